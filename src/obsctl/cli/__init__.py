@@ -1,0 +1,170 @@
+"""The command-line interface: the only package that imports typer/click.
+
+Each command lives in its own module and keeps heavy imports inside its function body, so
+``obsctl --help`` imports neither httpx, yaml nor textual.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from obsctl import __version__
+from obsctl.cli.boundary import ObsctlGroup
+from obsctl.cli.options import CONNECTION, GLOBAL
+from obsctl.cli.state import get_state
+
+app = typer.Typer(
+    cls=ObsctlGroup,
+    name="obsctl",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    help=(
+        "Observability troubleshooting from the terminal: PromQL, traces, alert → trace "
+        "correlation, metric lint and OpenTelemetry Collector config validation.\n\n"
+        "Global options (--context, --prometheus-url, --debug …) work before or after the "
+        "command. Exit codes: 0 ok, 1 findings, 2 usage/bad input, 3 unreachable, "
+        "4 backend error, 5 not found, 70 internal, 130 interrupted."
+    ),
+    epilog="Docs and examples: README.md · obsctl COMMAND --help",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"obsctl {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_version,
+            is_eager=True,
+            help="Print the version and exit.",
+            rich_help_panel=GLOBAL,
+        ),
+    ] = False,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            envvar="OBSCTL_CONFIG",
+            metavar="PATH",
+            help="Config file.",
+            rich_help_panel=GLOBAL,
+        ),
+    ] = None,
+    context: Annotated[
+        str | None,
+        typer.Option(
+            "--context",
+            envvar="OBSCTL_CONTEXT",
+            metavar="NAME",
+            help="Context to use.",
+            rich_help_panel=CONNECTION,
+        ),
+    ] = None,
+    color: Annotated[
+        bool | None,
+        typer.Option("--color/--no-color", help="Force colour on or off.", rich_help_panel=GLOBAL),
+    ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar="OBSCTL_DEBUG",
+            help="Log requests to stderr; show tracebacks.",
+            rich_help_panel=GLOBAL,
+        ),
+    ] = False,
+    prometheus_url: Annotated[
+        str | None,
+        typer.Option(
+            "--prometheus-url",
+            envvar="OBSCTL_PROMETHEUS_URL",
+            metavar="URL",
+            help="Prometheus-compatible API base URL.",
+            rich_help_panel=CONNECTION,
+        ),
+    ] = None,
+    alertmanager_url: Annotated[
+        str | None,
+        typer.Option(
+            "--alertmanager-url",
+            envvar="OBSCTL_ALERTMANAGER_URL",
+            metavar="URL",
+            help="Alertmanager base URL.",
+            rich_help_panel=CONNECTION,
+        ),
+    ] = None,
+    tempo_url: Annotated[
+        str | None,
+        typer.Option(
+            "--tempo-url",
+            envvar="OBSCTL_TEMPO_URL",
+            metavar="URL",
+            help="Tempo base URL.",
+            rich_help_panel=CONNECTION,
+        ),
+    ] = None,
+    jaeger_url: Annotated[
+        str | None,
+        typer.Option(
+            "--jaeger-url",
+            envvar="OBSCTL_JAEGER_URL",
+            metavar="URL",
+            help="Jaeger query base URL.",
+            rich_help_panel=CONNECTION,
+        ),
+    ] = None,
+    zipkin_url: Annotated[
+        str | None,
+        typer.Option(
+            "--zipkin-url",
+            envvar="OBSCTL_ZIPKIN_URL",
+            metavar="URL",
+            help="Zipkin base URL.",
+            rich_help_panel=CONNECTION,
+        ),
+    ] = None,
+) -> None:
+    """Observability troubleshooting toolkit."""
+    state = get_state(ctx)
+    state.apply(
+        config=config,
+        context=context,
+        color=color,
+        debug=debug,
+        prometheus_url=prometheus_url,
+        alertmanager_url=alertmanager_url,
+        tempo_url=tempo_url,
+        jaeger_url=jaeger_url,
+        zipkin_url=zipkin_url,
+    )
+
+
+def _register() -> None:
+    # Command modules are thin and import only typer at module level.
+    from obsctl.cli import completion, config, doctor
+
+    app.add_typer(config.app, name="config", rich_help_panel="Setup")
+    app.command("doctor", rich_help_panel="Setup")(doctor.doctor)
+    app.command("completion", rich_help_panel="Setup")(completion.completion)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="obsctl")

@@ -1,0 +1,88 @@
+"""The one error boundary: domain errors → one line on stderr + a documented exit code.
+
+Installed as ``invoke`` of the root Click group so that ``CliRunner`` sees real exit codes.
+This module holds the only broad ``except`` in obsctl.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+import typer
+import typer.core
+
+from obsctl.errors import ObsctlError, exit_code_of
+from obsctl.exit_codes import ExitCode
+
+
+def _debug_enabled(ctx: click.Context) -> bool:
+    from obsctl.cli.state import AppState
+
+    state = ctx.find_object(AppState)
+    if state is not None and state.debug:
+        return True
+    return os.environ.get("OBSCTL_DEBUG", "") not in ("", "0", "false")
+
+
+def _stderr_consoles(ctx: click.Context) -> Any:
+    from obsctl.cli.state import AppState
+
+    state = ctx.find_object(AppState)
+    if state is not None:
+        return state.consoles
+    from obsctl.render.console import make_consoles
+
+    return make_consoles()
+
+
+def report_error(ctx: click.Context, err: ObsctlError) -> ExitCode:
+    """Print ``err`` the boundary's way and return its exit code."""
+    _stderr_consoles(ctx).error(err.message, err.hint)
+    return exit_code_of(err)
+
+
+class ObsctlGroup(typer.core.TyperGroup):
+    """Root group: global options on every subcommand, plus the error boundary."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from obsctl.cli.options import attach_global_options
+
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None:
+            attach_global_options(cmd)
+        return cmd
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ObsctlError as err:
+            raise typer.Exit(int(report_error(ctx, err))) from None
+        except KeyboardInterrupt:
+            _stderr_consoles(ctx).error("interrupted")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:
+            # `obsctl query … | head`: the reader went away; that is not an error.
+            _silence_broken_pipe()
+            raise typer.Exit(0) from None
+        except Exception as exc:
+            if _debug_enabled(ctx):
+                raise
+            _stderr_consoles(ctx).error(
+                f"internal error: {type(exc).__name__}: {exc}",
+                "rerun with --debug for the traceback, and report it",
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def _silence_broken_pipe() -> None:
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,185 @@
+"""``obsctl config``: view and edit contexts (kubectl style)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import typer
+
+from obsctl.cli.options import output_option
+from obsctl.cli.state import get_state
+
+app = typer.Typer(
+    help="View and edit contexts: named sets of endpoints (Prometheus, Alertmanager, Tempo…).",
+    no_args_is_help=True,
+)
+
+
+@app.command("view")
+def view(
+    ctx: typer.Context, output: Annotated[Literal["text", "json"], output_option()] = "text"
+) -> None:
+    """Show the configuration with secrets redacted.
+
+    Literal secrets in the file are flagged: prefer token_env / token_file.
+
+    [bold]Example[/bold]: obsctl config view -o json
+    """
+    from obsctl.render import config as _render  # noqa: F401 - registers renderers
+    from obsctl.render import emit
+    from obsctl.workflows.config import view_config
+
+    state = get_state(ctx)
+    config, path = state.load_config_file()
+    emit(view_config(config, path), output, state.consoles)
+
+
+@app.command("get-contexts")
+def get_contexts(
+    ctx: typer.Context, output: Annotated[Literal["text", "json"], output_option()] = "text"
+) -> None:
+    """List contexts; the current one is marked with *.
+
+    [bold]Example[/bold]: obsctl config get-contexts
+    """
+    from obsctl.render import config as _render  # noqa: F401 - registers renderers
+    from obsctl.render import emit
+    from obsctl.workflows.config import list_contexts
+
+    state = get_state(ctx)
+    config, path = state.load_config_file()
+    emit(list_contexts(config, path, override=state.context), output, state.consoles)
+
+
+@app.command("current-context")
+def current_context(ctx: typer.Context) -> None:
+    """Print the current context's name.
+
+    [bold]Example[/bold]: obsctl config current-context
+    """
+    state = get_state(ctx)
+    config, _ = state.load_config_file()
+    name = state.context or config.current_context
+    if name is None:
+        from obsctl.errors import ConfigError
+
+        raise ConfigError(
+            "no current context is set", hint="set one with `obsctl config use-context NAME`"
+        )
+    state.consoles.out.print(name)
+
+
+@app.command("use-context")
+def use_context(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Context name.")]
+) -> None:
+    """Make NAME the current context.
+
+    [bold]Example[/bold]: obsctl config use-context prod
+    """
+    from obsctl.workflows.config import set_current
+
+    state = get_state(ctx)
+    config, path = state.load_config_file()
+    set_current(config, path, name)
+    state.consoles.note(f"switched to context {name!r} ({path})")
+
+
+@app.command("set-context")
+def set_context(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Context name (created if new).")],
+    prometheus: Annotated[
+        str | None,
+        typer.Option("--prometheus-url", metavar="URL", help="Prometheus-compatible API URL."),
+    ] = None,
+    alertmanager: Annotated[
+        str | None, typer.Option("--alertmanager-url", metavar="URL", help="Alertmanager URL.")
+    ] = None,
+    tempo: Annotated[
+        str | None, typer.Option("--tempo-url", metavar="URL", help="Tempo URL.")
+    ] = None,
+    jaeger: Annotated[
+        str | None, typer.Option("--jaeger-url", metavar="URL", help="Jaeger query URL.")
+    ] = None,
+    zipkin: Annotated[
+        str | None, typer.Option("--zipkin-url", metavar="URL", help="Zipkin URL.")
+    ] = None,
+    grafana: Annotated[
+        str | None,
+        typer.Option("--grafana-url", metavar="URL", help="Grafana URL, for deep links."),
+    ] = None,
+    flavor: Annotated[
+        str | None,
+        typer.Option(
+            "--flavor", help="Prometheus flavour: auto, prometheus, thanos, mimir, victoriametrics."
+        ),
+    ] = None,
+    path_prefix: Annotated[
+        str | None,
+        typer.Option("--path-prefix", help="API path prefix for Prometheus (Mimir: /prometheus)."),
+    ] = None,
+    tenant: Annotated[
+        str | None,
+        typer.Option("--tenant", help="Tenant (X-Scope-OrgID) for Prometheus and trace endpoints."),
+    ] = None,
+    token_env: Annotated[
+        str | None,
+        typer.Option(
+            "--token-env",
+            metavar="VAR",
+            help="Environment variable holding a bearer token (all given endpoints).",
+        ),
+    ] = None,
+    use: Annotated[bool, typer.Option("--use", help="Also make it the current context.")] = False,
+) -> None:
+    """Create or update a context; other contexts in the file are kept.
+
+    The file is written with permissions 0600.
+
+    [bold]Examples[/bold]
+
+      obsctl config set-context local --prometheus-url http://localhost:9090 --use
+      obsctl config set-context prod --prometheus-url https://mimir.example.com \\
+          --flavor mimir --path-prefix /prometheus --tenant team-a --token-env MIMIR_TOKEN
+    """
+    from obsctl.workflows.config import upsert_context
+
+    state = get_state(ctx)
+    config, path = state.load_config_file()
+    urls = {
+        "prometheus": prometheus,
+        "alertmanager": alertmanager,
+        "tempo": tempo,
+        "jaeger": jaeger,
+        "zipkin": zipkin,
+        "grafana": grafana,
+    }
+    created = upsert_context(
+        config,
+        path,
+        name,
+        urls=urls,
+        flavor=flavor,
+        path_prefix=path_prefix,
+        tenant=tenant,
+        token_env=token_env,
+        make_current=use,
+    )
+    state.consoles.note(f"{'created' if created else 'updated'} context {name!r} in {path}")
+
+
+@app.command("delete-context")
+def delete_context(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Context name.")]
+) -> None:
+    """Delete a context from the config file.
+
+    [bold]Example[/bold]: obsctl config delete-context staging
+    """
+    from obsctl.workflows.config import remove_context
+
+    state = get_state(ctx)
+    config, path = state.load_config_file()
+    remove_context(config, path, name)
+    state.consoles.note(f"deleted context {name!r} from {path}")

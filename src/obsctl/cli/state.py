@@ -1,0 +1,144 @@
+"""Per-invocation state kept in ``ctx.obj``: paths and flags, with everything else lazy.
+
+The config file is read, and HTTP clients are built, on first use only, so ``obsctl lint
+file.prom`` never touches backend config and ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from obsctl.errors import UsageError
+from obsctl.model.time import TimeRange, TimeSyntaxError, parse_duration, resolve_range
+
+if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from obsctl.config.schema import Config, Endpoint, Settings
+    from obsctl.render.console import Consoles
+
+T = TypeVar("T")
+
+
+@dataclass
+class AppState:
+    """Global options of one invocation, and lazily built resources."""
+
+    config: str | None = None
+    context: str | None = None
+    prometheus_url: str | None = None
+    alertmanager_url: str | None = None
+    tempo_url: str | None = None
+    jaeger_url: str | None = None
+    zipkin_url: str | None = None
+    color: bool | None = None
+    debug: bool = False
+    _consoles: Consoles | None = field(default=None, repr=False)
+    _settings: Settings | None = field(default=None, repr=False)
+
+    def apply(self, **values: Any) -> None:
+        """Set global options given after the subcommand (they win over earlier ones)."""
+        for name, value in values.items():
+            setattr(self, name, value)
+            if name == "color":
+                self._consoles = None
+            if name not in {"color", "debug"}:
+                self._settings = None
+
+    # ----------------------------------------------------------------- output
+    @property
+    def consoles(self) -> Consoles:
+        """stdout/stderr consoles honouring ``--color``, ``NO_COLOR`` and the TTY."""
+        if self._consoles is None:
+            from obsctl.render.console import make_consoles
+
+            self._consoles = make_consoles(color=self.color)
+        return self._consoles
+
+    # ----------------------------------------------------------------- config
+    @property
+    def settings(self) -> Settings:
+        """The resolved settings (config file + environment + flags), loaded on first use."""
+        if self._settings is None:
+            from obsctl.config.discover import resolve_settings
+
+            self._settings = resolve_settings(
+                config_path=self.config,
+                context=self.context,
+                url_flags={
+                    "prometheus": self.prometheus_url,
+                    "alertmanager": self.alertmanager_url,
+                    "tempo": self.tempo_url,
+                    "jaeger": self.jaeger_url,
+                    "zipkin": self.zipkin_url,
+                },
+            )
+        return self._settings
+
+    def load_config_file(self) -> tuple[Config, str]:
+        """The config file as written (``${VAR}`` kept) and its path, for ``config`` commands."""
+        from obsctl.config.discover import load_config_file
+
+        return load_config_file(self.config, substitute=False)
+
+    def endpoint(self, kind: str) -> Endpoint:
+        """The resolved endpoint of ``kind`` (``prometheus``, ``tempo`` …)."""
+        return self.settings.endpoint(kind)
+
+    @property
+    def http_log(self) -> Callable[[str], None] | None:
+        """With ``--debug``, a callback that logs one line per HTTP request to stderr."""
+        if not self.debug:
+            return None
+        consoles = self.consoles
+        return lambda line: consoles.err.print(f"obsctl: debug: {line}", markup=False)
+
+    # ----------------------------------------------------------------- time
+    def now(self) -> datetime:
+        """The current time (aware UTC)."""
+        return datetime.now(UTC)
+
+    def time_range(
+        self,
+        *,
+        since: str | None,
+        start: str | None,
+        end: str | None,
+        default_since: timedelta | None = None,
+    ) -> TimeRange:
+        """Resolve ``--since/--start/--end``; bad input is a usage error."""
+        from datetime import timedelta as _td
+
+        try:
+            return resolve_range(
+                now=self.now(),
+                since=since,
+                start=start,
+                end=end,
+                default_since=default_since or _td(hours=1),
+            )
+        except TimeSyntaxError as exc:
+            raise UsageError(str(exc)) from None
+
+    def duration(self, text: str, *, option: str) -> timedelta:
+        """Parse a duration flag; bad input is a usage error naming the option."""
+        try:
+            return parse_duration(text)
+        except TimeSyntaxError as exc:
+            raise UsageError(f"{option}: {exc}") from None
+
+    # ----------------------------------------------------------------- async
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run one coroutine to completion: the CLI's single crossing into async."""
+        return asyncio.run(coro)
+
+
+def get_state(ctx: click.Context) -> AppState:
+    """The ``AppState`` of this invocation (created on first use)."""
+    return ctx.ensure_object(AppState)

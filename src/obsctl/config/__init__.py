@@ -1,0 +1,1 @@
+"""Configuration: schema (pure), load (pure), discover (I/O)."""

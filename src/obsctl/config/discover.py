@@ -1,0 +1,263 @@
+"""Config I/O: which file, reading it, secrets from env/files, flag > env > context > default.
+
+The only config code that touches the file system or ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from obsctl.config.load import dump_config, load_config
+from obsctl.config.schema import (
+    DEFAULT_TIMEOUT,
+    DEFAULT_URLS,
+    ENDPOINT_KINDS,
+    Config,
+    Endpoint,
+    EndpointSpec,
+    Secret,
+    Settings,
+)
+from obsctl.errors import ConfigError
+from obsctl.model.findings import Location
+
+APP_NAME = "obsctl"
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/obsctl/config.yaml`` (``~/.config/obsctl`` on Linux)."""
+    env = os.environ if env is None else env
+    if os.name == "nt":  # pragma: no cover - platform specific
+        base = Path(env.get("APPDATA", Path.home()))
+    elif (Path.home() / "Library" / "Application Support").is_dir() and not env.get(
+        "XDG_CONFIG_HOME"
+    ):  # pragma: no cover - macOS
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / APP_NAME / "config.yaml"
+
+
+def config_path(explicit: str | None) -> tuple[Path, bool]:
+    """The config file to use and whether the user named it explicitly.
+
+    ``explicit`` already folds ``--config`` and ``OBSCTL_CONFIG`` (Click reads the envvar).
+    """
+    if explicit:
+        return Path(explicit).expanduser(), True
+    return default_config_path(), False
+
+
+def load_config_file(explicit: str | None, *, substitute: bool = True) -> tuple[Config, str]:
+    """Read and parse the config file; a missing default file is an empty config.
+
+    ``substitute=False`` keeps ``${VAR}`` references verbatim (for editing the file).
+
+    Raises:
+        ConfigError: unreadable or invalid file, or an explicitly named file that is missing.
+    """
+    path, named = config_path(explicit)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if named:
+            raise ConfigError(
+                f"config file {path} does not exist",
+                hint="create one with `obsctl config set-context NAME --prometheus-url URL`",
+            ) from None
+        return Config(), str(path)
+    except UnicodeDecodeError:
+        raise ConfigError("config file is not UTF-8 text", location=Location(str(path))) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    return load_config(text, source=str(path), env=os.environ, substitute=substitute), str(path)
+
+
+def write_config_file(config: Config, path: str) -> None:
+    """Write ``config`` to ``path`` atomically with mode 0600."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(dump_config(config))
+        tmp.chmod(0o600)
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def read_secret_file(path: str, *, what: str) -> str:
+    """Read a secret from a file (whitespace stripped); errors never echo the contents."""
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} file {path}: {exc.strerror}") from None
+
+
+def _secret(
+    literal: str | None, env_name: str | None, file: str | None, *, what: str, where: str
+) -> Secret | None:
+    if env_name:
+        value = os.environ.get(env_name)
+        if value is None:
+            raise ConfigError(
+                f"{where}: {what} environment variable {env_name} is not set",
+                hint=f"export {env_name}=… or change {where}",
+            )
+        return Secret(value, f"env {env_name}")
+    if file:
+        return Secret(read_secret_file(file, what=what), f"file {file}")
+    if literal:
+        return Secret(literal, "literal")
+    return None
+
+
+def resolve_endpoint(
+    kind: str,
+    spec: EndpointSpec | None,
+    *,
+    context: str | None,
+    flag_url: str | None,
+    env: Mapping[str, str],
+) -> Endpoint:
+    """Apply flag > env > context > default for one endpoint and load its secrets."""
+    env_name = f"OBSCTL_{kind.upper()}_URL"
+    where = f"context {context!r} {kind}" if context else kind
+    base = Endpoint(
+        kind=kind,
+        url=DEFAULT_URLS.get(kind, ""),
+        source="default",
+        configured=False,
+        context=context,
+    )
+    if spec is not None:
+        base = Endpoint(
+            kind=kind,
+            url=spec.url,
+            source=f"context {context}",
+            configured=True,
+            context=context,
+            flavor=spec.flavor,
+            path_prefix=spec.path_prefix,
+            tenant=spec.tenant,
+            token=_secret(spec.token, spec.token_env, spec.token_file, what="token", where=where),
+            username=spec.username,
+            password=_secret(
+                spec.password, spec.password_env, spec.password_file, what="password", where=where
+            ),
+            headers=spec.headers,
+            cert_file=spec.cert_file,
+            key_file=spec.key_file,
+            ca_file=spec.ca_file,
+            insecure_skip_verify=spec.insecure_skip_verify,
+            timeout=spec.timeout or DEFAULT_TIMEOUT,
+        )
+    # Flags and OBSCTL_*_URL arrive through the same Click option; tell them apart for messages.
+    if flag_url:
+        source = f"env {env_name}" if env.get(env_name) == flag_url else "flag"
+        base = replace(base, url=flag_url.rstrip("/"), source=source, configured=True)
+    elif env.get(env_name):
+        base = replace(
+            base, url=env[env_name].rstrip("/"), source=f"env {env_name}", configured=True
+        )
+    return base
+
+
+def resolve_settings(
+    *,
+    config_path: str | None,
+    context: str | None,
+    url_flags: Mapping[str, str | None],
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Everything commands need, resolved from the config file, the environment and flags.
+
+    Raises:
+        ConfigError: bad file, unknown context, missing secret.
+    """
+    env = os.environ if env is None else env
+    config, path = load_config_file(config_path)
+    name = context or config.current_context
+    ctx = None
+    if name is not None:
+        ctx = config.contexts.get(name)
+        if ctx is None:
+            known = ", ".join(sorted(config.contexts)) or "none defined"
+            raise ConfigError(
+                f"unknown context {name!r} (known: {known})",
+                hint="list them with `obsctl config get-contexts`",
+            )
+    elif len(config.contexts) == 1:
+        # One context and no current-context: use it rather than silently ignoring it.
+        name, ctx = next(iter(config.contexts.items()))
+    endpoints = {
+        kind: resolve_endpoint(
+            kind,
+            ctx.endpoints.get(kind) if ctx else None,
+            context=name,
+            flag_url=url_flags.get(kind),
+            env=env,
+        )
+        for kind in ENDPOINT_KINDS
+    }
+    return Settings(context=name, endpoints=endpoints, config_path=path, extra=config.extra)
+
+
+# ----------------------------------------------------------------------- capabilities cache
+
+
+def capabilities_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where ``doctor`` records detected capabilities (``$XDG_CACHE_HOME/obsctl``)."""
+    env = os.environ if env is None else env
+    base = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / APP_NAME / "capabilities.json"
+
+
+def _cap_key(endpoint: Endpoint) -> str:
+    return f"{endpoint.kind} {endpoint.base_url}"
+
+
+def save_capabilities(
+    endpoint: Endpoint, *, flavor: str | None, capabilities: Mapping[str, bool]
+) -> None:
+    """Record what ``doctor`` detected for ``endpoint``; failures to write are ignored."""
+    import json
+
+    path = capabilities_path()
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if not isinstance(doc, dict):
+            doc = {}
+    except (OSError, ValueError):
+        doc = {}
+    doc[_cap_key(endpoint)] = {"flavor": flavor, "capabilities": dict(capabilities)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(doc, indent=1, sort_keys=True), encoding="utf-8")
+    except OSError:
+        pass  # a read-only home must not fail doctor
+
+
+def load_capabilities(endpoint: Endpoint) -> tuple[str | None, dict[str, bool]]:
+    """What ``doctor`` last recorded for ``endpoint``: (flavor, capabilities)."""
+    import json
+
+    try:
+        doc = json.loads(capabilities_path().read_text(encoding="utf-8"))
+        entry = doc.get(_cap_key(endpoint)) if isinstance(doc, dict) else None
+    except (OSError, ValueError):
+        return None, {}
+    if not isinstance(entry, dict):
+        return None, {}
+    caps = entry.get("capabilities")
+    flavor = entry.get("flavor")
+    return (
+        flavor if isinstance(flavor, str) else None,
+        {k: bool(v) for k, v in caps.items()} if isinstance(caps, dict) else {},
+    )

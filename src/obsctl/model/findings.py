@@ -1,0 +1,125 @@
+"""Findings reported by ``lint`` and ``validate``, and source locations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How serious a finding is. Ordered: ``INFO < WARNING < ERROR``."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        """Numeric order for comparisons (info=0, warning=1, error=2)."""
+        return _RANK[self]
+
+    @property
+    def sarif_level(self) -> str:
+        """The SARIF 2.1.0 ``level`` for this severity."""
+        return {"info": "note", "warning": "warning", "error": "error"}[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Parse a severity name (case-insensitive; ``note`` is accepted for ``info``)."""
+        value = text.strip().lower()
+        if value == "note":
+            value = "info"
+        return cls(value)
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in a file: ``file:line:col`` (line and column 1-based, 0 when unknown)."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.col:
+            return f"{self.file}:{self.line}:{self.col}"
+        if self.line:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found by a rule.
+
+    Attributes:
+        rule_id: stable rule code, e.g. ``OBS101``.
+        rule_name: kebab-case rule name, e.g. ``counter-total-suffix``.
+        severity: effective severity after overrides.
+        message: one line describing the problem.
+        location: where it is.
+        hint: optional one line on how to fix it.
+        subject: what the finding is about (metric family, component ID); used for grouping
+            and baselines.
+        path: dotted path inside a structured document (``service.pipelines.traces``), if any.
+        source_line: the offending line's text, for code frames.
+    """
+
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    message: str
+    location: Location
+    hint: str | None = None
+    subject: str = ""
+    path: str = ""
+    source_line: str | None = field(default=None, compare=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """A line-number-independent identity, for baselines."""
+        return f"{self.rule_id}|{self.location.file}|{self.subject}|{self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """Metadata of a rule, for ``--list-rules``, ``--explain`` and SARIF rule descriptors."""
+
+    rule_id: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str = ""
+    help_uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FindingsReport:
+    """What ``lint`` and ``validate`` return: findings plus the context to render them.
+
+    Attributes:
+        tool: ``lint`` or ``validate`` (names the SARIF run and JUnit suite).
+        findings: sorted by file, line, column, rule.
+        rules: metadata of every rule that can appear in ``findings``.
+        inputs: the inputs that were checked, in order (files, URLs, ``-``).
+        summaries: per-input extra data for human/JSON output (e.g. cardinality tops).
+    """
+
+    tool: str
+    findings: tuple[Finding, ...]
+    rules: tuple[RuleInfo, ...]
+    inputs: tuple[str, ...]
+    summaries: tuple[tuple[str, object], ...] = ()
+
+    def count(self, severity: Severity) -> int:
+        """Number of findings of exactly ``severity``."""
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def reaches(self, threshold: Severity | None) -> bool:
+        """True when any finding is at or above ``threshold`` (``None`` means never)."""
+        if threshold is None:
+            return False
+        return any(f.severity.rank >= threshold.rank for f in self.findings)

@@ -1,0 +1,1 @@
+"""parsers: pure functions over the domain model (no I/O, no clock, no env)."""

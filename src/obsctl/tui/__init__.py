@@ -1,0 +1,1 @@
+"""Textual TUI (imported lazily, only by cli/tui.py)."""

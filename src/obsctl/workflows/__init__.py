@@ -1,0 +1,1 @@
+"""Orchestration shared by the CLI and the TUI: backends + parameters in, result objects out."""

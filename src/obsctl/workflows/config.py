@@ -1,0 +1,144 @@
+"""Config-file workflows: view (redacted), list, switch, create/update, delete contexts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from obsctl.config.discover import write_config_file
+from obsctl.config.schema import ENDPOINT_KINDS, TRACE_KINDS, Config, Context, EndpointSpec
+from obsctl.errors import ConfigError, UsageError
+from obsctl.model.config_view import ConfigView, ContextList, ContextView, EndpointView
+
+_SECRET_FIELDS = {"token": "token", "password": "password"}
+
+
+def view_config(config: Config, path: str) -> ConfigView:
+    """The config with secrets redacted, plus a warning per literal secret."""
+    warnings: list[str] = []
+    contexts: list[ContextView] = []
+    for name, ctx in config.contexts.items():
+        endpoints: list[EndpointView] = []
+        for kind in ENDPOINT_KINDS:
+            spec = ctx.endpoints.get(kind)
+            if spec is None:
+                continue
+            settings: list[tuple[str, str]] = []
+            for field in spec.__dataclass_fields__:
+                if field in ("url", "line"):
+                    continue
+                value = getattr(spec, field)
+                if value == EndpointSpec.__dataclass_fields__[field].default:
+                    continue
+                if field in _SECRET_FIELDS:
+                    settings.append((field, "*** (literal in file)"))
+                    warnings.append(
+                        f"context {name!r} {kind}: literal {field} in the config file; "
+                        f"prefer {field}_env or {field}_file"
+                    )
+                elif field == "headers":
+                    settings.append(
+                        (
+                            field,
+                            ", ".join(
+                                f"{k}: ***" if _looks_secret(k) else f"{k}: {v}" for k, v in value
+                            ),
+                        )
+                    )
+                else:
+                    settings.append((field, str(value)))
+            endpoints.append(EndpointView(kind=kind, url=spec.url, settings=tuple(settings)))
+        contexts.append(
+            ContextView(
+                name=name, current=name == config.current_context, endpoints=tuple(endpoints)
+            )
+        )
+    return ConfigView(
+        path=path,
+        exists=Path(path).exists(),
+        current_context=config.current_context,
+        contexts=tuple(contexts),
+        warnings=tuple(warnings),
+    )
+
+
+def _looks_secret(header: str) -> bool:
+    h = header.lower()
+    return any(word in h for word in ("auth", "token", "key", "secret", "cookie", "password"))
+
+
+def list_contexts(config: Config, path: str, *, override: str | None = None) -> ContextList:
+    """Contexts with their Prometheus URL and trace backends."""
+    rows = []
+    for name, ctx in config.contexts.items():
+        prom = ctx.endpoints.get("prometheus")
+        traces = ",".join(k for k in TRACE_KINDS if k in ctx.endpoints)
+        rows.append((name, prom.url if prom else "", traces))
+    return ContextList(path=path, current=override or config.current_context, rows=tuple(rows))
+
+
+def set_current(config: Config, path: str, name: str) -> None:
+    """Make ``name`` the current context and save."""
+    if name not in config.contexts:
+        known = ", ".join(sorted(config.contexts)) or "none defined"
+        raise ConfigError(f"unknown context {name!r} (known: {known})")
+    write_config_file(replace(config, current_context=name), path)
+
+
+def upsert_context(
+    config: Config,
+    path: str,
+    name: str,
+    *,
+    urls: dict[str, str | None],
+    flavor: str | None,
+    path_prefix: str | None,
+    tenant: str | None,
+    token_env: str | None,
+    make_current: bool,
+) -> bool:
+    """Create or update context ``name``; returns True when it was created."""
+    from obsctl.config.load import load_config
+
+    if not name or any(c.isspace() for c in name):
+        raise UsageError(f"invalid context name {name!r}")
+    created = name not in config.contexts
+    ctx = config.contexts.get(name, Context(name=name))
+    endpoints = dict(ctx.endpoints)
+    for kind, url in urls.items():
+        if url:
+            spec = endpoints.get(kind) or EndpointSpec(url=url)
+            endpoints[kind] = replace(spec, url=url.rstrip("/"))
+    if not endpoints and created:
+        raise UsageError("give at least one endpoint URL, e.g. --prometheus-url URL")
+    for kind in list(endpoints):
+        spec = endpoints[kind]
+        if kind == "prometheus":
+            if flavor is not None:
+                spec = replace(spec, flavor=flavor)
+            if path_prefix is not None:
+                spec = replace(spec, path_prefix=path_prefix)
+        if tenant is not None and kind in ("prometheus", "alertmanager", *TRACE_KINDS):
+            spec = replace(spec, tenant=tenant)
+        if token_env is not None and urls.get(kind) and kind != "grafana":
+            spec = replace(spec, token_env=token_env, token=None, token_file=None)
+        endpoints[kind] = spec
+    contexts = dict(config.contexts)
+    contexts[name] = replace(ctx, endpoints=endpoints)
+    current = name if make_current or config.current_context is None else config.current_context
+    updated = replace(config, contexts=contexts, current_context=current)
+    # Round-trip through the loader so that what we write is what we would accept.
+    from obsctl.config.load import dump_config
+
+    load_config(dump_config(updated), source=path, env={}, substitute=False)
+    write_config_file(updated, path)
+    return created
+
+
+def remove_context(config: Config, path: str, name: str) -> None:
+    """Delete context ``name`` and save; clears current-context when it pointed there."""
+    if name not in config.contexts:
+        raise ConfigError(f"unknown context {name!r}")
+    contexts = {k: v for k, v in config.contexts.items() if k != name}
+    current = None if config.current_context == name else config.current_context
+    write_config_file(replace(config, contexts=contexts, current_context=current), path)

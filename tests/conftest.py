@@ -1,0 +1,73 @@
+"""Shared fixtures: an isolated environment and a CliRunner that raises on bugs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+"""The shared reference data folder (``../shared`` beside the checkout), when present."""
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point config and cache at a temp dir, clear OBSCTL_*, fix width, no colour, debug on."""
+    for name in list(os.environ):
+        if name.startswith("OBSCTL_") or name in ("NO_COLOR", "FORCE_COLOR"):
+            monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("OBSCTL_CONFIG", str(home / "obsctl.yaml"))
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("OBSCTL_DEBUG", "1")
+    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(proxy, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    yield home
+
+
+@dataclass
+class Result:
+    """What a CLI run produced."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        """stdout and stderr, for assertion messages."""
+        return f"--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+
+
+class Cli:
+    """Runs obsctl in-process through Click's runner, with real exit codes."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(
+        self, *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None
+    ) -> Result:
+        from obsctl.cli import app
+
+        res = self.runner.invoke(
+            app, list(args), input=input, env=env, catch_exceptions=False, prog_name="obsctl"
+        )
+        return Result(res.exit_code, res.stdout, res.stderr)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    """Invoke obsctl: ``cli("query", "up", "-o", "json")``."""
+    return Cli()
