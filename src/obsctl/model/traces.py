@@ -209,3 +209,22 @@ def normalize_span_id(text: str) -> str:
     if 1 <= len(data) <= 8:
         return data.hex().rjust(16, "0")
     raise TraceIdError(f"invalid span ID {raw[:40]!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class TraceSearch:
+    """A trace search, in backend-neutral terms.
+
+    Tempo uses ``traceql`` when given, else builds TraceQL from the other fields; Jaeger and
+    Zipkin use service/operation/tags/durations.
+    """
+
+    start: datetime
+    end: datetime
+    service: str | None = None
+    operation: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    min_duration_ns: int | None = None
+    max_duration_ns: int | None = None
+    limit: int = 20
+    traceql: str | None = None
