@@ -1,0 +1,1014 @@
+"""A strict, streaming parser for Prometheus text 0.0.4 and OpenMetrics 1.0 expositions.
+
+``ExpositionParser`` is fed bytes in chunks of any size and builds ``MetricFamily`` objects
+with line numbers. Memory stays bounded by the number of distinct series and label values,
+not by the input size: sample lines are aggregated per family (series hashes, label value
+hashes, a bounded sample of values) rather than kept as objects, except for the families
+whose rules need the samples (histograms, summaries, state sets, info).
+
+Speed comes from a fast path: once a family and a label-name shape (``name{a=…,b=…}``) have
+been seen, runs of lines with exactly that shape, plain label values and a plain value are
+validated by one regular expression over the whole run and split into columns by one
+``findall`` call, so the per-line work happens in C. Every other line (metadata, escapes,
+timestamps, exemplars, odd whitespace, errors) goes through the strict line parser, which
+reports problems with the messages of Prometheus' own parsers (``expfmt`` for the text
+format, ``textparse`` for OpenMetrics) where they exist.
+
+Grammar problems are collected as ``ParseProblem`` (line, column, message) and parsing goes on
+with the next line, up to ``max_problems``; nothing here raises on bad input. Hostile input
+is bounded: lines longer than ``max_line_bytes`` are skipped and reported, binary input stops
+the parse with one problem, invalid UTF-8 is reported per line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from itertools import islice, repeat
+from operator import itemgetter
+from typing import Final
+
+from obsctl.model.metric_families import (
+    COUNTER,
+    GAUGE,
+    GAUGE_HISTOGRAM,
+    HISTOGRAM,
+    INFO,
+    LABEL_SAMPLE_LIMIT,
+    OPENMETRICS_TYPES,
+    SAMPLE_SUFFIXES,
+    STATESET,
+    SUMMARY,
+    TEXT_TYPES,
+    UNKNOWN,
+    UNTYPED,
+    Exemplar,
+    Exposition,
+    LabelStats,
+    MetricFamily,
+    ParseProblem,
+    Sample,
+)
+
+TEXT: Final = "text"
+OPENMETRICS: Final = "openmetrics"
+FORMATS: Final = (TEXT, OPENMETRICS)
+
+MAX_LINE_BYTES: Final = 1 << 20
+"""Lines longer than this (1 MiB) are skipped and reported."""
+MAX_PROBLEMS: Final = 100
+"""Parsing stops after this many problems (garbage input would otherwise report every line)."""
+EXEMPLAR_MAX_RUNES: Final = 128
+_TEXT_CLIP: Final = 200
+KEEP_SAMPLE_TYPES: Final = frozenset({HISTOGRAM, GAUGE_HISTOGRAM, SUMMARY, STATESET, INFO})
+
+_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_WS = re.compile(r"[ \t]*")
+_TEXT_FLOAT = re.compile(
+    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?"
+    r"|[nN][aA][nN])"
+)
+_OM_FLOAT = re.compile(
+    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)"
+    r"|[nN][aA][nN]"
+)
+_OM_TIMESTAMP = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_TEXT_TIMESTAMP = re.compile(r"[+-]?\d+")
+_FAST_VALUE: Final = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|NaN|[+-]Inf)"
+_FAST_LABEL_VALUE: Final = r'"([^"\\\n]*)"'
+_OM_TYPES_WITH_UNIT_FORBIDDEN: Final = frozenset({INFO, STATESET})
+
+
+class _LineError(Exception):
+    def __init__(self, message: str, col: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.col = col
+
+
+def detect_format(head: bytes, tail: bytes | None = None, content_type: str | None = None) -> str:
+    """Guess the exposition format from a Content-Type, the first bytes and the last bytes.
+
+    Args:
+        head: the first bytes of the input (a few KB suffice).
+        tail: the last bytes, when the input is seekable.
+        content_type: the HTTP Content-Type, when scraped.
+
+    Returns:
+        ``openmetrics`` or ``text``.
+
+    >>> detect_format(b"a 1\\n# EOF\\n")
+    'openmetrics'
+    >>> detect_format(b"# TYPE a gauge\\na 1\\n")
+    'text'
+    """
+    if content_type:
+        ctype = content_type.lower()
+        if "application/openmetrics-text" in ctype:
+            return OPENMETRICS
+        if "text/plain" in ctype:
+            return TEXT
+    for blob in (tail, head):
+        if blob is not None and re.search(rb"(?:^|\n)# EOF\n?$", blob.rstrip(b"\r\n") + b"\n"):
+            return OPENMETRICS
+    if re.search(
+        rb"(?m)^# UNIT |^# TYPE \S+ (?:info|stateset|unknown)$| # \{[^}\n]*\} ", head or b""
+    ):
+        return OPENMETRICS
+    return TEXT
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _TEXT_CLIP else text[: _TEXT_CLIP - 1] + "…"
+
+
+def _parse_float(token: str, om: bool) -> float | None:
+    if (_OM_FLOAT if om else _TEXT_FLOAT).fullmatch(token) is None:
+        return None
+    return float(token)
+
+
+class ExpositionParser:
+    """Incremental parser: ``feed(bytes)`` any number of times, then ``close()``.
+
+    Args:
+        source: the input's display name, used in the result.
+        fmt: ``text`` or ``openmetrics``.
+        keep_samples: keep every sample as a ``Sample`` (tests, small inputs); by default
+            only the families whose rules need them keep samples.
+        max_line_bytes: longer lines are skipped and reported.
+        max_problems: stop after this many problems.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        fmt: str = TEXT,
+        *,
+        keep_samples: bool = False,
+        max_line_bytes: int = MAX_LINE_BYTES,
+        max_problems: int = MAX_PROBLEMS,
+    ) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown exposition format {fmt!r}")
+        self.result = Exposition(source=source, format=fmt)
+        self._om = fmt == OPENMETRICS
+        self._keep_all = keep_samples
+        self._max_line = max_line_bytes
+        self._max_problems = max_problems
+        self._pending = b""
+        self._skipping = False
+        self._line = 0
+        self._families: dict[str, MetricFamily] = {}
+        self._current: MetricFamily | None = None
+        self._closed_families: set[str] = set()
+        self._sample_owner: dict[str, MetricFamily] = {}
+        self._fast: re.Pattern[str] | None = None
+        self._fast_rows: re.Pattern[str] | None = None
+        self._fast_shape: tuple[str, tuple[str, ...]] | None = None
+        self._fast_cache: dict[tuple[str, tuple[str, ...]], tuple[re.Pattern[str], ...]] = {}
+        self._eof_line = 0
+        self._after_eof_reported = False
+        self._first = True
+        self._crlf_reported = False
+        self._last_ts: dict[int, float] = {}
+
+    # ------------------------------------------------------------------ public
+    @property
+    def stopped(self) -> bool:
+        """True once parsing gave up (too many problems, binary input)."""
+        return bool(self.result.stopped)
+
+    def feed(self, data: bytes) -> bool:
+        """Parse the complete lines in ``pending + data``; returns False once stopped."""
+        if self.result.stopped:
+            return False
+        self.result.bytes_read += len(data)
+        if self._first and data:
+            self._first = False
+            if self._looks_binary(data[:4096]):
+                return False
+            if data.startswith(b"\xef\xbb\xbf"):
+                self._problem(1, "byte order mark at start of input", 1)
+                data = data[3:]
+        if self._skipping:
+            cut = data.find(b"\n")
+            if cut < 0:
+                return True
+            data = data[cut + 1 :]
+            self._skipping = False
+        buf = self._pending + data if self._pending else data
+        cut = buf.rfind(b"\n")
+        if cut < 0:
+            self._pending = buf
+            self._check_overlong()
+            return not self.result.stopped
+        self._pending = buf[cut + 1 :]
+        self._process_bytes(buf[: cut + 1])
+        self._check_overlong()
+        return not self.result.stopped
+
+    def close(self) -> Exposition:
+        """Finish: parse the last line (without newline) and apply end-of-input rules."""
+        res = self.result
+        if not res.stopped:
+            if self._pending:
+                tail = self._pending
+                self._pending = b""
+                if not self._om and tail.strip(b" \t\r"):
+                    self._process_bytes(tail + b"\n")
+                    self._problem(self._line, "unexpected end of input stream (no final newline)")
+                elif self._om:
+                    self._process_bytes(tail + b"\n")
+            if self._om and not self._eof_line and not res.stopped:
+                self._problem(self._line or 1, "data does not end with # EOF")
+        if self._current is not None:
+            self._finish_family(self._current)
+        res.lines = self._line
+        res.families = list(self._families.values())
+        res.problems.sort(key=lambda p: (p.line, p.col))
+        return res
+
+    # ------------------------------------------------------------------ bytes → lines
+    def _looks_binary(self, head: bytes) -> bool:
+        controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+        if head[:2] == b"\x1f\x8b" or (head and controls > max(8, len(head) // 10)):
+            what = "gzip data" if head[:2] == b"\x1f\x8b" else "binary data"
+            self.result.problems.append(
+                ParseProblem(1, f"input is {what}, not a text exposition", 1)
+            )
+            self.result.stopped = "binary input"
+            return True
+        return False
+
+    def _check_overlong(self) -> None:
+        if len(self._pending) > self._max_line:
+            self._line += 1
+            self._problem(
+                self._line,
+                f"line is longer than {self._max_line} bytes; skipped",
+                text=self._pending[:_TEXT_CLIP].decode("utf-8", "replace"),
+            )
+            self._pending = b""
+            self._skipping = True
+
+    def _process_bytes(self, data: bytes) -> None:
+        while data:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                start = data.rfind(b"\n", 0, exc.start) + 1
+                end = data.find(b"\n", exc.start)
+                end = len(data) - 1 if end < 0 else end
+                if start:
+                    self._process_text(data[:start].decode("utf-8"))
+                    if self.result.stopped:
+                        return
+                self._line += 1
+                self._problem(
+                    self._line,
+                    "invalid UTF-8",
+                    exc.start - start + 1,
+                    data[start:end].decode("utf-8", "replace"),
+                )
+                data = data[end + 1 :]
+                continue
+            self._process_text(text)
+            return
+
+    # ------------------------------------------------------------------ text
+    def _process_text(self, buf: str) -> None:
+        pos = 0
+        n = len(buf)
+        find = buf.find
+        while pos < n:
+            if self.result.stopped:
+                return
+            fast = self._fast
+            if fast is not None:
+                m = fast.match(buf, pos)
+                end = m.end() if m is not None else pos
+                if end > pos:
+                    self._absorb_block(buf[pos:end])
+                    pos = end
+                    continue
+            eol = find("\n", pos)
+            line = buf[pos:eol]
+            pos = eol + 1
+            self._line += 1
+            if line.endswith("\r"):
+                if not self._crlf_reported:
+                    self._crlf_reported = True
+                    self._problem(
+                        self._line,
+                        "carriage return at end of line (CRLF line endings are not allowed)",
+                        len(line),
+                        line[:-1],
+                    )
+                line = line[:-1]
+            self._handle_line(line)
+
+    def _problem(self, line: int, message: str, col: int = 0, text: str | None = None) -> None:
+        res = self.result
+        res.problems.append(ParseProblem(line, message, col, _clip(text) if text else text))
+        if len(res.problems) >= self._max_problems and not res.stopped:
+            res.stopped = f"too many problems; stopped at line {line}"
+            res.problems.append(
+                ParseProblem(line, f"too many problems ({len(res.problems)}); parsing stopped")
+            )
+
+    def _handle_line(self, line: str) -> None:
+        lineno = self._line
+        if self._eof_line:
+            if not self._after_eof_reported:
+                self._after_eof_reported = True
+                self._problem(lineno, "unexpected data after # EOF", 1, line)
+            return
+        if not line:
+            if self._om:
+                self._problem(lineno, "blank lines are not allowed in OpenMetrics", 1, line)
+            return
+        try:
+            if line[0] == "#":
+                self._handle_comment(line, lineno)
+            elif self._om or line.strip(" \t"):
+                self._handle_sample(line, lineno)
+        except _LineError as err:
+            self._problem(lineno, err.message, err.col, line)
+
+    # ------------------------------------------------------------------ metadata
+    def _handle_comment(self, line: str, lineno: int) -> None:
+        if self._om:
+            self._handle_om_comment(line, lineno)
+            return
+        pos = _WS.match(line, 1).end()
+        m = re.compile(r"\S+").match(line, pos)
+        if m is None or m.group() not in ("HELP", "TYPE"):
+            return
+        keyword = m.group()
+        pos = m.end()
+        ws = _WS.match(line, pos).end()
+        if ws == pos and ws < len(line):
+            return
+        name_m = re.compile(r"[^ \t]+").match(line, ws)
+        if name_m is None:
+            raise _LineError("invalid metric name in comment", ws + 1)
+        name = name_m.group()
+        if _NAME.fullmatch(name) is None:
+            raise _LineError("invalid metric name in comment", ws + 1)
+        rest_start = _WS.match(line, name_m.end()).end()
+        rest = line[rest_start:]
+        if keyword == "HELP":
+            help_text = self._unescape_help(rest, rest_start)
+            fam = self._family_for_metadata(name, lineno, line)
+            if fam.help_line:
+                raise _LineError(f"second HELP line for metric name {name!r}", 1)
+            if help_text:
+                fam.help = help_text
+                fam.help_line = lineno
+            return
+        type_word = rest.lower()
+        if type_word == "gauge_histogram":
+            type_word = GAUGE_HISTOGRAM
+        if type_word not in TEXT_TYPES:
+            raise _LineError(f"unknown metric type {rest!r}", rest_start + 1)
+        fam = self._family_for_metadata(name, lineno, line)
+        if fam.type_line or fam.sample_count:
+            raise _LineError(
+                f"second TYPE line for metric name {name!r}, or TYPE reported after samples", 1
+            )
+        fam.type = type_word
+        fam.type_line = lineno
+        self._fast = None
+
+    def _unescape_help(self, text: str, offset: int) -> str:
+        if "\\" not in text:
+            return text
+        out: list[str] = []
+        i = 0
+        n = len(text)
+        while i < n:
+            ch = text[i]
+            if ch == "\\":
+                nxt = text[i + 1] if i + 1 < n else ""
+                if nxt == "\\":
+                    out.append("\\")
+                elif nxt == "n":
+                    out.append("\n")
+                elif nxt == '"' and self._om:
+                    out.append('"')
+                elif self._om:
+                    out.append("\\" + nxt)
+                else:
+                    raise _LineError(f"invalid escape sequence '\\{nxt}'", offset + i + 1)
+                i += 2
+                continue
+            out.append(ch)
+            i += 1
+        return "".join(out)
+
+    def _handle_om_comment(self, line: str, lineno: int) -> None:
+        if line == "# EOF":
+            self._eof_line = lineno
+            return
+        m = re.compile(r"# (HELP|TYPE|UNIT) ([^ ]+)(?: (.*))?").fullmatch(line)
+        if m is None:
+            raise _LineError(f"invalid comment line {_clip(line)!r}", 1)
+        keyword, name, rest = m.group(1), m.group(2), m.group(3)
+        if _NAME.fullmatch(name) is None:
+            raise _LineError(f"invalid metric name {name!r} in {keyword} line", 8)
+        if rest is None:
+            raise _LineError(f"{keyword} line without a space after the name", len(line))
+        fam = self._family_for_metadata(name, lineno, line)
+        if fam.sample_count:
+            raise _LineError(f"{keyword} line for {name!r} after its samples", 1)
+        if keyword == "HELP":
+            if fam.help_line:
+                raise _LineError(f"second HELP line for metric name {name!r}", 1)
+            fam.help_line = lineno
+            fam.help = self._unescape_help(rest, 9 + len(name)) or None
+        elif keyword == "UNIT":
+            if fam.unit_line:
+                raise _LineError(f"second UNIT line for metric name {name!r}", 1)
+            fam.unit_line = lineno
+            if rest:
+                if _LABEL_NAME.fullmatch(rest) is None and not rest.isalnum():
+                    raise _LineError(f"invalid unit {rest!r}", 9 + len(name))
+                if not name.endswith("_" + rest):
+                    raise _LineError(f"unit {rest!r} not a suffix of metric {name!r}", 1)
+                fam.unit = rest
+            if fam.unit and fam.type in _OM_TYPES_WITH_UNIT_FORBIDDEN:
+                raise _LineError(f"{fam.type} metrics cannot have a unit", 1)
+        else:
+            if fam.type_line:
+                raise _LineError(f"second TYPE line for metric name {name!r}", 1)
+            if rest not in OPENMETRICS_TYPES:
+                raise _LineError(f"invalid metric type {rest!r}", 9 + len(name))
+            self._check_clash(name, rest, lineno)
+            fam.type = rest
+            fam.type_line = lineno
+            if fam.unit and rest in _OM_TYPES_WITH_UNIT_FORBIDDEN:
+                raise _LineError(f"{rest} metrics cannot have a unit", 1)
+        self._fast = None
+
+    def _check_clash(self, name: str, type_: str, lineno: int) -> None:
+        for suffix in SAMPLE_SUFFIXES[type_]:
+            owner = self._sample_owner.get(name + suffix)
+            if owner is not None and owner.name != name:
+                raise _LineError(
+                    f"family {name!r} clashes with the samples of family {owner.name!r}", 1
+                )
+        for other in self._families.values():
+            if other.name != name and other.type_line:
+                for suffix in SAMPLE_SUFFIXES[other.type]:
+                    if other.name + suffix in {name + s for s in SAMPLE_SUFFIXES[type_]}:
+                        raise _LineError(
+                            f"family {name!r} clashes with the samples of family {other.name!r}",
+                            1,
+                        )
+
+    def _family_for_metadata(self, name: str, lineno: int, line: str) -> MetricFamily:
+        fam = self._families.get(name)
+        if fam is None:
+            fam = self._new_family(name, UNKNOWN if self._om else UNTYPED, lineno, line)
+        elif fam is not self._current:
+            if self._om or fam.sample_count:
+                self._mark_interleaved(fam, lineno)
+        self._switch_to(fam)
+        fam.declared = True
+        return fam
+
+    def _new_family(self, name: str, type_: str, lineno: int, line: str) -> MetricFamily:
+        fam = MetricFamily(name=name, type=type_, line=lineno, first_text=_clip(line))
+        self._families[name] = fam
+        return fam
+
+    def _switch_to(self, fam: MetricFamily) -> None:
+        cur = self._current
+        if cur is fam:
+            return
+        if cur is not None:
+            self._finish_family(cur)
+            self._closed_families.add(cur.name)
+        self._current = fam
+        self._fast = None
+        self._fast_shape = None
+
+    def _finish_family(self, fam: MetricFamily) -> None:
+        """Hook for end-of-family work (nothing yet: rules run on the whole result)."""
+
+    def _mark_interleaved(self, fam: MetricFamily, lineno: int) -> None:
+        if fam.name in self._closed_families:
+            if self._om:
+                raise _LineError(
+                    f"metric family {fam.name!r} continues after another family "
+                    "(families must not interleave)",
+                    1,
+                )
+            if not fam.interleaved_line:
+                fam.interleaved_line = lineno
+
+    # ------------------------------------------------------------------ samples
+    def _resolve(self, sample_name: str, lineno: int, line: str) -> MetricFamily:
+        cur = self._current
+        if cur is not None and self._belongs(cur, sample_name):
+            return cur
+        owner = self._sample_owner.get(sample_name)
+        if owner is not None:
+            fam = owner
+        else:
+            fam = None
+            for suffix in ("_bucket", "_count", "_sum", "_total", "_created", "_gcount", "_gsum"):
+                if sample_name.endswith(suffix):
+                    base = self._families.get(sample_name[: -len(suffix)])
+                    if base is not None and self._belongs(base, sample_name):
+                        fam = base
+                        break
+            if fam is None and sample_name.endswith("_info") and self._om:
+                base = self._families.get(sample_name[:-5])
+                if base is not None and base.type == INFO:
+                    fam = base
+            if fam is None:
+                fam = self._families.get(sample_name)
+                if fam is not None and not self._belongs(fam, sample_name):
+                    raise _LineError(
+                        f"sample {sample_name!r} does not fit the {fam.type} family {fam.name!r}",
+                        1,
+                    )
+            if fam is None:
+                if self._om:
+                    for other in self._families.values():
+                        if other.type_line and sample_name in {
+                            other.name + s for s in SAMPLE_SUFFIXES[other.type]
+                        }:
+                            fam = other
+                            break
+                if fam is None:
+                    fam = self._new_family(
+                        sample_name, UNKNOWN if self._om else UNTYPED, lineno, line
+                    )
+        if fam is not cur:
+            self._mark_interleaved(fam, lineno)
+            self._switch_to(fam)
+        return fam
+
+    def _belongs(self, fam: MetricFamily, sample_name: str) -> bool:
+        name = fam.name
+        if sample_name == name:
+            if self._om:
+                return fam.type in (GAUGE, SUMMARY, STATESET, UNKNOWN)
+            return True
+        if not sample_name.startswith(name):
+            return False
+        suffix = sample_name[len(name) :]
+        if self._om:
+            return suffix in SAMPLE_SUFFIXES[fam.type]
+        if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM):
+            return suffix in ("_bucket", "_count", "_sum", "_gcount", "_gsum")
+        if fam.type == SUMMARY:
+            return suffix in ("_count", "_sum")
+        return False
+
+    def _parse_labels(
+        self, line: str, pos: int, sample_name: str
+    ) -> tuple[list[tuple[str, str]], int]:
+        """Parse ``{…}`` starting at ``line[pos] == '{'``; return labels and the end offset."""
+        om = self._om
+        labels: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        pos += 1
+        n = len(line)
+        first = True
+        while True:
+            if not om:
+                pos = _WS.match(line, pos).end()
+            if pos >= n:
+                raise _LineError("unexpected end of label set", pos + 1)
+            if line[pos] == "}":
+                if om and not first:
+                    raise _LineError("expected label name, got '}' (trailing comma)", pos + 1)
+                return labels, pos + 1
+            m = _LABEL_NAME.match(line, pos)
+            if m is None:
+                raise _LineError(
+                    f"invalid label name for metric {sample_name!r}"
+                    if not om
+                    else f"expected label name, got {line[pos : pos + 10]!r}",
+                    pos + 1,
+                )
+            lname = m.group()
+            if lname == "__name__":
+                raise _LineError('label name "__name__" is reserved', pos + 1)
+            if lname in seen:
+                raise _LineError(f"duplicate label names for metric {sample_name!r}", pos + 1)
+            seen.add(lname)
+            pos = m.end()
+            if not om:
+                pos = _WS.match(line, pos).end()
+            if pos >= n or line[pos] != "=":
+                found = line[pos] if pos < n else "end of line"
+                raise _LineError(f"expected '=' after label name, found {found!r}", pos + 1)
+            pos += 1
+            if not om:
+                pos = _WS.match(line, pos).end()
+            if pos >= n or line[pos] != '"':
+                found = line[pos] if pos < n else "end of line"
+                raise _LineError(f"expected '\"' at start of label value, found {found!r}", pos + 1)
+            value, pos = self._parse_quoted(line, pos + 1)
+            labels.append((lname, value))
+            first = False
+            if not om:
+                pos = _WS.match(line, pos).end()
+            if pos >= n:
+                raise _LineError("unexpected end of label set", pos + 1)
+            ch = line[pos]
+            if ch == ",":
+                pos += 1
+                continue
+            if ch == "}":
+                return labels, pos + 1
+            raise _LineError(f"unexpected end of label value {line[pos : pos + 10]!r}", pos + 1)
+
+    def _parse_quoted(self, line: str, pos: int) -> tuple[str, int]:
+        end = line.find('"', pos)
+        if end < 0:
+            raise _LineError("unterminated label value", pos)
+        raw = line[pos:end]
+        if "\\" not in raw:
+            return raw, end + 1
+        out: list[str] = []
+        i = pos
+        n = len(line)
+        while i < n:
+            ch = line[i]
+            if ch == '"':
+                return "".join(out), i + 1
+            if ch == "\\":
+                nxt = line[i + 1] if i + 1 < n else ""
+                if nxt == "\\":
+                    out.append("\\")
+                elif nxt == '"':
+                    out.append('"')
+                elif nxt == "n":
+                    out.append("\n")
+                elif self._om and nxt:
+                    out.append("\\" + nxt)
+                else:
+                    raise _LineError(f"invalid escape sequence '\\{nxt}'", i + 1)
+                i += 2
+                continue
+            out.append(ch)
+            i += 1
+        raise _LineError("unterminated label value", pos)
+
+    def _handle_sample(self, line: str, lineno: int) -> None:  # noqa: C901
+        om = self._om
+        pos = 0 if om else _WS.match(line).end()
+        m = _NAME.match(line, pos)
+        if m is None:
+            if line[pos : pos + 1] == "{":
+                raise _LineError(
+                    "invalid metric name (quoted or missing metric names are not supported)",
+                    pos + 1,
+                )
+            raise _LineError(
+                f"invalid metric name {line[pos : pos + 20].split()[0]!r}"
+                if line[pos:].split()
+                else "invalid metric name",
+                pos + 1,
+            )
+        sample_name = m.group()
+        pos = m.end()
+        n = len(line)
+        labels: list[tuple[str, str]] = []
+        label_end = pos
+        if not om:
+            ws = _WS.match(line, pos).end()
+            if ws < n and line[ws] == "{":
+                pos = ws
+        if pos < n and line[pos] == "{":
+            labels, pos = self._parse_labels(line, pos, sample_name)
+            label_end = pos
+        # value
+        if om:
+            if pos >= n or line[pos] != " ":
+                raise _LineError(
+                    "expected a single space before the value"
+                    if pos < n
+                    else "expected value after metric",
+                    pos + 1,
+                )
+            pos += 1
+            end = line.find(" ", pos)
+            end = n if end < 0 else end
+        else:
+            ws = _WS.match(line, pos).end()
+            if ws == pos:
+                found = line[pos : pos + 10] if pos < n else ""
+                raise _LineError(
+                    f"expected float as value, got {found!r}"
+                    if found
+                    else "expected value after metric",
+                    pos + 1,
+                )
+            pos = ws
+            end = pos
+            while end < n and line[end] not in " \t":
+                end += 1
+        token = line[pos:end]
+        value = _parse_float(token, om)
+        if value is None:
+            raise _LineError(f"expected float as value, got {token!r}", pos + 1)
+        timestamp: float | None = None
+        exemplar: Exemplar | None = None
+        pos = end
+        if pos < n:
+            if om:
+                pos += 1
+                if line.startswith("# ", pos):
+                    exemplar = self._parse_exemplar(line, pos)
+                else:
+                    end = line.find(" ", pos)
+                    end = n if end < 0 else end
+                    token = line[pos:end]
+                    if _OM_TIMESTAMP.fullmatch(token) is None:
+                        raise _LineError(f"expected timestamp or comment, got {token!r}", pos + 1)
+                    timestamp = float(token)
+                    pos = end
+                    if pos < n:
+                        if not line.startswith(" # ", pos):
+                            raise _LineError("expected exemplar after timestamp", pos + 1)
+                        exemplar = self._parse_exemplar(line, pos + 1)
+            else:
+                pos = _WS.match(line, pos).end()
+                end = pos
+                while end < n and line[end] not in " \t":
+                    end += 1
+                token = line[pos:end]
+                if _TEXT_TIMESTAMP.fullmatch(token) is None:
+                    raise _LineError(f"expected integer as timestamp, got {token!r}", pos + 1)
+                timestamp = float(int(token))
+                if end < n:
+                    raise _LineError("spurious string after timestamp", end + 1)
+        fam = self._resolve(sample_name, lineno, line)
+        self._check_sample_labels(fam, sample_name, labels)
+        if exemplar is not None:
+            self._check_exemplar_allowed(fam, sample_name)
+        key_text = line[m.start() : label_end] if labels else sample_name
+        self._add_sample(
+            fam, sample_name, tuple(labels), value, timestamp, exemplar, lineno, line, key_text
+        )
+        self._maybe_enable_fast(fam, sample_name, labels, line, timestamp, exemplar)
+
+    def _check_sample_labels(
+        self, fam: MetricFamily, sample_name: str, labels: list[tuple[str, str]]
+    ) -> None:
+        om = self._om
+        if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM) and sample_name.endswith("_bucket"):
+            le = next((v for k, v in labels if k == "le"), None)
+            if le is not None and _parse_float(le, om) is None:
+                raise _LineError(f"expected float as value for 'le' label, got {le!r}")
+            if le is None and om:
+                raise _LineError("histogram bucket without 'le' label")
+        if fam.type == SUMMARY and sample_name == fam.name:
+            q = next((v for k, v in labels if k == "quantile"), None)
+            if q is not None and _parse_float(q, om) is None:
+                raise _LineError(f"expected float as value for 'quantile' label, got {q!r}")
+            if q is None and om:
+                raise _LineError("summary quantile sample without 'quantile' label")
+        if om and fam.type == STATESET and not any(k == fam.name for k, _ in labels):
+            raise _LineError(f"stateset sample without the {fam.name!r} label")
+
+    def _check_exemplar_allowed(self, fam: MetricFamily, sample_name: str) -> None:
+        if fam.type == COUNTER and sample_name.endswith("_total"):
+            return
+        if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM) and sample_name.endswith("_bucket"):
+            return
+        raise _LineError(f"exemplars are not allowed on {fam.type} sample {sample_name!r}")
+
+    def _parse_exemplar(self, line: str, pos: int) -> Exemplar:
+        # ``pos`` points at "# {"
+        if not line.startswith("# {", pos):
+            raise _LineError("expected '{' after '#' in exemplar", pos + 3)
+        labels, pos = self._parse_labels(line, pos + 2, "exemplar")
+        runes = sum(len(k) + len(v) for k, v in labels)
+        if runes > EXEMPLAR_MAX_RUNES:
+            raise _LineError(
+                f"exemplar labels have {runes} characters, more than {EXEMPLAR_MAX_RUNES}"
+            )
+        n = len(line)
+        if pos >= n or line[pos] != " ":
+            raise _LineError("expected value after exemplar labels", pos + 1)
+        pos += 1
+        end = line.find(" ", pos)
+        end = n if end < 0 else end
+        value = _parse_float(line[pos:end], True)
+        if value is None:
+            raise _LineError(f"invalid exemplar value {line[pos:end]!r}", pos + 1)
+        ts: float | None = None
+        if end < n:
+            token = line[end + 1 :]
+            if _OM_TIMESTAMP.fullmatch(token) is None:
+                raise _LineError(f"invalid exemplar timestamp {token!r}", end + 2)
+            ts = float(token)
+        return Exemplar(tuple(labels), value, ts)
+
+    def _add_sample(
+        self,
+        fam: MetricFamily,
+        sample_name: str,
+        labels: tuple[tuple[str, str], ...],
+        value: float,
+        timestamp: float | None,
+        exemplar: Exemplar | None,
+        lineno: int,
+        line: str,
+        key_text: str,
+    ) -> None:
+        fam.sample_count += 1
+        if not fam.first_sample_line:
+            fam.first_sample_line = lineno
+        if sample_name not in fam.sample_names:
+            fam.sample_names[sample_name] = lineno
+            self._sample_owner[sample_name] = fam
+        key = _series_key(sample_name, labels)
+        if timestamp is not None:
+            fam.timestamps_seen = True
+        if self._om and timestamp is None and key in self._last_ts:
+            raise _LineError("series mixes samples with and without timestamps")
+        if timestamp is not None and self._om:
+            if key in fam.series_hashes and key not in self._last_ts:
+                raise _LineError("series mixes samples with and without timestamps")
+            last = self._last_ts.get(key)
+            if last is not None and timestamp < last:
+                raise _LineError("timestamps of a series must not decrease")
+            self._last_ts[key] = timestamp
+            fam.series_hashes.add(key)
+        else:
+            if timestamp is not None:
+                key = hash((key, timestamp))
+            if key in fam.series_hashes:
+                fam.duplicates.append((lineno, _clip(key_text)))
+            fam.series_hashes.add(key)
+        if value < 0:
+            if not fam.negative_line:
+                fam.negative_line = lineno
+        elif value != value and not fam.nan_line:  # NaN
+            fam.nan_line = lineno
+        stats = fam.labels
+        for lname, lvalue in labels:
+            st = stats.get(lname)
+            if st is None:
+                st = stats[lname] = LabelStats(lname, lineno, first_text=_clip(line))
+            st.value_hashes.add(hash(lvalue))
+            if len(st.examples) < LABEL_SAMPLE_LIMIT:
+                st.examples.add(lvalue)
+            if len(lvalue) > st.max_length:
+                st.max_length = len(lvalue)
+                st.longest = lvalue[:_TEXT_CLIP]
+                st.longest_line = lineno
+        if self._keep_all or fam.type in KEEP_SAMPLE_TYPES:
+            fam.samples.append(Sample(sample_name, labels, value, timestamp, lineno, exemplar))
+
+    # ------------------------------------------------------------------ fast path
+    def _maybe_enable_fast(
+        self,
+        fam: MetricFamily,
+        sample_name: str,
+        labels: list[tuple[str, str]],
+        line: str,
+        timestamp: float | None,
+        exemplar: Exemplar | None,
+    ) -> None:
+        if self._keep_all or timestamp is not None or exemplar is not None:
+            self._fast = None
+            return
+        names = tuple(k for k, _ in labels)
+        if self._fast_shape == (sample_name, names) and self._fast is not None:
+            return
+        if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM, SUMMARY) and (
+            "le" in names or "quantile" in names
+        ):
+            self._fast = None
+            return
+        if fam.type in KEEP_SAMPLE_TYPES:
+            self._fast = None
+            return
+        shape = (sample_name, names)
+        pats = self._fast_cache.get(shape)
+        if pats is None:
+            if labels:
+                body = ",".join(f"{re.escape(k)}={_FAST_LABEL_VALUE}" for k in names)
+                line_re = f"{re.escape(sample_name)}\\{{{body}\\}} {_FAST_VALUE}\\n"
+            else:
+                line_re = f"{re.escape(sample_name)} {_FAST_VALUE}\\n"
+            block = re.sub(r"\((?!\?)", "(?:", line_re)
+            pats = (re.compile(f"(?:{block})+"), re.compile(line_re))
+            self._fast_cache[shape] = pats
+        self._fast, self._fast_rows = pats
+        self._fast_shape = shape
+
+    def _absorb_block(self, block: str) -> None:
+        """Aggregate a run of lines that matched the current fast-path shape."""
+        fam = self._current
+        shape = self._fast_shape
+        rows_re = self._fast_rows
+        assert fam is not None and shape is not None and rows_re is not None
+        sample_name, names = shape
+        first_line = self._line + 1
+        rows: list[tuple[str, ...]] | list[str] = rows_re.findall(block)
+        count = len(rows)
+        self._line += count
+        fam.sample_count += count
+        k = len(names)
+        if k == 0:
+            values: list[str] = rows  # type: ignore[assignment]
+            keys = [_series_key(sample_name, ())] * count
+        else:
+            values = list(map(itemgetter(k), rows))
+            order = sorted(range(k), key=names.__getitem__)
+            sorted_names = tuple(names[i] for i in order)
+            cols = zip(map(itemgetter(order[0]), rows)) if k == 1 else map(itemgetter(*order), rows)
+            keys = list(
+                map(
+                    hash,
+                    zip(repeat(sample_name), repeat(sorted_names), cols),
+                )
+            )
+        new = set(keys)
+        series = fam.series_hashes
+        if len(new) < count or not series.isdisjoint(new):
+            seen_here: set[int] = set()
+            for i, key in enumerate(keys):
+                if key in series or key in seen_here:
+                    text = block.split("\n", i + 1)[i]
+                    fam.duplicates.append((first_line + i, _clip(text.split(" ")[0])))
+                seen_here.add(key)
+        series |= new
+        joined = "\n".join(values)
+        if "-" in joined and not fam.negative_line:
+            for i, v in enumerate(values):
+                if v[0] == "-":
+                    fam.negative_line = first_line + i
+                    break
+        if "N" in joined and not fam.nan_line:
+            fam.nan_line = first_line + values.index("NaN")
+        stats = fam.labels
+        for i, lname in enumerate(names):
+            col = list(map(itemgetter(i), rows))
+            st = stats.get(lname)
+            if st is None:
+                st = stats[lname] = LabelStats(
+                    lname, first_line, first_text=_clip(block[: block.find("\n")])
+                )
+            st.value_hashes.update(map(hash, col))
+            if len(st.examples) < LABEL_SAMPLE_LIMIT:
+                for v in islice(col, LABEL_SAMPLE_LIMIT * 4):
+                    st.examples.add(v)
+                    if len(st.examples) >= LABEL_SAMPLE_LIMIT:
+                        break
+            lens = list(map(len, col))
+            longest = max(lens)
+            if longest > st.max_length:
+                idx = lens.index(longest)
+                st.max_length = longest
+                st.longest = col[idx][:_TEXT_CLIP]
+                st.longest_line = first_line + idx
+
+
+def _series_key(sample_name: str, labels: tuple[tuple[str, str], ...]) -> int:
+    """Hash of a series identity, independent of label order (matches the fast path)."""
+    if not labels:
+        return hash((sample_name, (), ()))
+    ordered = sorted(labels)
+    names = tuple(k for k, _ in ordered)
+    values = tuple(v for _, v in ordered)
+    return hash((sample_name, names, values))
+
+
+def parse_exposition_text(
+    text: str | bytes, *, fmt: str | None = None, source: str = "-", keep_samples: bool = True
+) -> Exposition:
+    """Parse a whole exposition held in memory (tests, small inputs).
+
+    Args:
+        text: the exposition.
+        fmt: ``text`` or ``openmetrics``; detected when ``None``.
+        source: display name.
+        keep_samples: keep every sample.
+
+    Returns:
+        The parsed ``Exposition`` (problems included, never raises on bad input).
+    """
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    parser = ExpositionParser(
+        source, fmt or detect_format(data[:65536], data[-64:]), keep_samples=keep_samples
+    )
+    parser.feed(data)
+    return parser.close()
+
+
+def is_nan(value: float) -> bool:
+    """``math.isnan`` (re-exported for rules that import only the parser)."""
+    return math.isnan(value)
