@@ -119,6 +119,14 @@ def detect_format(head: bytes, tail: bytes | None = None, content_type: str | No
     return TEXT
 
 
+def _skip_ws(line: str, pos: int = 0) -> int:
+    """Index of the first non-blank character at or after ``pos``."""
+    n = len(line)
+    while pos < n and line[pos] in " \t":
+        pos += 1
+    return pos
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= _TEXT_CLIP else text[: _TEXT_CLIP - 1] + "…"
 
@@ -342,13 +350,13 @@ class ExpositionParser:
         if self._om:
             self._handle_om_comment(line, lineno)
             return
-        pos = _WS.match(line, 1).end()
+        pos = _skip_ws(line, 1)
         m = re.compile(r"\S+").match(line, pos)
         if m is None or m.group() not in ("HELP", "TYPE"):
             return
         keyword = m.group()
         pos = m.end()
-        ws = _WS.match(line, pos).end()
+        ws = _skip_ws(line, pos)
         if ws == pos and ws < len(line):
             return
         name_m = re.compile(r"[^ \t]+").match(line, ws)
@@ -357,7 +365,7 @@ class ExpositionParser:
         name = name_m.group()
         if _NAME.fullmatch(name) is None:
             raise _LineError("invalid metric name in comment", ws + 1)
-        rest_start = _WS.match(line, name_m.end()).end()
+        rest_start = _skip_ws(line, name_m.end())
         rest = line[rest_start:]
         if keyword == "HELP":
             help_text = self._unescape_help(rest, rest_start)
@@ -472,9 +480,8 @@ class ExpositionParser:
         fam = self._families.get(name)
         if fam is None:
             fam = self._new_family(name, UNKNOWN if self._om else UNTYPED, lineno, line)
-        elif fam is not self._current:
-            if self._om or fam.sample_count:
-                self._mark_interleaved(fam, lineno)
+        elif fam is not self._current and (self._om or fam.sample_count):
+            self._mark_interleaved(fam, lineno)
         self._switch_to(fam)
         fam.declared = True
         return fam
@@ -548,6 +555,7 @@ class ExpositionParser:
                     fam = self._new_family(
                         sample_name, UNKNOWN if self._om else UNTYPED, lineno, line
                     )
+        assert fam is not None
         if fam is not cur:
             self._mark_interleaved(fam, lineno)
             self._switch_to(fam)
@@ -582,7 +590,7 @@ class ExpositionParser:
         first = True
         while True:
             if not om:
-                pos = _WS.match(line, pos).end()
+                pos = _skip_ws(line, pos)
             if pos >= n:
                 raise _LineError("unexpected end of label set", pos + 1)
             if line[pos] == "}":
@@ -605,13 +613,13 @@ class ExpositionParser:
             seen.add(lname)
             pos = m.end()
             if not om:
-                pos = _WS.match(line, pos).end()
+                pos = _skip_ws(line, pos)
             if pos >= n or line[pos] != "=":
                 found = line[pos] if pos < n else "end of line"
                 raise _LineError(f"expected '=' after label name, found {found!r}", pos + 1)
             pos += 1
             if not om:
-                pos = _WS.match(line, pos).end()
+                pos = _skip_ws(line, pos)
             if pos >= n or line[pos] != '"':
                 found = line[pos] if pos < n else "end of line"
                 raise _LineError(f"expected '\"' at start of label value, found {found!r}", pos + 1)
@@ -619,7 +627,7 @@ class ExpositionParser:
             labels.append((lname, value))
             first = False
             if not om:
-                pos = _WS.match(line, pos).end()
+                pos = _skip_ws(line, pos)
             if pos >= n:
                 raise _LineError("unexpected end of label set", pos + 1)
             ch = line[pos]
@@ -662,9 +670,9 @@ class ExpositionParser:
             i += 1
         raise _LineError("unterminated label value", pos)
 
-    def _handle_sample(self, line: str, lineno: int) -> None:  # noqa: C901
+    def _handle_sample(self, line: str, lineno: int) -> None:
         om = self._om
-        pos = 0 if om else _WS.match(line).end()
+        pos = 0 if om else _skip_ws(line)
         m = _NAME.match(line, pos)
         if m is None:
             if line[pos : pos + 1] == "{":
@@ -673,7 +681,7 @@ class ExpositionParser:
                     pos + 1,
                 )
             raise _LineError(
-                f"invalid metric name {line[pos : pos + 20].split()[0]!r}"
+                f"invalid metric name {line[pos : pos + 20].split(maxsplit=1)[0]!r}"
                 if line[pos:].split()
                 else "invalid metric name",
                 pos + 1,
@@ -684,7 +692,7 @@ class ExpositionParser:
         labels: list[tuple[str, str]] = []
         label_end = pos
         if not om:
-            ws = _WS.match(line, pos).end()
+            ws = _skip_ws(line, pos)
             if ws < n and line[ws] == "{":
                 pos = ws
         if pos < n and line[pos] == "{":
@@ -703,7 +711,7 @@ class ExpositionParser:
             end = line.find(" ", pos)
             end = n if end < 0 else end
         else:
-            ws = _WS.match(line, pos).end()
+            ws = _skip_ws(line, pos)
             if ws == pos:
                 found = line[pos : pos + 10] if pos < n else ""
                 raise _LineError(
@@ -741,7 +749,7 @@ class ExpositionParser:
                             raise _LineError("expected exemplar after timestamp", pos + 1)
                         exemplar = self._parse_exemplar(line, pos + 1)
             else:
-                pos = _WS.match(line, pos).end()
+                pos = _skip_ws(line, pos)
                 end = pos
                 while end < n and line[end] not in " \t":
                     end += 1
@@ -854,7 +862,7 @@ class ExpositionParser:
         if value < 0:
             if not fam.negative_line:
                 fam.negative_line = lineno
-        elif value != value and not fam.nan_line:  # NaN
+        elif math.isnan(value) and not fam.nan_line:
             fam.nan_line = lineno
         stats = fam.labels
         for lname, lvalue in labels:

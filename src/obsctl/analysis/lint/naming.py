@@ -444,10 +444,15 @@ def check_naming(fam: MetricFamily, om: bool) -> Iterator[Hit]:
             )
     parts = lower.split("_")
     if "total" in parts[:-1] and metric_unit("_".join(parts[parts.index("total") + 1 :])):
-        yield hit(UNIT_AFTER_TOTAL, "unit after _total", "put the unit before _total")
-    if lower.endswith("_timestamp") or "_timestamp_" in lower:
-        if "_timestamp_seconds" not in lower:
-            yield hit(TIMESTAMP_UNIT, "timestamp without unit", "name it …_timestamp_seconds")
+        yield hit(UNIT_AFTER_TOTAL, "the unit follows _total", "put the unit before _total")
+    if (lower.endswith("_timestamp") or "_timestamp_" in lower) and (
+        "_timestamp_seconds" not in lower
+    ):
+        yield hit(
+            TIMESTAMP_UNIT,
+            'timestamp metric without "_seconds" unit',
+            "name it …_timestamp_seconds",
+        )
 
 
 def _snake(name: str) -> str:

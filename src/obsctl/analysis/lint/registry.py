@@ -27,7 +27,9 @@ def define(rule_id: str, name: str, severity: Severity, summary: str, explanatio
     """Declare a rule (at import time of its module) and return its metadata."""
     if rule_id in RULES:
         raise ValueError(f"duplicate rule id {rule_id}")
-    info = RuleInfo(rule_id, name, severity, summary, inspect.cleandoc(explanation))
+    paragraphs = inspect.cleandoc(explanation).split("\n\n")
+    text = "\n\n".join(" ".join(p.split("\n")) for p in paragraphs)
+    info = RuleInfo(rule_id, name, severity, summary, text)
     RULES[rule_id] = info
     return info
 

@@ -243,14 +243,14 @@ def _groups(fam: MetricFamily) -> dict[tuple[tuple[str, str], ...], _Group]:
 
 
 def _bad(v: float) -> bool:
-    return v < 0 or v != v
+    return v < 0 or math.isnan(v)
 
 
 def _labels_text(key: tuple[tuple[str, str], ...]) -> str:
     return "{" + ",".join(f'{k}="{v}"' for k, v in key) + "}" if key else ""
 
 
-def check_structure(fam: MetricFamily, om: bool) -> Iterator[Hit]:  # noqa: C901
+def check_structure(fam: MetricFamily, om: bool) -> Iterator[Hit]:
     """Structure hits for one family.
 
     Args:
@@ -314,7 +314,7 @@ def _check_grouping(fam: MetricFamily, groups: dict[object, _Group]) -> Iterator
             )
 
 
-def _check_histogram(fam: MetricFamily, om: bool) -> Iterator[Hit]:  # noqa: C901
+def _check_histogram(fam: MetricFamily, om: bool) -> Iterator[Hit]:
     name = fam.name
     gauge = fam.type == GAUGE_HISTOGRAM
     groups = _groups(fam)
@@ -328,7 +328,7 @@ def _check_histogram(fam: MetricFamily, om: bool) -> Iterator[Hit]:  # noqa: C90
         ordered_ok = True
         negative_le = False
         for le_text, le, s in g.buckets:
-            if le_text == "" and le != le:
+            if le_text == "" and math.isnan(le):
                 yield Hit(BUCKET_NO_LE, f'{s.name} has no "le" label', s.line, name)
                 continue
             if math.isinf(le) and le > 0:
@@ -361,16 +361,16 @@ def _check_histogram(fam: MetricFamily, om: bool) -> Iterator[Hit]:  # noqa: C90
             seen_le.append(le)
             prev_val = s.value if s.value == s.value else prev_val
         valid = sorted(
-            ((le, s) for t, le, s in g.buckets if le == le and s.value == s.value),
+            ((le, s) for t, le, s in g.buckets if not math.isnan(le) and s.value == s.value),
             key=lambda p: p[0],
         )
         prev = -math.inf
-        for le, s in valid:
+        for _le, s in valid:
             if s.value < prev:
                 yield Hit(
                     NOT_CUMULATIVE,
-                    f'{series}: bucket le="{le:g}" has {s.value:g}, less than the bucket below '
-                    f"({prev:g})",
+                    f'{series}: bucket le="{s.label("le")}" has {s.value:g}, less than the bucket '
+                    f"below ({prev:g})",
                     s.line,
                     name,
                     "export cumulative counts (each bucket includes all lower ones)",
