@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import click
 import typer
 
 from obsctl.cli.options import CONNECTION, OUTPUT, FailOnOpt, output_option, raise_for_findings
@@ -201,7 +200,7 @@ def lint(
     if bad:
         raise UsageError(f"unknown rule(s) {', '.join(bad)}", hint="see `obsctl lint --list-rules`")
     in_fmt = None if input_format == "auto" else input_format
-    stdin = click.get_binary_stream("stdin") if "-" in names else None
+    stdin = None  # the workflow reads sys.stdin.buffer (CliRunner replaces it in tests)
 
     def read(name: str) -> Exposition:
         if name.startswith(("http://", "https://")):
