@@ -29,15 +29,13 @@ def generate(path: Path, n: int) -> None:
         k1 = int(n * 0.4)
         w("# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\n")
         for i in range(k1):
-            w(
-                f'http_requests_total{{method="GET",path="/api/v1/items/{i}",status="{200 + i % 5}"}} {i}\n'
-            )
+            path = f"/api/v1/items/{i}"
+            w(f'http_requests_total{{method="GET",path="{path}",status="{200 + i % 5}"}} {i}\n')
         k2 = int(n * 0.3)
         w("# HELP session_bytes Bytes per session.\n# TYPE session_bytes gauge\n")
         for i in range(k2):
-            w(
-                f'session_bytes{{user_id="{uuid.UUID(int=i * 7919 + 12345)}",region="eu-{i % 4}"}} {i * 1.5}\n'
-            )
+            user = uuid.UUID(int=i * 7919 + 12345)
+            w(f'session_bytes{{user_id="{user}",region="eu-{i % 4}"}} {i * 1.5}\n')
         w("# HELP req_duration_seconds Latency.\n# TYPE req_duration_seconds histogram\n")
         k3 = int(n * 0.2) // 10
         for s in range(k3):

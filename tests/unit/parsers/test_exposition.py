@@ -186,10 +186,8 @@ def test_openmetrics_errors(text: str, message: str) -> None:
 
 def test_openmetrics_counter_family_and_exemplar() -> None:
     expo = parse_exposition_text(
-        '# TYPE a counter\n# UNIT a_seconds seconds\na_seconds_total 1 # {trace_id="abc"} 1 2\n# EOF\n'.replace(
-            "# TYPE a counter\n# UNIT a_seconds seconds\n",
-            "# TYPE a_seconds counter\n# UNIT a_seconds seconds\n",
-        ),
+        "# TYPE a_seconds counter\n# UNIT a_seconds seconds\n"
+        'a_seconds_total 1 # {trace_id="abc"} 1 2\n# EOF\n',
         fmt="openmetrics",
     )
     assert expo.problems == []
