@@ -26,7 +26,7 @@ import math
 import re
 from itertools import islice, repeat
 from operator import itemgetter
-from typing import Final
+from typing import Any, Final
 
 from obsctl.model.metric_families import (
     COUNTER,
@@ -61,6 +61,8 @@ MAX_PROBLEMS: Final = 100
 EXEMPLAR_MAX_RUNES: Final = 128
 _TEXT_CLIP: Final = 200
 KEEP_SAMPLE_TYPES: Final = frozenset({HISTOGRAM, GAUGE_HISTOGRAM, SUMMARY, STATESET, INFO})
+_MAX_SHAPES: Final = 8
+_Shape = tuple[str, tuple[str, ...]]
 
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
@@ -174,8 +176,9 @@ class ExpositionParser:
         self._sample_owner: dict[str, MetricFamily] = {}
         self._fast: re.Pattern[str] | None = None
         self._fast_rows: re.Pattern[str] | None = None
-        self._fast_shape: tuple[str, tuple[str, ...]] | None = None
-        self._fast_cache: dict[tuple[str, tuple[str, ...]], tuple[re.Pattern[str], ...]] = {}
+        self._shapes: tuple[_Shape, ...] = ()
+        self._fast_cache: dict[tuple[_Shape, ...], tuple[re.Pattern[str], re.Pattern[str]]] = {}
+        self._floats_ok: set[str] = set()
         self._eof_line = 0
         self._after_eof_reported = False
         self._first = True
@@ -389,6 +392,7 @@ class ExpositionParser:
         fam.type = type_word
         fam.type_line = lineno
         self._fast = None
+        self._shapes = ()
 
     def _unescape_help(self, text: str, offset: int) -> str:
         if "\\" not in text:
@@ -459,6 +463,7 @@ class ExpositionParser:
             if fam.unit and rest in _OM_TYPES_WITH_UNIT_FORBIDDEN:
                 raise _LineError(f"{rest} metrics cannot have a unit", 1)
         self._fast = None
+        self._shapes = ()
 
     def _check_clash(self, name: str, type_: str, lineno: int) -> None:
         for suffix in SAMPLE_SUFFIXES[type_]:
@@ -500,7 +505,7 @@ class ExpositionParser:
             self._closed_families.add(cur.name)
         self._current = fam
         self._fast = None
-        self._fast_shape = None
+        self._shapes = ()
 
     def _finish_family(self, fam: MetricFamily) -> None:
         """Hook for end-of-family work (nothing yet: rules run on the whole result)."""
@@ -889,87 +894,128 @@ class ExpositionParser:
         timestamp: float | None,
         exemplar: Exemplar | None,
     ) -> None:
+        """Learn the line's shape so that following lines like it take the fast path.
+
+        A family may have up to ``_MAX_SHAPES`` shapes (a histogram has three: ``_bucket``
+        with ``le``, ``_sum`` and ``_count``); the block pattern accepts any of them.
+        """
         if self._keep_all or timestamp is not None or exemplar is not None:
             self._fast = None
             return
-        names = tuple(k for k, _ in labels)
-        if self._fast_shape == (sample_name, names) and self._fast is not None:
-            return
-        if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM, SUMMARY) and (
-            "le" in names or "quantile" in names
-        ):
+        if fam.type in (STATESET, INFO):
             self._fast = None
             return
-        if fam.type in KEEP_SAMPLE_TYPES:
-            self._fast = None
+        shape = (sample_name, tuple(k for k, _ in labels))
+        if shape in self._shapes and self._fast is not None:
             return
-        shape = (sample_name, names)
-        pats = self._fast_cache.get(shape)
+        shapes = self._shapes if shape in self._shapes else (*self._shapes, shape)
+        if len(shapes) > _MAX_SHAPES:
+            shapes = (shape,)
+        pats = self._fast_cache.get(shapes)
         if pats is None:
-            if labels:
-                body = ",".join(f"{re.escape(k)}={_FAST_LABEL_VALUE}" for k in names)
-                line_re = f"{re.escape(sample_name)}\\{{{body}\\}} {_FAST_VALUE}\\n"
-            else:
-                line_re = f"{re.escape(sample_name)} {_FAST_VALUE}\\n"
-            block = re.sub(r"\((?!\?)", "(?:", line_re)
-            pats = (re.compile(f"(?:{block})+"), re.compile(line_re))
-            self._fast_cache[shape] = pats
+            lines = []
+            for sname, names in shapes:
+                if names:
+                    body = ",".join(f"{re.escape(k)}={_FAST_LABEL_VALUE}" for k in names)
+                    lines.append(f"{re.escape(sname)}\\{{{body}\\}} {_FAST_VALUE}\\n")
+                else:
+                    lines.append(f"{re.escape(sname)} {_FAST_VALUE}\\n")
+            capture = "|".join(lines)
+            block = re.sub(r"\((?!\?)", "(?:", capture)
+            pats = (re.compile(f"(?:{block})+"), re.compile(capture))
+            self._fast_cache[shapes] = pats
         self._fast, self._fast_rows = pats
-        self._fast_shape = shape
+        self._shapes = shapes
 
     def _absorb_block(self, block: str) -> None:
-        """Aggregate a run of lines that matched the current fast-path shape."""
+        """Aggregate a run of lines that matched one of the current family's shapes."""
         fam = self._current
-        shape = self._fast_shape
         rows_re = self._fast_rows
-        assert fam is not None and shape is not None and rows_re is not None
-        sample_name, names = shape
+        assert fam is not None and rows_re is not None
+        shapes = self._shapes
         first_line = self._line + 1
-        rows: list[tuple[str, ...]] | list[str] = rows_re.findall(block)
+        rows: list[Any] = rows_re.findall(block)
         count = len(rows)
         self._line += count
         fam.sample_count += count
+        keep = fam.type in KEEP_SAMPLE_TYPES
+        if len(shapes) == 1:
+            self._absorb_shape(fam, shapes[0], rows, None, first_line, block, keep, None)
+            return
+        placed: list[Sample | None] | None = [None] * count if keep else None
+        offset = 0
+        for shape in shapes:
+            width = len(shape[1]) + 1
+            value_at = offset + width - 1
+            idxs = [j for j, r in enumerate(rows) if r[value_at]]
+            if idxs:
+                sub = [rows[j][offset : offset + width] for j in idxs]
+                self._absorb_shape(fam, shape, sub, idxs, first_line, block, keep, placed)
+            offset += width
+        if placed is not None:
+            fam.samples.extend(s for s in placed if s is not None)
+
+    def _absorb_shape(
+        self,
+        fam: MetricFamily,
+        shape: _Shape,
+        rows: list[Any],
+        idxs: list[int] | None,
+        first_line: int,
+        block: str,
+        keep: bool,
+        placed: list[Sample | None] | None,
+    ) -> None:
+        """Column-wise aggregation of the rows of one shape (``idxs``: their block offsets)."""
+        sample_name, names = shape
+        count = len(rows)
+        if sample_name not in fam.sample_names:
+            fam.sample_names[sample_name] = first_line + (idxs[0] if idxs else 0)
+            self._sample_owner[sample_name] = fam
+
+        def line_of(i: int) -> int:
+            return first_line + (idxs[i] if idxs is not None else i)
+
         k = len(names)
         if k == 0:
-            values: list[str] = rows  # type: ignore[assignment]
+            values: list[str] = [r if isinstance(r, str) else r[0] for r in rows]
             keys = [_series_key(sample_name, ())] * count
         else:
             values = list(map(itemgetter(k), rows))
             order = sorted(range(k), key=names.__getitem__)
             sorted_names = tuple(names[i] for i in order)
-            cols = zip(map(itemgetter(order[0]), rows)) if k == 1 else map(itemgetter(*order), rows)
-            keys = list(
-                map(
-                    hash,
-                    zip(repeat(sample_name), repeat(sorted_names), cols),
-                )
+            cols: Any = (
+                zip(map(itemgetter(order[0]), rows)) if k == 1 else map(itemgetter(*order), rows)
             )
+            keys = list(map(hash, zip(repeat(sample_name), repeat(sorted_names), cols)))
         new = set(keys)
         series = fam.series_hashes
         if len(new) < count or not series.isdisjoint(new):
             seen_here: set[int] = set()
             for i, key in enumerate(keys):
                 if key in series or key in seen_here:
-                    text = block.split("\n", i + 1)[i]
-                    fam.duplicates.append((first_line + i, _clip(text.split(" ")[0])))
+                    j = idxs[i] if idxs is not None else i
+                    text = block.split("\n", j + 1)[j]
+                    fam.duplicates.append((first_line + j, _clip(text.split(" ")[0])))
                 seen_here.add(key)
         series |= new
         joined = "\n".join(values)
         if "-" in joined and not fam.negative_line:
             for i, v in enumerate(values):
                 if v[0] == "-":
-                    fam.negative_line = first_line + i
+                    fam.negative_line = line_of(i)
                     break
         if "N" in joined and not fam.nan_line:
-            fam.nan_line = first_line + values.index("NaN")
+            fam.nan_line = line_of(values.index("NaN"))
         stats = fam.labels
+        checked: tuple[int, str] | None = None
         for i, lname in enumerate(names):
             col = list(map(itemgetter(i), rows))
             st = stats.get(lname)
             if st is None:
-                st = stats[lname] = LabelStats(
-                    lname, first_line, first_text=_clip(block[: block.find("\n")])
-                )
+                j = idxs[0] if idxs is not None else 0
+                text = block.split("\n", j + 1)[j]
+                st = stats[lname] = LabelStats(lname, first_line + j, first_text=_clip(text))
             st.value_hashes.update(map(hash, col))
             if len(st.examples) < LABEL_SAMPLE_LIMIT:
                 for v in islice(col, LABEL_SAMPLE_LIMIT * 4):
@@ -982,7 +1028,42 @@ class ExpositionParser:
                 idx = lens.index(longest)
                 st.max_length = longest
                 st.longest = col[idx][:_TEXT_CLIP]
-                st.longest_line = first_line + idx
+                st.longest_line = line_of(idx)
+            if keep and lname in ("le", "quantile"):
+                checked = (i, lname)
+        if not keep:
+            return
+        bad: set[int] = set()
+        if checked is not None:
+            i, lname = checked
+            ok = self._floats_ok
+            om = self._om
+            for pos, v in enumerate(map(itemgetter(i), rows)):
+                if v not in ok:
+                    if _parse_float(v, om) is None:
+                        bad.add(pos)
+                        self._problem(
+                            line_of(pos),
+                            f"expected float as value for {lname!r} label, got {v!r}",
+                        )
+                        continue
+                    ok.add(v)
+        out = fam.samples if placed is None else None
+        for pos, r in enumerate(rows):
+            if pos in bad:
+                continue
+            sample = Sample(
+                sample_name,
+                tuple(zip(names, r[:k], strict=True)) if k else (),
+                float(values[pos]),
+                None,
+                line_of(pos),
+            )
+            if out is not None:
+                out.append(sample)
+            else:
+                assert placed is not None and idxs is not None
+                placed[idxs[pos]] = sample
 
 
 def _series_key(sample_name: str, labels: tuple[tuple[str, str], ...]) -> int:

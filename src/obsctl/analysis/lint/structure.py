@@ -209,15 +209,24 @@ def parse_problems(expo: Exposition) -> Iterator[Hit]:
 def _groups(fam: MetricFamily) -> dict[tuple[tuple[str, str], ...], _Group]:
     groups: dict[tuple[tuple[str, str], ...], _Group] = {}
     base = fam.name
+    special = ("le", "quantile")
     for idx, s in enumerate(fam.samples):
-        key = tuple(sorted((k, v) for k, v in s.labels if k not in ("le", "quantile")))
+        labels = s.labels
+        le = None
+        if labels and labels[-1][0] in special:
+            # The common layout (``le``/``quantile`` last): no scan needed.
+            le = labels[-1][1]
+            rest = labels[:-1]
+            key = rest if len(rest) < 2 else tuple(sorted(rest))
+        else:
+            key = tuple(sorted(p for p in labels if p[0] not in special))
+            le = s.label("le")
         g = groups.get(key)
         if g is None:
             g = groups[key] = _Group(key, s.line)
         g.indexes.append(idx)
         suffix = s.name[len(base) :]
         if suffix == "_bucket":
-            le = s.label("le")
             if le is not None:
                 try:
                     g.buckets.append((le, float(le), s))
