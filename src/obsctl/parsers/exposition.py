@@ -62,6 +62,8 @@ EXEMPLAR_MAX_RUNES: Final = 128
 _TEXT_CLIP: Final = 200
 KEEP_SAMPLE_TYPES: Final = frozenset({HISTOGRAM, GAUGE_HISTOGRAM, SUMMARY, STATESET, INFO})
 _MAX_SHAPES: Final = 8
+_REGION_MIN: Final = 1 << 12
+_REGION_MAX: Final = 1 << 18
 _Shape = tuple[str, tuple[str, ...]]
 
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
@@ -179,6 +181,8 @@ class ExpositionParser:
         self._shapes: tuple[_Shape, ...] = ()
         self._fast_cache: dict[tuple[_Shape, ...], tuple[re.Pattern[str], re.Pattern[str]]] = {}
         self._floats_ok: set[str] = set()
+        self._optimistic = False
+        self._region = _REGION_MIN
         self._eof_line = 0
         self._after_eof_reported = False
         self._first = True
@@ -298,10 +302,33 @@ class ExpositionParser:
                 return
             fast = self._fast
             if fast is not None:
+                if self._optimistic and buf[pos] != "#":
+                    # Optimistic: every line up to the next comment (within the region)
+                    # fits a known shape. One anchored findall both validates (one row per
+                    # line) and splits the lines into columns. The region grows on success
+                    # and shrinks on a miss, and a miss falls back to validating run by run
+                    # until runs show up again, so mixed input cannot make this quadratic.
+                    limit = min(n, pos + self._region)
+                    stop = find("\n#", pos, limit)
+                    if stop < 0:
+                        stop = buf.rfind("\n", pos, limit)
+                    if stop >= pos:
+                        block = buf[pos : stop + 1]
+                        rows = self._fast_rows.findall(block)  # type: ignore[union-attr]
+                        if len(rows) == block.count("\n"):
+                            self._absorb_block(block, rows)
+                            pos = stop + 1
+                            self._region = min(_REGION_MAX, self._region * 2)
+                            continue
+                        self._region = max(_REGION_MIN, self._region // 2)
+                    self._optimistic = False
                 m = fast.match(buf, pos)
                 end = m.end() if m is not None else pos
                 if end > pos:
-                    self._absorb_block(buf[pos:end])
+                    block = buf[pos:end]
+                    rows = self._fast_rows.findall(block)  # type: ignore[union-attr]
+                    self._absorb_block(block, rows)
+                    self._optimistic = len(rows) >= 8
                     pos = end
                     continue
             eol = find("\n", pos)
@@ -506,6 +533,7 @@ class ExpositionParser:
         self._current = fam
         self._fast = None
         self._shapes = ()
+        self._optimistic = False
 
     def _finish_family(self, fam: MetricFamily) -> None:
         """Hook for end-of-family work (nothing yet: rules run on the whole result)."""
@@ -922,19 +950,17 @@ class ExpositionParser:
                     lines.append(f"{re.escape(sname)} {_FAST_VALUE}\\n")
             capture = "|".join(lines)
             block = re.sub(r"\((?!\?)", "(?:", capture)
-            pats = (re.compile(f"(?:{block})+"), re.compile(capture))
+            pats = (re.compile(f"(?:{block})+"), re.compile(f"(?m)^(?:{capture})"))
             self._fast_cache[shapes] = pats
         self._fast, self._fast_rows = pats
         self._shapes = shapes
 
-    def _absorb_block(self, block: str) -> None:
-        """Aggregate a run of lines that matched one of the current family's shapes."""
+    def _absorb_block(self, block: str, rows: list[Any]) -> None:
+        """Aggregate a run of lines that matched the current family's shapes (as ``rows``)."""
         fam = self._current
-        rows_re = self._fast_rows
-        assert fam is not None and rows_re is not None
+        assert fam is not None
         shapes = self._shapes
         first_line = self._line + 1
-        rows: list[Any] = rows_re.findall(block)
         count = len(rows)
         self._line += count
         fam.sample_count += count
@@ -1048,22 +1074,26 @@ class ExpositionParser:
                         )
                         continue
                     ok.add(v)
-        out = fam.samples if placed is None else None
-        for pos, r in enumerate(rows):
-            if pos in bad:
-                continue
-            sample = Sample(
-                sample_name,
-                tuple(zip(names, r[:k], strict=True)) if k else (),
-                float(values[pos]),
-                None,
-                line_of(pos),
-            )
-            if out is not None:
-                out.append(sample)
-            else:
-                assert placed is not None and idxs is not None
-                placed[idxs[pos]] = sample
+        # Built with C-level iterators: this runs once per histogram/summary line.
+        lines = (
+            range(first_line, first_line + count)
+            if idxs is None
+            else [first_line + j for j in idxs]
+        )
+        labelsets: Any = map(tuple, map(zip, repeat(names), rows)) if k else repeat(())
+        samples = list(
+            map(Sample, repeat(sample_name), labelsets, map(float, values), repeat(None), lines)
+        )
+        if bad:
+            samples = [smp for pos, smp in enumerate(samples) if pos not in bad]
+            kept = [j for pos, j in enumerate(idxs or range(count)) if pos not in bad]
+        else:
+            kept = idxs or []
+        if placed is None:
+            fam.samples.extend(samples)
+        else:
+            for j, smp in zip(kept, samples, strict=True):
+                placed[j] = smp
 
 
 def _series_key(sample_name: str, labels: tuple[tuple[str, str], ...]) -> int:

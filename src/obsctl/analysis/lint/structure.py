@@ -200,6 +200,22 @@ class _Group:
     last_bucket: int = -1
 
 
+class _LazySeries:
+    """``name{labels}`` formatted on first use (in f-strings)."""
+
+    __slots__ = ("key", "name")
+
+    def __init__(self, name: str, key: tuple[tuple[str, str], ...]) -> None:
+        self.name = name
+        self.key = key
+
+    def __str__(self) -> str:
+        return f"{self.name}{_labels_text(self.key)}"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 def parse_problems(expo: Exposition) -> Iterator[Hit]:
     """OBS000 hits for the parser's problems."""
     for p in expo.problems:
@@ -329,18 +345,22 @@ def _check_histogram(fam: MetricFamily, om: bool) -> Iterator[Hit]:
     groups = _groups(fam)
     if om:
         yield from _check_grouping(fam, groups)  # type: ignore[arg-type]
+    isnan = math.isnan
+    inf_value = math.inf
     for g in groups.values():
-        series = f"{name}{_labels_text(g.key)}"
+        # Built only when a finding needs it: most series are fine, and there may be many.
+        series = _LazySeries(name, g.key)
         inf: Sample | None = None
-        seen_le: list[float] = []
-        prev_val = -math.inf
+        last_le = -inf_value
+        seen_any = False
         ordered_ok = True
         negative_le = False
         for le_text, le, s in g.buckets:
-            if le_text == "" and math.isnan(le):
+            v = s.value
+            if le_text == "" and isnan(le):
                 yield Hit(BUCKET_NO_LE, f'{s.name} has no "le" label', s.line, name)
                 continue
-            if math.isinf(le) and le > 0:
+            if le == inf_value:
                 if om and le_text != "+Inf":
                     yield Hit(
                         NO_INF,
@@ -352,28 +372,27 @@ def _check_histogram(fam: MetricFamily, om: bool) -> Iterator[Hit]:
                 inf = s
             if le < 0:
                 negative_le = True
-            if _bad(s.value) and not (gauge and le < 0 and s.value == s.value):
+            if (v < 0 or isnan(v)) and not (gauge and le < 0 and not isnan(v)):
                 yield Hit(
                     NEGATIVE_BUCKET,
-                    f"negative bucket population for histogram {series}: {s.value:g}",
+                    f"negative bucket population for histogram {series}: {v:g}",
                     s.line,
                     name,
                 )
-            if seen_le and le <= seen_le[-1] and ordered_ok:
+            if seen_any and le <= last_le and ordered_ok:
                 ordered_ok = False
                 yield Hit(
                     BUCKET_ORDER,
-                    f'{series}: bucket le="{le_text}" follows le="{seen_le[-1]:g}"',
+                    f'{series}: bucket le="{le_text}" follows le="{last_le:g}"',
                     s.line,
                     name,
                 )
-            seen_le.append(le)
-            prev_val = s.value if s.value == s.value else prev_val
-        valid = sorted(
-            ((le, s) for t, le, s in g.buckets if not math.isnan(le) and s.value == s.value),
-            key=lambda p: p[0],
-        )
-        prev = -math.inf
+            seen_any = True
+            last_le = le
+        valid = [(le, s) for _t, le, s in g.buckets if not isnan(le) and not isnan(s.value)]
+        if not ordered_ok:
+            valid.sort(key=lambda p: p[0])
+        prev = -inf_value
         for _le, s in valid:
             if s.value < prev:
                 yield Hit(
