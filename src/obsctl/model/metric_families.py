@@ -49,6 +49,8 @@ SAMPLE_SUFFIXES: Final[dict[str, tuple[str, ...]]] = {
 """OpenMetrics: the sample names a family of each type may expose (name + suffix)."""
 
 LABEL_SAMPLE_LIMIT: Final = 256
+MAX_DUPLICATES: Final = 100
+"""Duplicate series kept per family with their line (the rest are only counted)."""
 """How many distinct values per label are kept verbatim for content classification."""
 
 
@@ -106,6 +108,8 @@ class LabelStats:
     longest: str = ""
     longest_line: int = 0
     first_text: str = ""
+    saturated: bool = False
+    """True when counting stopped at the parser's ``max_distinct`` (``distinct`` is a floor)."""
 
     @property
     def distinct(self) -> int:
@@ -162,6 +166,11 @@ class MetricFamily:
     timestamps_seen: bool = False
     declared: bool = False
     """True when the family had a ``# TYPE``, ``# HELP`` or ``# UNIT`` line."""
+    saturated: bool = False
+    """True when series counting stopped at ``max_distinct`` (``series_count`` is a floor;
+    duplicates are no longer detected past that point)."""
+    duplicate_count: int = 0
+    """All duplicate samples (``duplicates`` keeps the first ``MAX_DUPLICATES``)."""
 
     @property
     def series_count(self) -> int:

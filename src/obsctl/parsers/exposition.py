@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from functools import partial
 from itertools import islice, repeat
 from operator import itemgetter
 from typing import Any, Final
@@ -35,6 +37,7 @@ from obsctl.model.metric_families import (
     HISTOGRAM,
     INFO,
     LABEL_SAMPLE_LIMIT,
+    MAX_DUPLICATES,
     OPENMETRICS_TYPES,
     SAMPLE_SUFFIXES,
     STATESET,
@@ -57,6 +60,9 @@ FORMATS: Final = (TEXT, OPENMETRICS)
 MAX_LINE_BYTES: Final = 1 << 20
 """Lines longer than this (1 MiB) are skipped and reported."""
 MAX_PROBLEMS: Final = 100
+MAX_DISTINCT: Final = 2_000_000
+"""Distinct series per family, and distinct values per label, counted exactly up to this;
+past it counting stops (reported as a floor) so memory stays bounded on huge inputs."""
 """Parsing stops after this many problems (garbage input would otherwise report every line)."""
 EXEMPLAR_MAX_RUNES: Final = 128
 _TEXT_CLIP: Final = 200
@@ -151,6 +157,7 @@ class ExpositionParser:
             only the families whose rules need them keep samples.
         max_line_bytes: longer lines are skipped and reported.
         max_problems: stop after this many problems.
+        max_distinct: stop counting a family's series or a label's values past this.
     """
 
     def __init__(
@@ -161,6 +168,7 @@ class ExpositionParser:
         keep_samples: bool = False,
         max_line_bytes: int = MAX_LINE_BYTES,
         max_problems: int = MAX_PROBLEMS,
+        max_distinct: int = MAX_DISTINCT,
     ) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown exposition format {fmt!r}")
@@ -169,6 +177,7 @@ class ExpositionParser:
         self._keep_all = keep_samples
         self._max_line = max_line_bytes
         self._max_problems = max_problems
+        self._max_distinct = max_distinct
         self._pending = b""
         self._skipping = False
         self._line = 0
@@ -890,8 +899,11 @@ class ExpositionParser:
             if timestamp is not None:
                 key = hash((key, timestamp))
             if key in fam.series_hashes:
-                fam.duplicates.append((lineno, _clip(key_text)))
-            fam.series_hashes.add(key)
+                self._duplicate(fam, lineno, lambda: key_text)
+            if not fam.saturated:
+                fam.series_hashes.add(key)
+                if len(fam.series_hashes) >= self._max_distinct:
+                    fam.saturated = True
         if value < 0:
             if not fam.negative_line:
                 fam.negative_line = lineno
@@ -902,7 +914,10 @@ class ExpositionParser:
             st = stats.get(lname)
             if st is None:
                 st = stats[lname] = LabelStats(lname, lineno, first_text=_clip(line))
-            st.value_hashes.add(hash(lvalue))
+            if not st.saturated:
+                st.value_hashes.add(hash(lvalue))
+                if len(st.value_hashes) >= self._max_distinct:
+                    st.saturated = True
             if len(st.examples) < LABEL_SAMPLE_LIMIT:
                 st.examples.add(lvalue)
             if len(lvalue) > st.max_length:
@@ -911,6 +926,11 @@ class ExpositionParser:
                 st.longest_line = lineno
         if self._keep_all or fam.type in KEEP_SAMPLE_TYPES:
             fam.samples.append(Sample(sample_name, labels, value, timestamp, lineno, exemplar))
+
+    def _duplicate(self, fam: MetricFamily, lineno: int, text: Callable[[], str]) -> None:
+        fam.duplicate_count += 1
+        if len(fam.duplicates) < MAX_DUPLICATES:
+            fam.duplicates.append((lineno, _clip(text())))
 
     # ------------------------------------------------------------------ fast path
     def _maybe_enable_fast(
@@ -1006,6 +1026,9 @@ class ExpositionParser:
         if k == 0:
             values: list[str] = [r if isinstance(r, str) else r[0] for r in rows]
             keys = [_series_key(sample_name, ())] * count
+        elif fam.saturated:
+            values = list(map(itemgetter(k), rows))
+            keys = []
         else:
             values = list(map(itemgetter(k), rows))
             order = sorted(range(k), key=names.__getitem__)
@@ -1021,10 +1044,11 @@ class ExpositionParser:
             for i, key in enumerate(keys):
                 if key in series or key in seen_here:
                     j = idxs[i] if idxs is not None else i
-                    text = block.split("\n", j + 1)[j]
-                    fam.duplicates.append((first_line + j, _clip(text.split(" ")[0])))
+                    self._duplicate(fam, first_line + j, partial(_series_text, block, j))
                 seen_here.add(key)
         series |= new
+        if len(series) >= self._max_distinct:
+            fam.saturated = True
         joined = "\n".join(values)
         if "-" in joined and not fam.negative_line:
             for i, v in enumerate(values):
@@ -1042,7 +1066,10 @@ class ExpositionParser:
                 j = idxs[0] if idxs is not None else 0
                 text = block.split("\n", j + 1)[j]
                 st = stats[lname] = LabelStats(lname, first_line + j, first_text=_clip(text))
-            st.value_hashes.update(map(hash, col))
+            if not st.saturated:
+                st.value_hashes.update(map(hash, col))
+                if len(st.value_hashes) >= self._max_distinct:
+                    st.saturated = True
             if len(st.examples) < LABEL_SAMPLE_LIMIT:
                 for v in islice(col, LABEL_SAMPLE_LIMIT * 4):
                     st.examples.add(v)
@@ -1094,6 +1121,11 @@ class ExpositionParser:
         else:
             for j, smp in zip(kept, samples, strict=True):
                 placed[j] = smp
+
+
+def _series_text(block: str, j: int) -> str:
+    """``name{labels}`` of line ``j`` of a fast-path block (the value is the last token)."""
+    return block.split("\n", j + 1)[j].rsplit(" ", 1)[0]
 
 
 def _series_key(sample_name: str, labels: tuple[tuple[str, str], ...]) -> int:

@@ -41,18 +41,18 @@ def render_lint_summary_text(summary: LintSummary, consoles: Consoles) -> None:
     table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 2))
     table.add_column("top metrics", overflow="fold")
     table.add_column("series", justify="right")
-    table.add_column("top labels", overflow="fold")
-    table.add_column("values", justify="right")
+    with_labels = bool(summary.top_labels)
+    if with_labels:
+        table.add_column("top labels", overflow="fold")
+        table.add_column("values", justify="right")
     rows = max(len(summary.top_metrics), len(summary.top_labels))
     for i in range(rows):
         m = summary.top_metrics[i] if i < len(summary.top_metrics) else None
         lab = summary.top_labels[i] if i < len(summary.top_labels) else None
-        table.add_row(
-            Text(m.name) if m else Text(""),
-            f"{m.count:,}" if m else "",
-            Text(lab.name) if lab else Text(""),
-            f"{lab.count:,}" if lab else "",
-        )
+        cells: list[Text | str] = [Text(m.name) if m else Text(""), f"{m.count:,}" if m else ""]
+        if with_labels:
+            cells += [Text(lab.name) if lab else Text(""), f"{lab.count:,}" if lab else ""]
+        table.add_row(*cells)
     out.print(table)
     out.print()
 

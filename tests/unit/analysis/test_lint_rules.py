@@ -221,7 +221,8 @@ def test_unbounded_values_by_content_and_name() -> None:
     )
     by_rule = {f.rule_id: f for f in found}
     assert by_rule["OBS205"].message == (
-        "label 'trace_id' of a looks unbounded: 20 of 20 sampled values are hex IDs (20 distinct)"
+        "label 'trace_id' of a looks unbounded: 20 of 20 sampled values look like a hex ID "
+        "(20 distinct)"
     )
     assert by_rule["OBS205"].severity is Severity.WARNING
     assert by_rule["OBS206"].severity is Severity.INFO

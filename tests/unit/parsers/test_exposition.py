@@ -210,3 +210,19 @@ def test_openmetrics_counter_family_and_exemplar() -> None:
 )
 def test_detect_format(head: bytes, tail: bytes | None, ctype: str | None, expected: str) -> None:
     assert detect_format(head, tail, ctype) == expected
+
+
+def test_counting_stops_at_max_distinct_and_duplicates_are_capped() -> None:
+    data = ("".join(f'a{{id="{i}"}} 1\n' for i in range(50_000)) + "b 1\n" * 300).encode()
+    parser = ExpositionParser("x", "text", max_distinct=1000)
+    for i in range(0, len(data), 1 << 14):
+        parser.feed(data[i : i + (1 << 14)])
+    expo = parser.close()
+    a, b = expo.families
+    assert a.saturated and a.labels["id"].saturated
+    assert 1000 <= a.series_count < 3000  # a floor (overshoot ≤ one chunk): memory bounded
+    assert (b.duplicate_count, len(b.duplicates)) == (299, 100)
+    found = lint_exposition(expo, LintConfig())
+    msgs = [f.message for f in found if f.rule_id in ("OBS201", "OBS301")]
+    assert msgs[0].startswith("a has many series: ≥ ")
+    assert "199 more duplicate samples of b (only the first 100 are listed)" in msgs

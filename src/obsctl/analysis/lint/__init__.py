@@ -127,7 +127,9 @@ def lint_exposition(expo: Exposition, config: LintConfig) -> list[Finding]:
 def summarize_exposition(expo: Exposition, *, limit: int = 10) -> LintSummary:
     """The per-input summary: totals and top metrics/labels."""
     metrics, labels = top_entries(expo, limit)
-    notes = (f"parsing stopped early: {expo.stopped}",) if expo.stopped else ()
+    notes: tuple[str, ...] = (f"parsing stopped early: {expo.stopped}",) if expo.stopped else ()
+    if any(f.saturated or any(st.saturated for st in f.labels.values()) for f in expo.families):
+        notes += ("some counts reached the counting limit and are lower bounds",)
     return LintSummary(
         input=expo.source,
         format=expo.format,

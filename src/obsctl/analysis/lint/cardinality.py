@@ -235,6 +235,20 @@ def classify_value(value: str) -> str | None:
     return None
 
 
+_PHRASES = {
+    "e-mail address": "an e-mail address",
+    "IP address": "an IP address",
+    "opaque token": "an opaque token",
+    "free text": "free text",
+    "URL with query string": "a URL with a query string",
+}
+
+
+def _article(cls: str) -> str:
+    """The class as a noun phrase: ``a UUID``, ``an IP address``, ``free text``."""
+    return _PHRASES.get(cls, f"a {cls}")
+
+
 def dominant_class(values: Iterable[str], *, min_values: int = 10) -> tuple[str, int, int] | None:
     """``(class, matching, total)`` when ≥ 80 % of ≥ ``min_values`` values share a class."""
     counts: dict[str, int] = {}
@@ -317,11 +331,13 @@ def _threshold_hits(
     subject: str,
     text: str | None,
     hint: str | None,
+    floor: bool = False,
 ) -> Iterator[Hit]:
+    shown = f"≥ {count:,}" if floor else f"{count:,}"
     if th.error is not None and count >= th.error:
         yield Hit(
             error_rule,  # type: ignore[arg-type]
-            f"{what}: {count:,} (budget {th.error:,})",
+            f"{what}: {shown} (budget {th.error:,})",
             line,
             subject,
             hint,
@@ -331,7 +347,7 @@ def _threshold_hits(
     elif th.warn is not None and count >= th.warn:
         yield Hit(
             warn_rule,  # type: ignore[arg-type]
-            f"{what}: {count:,} (warning at {th.warn:,})",
+            f"{what}: {shown} (warning at {th.warn:,})",
             line,
             subject,
             hint,
@@ -361,6 +377,7 @@ def check_cardinality(fam: MetricFamily, budgets: Budgets) -> Iterator[Hit]:
         fam.first_text,
         "drop or aggregate high-cardinality labels, or raise budgets.metrics."
         f"{name}.series in obsctl.yaml",
+        fam.saturated,
     )
     for lname, st in fam.labels.items():
         if lname in budgets.exempt_labels:
@@ -376,14 +393,15 @@ def check_cardinality(fam: MetricFamily, budgets: Budgets) -> Iterator[Hit]:
             subject,
             st.first_text,
             None,
+            st.saturated,
         )
         found = dominant_class(sorted(st.examples))
         if found is not None:
             cls, n, total = found
             yield Hit(
                 UNBOUNDED,
-                f"label {lname!r} of {name} looks unbounded: {n} of {total} sampled values are "
-                f"{cls}s ({st.distinct:,} distinct)",
+                f"label {lname!r} of {name} looks unbounded: {n} of {total} sampled values "
+                f"look like {_article(cls)} ({st.distinct:,} distinct)",
                 st.first_line,
                 subject,
                 label_name_hint(lname)
@@ -481,8 +499,8 @@ def check_server(
             cls, n, total = found
             yield Hit(
                 UNBOUNDED,
-                f"label {label!r} looks unbounded: {n} of {total} sampled values are {cls}s "
-                f"({count:,} distinct)",
+                f"label {label!r} looks unbounded: {n} of {total} sampled values look like "
+                f"{_article(cls)} ({count:,} distinct)",
                 0,
                 f"{{{label}}}",
                 label_name_hint(label),

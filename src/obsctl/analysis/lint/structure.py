@@ -293,6 +293,15 @@ def check_structure(fam: MetricFamily, om: bool) -> Iterator[Hit]:
             0,
             text,
         )
+    more = fam.duplicate_count - len(fam.duplicates)
+    if more > 0:
+        yield Hit(
+            DUPLICATE,
+            f"{more:,} more duplicate samples of {name} (only the first "
+            f"{len(fam.duplicates)} are listed)",
+            fam.duplicates[-1][0],
+            name,
+        )
     if fam.interleaved_line:
         yield Hit(
             INTERLEAVED,
