@@ -129,6 +129,15 @@ def detect_format(head: bytes, tail: bytes | None = None, content_type: str | No
     return TEXT
 
 
+def _q(text: str) -> str:
+    """Double-quoted like Go's ``%q`` (for messages that match Prometheus' own parsers).
+
+    >>> _q('a"b')
+    '"a\\\\"b"'
+    """
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
 def _skip_ws(line: str, pos: int = 0) -> int:
     """Index of the first non-blank character at or after ``pos``."""
     n = len(line)
@@ -171,7 +180,7 @@ class ExpositionParser:
         max_distinct: int = MAX_DISTINCT,
     ) -> None:
         if fmt not in FORMATS:
-            raise ValueError(f"unknown exposition format {fmt!r}")
+            raise ValueError(f"unknown exposition format {_q(fmt)}")
         self.result = Exposition(source=source, format=fmt)
         self._om = fmt == OPENMETRICS
         self._keep_all = keep_samples
@@ -410,7 +419,7 @@ class ExpositionParser:
             help_text = self._unescape_help(rest, rest_start)
             fam = self._family_for_metadata(name, lineno, line)
             if fam.help_line:
-                raise _LineError(f"second HELP line for metric name {name!r}", 1)
+                raise _LineError(f"second HELP line for metric name {_q(name)}", 1)
             if help_text:
                 fam.help = help_text
                 fam.help_line = lineno
@@ -419,11 +428,11 @@ class ExpositionParser:
         if type_word == "gauge_histogram":
             type_word = GAUGE_HISTOGRAM
         if type_word not in TEXT_TYPES:
-            raise _LineError(f"unknown metric type {rest!r}", rest_start + 1)
+            raise _LineError(f"unknown metric type {_q(rest)}", rest_start + 1)
         fam = self._family_for_metadata(name, lineno, line)
         if fam.type_line or fam.sample_count:
             raise _LineError(
-                f"second TYPE line for metric name {name!r}, or TYPE reported after samples", 1
+                f"second TYPE line for metric name {_q(name)}, or TYPE reported after samples", 1
             )
         fam.type = type_word
         fam.type_line = lineno
@@ -462,37 +471,37 @@ class ExpositionParser:
             return
         m = re.compile(r"# (HELP|TYPE|UNIT) ([^ ]+)(?: (.*))?").fullmatch(line)
         if m is None:
-            raise _LineError(f"invalid comment line {_clip(line)!r}", 1)
+            raise _LineError(f"invalid comment line {_q(_clip(line))}", 1)
         keyword, name, rest = m.group(1), m.group(2), m.group(3)
         if _NAME.fullmatch(name) is None:
-            raise _LineError(f"invalid metric name {name!r} in {keyword} line", 8)
+            raise _LineError(f"invalid metric name {_q(name)} in {keyword} line", 8)
         if rest is None:
             raise _LineError(f"{keyword} line without a space after the name", len(line))
         fam = self._family_for_metadata(name, lineno, line)
         if fam.sample_count:
-            raise _LineError(f"{keyword} line for {name!r} after its samples", 1)
+            raise _LineError(f"{keyword} line for {_q(name)} after its samples", 1)
         if keyword == "HELP":
             if fam.help_line:
-                raise _LineError(f"second HELP line for metric name {name!r}", 1)
+                raise _LineError(f"second HELP line for metric name {_q(name)}", 1)
             fam.help_line = lineno
             fam.help = self._unescape_help(rest, 9 + len(name)) or None
         elif keyword == "UNIT":
             if fam.unit_line:
-                raise _LineError(f"second UNIT line for metric name {name!r}", 1)
+                raise _LineError(f"second UNIT line for metric name {_q(name)}", 1)
             fam.unit_line = lineno
             if rest:
                 if _LABEL_NAME.fullmatch(rest) is None and not rest.isalnum():
-                    raise _LineError(f"invalid unit {rest!r}", 9 + len(name))
+                    raise _LineError(f"invalid unit {_q(rest)}", 9 + len(name))
                 if not name.endswith("_" + rest):
-                    raise _LineError(f"unit {rest!r} not a suffix of metric {name!r}", 1)
+                    raise _LineError(f"unit {_q(rest)} not a suffix of metric {_q(name)}", 1)
                 fam.unit = rest
             if fam.unit and fam.type in _OM_TYPES_WITH_UNIT_FORBIDDEN:
                 raise _LineError(f"{fam.type} metrics cannot have a unit", 1)
         else:
             if fam.type_line:
-                raise _LineError(f"second TYPE line for metric name {name!r}", 1)
+                raise _LineError(f"second TYPE line for metric name {_q(name)}", 1)
             if rest not in OPENMETRICS_TYPES:
-                raise _LineError(f"invalid metric type {rest!r}", 9 + len(name))
+                raise _LineError(f"invalid metric type {_q(rest)}", 9 + len(name))
             self._check_clash(name, rest, lineno)
             fam.type = rest
             fam.type_line = lineno
@@ -506,14 +515,15 @@ class ExpositionParser:
             owner = self._sample_owner.get(name + suffix)
             if owner is not None and owner.name != name:
                 raise _LineError(
-                    f"family {name!r} clashes with the samples of family {owner.name!r}", 1
+                    f"family {_q(name)} clashes with the samples of family {_q(owner.name)}", 1
                 )
         for other in self._families.values():
             if other.name != name and other.type_line:
                 for suffix in SAMPLE_SUFFIXES[other.type]:
                     if other.name + suffix in {name + s for s in SAMPLE_SUFFIXES[type_]}:
                         raise _LineError(
-                            f"family {name!r} clashes with the samples of family {other.name!r}",
+                            f"family {_q(name)} clashes with the samples of family "
+                            f"{_q(other.name)}",
                             1,
                         )
 
@@ -551,7 +561,7 @@ class ExpositionParser:
         if fam.name in self._closed_families:
             if self._om:
                 raise _LineError(
-                    f"metric family {fam.name!r} continues after another family "
+                    f"metric family {_q(fam.name)} continues after another family "
                     "(families must not interleave)",
                     1,
                 )
@@ -582,7 +592,8 @@ class ExpositionParser:
                 fam = self._families.get(sample_name)
                 if fam is not None and not self._belongs(fam, sample_name):
                     raise _LineError(
-                        f"sample {sample_name!r} does not fit the {fam.type} family {fam.name!r}",
+                        f"sample {_q(sample_name)} does not fit the {fam.type} family "
+                        f"{_q(fam.name)}",
                         1,
                     )
             if fam is None:
@@ -642,29 +653,29 @@ class ExpositionParser:
             m = _LABEL_NAME.match(line, pos)
             if m is None:
                 raise _LineError(
-                    f"invalid label name for metric {sample_name!r}"
+                    f"invalid label name for metric {_q(sample_name)}"
                     if not om
-                    else f"expected label name, got {line[pos : pos + 10]!r}",
+                    else f"expected label name, got {_q(line[pos : pos + 10])}",
                     pos + 1,
                 )
             lname = m.group()
             if lname == "__name__":
                 raise _LineError('label name "__name__" is reserved', pos + 1)
             if lname in seen:
-                raise _LineError(f"duplicate label names for metric {sample_name!r}", pos + 1)
+                raise _LineError(f"duplicate label names for metric {_q(sample_name)}", pos + 1)
             seen.add(lname)
             pos = m.end()
             if not om:
                 pos = _skip_ws(line, pos)
             if pos >= n or line[pos] != "=":
                 found = line[pos] if pos < n else "end of line"
-                raise _LineError(f"expected '=' after label name, found {found!r}", pos + 1)
+                raise _LineError(f"expected '=' after label name, found '{found}'", pos + 1)
             pos += 1
             if not om:
                 pos = _skip_ws(line, pos)
             if pos >= n or line[pos] != '"':
                 found = line[pos] if pos < n else "end of line"
-                raise _LineError(f"expected '\"' at start of label value, found {found!r}", pos + 1)
+                raise _LineError(f"expected '\"' at start of label value, found '{found}'", pos + 1)
             value, pos = self._parse_quoted(line, pos + 1)
             labels.append((lname, value))
             first = False
@@ -678,7 +689,7 @@ class ExpositionParser:
                 continue
             if ch == "}":
                 return labels, pos + 1
-            raise _LineError(f"unexpected end of label value {line[pos : pos + 10]!r}", pos + 1)
+            raise _LineError(f"unexpected end of label value {_q(line[pos : pos + 10])}", pos + 1)
 
     def _parse_quoted(self, line: str, pos: int) -> tuple[str, int]:
         end = line.find('"', pos)
@@ -723,7 +734,7 @@ class ExpositionParser:
                     pos + 1,
                 )
             raise _LineError(
-                f"invalid metric name {line[pos : pos + 20].split(maxsplit=1)[0]!r}"
+                f"invalid metric name {_q(line[pos : pos + 20].split(maxsplit=1)[0])}"
                 if line[pos:].split()
                 else "invalid metric name",
                 pos + 1,
@@ -757,7 +768,7 @@ class ExpositionParser:
             if ws == pos:
                 found = line[pos : pos + 10] if pos < n else ""
                 raise _LineError(
-                    f"expected float as value, got {found!r}"
+                    f"expected float as value, got {_q(found)}"
                     if found
                     else "expected value after metric",
                     pos + 1,
@@ -769,7 +780,7 @@ class ExpositionParser:
         token = line[pos:end]
         value = _parse_float(token, om)
         if value is None:
-            raise _LineError(f"expected float as value, got {token!r}", pos + 1)
+            raise _LineError(f"expected float as value, got {_q(token)}", pos + 1)
         timestamp: float | None = None
         exemplar: Exemplar | None = None
         pos = end
@@ -783,7 +794,7 @@ class ExpositionParser:
                     end = n if end < 0 else end
                     token = line[pos:end]
                     if _OM_TIMESTAMP.fullmatch(token) is None:
-                        raise _LineError(f"expected timestamp or comment, got {token!r}", pos + 1)
+                        raise _LineError(f"expected timestamp or comment, got {_q(token)}", pos + 1)
                     timestamp = float(token)
                     pos = end
                     if pos < n:
@@ -797,10 +808,10 @@ class ExpositionParser:
                     end += 1
                 token = line[pos:end]
                 if _TEXT_TIMESTAMP.fullmatch(token) is None:
-                    raise _LineError(f"expected integer as timestamp, got {token!r}", pos + 1)
+                    raise _LineError(f"expected integer as timestamp, got {_q(token)}", pos + 1)
                 timestamp = float(int(token))
                 if end < n:
-                    raise _LineError("spurious string after timestamp", end + 1)
+                    raise _LineError(f"spurious string after timestamp: {_q(line[end:])}", end + 1)
         fam = self._resolve(sample_name, lineno, line)
         self._check_sample_labels(fam, sample_name, labels)
         if exemplar is not None:
@@ -818,24 +829,24 @@ class ExpositionParser:
         if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM) and sample_name.endswith("_bucket"):
             le = next((v for k, v in labels if k == "le"), None)
             if le is not None and _parse_float(le, om) is None:
-                raise _LineError(f"expected float as value for 'le' label, got {le!r}")
+                raise _LineError(f"expected float as value for 'le' label, got {_q(le)}")
             if le is None and om:
                 raise _LineError("histogram bucket without 'le' label")
         if fam.type == SUMMARY and sample_name == fam.name:
             q = next((v for k, v in labels if k == "quantile"), None)
             if q is not None and _parse_float(q, om) is None:
-                raise _LineError(f"expected float as value for 'quantile' label, got {q!r}")
+                raise _LineError(f"expected float as value for 'quantile' label, got {_q(q)}")
             if q is None and om:
                 raise _LineError("summary quantile sample without 'quantile' label")
         if om and fam.type == STATESET and not any(k == fam.name for k, _ in labels):
-            raise _LineError(f"stateset sample without the {fam.name!r} label")
+            raise _LineError(f"stateset sample without the {_q(fam.name)} label")
 
     def _check_exemplar_allowed(self, fam: MetricFamily, sample_name: str) -> None:
         if fam.type == COUNTER and sample_name.endswith("_total"):
             return
         if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM) and sample_name.endswith("_bucket"):
             return
-        raise _LineError(f"exemplars are not allowed on {fam.type} sample {sample_name!r}")
+        raise _LineError(f"exemplars are not allowed on {fam.type} sample {_q(sample_name)}")
 
     def _parse_exemplar(self, line: str, pos: int) -> Exemplar:
         # ``pos`` points at "# {"
@@ -855,12 +866,12 @@ class ExpositionParser:
         end = n if end < 0 else end
         value = _parse_float(line[pos:end], True)
         if value is None:
-            raise _LineError(f"invalid exemplar value {line[pos:end]!r}", pos + 1)
+            raise _LineError(f"invalid exemplar value {_q(line[pos:end])}", pos + 1)
         ts: float | None = None
         if end < n:
             token = line[end + 1 :]
             if _OM_TIMESTAMP.fullmatch(token) is None:
-                raise _LineError(f"invalid exemplar timestamp {token!r}", end + 2)
+                raise _LineError(f"invalid exemplar timestamp {_q(token)}", end + 2)
             ts = float(token)
         return Exemplar(tuple(labels), value, ts)
 
@@ -1097,7 +1108,7 @@ class ExpositionParser:
                         bad.add(pos)
                         self._problem(
                             line_of(pos),
-                            f"expected float as value for {lname!r} label, got {v!r}",
+                            f"expected float as value for {_q(lname)} label, got {_q(v)}",
                         )
                         continue
                     ok.add(v)

@@ -67,23 +67,23 @@ def test_line_numbers_on_families_and_samples() -> None:
     ("text", "message"),
     [
         ('metric{label="\\t"} 1\n', "invalid escape sequence '\\t'"),  # only \\ \" \n
-        ('metric{@="bla"} 1\n', "invalid label name for metric 'metric'"),
+        ('metric{@="bla"} 1\n', 'invalid label name for metric "metric"'),
         ('metric{__name__="bla"} 1\n', 'label name "__name__" is reserved'),
         ('metric{label+="bla"} 1\n', "expected '=' after label name, found '+'"),
         ("metric{label=bla} 1\n", "expected '\"' at start of label value, found 'b'"),
-        ("metric 3.14 2.72\n", "expected integer as timestamp, got '2.72'"),  # ms integers
-        ("metric 3.14 2 3\n", "spurious string after timestamp"),
-        ("metric blubb\n", "expected float as value, got 'blubb'"),
-        ("metric 0x1p-3\n", "expected float as value, got '0x1p-3'"),  # Go extras rejected
-        ("metric 1_2\n", "expected float as value, got '1_2'"),
-        ("# HELP m a\n# HELP m b\n", "second HELP line for metric name 'm'"),
-        ("m 1\n# TYPE m gauge\n", "second TYPE line for metric name 'm', or TYPE reported"),
-        ("# TYPE metric bla\n", "unknown metric type 'bla'"),
-        ("# TYPE metric gauge   \n", "unknown metric type 'gauge   '"),  # trailing blanks
+        ("metric 3.14 2.72\n", 'expected integer as timestamp, got "2.72"'),  # ms integers
+        ("metric 3.14 2 3\n", 'spurious string after timestamp: " 3"'),
+        ("metric blubb\n", 'expected float as value, got "blubb"'),
+        ("metric 0x1p-3\n", 'expected float as value, got "0x1p-3"'),  # Go extras rejected
+        ("metric 1_2\n", 'expected float as value, got "1_2"'),
+        ("# HELP m a\n# HELP m b\n", 'second HELP line for metric name "m"'),
+        ("m 1\n# TYPE m gauge\n", 'second TYPE line for metric name "m", or TYPE reported'),
+        ("# TYPE metric bla\n", 'unknown metric type "bla"'),
+        ("# TYPE metric gauge   \n", 'unknown metric type "gauge   "'),  # trailing blanks
         ("# TYPE met-ric gauge\n", "invalid metric name in comment"),
         ('{label="bla"} 1\n', "invalid metric name"),
-        ('m{a="1",a="2"} 1\n', "duplicate label names for metric 'm'"),
-        ("metric 1 \n", "expected integer as timestamp, got ''"),  # trailing space
+        ('m{a="1",a="2"} 1\n', 'duplicate label names for metric "m"'),
+        ("metric 1 \n", 'expected integer as timestamp, got ""'),  # trailing space
         ("metric 1", "unexpected end of input stream"),  # no final newline
         ('# TYPE h histogram\nh_bucket{le="bla"} 1\n', "expected float as value for 'le' label"),
         ('# TYPE s summary\ns{quantile="x"} 1\n', "expected float as value for 'quantile' label"),
@@ -171,11 +171,11 @@ def test_garbage_stops_after_max_problems() -> None:
         ("a 1\n", "data does not end with # EOF"),
         ("a 1\n# EOF\nb 1\n", "unexpected data after # EOF"),
         ("a 1\n\n# EOF\n", "blank lines are not allowed in OpenMetrics"),
-        ("# UNIT a_seconds bytes\n# EOF\n", "unit 'bytes' not a suffix of metric 'a_seconds'"),
-        ("# TYPE a foo\n# EOF\n", "invalid metric type 'foo'"),
+        ("# UNIT a_seconds bytes\n# EOF\n", 'unit "bytes" not a suffix of metric "a_seconds"'),
+        ("# TYPE a foo\n# EOF\n", 'invalid metric type "foo"'),
         ("a  1\n# EOF\n", "expected float as value"),  # exactly one space
-        ("a 1 NaN\n# EOF\n", "expected timestamp or comment, got 'NaN'"),
-        ('a{b="1",} 1\n# EOF\n', "expected label name, got '}'"),  # no trailing comma
+        ("a 1 NaN\n# EOF\n", 'expected timestamp or comment, got "NaN"'),
+        ('a{b="1",} 1\n# EOF\n', "expected label name, got"),  # no trailing comma
         ('# TYPE a gauge\na 1 # {x="y"} 1\n# EOF\n', "exemplars are not allowed on gauge"),
     ],
 )
