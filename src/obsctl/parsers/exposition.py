@@ -1048,16 +1048,19 @@ class ExpositionParser:
                 zip(map(itemgetter(order[0]), rows)) if k == 1 else map(itemgetter(*order), rows)
             )
             keys = list(map(hash, zip(repeat(sample_name), repeat(sorted_names), cols)))
-        new = set(keys)
         series = fam.series_hashes
-        if len(new) < count or not series.isdisjoint(new):
+        # Two C-level passes: membership, then insertion. Duplicates (rare) are located in
+        # Python only when the counts say there are some.
+        prior = None if series.isdisjoint(keys) else {k for k in keys if k in series}
+        before = len(series)
+        series.update(keys)
+        if prior is not None or len(series) - before < len(keys):
             seen_here: set[int] = set()
             for i, key in enumerate(keys):
-                if key in series or key in seen_here:
+                if key in seen_here or (prior is not None and key in prior):
                     j = idxs[i] if idxs is not None else i
                     self._duplicate(fam, first_line + j, partial(_series_text, block, j))
                 seen_here.add(key)
-        series |= new
         if len(series) >= self._max_distinct:
             fam.saturated = True
         joined = "\n".join(values)
@@ -1086,10 +1089,9 @@ class ExpositionParser:
                     st.examples.add(v)
                     if len(st.examples) >= LABEL_SAMPLE_LIMIT:
                         break
-            lens = list(map(len, col))
-            longest = max(lens)
+            longest = max(map(len, col))
             if longest > st.max_length:
-                idx = lens.index(longest)
+                idx = next(i for i, v in enumerate(col) if len(v) == longest)
                 st.max_length = longest
                 st.longest = col[idx][:_TEXT_CLIP]
                 st.longest_line = line_of(idx)

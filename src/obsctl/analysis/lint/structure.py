@@ -224,35 +224,46 @@ def parse_problems(expo: Exposition) -> Iterator[Hit]:
 
 def _groups(fam: MetricFamily) -> dict[tuple[tuple[str, str], ...], _Group]:
     groups: dict[tuple[tuple[str, str], ...], _Group] = {}
-    base = fam.name
-    special = ("le", "quantile")
+    base_len = len(fam.name)
+    suffixes = {n: n[base_len:] for n in fam.sample_names}
+    le_floats: dict[str, float] = {}
+    summary = fam.type == SUMMARY
     for idx, s in enumerate(fam.samples):
         labels = s.labels
-        le = None
-        if labels and labels[-1][0] in special:
+        last = labels[-1][0] if labels else ""
+        if last in {"le", "quantile"}:
             # The common layout (``le``/``quantile`` last): no scan needed.
-            le = labels[-1][1]
             rest = labels[:-1]
             key = rest if len(rest) < 2 else tuple(sorted(rest))
+            le = labels[-1][1] if last == "le" else s.label("le")
         else:
-            key = tuple(sorted(p for p in labels if p[0] not in special))
+            key = tuple(sorted(p for p in labels if p[0] != "le" and p[0] != "quantile"))
             le = s.label("le")
         g = groups.get(key)
         if g is None:
             g = groups[key] = _Group(key, s.line)
         g.indexes.append(idx)
-        suffix = s.name[len(base) :]
+        suffix = suffixes.get(s.name)
+        if suffix is None:
+            suffix = s.name[base_len:]
         if suffix == "_bucket":
             if le is not None:
-                try:
-                    g.buckets.append((le, float(le), s))
-                except ValueError:
-                    continue
+                bound = le_floats.get(le)
+                if bound is None:
+                    try:
+                        bound = le_floats[le] = float(le)
+                    except ValueError:
+                        continue
+                g.buckets.append((le, bound, s))
                 g.last_bucket = idx
             else:
                 g.buckets.append(("", math.nan, s))
             continue
-        if suffix in ("_count", "_sum", "_gcount", "_gsum", "_created") and g.first_other < 0:
+        if suffix == "":
+            if summary:
+                g.quantiles.append(s)
+            continue
+        if g.first_other < 0 and suffix in ("_count", "_sum", "_gcount", "_gsum", "_created"):
             g.first_other = idx
         if suffix == "_count":
             g.count = s
@@ -262,8 +273,6 @@ def _groups(fam: MetricFamily) -> dict[tuple[tuple[str, str], ...], _Group]:
             g.gcount = s
         elif suffix == "_gsum":
             g.gsum = s
-        elif suffix == "" and fam.type == SUMMARY:
-            g.quantiles.append(s)
     return groups
 
 
