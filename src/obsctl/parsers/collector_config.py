@@ -632,7 +632,7 @@ def merge_trees(base: YamlMap, over: YamlMap, *, null_deletes: bool = False) -> 
     Maps merge key by key; anything else (lists included) is replaced by the later value. With
     ``null_deletes`` (Helm semantics), a null in ``over`` removes the key.
     """
-    out = YamlMap(base.file, base.line, base.col, dict(base.entries))
+    out = YamlMap(over.file, over.line, over.col, dict(base.entries))
     for key, (knode, vnode) in over.entries.items():
         if null_deletes and isinstance(vnode, YamlScalar) and vnode.value is None:
             out.entries.pop(key, None)

@@ -492,9 +492,11 @@ def check_semantics(decl: Declared) -> Iterator[Finding]:
             )
         limit_mib = _as_int(scalar_value(get("limit_mib")))
         limit_pct = _as_int(scalar_value(get("limit_percentage")))
+        # Unknown offline, or not an integer (already reported as a type error).
         unknown_limit = any(
-            isinstance(get(k), YamlScalar) and not get(k).known  # type: ignore[union-attr]
-            for k in ("limit_mib", "limit_percentage")
+            isinstance(n, YamlScalar)
+            and (not n.known or (n.value is not None and _as_int(n.value) is None))
+            for n in (get("limit_mib"), get("limit_percentage"))
         )
         if not unknown_limit and not (limit_mib or 0) > 0 and not (limit_pct or 0) > 0:
             yield finding(

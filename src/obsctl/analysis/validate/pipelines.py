@@ -350,7 +350,7 @@ def check_references(
                 "extension", ref, "service::extensions", list(extensions), "extensions"
             )
 
-    stability_seen: set[tuple[str, str, str]] = set()
+    stability: dict[tuple[str, str], tuple[Declared, dict[str, list[str]]]] = {}
     for pipe in pipelines:
         where = f"service::pipelines::{pipe.id}"
         for part, tables in (
@@ -403,16 +403,16 @@ def check_references(
                     )
                     continue
                 level = info.stability.get(pipe.signal, "")
+                if decl.type in registry.unmaintained.get(decl.kind, set()):
+                    level = "unmaintained"
                 if level in ("development", "alpha", "deprecated", "unmaintained"):
-                    mark = (decl.kind, decl.id, pipe.signal)
-                    if mark not in stability_seen:
-                        stability_seen.add(mark)
-                        yield stability_finding(decl, level, pipe.signal)
-                elif decl.type in registry.unmaintained.get(decl.kind, set()):
-                    mark = (decl.kind, decl.id, pipe.signal)
-                    if mark not in stability_seen:
-                        stability_seen.add(mark)
-                        yield stability_finding(decl, "unmaintained", pipe.signal)
+                    stability.setdefault((decl.kind, decl.id), (decl, {}))[1].setdefault(
+                        level, []
+                    ).append(pipe.signal)
+
+    for decl, levels in stability.values():
+        for level, signals in levels.items():
+            yield stability_finding(decl, level, ", ".join(sorted(set(signals))))
 
     yield from _check_connectors(connectors, pipelines)
     yield from _check_unused(declared, pipelines, ext_refs)
