@@ -101,8 +101,10 @@ def validate(
     """  # noqa: E501 - Typer help paragraphs must stay on one line
     from obsctl.render import emit
     from obsctl.render import findings as _findings  # noqa: F401 - registers renderers
-    from obsctl.render import validate as _graph  # noqa: F401 - registers renderers
     from obsctl.workflows.validate import ValidateOptions, run_validate
+
+    if graph:  # rich.table costs ~10 ms: only when drawing
+        from obsctl.render import validate as _graph  # noqa: F401 - registers renderers
 
     state = get_state(ctx)
     options = ValidateOptions(

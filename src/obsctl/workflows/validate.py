@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -266,6 +264,9 @@ def _run_otelcol(
     env: Mapping[str, str],
 ) -> list[Finding]:
     """Run ``<binary> validate --config …`` and turn a rejection into an OTC900 finding."""
+    import subprocess
+    import tempfile
+
     import yaml
 
     from obsctl.analysis.validate.rules import finding

@@ -1,0 +1,80 @@
+"""Benchmark ``obsctl validate``.
+
+1. A small config (startup dominated) against ``python -c "import typer, yaml"`` measured in
+   the same run; target ratio ≤ 1.5.
+2. A generated config with 2,000 pipelines; target ≤ 1 s.
+
+Run: ``.venv/bin/python bench/validate.py``
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SMALL = REPO / "examples" / "otelcol" / "connectors.yaml"
+RUNS = 7
+
+
+def timed(argv: list[str]) -> float:
+    """Median wall time of ``argv`` over RUNS runs (after one warm-up)."""
+    subprocess.run(argv, capture_output=True, check=False)
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run(argv, capture_output=True, check=False)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def generate(pipelines: int) -> str:
+    lines = [
+        "receivers:",
+        "  otlp:",
+        "    protocols:",
+        "      grpc: {endpoint: localhost:4317}",
+        "processors:",
+        "  memory_limiter: {check_interval: 1s, limit_mib: 1000}",
+        "  batch: {}",
+        "exporters:",
+    ]
+    lines += [f"  otlp_grpc/e{i}: {{endpoint: 'b{i}:4317', tls: {{ca_file: ca.pem}}}}"
+              for i in range(pipelines)]
+    lines += ["extensions:", "  health_check: {}", "service:", "  extensions: [health_check]",
+              "  pipelines:"]
+    signals = ("traces", "metrics", "logs")
+    for i in range(pipelines):
+        lines += [
+            f"    {signals[i % 3]}/p{i}:",
+            "      receivers: [otlp]",
+            "      processors: [memory_limiter, batch]",
+            f"      exporters: [otlp_grpc/e{i}]",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    obsctl = [sys.executable, "-m", "obsctl"]
+    reference = timed([sys.executable, "-c", "import typer, yaml"])
+    small = timed([*obsctl, "validate", str(SMALL)])
+    print(f"python -c 'import typer, yaml': {reference * 1000:7.1f} ms")
+    print(f"obsctl validate (small config): {small * 1000:7.1f} ms")
+    print(f"  ratio: {small / reference:.2f}x (target <= 1.5x)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "big.yaml"
+        big.write_text(generate(2000))
+        large = timed([*obsctl, "validate", str(big), "-o", "json"])
+        size = big.stat().st_size / 1024
+        print(f"obsctl validate (2,000 pipelines, {size:.0f} KiB): {large * 1000:7.1f} ms "
+              f"(target <= 1000 ms)")
+        print(f"  ratio to the reference: {large / reference:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
