@@ -43,10 +43,17 @@ def generate(pipelines: int) -> str:
         "  batch: {}",
         "exporters:",
     ]
-    lines += [f"  otlp_grpc/e{i}: {{endpoint: 'b{i}:4317', tls: {{ca_file: ca.pem}}}}"
-              for i in range(pipelines)]
-    lines += ["extensions:", "  health_check: {}", "service:", "  extensions: [health_check]",
-              "  pipelines:"]
+    lines += [
+        f"  otlp_grpc/e{i}: {{endpoint: 'b{i}:4317', tls: {{ca_file: ca.pem}}}}"
+        for i in range(pipelines)
+    ]
+    lines += [
+        "extensions:",
+        "  health_check: {}",
+        "service:",
+        "  extensions: [health_check]",
+        "  pipelines:",
+    ]
     signals = ("traces", "metrics", "logs")
     for i in range(pipelines):
         lines += [
@@ -71,8 +78,10 @@ def main() -> None:
         big.write_text(generate(2000))
         large = timed([*obsctl, "validate", str(big), "-o", "json"])
         size = big.stat().st_size / 1024
-        print(f"obsctl validate (2,000 pipelines, {size:.0f} KiB): {large * 1000:7.1f} ms "
-              f"(target <= 1000 ms)")
+        print(
+            f"obsctl validate (2,000 pipelines, {size:.0f} KiB): {large * 1000:7.1f} ms "
+            f"(target <= 1000 ms)"
+        )
         print(f"  ratio to the reference: {large / reference:.2f}x")
 
 
