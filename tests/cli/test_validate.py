@@ -269,6 +269,40 @@ EXPECTED = {
     "helm-values.yaml": [("OTC115", 9), ("OTC154", 9), ("OTC203", 9), ("OTC154", 17)],
     "configmap.yaml": [("OTC303", 12), ("OTC201", 16), ("OTC306", 18), ("OTC302", 20)],
 }
+BROKEN = [
+    ("OTC205", 7), ("OTC303", 9), ("OTC206", 16), ("OTC201", 20), ("OTC304", 23),
+    ("OTC201", 24), ("OTC305", 27), ("OTC200", 28), ("OTC201", 31), ("OTC306", 33),
+    ("OTC202", 36), ("OTC301", 37), ("OTC300", 37), ("OTC113", 38), ("OTC301", 39),
+    ("OTC109", 40), ("OTC107", 41),
+]  # fmt: skip
+
+
+def test_broken_example_reports_everything_at_once(cli):
+    res = cli("validate", str(EXAMPLES / "broken.yaml"), "-o", "json")
+    assert res.exit_code == ExitCode.FINDINGS
+    doc = json.loads(res.stdout)
+    assert [(f["rule_id"], f["line"]) for f in doc["findings"]] == BROKEN
+    assert doc["summary"] == {"info": 1, "warning": 9, "error": 7}
+
+
+def test_list_rules_and_explain(cli):
+    res = cli("validate", "--list-rules", "-o", "json")
+    assert res.exit_code == ExitCode.OK
+    rules = json.loads(res.stdout)["rules"]
+    assert rules[0]["rule_id"] == "OTC000" and len(rules) == 41
+    res = cli("validate", "--explain", "memory-limiter-first")
+    assert res.exit_code == ExitCode.OK
+    assert "OTC300 memory-limiter-first" in res.stdout
+    assert "processor/README.md" in res.stdout
+    res = cli("validate", "--explain", "OTC999")
+    assert res.exit_code == ExitCode.USAGE
+    assert "unknown rule 'OTC999'" in res.stderr
+
+
+def test_no_input_is_usage_error(cli):
+    res = cli("validate")
+    assert res.exit_code == ExitCode.USAGE
+    assert "no input" in res.stderr
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

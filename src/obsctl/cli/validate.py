@@ -16,7 +16,7 @@ _INPUT = "Input"
 def validate(
     ctx: typer.Context,
     files: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             help="Collector config files (merged in order, like repeated --config), or - for "
             "stdin. Kubernetes ConfigMaps, OpenTelemetryCollector resources and Helm values "
@@ -24,7 +24,7 @@ def validate(
             metavar="FILE…",
             show_default=False,
         ),
-    ],
+    ] = None,
     output: Annotated[
         Literal["text", "json", "sarif", "junit", "github"], output_option()
     ] = "text",
@@ -79,6 +79,19 @@ def validate(
             rich_help_panel=_INPUT,
         ),
     ] = None,
+    list_rules: Annotated[
+        bool,
+        typer.Option("--list-rules", help="List the rules and exit.", rich_help_panel=OUTPUT),
+    ] = False,
+    explain: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--explain",
+            metavar="RULE",
+            help="Explain a rule (ID or name, repeatable): why it exists and its source.",
+            rich_help_panel=OUTPUT,
+        ),
+    ] = None,
     otelcol: Annotated[
         str | None,
         typer.Option(
@@ -98,15 +111,35 @@ def validate(
       obsctl validate otelcol.yaml
       obsctl validate base.yaml prod.yaml --env-file .env --distribution contrib
       kubectl get cm otel-collector -o yaml | obsctl validate - -o sarif
+      obsctl validate --explain OTC300
     """  # noqa: E501 - Typer help paragraphs must stay on one line
+    from obsctl.errors import UsageError
     from obsctl.render import emit
+
+    state = get_state(ctx)
+    if list_rules or explain:
+        from obsctl.analysis.validate.rules import select_rules
+        from obsctl.model.collector import RuleCatalog
+        from obsctl.render import validate as _rules  # noqa: F401 - registers renderers
+
+        if output not in ("text", "json"):
+            raise UsageError("--list-rules and --explain print text or json")
+        try:
+            catalog = RuleCatalog(select_rules(explain or ()), explain=bool(explain))
+        except KeyError as exc:
+            raise UsageError(
+                f"unknown rule {exc.args[0]!r}", hint="obsctl validate --list-rules"
+            ) from None
+        emit(catalog, output, state.consoles)
+        return
+    if not files:
+        raise UsageError("no input: give one or more config files, or - for stdin")
     from obsctl.render import findings as _findings  # noqa: F401 - registers renderers
     from obsctl.workflows.validate import ValidateOptions, run_validate
 
     if graph:  # rich.table costs ~10 ms: only when drawing
         from obsctl.render import validate as _graph  # noqa: F401 - registers renderers
 
-    state = get_state(ctx)
     options = ValidateOptions(
         inputs=tuple(files),
         env_file=env_file,

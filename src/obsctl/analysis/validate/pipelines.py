@@ -571,7 +571,8 @@ def _check_unused(
         used.add(("extensions", ref.id))
     for kind, table in declared.items():
         for cid, decl in table.items():
-            if (kind, cid) in used:
+            if (kind, cid) in used or decl.lookup is None:
+                # unknown types already have their error; "unused" would be noise
                 continue
             k = decl.key
             where = "service.extensions" if kind == "extensions" else "any pipeline"

@@ -305,6 +305,8 @@ RULES: dict[str, RuleInfo] = {
             W,
             "No health_check extension enabled.",
             "Kubernetes probes need it (the Helm chart makes it mandatory).",
+            "https://github.com/open-telemetry/opentelemetry-helm-charts/blob/main/charts/"
+            "opentelemetry-collector/values.yaml",
         ),
         RuleInfo(
             "OTC307",
@@ -320,6 +322,8 @@ RULES: dict[str, RuleInfo] = {
             "A tail_sampling setup that will not work as meant.",
             "Policies need a name, a known type and its settings; span-derived metrics "
             "must be computed before sampling (tailsamplingprocessor/README.md).",
+            "https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/main/"
+            "processor/tailsamplingprocessor/README.md",
         ),
         RuleInfo(
             "OTC900",
@@ -356,3 +360,21 @@ def finding(
         subject=subject,
         path=path,
     )
+
+
+def select_rules(wanted: tuple[str, ...] | list[str]) -> tuple[RuleInfo, ...]:
+    """Rules by ID or name (all of them when ``wanted`` is empty).
+
+    Raises:
+        KeyError: an unknown rule, with the closest one in the message.
+    """
+    if not wanted:
+        return tuple(RULES.values())
+    by_name = {r.name: r for r in RULES.values()}
+    out = []
+    for item in wanted:
+        rule = RULES.get(item.upper()) or by_name.get(item.lower())
+        if rule is None:
+            raise KeyError(item)
+        out.append(rule)
+    return tuple(out)
