@@ -9,27 +9,22 @@ Run: ``.venv/bin/python bench/validate.py``
 
 from __future__ import annotations
 
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-SMALL = REPO / "examples" / "otelcol" / "connectors.yaml"
-RUNS = 7
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _util import ROOT, best_of, obsctl_cmd
+
+SMALL = ROOT / "examples" / "otelcol" / "connectors.yaml"
+RUNS = 9
 
 
 def timed(argv: list[str]) -> float:
     """Median wall time of ``argv`` over RUNS runs (after one warm-up)."""
-    subprocess.run(argv, capture_output=True, check=False)
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=False)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    best_of(argv, 1)
+    _best, median, _peak = best_of(argv, RUNS)
+    return median
 
 
 def generate(pipelines: int) -> str:
@@ -66,7 +61,7 @@ def generate(pipelines: int) -> str:
 
 
 def main() -> None:
-    obsctl = [sys.executable, "-m", "obsctl"]
+    obsctl = obsctl_cmd()
     reference = timed([sys.executable, "-c", "import typer, yaml"])
     small = timed([*obsctl, "validate", str(SMALL)])
     print(f"python -c 'import typer, yaml': {reference * 1000:7.1f} ms")

@@ -350,3 +350,16 @@ def test_help_imports_no_yaml(tmp_path):
         "assert 'yaml' not in sys.modules and 'obsctl.analysis.validate' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ})
+
+
+def test_otelcol_gets_the_unwrapped_config(cli, tmp_path):
+    # A ConfigMap is not a collector config: the binary must get the extracted one.
+    binary = _fake_otelcol(
+        tmp_path,
+        'f="${2#--config=}"\n'
+        'grep -q "^receivers:" "$f" && ! grep -q "ConfigMap" "$f" && exit 0\n'
+        'echo "Error: got the wrapper" >&2\nexit 1\n',
+    )
+    res = cli("validate", str(EXAMPLES / "configmap.yaml"), "--otelcol", binary)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert "OTC900" not in res.stdout
