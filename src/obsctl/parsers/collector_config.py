@@ -581,7 +581,9 @@ def parse_collector_document(text: str, file: str) -> SourceDocument:
     except YamlRefused as exc:
         problem = Problem("OTC000", exc.message, file, exc.line, exc.col)
         return SourceDocument(file, None, problems=(problem,))
-    present = [d for d in docs if d is not None]
+    present = [
+        d for d in docs if d is not None and not (isinstance(d, YamlScalar) and d.value is None)
+    ]
     if not present:
         return SourceDocument(file, None, problems=tuple(problems), empty=True)
     lines = text.splitlines()

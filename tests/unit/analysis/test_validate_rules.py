@@ -280,3 +280,21 @@ def test_cycle_message_names_the_path() -> None:
 def test_every_rule_is_documented() -> None:
     for rule in RULES.values():
         assert rule.name and rule.summary and rule.explanation
+
+
+def test_missing_service_is_no_pipelines() -> None:
+    found = run(BASE.split("service:")[0])
+    assert [f.rule_id for f in found if f.rule_id == "OTC105"] == ["OTC105"]
+
+
+def test_empty_leading_documents_are_skipped() -> None:
+    found = run("---\n---\n" + BASE)
+    assert [f.rule_id for f in found] == ["OTC203"]
+
+
+def test_non_map_component_config_reports_once() -> None:
+    found = run(sub("  batch: {}", "  batch: 7"))
+    assert [(f.rule_id, f.location.line) for f in found if f.rule_id.startswith("OTC20")] == [
+        ("OTC206", 10),
+        ("OTC203", 17),
+    ]

@@ -700,8 +700,10 @@ def collect_components(
             if lookup is not None:
                 spec = SCHEMAS.get((kind, lookup.info.type))
                 if spec is not None:
-                    findings.extend(check_options(decl, spec, value, path))
-                    findings.extend(check_semantics(decl))
+                    options = list(check_options(decl, spec, value, path))
+                    findings.extend(options)
+                    if is_null(value) or isinstance(value, YamlMap):
+                        findings.extend(check_semantics(decl))
     return declared, findings
 
 

@@ -133,6 +133,17 @@ def read_pipelines(
     pipelines: list[Pipeline] = []
     ext_refs: list[Ref] = []
     if is_null(service):
+        at = root.key_node("service") or root
+        findings.append(
+            finding(
+                "OTC105",
+                "service::pipelines: service must have at least one pipeline",
+                at.file,
+                at.line,
+                at.col,
+                path="service.pipelines",
+            )
+        )
         return pipelines, ext_refs, findings, None
     assert service is not None
     if not isinstance(service, YamlMap):
