@@ -363,3 +363,16 @@ def test_otelcol_gets_the_unwrapped_config(cli, tmp_path):
     res = cli("validate", str(EXAMPLES / "configmap.yaml"), "--otelcol", binary)
     assert res.exit_code == ExitCode.OK, res.output
     assert "OTC900" not in res.stdout
+
+
+def test_otelcol_error_located_by_component_id(cli, tmp_path):
+    binary = _fake_otelcol(
+        tmp_path,
+        "echo 'Error: failed to get config: cannot unmarshal the configuration: decoding "
+        'failed due to the following error(s):\' >&2\necho "" >&2\n'
+        'echo "error reading configuration for \\"otlp_grpc\\": boom" >&2\nexit 1\n',
+    )
+    res = cli("validate", write(tmp_path, "c.yaml", GOOD), "--otelcol", binary, "-o", "json")
+    (err,) = [f for f in json.loads(res.stdout)["findings"] if f["rule_id"] == "OTC900"]
+    assert err["line"] == 13  # the otlp_grpc exporter key
+    assert err["message"].endswith('error reading configuration for "otlp_grpc": boom')

@@ -350,7 +350,7 @@ def _locate_error(message: str, root: YamlMap | None) -> Node | None:
             key = node.key_node(part)
             best = key
             node = node.get(part)
-    for match in re.finditer(r'(?:for id|configuration for) "([^"]+)"', message):
+    for match in re.finditer(r'(?:for id:?|configuration for) "([^"]+)"', message):
         for kind in ("receivers", "processors", "exporters", "connectors", "extensions"):
             section = root.get(kind)
             if isinstance(section, YamlMap) and match.group(1) in section:
