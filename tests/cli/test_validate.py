@@ -289,7 +289,7 @@ def test_list_rules_and_explain(cli):
     res = cli("validate", "--list-rules", "-o", "json")
     assert res.exit_code == ExitCode.OK
     rules = json.loads(res.stdout)["rules"]
-    assert rules[0]["rule_id"] == "OTC000" and len(rules) == 41
+    assert rules[0]["rule_id"] == "OTC000" and len(rules) == 42
     res = cli("validate", "--explain", "memory-limiter-first")
     assert res.exit_code == ExitCode.OK
     assert "OTC300 memory-limiter-first" in res.stdout

@@ -197,6 +197,16 @@ CASES = [
 ]
 
 
+def test_localhost_in_container() -> None:
+    cm = "kind: ConfigMap\ndata:\n  relay: |\n" + "".join(
+        f"    {line}\n" for line in BASE.splitlines()
+    )
+    (found,) = [f for f in run(cm) if f.rule_id == "OTC309"]
+    # line 5 of the embedded config is line 8 of the ConfigMap
+    assert (found.location.line, found.location.col) == (8, 23)
+    assert not [f for f in run(BASE) if f.rule_id == "OTC309"]  # plain file: fine
+
+
 @pytest.mark.parametrize(("rule", "text", "lines"), CASES)
 def test_rule_table(rule: str, text: str, lines: list[int]) -> None:
     found = [f for f in run(text) if f.rule_id == rule]

@@ -236,6 +236,18 @@ def _listeners(
         for key, _k, value, path in _walk(decl.config, decl.path):
             if key != "endpoint" or not value.known or not isinstance(value.value, str):
                 continue
+            host = _host_of(value.value)
+            if k8s and decl.kind == "receivers" and host is not None and _is_loopback(host):
+                yield finding(
+                    "OTC309",
+                    f'receiver "{decl.id}" listens on {value.value}: unreachable from other pods',
+                    value.file,
+                    value.line,
+                    value.col,
+                    path=path,
+                    subject=decl.id,
+                    hint="bind to ${env:MY_POD_IP} (the pod IP)",
+                )
             if _is_all_interfaces(value.value):
                 what = "exposes a debug endpoint" if debug else "listens"
                 yield finding(

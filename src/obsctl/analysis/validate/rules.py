@@ -326,6 +326,15 @@ RULES: dict[str, RuleInfo] = {
             "processor/tailsamplingprocessor/README.md",
         ),
         RuleInfo(
+            "OTC309",
+            "localhost-in-container",
+            W,
+            "A receiver in a Kubernetes config listens on localhost only.",
+            "Since v0.104.0 endpoints default to localhost; inside a pod that is unreachable "
+            "from other pods and from the node. Bind to the pod IP (${env:MY_POD_IP}).",
+            "https://github.com/open-telemetry/opentelemetry-collector/blob/main/CHANGELOG.md",
+        ),
+        RuleInfo(
             "OTC900",
             "otelcol-validate",
             E,
