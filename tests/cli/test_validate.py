@@ -376,3 +376,11 @@ def test_otelcol_error_located_by_component_id(cli, tmp_path):
     (err,) = [f for f in json.loads(res.stdout)["findings"] if f["rule_id"] == "OTC900"]
     assert err["line"] == 13  # the otlp_grpc exporter key
     assert err["message"].endswith('error reading configuration for "otlp_grpc": boom')
+
+
+def test_docs_list_every_rule():
+    from obsctl.analysis.validate.rules import RULES
+
+    docs = (REPO / "docs" / "validate.md").read_text()
+    for rule in RULES.values():
+        assert f"| `{rule.rule_id}` | {rule.name} | {rule.severity.value} |" in docs
