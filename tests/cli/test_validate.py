@@ -384,3 +384,13 @@ def test_docs_list_every_rule():
     docs = (REPO / "docs" / "validate.md").read_text()
     for rule in RULES.values():
         assert f"| `{rule.rule_id}` | {rule.name} | {rule.severity.value} |" in docs
+
+
+def test_json_golden(cli, monkeypatch):
+    """The JSON contract, pinned (regenerate with UPDATE_GOLDEN=1)."""
+    monkeypatch.chdir(REPO)
+    res = cli("validate", "examples/otelcol/broken.yaml", "-o", "json")
+    golden = REPO / "tests" / "fixtures" / "otelcol" / "broken.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(res.stdout)
+    assert json.loads(res.stdout) == json.loads(golden.read_text())

@@ -417,7 +417,8 @@ def _parse_embedded(
 def _is_block_indicator(lines: Sequence[str], value: YamlScalar) -> bool:
     line = lines[value.line - 1]
     rest = line[value.col - 1 :].lstrip()
-    return rest[:1] in ("|", ">")
+    # Only literal blocks keep lines 1:1; a folded block (>) joins them.
+    return rest[:1] == "|"
 
 
 def _unwrap(doc: YamlMap, lines: Sequence[str], file: str) -> _Unwrapped | None:

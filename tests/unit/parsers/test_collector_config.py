@@ -210,3 +210,11 @@ def test_python_tags_are_not_constructed() -> None:
     assert isinstance(doc.root, YamlMap)
     node = doc.root.get("a")
     assert isinstance(node, YamlSeq)  # kept as data, never executed
+
+
+def test_folded_block_points_at_the_scalar() -> None:
+    text = "kind: ConfigMap\ndata:\n  relay: >\n    receivers:\n\n      otlp: {}\n"
+    doc = parse_collector_document(text, "cm.yaml")
+    assert isinstance(doc.root, YamlMap)
+    key = doc.root.key_node("receivers")
+    assert key is not None and (key.line, key.col) == (3, 10)
