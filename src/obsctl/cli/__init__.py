@@ -173,6 +173,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Setup",
         "Print the shell completion script (bash, zsh, fish).",
     ),
+    "validate": LazyCommand(
+        "obsctl.cli.validate:validate",
+        "Check",
+        "Validate OpenTelemetry Collector configs offline, every problem at once.",
+    ),
 }
 """Every subcommand, loaded on first use (see ``cli/lazy.py``)."""
 
