@@ -165,7 +165,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "lint": LazyCommand(
         "obsctl.cli.lint:lint",
-        "Checks",
+        "Check",
         "Check metric naming, exposition structure and cardinality (CI-friendly).",
     ),
     "completion": LazyCommand(
