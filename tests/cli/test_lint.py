@@ -230,3 +230,59 @@ def test_dead_port_exits_3(cli) -> None:
     assert res.exit_code == ExitCode.UNREACHABLE, res.output
     res = cli("lint", "--server", "--prometheus-url", f"http://127.0.0.1:{port}")
     assert res.exit_code == ExitCode.UNREACHABLE, res.output
+
+
+def _ok(data: object) -> httpx.Response:
+    return httpx.Response(200, json={"status": "success", "data": data})
+
+
+@respx.mock
+def test_server_without_tsdb_status_degrades_to_queries(cli) -> None:
+    base = "http://mimir.test"
+    status = respx.get(f"{base}/api/v1/status/tsdb").mock(return_value=httpx.Response(404))
+    query = respx.post(f"{base}/api/v1/query").mock(
+        side_effect=lambda request: _ok(
+            {
+                "resultType": "vector",
+                "result": [{"metric": {"__name__": "up"}, "value": [0, "12000"]}]
+                if b"__name__" in request.content and b"count+by+%28__name__%29" in request.content
+                else [{"metric": {}, "value": [0, "1500"]}],
+            }
+        )
+    )
+    respx.get(f"{base}/api/v1/labels").mock(return_value=_ok(["__name__", "user_id"]))
+    respx.get(f"{base}/api/v1/label/user_id/values").mock(
+        return_value=_ok([f"{i:032x}" for i in range(50)])
+    )
+    res = cli("lint", "--server", "--prometheus-url", base, "-o", "json")
+    doc = json.loads(res.stdout)
+    assert status.called and query.call_count == 2
+    assert status.calls[0].request.url.params["limit"] == "1000"
+    summary = doc["summaries"][base]
+    assert summary["notes"] == ["Prometheus has no /api/v1/status/tsdb; used count queries instead"]
+    msgs = {(f["rule_id"], f["subject"]): f["message"] for f in doc["findings"]}
+    assert ("OBS202", "up") not in msgs  # 12,000 is under the server error budget (100,000)
+    assert msgs[("OBS201", "up")] == "up has many series: 12,000 (warning at 10,000)"
+    assert msgs[("OBS203", "{user_id}")] == (
+        "label 'user_id' has many distinct values: 1,500 (warning at 1,000)"
+    )
+    assert "look like a hex ID" in msgs[("OBS205", "{user_id}")]
+    assert res.exit_code == 0
+
+
+@respx.mock
+def test_scrape_sends_context_credentials_only_to_the_same_host(cli, isolation) -> None:
+    Path(os.environ["OBSCTL_CONFIG"]).write_text(
+        "current-context: c\ncontexts:\n  c:\n    prometheus:\n"
+        "      url: http://prom.test:9090\n      token: s3cret\n"
+    )
+    same = respx.get("http://prom.test:9090/metrics").mock(
+        return_value=httpx.Response(200, text="# HELP a x\n# TYPE a gauge\na 1\n")
+    )
+    other = respx.get("http://other.test/metrics").mock(
+        return_value=httpx.Response(200, text="# HELP a x\n# TYPE a gauge\na 1\n")
+    )
+    assert cli("lint", "http://prom.test:9090/metrics").exit_code == 0
+    assert cli("lint", "http://other.test/metrics").exit_code == 0
+    assert same.calls[0].request.headers["authorization"] == "Bearer s3cret"
+    assert "authorization" not in other.calls[0].request.headers

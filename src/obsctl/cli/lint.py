@@ -145,8 +145,8 @@ def lint(
     [bold]Examples[/bold]
 
       obsctl lint metrics.prom --fail-on warning -o sarif > lint.sarif
-      curl -s localhost:8080/metrics | obsctl lint - ; obsctl lint http://localhost:8080/metrics
-      obsctl lint --server --match '{job="api"}' ; obsctl lint --diff before.prom after.prom
+      curl -s localhost:8080/metrics | obsctl lint -
+      obsctl lint --server --match '{job="api"}'
     """  # noqa: E501
     from obsctl.errors import UsageError
     from obsctl.model.metric_families import Exposition

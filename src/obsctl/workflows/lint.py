@@ -291,6 +291,7 @@ async def lint_server(
     from obsctl.backends.http import make_client, redact_url
 
     notes: list[str] = []
+    fetch_limit = max(limit, 1000)
     selector = " or ".join(match) if match else '{__name__=~".+"}'
     series: dict[str, int] = {}
     values: dict[str, int] = {}
@@ -298,7 +299,8 @@ async def lint_server(
     async with make_client(endpoint, log=log) as client:
         status = None
         if not match:
-            status = await card.fetch_tsdb_status(client, endpoint, limit=limit)
+            # Budgets apply to every entry the server returns, not just the displayed top.
+            status = await card.fetch_tsdb_status(client, endpoint, limit=fetch_limit)
             if status is None:
                 notes.append(
                     f"{endpoint.display_name} has no /api/v1/status/tsdb; "
@@ -308,7 +310,7 @@ async def lint_server(
             series = status.series_by_metric
             values = status.values_by_label
             total = status.num_series
-            if len(series) < limit and len(series) == 10:
+            if len(series) == 10 < fetch_limit:
                 notes.append(
                     "the server returned only its top 10 (it ignores `limit`, Prometheus < 2.45)"
                 )
