@@ -286,3 +286,37 @@ def test_scrape_sends_context_credentials_only_to_the_same_host(cli, isolation) 
     assert cli("lint", "http://other.test/metrics").exit_code == 0
     assert same.calls[0].request.headers["authorization"] == "Bearer s3cret"
     assert "authorization" not in other.calls[0].request.headers
+
+
+def test_endless_response_times_out_with_exit_3(cli) -> None:
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Endless(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.end_headers()
+            try:
+                for i in range(100_000):  # a trickle that never ends within the timeout
+                    self.wfile.write(f'a{{i="{i}"}} 1\n'.encode())
+                    self.wfile.flush()
+                    time.sleep(0.01)
+            except OSError:
+                return
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        res = cli("lint", f"http://127.0.0.1:{httpd.server_address[1]}/metrics", "--timeout", "1")
+        assert time.monotonic() - started < 10
+        assert res.exit_code == ExitCode.UNREACHABLE, res.output
+        assert "did not finish within 1s" in res.stderr
+    finally:
+        httpd.shutdown()
