@@ -976,7 +976,7 @@ class ExpositionParser:
             for sname, names in shapes:
                 if names:
                     body = ",".join(f"{re.escape(k)}={_FAST_LABEL_VALUE}" for k in names)
-                    lines.append(f"{re.escape(sname)}\\{{{body}\\}} {_FAST_VALUE}\\n")
+                    lines.append(f"({re.escape(sname)}\\{{{body}\\}}) {_FAST_VALUE}\\n")
                 else:
                     lines.append(f"{re.escape(sname)} {_FAST_VALUE}\\n")
             capture = "|".join(lines)
@@ -1002,7 +1002,8 @@ class ExpositionParser:
         placed: list[Sample | None] | None = [None] * count if keep else None
         offset = 0
         for shape in shapes:
-            width = len(shape[1]) + 1
+            # Columns per shape: series text, one per label, value (just the value without labels).
+            width = len(shape[1]) + 2 if shape[1] else 1
             value_at = offset + width - 1
             idxs = [j for j, r in enumerate(rows) if r[value_at]]
             if idxs:
@@ -1038,16 +1039,19 @@ class ExpositionParser:
             values: list[str] = [r if isinstance(r, str) else r[0] for r in rows]
             keys = [_series_key(sample_name, ())] * count
         elif fam.saturated:
-            values = list(map(itemgetter(k), rows))
+            values = list(map(itemgetter(k + 1), rows))
             keys = []
         else:
-            values = list(map(itemgetter(k), rows))
+            values = list(map(itemgetter(k + 1), rows))
             order = sorted(range(k), key=names.__getitem__)
-            sorted_names = tuple(names[i] for i in order)
-            cols: Any = (
-                zip(map(itemgetter(order[0]), rows)) if k == 1 else map(itemgetter(*order), rows)
-            )
-            keys = list(map(hash, zip(repeat(sample_name), repeat(sorted_names), cols)))
+            if order == list(range(k)):
+                # Labels already in name order and values free of escapes: the text as written
+                # is the canonical series identity (see ``_series_key``).
+                keys = list(map(hash, map(itemgetter(0), rows)))
+            else:
+                template = sample_name + "{{" + ",".join(f'{names[i]}="{{}}"' for i in order) + "}}"
+                cols = [map(itemgetter(i + 1), rows) for i in order]
+                keys = list(map(hash, map(template.format, *cols)))
         series = fam.series_hashes
         # Two C-level passes: membership, then insertion. Duplicates (rare) are located in
         # Python only when the counts say there are some.
@@ -1074,7 +1078,7 @@ class ExpositionParser:
         stats = fam.labels
         checked: tuple[int, str] | None = None
         for i, lname in enumerate(names):
-            col = list(map(itemgetter(i), rows))
+            col = list(map(itemgetter(i + 1), rows))
             st = stats.get(lname)
             if st is None:
                 j = idxs[0] if idxs is not None else 0
@@ -1096,7 +1100,7 @@ class ExpositionParser:
                 st.longest = col[idx][:_TEXT_CLIP]
                 st.longest_line = line_of(idx)
             if keep and lname in ("le", "quantile"):
-                checked = (i, lname)
+                checked = (i + 1, lname)
         if not keep:
             return
         bad: set[int] = set()
@@ -1120,7 +1124,11 @@ class ExpositionParser:
             if idxs is None
             else [first_line + j for j in idxs]
         )
-        labelsets: Any = map(tuple, map(zip, repeat(names), rows)) if k else repeat(())
+        labelsets: Any = (
+            map(tuple, map(zip, repeat(names), map(itemgetter(slice(1, None)), rows)))
+            if k
+            else repeat(())
+        )
         samples = list(
             map(Sample, repeat(sample_name), labelsets, map(float, values), repeat(None), lines)
         )
@@ -1142,13 +1150,22 @@ def _series_text(block: str, j: int) -> str:
 
 
 def _series_key(sample_name: str, labels: tuple[tuple[str, str], ...]) -> int:
-    """Hash of a series identity, independent of label order (matches the fast path)."""
+    """Hash of a series identity: ``name{a="1",b="2"}`` with labels in name order.
+
+    Independent of the label order as written; equal to the hash of the line's own text when
+    it is already canonical, which is what the fast path hashes.
+    """
     if not labels:
-        return hash((sample_name, (), ()))
+        return hash(sample_name)
     ordered = sorted(labels)
-    names = tuple(k for k, _ in ordered)
-    values = tuple(v for _, v in ordered)
-    return hash((sample_name, names, values))
+    body = ",".join(f'{k}="{_escape(v)}"' for k, v in ordered)
+    return hash(f"{sample_name}{{{body}}}")
+
+
+def _escape(value: str) -> str:
+    if "\\" in value or '"' in value or "\n" in value:
+        return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return value
 
 
 def parse_exposition_text(

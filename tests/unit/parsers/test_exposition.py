@@ -226,3 +226,12 @@ def test_counting_stops_at_max_distinct_and_duplicates_are_capped() -> None:
     msgs = [f.message for f in found if f.rule_id in ("OBS201", "OBS301")]
     assert msgs[0].startswith("a has many series: ≥ ")
     assert "199 more duplicate samples of b (only the first 100 are listed)" in msgs
+
+
+def test_series_identity_ignores_label_order_in_fast_blocks() -> None:
+    unsorted = "".join(f'b{{y="v{i}",x="{i % 3}"}} 1\n' for i in range(300))
+    dup = 'b{x="1",y="v7"}  1\n'  # canonical order, odd spacing: the slow path
+    expo = parse_exposition_text(unsorted + dup + 'b{y="v7",x="1"} 2\n', fmt="text")
+    fam = expo.families[0]
+    assert fam.series_count == 300
+    assert [line for line, _ in fam.duplicates] == [301, 302]
