@@ -171,6 +171,9 @@ class MetricFamily:
     duplicates are no longer detected past that point)."""
     duplicate_count: int = 0
     """All duplicate samples (``duplicates`` keeps the first ``MAX_DUPLICATES``)."""
+    structure_verified: bool = False
+    """True when the parser proved the histogram well-formed in bulk; ``samples`` is then
+    empty and the per-sample structure rules have nothing to check."""
 
     @property
     def series_count(self) -> int:

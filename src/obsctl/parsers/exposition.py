@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
-from itertools import islice, repeat
-from operator import itemgetter
+from itertools import compress, islice, repeat
+from operator import and_, attrgetter, eq, gt, itemgetter, le, lt, not_
 from typing import Any, Final
 
 from obsctl.model.metric_families import (
@@ -71,6 +71,9 @@ _MAX_SHAPES: Final = 8
 _REGION_MIN: Final = 1 << 12
 _REGION_MAX: Final = 1 << 18
 _Shape = tuple[str, tuple[str, ...]]
+_Deferred = tuple[str, tuple[str, ...], list[Any], Sequence[int]]
+"""Rows of one shape kept for bulk verification: sample name, label names, findall rows
+(``(series text, label values…, value)``, or ``(value,)`` without labels), line numbers."""
 
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
@@ -201,6 +204,7 @@ class ExpositionParser:
         self._floats_ok: set[str] = set()
         self._optimistic = False
         self._region = _REGION_MIN
+        self._deferred: dict[str, list[_Deferred]] = {}
         self._eof_line = 0
         self._after_eof_reported = False
         self._first = True
@@ -258,10 +262,38 @@ class ExpositionParser:
                 self._problem(self._line or 1, "data does not end with # EOF")
         if self._current is not None:
             self._finish_family(self._current)
+        self._settle_deferred()
         res.lines = self._line
         res.families = list(self._families.values())
         res.problems.sort(key=lambda p: (p.line, p.col))
         return res
+
+    def _settle_deferred(self) -> None:
+        """Verify deferred histograms in bulk; turn the rows into samples when that fails.
+
+        When the bulk check proves a histogram well-formed, its rules have nothing to report
+        and no ``Sample`` objects are built: 3-4x less work per histogram line. Anything the
+        check cannot prove (or gets wrong) goes through the detailed per-sample rules.
+        """
+        for name, entries in self._deferred.items():
+            fam = self._families[name]
+            if not fam.samples and verify_text_histogram(fam.name, entries):
+                fam.structure_verified = True
+                continue
+            samples = list(fam.samples)
+            for sample_name, names, rows, lines in entries:
+                labelsets: Any = (
+                    map(tuple, map(zip, repeat(names), map(itemgetter(slice(1, None)), rows)))
+                    if names
+                    else repeat(())
+                )
+                values = map(float, map(itemgetter(-1), rows))
+                samples.extend(
+                    map(Sample, repeat(sample_name), labelsets, values, repeat(None), lines)
+                )
+            samples.sort(key=attrgetter("line"))
+            fam.samples = samples
+        self._deferred.clear()
 
     # ------------------------------------------------------------------ bytes → lines
     def _looks_binary(self, head: bytes) -> bool:
@@ -936,7 +968,17 @@ class ExpositionParser:
                 st.longest = lvalue[:_TEXT_CLIP]
                 st.longest_line = lineno
         if self._keep_all or fam.type in KEEP_SAMPLE_TYPES:
-            fam.samples.append(Sample(sample_name, labels, value, timestamp, lineno, exemplar))
+            if timestamp is None and exemplar is None and self._defers(fam):
+                row = (key_text, *(v for _, v in labels), repr(value)) if labels else (repr(value),)
+                self._deferred.setdefault(fam.name, []).append(
+                    (sample_name, tuple(k for k, _ in labels), [row], [lineno])
+                )
+            else:
+                fam.samples.append(Sample(sample_name, labels, value, timestamp, lineno, exemplar))
+
+    def _defers(self, fam: MetricFamily) -> bool:
+        """Whether ``fam``'s samples are kept as rows and verified in bulk at the end."""
+        return fam.type == HISTOGRAM and not self._om and not self._keep_all
 
     def _duplicate(self, fam: MetricFamily, lineno: int, text: Callable[[], str]) -> None:
         fam.duplicate_count += 1
@@ -1118,6 +1160,20 @@ class ExpositionParser:
                         )
                         continue
                     ok.add(v)
+        if self._defers(fam):
+            rows_kept = rows if k else [r if isinstance(r, tuple) else (r,) for r in rows]
+            line_nos: Sequence[int] = (
+                range(first_line, first_line + count)
+                if idxs is None
+                else [first_line + j for j in idxs]
+            )
+            if bad:
+                rows_kept = [r for pos, r in enumerate(rows_kept) if pos not in bad]
+                line_nos = [n for pos, n in enumerate(line_nos) if pos not in bad]
+            self._deferred.setdefault(fam.name, []).append(
+                (sample_name, names, rows_kept, line_nos)
+            )
+            return
         # Built with C-level iterators: this runs once per histogram/summary line.
         lines = (
             range(first_line, first_line + count)
@@ -1193,3 +1249,79 @@ def parse_exposition_text(
 def is_nan(value: float) -> bool:
     """``math.isnan`` (re-exported for rules that import only the parser)."""
     return math.isnan(value)
+
+
+def verify_text_histogram(base: str, entries: Sequence[_Deferred]) -> bool:
+    """True when a text-format histogram provably has no structure problem.
+
+    Checks with C-level iterators over all rows: only ``_bucket``/``_count``/``_sum``
+    samples; the same non-``le`` labels everywhere; each series' buckets adjacent, ``le``
+    strictly increasing, counts non-decreasing, non-negative and not NaN, ending with
+    ``+Inf``; exactly one ``_count`` (equal to the ``+Inf`` bucket) and one ``_sum`` per
+    series. ``False`` means "not proven": the per-sample rules then run and explain.
+    """
+    buckets: list[_Deferred] = []
+    counts: list[_Deferred] = []
+    sums: list[_Deferred] = []
+    by_suffix = {f"{base}_bucket": buckets, f"{base}_count": counts, f"{base}_sum": sums}
+    for entry in entries:
+        target = by_suffix.get(entry[0])
+        if target is None:
+            return False
+        target.append(entry)
+    if not buckets or not counts or not sums:
+        return False
+    names = buckets[0][1]
+    if "le" not in names:
+        return False
+    le_at = names.index("le") + 1
+    other = tuple(n for n in names if n != "le")
+    key_at = [i + 1 for i, n in enumerate(names) if n != "le"]
+    if any(e[1] != names for e in buckets) or any(e[1] != other for e in (*counts, *sums)):
+        return False
+    rows = [r for e in buckets for r in e[2]]
+    n = len(rows)
+    key_of: Callable[[Any], Any] = itemgetter(*key_at) if key_at else (lambda _r: "")
+    keys = list(map(key_of, rows))
+    le_texts = list(map(itemgetter(le_at), rows))
+    try:
+        le_floats = {t: float(t) for t in set(le_texts)}
+        les = list(map(le_floats.__getitem__, le_texts))
+        vals = list(map(float, map(itemgetter(-1), rows)))
+    except ValueError:
+        return False
+    if any(map(math.isnan, vals)) or min(vals) < 0:
+        return False
+    same = list(map(eq, keys[1:], keys[:-1]))
+    rising = map(and_, map(lt, les[:-1], les[1:]), map(le, vals[:-1], vals[1:]))
+    if any(map(gt, same, rising)):
+        return False
+    last = [*compress(range(n - 1), map(not_, same)), n - 1]
+    if len(set(keys)) != len(last):
+        return False
+    inf = math.inf
+    if not all(map(eq, map(les.__getitem__, last), repeat(inf))):
+        return False
+    inf_counts = dict(zip(map(keys.__getitem__, last), map(vals.__getitem__, last), strict=True))
+    count_rows = [r for e in counts for r in e[2]]
+    sum_rows = [r for e in sums for r in e[2]]
+    other_key: Callable[[Any], Any] = (
+        itemgetter(*range(1, len(other) + 1)) if other else (lambda _r: "")
+    )
+    try:
+        count_map = dict(
+            zip(
+                map(other_key, count_rows),
+                map(float, map(itemgetter(-1), count_rows)),
+                strict=True,
+            )
+        )
+    except ValueError:
+        return False
+    sum_keys = set(map(other_key, sum_rows))
+    return (
+        len(count_map) == len(count_rows)
+        and len(sum_keys) == len(sum_rows)
+        and count_map == inf_counts
+        and sum_keys == inf_counts.keys()
+    )

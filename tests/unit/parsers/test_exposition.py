@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import random
 
 import pytest
 
@@ -235,3 +236,49 @@ def test_series_identity_ignores_label_order_in_fast_blocks() -> None:
     fam = expo.families[0]
     assert fam.series_count == 300
     assert [line for line, _ in fam.duplicates] == [301, 302]
+
+
+def _histogram_text(rng: random.Random, series: int) -> list[str]:
+    lines = ["# HELP h x", "# TYPE h histogram"]
+    for s in range(series):
+        count = 0
+        for le in ("0.1", "1", "10", "+Inf"):
+            count += rng.randint(0, 3)
+            lines.append(f'h_bucket{{job="j{s}",le="{le}"}} {count}')
+        lines.append(f'h_sum{{job="j{s}"}} {count * 0.5}')
+        lines.append(f'h_count{{job="j{s}"}} {count}')
+    return lines
+
+
+MUTATIONS = [
+    lambda lines, i: lines.pop(i),  # a missing line (bucket, +Inf, _count or _sum)
+    lambda lines, i: lines.insert(i, lines[i]),  # a duplicate line
+    lambda lines, i: lines.__setitem__(i, lines[i].rsplit(" ", 1)[0] + " 999"),  # a wrong value
+    lambda lines, i: lines.__setitem__(i, lines[i].rsplit(" ", 1)[0] + " -1"),  # negative
+    lambda lines, i: lines.__setitem__(i, lines[i].rsplit(" ", 1)[0] + " NaN"),  # NaN
+    lambda lines, i: lines.insert(i, lines.pop(i + 1)),  # two lines swapped
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('le="10"', 'le="0.01"')),  # order
+    lambda lines, i: lines.__setitem__(i, lines[i].replace("job=", "team=")),  # other labels
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_bulk_histogram_verification_matches_per_sample_rules(seed: int) -> None:
+    rng = random.Random(seed)
+    lines = _histogram_text(rng, rng.randint(1, 30))
+    for _ in range(rng.randint(0, 2)):
+        mutate = rng.choice(MUTATIONS)
+        mutate(lines, rng.randrange(2, len(lines) - 1))
+    text = "\n".join(lines) + "\n"
+    bulk = parse_exposition_text(text, fmt="text", keep_samples=False)
+    detailed = parse_exposition_text(text, fmt="text", keep_samples=True)
+    assert list(lint_exposition(bulk, LintConfig())) == list(
+        lint_exposition(detailed, LintConfig())
+    )
+
+
+def test_well_formed_histogram_is_verified_in_bulk() -> None:
+    text = "\n".join(_histogram_text(random.Random(1), 50)) + "\n"
+    fam = parse_exposition_text(text, fmt="text", keep_samples=False).families[0]
+    assert fam.structure_verified and fam.samples == []
+    assert fam.series_count == 300

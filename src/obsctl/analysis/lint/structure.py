@@ -332,7 +332,7 @@ def check_structure(fam: MetricFamily, om: bool) -> Iterator[Hit]:
         for s in fam.samples:
             if s.value != 1.0:
                 yield Hit(INVALID_VALUE, f"info value {s.value:g} is not 1", s.line, name)
-    if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM):
+    if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM) and not fam.structure_verified:
         yield from _check_histogram(fam, om)
     elif fam.type == SUMMARY:
         yield from _check_summary(fam, om)
