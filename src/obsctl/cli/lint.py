@@ -244,7 +244,7 @@ def lint(
                 )
             )
         for name in names:
-            results.append(wf.lint_one(read(name), config))
+            results.append(wf.lint_one(read(name), config, limit=limit))
         if write_baseline:
             assert baseline is not None
             every = [f for r in results for f in r.findings]

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from obsctl.model.metric_families import LintSummary, RuleCatalog, RuleExplanation, SnapshotDiff
+from obsctl.model.metric_families import (
+    CountEntry,
+    LintSummary,
+    RuleCatalog,
+    RuleExplanation,
+    SnapshotDiff,
+)
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, write_json
@@ -38,23 +45,23 @@ def render_lint_summary_text(summary: LintSummary, consoles: Consoles) -> None:
     if not summary.top_metrics and not summary.top_labels:
         out.print()
         return
-    table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 2))
-    table.add_column("top metrics", overflow="fold")
-    table.add_column("series", justify="right")
-    with_labels = bool(summary.top_labels)
-    if with_labels:
-        table.add_column("top labels", overflow="fold")
-        table.add_column("values", justify="right")
-    rows = max(len(summary.top_metrics), len(summary.top_labels))
-    for i in range(rows):
-        m = summary.top_metrics[i] if i < len(summary.top_metrics) else None
-        lab = summary.top_labels[i] if i < len(summary.top_labels) else None
-        cells: list[Text | str] = [Text(m.name) if m else Text(""), f"{m.count:,}" if m else ""]
-        if with_labels:
-            cells += [Text(lab.name) if lab else Text(""), f"{lab.count:,}" if lab else ""]
-        table.add_row(*cells)
-    out.print(table)
+    _top_table(out, "top metrics", "series", summary.top_metrics)
+    if summary.top_metrics and summary.top_labels:
+        out.print()
+    _top_table(out, "top labels", "values", summary.top_labels)
     out.print()
+
+
+def _top_table(out: Console, title: str, unit: str, entries: tuple[CountEntry, ...]) -> None:
+    """One ranked list; stacked (not side by side) so long names fit 80 columns."""
+    if not entries:
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1, 0, 2))
+    table.add_column(title, overflow="fold", ratio=1)
+    table.add_column(unit, justify="right", no_wrap=True)
+    for entry in entries:
+        table.add_row(Text(entry.name), f"{entry.count:,}")
+    out.print(table)
 
 
 @renderer(SnapshotDiff, "text")

@@ -210,10 +210,12 @@ class InputResult:
     summary: LintSummary
 
 
-def lint_one(expo: Exposition, config: LintConfig) -> InputResult:
-    """Rules and summary for one parsed input."""
+def lint_one(expo: Exposition, config: LintConfig, *, limit: int = 10) -> InputResult:
+    """Rules and summary (top ``limit`` entries) for one parsed input."""
     with no_cyclic_gc():
-        return InputResult(expo.source, lint_exposition(expo, config), summarize_exposition(expo))
+        return InputResult(
+            expo.source, lint_exposition(expo, config), summarize_exposition(expo, limit=limit)
+        )
 
 
 def build_report(

@@ -122,6 +122,13 @@ TABLE: list[tuple[str, str, list[str]]] = [
         fam("last_run_timestamp", "gauge", "last_run_timestamp 1"),
         ['timestamp metric without "_seconds" unit'],
     ),
+    (
+        "OBS117",
+        fam("last_run_timestamp_ms", "gauge", "last_run_timestamp_ms 1"),
+        ['timestamp metric without "_seconds" unit'],
+    ),  # a unit other than seconds
+    ("OBS117", fam("dup_timestamp_total", "counter", "dup_timestamp_total 1"), []),  # a count
+    ("OBS117", fam("last_run_timestamp_seconds", "gauge", "last_run_timestamp_seconds 1"), []),
     # structure
     (
         "OBS301",

@@ -445,13 +445,16 @@ def check_naming(fam: MetricFamily, om: bool) -> Iterator[Hit]:
     parts = lower.split("_")
     if "total" in parts[:-1] and metric_unit("_".join(parts[parts.index("total") + 1 :])):
         yield hit(UNIT_AFTER_TOTAL, "the unit follows _total", "put the unit before _total")
-    if (lower.endswith("_timestamp") or "_timestamp_" in lower) and (
-        "_timestamp_seconds" not in lower
+    ts_unit = lower.rsplit("_timestamp_", 1)[1] if "_timestamp_" in lower else None
+    if lower.endswith("_timestamp") or (
+        ts_unit is not None
+        and ts_unit != "seconds"
+        and (ts_unit in ABBREVIATIONS or metric_unit(ts_unit) is not None)
     ):
         yield hit(
             TIMESTAMP_UNIT,
             'timestamp metric without "_seconds" unit',
-            "name it …_timestamp_seconds",
+            "export Unix seconds and name it …_timestamp_seconds",
         )
 
 
