@@ -320,3 +320,52 @@ def test_endless_response_times_out_with_exit_3(cli) -> None:
         assert "did not finish within 1s" in res.stderr
     finally:
         httpd.shutdown()
+
+
+def test_format_flag_overrides_detection(cli, tmp_path) -> None:
+    path = tmp_path / "m.txt"
+    path.write_text("# HELP a x\n# TYPE a gauge\na 1\n# EOF\n")  # detected as OpenMetrics
+    assert cli("lint", str(path)).exit_code == 0
+    assert cli("lint", str(path), "--format", "text").exit_code == 0  # "# EOF" is a comment
+    plain = tmp_path / "plain.txt"
+    plain.write_text("# HELP a x\n# TYPE a gauge\na 1\n")
+    res = cli("lint", str(plain), "--format", "openmetrics", "-o", "json")
+    assert [f["message"] for f in json.loads(res.stdout)["findings"]] == [
+        "data does not end with # EOF"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "nothing to lint"),
+        (("x.prom", "--match", "up"), "--match applies to --server only"),
+        (("-", "-"), "stdin (-) can be read only once"),
+        (("x.prom", "--write-baseline"), "--write-baseline needs --baseline FILE"),
+    ],
+)
+def test_usage_errors_exit_2(cli, args: tuple[str, ...], message: str) -> None:
+    res = cli("lint", *args)
+    assert res.exit_code == ExitCode.USAGE, res.output
+    assert message in res.stderr
+
+
+def test_bad_project_config_exits_2_with_location(cli, files, tmp_path, monkeypatch) -> None:
+    (tmp_path / "obsctl.yaml").write_text("lint:\n  select: [OBS1\n")
+    monkeypatch.chdir(tmp_path)
+    res = cli("lint", str(files["good.prom"]))
+    assert res.exit_code == ExitCode.USAGE
+    assert "obsctl.yaml:" in res.stderr and "invalid YAML" in res.stderr
+
+
+def test_gzip_on_stdin_and_truncated_gzip(cli, tmp_path) -> None:
+    import gzip
+
+    data = gzip.compress(BAD.encode())
+    res = cli("lint", "-", "-o", "json", input=data)
+    assert json.loads(res.stdout)["summary"]["error"] == 2
+    cut = tmp_path / "cut.prom.gz"
+    cut.write_bytes(data[:40])
+    res = cli("lint", str(cut))
+    assert res.exit_code == ExitCode.USAGE
+    assert "gzip data is truncated" in res.stderr

@@ -1101,12 +1101,20 @@ class ExpositionParser:
         before = len(series)
         series.update(keys)
         if prior is not None or len(series) - before < len(keys):
-            seen_here: set[int] = set()
-            for i, key in enumerate(keys):
-                if key in seen_here or (prior is not None and key in prior):
-                    j = idxs[i] if idxs is not None else i
-                    self._duplicate(fam, first_line + j, partial(_series_text, block, j))
-                seen_here.add(key)
+            # Keys that were known before or repeat within the block.
+            total = len(keys) - (len(series) - before)
+            found = 0
+            if len(fam.duplicates) < MAX_DUPLICATES:
+                seen_here: set[int] = set()
+                for i, key in enumerate(keys):
+                    if key in seen_here or (prior is not None and key in prior):
+                        j = idxs[i] if idxs is not None else i
+                        self._duplicate(fam, first_line + j, partial(_series_text, block, j))
+                        found += 1
+                        if len(fam.duplicates) >= MAX_DUPLICATES:
+                            break
+                    seen_here.add(key)
+            fam.duplicate_count += total - found
         if len(series) >= self._max_distinct:
             fam.saturated = True
         joined = "\n".join(values)

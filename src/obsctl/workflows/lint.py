@@ -7,7 +7,6 @@ I/O lives here (files, gzip, stdin, HTTP through the backends); parsing and rule
 from __future__ import annotations
 
 import gc
-import gzip
 import json
 import sys
 import zlib
@@ -35,6 +34,7 @@ from obsctl.model.metric_families import CountEntry, Exposition, LintSummary
 from obsctl.parsers.exposition import ExpositionParser, detect_format
 
 CHUNK = 1 << 20
+GZIP_MAGIC = b"\x1f\x8b"
 PROJECT_FILES = ("obsctl.yaml", ".obsctl.yaml")
 LogFn = Callable[[str], None]
 
@@ -113,8 +113,8 @@ def _open_input(name: str, stdin: IO[bytes] | None) -> tuple[IO[bytes], bytes | 
         raise UsageError(f"cannot read {name}: {exc.strerror}") from None
     head = raw.read(2)
     raw.seek(0)
-    if head == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw, mode="rb"), None  # type: ignore[return-value]
+    if head == GZIP_MAGIC:
+        return raw, None
     try:
         size = path.stat().st_size
         raw.seek(max(0, size - 64))
@@ -123,6 +123,11 @@ def _open_input(name: str, stdin: IO[bytes] | None) -> tuple[IO[bytes], bytes | 
     except OSError:
         tail = None
     return raw, tail
+
+
+def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
 
 
 def _chunks(stream: IO[bytes], name: str) -> Iterator[bytes]:
@@ -153,12 +158,37 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _gunzip(chunks: Iterator[bytes], name: str) -> Iterator[bytes]:
+    """Decompress gzip data in bounded steps (a small bomb cannot expand in one go)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        for chunk in chunks:
+            data = chunk
+            while data:
+                out = inflater.decompress(data, CHUNK)
+                if out:
+                    yield out
+                data = inflater.unconsumed_tail
+                if inflater.eof:
+                    return
+        tail = inflater.flush()
+        if tail:
+            yield tail
+        if not inflater.eof:
+            raise UsageError(f"cannot read {name}: the gzip data is truncated")
+    except zlib.error as exc:
+        raise UsageError(f"cannot read {name}: corrupt gzip data ({exc})") from None
+
+
 def parse_input(name: str, *, fmt: str | None, stdin: IO[bytes] | None = None) -> Exposition:
-    """Parse one file (plain or gzip) or ``-`` (stdin), streaming."""
+    """Parse one file or ``-`` (stdin), plain or gzip-compressed, streaming."""
     stream, tail = _open_input(name, stdin)
     try:
         chunks = _chunks(stream, name)
         first = next(chunks, b"")
+        if first[:2] == GZIP_MAGIC:
+            chunks = _gunzip(_prepend(first, chunks), name)
+            first = next(chunks, b"")
         parser = ExpositionParser(name, fmt or detect_format(first[:65536], tail))
         with no_cyclic_gc():
             if first and parser.feed(first):
