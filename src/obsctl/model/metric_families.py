@@ -171,6 +171,8 @@ class MetricFamily:
     duplicates are no longer detected past that point)."""
     duplicate_count: int = 0
     """All duplicate samples (``duplicates`` keeps the first ``MAX_DUPLICATES``)."""
+    not_one_line: int = 0
+    """For ``*_info`` families: first line whose value is not 1 (0 if none)."""
     structure_verified: bool = False
     """True when the parser proved the histogram well-formed in bulk; ``samples`` is then
     empty and the per-sample structure rules have nothing to check."""

@@ -947,6 +947,8 @@ class ExpositionParser:
                 fam.series_hashes.add(key)
                 if len(fam.series_hashes) >= self._max_distinct:
                     fam.saturated = True
+        if value != 1 and not fam.not_one_line and sample_name.endswith("_info"):
+            fam.not_one_line = lineno
         if value < 0:
             if not fam.negative_line:
                 fam.negative_line = lineno
@@ -1117,6 +1119,11 @@ class ExpositionParser:
             fam.duplicate_count += total - found
         if len(series) >= self._max_distinct:
             fam.saturated = True
+        if sample_name.endswith("_info") and not fam.not_one_line:
+            for i, v in enumerate(values):
+                if float(v) != 1:
+                    fam.not_one_line = line_of(i)
+                    break
         joined = "\n".join(values)
         if "-" in joined and not fam.negative_line:
             for i, v in enumerate(values):

@@ -223,7 +223,8 @@ async def scrape_input(
     def on_chunk(chunk: bytes) -> bool:
         return parsers[0].feed(chunk)
 
-    await scrape(endpoint, on_chunk, max_bytes=max_bytes, log=log, on_headers=on_headers)
+    with no_cyclic_gc():
+        await scrape(endpoint, on_chunk, max_bytes=max_bytes, log=log, on_headers=on_headers)
     parser = parsers[0] if parsers else ExpositionParser(url, fmt or "text")
     return parser.close()
 

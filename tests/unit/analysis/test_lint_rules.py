@@ -129,6 +129,30 @@ TABLE: list[tuple[str, str, list[str]]] = [
     ),  # a unit other than seconds
     ("OBS117", fam("dup_timestamp_total", "counter", "dup_timestamp_total 1"), []),  # a count
     ("OBS117", fam("last_run_timestamp_seconds", "gauge", "last_run_timestamp_seconds 1"), []),
+    (
+        "OBS114",
+        fam("build_info", "gauge", 'build_info{v="1"} 1', 'build_info{v="2"} 2'),
+        ["_info metric has a value other than 1"],
+    ),
+    ("OBS114", fam("build_info", "counter", "build_info 1"), ["_info metric has type counter"]),
+    ("OBS114", fam("build_info", "gauge", 'build_info{v="1"} 1'), []),
+    (
+        "OBS207",
+        fam("q", "gauge", 'q{sql="' + "x" * 200 + '"} 1'),
+        ["label 'sql' of q has a 200-byte value (limit 128)"],
+    ),
+    (
+        "OBS208",
+        fam(
+            "h",
+            "histogram",
+            *(f'h_bucket{{le="{i}"}} {i}' for i in range(40)),
+            'h_bucket{le="+Inf"} 40',
+            "h_count 40",
+            "h_sum 1",
+        ),
+        ["histogram h has 41 distinct buckets (budget 30)"],
+    ),
     # structure
     (
         "OBS301",

@@ -431,14 +431,13 @@ def check_naming(fam: MetricFamily, om: bool) -> Iterator[Hit]:
         yield hit(RATIO_TYPE, f"_ratio metric has type {fam.type}", "ratios are gauges")
     if name.endswith("_info") or fam.type == INFO:
         bad_type = fam.type not in (GAUGE, INFO, UNTYPED, UNKNOWN)
-        bad_value = next((s for s in fam.samples if s.value != 1), None)
         if bad_type:
             yield hit(INFO_METRIC, f"_info metric has type {fam.type}", "make it a gauge of 1")
-        elif bad_value is not None and fam.type != INFO:
+        elif fam.not_one_line and fam.type != INFO:
             yield Hit(
                 INFO_METRIC,
-                f"_info metric has value {bad_value.value:g}, expected 1",
-                bad_value.line,
+                "_info metric has a value other than 1",
+                fam.not_one_line,
                 subj,
                 "put the information in labels and export 1",
             )
