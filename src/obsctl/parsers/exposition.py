@@ -4,12 +4,14 @@
 with line numbers. Memory stays bounded by the number of distinct series and label values,
 not by the input size: sample lines are aggregated per family (series hashes, label value
 hashes, a bounded sample of values) rather than kept as objects, except for the families
-whose rules need the samples (histograms, summaries, state sets, info).
+whose rules need the samples (histograms, summaries, state sets, info), and counting stops
+at ``max_distinct`` per family and label.
 
-Speed comes from a fast path: once a family and a label-name shape (``name{a=…,b=…}``) have
-been seen, runs of lines with exactly that shape, plain label values and a plain value are
-validated by one regular expression over the whole run and split into columns by one
-``findall`` call, so the per-line work happens in C. Every other line (metadata, escapes,
+Speed comes from a fast path: once a family and its label-name shapes (``name{a=…,b=…}``,
+up to eight per family) have been seen, runs of lines with those shapes, plain label values
+and a plain value are validated and split into columns by one anchored ``findall`` call per
+run, so the per-line work happens in C. Text-format histograms are kept as those rows and
+verified in bulk at the end; ``Sample`` objects are built only when that proof fails. Every other line (metadata, escapes,
 timestamps, exemplars, odd whitespace, errors) goes through the strict line parser, which
 reports problems with the messages of Prometheus' own parsers (``expfmt`` for the text
 format, ``textparse`` for OpenMetrics) where they exist.
@@ -260,8 +262,6 @@ class ExpositionParser:
                     self._process_bytes(tail + b"\n")
             if self._om and not self._eof_line and not res.stopped:
                 self._problem(self._line or 1, "data does not end with # EOF")
-        if self._current is not None:
-            self._finish_family(self._current)
         self._settle_deferred()
         res.lines = self._line
         res.families = list(self._families.values())
@@ -579,15 +579,11 @@ class ExpositionParser:
         if cur is fam:
             return
         if cur is not None:
-            self._finish_family(cur)
             self._closed_families.add(cur.name)
         self._current = fam
         self._fast = None
         self._shapes = ()
         self._optimistic = False
-
-    def _finish_family(self, fam: MetricFamily) -> None:
-        """Hook for end-of-family work (nothing yet: rules run on the whole result)."""
 
     def _mark_interleaved(self, fam: MetricFamily, lineno: int) -> None:
         if fam.name in self._closed_families:
