@@ -124,12 +124,25 @@ async def scrape(
             hint="raise --timeout, or check the target",
         ) from None
     except httpx.TransportError as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "Connection refused" in detail or "connect" in type(exc).__name__.lower():
-            detail = "connection refused" if "refused" in detail.lower() else detail
         raise BackendUnreachable(
-            f"cannot scrape {shown}: {redact_url(detail)[:200]}",
+            f"cannot scrape {shown}: {_describe(exc)}",
             backend="target",
             url=shown,
             hint="is the target running and the URL right?",
         ) from None
+
+
+def _describe(exc: Exception) -> str:
+    """A short reason for a transport failure (``connection refused``, ``unknown host``)."""
+    text = str(exc) or type(exc).__name__
+    for needle, short in (
+        ("Connection refused", "connection refused"),
+        ("All connection attempts failed", "connection refused"),
+        ("Name or service not known", "unknown host"),
+        ("nodename nor servname", "unknown host"),
+        ("Temporary failure in name resolution", "DNS lookup failed"),
+        ("certificate verify failed", "TLS certificate verify failed"),
+    ):
+        if needle in text:
+            return short
+    return redact_url(text.splitlines()[0])[:200]
