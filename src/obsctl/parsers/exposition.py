@@ -11,8 +11,9 @@ Speed comes from a fast path: once a family and its label-name shapes (``name{a=
 up to eight per family) have been seen, runs of lines with those shapes, plain label values
 and a plain value are validated and split into columns by one anchored ``findall`` call per
 run, so the per-line work happens in C. Text-format histograms are kept as those rows and
-verified in bulk at the end; ``Sample`` objects are built only when that proof fails. Every other line (metadata, escapes,
-timestamps, exemplars, odd whitespace, errors) goes through the strict line parser, which
+verified in bulk at the end; ``Sample`` objects are built only when that proof fails.
+Every other line (metadata, escapes, timestamps, exemplars, odd whitespace, errors) goes
+through the strict line parser, which
 reports problems with the messages of Prometheus' own parsers (``expfmt`` for the text
 format, ``textparse`` for OpenMetrics) where they exist.
 
