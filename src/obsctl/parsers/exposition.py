@@ -1067,6 +1067,35 @@ class ExpositionParser:
     ) -> None:
         """Column-wise aggregation of the rows of one shape (``idxs``: their block offsets)."""
         sample_name, names = shape
+        checked = None
+        if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM) and sample_name == fam.name + "_bucket":
+            checked = "le"
+        elif fam.type == SUMMARY and sample_name == fam.name:
+            checked = "quantile"
+        if checked in names:
+            # Same rule as the line parser: a bound that is not a float rejects the line.
+            at = names.index(checked) + 1
+            ok = self._floats_ok
+            bad: list[int] = []
+            for pos, v in enumerate(map(itemgetter(at), rows)):
+                if v not in ok:
+                    if _parse_float(v, self._om) is None:
+                        bad.append(pos)
+                        j = idxs[pos] if idxs is not None else pos
+                        self._problem(
+                            first_line + j,
+                            f"expected float as value for '{checked}' label, got {_q(v)}",
+                        )
+                    else:
+                        ok.add(v)
+            if bad:
+                dropped = set(bad)
+                kept_pos = [p for p in range(len(rows)) if p not in dropped]
+                idxs = [idxs[p] if idxs is not None else p for p in kept_pos]
+                rows = [rows[p] for p in kept_pos]
+                fam.sample_count -= len(bad)
+                if not rows:
+                    return
         count = len(rows)
         if sample_name not in fam.sample_names:
             fam.sample_names[sample_name] = first_line + (idxs[0] if idxs else 0)
@@ -1130,7 +1159,6 @@ class ExpositionParser:
         if "N" in joined and not fam.nan_line:
             fam.nan_line = line_of(values.index("NaN"))
         stats = fam.labels
-        checked: tuple[int, str] | None = None
         for i, lname in enumerate(names):
             col = list(map(itemgetter(i + 1), rows))
             st = stats.get(lname)
@@ -1153,25 +1181,8 @@ class ExpositionParser:
                 st.max_length = longest
                 st.longest = col[idx][:_TEXT_CLIP]
                 st.longest_line = line_of(idx)
-            if keep and lname in ("le", "quantile"):
-                checked = (i + 1, lname)
         if not keep:
             return
-        bad: set[int] = set()
-        if checked is not None:
-            i, lname = checked
-            ok = self._floats_ok
-            om = self._om
-            for pos, v in enumerate(map(itemgetter(i), rows)):
-                if v not in ok:
-                    if _parse_float(v, om) is None:
-                        bad.add(pos)
-                        self._problem(
-                            line_of(pos),
-                            f"expected float as value for {_q(lname)} label, got {_q(v)}",
-                        )
-                        continue
-                    ok.add(v)
         if self._defers(fam):
             rows_kept = rows if k else [r if isinstance(r, tuple) else (r,) for r in rows]
             line_nos: Sequence[int] = (
@@ -1179,9 +1190,6 @@ class ExpositionParser:
                 if idxs is None
                 else [first_line + j for j in idxs]
             )
-            if bad:
-                rows_kept = [r for pos, r in enumerate(rows_kept) if pos not in bad]
-                line_nos = [n for pos, n in enumerate(line_nos) if pos not in bad]
             self._deferred.setdefault(fam.name, []).append(
                 (sample_name, names, rows_kept, line_nos)
             )
@@ -1200,11 +1208,7 @@ class ExpositionParser:
         samples = list(
             map(Sample, repeat(sample_name), labelsets, map(float, values), repeat(None), lines)
         )
-        if bad:
-            samples = [smp for pos, smp in enumerate(samples) if pos not in bad]
-            kept = [j for pos, j in enumerate(idxs or range(count)) if pos not in bad]
-        else:
-            kept = idxs or []
+        kept = idxs or []
         if placed is None:
             fam.samples.extend(samples)
         else:

@@ -282,3 +282,35 @@ def test_well_formed_histogram_is_verified_in_bulk() -> None:
     fam = parse_exposition_text(text, fmt="text", keep_samples=False).families[0]
     assert fam.structure_verified and fam.samples == []
     assert fam.series_count == 300
+
+
+FUZZ_SEEDS = [
+    b'# HELP a x\n# TYPE a histogram\na_bucket{l="1",le="0.1"} 1\na_bucket{l="1",le="+Inf"} 2\n'
+    b'a_count{l="1"} 2\na_sum{l="1"} 3\n# TYPE b counter\nb_total{x="1"} 1\nb_total{x="2"} 2\n'
+    b'b_created{x="1"} 1\n# TYPE c summary\nc{quantile="0.5"} 1\nc_sum 1\nc_count 2\n# EOF\n',
+    b"# TYPE g gauge\n" + b"".join(b'g{i="%d",j="%d"} %d\n' % (i, i % 3, i) for i in range(60)),
+]
+_ALPHABET = b' \t\n{}",=#\\+-.0123456789eEaINnf_:le"quantile'
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_fast_path_agrees_with_line_parser_on_mutated_input(seed: int) -> None:
+    rng = random.Random(seed)
+    data = bytearray(rng.choice(FUZZ_SEEDS))
+    for _ in range(rng.randint(0, 4)):
+        pos = rng.randrange(len(data) + 1)
+        if rng.random() < 0.5 and data:
+            del data[pos : pos + rng.randint(1, 5)]
+        else:
+            data[pos:pos] = bytes(rng.choice(_ALPHABET) for _ in range(rng.randint(1, 4)))
+    step = rng.choice([7, 64, 1 << 20])
+    for fmt in ("text", "openmetrics"):
+        results = []
+        for keep in (False, True):  # keep_samples=True never takes the fast path
+            parser = ExpositionParser("x", fmt, keep_samples=keep)
+            for i in range(0, len(data), step):
+                parser.feed(bytes(data[i : i + step]))
+            expo = parser.close()
+            summary = [(f.name, f.type, f.series_count, f.sample_count) for f in expo.families]
+            results.append((lint_exposition(expo, LintConfig()), summary))
+        assert results[0] == results[1]
