@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from obsctl.parsers.exposition import parse_exposition_text
 
 PROMTOOL = shutil.which("promtool")
 pytestmark = pytest.mark.skipif(
@@ -120,3 +123,38 @@ def test_parse_error_parity(cli, tmp_path: Path, text: str) -> None:
     doc = _obsctl(cli, tmp_path, full, "--select", "OBS000")
     first = doc["findings"][0]
     assert (first["line"], first["message"]) == (int(m.group(1)), m.group(2))
+
+
+FUZZ_SEED = (
+    "# HELP a x\n# TYPE a histogram\n"
+    'a_bucket{l="1",le="0.1"} 1\na_bucket{l="1",le="+Inf"} 2\na_count{l="1"} 2\na_sum{l="1"} 3\n'
+    '# TYPE b counter\nb_total{x="1"} 1 1234\nb_total{x="2"} 2\n'
+    '# TYPE c summary\nc{quantile="0.5"} 1\nc_sum 1\nc_count 2\n'
+    '# HELP d_seconds y\n# TYPE d_seconds gauge\nd_seconds{method="GET",code="200"} 7.5e+09\n'
+)
+FUZZ_ALPHABET = ' \t\n{}",=#\\+-.0123456789eEaINnf_:le"quantileTYPEHELP'
+
+
+def _mutate(seed: int) -> str:
+    rng = random.Random(seed)
+    data = list(FUZZ_SEED)
+    for _ in range(rng.randint(1, 3)):
+        pos = rng.randrange(len(data) + 1)
+        if rng.random() < 0.5 and data:
+            del data[pos : pos + rng.randint(1, 4)]
+        else:
+            data[pos:pos] = [rng.choice(FUZZ_ALPHABET) for _ in range(rng.randint(1, 3))]
+    return "".join(data)
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_first_parse_error_parity_on_mutated_input(seed: int) -> None:
+    # Differential check: random edits of a valid exposition; promtool's first parse error
+    # (line and message) or its absence must be what obsctl reports first.
+    text = _mutate(seed)
+    proc = _promtool(text)
+    m = re.search(r"text format parsing error in line (\d+): (.*)", proc.stderr)
+    theirs = (int(m.group(1)), m.group(2)) if m else None
+    expo = parse_exposition_text(text, fmt="text")
+    ours = (expo.problems[0].line, expo.problems[0].message) if expo.problems else None
+    assert ours == theirs, text

@@ -144,6 +144,11 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _rune(ch: str) -> str:
+    """One character quoted like Go's ``%q`` for a rune: ``'+'``, ``'\\\\'``, ``'\\n'``."""
+    return "'" + ch.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
+
+
 def _skip_ws(line: str, pos: int = 0) -> int:
     """Index of the first non-blank character at or after ``pos``."""
     n = len(line)
@@ -157,9 +162,16 @@ def _clip(text: str) -> str:
 
 
 def _parse_float(token: str, om: bool) -> float | None:
+    """The value of ``token``, or ``None`` when the format rejects it.
+
+    Like Go's ``ParseFloat``, a finite literal too large for a float64 is an error, not Inf.
+    """
     if (_OM_FLOAT if om else _TEXT_FLOAT).fullmatch(token) is None:
         return None
-    return float(token)
+    value = float(token)
+    if math.isinf(value) and "n" not in token and "N" not in token:
+        return None
+    return value
 
 
 class ExpositionParser:
@@ -257,8 +269,16 @@ class ExpositionParser:
                 tail = self._pending
                 self._pending = b""
                 if not self._om and tail.strip(b" \t\r"):
+                    seen = len(res.problems)
                     self._process_bytes(tail + b"\n")
-                    self._problem(self._line, "unexpected end of input stream (no final newline)")
+                    # expfmt reads a stream: a problem found before the end of the last line
+                    # comes first, one found at its end is reported as the end of input.
+                    at_end = any(
+                        p.col >= len(tail) or p.message.endswith('got ""')
+                        for p in res.problems[seen:]
+                    )
+                    col = 0 if at_end else len(tail) + 1
+                    self._problem(self._line, "unexpected end of input stream", col)
                 elif self._om:
                     self._process_bytes(tail + b"\n")
             if self._om and not self._eof_line and not res.stopped:
@@ -440,6 +460,8 @@ class ExpositionParser:
         ws = _skip_ws(line, pos)
         if ws == pos and ws < len(line):
             return
+        if ws >= len(line):
+            return  # ``# HELP`` alone is a plain comment for expfmt
         name_m = re.compile(r"[^ \t]+").match(line, ws)
         if name_m is None:
             raise _LineError("invalid metric name in comment", ws + 1)
@@ -457,6 +479,8 @@ class ExpositionParser:
                 fam.help = help_text
                 fam.help_line = lineno
             return
+        if not rest:
+            return  # ``# TYPE name`` without a type is a plain comment for expfmt
         type_word = rest.lower()
         if type_word == "gauge_histogram":
             type_word = GAUGE_HISTOGRAM
@@ -663,8 +687,12 @@ class ExpositionParser:
     def _parse_labels(
         self, line: str, pos: int, sample_name: str
     ) -> tuple[list[tuple[str, str]], int]:
-        """Parse ``{…}`` starting at ``line[pos] == '{'``; return labels and the end offset."""
+        """Parse ``{…}`` starting at ``line[pos] == '{'``; return labels and the end offset.
+
+        Messages follow expfmt (text) and name the metric family, as it does.
+        """
         om = self._om
+        metric = self._family_name_of(sample_name)
         labels: list[tuple[str, str]] = []
         seen: set[str] = set()
         pos += 1
@@ -673,16 +701,14 @@ class ExpositionParser:
         while True:
             if not om:
                 pos = _skip_ws(line, pos)
-            if pos >= n:
-                raise _LineError("unexpected end of label set", pos + 1)
-            if line[pos] == "}":
+            if pos < n and line[pos] == "}":
                 if om and not first:
                     raise _LineError("expected label name, got '}' (trailing comma)", pos + 1)
                 return labels, pos + 1
             m = _LABEL_NAME.match(line, pos)
             if m is None:
                 raise _LineError(
-                    f"invalid label name for metric {_q(sample_name)}"
+                    f"invalid label name for metric {_q(metric)}"
                     if not om
                     else f"expected label name, got {_q(line[pos : pos + 10])}",
                     pos + 1,
@@ -690,40 +716,47 @@ class ExpositionParser:
             lname = m.group()
             if lname == "__name__":
                 raise _LineError('label name "__name__" is reserved', pos + 1)
-            if lname in seen:
-                raise _LineError(f"duplicate label names for metric {_q(sample_name)}", pos + 1)
-            seen.add(lname)
             pos = m.end()
             if not om:
                 pos = _skip_ws(line, pos)
             if pos >= n or line[pos] != "=":
-                found = line[pos] if pos < n else "end of line"
-                raise _LineError(f"expected '=' after label name, found '{found}'", pos + 1)
+                found = _rune(line[pos] if pos < n else "\n")
+                raise _LineError(f"expected '=' after label name, found {found}", pos + 1)
+            if lname in seen:
+                raise _LineError(f"duplicate label names for metric {_q(metric)}", m.start() + 1)
+            seen.add(lname)
             pos += 1
             if not om:
                 pos = _skip_ws(line, pos)
             if pos >= n or line[pos] != '"':
-                found = line[pos] if pos < n else "end of line"
-                raise _LineError(f"expected '\"' at start of label value, found '{found}'", pos + 1)
+                found = _rune(line[pos] if pos < n else "\n")
+                raise _LineError(f"expected '\"' at start of label value, found {found}", pos + 1)
             value, pos = self._parse_quoted(line, pos + 1)
             labels.append((lname, value))
             first = False
             if not om:
                 pos = _skip_ws(line, pos)
-            if pos >= n:
-                raise _LineError("unexpected end of label set", pos + 1)
-            ch = line[pos]
+            ch = line[pos] if pos < n else ""
             if ch == ",":
                 pos += 1
                 continue
             if ch == "}":
                 return labels, pos + 1
-            raise _LineError(f"unexpected end of label value {_q(line[pos : pos + 10])}", pos + 1)
+            raise _LineError(f"unexpected end of label value {_q(value)}", pos + 1)
+
+    def _family_name_of(self, sample_name: str) -> str:
+        """The family a sample name belongs to, for messages (``a`` for ``a_bucket``)."""
+        for suffix in ("_bucket", "_count", "_sum"):
+            if sample_name.endswith(suffix):
+                base = self._families.get(sample_name[: -len(suffix)])
+                if base is not None and base.type in (HISTOGRAM, SUMMARY, GAUGE_HISTOGRAM):
+                    return base.name
+        return sample_name
 
     def _parse_quoted(self, line: str, pos: int) -> tuple[str, int]:
         end = line.find('"', pos)
         if end < 0:
-            raise _LineError("unterminated label value", pos)
+            raise _LineError(f"label value {_q(line[pos:])} contains unescaped new-line", pos)
         raw = line[pos:end]
         if "\\" not in raw:
             return raw, end + 1
@@ -750,24 +783,16 @@ class ExpositionParser:
                 continue
             out.append(ch)
             i += 1
-        raise _LineError("unterminated label value", pos)
+        raise _LineError(f"label value {_q(line[pos:])} contains unescaped new-line", pos)
 
     def _handle_sample(self, line: str, lineno: int) -> None:
         om = self._om
         pos = 0 if om else _skip_ws(line)
         m = _NAME.match(line, pos)
         if m is None:
-            if line[pos : pos + 1] == "{":
-                raise _LineError(
-                    "invalid metric name (quoted or missing metric names are not supported)",
-                    pos + 1,
-                )
-            raise _LineError(
-                f"invalid metric name {_q(line[pos : pos + 20].split(maxsplit=1)[0])}"
-                if line[pos:].split()
-                else "invalid metric name",
-                pos + 1,
-            )
+            # expfmt's wording; the column points at it. Quoted (UTF-8) names are not
+            # supported, as in promtool (legacy name validation).
+            raise _LineError("invalid metric name", pos + 1)
         sample_name = m.group()
         pos = m.end()
         n = len(line)
@@ -793,16 +818,8 @@ class ExpositionParser:
             end = line.find(" ", pos)
             end = n if end < 0 else end
         else:
-            ws = _skip_ws(line, pos)
-            if ws == pos:
-                found = line[pos : pos + 10] if pos < n else ""
-                raise _LineError(
-                    f"expected float as value, got {_q(found)}"
-                    if found
-                    else "expected value after metric",
-                    pos + 1,
-                )
-            pos = ws
+            # expfmt needs no blank before the value: ``a{b="c"}1`` and ``a+1`` are samples.
+            pos = _skip_ws(line, pos)
             end = pos
             while end < n and line[end] not in " \t":
                 end += 1
@@ -1067,35 +1084,41 @@ class ExpositionParser:
     ) -> None:
         """Column-wise aggregation of the rows of one shape (``idxs``: their block offsets)."""
         sample_name, names = shape
+        # Lines the line parser would reject although they fit the shape: a value too large
+        # for a float64, or a bucket/quantile bound that is not a number.
+        rejected: dict[int, str] = {}
+        value_col = rows if rows and isinstance(rows[0], str) else list(map(itemgetter(-1), rows))
+        exps = "\n".join(value_col)
+        if "e" in exps or "E" in exps:
+            for pos, v in enumerate(value_col):
+                if ("e" in v or "E" in v) and math.isinf(float(v)):
+                    rejected[pos] = f"expected float as value, got {_q(v)}"
         checked = None
         if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM) and sample_name == fam.name + "_bucket":
             checked = "le"
         elif fam.type == SUMMARY and sample_name == fam.name:
             checked = "quantile"
         if checked in names:
-            # Same rule as the line parser: a bound that is not a float rejects the line.
             at = names.index(checked) + 1
             ok = self._floats_ok
-            bad: list[int] = []
             for pos, v in enumerate(map(itemgetter(at), rows)):
                 if v not in ok:
                     if _parse_float(v, self._om) is None:
-                        bad.append(pos)
-                        j = idxs[pos] if idxs is not None else pos
-                        self._problem(
-                            first_line + j,
-                            f"expected float as value for '{checked}' label, got {_q(v)}",
+                        rejected.setdefault(
+                            pos, f"expected float as value for '{checked}' label, got {_q(v)}"
                         )
                     else:
                         ok.add(v)
-            if bad:
-                dropped = set(bad)
-                kept_pos = [p for p in range(len(rows)) if p not in dropped]
-                idxs = [idxs[p] if idxs is not None else p for p in kept_pos]
-                rows = [rows[p] for p in kept_pos]
-                fam.sample_count -= len(bad)
-                if not rows:
-                    return
+        if rejected:
+            for pos in sorted(rejected):
+                j = idxs[pos] if idxs is not None else pos
+                self._problem(first_line + j, rejected[pos])
+            kept_pos = [p for p in range(len(rows)) if p not in rejected]
+            idxs = [idxs[p] if idxs is not None else p for p in kept_pos]
+            rows = [rows[p] for p in kept_pos]
+            fam.sample_count -= len(rejected)
+            if not rows:
+                return
         count = len(rows)
         if sample_name not in fam.sample_names:
             fam.sample_names[sample_name] = first_line + (idxs[0] if idxs else 0)
