@@ -1087,7 +1087,9 @@ class ExpositionParser:
         # Lines the line parser would reject although they fit the shape: a value too large
         # for a float64, or a bucket/quantile bound that is not a number.
         rejected: dict[int, str] = {}
-        value_col = rows if rows and isinstance(rows[0], str) else list(map(itemgetter(-1), rows))
+        value_col: list[str] = (
+            rows if rows and isinstance(rows[0], str) else list(map(itemgetter(-1), rows))
+        )
         exps = "\n".join(value_col)
         if "e" in exps or "E" in exps:
             for pos, v in enumerate(value_col):
@@ -1116,6 +1118,7 @@ class ExpositionParser:
             kept_pos = [p for p in range(len(rows)) if p not in rejected]
             idxs = [idxs[p] if idxs is not None else p for p in kept_pos]
             rows = [rows[p] for p in kept_pos]
+            value_col = [value_col[p] for p in kept_pos]
             fam.sample_count -= len(rejected)
             if not rows:
                 return
@@ -1129,13 +1132,13 @@ class ExpositionParser:
 
         k = len(names)
         if k == 0:
-            values: list[str] = [r if isinstance(r, str) else r[0] for r in rows]
+            values: list[str] = value_col
             keys = [_series_key(sample_name, ())] * count
         elif fam.saturated:
-            values = list(map(itemgetter(k + 1), rows))
+            values = value_col
             keys = []
         else:
-            values = list(map(itemgetter(k + 1), rows))
+            values = value_col
             order = sorted(range(k), key=names.__getitem__)
             if order == list(range(k)):
                 # Labels already in name order and values free of escapes: the text as written
