@@ -1,0 +1,458 @@
+"""Trace analysis: span tree, self time, critical path, clock skew, errors, per-service totals.
+
+Everything is iterative (explicit stacks), so a 100,000-span trace or a 50,000-deep chain
+never hits Python's recursion limit, and linear or ``n log n`` in the number of spans. Parent
+references that loop (A → B → A) are cut, never followed forever.
+
+Critical path: Jaeger UI's algorithm (jaeger-ui ``TracePage/CriticalPath``):
+
+1. from each true root, keep the *blocking* descendants: children are dropped with their
+   subtree when they are async, i.e. a ``FOLLOWS_FROM`` reference (the pre-2026 UI rule) or a
+   CONSUMER under a PRODUCER (the current UI rule);
+2. clip every kept child to its (already clipped) parent: a child that starts at or after the
+   parent's end, or ends at or before its start, is dropped; one that outlives the parent is
+   truncated at the parent's end;
+3. walk back from the root's end: the span owns the time after its last-finishing child
+   (LFC), then the walk descends into the LFC; with no LFC left the span owns the time back
+   to its start, and the walk returns to the parent, whose next LFC must end strictly before
+   the returning child started (ties go to the earlier-starting child).
+
+The sections tile each root exactly, so the spans' critical-path times add up to the root's
+duration. One extension: when a trace has no true root (its root span is missing), the top
+spans of the orphan subtrees are used as roots, so the critical path is still shown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+
+from obsctl.model.trace_analysis import (
+    CriticalSection,
+    ServiceSummary,
+    SkewWarning,
+    TraceAnalysis,
+)
+from obsctl.model.traces import AttrValue, RefType, Span, SpanEvent, SpanKind, StatusCode, Trace
+
+_HOST_KEYS = ("host.id", "host.ip", "host.name", "ip", "hostname")
+_HTTP_STATUS_KEYS = ("http.response.status_code", "http.status_code")
+
+
+# ----------------------------------------------------------------------------- tree
+
+
+def span_keys_of(spans: Sequence[Span]) -> list[str]:
+    """Unique keys: the span ID, then ``<id>_1``, ``<id>_2`` … for repeats (as Jaeger UI)."""
+    seen: Counter[str] = Counter()
+    keys: list[str] = []
+    for s in spans:
+        n = seen[s.span_id]
+        seen[s.span_id] += 1
+        keys.append(s.span_id if n == 0 else f"{s.span_id}_{n}")
+    return keys
+
+
+def _resolve_parents(spans: Sequence[Span]) -> tuple[list[int], list[str | None]]:
+    """Parent index per span: ``>= 0`` resolved, ``-1`` root, ``-2`` missing (orphan)."""
+    by_id: dict[str, list[int]] = {}
+    for i, s in enumerate(spans):
+        by_id.setdefault(s.span_id, []).append(i)
+    parents: list[int] = []
+    missing: list[str | None] = []
+    for i, s in enumerate(spans):
+        pid = s.parent_span_id
+        if pid is None:
+            parents.append(-1)
+            missing.append(None)
+            continue
+        cands = by_id.get(pid)
+        if cands is not None and i in cands:
+            cands = [c for c in cands if c != i]
+        if not cands:
+            parents.append(-2)
+            missing.append(pid)
+            continue
+        if len(cands) == 1:
+            parents.append(cands[0])
+        elif s.shared and pid == s.span_id:
+            # Zipkin server half: its parent is the client half (same ID, not shared).
+            parents.append(next((c for c in cands if not spans[c].shared), cands[0]))
+        else:
+            # A child of a shared ID belongs to the half on its own service (zipkin-lens).
+            same = [c for c in cands if spans[c].shared and spans[c].service == s.service]
+            plain = [c for c in cands if not spans[c].shared]
+            parents.append((same or plain or cands)[0])
+        missing.append(None)
+    return parents, missing
+
+
+def _children(spans: Sequence[Span], parents: Sequence[int]) -> list[list[int]]:
+    children: list[list[int]] = [[] for _ in spans]
+    for i, p in enumerate(parents):
+        if p >= 0:
+            children[p].append(i)
+    for lst in children:
+        if len(lst) > 1:
+            lst.sort(key=lambda c: (spans[c].start_ns, c))
+    return children
+
+
+def _cut_cycles(spans: Sequence[Span], parents: list[int], children: list[list[int]]) -> list[int]:
+    """Spans unreachable from any top span sit on (or under) a parent cycle: cut the link of
+    the earliest span of each cycle, making it a top span. Returns the cut spans."""
+    seen = bytearray(len(spans))
+    stack = [i for i, p in enumerate(parents) if p < 0]
+    while stack:
+        i = stack.pop()
+        seen[i] = 1
+        stack.extend(children[i])
+    cut: list[int] = []
+    if all(seen):
+        return cut
+    order = sorted(
+        (i for i in range(len(spans)) if not seen[i]), key=lambda i: (spans[i].start_ns, i)
+    )
+    for start in order:
+        if seen[start]:
+            continue
+        # Walk up from ``start`` until a span repeats: that span is on the cycle.
+        on_path: set[int] = set()
+        cur = start
+        while cur not in on_path:
+            on_path.add(cur)
+            cur = parents[cur]
+        head = cur
+        children[parents[head]].remove(head)
+        parents[head] = -3
+        cut.append(head)
+        stack = [head]
+        while stack:
+            i = stack.pop()
+            seen[i] = 1
+            stack.extend(children[i])
+    return cut
+
+
+def _preorder(tops: Sequence[int], children: Sequence[Sequence[int]]) -> list[int]:
+    out: list[int] = []
+    stack = list(reversed(tops))
+    while stack:
+        i = stack.pop()
+        out.append(i)
+        stack.extend(reversed(children[i]))
+    return out
+
+
+# ----------------------------------------------------------------------------- clock skew
+
+
+def _host_key(span: Span) -> str:
+    for key in _HOST_KEYS:
+        for k, v in span.resource:
+            if k == key and v not in (None, ""):
+                return f"{key}={v[0] if isinstance(v, tuple) and v else v}"
+    return f"service={span.service}"
+
+
+def _is_async(parent: Span, child: Span) -> bool:
+    return child.ref_type is RefType.FOLLOWS_FROM or (
+        parent.kind is SpanKind.PRODUCER and child.kind is SpanKind.CONSUMER
+    )
+
+
+def _skew_delta(p_start: int, p_end: int, c_start: int, c_end: int) -> int:
+    """Jaeger's clock-skew rule for a child on another host, against the adjusted parent."""
+    p_dur, c_dur = p_end - p_start, c_end - c_start
+    if c_dur > p_dur:
+        return p_start - c_start if c_start < p_start else 0
+    if c_start >= p_start and c_end <= p_end:
+        return 0
+    latency = (p_dur - c_dur) // 2
+    return p_start + latency - c_start
+
+
+def _clock_skew(
+    spans: list[Span],
+    parents: Sequence[int],
+    order: Sequence[int],
+    keys: Sequence[str],
+    adjust: bool,
+) -> tuple[list[Span], list[SkewWarning]]:
+    delta = [0] * len(spans)
+    hosts = [_host_key(s) for s in spans]
+    warnings: list[SkewWarning] = []
+    for i in order:  # pre-order: the parent's delta is known first
+        p = parents[i]
+        if p < 0:
+            continue
+        parent, child = spans[p], spans[i]
+        if hosts[i] == hosts[p]:
+            delta[i] = delta[p]
+            continue
+        if _is_async(parent, child):
+            continue
+        d = _skew_delta(
+            parent.start_ns + delta[p], parent.end_ns + delta[p], child.start_ns, child.end_ns
+        )
+        delta[i] = d
+        if d:
+            warnings.append(
+                SkewWarning(keys[i], keys[p], child.service, parent.service, d, applied=adjust)
+            )
+    if adjust:
+        for i, d in enumerate(delta):
+            if d:
+                s = spans[i]
+                spans[i] = replace(
+                    s,
+                    start_ns=s.start_ns + d,
+                    end_ns=s.end_ns + d,
+                    events=tuple(SpanEvent(e.time_ns + d, e.name, e.attributes) for e in s.events),
+                )
+    return spans, warnings
+
+
+# ----------------------------------------------------------------------------- timings
+
+
+def _self_times(spans: Sequence[Span], children: Sequence[Sequence[int]]) -> list[int]:
+    """Duration minus the union of all children (async included) clipped to the span."""
+    out = [0] * len(spans)
+    for i, s in enumerate(spans):
+        kids = children[i]
+        if not kids:
+            out[i] = s.end_ns - s.start_ns
+            continue
+        covered = 0
+        cur_s = cur_e = None
+        for c in kids:  # sorted by start
+            cs, ce = max(spans[c].start_ns, s.start_ns), min(spans[c].end_ns, s.end_ns)
+            if ce <= cs:
+                continue
+            if cur_e is None or cs > cur_e:
+                if cur_e is not None and cur_s is not None:
+                    covered += cur_e - cur_s
+                cur_s, cur_e = cs, ce
+            elif ce > cur_e:
+                cur_e = ce
+        if cur_e is not None and cur_s is not None:
+            covered += cur_e - cur_s
+        out[i] = max(0, s.end_ns - s.start_ns - covered)
+    return out
+
+
+def critical_path_sections(
+    spans: Sequence[Span], children: Sequence[Sequence[int]], root: int
+) -> list[tuple[int, int, int]]:
+    """Jaeger UI's critical path under ``root`` as ``(span index, start, end)`` sections,
+    latest first. See the module docstring for the rules."""
+    # 1+2: blocking descendants, clipped to their clipped parent, in pre-order.
+    clip: dict[int, tuple[int, int]] = {root: (spans[root].start_ns, spans[root].end_ns)}
+    cp_children: dict[int, list[int]] = {}
+    cp_parent: dict[int, int] = {}
+    stack = [root]
+    while stack:
+        i = stack.pop()
+        ps, pe = clip[i]
+        kept: list[int] = []
+        for c in children[i]:
+            child = spans[c]
+            if _is_async(spans[i], child):
+                continue
+            cs, ce = child.start_ns, child.end_ns
+            if cs >= pe or ce <= ps:
+                continue
+            clip[c] = (max(cs, ps), min(ce, pe))
+            cp_parent[c] = i
+            kept.append(c)
+        cp_children[i] = kept
+        stack.extend(reversed(kept))
+    # 3: the walk, iteratively. Each span's kept children are ranked by end (latest first,
+    # ties to the earlier start); the return time only decreases on each revisit, so a
+    # cursor per span finds the next LFC in amortised O(1): linear overall, even for a
+    # span with 100,000 children.
+    ranked: dict[int, list[int]] = {}
+    cursor: dict[int, int] = {}
+    sections: list[tuple[int, int, int]] = []
+    cur, ret = root, None
+    for _ in range(4 * len(clip) + 4):  # each span is entered once and left once
+        start, end = clip[cur]
+        order = ranked.get(cur)
+        if order is None:
+            kids = cp_children[cur]
+            order = sorted(range(len(kids)), key=lambda k: (-clip[kids[k]][1], k))
+            order = [kids[k] for k in order]
+            ranked[cur] = order
+            cursor[cur] = 0
+        pos = cursor[cur]
+        if ret is not None:
+            while pos < len(order) and clip[order[pos]][1] >= ret:
+                pos += 1
+            cursor[cur] = pos
+        lfc = order[pos] if pos < len(order) else -1
+        hi = end if ret is None else ret
+        if lfc >= 0:
+            lfc_end = clip[lfc][1]
+            if lfc_end != hi:
+                sections.append((cur, lfc_end, hi))
+            cur, ret = lfc, None
+            continue
+        if start != hi:
+            sections.append((cur, start, hi))
+        if cur == root:
+            break
+        cur, ret = cp_parent[cur], start
+    return sections
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def _truthy_error(value: AttrValue) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def error_reason(span: Span) -> str | None:
+    """Why ``span`` is an error span, or ``None``.
+
+    Status ERROR (OTLP, or Jaeger/Zipkin's mapped status), an ``error`` tag that is true
+    (Jaeger/OpenTracing; ``error=false`` is not an error), or an HTTP status code >= 500.
+    """
+    if span.status_code is StatusCode.ERROR:
+        return f"status ERROR: {span.status_message}" if span.status_message else "status ERROR"
+    for key, value in span.attributes:
+        if key == "error" and _truthy_error(value):
+            return "error=true"
+    for key, value in span.attributes:
+        if key in _HTTP_STATUS_KEYS:
+            try:
+                code = int(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                continue
+            if code >= 500:
+                return f"HTTP {code}"
+    return None
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
+    """Analyse a trace: tree, self time, critical path, clock skew, errors, services.
+
+    Stable API (``obsctl correlate`` uses it too).
+
+    Args:
+        trace: a decoded trace (any span order; duplicate IDs and loops tolerated).
+        adjust_skew: shift spans as Jaeger's clock-skew adjuster would, instead of only
+            reporting the skew.
+
+    Returns:
+        The analysis; see ``TraceAnalysis``. An empty trace gives an empty analysis.
+    """
+    spans = list(trace.spans)
+    keys = span_keys_of(spans)
+    parents, missing = _resolve_parents(spans)
+    children = _children(spans, parents)
+    cut = _cut_cycles(spans, parents, children)
+    tops = sorted((i for i, p in enumerate(parents) if p < 0), key=lambda i: (spans[i].start_ns, i))
+    order = _preorder(tops, children)
+
+    spans, skew = _clock_skew(spans, parents, order, keys, adjust_skew)
+    if adjust_skew and skew:
+        children = _children(spans, parents)
+        tops.sort(key=lambda i: (spans[i].start_ns, i))
+        order = _preorder(tops, children)
+        trace = replace(trace, spans=tuple(spans))
+
+    depth = [0] * len(spans)
+    for i in order:
+        p = parents[i]
+        if p >= 0:
+            depth[i] = depth[p] + 1
+
+    self_time = _self_times(spans, children)
+
+    true_roots = [i for i in tops if parents[i] == -1]
+    cp_roots = true_roots or tops
+    cp = [0] * len(spans)
+    raw_sections: list[tuple[int, int, int]] = []
+    for r in cp_roots:
+        secs = critical_path_sections(spans, children, r)
+        for i, lo, hi in secs:
+            cp[i] += hi - lo
+        raw_sections.extend(reversed(secs))
+    merged: list[CriticalSection] = []
+    for i, lo, hi in raw_sections:
+        if merged and merged[-1].span_key == keys[i] and merged[-1].end_ns == lo:
+            merged[-1] = CriticalSection(keys[i], merged[-1].start_ns, hi)
+        else:
+            merged.append(CriticalSection(keys[i], lo, hi))
+
+    reasons: dict[str, str] = {}
+    is_error = bytearray(len(spans))
+    for i, s in enumerate(spans):
+        why = error_reason(s)
+        if why is not None:
+            reasons[keys[i]] = why
+            is_error[i] = 1
+    below = bytearray(len(spans))  # an error somewhere beneath
+    for i in reversed(order):
+        p = parents[i]
+        if p >= 0 and (is_error[i] or below[i]):
+            below[p] = 1
+    origins = tuple(keys[i] for i in order if is_error[i] and not below[i])
+
+    per_service: dict[str, list[int]] = {}
+    for i, s in enumerate(spans):
+        acc = per_service.setdefault(s.service, [0, 0, 0, 0])
+        acc[0] += 1
+        acc[1] += is_error[i]
+        acc[2] += self_time[i]
+        acc[3] += cp[i]
+    services = tuple(
+        sorted(
+            (ServiceSummary(name, a[0], a[1], a[2], a[3]) for name, a in per_service.items()),
+            key=lambda x: (-x.critical_path_ns, -x.self_time_ns, x.service),
+        )
+    )
+
+    missing_parents: dict[str, list[str]] = {}
+    for i in tops:
+        pid = missing[i]
+        if parents[i] == -2 and pid is not None:
+            missing_parents.setdefault(pid, []).append(keys[i])
+    root: int | None = None
+    if true_roots:
+        root = min(
+            true_roots, key=lambda i: (spans[i].start_ns, -(spans[i].end_ns - spans[i].start_ns), i)
+        )
+    elif tops:
+        root = tops[0]
+
+    return TraceAnalysis(
+        trace=trace,
+        span_keys=tuple(keys),
+        root_span_id=keys[root] if root is not None else None,
+        root_span_ids=tuple(keys[i] for i in true_roots),
+        orphan_span_ids=tuple(keys[i] for i in tops if parents[i] == -2),
+        missing_parents={k: tuple(v) for k, v in missing_parents.items()},
+        cycle_span_ids=tuple(keys[i] for i in cut),
+        parent={keys[i]: (keys[p] if p >= 0 else None) for i, p in enumerate(parents)},
+        children={keys[i]: tuple(keys[c] for c in kids) for i, kids in enumerate(children)},
+        depth=dict(zip(keys, depth, strict=True)),
+        self_time_ns=dict(zip(keys, self_time, strict=True)),
+        critical_path_ns=dict(zip(keys, cp, strict=True)),
+        critical_path=tuple(merged),
+        error_span_ids=tuple(keys[i] for i in order if is_error[i]),
+        error_reasons=reasons,
+        error_origin_ids=origins,
+        services=services,
+        skew_warnings=tuple(skew),
+        skew_adjusted=adjust_skew and bool(skew),
+        start_ns=min((s.start_ns for s in spans), default=0),
+        end_ns=max((s.end_ns for s in spans), default=0),
+        index={k: i for i, k in enumerate(keys)},
+    )
