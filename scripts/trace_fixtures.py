@@ -21,16 +21,71 @@ MS = 1_000_000
 
 # span_id, parent, service, name, kind, start_ms, dur_ms, attrs, status(code, msg), events, scope
 SPANS = [
-    ("00f067aa0ba902b7", None, "frontend", "GET /checkout", "SERVER", 0, 120,
-     [("http.method", "GET"), ("http.route", "/checkout")], ("UNSET", ""), [], "checkout-instr"),
-    ("1111111111111111", "00f067aa0ba902b7", "frontend", "POST /charge", "CLIENT", 10, 80,
-     [("http.method", "POST")], ("UNSET", ""), [], "checkout-instr"),
-    ("2222222222222222", "1111111111111111", "payment", "POST /charge", "SERVER", 12, 75,
-     [("http.method", "POST")], ("ERROR", "card declined"), [("exception", 80)], None),
-    ("3333333333333333", "2222222222222222", "payment", "db.query", "INTERNAL", 15, 50,
-     [("db.system", "postgresql")], ("UNSET", ""), [], None),
-    ("4444444444444444", "00f067aa0ba902b7", "frontend", "render", "INTERNAL", 95, 20,
-     [], ("OK", ""), [], "checkout-instr"),
+    (
+        "00f067aa0ba902b7",
+        None,
+        "frontend",
+        "GET /checkout",
+        "SERVER",
+        0,
+        120,
+        [("http.method", "GET"), ("http.route", "/checkout")],
+        ("UNSET", ""),
+        [],
+        "checkout-instr",
+    ),
+    (
+        "1111111111111111",
+        "00f067aa0ba902b7",
+        "frontend",
+        "POST /charge",
+        "CLIENT",
+        10,
+        80,
+        [("http.method", "POST")],
+        ("UNSET", ""),
+        [],
+        "checkout-instr",
+    ),
+    (
+        "2222222222222222",
+        "1111111111111111",
+        "payment",
+        "POST /charge",
+        "SERVER",
+        12,
+        75,
+        [("http.method", "POST")],
+        ("ERROR", "card declined"),
+        [("exception", 80)],
+        None,
+    ),
+    (
+        "3333333333333333",
+        "2222222222222222",
+        "payment",
+        "db.query",
+        "INTERNAL",
+        15,
+        50,
+        [("db.system", "postgresql")],
+        ("UNSET", ""),
+        [],
+        None,
+    ),
+    (
+        "4444444444444444",
+        "00f067aa0ba902b7",
+        "frontend",
+        "render",
+        "INTERNAL",
+        95,
+        20,
+        [],
+        ("OK", ""),
+        [],
+        "checkout-instr",
+    ),
 ]
 KIND_INT = {"INTERNAL": 1, "SERVER": 2, "CLIENT": 3, "PRODUCER": 4, "CONSUMER": 5}
 STATUS_INT = {"UNSET": 0, "OK": 1, "ERROR": 2}
@@ -57,9 +112,7 @@ def otlp(tempo: bool, legacy: bool = False) -> list[dict]:
         if attrs:
             span["attributes"] = [{"key": k, "value": {"stringValue": v}} for k, v in attrs]
         if events:
-            span["events"] = [
-                {"timeUnixNano": str(T0 + t * MS), "name": n} for n, t in events
-            ]
+            span["events"] = [{"timeUnixNano": str(T0 + t * MS), "name": n} for n, t in events]
         status: dict = {}
         if code != "UNSET":
             status["code"] = f"STATUS_CODE_{code}" if tempo else STATUS_INT[code]
@@ -153,7 +206,9 @@ def zipkin() -> list[dict]:
         span["duration"] = dur * 1000
         span["localEndpoint"] = {"serviceName": svc}
         if events:
-            span["annotations"] = [{"timestamp": (T0 + t * MS) // 1000, "value": n} for n, t in events]
+            span["annotations"] = [
+                {"timestamp": (T0 + t * MS) // 1000, "value": n} for n, t in events
+            ]
         tags = dict(attrs)
         if scope:
             tags["otel.scope.name"] = scope
@@ -174,7 +229,10 @@ def write(path: str, doc: object) -> None:
 
 
 def main() -> None:
-    write("tempo/v2/checkout.json", {"trace": {"resourceSpans": otlp(tempo=True)}, "metrics": {"inspectedBytes": "2048"}})
+    write(
+        "tempo/v2/checkout.json",
+        {"trace": {"resourceSpans": otlp(tempo=True)}, "metrics": {"inspectedBytes": "2048"}},
+    )
     write("tempo/v1/checkout.json", {"batches": otlp(tempo=True)})
     write("tempo/v1/checkout_legacy_ils.json", {"batches": otlp(tempo=True, legacy=True)})
     write("otlp/checkout.json", {"resourceSpans": otlp(tempo=False)})
