@@ -28,13 +28,23 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from obsctl.model.time import from_unix_ns
 from obsctl.model.trace_analysis import (
     CriticalSection,
     ServiceSummary,
     SkewWarning,
     TraceAnalysis,
 )
-from obsctl.model.traces import AttrValue, RefType, Span, SpanEvent, SpanKind, StatusCode, Trace
+from obsctl.model.traces import (
+    AttrValue,
+    RefType,
+    Span,
+    SpanEvent,
+    SpanKind,
+    StatusCode,
+    Trace,
+    TraceSummary,
+)
 
 _HOST_KEYS = ("host.id", "host.ip", "host.name", "ip", "hostname")
 _HTTP_STATUS_KEYS = ("http.response.status_code", "http.status_code")
@@ -455,4 +465,27 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
         start_ns=min((s.start_ns for s in spans), default=0),
         end_ns=max((s.end_ns for s in spans), default=0),
         index={k: i for i, k in enumerate(keys)},
+    )
+
+
+def summarize_trace(trace: Trace) -> TraceSummary:
+    """A search-result line for a whole trace: root, start, duration, span and error counts.
+
+    The root is the earliest span without a parent (else the earliest span); the duration is
+    earliest start to latest end; errors use the same rules as ``analyze_trace``.
+    """
+    spans = trace.spans
+    roots = [s for s in spans if s.parent_span_id is None] or list(spans)
+    root = min(roots, key=lambda s: (s.start_ns, -(s.end_ns - s.start_ns)), default=None)
+    start = trace.start_ns
+    services = tuple(dict.fromkeys(s.service for s in spans))
+    return TraceSummary(
+        trace_id=trace.trace_id,
+        root_service=root.service if root else "",
+        root_name=root.name if root else "",
+        start=from_unix_ns(start),
+        duration_ns=trace.end_ns - start,
+        span_count=len(spans),
+        error_count=sum(1 for s in spans if error_reason(s) is not None),
+        services=services,
     )
