@@ -156,10 +156,12 @@ def root(
 def _register() -> None:
     # Command modules are thin and import only typer at module level.
     from obsctl.cli import completion, config, doctor
+    from obsctl.cli import trace as trace_cmd
 
     app.add_typer(config.app, name="config", rich_help_panel="Setup")
     app.command("doctor", rich_help_panel="Setup")(doctor.doctor)
     app.command("completion", rich_help_panel="Setup")(completion.completion)
+    app.add_typer(trace_cmd.app, name="trace", rich_help_panel="Traces")
 
 
 _register()

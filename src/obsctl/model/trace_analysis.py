@@ -159,8 +159,8 @@ class TraceView:
     """Show only this span in full (``--span ID``)."""
     raw: bool = False
     """Print the backend's body unchanged."""
-    max_lines: int = 400
-    """Waterfall line budget; beyond it, a note says how many spans were left out."""
+    max_lines: int | None = 400
+    """Waterfall line budget (``None``: no limit, no collapsing); a note counts the rest."""
 
 
 @dataclass(frozen=True, slots=True)
