@@ -12,6 +12,7 @@ import typer
 
 from obsctl import __version__
 from obsctl.cli.boundary import ObsctlGroup
+from obsctl.cli.lazy import LazyCommand
 from obsctl.cli.options import CONNECTION, GLOBAL
 from obsctl.cli.state import get_state
 
@@ -82,8 +83,7 @@ def root(
         bool,
         typer.Option(
             "--debug",
-            envvar="OBSCTL_DEBUG",
-            help="Log requests to stderr; show tracebacks.",
+            help="Log requests to stderr; show tracebacks (OBSCTL_DEBUG=1: tracebacks only).",
             rich_help_panel=GLOBAL,
         ),
     ] = False,
@@ -153,18 +153,28 @@ def root(
     )
 
 
-def _register() -> None:
-    # Command modules are thin and import only typer at module level.
-    from obsctl.cli import completion, config, doctor
-    from obsctl.cli import trace as trace_cmd
-
-    app.add_typer(config.app, name="config", rich_help_panel="Setup")
-    app.command("doctor", rich_help_panel="Setup")(doctor.doctor)
-    app.command("completion", rich_help_panel="Setup")(completion.completion)
-    app.add_typer(trace_cmd.app, name="trace", rich_help_panel="Traces")
-
-
-_register()
+COMMANDS: dict[str, LazyCommand] = {
+    # name: LazyCommand("module:attribute", help panel, one-line summary for `obsctl --help`)
+    "config": LazyCommand(
+        "obsctl.cli.config:app", "Setup", "View and edit contexts (endpoints, auth, tenants)."
+    ),
+    "doctor": LazyCommand(
+        "obsctl.cli.doctor:doctor",
+        "Setup",
+        "Check every configured endpoint: reachability, version, capabilities.",
+    ),
+    "completion": LazyCommand(
+        "obsctl.cli.completion:completion",
+        "Setup",
+        "Print the shell completion script (bash, zsh, fish).",
+    ),
+    "trace": LazyCommand(
+        "obsctl.cli.trace:app",
+        "Traces",
+        "Show where a trace's time went (Tempo, Jaeger, Zipkin or a file); search traces.",
+    ),
+}
+"""Every subcommand, loaded on first use (see ``cli/lazy.py``)."""
 
 
 def main() -> None:
