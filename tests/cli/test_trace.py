@@ -106,7 +106,7 @@ def test_pruning_depth_min_duration_service(cli):
     assert "render" not in res.stdout
     res = cli("trace", "--file", OTLP, "--min-duration", "60ms")
     assert "POST /charge" in res.stdout and "render" not in res.stdout
-    assert "… 3 spans not shown" in res.stdout
+    assert "… 2 spans not shown" in res.stdout
     res = cli("trace", "--file", OTLP, "--service", "payment")
     assert "db.query" in res.stdout and "render" not in res.stdout
 
