@@ -10,6 +10,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Final
 
 from obsctl.errors import ParseError
@@ -24,6 +25,9 @@ MAX_ATTR_STRING: Final = 65_536
 
 _HEX32 = re.compile(r"[0-9a-fA-F]{1,32}")
 _HEX16 = re.compile(r"[0-9a-fA-F]{1,16}")
+
+
+_ORDER = attrgetter("start_ns", "span_id", "shared")
 
 
 def fail(message: str, *, from_backend: bool, what: str) -> ParseError:
@@ -149,5 +153,5 @@ def finish_trace(
         warnings.append(
             f"ignored {len(span_list) - len(kept):,} spans of {len(others)} other trace(s)"
         )
-    kept.sort(key=lambda s: (s.start_ns, s.span_id, s.shared))
+    kept.sort(key=_ORDER)
     return Trace(trace_id=trace_id, spans=tuple(kept), warnings=tuple(warnings))

@@ -153,9 +153,9 @@ class _Waterfall:
     def _subtree_sizes(self) -> dict[str, int]:
         a = self.a
         sizes = dict.fromkeys(a.span_keys, 1)
-        order = sorted(a.span_keys, key=lambda k: a.depth[k], reverse=True)
-        for k in order:
-            p = a.parent[k]
+        parent = a.parent
+        for k in reversed(a.preorder):  # children before their parents
+            p = parent[k]
             if p is not None:
                 sizes[p] += sizes[k]
         return sizes
