@@ -126,3 +126,13 @@ def exit_code_of(err: ObsctlError) -> ExitCode:
     if isinstance(err, ParseError):
         return err.effective_exit_code
     return err.exit_code
+
+
+class FindingsFailed(ObsctlError):
+    """``lint``/``validate`` found problems at or above ``--fail-on`` (exit 1).
+
+    Silent: the findings and their summary line were already printed.
+    """
+
+    exit_code = ExitCode.FINDINGS
+    silent = True

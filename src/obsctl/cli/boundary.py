@@ -39,7 +39,8 @@ def _stderr_consoles(ctx: click.Context) -> Any:
 
 def report_error(ctx: click.Context, err: ObsctlError) -> ExitCode:
     """Print ``err`` the boundary's way and return its exit code."""
-    _stderr_consoles(ctx).error(err.message, err.hint)
+    if not getattr(err, "silent", False):
+        _stderr_consoles(ctx).error(err.message, err.hint)
     return exit_code_of(err)
 
 

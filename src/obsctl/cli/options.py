@@ -69,7 +69,7 @@ def _global_option_specs() -> list[dict[str, Any]]:
         {
             "decls": ["--debug"],
             "name": "debug",
-            "envvar": "OBSCTL_DEBUG",
+            "envvar": None,
             "help": "Log requests to stderr (secrets redacted); show tracebacks.",
             "panel": GLOBAL,
             "flag": True,
@@ -195,3 +195,24 @@ BackendOpt = Annotated[
         rich_help_panel=CONNECTION,
     ),
 ]
+
+FailOnOpt = Annotated[
+    Literal["error", "warning", "info", "never"],
+    typer.Option(
+        "--fail-on",
+        envvar="OBSCTL_FAIL_ON",
+        help="Exit 1 when a finding reaches this severity.",
+        rich_help_panel=OUTPUT,
+        show_default=True,
+    ),
+]
+
+
+def raise_for_findings(report: Any, fail_on: str) -> None:
+    """Exit 1 (silently: the findings are printed) when ``report`` reaches ``fail_on``."""
+    from obsctl.errors import FindingsFailed
+    from obsctl.model.findings import Severity
+
+    threshold = None if fail_on == "never" else Severity.parse(fail_on)
+    if report.reaches(threshold):
+        raise FindingsFailed(f"findings at or above {fail_on}")
