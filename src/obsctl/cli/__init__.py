@@ -155,10 +155,15 @@ def root(
 def _register() -> None:
     # Command modules are thin and import only typer at module level.
     from obsctl.cli import completion, config, doctor
+    from obsctl.cli import query as query_cmds
 
     app.add_typer(config.app, name="config", rich_help_panel="Setup")
     app.command("doctor", rich_help_panel="Setup")(doctor.doctor)
     app.command("completion", rich_help_panel="Setup")(completion.completion)
+    app.command("query", rich_help_panel="Metrics")(query_cmds.query)
+    app.command("series", rich_help_panel="Metrics")(query_cmds.series)
+    app.command("labels", rich_help_panel="Metrics")(query_cmds.labels)
+    app.command("metadata", rich_help_panel="Metrics")(query_cmds.metadata)
 
 
 _register()

@@ -86,6 +86,32 @@ class QueryResult:
 
 
 @dataclass(frozen=True, slots=True)
+class QueryAnswer:
+    """What ``obsctl query`` shows: the result plus the question that produced it."""
+
+    expr: str
+    result: QueryResult
+    time: float | None = None
+    """Evaluation time of an instant query (Unix seconds)."""
+    start: float | None = None
+    """Range start (Unix seconds); ``None`` for instant queries."""
+    end: float | None = None
+    step: float | None = None
+    """Range step in seconds."""
+    unit: str | None = None
+    """``seconds``, ``bytes``, ``bytes/s`` when every metric in the expression agrees."""
+    plot: bool = False
+    """Draw a line chart instead of the summary table (text output)."""
+    raw: bytes | None = None
+    """The server's body, unchanged (``--raw``)."""
+
+    @property
+    def is_range(self) -> bool:
+        """True for a range query."""
+        return self.start is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Exemplar:
     """One exemplar: a sample annotated with labels (usually a trace ID)."""
 
