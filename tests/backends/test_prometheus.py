@@ -8,12 +8,12 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 import respx
-from tests.conftest import FIXTURES
 
 from obsctl.backends.http import make_client
 from obsctl.backends.prometheus import PrometheusClient
 from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError, BackendUnreachable, ParseError
+from tests.conftest import FIXTURES
 
 PROM = FIXTURES / "prometheus" / "v2.42"
 START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

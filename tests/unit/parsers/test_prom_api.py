@@ -6,12 +6,12 @@ import math
 
 import orjson
 import pytest
-from tests.conftest import FIXTURES
 
 from obsctl.errors import BackendError, ParseError
 from obsctl.exit_codes import ExitCode
 from obsctl.parsers import prom_api
 from obsctl.parsers.prom_api import parse_query_response
+from tests.conftest import FIXTURES
 
 PROM = FIXTURES / "prometheus" / "v2.42"
 
