@@ -357,7 +357,7 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
             x = round((t - t0) / (t1 - t0) * (px_w - 1))
             y = round((hi - v) / (hi - lo) * (px_h - 1))
             x, y = min(max(x, 0), px_w - 1), min(max(y, 0), px_h - 1)
-            points = _line(prev[0], prev[1], x, y) if (prev and color) else [(x, y)]
+            points = _line(prev[0], prev[1], x, y) if prev else [(x, y)]
             for px, py in points:
                 r, c = py // yres, px // xres
                 bits[r][c] |= _BRAILLE[py % yres][px % xres] if color else 1
@@ -377,17 +377,19 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
         lines.append(line)
     lines.append(Text(" " * ylw + " └" + "─" * cols))
     fmt = _time_format(t1 - t0)
-    left, mid, right = _local(t0, fmt), _local((t0 + t1) / 2, fmt), _local(t1, fmt)
-    axis = [" "] * (cols + ylw + 2)
-    start_col = ylw + 2
-    for text, col in (
-        (left, start_col),
-        (mid, start_col + cols // 2 - len(mid) // 2),
-        (right, start_col + cols - len(right)),
-    ):
-        axis[col : col + len(text)] = list(text)
     tz = datetime.fromtimestamp(t1).astimezone().strftime("%Z")
-    lines.append(Text("".join(axis).rstrip() + f"  ({tz})"))
+    left, mid = _local(t0, fmt), _local((t0 + t1) / 2, fmt)
+    right = f"{_local(t1, fmt)} {tz}".rstrip()
+    start_col = ylw + 2
+    axis = [" "] * (cols + start_col)
+    mid_col = start_col + cols // 2 - len(mid) // 2
+    right_col = len(axis) - len(right)
+    labels = [(left, start_col), (right, right_col)]
+    if start_col + len(left) < mid_col and mid_col + len(mid) < right_col:
+        labels.append((mid, mid_col))
+    for text, col in labels:
+        axis[col : col + len(text)] = list(text)
+    lines.append(Text("".join(axis).rstrip()))
     _, varying = split_labels([s.labels for s in drawn])
     for idx, s in enumerate(drawn):
         label = format_labels({k: v for k, v in s.labels.items() if k in varying} or s.labels)
@@ -438,6 +440,7 @@ def render_query_text(answer: QueryAnswer, consoles: Consoles) -> None:
 
 
 def _timestamp(t: float) -> float | int:
+    t = float(t)
     return int(t) if t.is_integer() else t
 
 
