@@ -57,11 +57,19 @@ def _range_or_none(
     return state.time_range(since=since, start=start, end=end)
 
 
+def _diagnostic(state: AppState, kind: str, message: str) -> None:
+    # Consoles.note/warn let Rich wrap long lines; server messages stay on one line here.
+    from rich.text import Text
+
+    style = "yellow" if kind == "warning" else "dim"
+    state.consoles.err.print(Text.assemble((f"obsctl: {kind}: ", style), message), soft_wrap=True)
+
+
 def _surface_annotations(state: AppState, answer_warnings: list[str], infos: list[str]) -> None:
     for w in answer_warnings:
-        state.consoles.warn(w)
+        _diagnostic(state, "warning", w)
     for i in infos:
-        state.consoles.note(i)
+        _diagnostic(state, "note", i)
 
 
 def query(
@@ -199,7 +207,7 @@ def _run_once(
             raw=raw,
             plot=plot,
             log=state.http_log,
-            on_note=state.consoles.note,
+            on_note=lambda note: _diagnostic(state, "note", note),
         )
     )
 
