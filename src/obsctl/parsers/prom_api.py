@@ -67,6 +67,11 @@ def error_hint(error_type: str, message: str) -> str | None:
         )
     if "maximum resolution" in lowered or "11,000 points" in lowered:
         return "use a larger --step or a shorter range (at most 11,000 points per series)"
+    if "many-to-many" in lowered or "duplicate series" in lowered:
+        return (
+            "each series on one side must match one series on the other: refine on(…)/"
+            "ignoring(…), use group_left/group_right, or aggregate one side first"
+        )
     if "parse error" in lowered:
         return "check the PromQL syntax (obsctl query --check EXPR parses it offline)"
     if "tenant" in lowered or "no org id" in lowered:
