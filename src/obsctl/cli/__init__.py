@@ -12,6 +12,7 @@ import typer
 
 from obsctl import __version__
 from obsctl.cli.boundary import ObsctlGroup
+from obsctl.cli.lazy import LazyCommand
 from obsctl.cli.options import CONNECTION, GLOBAL
 from obsctl.cli.state import get_state
 
@@ -152,21 +153,35 @@ def root(
     )
 
 
-def _register() -> None:
-    # Command modules are thin and import only typer at module level.
-    from obsctl.cli import completion, config, doctor
-    from obsctl.cli import query as query_cmds
-
-    app.add_typer(config.app, name="config", rich_help_panel="Setup")
-    app.command("doctor", rich_help_panel="Setup")(doctor.doctor)
-    app.command("completion", rich_help_panel="Setup")(completion.completion)
-    app.command("query", rich_help_panel="Metrics")(query_cmds.query)
-    app.command("series", rich_help_panel="Metrics")(query_cmds.series)
-    app.command("labels", rich_help_panel="Metrics")(query_cmds.labels)
-    app.command("metadata", rich_help_panel="Metrics")(query_cmds.metadata)
-
-
-_register()
+COMMANDS: dict[str, LazyCommand] = {
+    # name: LazyCommand("module:attribute", help panel, one-line summary for `obsctl --help`)
+    "config": LazyCommand(
+        "obsctl.cli.config:app", "Setup", "View and edit contexts (endpoints, auth, tenants)."
+    ),
+    "doctor": LazyCommand(
+        "obsctl.cli.doctor:doctor",
+        "Setup",
+        "Check every configured endpoint: reachability, version, capabilities.",
+    ),
+    "completion": LazyCommand(
+        "obsctl.cli.completion:completion",
+        "Setup",
+        "Print the shell completion script (bash, zsh, fish).",
+    ),
+    "query": LazyCommand(
+        "obsctl.cli.query:query", "Metrics", "Run a PromQL query (instant, range, chart)."
+    ),
+    "series": LazyCommand(
+        "obsctl.cli.query:series", "Metrics", "List the series matching selectors."
+    ),
+    "labels": LazyCommand(
+        "obsctl.cli.query:labels", "Metrics", "List label names, or the values of one label."
+    ),
+    "metadata": LazyCommand(
+        "obsctl.cli.query:metadata", "Metrics", "Show type, unit and help of metrics."
+    ),
+}
+"""Every subcommand, loaded on first use (see ``cli/lazy.py``)."""
 
 
 def main() -> None:
