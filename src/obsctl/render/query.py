@@ -374,6 +374,7 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
                 line.append(chr(0x2800 + bits[r][c]), PLOT_COLORS[owner[r][c]])
             else:
                 line.append(PLOT_GLYPHS[owner[r][c]])
+        line.rstrip()
         lines.append(line)
     lines.append(Text(" " * ylw + " └" + "─" * cols))
     fmt = _time_format(t1 - t0)
