@@ -202,3 +202,77 @@ def test_server_down_exits_3(cli):
     res = cli("query", "up", "--prometheus-url", dead)
     assert res.exit_code == ExitCode.UNREACHABLE, res.output
     assert res.stderr.startswith(f"obsctl: error: cannot connect to Prometheus at {dead}")
+
+
+EXPOSITION = """# TYPE demo_latency_seconds histogram
+# HELP demo_latency_seconds Latency.
+demo_latency_seconds_bucket{le="0.5"} 10 # {trace_id="0af7651916cd43dd8448eb211c80319c"} 0.43
+demo_latency_seconds_bucket{le="+Inf"} 12 # {trace_id="00f067aa0ba902b7"} 2.5
+demo_latency_seconds_sum 5.0
+demo_latency_seconds_count 12
+# EOF
+"""
+
+
+@pytest.fixture(scope="module")
+def exemplar_prometheus(prometheus_factory):
+    """A Prometheus scraping an OpenMetrics target that carries exemplars."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            data = EXPOSITION.encode()
+            self.send_response(200)
+            self.send_header(
+                "Content-Type", "application/openmetrics-text; version=1.0.0; charset=utf-8"
+            )
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    target = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=target.serve_forever, daemon=True)
+    thread.start()
+    port = target.server_address[1]
+    server = prometheus_factory(
+        scrape_configs=[{"job_name": "ex", "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}],
+        self_scrape=False,
+    )
+    yield server
+    target.shutdown()
+
+
+def test_query_exemplars_from_a_real_scrape(exemplar_prometheus):
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from obsctl.config.schema import Endpoint
+    from obsctl.workflows.query import open_prometheus
+
+    ep = Endpoint(kind="prometheus", url=exemplar_prometheus.url, source="flag", configured=True)
+
+    async def fetch():
+        async with open_prometheus(ep) as prom:
+            now = datetime.now(UTC)
+            return await prom.query_exemplars(
+                "histogram_quantile(0.99, rate(demo_latency_seconds_bucket[5m])) > 0.4",
+                now - timedelta(minutes=5),
+                now + timedelta(minutes=1),
+            )
+
+    deadline = time.monotonic() + 20
+    found = asyncio.run(fetch())
+    while not found and time.monotonic() < deadline:
+        time.sleep(0.5)
+        found = asyncio.run(fetch())
+    by_le = {e.series_labels["le"]: e for e in found}
+    assert set(by_le) == {"0.5", "+Inf"}
+    assert dict(by_le["0.5"].labels) == {"trace_id": "0af7651916cd43dd8448eb211c80319c"}
+    assert by_le["0.5"].value == 0.43
+    assert by_le["+Inf"].value == 2.5
+    assert by_le["0.5"].series_labels["__name__"] == "demo_latency_seconds_bucket"
+    assert abs(by_le["0.5"].timestamp - time.time()) < 60
