@@ -219,10 +219,15 @@ def test_flavour_detected_by_doctor_is_used(cli: Cli, prom: respx.MockRouter) ->
 
     ep = Endpoint(kind="prometheus", url=URL, source="flag", configured=True)
     save_capabilities(ep, flavor="thanos", capabilities={})
-    route = prom.post("/api/v1/query", name="query").respond(200, content=body("vector"))
+    route = prom.post("/api/v1/query", name="query").respond(
+        200,
+        content=b'{"status":"success","data":{"resultType":"scalar","result":[1,"1"]},'
+        b'"warnings":["store down"]}',
+    )
     res = cli("query", "up", "--prometheus-url", URL)
     assert res.exit_code == ExitCode.OK, res.output
     assert form(route.calls.last)["dedup"] == ["true"]
+    assert res.stderr == "obsctl: warning: partial response: store down\n"
 
 
 def test_watch_redraws_until_interrupted(

@@ -217,12 +217,7 @@ def _show(state: AppState, answer: QueryAnswer, fmt: str, grafana_url: str | Non
     from obsctl.render import query as _render  # noqa: F401 - registers renderers
 
     res = answer.result
-    flavor_note = (
-        "partial response: "
-        if state.endpoint("prometheus").flavor == "thanos" and res.warnings
-        else ""
-    )
-    _surface_annotations(state, [flavor_note + w for w in res.warnings], list(res.infos))
+    _surface_annotations(state, list(res.warnings), list(res.infos))
     emit(answer, fmt, state.consoles)
     if grafana_url is not None:
         from datetime import UTC, datetime

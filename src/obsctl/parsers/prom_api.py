@@ -204,23 +204,32 @@ def _decode_result(
     if not isinstance(result, list):
         raise _bad_payload(what, f"{result_type} result is not a list")
     series: list[Series] = []
+    histograms = 0
     if result_type == "vector":
         for item in result:
             labels = _labels(item.get("metric", {}), what)
-            pair = item.get("value")
-            if pair is None and "histogram" in item:
-                ts, hist = item["histogram"]
-                pair = [ts, hist.get("sum", "NaN") if isinstance(hist, dict) else "NaN"]
-            ts, value = pair
+            if "value" not in item and "histogram" in item:
+                histograms += 1
+                continue
+            ts, value = item["value"]
             series.append(Series(labels, array("d", [float(ts)]), array("d", [_float(value)])))
     else:
         for item in result:
             labels = _labels(item.get("metric", {}), what)
+            histograms += "histograms" in item
             pairs = item.get("values") or []
+            if not pairs and "histograms" in item:
+                continue
             flat = list(chain.from_iterable(pairs))
             series.append(
                 Series(labels, array("d", flat[0::2]), array("d", map(_float, flat[1::2])))
             )
+    if histograms:
+        warnings = [
+            *warnings,
+            f"{histograms} series hold native histogram samples, which are not shown: "
+            "use histogram_quantile(), histogram_count() or histogram_sum()",
+        ]
     return QueryResult(result_type, series, warnings=warnings, infos=infos)
 
 

@@ -182,13 +182,17 @@ class _Table:
 def _write_lines(consoles: Consoles, lines: Sequence[str], *, header: int = 0) -> None:
     """Write plain lines to stdout; the first ``header`` lines are bold on a colour terminal."""
     out = consoles.out
+    if not lines:
+        return
     if out.no_color or out.color_system is None:
         stream = out.file
-        stream.write("\n".join(lines) + "\n" if lines else "")
+        stream.write("\n".join(lines) + "\n")
         stream.flush()
         return
-    for i, line in enumerate(lines):
-        out.print(Text(line, style="bold" if i < header else ""), soft_wrap=True)
+    text = Text("\n".join(lines))
+    if header:
+        text.stylize("bold", 0, sum(len(line) + 1 for line in lines[:header]))
+    out.print(text, soft_wrap=True)
 
 
 def _label_columns(

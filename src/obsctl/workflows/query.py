@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -227,6 +227,13 @@ async def open_prometheus(
         yield PrometheusClient(client, endpoint, flavor or resolve_flavor(endpoint))
 
 
+def _label_partial(prom: PrometheusClient, result: QueryResult) -> QueryResult:
+    """Thanos reports a partial answer (a store down) as warnings: say so."""
+    if prom.flavor != "thanos" or not result.warnings:
+        return result
+    return replace(result, warnings=[f"partial response: {w}" for w in result.warnings])
+
+
 async def fetch_range(prom: PrometheusClient, expr: str, plan: RangePlan) -> QueryResult:
     """Run a planned range query (several requests when split) and merge the answers."""
     if len(plan.chunks) == 1:
@@ -280,7 +287,7 @@ async def run_query(
             if raw:
                 body = await prom.query_raw(expr, at=at)
                 return QueryAnswer(expr, QueryResult("vector"), raw=body)
-            result = await prom.query(expr, at=at)
+            result = _label_partial(prom, await prom.query(expr, at=at))
             when = at.timestamp() if at is not None else None
             if when is None and result.series and result.series[0].timestamps:
                 when = result.series[0].timestamps[0]
@@ -300,6 +307,7 @@ async def run_query(
             body = await prom.query_range_raw(expr, plan.start, plan.end, plan.step)
             return QueryAnswer(expr, QueryResult("matrix"), raw=body)
         result = await fetch_range(prom, expr, plan)
+        result = _label_partial(prom, result)
     return QueryAnswer(
         expr,
         result,

@@ -214,3 +214,29 @@ def test_exemplars_decode_and_sort() -> None:
     ]
     assert out[0].series_labels["le"] == "0.5"
     assert prom_api.parse_exemplars_response({"status": "success", "data": None}) == []
+
+
+def test_native_histograms_are_reported_not_shown() -> None:
+    hist = {"count": "3", "sum": "1.5", "buckets": [[0, "0.5", "1", "3"]]}
+    doc = {
+        "status": "success",
+        "data": {
+            "resultType": "vector",
+            "result": [
+                {"metric": {"a": "1"}, "value": [10, "2"]},
+                {"metric": {"a": "2"}, "histogram": [10, hist]},
+            ],
+        },
+    }
+    res = parse_query_response(orjson.dumps(doc))
+    assert [dict(s.labels) for s in res.series] == [{"a": "1"}]
+    assert list(res.warnings) == [
+        "1 series hold native histogram samples, which are not shown: use histogram_quantile(), "
+        "histogram_count() or histogram_sum()"
+    ]
+    doc["data"] = {
+        "resultType": "matrix",
+        "result": [{"metric": {"a": "2"}, "histograms": [[10, hist]]}],
+    }
+    res = parse_query_response(orjson.dumps(doc))
+    assert res.series == [] and len(res.warnings) == 1
