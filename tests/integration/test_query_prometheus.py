@@ -63,7 +63,11 @@ def test_units_in_text(cli, prometheus):
     at = str(prometheus.seed.end)
     res = q(cli, prometheus, "query", "demo_memory_bytes", "--at", at)
     assert res.exit_code == ExitCode.OK, res.output
-    assert res.stdout.splitlines()[-1].split() == ["demo_memory_bytes", "api-1", "1.00", "GiB"]
+    assert res.stdout.splitlines() == [
+        'demo_memory_bytes{instance="api-1"}',
+        "   VALUE",
+        "1.00 GiB",
+    ]
     # 90% of 10 obs/s are ≤ 1.0 s (bucket le="1.0" grows 9/s): the quantile is exactly 1 s.
     res = q(cli, prometheus, "query",
             "histogram_quantile(0.9, sum by (le) (rate(demo_request_duration_seconds_bucket[5m])))",

@@ -154,21 +154,25 @@ class _Table:
     def add(self, row: Sequence[str]) -> None:
         self.rows.append(list(row))
 
-    def lines(self, width: int) -> list[str]:
+    def natural_widths(self) -> list[int]:
+        """Each column's width without shrinking."""
         widths = [len(h) for h in self.headers]
         for row in self.rows:
             for i, cell in enumerate(row):
                 widths[i] = max(widths[i], len(cell))
-        total = sum(widths) + 2 * (len(widths) - 1)
-        excess = total - width
+        return widths
+
+    def lines(self, width: int) -> list[str]:
+        widths = self.natural_widths()
+        excess = sum(widths) + 2 * (len(widths) - 1) - width
+        # Take one character at a time from the widest shrinkable column, so that long
+        # columns end up about equally shortened.
         while excess > 0:
             candidates = [i for i, s in enumerate(self.shrink) if s and widths[i] > 8]
             if not candidates:
                 break
-            widest = max(candidates, key=lambda i: widths[i])
-            cut = min(excess, widths[widest] - 8)
-            widths[widest] -= cut
-            excess -= cut
+            widths[max(candidates, key=lambda i: widths[i])] -= 1
+            excess -= 1
         out = []
         for row in [self.headers, *self.rows]:
             cells = []
@@ -198,7 +202,12 @@ def _write_lines(consoles: Consoles, lines: Sequence[str], *, header: int = 0) -
 def _label_columns(
     label_sets: Sequence[Mapping[str, str]],
 ) -> tuple[str | None, list[str], list[list[str]]]:
-    """Header line, column titles and per-row label cells for ``label_sets``."""
+    """Header line, column titles and per-row label cells for ``label_sets``.
+
+    A single series gets its whole label set as the header line and no label columns.
+    """
+    if len(label_sets) == 1:
+        return (format_labels(label_sets[0]) if label_sets[0] else None), [], [[]]
     common, varying = split_labels(label_sets)
     if len(varying) <= MAX_LABEL_COLUMNS:
         titles = ["NAME" if k == "__name__" else k for k in varying]
@@ -275,15 +284,21 @@ def render_range_lines(answer: QueryAnswer, width: int) -> list[str]:
     rows = sorted(((s, series_stats(s)) for s in res.series), key=_last_key)
     header, titles, cells = _label_columns([s.labels for s, _ in rows])
     unit = answer.unit
-    stats_cells = [[format_value(x, unit) for x in st] for _, st in rows]
-    spark_width = max(8, min(24, width // 5))
     table = _Table(
-        [*titles, "MIN", "AVG", "MAX", "LAST", "TREND"],
-        [False] * len(titles) + [True] * 4 + [False],
-        [True] * len(titles) + [False] * 5,
+        [*titles, "MIN", "AVG", "MAX", "LAST"],
+        [False] * len(titles) + [True] * 4,
+        [True] * len(titles) + [False] * 4,
     )
-    for (s, st), label_cells, stat_cells in zip(rows, cells, stats_cells, strict=True):
-        table.add([*label_cells, *stat_cells, sparkline(s.values, spark_width, st[0], st[2])])
+    for (_, st), label_cells in zip(rows, cells, strict=True):
+        table.add([*label_cells, *(format_value(x, unit) for x in st)])
+    # The sparkline takes the room the other columns leave (labels shrink first).
+    used = sum(min(w, 24) for w in table.natural_widths()) + 2 * len(table.headers)
+    spark_width = max(8, min(40, width - used))
+    table.headers.append("TREND")
+    table.right.append(False)
+    table.shrink.append(False)
+    for (s, st), row in zip(rows, table.rows, strict=True):
+        row.append(sparkline(s.values, spark_width, st[0], st[2]))
     lines = table.lines(width)
     return [header, *lines] if header else lines
 

@@ -324,3 +324,25 @@ def test_series_labels_metadata_renderers() -> None:
         "values": ["api"],
         "warnings": [],
     }
+
+
+def test_single_series_labels_go_to_the_header() -> None:
+    res = QueryResult(
+        "matrix", [series({"__name__": "m_bytes", "instance": "a:9090"}, [0, 60], [1024, 2048])]
+    )
+    lines = rq.render_range_lines(QueryAnswer("m_bytes", res, unit="bytes"), 60)
+    assert lines[0] == 'm_bytes{instance="a:9090"}'
+    assert lines[1].split() == ["MIN", "AVG", "MAX", "LAST", "TREND"]
+    assert lines[2].split()[:8] == ["1.00", "KiB", "1.50", "KiB", "2.00", "KiB", "2.00", "KiB"]
+    assert lines[2].endswith("▁█")
+    unlabelled = QueryResult("vector", [series({}, [0], [0.25])])
+    assert rq.render_instant_lines(QueryAnswer("x", unlabelled), 60) == ["VALUE", " 0.25"]
+
+
+def test_shrinking_balances_long_columns() -> None:
+    table = rq._Table(["A", "B"], [False, False], [True, True])
+    table.add(["a" * 60, "b" * 40])
+    line = table.lines(62)[1]
+    assert len(line) == 62
+    a, b = line.split("  ")
+    assert len(a) == len(b) == 30 and a.endswith("…") and b.endswith("…")
