@@ -254,16 +254,17 @@ def _parse_matrix_fast(body: bytes) -> QueryResult | None:
                     return None
                 labels = loads(m.group(1))
                 start = m.end()
+                wire: bytes | None
                 if body[start : start + 1] == b"]":
-                    timestamps, values = array("d"), array("d")
+                    timestamps, values, wire = array("d"), array("d"), b"[]"
                     pos = start + 1
                 else:
                     end = body.index(b"]]", start)
-                    timestamps, values = _decode_pairs(body[start : end + 1])
+                    timestamps, values, wire = _decode_pairs(body[start : end + 1])
                     pos = end + 2
                 if body[pos : pos + 1] != b"}":
                     return None
-                series.append(Series(labels, timestamps, values))
+                series.append(Series(labels, timestamps, values, wire))
                 sep = body[pos + 1 : pos + 2]
                 pos += 2
                 if sep == b"]":
@@ -286,16 +287,18 @@ def _parse_matrix_fast(body: bytes) -> QueryResult | None:
     )
 
 
-def _decode_pairs(segment: bytes) -> tuple[array[float], array[float]]:
-    """``[t,"v"],[t,"v"]`` → (timestamps, values) without per-sample Python work."""
+def _decode_pairs(segment: bytes) -> tuple[array[float], array[float], bytes | None]:
+    """``[t,"v"],[t,"v"]`` → (timestamps, values, JSON of the pairs) without per-sample
+    Python work. The JSON is ``None`` when values include NaN/±Inf (not JSON numbers)."""
     if b"N" in segment or b"I" in segment:
         # NaN/±Inf are not JSON numbers: decode the pairs and let float() read them.
         pairs = orjson.loads(b"[" + segment + b"]")
         flat = list(chain.from_iterable(pairs))
-        return array("d", flat[0::2]), array("d", map(float, flat[1::2]))
-    # [1,"0.5"],[2,"0.7"] → [1,0.5,2,0.7]: one flat JSON array of numbers.
-    numbers = array("d", orjson.loads(segment.replace(b'"', b"").replace(b"],[", b",")))
-    return numbers[0::2], numbers[1::2]
+        return array("d", flat[0::2]), array("d", map(float, flat[1::2])), None
+    unquoted = segment.replace(b'"', b"")  # [1,0.5],[2,0.7]: the pairs as JSON numbers
+    # [1,0.5],[2,0.7] → [1,0.5,2,0.7]: one flat JSON array of numbers.
+    numbers = array("d", orjson.loads(unquoted.replace(b"],[", b",")))
+    return numbers[0::2], numbers[1::2], b"[" + unquoted + b"]"
 
 
 # ----------------------------------------------------------------------------- metadata APIs

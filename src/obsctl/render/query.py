@@ -467,6 +467,8 @@ def _timestamp(t: float) -> float | int:
 def samples_json(s: Series) -> bytes:
     """``[[unix_seconds, value], …]`` for one series (NaN/±Inf as strings, whole seconds as
     integers), encoded once by orjson."""
+    if s.wire is not None:
+        return s.wire
     pairs: Iterable[tuple[float, Any]]
     if all(map(math.isfinite, s.values)):
         pairs = zip(s.timestamps.tolist(), s.values.tolist(), strict=True)

@@ -346,3 +346,20 @@ def test_shrinking_balances_long_columns() -> None:
     assert len(line) == 62
     a, b = line.split("  ")
     assert len(a) == len(b) == 30 and a.endswith("…") and b.endswith("…")
+
+
+def test_wire_samples_equal_reencoded_samples() -> None:
+    from obsctl.parsers.prom_api import parse_query_response
+    from tests.conftest import FIXTURES
+
+    for name in ("matrix", "matrix_special"):
+        res = parse_query_response(
+            (FIXTURES / "prometheus" / "v2.42" / f"{name}.json").read_bytes()
+        )
+        for s in res.series:
+            plain = Series(s.labels, s.timestamps, s.values)
+            assert plain.wire is None
+            assert json.loads(rq.samples_json(s)) == json.loads(rq.samples_json(plain))
+        assert [s.wire is not None for s in res.series] == (
+            [True, True] if name == "matrix" else [False, False, True, True]
+        )
