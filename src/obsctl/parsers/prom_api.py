@@ -113,6 +113,8 @@ def unwrap(doc: Any, *, what: str, backend: str = "Prometheus") -> tuple[Any, li
     if not isinstance(doc, dict) or "status" not in doc:
         raise _bad_payload(what, "no status envelope")
     warnings = _strings(doc.get("warnings"))
+    if doc.get("isPartial") is True:  # VictoriaMetrics cluster
+        warnings.append(PARTIAL_WARNING)
     infos = _strings(doc.get("infos"))
     status = doc["status"]
     if status == "error":
@@ -233,7 +235,11 @@ def _decode_result(
     return QueryResult(result_type, series, warnings=warnings, infos=infos)
 
 
-_MATRIX_HEAD = re.compile(rb'\s*\{"status":"success","data":\{"resultType":"matrix","result":\[')
+_MATRIX_HEAD = re.compile(
+    rb'\s*\{"status":"success",(?:"isPartial":(true|false),)?'
+    rb'"data":\{"resultType":"matrix","result":\['
+)
+PARTIAL_WARNING = "partial response: some storage nodes did not answer (isPartial)"
 # One series up to the start of its values: an object of string pairs (no nesting).
 _SERIES_HEAD = re.compile(rb'\{"metric":(\{(?:"(?:[^"\\]|\\.)*"|[^"{}])*\}),"values":\[')
 
@@ -279,12 +285,10 @@ def _parse_matrix_fast(body: bytes) -> QueryResult | None:
         return None
     if not isinstance(tail, dict):
         return None
-    return QueryResult(
-        "matrix",
-        series,
-        warnings=_strings(tail.get("warnings")),
-        infos=_strings(tail.get("infos")),
-    )
+    warnings = _strings(tail.get("warnings"))
+    if head.group(1) == b"true":
+        warnings.append(PARTIAL_WARNING)
+    return QueryResult("matrix", series, warnings=warnings, infos=_strings(tail.get("infos")))
 
 
 def _decode_pairs(segment: bytes) -> tuple[array[float], array[float], bytes | None]:

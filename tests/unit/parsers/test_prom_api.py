@@ -240,3 +240,21 @@ def test_native_histograms_are_reported_not_shown() -> None:
     }
     res = parse_query_response(orjson.dumps(doc))
     assert res.series == [] and len(res.warnings) == 1
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_victoriametrics_envelope_with_is_partial(partial: bool) -> None:
+    flag = b"true" if partial else b"false"
+    body = (
+        b'{"status":"success","isPartial":' + flag + b',"data":{"resultType":"matrix",'
+        b'"result":[{"metric":{"a":"1"},"values":[[1,"2"],[2,"3"]]}]}}'
+    )
+    assert prom_api._parse_matrix_fast(body) is not None  # still the fast path
+    res = parse_query_response(body)
+    assert list(res.series[0].values) == [2.0, 3.0]
+    expected = [prom_api.PARTIAL_WARNING] if partial else []
+    assert list(res.warnings) == expected
+    vector = (
+        b'{"status":"success","isPartial":' + flag + b',"data":{"resultType":"vector","result":[]}}'
+    )
+    assert list(parse_query_response(vector).warnings) == expected
