@@ -315,3 +315,23 @@ def test_listing_unreachable_and_backend_errors(cli: Cli, prom: respx.MockRouter
     res = cli("series", "up", "--prometheus-url", URL)
     assert res.exit_code == ExitCode.BACKEND_ERROR
     assert "HTTP 503" in res.stderr
+
+
+def test_grafana_link_covers_the_queried_time(
+    cli: Cli, prom: respx.MockRouter, isolation: Path
+) -> None:
+    write_config(
+        isolation,
+        f"current-context: g\ncontexts:\n  g:\n    prometheus: {URL}\n"
+        "    grafana: https://grafana.test/\n",
+    )
+    prom.post("/api/v1/query", name="query").respond(200, content=body("vector"))
+    res = cli("query", "bench_requests_total", "--at", "1795593480", "--grafana")
+    assert res.exit_code == ExitCode.OK, res.output
+    link = res.stderr.strip().removeprefix("grafana: ")
+    from urllib.parse import parse_qs as qs
+    from urllib.parse import urlsplit
+
+    pane = json.loads(qs(urlsplit(link).query)["panes"][0])["obsctl"]
+    assert pane["range"] == {"from": "1795589880000", "to": "1795593480000"}
+    assert pane["queries"][0]["expr"] == "bench_requests_total"

@@ -226,6 +226,9 @@ def _show(state: AppState, answer: QueryAnswer, fmt: str, grafana_url: str | Non
 
         start = datetime.fromtimestamp(answer.start, UTC) if answer.start is not None else None
         end = datetime.fromtimestamp(answer.end, UTC) if answer.end is not None else None
+        if start is None and answer.time is not None:  # instant: the hour up to its time
+            end = datetime.fromtimestamp(answer.time, UTC)
+            start = end - timedelta(hours=1)
         state.consoles.err.print(
             f"grafana: {grafana_explore_url(grafana_url, answer.expr, start=start, end=end)}",
             markup=False,
