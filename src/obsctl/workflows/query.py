@@ -168,9 +168,16 @@ def infer_unit(expr: str, names: Sequence[str] | None = None) -> str | None:
         return None
     names = list(names) if names is not None else metric_names(expr)
     has_rate = bool(_RATE.search(expr))
+    quantile = "histogram_quantile" in expr
     votes: set[str | None] = set()
     for name in names:
         if name.endswith("_count"):
+            continue
+        if name.endswith("_bucket") and not quantile:
+            votes.add(None)  # bucket counts, not durations
+            continue
+        if name.endswith("_sum") and has_rate and name[:-4] + "_count" not in names:
+            votes.add(None)  # rate(x_seconds_sum) alone: seconds per second
             continue
         base = name.removesuffix("_bucket").removesuffix("_sum")
         counter = base.endswith("_total")

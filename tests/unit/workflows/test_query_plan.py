@@ -131,6 +131,9 @@ def test_merge_chunks_concatenates_by_labels() -> None:
         ("increase(node_network_receive_bytes_total[1h])", "bytes"),
         ("rate(process_cpu_seconds_total[5m])", None),  # CPU seconds per second: a ratio
         ("rate(x_seconds_count[5m])", None),  # a request rate
+        ("rate(x_seconds_bucket[5m])", None),  # bucket counts per second
+        ("rate(x_seconds_sum[5m])", None),  # seconds per second
+        ("x_seconds_sum / x_seconds_count", "seconds"),  # mean since start
         ("count(process_resident_memory_bytes)", None),  # a count of series
         ("x_bytes / y_seconds", None),  # units disagree
         ("up", None),
