@@ -180,6 +180,11 @@ COMMANDS: dict[str, LazyCommand] = {
     "metadata": LazyCommand(
         "obsctl.cli.query:metadata", "Metrics", "Show type, unit and help of metrics."
     ),
+    "validate": LazyCommand(
+        "obsctl.cli.validate:validate",
+        "Check",
+        "Validate OpenTelemetry Collector configs offline, every problem at once.",
+    ),
 }
 """Every subcommand, loaded on first use (see ``cli/lazy.py``)."""
 
