@@ -7,9 +7,10 @@ at a 30 s step (1,000 series × 720 points) with:
 * ``obsctl query … -o json`` and ``obsctl query …`` (default text output),
 * ``promtool query range …`` (text) and ``promtool query range -o json …``.
 
-Each command runs ``--runs`` times after a warm-up; the median wall time and the median peak
-RSS (``wait4`` rusage of the child) are reported, with the ratios obsctl/promtool and the
-targets: json ≤ 0.8× promtool json, text ≤ promtool text, peak memory ≤ promtool json.
+Each command runs ``--runs`` times after a warm-up, the commands taking turns; the median
+wall time and the median peak RSS (``wait4`` rusage of the child) are reported, with the
+ratios obsctl/promtool and the targets: json ≤ 0.8× promtool json, text ≤ promtool text,
+peak memory ≤ promtool json.
 
 Usage: ``python bench/query_range.py [--runs 5] [--keep]``
 """
@@ -150,16 +151,20 @@ def main() -> None:
         "promtool text": ["promtool", "query", "range", *rng, f"--step={STEP}s", url, EXPR],
     }  # fmt: skip
     results: dict[str, tuple[float, int]] = {}
+    outs = {name: workdir / (name.replace(" ", "_") + ".out") for name in commands}
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    rss: dict[str, list[int]] = {name: [] for name in commands}
     try:
         for name, cmd in commands.items():
-            out = workdir / (name.replace(" ", "_") + ".out")
-            run(cmd, out, env)  # warm-up (server caches, page cache)
-            walls, rss = [], []
-            for _ in range(args.runs):
-                wall, peak = run(cmd, out, env)
-                walls.append(wall)
-                rss.append(peak)
-            results[name] = (statistics.median(walls), int(statistics.median(rss)))
+            run(cmd, outs[name], env)  # warm-up (server caches, page cache)
+        # Round-robin, so that load from elsewhere on the machine hits every command alike.
+        for _ in range(args.runs):
+            for name, cmd in commands.items():
+                wall, peak = run(cmd, outs[name], env)
+                walls[name].append(wall)
+                rss[name].append(peak)
+        for name in commands:
+            results[name] = (statistics.median(walls[name]), int(statistics.median(rss[name])))
         check_outputs(workdir / "obsctl_-o_json.out", workdir / "promtool_-o_json.out")
     finally:
         proc.terminate()

@@ -13,6 +13,7 @@ import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import accumulate, pairwise
 from typing import Any
 
 import orjson
@@ -249,28 +250,26 @@ def series_stats(s: Series) -> tuple[float, float, float, float]:
 
 
 def sparkline(values: Sequence[float], width: int, lo: float, hi: float) -> str:
-    """``values`` squeezed into ``width`` block characters scaled to ``[lo, hi]``."""
+    """``values`` squeezed into ``width`` block characters (bin means) scaled to ``[lo, hi]``."""
     n = len(values)
     if n == 0 or width <= 0:
         return ""
     width = min(width, n)
-    span = hi - lo
-    out = []
-    for i in range(width):
-        chunk = values[i * n // width : (i + 1) * n // width]
-        total = sum(chunk)
-        if not math.isfinite(total):
-            finite = [v for v in chunk if math.isfinite(v)]
-            if not finite:
-                out.append(" ")
-                continue
-            total = math.fsum(finite)
-            mean = total / len(finite)
-        else:
-            mean = total / len(chunk)
-        level = 0 if span <= 0 else round((mean - lo) / span * (len(SPARK) - 1))
-        out.append(SPARK[min(len(SPARK) - 1, max(0, level))])
-    return "".join(out)
+    top = len(SPARK) - 1
+    scale = top / (hi - lo) if hi > lo else 0.0
+    bounds = [i * n // width for i in range(width + 1)]
+    if math.isfinite(sum(values)):
+        # Prefix sums (one C loop) make every bin mean two lookups.
+        prefix = [0.0, *accumulate(values)]
+        means = [(prefix[b] - prefix[a]) / (b - a) for a, b in pairwise(bounds)]
+    else:
+        means = []
+        for a, b in pairwise(bounds):
+            finite = [v for v in values[a:b] if math.isfinite(v)]
+            means.append(math.fsum(finite) / len(finite) if finite else math.nan)
+    return "".join(
+        " " if math.isnan(m) else SPARK[min(top, max(0, round((m - lo) * scale)))] for m in means
+    )
 
 
 def _last_key(item: tuple[Series, tuple[float, float, float, float]]) -> tuple[int, float]:
