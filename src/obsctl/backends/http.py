@@ -97,7 +97,7 @@ def _auth_headers(endpoint: Endpoint) -> dict[str, str]:
 def _verify(endpoint: Endpoint) -> ssl.SSLContext | bool:
     if endpoint.insecure_skip_verify:
         return False
-    if endpoint.url.startswith("http://") and not endpoint.cert_file:
+    if endpoint.url.startswith("http://") and not (endpoint.cert_file or endpoint.ca_file):
         # Loading the CA store costs ~35 ms and plain HTTP never uses it. This context still
         # requires verification but trusts no CA, so a redirect to https fails closed.
         return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
