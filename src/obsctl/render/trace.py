@@ -32,6 +32,10 @@ RUN_SHOWN = 2
 """Siblings of one operation shown before the rest of them collapse."""
 RUN_COLLAPSE = 6
 """Siblings of one operation collapse when there are more than this many."""
+CHAIN_COLLAPSE = 16
+"""Single-child chains deeper than this collapse to their first and last levels."""
+CHAIN_HEAD = 6
+CHAIN_TAIL = 3
 MAX_INDENT = 12
 """Deeper levels are not indented further; the depth is printed instead."""
 
@@ -132,6 +136,18 @@ def _warnings(a: TraceAnalysis, consoles: Consoles) -> None:
         consoles.warn(f"… and {len(a.trace.warnings) - 5} more decoder warnings")
 
 
+def _extras(below: int, errors: int, on_cp: int, count: int) -> str:
+    """`` (12 spans below, 2 errors, all on the critical path)`` for summary lines."""
+    parts = []
+    if below:
+        parts.append(f"{below:,} spans below")
+    if errors:
+        parts.append(_plural(errors, "error"))
+    if on_cp:
+        parts.append("all on the critical path" if on_cp == count else f"{on_cp:,} on it")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 class _Waterfall:
     """Lays out the visible spans as lines; bounded by the view's line budget."""
 
@@ -187,10 +203,12 @@ class _Waterfall:
         return Text(" " * x0).append(char * (x1 - x0), style=style).append(" " * (self.bar_w - x1))
 
     def _indent(self, depth: int) -> str:
-        if depth <= MAX_INDENT:
+        # Indentation stops growing at a third of the label column; deeper levels print
+        # their depth instead.
+        cap = max(3, min(MAX_INDENT, self.label_w // 6))
+        if depth <= cap:
             return "  " * depth
-        tag = f"{depth}›"
-        return "  " * MAX_INDENT + tag
+        return "  " * (cap - 1) + f"{depth}›"
 
     def _emit(self, text: Text) -> bool:
         if self.budget is not None and len(self.lines) >= self.budget:
@@ -270,16 +288,80 @@ class _Waterfall:
         errors = sum(1 for k in keys if k in a.error_reasons)
         cp = sum(1 for k in keys if a.critical_path_ns.get(k, 0) > 0)
         text = f"… {len(keys):,} more `{first.name}` spans, total {_dur(total)}"
-        extras = []
-        if below:
-            extras.append(f"{below:,} spans below")
-        if errors:
-            extras.append(_plural(errors, "error"))
-        if cp:
-            extras.append(f"{cp:,} on the critical path")
-        if extras:
-            text += f" ({', '.join(extras)})"
+        text += _extras(below, errors, cp, len(keys))
         return self.note_line(depth, text, _ERROR if errors else _DIM)
+
+    def _only_child(self, key: str, depth: int) -> str | None:
+        """The single shown child of ``key`` (drawn at ``depth``), or ``None``."""
+        max_depth = self.view.max_depth
+        if max_depth is not None and depth + 1 >= max_depth:
+            return None
+        kids = self.a.children[key]
+        if len(kids) != 1 or not self._shown(kids[0]):
+            return None
+        return kids[0]
+
+    def _collapse_chain(
+        self, first: str, depth: int, parent_service: str | None
+    ) -> tuple[str, int, str | None] | None:
+        """Long single-child chains (recursion, deep call stacks) keep their first and last
+        levels; the middle becomes one line, so a deep part cannot use up the line budget.
+
+        Returns the chain's last span (to be drawn by the caller with its subtree), its depth
+        and its parent's service; or ``None`` when the budget ran out.
+        """
+        chain = [first]
+        while True:
+            nxt = self._only_child(chain[-1], depth + len(chain) - 1)
+            if nxt is None:
+                break
+            chain.append(nxt)
+        if len(chain) <= CHAIN_COLLAPSE:
+            return first, depth, parent_service
+        # Every chain member but the last has exactly one child, the next member: nothing is
+        # hidden along the way.
+        a = self.a
+        head, middle, tail = chain[:CHAIN_HEAD], chain[CHAIN_HEAD:-CHAIN_TAIL], chain[-CHAIN_TAIL:]
+        service = parent_service
+        d = depth
+        for k in head:
+            if not self._emit(self.span_line(k, d, service, 0)):
+                self.hidden += self.sizes[k]
+                return None
+            service = a.span(k).service
+            d += 1
+        names: dict[str, int] = {}
+        for k in middle:
+            name = a.span(k).name
+            names[name] = names.get(name, 0) + 1
+        if len(names) == 1:
+            text = f"… {len(middle):,} nested `{next(iter(names))}` spans"
+        else:
+            common = sorted(names.items(), key=lambda kv: -kv[1])[:2]
+            text = (
+                f"… {len(middle):,} nested spans ("
+                + ", ".join(f"`{n}` ×{c:,}" for n, c in common)
+                + (", …)" if len(names) > 2 else ")")
+            )
+        text += _extras(
+            0,
+            sum(1 for k in middle if k in a.error_reasons),
+            sum(1 for k in middle if a.critical_path_ns[k] > 0),
+            len(middle),
+        )
+        errors = any(k in a.error_reasons for k in middle)
+        if not self._emit(self.note_line(d, text, _ERROR if errors else _DIM)):
+            self.hidden += self.sizes[middle[0]]
+            return None
+        d += len(middle)
+        service = a.span(middle[-1]).service
+        for k in tail[:-1]:
+            if not self._emit(self.span_line(k, d, service, 0)):
+                self.hidden += self.sizes[k]
+                return None
+            service = a.span(k).service
+            d += 1
+        return tail[-1], d, service
 
     def build(self) -> list[Text]:
         a = self.a
@@ -327,8 +409,14 @@ class _Waterfall:
                 continue
             if cut:
                 continue
-            service = a.span(key).service
+            service: str | None = a.span(key).service
             items = list(self._children_items(key))
+            if self.view.max_lines is not None and len(items) == 1 and items[0][0] == "span":
+                last = self._collapse_chain(items[0][1], depth + 1, service)
+                if last is None:
+                    continue
+                items = [("span", last[0])]
+                depth, service = last[1] - 1, last[2]
             for item in reversed(items):
                 stack.append((*item, depth + 1, service))
         return self.lines
