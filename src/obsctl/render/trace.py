@@ -784,17 +784,19 @@ def render_search_text(result: TraceSearchResult, consoles: Consoles) -> None:
         consoles.note(f"no traces found in {result.backend} for {result.query}")
         return
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
-    table.add_column("TRACE ID", no_wrap=True)
-    table.add_column("ROOT", overflow="ellipsis", no_wrap=True, ratio=1)
-    table.add_column("START", no_wrap=True)
-    table.add_column("DURATION", justify="right", no_wrap=True)
-    table.add_column("SPANS", justify="right", no_wrap=True)
-    table.add_column("ERR", justify="right", no_wrap=True)
+    table.add_column("TRACE ID", no_wrap=True, min_width=32)
+    # Trace IDs stay whole (they are what one copies); ROOT takes what is left.
+    root_w = max(8, out.width - (32 + 11 + 6 + 5 + 3 + 5 * 2))
+    table.add_column("ROOT", overflow="ellipsis", no_wrap=True, max_width=root_w)
+    table.add_column("START", no_wrap=True, min_width=11)
+    table.add_column("DUR", justify="right", no_wrap=True, min_width=6)
+    table.add_column("SPANS", justify="right", no_wrap=True, min_width=5)
+    table.add_column("ERR", justify="right", no_wrap=True, min_width=3)
     for s in result.traces:
         root = Text(s.root_service, style=_SERVICE)
         if s.root_name:
             root.append(f": {s.root_name}")
-        local = s.start.astimezone().strftime("%m-%d %H:%M:%S")
+        local = s.start.astimezone().strftime("%m-%d %H:%M")
         errors = s.error_count
         table.add_row(
             Text(s.trace_id),

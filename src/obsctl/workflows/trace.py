@@ -196,7 +196,7 @@ def load_trace_file(
         loads=orjson.loads,
     )
     if not trace.spans:
-        raise NotFound(f"trace {trace_id} is not in {source}")
+        raise NotFound(f"trace {parse_trace_id(trace_id or '')} is not in {source}")
     # The raw bytes are only needed for --raw; dropping them saves the file's size in memory.
     return FetchedTrace(trace=trace, raw=data if keep_raw else b"", source=source, api=fmt.value)
 
