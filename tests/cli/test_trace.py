@@ -264,3 +264,73 @@ def test_unknown_span_exits_5(cli):
     res = cli("trace", "--file", OTLP, "--span", "abcdef")
     assert res.exit_code == ExitCode.NOT_FOUND, res.output
     assert "span abcdef is not in trace" in res.stderr
+
+
+# ----------------------------------------------------------------------------- skew, shared
+
+
+SKEWED = str(FIXTURES / "zipkin/v2/shared_skewed.json")
+
+
+def test_zipkin_shared_span_with_clock_skew(cli):
+    res = cli("trace", "--file", SKEWED, "-o", "json")
+    assert res.exit_code == ExitCode.OK, res.output
+    doc = json.loads(res.stdout)
+    server = next(s for s in doc["spans"] if s["shared"])
+    assert (server["span_id"], server["parent_span_id"], server["service"]) == (
+        "00000000000000b2",
+        "00000000000000b2",
+        "backend",
+    )
+    select = next(s for s in doc["spans"] if s["name"] == "select")
+    assert select["depth"] == 3  # root → client half → server half → select
+    assert doc["clock_skew"] == [
+        {
+            "span_id": "00000000000000b2",
+            "parent_span_id": "00000000000000b2",
+            "service": "backend",
+            "parent_service": "frontend",
+            "delta_ms": 60.0,
+            "applied": False,
+        }
+    ]
+    assert server["start_time"] == "2025-11-25T09:59:59.96Z"
+    assert doc["error_origin_span_ids"] == ["00000000000000c3"]
+    assert sum(s["critical_path_ms"] for s in doc["spans"]) == 150.0
+
+
+def test_adjust_skew_shifts_the_server_subtree(cli):
+    res = cli("trace", "--file", SKEWED, "--adjust-skew", "-o", "json")
+    assert res.exit_code == ExitCode.OK, res.output
+    doc = json.loads(res.stdout)
+    starts = {(s["name"], s["shared"]): s["start_time"] for s in doc["spans"]}
+    assert starts[("get /items", True)] == "2025-11-25T10:00:00.02Z"
+    assert starts[("select", False)] == "2025-11-25T10:00:00.03Z"
+    assert doc["clock_skew"][0]["applied"] is True
+    text = cli("trace", "--file", SKEWED)
+    assert "clock skew detected" in text.stderr and "60ms on backend under frontend" in text.stderr
+    assert "✗ select" in text.stdout and "HTTP 503" not in text.stdout
+
+
+def test_file_works_with_a_broken_config(cli, tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("contexts: [\n")
+    res = cli("trace", "--file", OTLP, "--config", str(bad), "-o", "json")
+    assert res.exit_code == ExitCode.OK, res.output
+
+
+def test_every_backend_unreachable_exits_3(cli):
+    urls = [f"http://127.0.0.1:{closed_port()}" for _ in range(2)]
+    res = cli("trace", TID, "--tempo-url", urls[0], "--jaeger-url", urls[1])
+    assert res.exit_code == ExitCode.UNREACHABLE, res.output
+    assert "no trace backend reachable (tempo, jaeger)" in res.stderr
+
+
+def test_not_found_in_one_unreachable_other_exits_5(cli):
+    url = f"http://127.0.0.1:{closed_port()}"
+    with respx.mock(assert_all_called=False) as mock:
+        mock.route(host="127.0.0.1").pass_through()
+        mock.get(f"{TEMPO}/api/v2/traces/{TID}").respond(404, text="")
+        res = cli("trace", TID, "--tempo-url", TEMPO, "--jaeger-url", url)
+    assert res.exit_code == ExitCode.NOT_FOUND, res.output
+    assert f"trace {TID} not found in any trace backend (tempo, jaeger)" in res.stderr

@@ -463,3 +463,14 @@ def test_zipkin_malformed(doc, message):
 def test_zipkin_search_list_of_lists():
     traces = parse_zipkin_traces([[zspan()], [], [zspan(traceId="b")]])
     assert [t.trace_id for t in traces] == ["0000000000000000a3ce929d0e0e4736", "0" * 31 + "b"]
+
+
+def test_span_count_limit(monkeypatch):
+    import obsctl.parsers._trace_common as common
+
+    monkeypatch.setattr(common, "MAX_SPANS", 2)
+    doc = otlp_doc(otlp_span(), otlp_span(spanId="1"), otlp_span(spanId="2"))
+    with pytest.raises(ParseError, match="3 spans exceed the limit of 2"):
+        parse_otlp_trace(doc, from_backend=True)
+    with pytest.raises(ParseError, match="exceed the limit"):
+        parse_zipkin_trace([zspan(), zspan(id="2"), zspan(id="3")])
