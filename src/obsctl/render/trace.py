@@ -469,7 +469,8 @@ def _errors_block(a: TraceAnalysis, consoles: Consoles) -> None:
                 out.print(Text(text, style=_DIM), overflow="fold")
     rest = len(a.error_span_ids) - len(shown)
     if rest:
-        out.print(Text(f"  … {rest:,} more error spans (their callers or siblings)", style=_DIM))
+        more = _plural(rest, "more error span")
+        out.print(Text(f"  … {more} (callers or siblings of these)", style=_DIM))
 
 
 def _span_detail(result: TraceResult, key: str, consoles: Consoles) -> None:
