@@ -22,6 +22,7 @@ from obsctl.model.trace_analysis import FetchedTrace
 from obsctl.model.traces import Trace, TraceSearch, TraceSummary
 from obsctl.parsers.jaeger import parse_jaeger_trace, parse_jaeger_traces
 from obsctl.parsers.otlp import parse_otlp_trace, parse_otlp_traces
+from obsctl.parsers.otlp_struct import parse_otlp_bytes
 
 ACCEPT_JSON = {"Accept": "application/json"}
 _FALLBACK = frozenset({404, 405, 501})
@@ -104,9 +105,14 @@ class JaegerBackend:
         if resp.status_code == 404 and _json_error(resp) is not None:
             raise self._not_found(trace_id)
         if resp.status_code == 200 and not _is_html(resp):
-            doc = decode_json(resp, self.endpoint, what=what)
-            trace = parse_otlp_trace(
-                doc, trace_id=trace_id, from_backend=True, what="Jaeger api_v3 trace"
+            v3 = "Jaeger api_v3 trace"
+            trace = parse_otlp_bytes(
+                resp.content, trace_id=trace_id, from_backend=True, what=v3
+            ) or parse_otlp_trace(
+                decode_json(resp, self.endpoint, what=what),
+                trace_id=trace_id,
+                from_backend=True,
+                what=v3,
             )
             return FetchedTrace(
                 trace=trace, raw=resp.content, source=self.name, api="/api/v3/traces"

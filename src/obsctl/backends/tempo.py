@@ -21,6 +21,7 @@ from obsctl.model.time import from_unix_ns
 from obsctl.model.trace_analysis import FetchedTrace
 from obsctl.model.traces import Trace, TraceIdError, TraceSearch, TraceSummary, normalize_trace_id
 from obsctl.parsers.otlp import find_resource_spans, parse_otlp_trace
+from obsctl.parsers.otlp_struct import parse_otlp_bytes
 
 ACCEPT_JSON = {"Accept": "application/json"}
 _MISSING_ROUTE = frozenset({404, 405, 501})
@@ -135,13 +136,17 @@ class TempoBackend:
             )
         if resp.status_code == 404:
             raise self._not_found(trace_id)
+        what = f"Tempo {'v2' if api.startswith('/api/v2') else 'v1'} trace"
+        if b'"PARTIAL"' not in resp.content:  # partial traces need the status: full decode
+            fast = parse_otlp_bytes(resp.content, trace_id=trace_id, from_backend=True, what=what)
+            if fast is not None and fast.spans:
+                return FetchedTrace(trace=fast, raw=resp.content, source=self.name, api=api)
         doc = decode_json(resp, self.endpoint, what=f"trace {trace_id}")
         # An empty trace ({"trace": {}} or no resource spans) is an unknown trace.
         if find_resource_spans(doc) == [] or (
             isinstance(doc, dict) and "trace" in doc and not doc["trace"]
         ):
             raise self._not_found(trace_id)
-        what = f"Tempo {'v2' if api.startswith('/api/v2') else 'v1'} trace"
         trace = parse_otlp_trace(doc, trace_id=trace_id, from_backend=True, what=what)
         if not trace.spans:
             raise self._not_found(trace_id)

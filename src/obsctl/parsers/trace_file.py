@@ -14,6 +14,7 @@ from obsctl.errors import ParseError
 from obsctl.model.traces import Trace
 from obsctl.parsers.jaeger import parse_jaeger_trace
 from obsctl.parsers.otlp import find_resource_spans, parse_otlp_trace
+from obsctl.parsers.otlp_struct import parse_otlp_bytes
 from obsctl.parsers.zipkin import parse_zipkin_trace
 
 Loads = Callable[[bytes], object]
@@ -116,6 +117,11 @@ def parse_trace_file(
     """
     if not data.strip():
         raise ParseError(f"{source}: the file is empty")
+    head = data[:4096]
+    if b'"resourceSpans"' in head or b'"batches"' in head or b'"result"' in head:
+        fast = parse_otlp_bytes(data, trace_id=trace_id, what=f"{source} (OTLP JSON)")
+        if fast is not None:
+            return fast, TraceFormat.OTLP
     doc = _decode(data, source, loads)
     fmt = detect_trace_format(doc)
     what = source
