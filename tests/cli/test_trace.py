@@ -334,3 +334,19 @@ def test_not_found_in_one_unreachable_other_exits_5(cli):
         res = cli("trace", TID, "--tempo-url", TEMPO, "--jaeger-url", url)
     assert res.exit_code == ExitCode.NOT_FOUND, res.output
     assert f"trace {TID} not found in any trace backend (tempo, jaeger)" in res.stderr
+
+
+def test_grafana_explore_link_when_configured(cli, tmp_path):
+    config = tmp_path / "obsctl.yaml"
+    config.write_text(
+        f"current-context: c\ncontexts:\n  c:\n    tempo: {TEMPO}\n    grafana: http://grafana.test\n"
+    )
+    with respx.mock(base_url=TEMPO) as mock:
+        mock.get(f"/api/v2/traces/{TID}").respond(
+            200, content=(FIXTURES / "tempo/v2/checkout.json").read_bytes()
+        )
+        res = cli("trace", TID, "--config", str(config), "-o", "json")
+    assert res.exit_code == ExitCode.OK, res.output
+    link = json.loads(res.stdout)["links"]["grafana"]
+    assert link.startswith("http://grafana.test/explore?schemaVersion=1&panes=")
+    assert TID in link and "%22type%22%3A%22tempo%22" in link
