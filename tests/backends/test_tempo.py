@@ -16,6 +16,7 @@ from obsctl.exit_codes import ExitCode
 from obsctl.model.traces import TraceSearch
 
 URL = "http://tempo.test"
+TID = TRACE_ID
 
 
 async def fetch(tenant=None, **kw):
@@ -186,3 +187,15 @@ async def test_search_traceql_request_and_results():
     assert (first.span_count, first.error_count, first.services) == (5, 1, ("frontend", "payment"))
     assert first.start == datetime(2025, 11, 25, 10, 0, tzinfo=UTC)
     assert second.root_name == "" and second.span_count is None
+
+
+async def test_proxy_html_404_falls_back_to_v1():
+    with respx.mock(base_url=URL, assert_all_called=True) as mock:
+        mock.get(f"/api/v2/traces/{TID}").respond(
+            404,
+            text="<html><body><h1>404 Not Found</h1></body></html>",
+            headers={"content-type": "text/html"},
+        )
+        mock.get(f"/api/traces/{TID}").respond(200, content=fixture_bytes("tempo/v1/checkout.json"))
+        fetched = await fetch()
+    assert fetched.api == "/api/traces"

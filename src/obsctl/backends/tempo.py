@@ -161,6 +161,8 @@ class TempoBackend:
         if resp.status_code != 404:
             return False
         body = resp.text.strip().lower()
+        if body.startswith("<"):  # a proxy's HTML 404 page: the route, not the trace
+            return False
         return body == "" or ("not found" in body and "page not found" not in body)
 
     async def fetch_trace(self, trace_id: str) -> Trace:
