@@ -131,7 +131,7 @@ def test_base64_id_and_next_backend_when_first_does_not_know_it(cli):
         )
         res = cli("trace", "S/kvNXezTaajzpKdDg5HNg==", "--tempo-url", TEMPO, "--jaeger-url", JAEGER)
     assert res.exit_code == ExitCode.OK, res.output
-    assert "from jaeger /api/v3/traces" in res.stdout
+    assert "from jaeger (/api/v3/traces)" in res.stdout
     assert f"Jaeger UI: {JAEGER}/trace/{TID}" in res.stdout
 
 

@@ -86,7 +86,7 @@ def test_old_tempo_falls_back_to_v1(cli):
         res = cli("trace", TID, "--tempo-url", url, env={"COLUMNS": "80"})
     assert res.exit_code == ExitCode.OK, res.output
     assert [p for p, _ in seen] == [f"/api/v2/traces/{TID}", f"/api/traces/{TID}"]
-    assert "from tempo /api/traces" in res.stdout
+    assert "from tempo (/api/traces)" in res.stdout
     assert "✗ payment POST /charge" in res.stdout
 
 

@@ -109,7 +109,7 @@ def _header(result: TraceResult, consoles: Consoles) -> None:
     line.append(_plural(errors, "error"), style=_ERROR if errors else "")
     out.print(line)
     src = result.fetched
-    origin = f"from {src.source}" + (f" {src.api}" if src.api else "")
+    origin = f"from {src.source}" + (f" ({src.api})" if src.api else "")
     out.print(Text(origin, style=_DIM), overflow="ellipsis", no_wrap=True)
 
 
