@@ -675,7 +675,7 @@ def trace_document(result: TraceResult, *, with_spans: bool = True) -> dict[str,
         "span_count": len(trace.spans),
         "service_count": len(a.services),
         "error_count": len(a.error_span_ids),
-        "error_origin_span_ids": list(a.error_origin_ids),
+        "error_origin_span_ids": [a.span(k).span_id for k in a.error_origin_ids],
         "orphan_span_count": len(a.orphan_span_ids),
         "missing_parent_span_ids": list(a.missing_parents),
         "clock_skew": [
