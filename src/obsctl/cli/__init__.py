@@ -173,10 +173,27 @@ COMMANDS: dict[str, LazyCommand] = {
         "Setup",
         "Print the shell completion script (bash, zsh, fish).",
     ),
+    "query": LazyCommand(
+        "obsctl.cli.query:query", "Metrics", "Run a PromQL query (instant, range, chart)."
+    ),
+    "series": LazyCommand(
+        "obsctl.cli.query:series", "Metrics", "List the series matching selectors."
+    ),
+    "labels": LazyCommand(
+        "obsctl.cli.query:labels", "Metrics", "List label names, or the values of one label."
+    ),
+    "metadata": LazyCommand(
+        "obsctl.cli.query:metadata", "Metrics", "Show type, unit and help of metrics."
+    ),
     "validate": LazyCommand(
         "obsctl.cli.validate:validate",
         "Check",
         "Validate OpenTelemetry Collector configs offline, every problem at once.",
+    ),
+    "trace": LazyCommand(
+        "obsctl.cli.trace:app",
+        "Traces",
+        "Show where a trace's time went (Tempo, Jaeger, Zipkin or a file); search traces.",
     ),
 }
 """Every subcommand, loaded on first use (see ``cli/lazy.py``)."""
