@@ -78,7 +78,7 @@ def redact_url(url: str | httpx.URL) -> str:
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode(
-            [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs], safe="/:,"
+            [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs], safe="/:,*"
         )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
@@ -256,9 +256,7 @@ def _is_tls_error(exc: BaseException) -> bool:
 
 
 def _context_note(endpoint: Endpoint) -> str:
-    if endpoint.context:
-        return f" (context {endpoint.context})"
-    return f" ({endpoint.source})" if endpoint.source != "default" else ""
+    return f" (context {endpoint.context})" if endpoint.source.startswith("context") else ""
 
 
 def _flag_for(endpoint: Endpoint) -> str:
@@ -301,6 +299,8 @@ def _short(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     for needle, short in (
         ("Connection refused", "connection refused"),
+        # httpx's async transport words a refused loopback/IPv4 connection like this.
+        ("All connection attempts failed", "connection refused"),
         ("Name or service not known", "unknown host"),
         ("nodename nor servname", "unknown host"),
         ("Temporary failure in name resolution", "DNS lookup failed"),

@@ -82,8 +82,7 @@ def root(
         bool,
         typer.Option(
             "--debug",
-            envvar="OBSCTL_DEBUG",
-            help="Log requests to stderr; show tracebacks.",
+            help="Log requests to stderr; show tracebacks (OBSCTL_DEBUG=1: tracebacks only).",
             rich_help_panel=GLOBAL,
         ),
     ] = False,

@@ -69,7 +69,7 @@ def _global_option_specs() -> list[dict[str, Any]]:
         {
             "decls": ["--debug"],
             "name": "debug",
-            "envvar": "OBSCTL_DEBUG",
+            "envvar": None,
             "help": "Log requests to stderr (secrets redacted); show tracebacks.",
             "panel": GLOBAL,
             "flag": True,

@@ -42,12 +42,14 @@ def default_config_path(env: Mapping[str, str] | None = None) -> Path:
 
 
 def config_path(explicit: str | None) -> tuple[Path, bool]:
-    """The config file to use and whether the user named it explicitly.
+    """The config file to use and whether ``--config`` named it.
 
-    ``explicit`` already folds ``--config`` and ``OBSCTL_CONFIG`` (Click reads the envvar).
+    ``explicit`` folds ``--config`` and ``OBSCTL_CONFIG`` (Click reads the envvar). A file named
+    by ``--config`` must exist; one named by ``OBSCTL_CONFIG`` may not exist yet (it is
+    created by ``config set-context``), like the default location.
     """
     if explicit:
-        return Path(explicit).expanduser(), True
+        return Path(explicit).expanduser(), explicit != os.environ.get("OBSCTL_CONFIG")
     return default_config_path(), False
 
 

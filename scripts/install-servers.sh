@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install the real Prometheus and Alertmanager that the integration tests start (Debian).
+set -euo pipefail
+missing=()
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 ||
+  missing+=(prometheus-alertmanager)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+  sudo="sudo"
+else
+  echo "obsctl tests need: ${missing[*]} (run as root or install them with apt-get)" >&2
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "obsctl tests need: ${missing[*]} (no apt-get here: install them by hand)" >&2
+  exit 0
+fi
+echo "installing ${missing[*]} …" >&2
+$sudo apt-get update -qq
+# policy-rc.d keeps the packages' own services from starting: tests start their own servers.
+if [ -z "$sudo" ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

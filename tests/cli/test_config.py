@@ -1,0 +1,140 @@
+"""``obsctl config``: view (redacted), contexts, writing keeps others and mode 0600."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import yaml
+
+from obsctl.exit_codes import ExitCode
+
+CONFIG = """\
+current-context: prod
+contexts:
+  prod:
+    prometheus:
+      url: https://prom.prod
+      token: literal-s3cret
+      headers:
+        Authorization: Bearer hdr-s3cret
+    tempo:
+      url: https://tempo.prod
+      token_env: TEMPO_TOKEN
+  dev:
+    prometheus: http://localhost:9090
+"""
+
+
+def write_config(text: str = CONFIG) -> Path:
+    path = Path(os.environ["OBSCTL_CONFIG"])
+    path.write_text(text)
+    return path
+
+
+def test_view_redacts_and_warns_about_literal_secrets(cli):
+    write_config()
+    res = cli("config", "view")
+    assert res.exit_code == ExitCode.OK, res.output
+    assert "s3cret" not in res.stdout + res.stderr
+    assert "token: *** (literal in file)" in res.stdout
+    assert "token_env: TEMPO_TOKEN" in res.stdout
+    assert "literal token in the config file" in res.stderr
+
+
+def test_view_json(cli):
+    write_config()
+    res = cli("config", "view", "-o", "json")
+    doc = json.loads(res.stdout)
+    assert doc["schema_version"] == 1
+    assert doc["current_context"] == "prod"
+    assert [c["name"] for c in doc["contexts"]] == ["prod", "dev"]
+    assert doc["contexts"][0]["endpoints"]["prometheus"]["url"] == "https://prom.prod"
+    assert "s3cret" not in res.stdout
+
+
+def test_get_contexts_marks_current(cli):
+    write_config()
+    res = cli("config", "get-contexts")
+    assert res.exit_code == ExitCode.OK, res.output
+    rows = [line.split() for line in res.stdout.splitlines()[1:]]
+    assert rows == [["*", "prod", "https://prom.prod", "tempo"], ["dev", "http://localhost:9090"]]
+
+
+def test_use_context_and_current_context(cli):
+    path = write_config()
+    res = cli("config", "use-context", "dev")
+    assert res.exit_code == ExitCode.OK, res.output
+    assert cli("config", "current-context").stdout.strip() == "dev"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    res = cli("config", "use-context", "nope")
+    assert res.exit_code == ExitCode.USAGE
+    assert "unknown context 'nope'" in res.stderr
+
+
+def test_set_context_keeps_other_contexts_and_references(cli, monkeypatch):
+    text = CONFIG.replace("token_env: TEMPO_TOKEN", "token: ${TEMPO_TOKEN}")
+    path = write_config(text)
+    monkeypatch.setenv("TEMPO_TOKEN", "expanded-secret")
+    res = cli(
+        "config",
+        "set-context",
+        "staging",
+        "--prometheus-url",
+        "https://prom.stg",
+        "--tempo-url",
+        "https://tempo.stg",
+        "--tenant",
+        "team-b",
+        "--token-env",
+        "STG",
+    )
+    assert res.exit_code == ExitCode.OK, res.output
+    doc = yaml.safe_load(path.read_text())
+    assert set(doc["contexts"]) == {"prod", "dev", "staging"}
+    assert doc["current-context"] == "prod"
+    assert doc["contexts"]["staging"]["prometheus"] == {
+        "url": "https://prom.stg",
+        "tenant": "team-b",
+        "token_env": "STG",
+    }
+    # ${VAR} references are kept, never replaced by their values.
+    assert doc["contexts"]["prod"]["tempo"]["token"] == "${TEMPO_TOKEN}"
+    assert "expanded-secret" not in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_set_context_creates_file_with_0600(cli):
+    path = Path(os.environ["OBSCTL_CONFIG"])
+    res = cli("config", "set-context", "local", "--prometheus-url", "http://127.0.0.1:9090")
+    assert res.exit_code == ExitCode.OK, res.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert yaml.safe_load(path.read_text()) == {
+        "current-context": "local",
+        "contexts": {"local": {"prometheus": "http://127.0.0.1:9090"}},
+    }
+
+
+def test_set_context_rejects_bad_url(cli):
+    res = cli("config", "set-context", "x", "--prometheus-url", "prom:9090")
+    assert res.exit_code == ExitCode.USAGE
+    assert "not an http(s) URL" in res.stderr
+    assert not Path(os.environ["OBSCTL_CONFIG"]).exists()
+
+
+def test_broken_config_reports_file_and_line(cli):
+    path = write_config("contexts:\n  a:\n    prometheus: http://h\n    tempo: [\n")
+    res = cli("doctor")
+    assert res.exit_code == ExitCode.USAGE
+    assert res.stderr.startswith(f"obsctl: error: {path}:")
+    assert len(res.stderr.strip().splitlines()) <= 2
+
+
+def test_delete_context(cli):
+    path = write_config()
+    assert cli("config", "delete-context", "prod").exit_code == ExitCode.OK
+    doc = yaml.safe_load(path.read_text())
+    assert list(doc["contexts"]) == ["dev"]
+    assert "current-context" not in doc
