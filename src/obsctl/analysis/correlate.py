@@ -226,29 +226,40 @@ def find_root(trace: Trace) -> str | None:
 
 
 def trace_facts(
-    trace: Trace, critical_path_ns: Mapping[str, int], *, root_span_id: str | None = None
+    trace: Trace,
+    critical_path_ns: Mapping[str, int],
+    *,
+    span_keys: Sequence[str] | None = None,
+    root_span_id: str | None = None,
+    error_count: int | None = None,
 ) -> TraceFacts:
     """Summarise a fetched trace and its critical path for ranking and bottlenecks.
 
     Args:
         trace: the trace.
-        critical_path_ns: critical-path time per span ID (from the trace analysis).
-        root_span_id: the root span (found with ``find_root`` when ``None``).
+        critical_path_ns: critical-path time per span key (from the trace analysis).
+        span_keys: the key of each of ``trace.spans`` (default: the span IDs); duplicate span
+            IDs get distinct keys in the analysis.
+        root_span_id: key of the root span (found with ``find_root`` when ``None``).
+        error_count: error spans as the analysis counts them (default: status ERROR).
     """
-    by_id = {s.span_id: s for s in trace.spans}
-    root_id = root_span_id if root_span_id in by_id else find_root(trace)
-    root = by_id.get(root_id) if root_id else None
+    keys = list(span_keys) if span_keys is not None else [s.span_id for s in trace.spans]
+    by_key = dict(zip(keys, trace.spans, strict=True))
+    root_key = root_span_id if root_span_id in by_key else find_root(trace)
+    root = by_key.get(root_key) if root_key else None
     per_op: dict[tuple[str, str], int] = {}
-    for span_id, ns in critical_path_ns.items():
-        span = by_id.get(span_id)
+    for key, ns in critical_path_ns.items():
+        span = by_key.get(key)
         if span is None or ns <= 0:
             continue
-        key = (span.service, span.name)
-        per_op[key] = per_op.get(key, 0) + ns
+        op = (span.service, span.name)
+        per_op[op] = per_op.get(op, 0) + ns
     path = tuple(
         PathShare(svc, op, ns)
         for (svc, op), ns in sorted(per_op.items(), key=lambda kv: (-kv[1], kv[0]))
     )
+    if error_count is None:
+        error_count = sum(1 for s in trace.spans if s.status_code is StatusCode.ERROR)
     return TraceFacts(
         trace_id=trace.trace_id,
         start=from_unix_ns(trace.start_ns),
@@ -257,7 +268,7 @@ def trace_facts(
         root_duration_ns=root.duration_ns if root else trace.end_ns - trace.start_ns,
         extent_ns=trace.end_ns - trace.start_ns,
         span_count=len(trace.spans),
-        error_count=sum(1 for s in trace.spans if s.status_code is StatusCode.ERROR),
+        error_count=error_count,
         critical_path=path,
         span_durations=tuple((s.service, s.name, s.duration_ns) for s in trace.spans),
     )

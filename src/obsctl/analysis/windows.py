@@ -253,7 +253,7 @@ def merge_windows(
         padded = replace(w, start=w.start - slack, end=w.end + slack, labels=labels)
         grouped.setdefault(labels, []).append(padded)
     merged: list[AlertWindow] = []
-    for labels, group in grouped.items():
+    for group in grouped.values():
         group.sort(key=lambda w: (w.start, w.end))
         cur = group[0]
         for w in group[1:]:
@@ -263,7 +263,6 @@ def merge_windows(
                 merged.append(cur)
                 cur = w
         merged.append(cur)
-        del labels
     out = []
     for w in merged:
         start, end = max(w.start, clip.start), min(w.end, clip.end)

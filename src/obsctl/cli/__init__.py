@@ -154,11 +154,12 @@ def root(
 
 def _register() -> None:
     # Command modules are thin and import only typer at module level.
-    from obsctl.cli import completion, config, doctor
+    from obsctl.cli import completion, config, correlate, doctor
 
     app.add_typer(config.app, name="config", rich_help_panel="Setup")
     app.command("doctor", rich_help_panel="Setup")(doctor.doctor)
     app.command("completion", rich_help_panel="Setup")(completion.completion)
+    app.command("correlate", rich_help_panel="Investigate")(correlate.correlate)
 
 
 _register()

@@ -250,9 +250,18 @@ class TraceLinks:
     """URL templates for a trace ID, when a UI is configured."""
 
     grafana: str | None = None
-    """Grafana Explore URL prefix; the trace ID is appended."""
+    """Grafana Explore URL with a ``{trace_id}`` placeholder."""
     jaeger: str | None = None
-    """Jaeger UI trace URL prefix; the trace ID is appended."""
+    """Jaeger UI trace URL with a ``{trace_id}`` placeholder."""
+
+    def for_trace(self, trace_id: str) -> dict[str, str]:
+        """The links for one trace, by UI name."""
+        out = {}
+        if self.grafana:
+            out["grafana"] = self.grafana.replace("{trace_id}", trace_id)
+        if self.jaeger:
+            out["jaeger"] = self.jaeger.replace("{trace_id}", trace_id)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
