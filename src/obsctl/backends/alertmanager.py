@@ -31,8 +31,8 @@ def _time(value: Any, what: str) -> datetime | None:
     # Go prints up to 9 fractional digits; fromisoformat takes at most 6.
     if "." in text:
         head, _, rest = text.partition(".")
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        text = f"{head}.{digits[:6]}{rest[len(digits) :]}"
+        n = len(rest) - len(rest.lstrip("0123456789"))
+        text = f"{head}.{rest[:n][:6]}{rest[n:]}"
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rich.console import RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -50,8 +52,8 @@ def _op(service: str, operation: str) -> str:
 
 def _bottleneck_line(b: Bottleneck) -> str:
     return (
-        f"{b.share:.0%} of critical-path time; largest in {b.traces_dominant} of "
-        f"{b.traces_total} traces, on the path in {b.traces_on_path}"
+        f"{b.share:.0%} of critical-path time; the largest share in {b.traces_dominant} of "
+        f"{b.traces_total} traces"
     )
 
 
@@ -62,11 +64,19 @@ def _slower_line(s: SlowerOperation) -> str:
     )
 
 
+def _range_text(start: datetime, end: datetime) -> str:
+    """``2026-11-25 09:00:00–10:00:00 UTC`` (both dates when they differ)."""
+    a, b = start.astimezone(UTC), end.astimezone(UTC)
+    if a.date() == b.date():
+        return f"{a:%Y-%m-%d %H:%M:%S}–{b:%H:%M:%S} UTC"
+    return f"{a:%Y-%m-%d %H:%M:%S} – {b:%Y-%m-%d %H:%M:%S} UTC"
+
+
 def _window_title(result: CorrelationResult) -> str:
     n = len(result.windows)
     return (
-        f"{result.alert}: {n} firing window{'s' if n != 1 else ''} between "
-        f"{_clock(result.range.start)} and {_clock(result.range.end)}"
+        f"{result.alert}: {n} firing window{'s' if n != 1 else ''} in "
+        f"{_range_text(result.range.start, result.range.end)}"
     )
 
 
@@ -80,8 +90,12 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
     ref = result.range.end
     out.print(Text(_window_title(result), style="bold"))
     wt = Table(box=None, pad_edge=False, show_edge=False, expand=False)
-    for col in ("#", "START", "END", "DURATION", "LABELS", "SOURCES"):
-        wt.add_column(col, no_wrap=col != "LABELS", overflow="fold")
+    wt.add_column("#", justify="right", no_wrap=True)
+    wt.add_column("START", no_wrap=True)
+    wt.add_column("END", no_wrap=True)
+    wt.add_column("DURATION", justify="right", no_wrap=True)
+    wt.add_column("LABELS")
+    wt.add_column("SOURCES")
     for i, w in enumerate(result.windows, start=1):
         end = _short_time(w.end, ref) + (" (firing)" if w.open else "")
         wt.add_row(
@@ -89,7 +103,7 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
             Text(_short_time(w.start, ref)),
             Text(end),
             Text(format_duration(w.duration)),
-            Text(format_labels(w.labels)),
+            Text(" ".join(f"{k}={v}" for k, v in w.labels) or "-"),
             Text(", ".join(str(s) for s in w.sources)),
         )
     out.print(wt)
@@ -100,27 +114,27 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
     if not result.traces:
         out.print(Text("  no candidate traces found in the firing windows"))
     else:
-        tt = Table(box=None, pad_edge=False, show_edge=False, expand=False)
-        tt.add_column("#", justify="right", no_wrap=True)
-        tt.add_column("TRACE ID", no_wrap=True)
-        tt.add_column("START", no_wrap=True)
-        tt.add_column("LATENCY", justify="right", no_wrap=True)
-        tt.add_column("EXTENT", justify="right", no_wrap=True)
-        tt.add_column("SERVICE", overflow="fold")
-        tt.add_column("ERR", justify="right", no_wrap=True)
-        tt.add_column("BOTTLENECK", overflow="fold")
+        out.print(Text(_TRACE_HEADER, style="bold"))
         for r in result.traces:
-            tt.add_row(*_trace_row(r, ref))
-        out.print(tt)
+            for line in _trace_lines(r, ref):
+                out.print(line)
+        if any(r.latency_source and r.latency_source.value != "root_span" for r in result.traces):
+            out.print(
+                Text("  * latency from the search or the exemplar: trace not fetched", style="dim")
+            )
     if result.bottlenecks:
         out.print()
         traces = result.bottlenecks[0].traces_total
         out.print(Text(f"Bottlenecks: critical-path time across {traces} traces", style="bold"))
         for b in result.bottlenecks[:TOP_BOTTLENECKS]:
             out.print(
-                Text("  ")
-                .append(_op(b.service, b.operation), style="bold")
-                .append(f": {_bottleneck_line(b)}")
+                Padding(
+                    Text(_op(b.service, b.operation), style="bold").append(
+                        f": {_bottleneck_line(b)}", style="not bold"
+                    ),
+                    (0, 0, 0, 2),
+                    expand=False,
+                )
             )
     if result.baseline is not None:
         out.print()
@@ -135,9 +149,13 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
             out.print(Text("  no operation got markedly slower"))
         for s in result.slower[:TOP_BOTTLENECKS]:
             out.print(
-                Text("  ")
-                .append(_op(s.service, s.operation), style="bold")
-                .append(f": {_slower_line(s)}")
+                Padding(
+                    Text(_op(s.service, s.operation), style="bold").append(
+                        f": {_slower_line(s)}", style="not bold"
+                    ),
+                    (0, 0, 0, 2),
+                    expand=False,
+                )
             )
     links = [(r.rank, r.trace_id) for r in result.traces if r.found]
     if links and (result.links.grafana or result.links.jaeger):
@@ -145,30 +163,44 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
         out.print(Text("Links", style="bold"))
         for rank, trace_id in links:
             for ui, url in result.links.for_trace(trace_id).items():
-                out.print(Text(f"  {rank:>2} {ui}: {url}"))
+                out.print(Text(f"  {rank:>2} {ui}: {url}"), soft_wrap=True)
 
 
-def _trace_row(r: RankedTrace, ref: datetime) -> list[Text]:
+_TRACE_HEADER = (
+    f" {'#':>2}  {'TRACE ID':<32}  {'START':<8}  {'LATENCY':>7}  {'EXTENT':>6}  ERR  SERVICE"
+)
+
+
+def _trace_lines(r: RankedTrace, ref: datetime) -> list[RenderableType]:
     latency = _dur(r.latency_ns)
     if r.latency_source is not None and r.latency_source.value != "root_span":
         latency += "*"
+    errors = "-" if r.error_count is None else str(r.error_count)
+    first = Text(
+        f" {r.rank:>2}  {r.trace_id:<32}  {_short_time(r.start, ref):<8}  {latency:>7}  "
+        f"{_dur(r.extent_ns):>6}  {errors:>3}  ",
+        no_wrap=True,
+        overflow="ellipsis",
+    )
+    first.append(r.root_service or "-")
+    lines: list[RenderableType] = [first]
+    root = _op(r.root_service or "", r.root_name or "")
+    detail = Text()
     if r.found and r.bottleneck is not None:
-        share = f" ({r.bottleneck_share:.0%})" if r.bottleneck_share is not None else ""
-        bottleneck = Text(_op(r.bottleneck.service, r.bottleneck.operation) + share)
+        detail.append("bottleneck ").append(
+            _op(r.bottleneck.service, r.bottleneck.operation), style="bold"
+        )
+        if r.bottleneck_share is not None:
+            detail.append(f" ({r.bottleneck_share:.0%} of its critical path)")
+        if root:
+            detail.append(f"; root {root}")
     elif not r.found:
-        bottleneck = Text(r.note or "not fetched", style="dim")
-    else:
-        bottleneck = Text("-")
-    return [
-        Text(str(r.rank)),
-        Text(r.trace_id),
-        Text(_short_time(r.start, ref)),
-        Text(latency),
-        Text(_dur(r.extent_ns)),
-        Text(r.root_service or "-"),
-        Text("-" if r.error_count is None else str(r.error_count)),
-        bottleneck,
-    ]
+        detail.append(r.note or "not fetched", style="dim")
+    elif root:
+        detail.append(f"root {root}")
+    if detail:
+        lines.append(Padding(detail, (0, 0, 0, 6), expand=False))
+    return lines
 
 
 # ----------------------------------------------------------------------------- json
