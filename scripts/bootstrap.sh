@@ -20,7 +20,14 @@ if [ ! -x "$root/.venv/bin/python" ]; then
 fi
 stamp="$root/.venv/.obsctl-installed"
 if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
-  "$root/.venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  "$root/.venv/bin/python" -m pip install -q --disable-pip-version-check -e "$root[dev]"
+  log="$root/.venv/install.log"
+  echo "installing obsctl and its dev tools into .venv …" >&2
+  if ! { "$root/.venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip &&
+         "$root/.venv/bin/python" -m pip install -q --disable-pip-version-check -e "$root[dev]"
+       } >"$log" 2>&1; then
+    grep -v "^WARNING: Location" "$log" >&2
+    echo "pip install failed (full log: $log)" >&2
+    exit 2
+  fi
   touch "$stamp"
 fi

@@ -5,10 +5,12 @@ Nothing here imports click, typer or httpx: every layer below the CLI raises the
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from obsctl.exit_codes import ExitCode
-from obsctl.model.findings import Location
+
+if TYPE_CHECKING:  # findings.py costs ~4 ms of dataclass set-up; errors are imported at start-up
+    from obsctl.model.findings import Location
 
 
 class ObsctlError(Exception):

@@ -179,3 +179,26 @@ def test_redact_url():
     assert redact_url("https://u:p@h:1/x?a=1&password=2&api_key=3") == (
         "https://h:1/x?a=1&password=***&api_key=***"
     )
+
+
+def test_unreadable_ca_file_is_a_config_error(tmp_path):
+    from obsctl.errors import ConfigError
+
+    ep = endpoint(ca_file=str(tmp_path / "missing-ca.pem"))
+    with pytest.raises(ConfigError, match="cannot load TLS files"):
+        make_client(ep)
+
+
+def test_insecure_skip_verify_disables_verification():
+    ep = endpoint(url="https://prom.test", insecure_skip_verify=True)
+    client = make_client(ep)
+    try:
+        transport = client._transport  # the pool's SSL context is what httpx verifies with
+        ctx = transport._pool._ssl_context  # type: ignore[attr-defined]
+        import ssl
+
+        assert ctx.verify_mode == ssl.CERT_NONE
+    finally:
+        import asyncio
+
+        asyncio.run(client.aclose())

@@ -12,6 +12,7 @@ import typer
 
 from obsctl import __version__
 from obsctl.cli.boundary import ObsctlGroup
+from obsctl.cli.lazy import LazyCommand
 from obsctl.cli.options import CONNECTION, GLOBAL
 from obsctl.cli.state import get_state
 
@@ -152,17 +153,28 @@ def root(
     )
 
 
-def _register() -> None:
-    # Command modules are thin and import only typer at module level.
-    from obsctl.cli import completion, config, correlate, doctor
-
-    app.add_typer(config.app, name="config", rich_help_panel="Setup")
-    app.command("doctor", rich_help_panel="Setup")(doctor.doctor)
-    app.command("completion", rich_help_panel="Setup")(completion.completion)
-    app.command("correlate", rich_help_panel="Investigate")(correlate.correlate)
-
-
-_register()
+COMMANDS: dict[str, LazyCommand] = {
+    # name: LazyCommand("module:attribute", help panel, one-line summary for `obsctl --help`)
+    "config": LazyCommand(
+        "obsctl.cli.config:app", "Setup", "View and edit contexts (endpoints, auth, tenants)."
+    ),
+    "doctor": LazyCommand(
+        "obsctl.cli.doctor:doctor",
+        "Setup",
+        "Check every configured endpoint: reachability, version, capabilities.",
+    ),
+    "completion": LazyCommand(
+        "obsctl.cli.completion:completion",
+        "Setup",
+        "Print the shell completion script (bash, zsh, fish).",
+    ),
+    "correlate": LazyCommand(
+        "obsctl.cli.correlate:correlate",
+        "Investigate",
+        "Find the slow traces behind an alert and where their time went.",
+    ),
+}
+"""Every subcommand, loaded on first use (see ``cli/lazy.py``)."""
 
 
 def main() -> None:

@@ -45,15 +45,50 @@ def report_error(ctx: click.Context, err: ObsctlError) -> ExitCode:
 
 
 class ObsctlGroup(typer.core.TyperGroup):
-    """Root group: global options on every subcommand, plus the error boundary."""
+    """Root group: lazily loaded subcommands with the global options, and the error boundary.
+
+    ``get_command`` (used by help listings and completion) answers with light placeholders;
+    ``resolve_command`` (used to run a command or show its own help) loads the real one.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from obsctl.cli import COMMANDS
+
+        # Table order: the root help lists commands as the table groups them.
+        return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from obsctl.cli import COMMANDS
+        from obsctl.cli.lazy import placeholder
+
+        spec = COMMANDS.get(cmd_name)
+        if spec is not None:
+            return placeholder(cmd_name, spec)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        from obsctl.cli import COMMANDS
+        from obsctl.cli.lazy import load_command
         from obsctl.cli.options import attach_global_options
 
-        cmd = super().get_command(ctx, cmd_name)
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if name is not None and name in COMMANDS:
+            cmd = self._loaded.get(name)
+            if cmd is None:
+                cmd = self._loaded[name] = load_command(name, COMMANDS[name])
         if cmd is not None:
             attach_global_options(cmd)
-        return cmd
+        return name, cmd, rest
+
+    @property
+    def _loaded(self) -> dict[str, click.Command]:
+        cache: dict[str, click.Command] | None = getattr(self, "_obsctl_loaded", None)
+        if cache is None:
+            cache = {}
+            self._obsctl_loaded = cache
+        return cache
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

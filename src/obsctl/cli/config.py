@@ -10,6 +10,7 @@ from obsctl.cli.options import output_option
 from obsctl.cli.state import get_state
 
 app = typer.Typer(
+    rich_markup_mode="rich",
     help="View and edit contexts: named sets of endpoints (Prometheus, Alertmanager, Tempo…).",
     no_args_is_help=True,
 )

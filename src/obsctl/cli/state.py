@@ -6,7 +6,6 @@ file.prom`` never touches backend config and ``--help`` stays fast.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,13 +13,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from obsctl.errors import UsageError
-from obsctl.model.time import TimeRange, TimeSyntaxError, parse_duration, resolve_range
-
 if TYPE_CHECKING:
     from datetime import timedelta
 
     from obsctl.config.schema import Config, Endpoint, Settings
+    from obsctl.model.time import TimeRange
     from obsctl.render.console import Consoles
 
 T = TypeVar("T")
@@ -115,6 +112,9 @@ class AppState:
         """Resolve ``--since/--start/--end``; bad input is a usage error."""
         from datetime import timedelta as _td
 
+        from obsctl.errors import UsageError
+        from obsctl.model.time import TimeSyntaxError, resolve_range
+
         try:
             return resolve_range(
                 now=self.now(),
@@ -128,6 +128,9 @@ class AppState:
 
     def duration(self, text: str, *, option: str) -> timedelta:
         """Parse a duration flag; bad input is a usage error naming the option."""
+        from obsctl.errors import UsageError
+        from obsctl.model.time import TimeSyntaxError, parse_duration
+
         try:
             return parse_duration(text)
         except TimeSyntaxError as exc:
@@ -136,6 +139,8 @@ class AppState:
     # ----------------------------------------------------------------- async
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run one coroutine to completion: the CLI's single crossing into async."""
+        import asyncio  # ~19 ms: only commands that talk to backends pay for it
+
         return asyncio.run(coro)
 
 

@@ -22,7 +22,7 @@ _STYLE = {
 def render_doctor_text(report: DoctorReport, consoles: Consoles) -> None:
     """One table row per endpoint, then details (capabilities, health, errors)."""
     out = consoles.out
-    ctx = report.context or "(none: local defaults)"
+    ctx = report.context or "(none)"
     out.print(Text(f"context: {ctx}", style="bold"))
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
     table.add_column("ENDPOINT", no_wrap=True)
@@ -39,23 +39,23 @@ def render_doctor_text(report: DoctorReport, consoles: Consoles) -> None:
         table.add_row(Text(c.kind), Text(label, style=style), latency, Text(version), Text(c.url))
     out.print(table)
     for c in report.checks:
-        details: list[Text] = []
+        details = Table.grid(padding=(0, 1))
+        details.add_column(no_wrap=True, style="dim")
+        details.add_column(overflow="fold")
         if c.capabilities:
             caps = ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in c.capabilities.items())
-            details.append(Text(f"capabilities: {caps}"))
-        if c.stats:
-            details.append(
-                Text(", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in c.stats.items()))
-            )
-        details.extend(Text(h, style="yellow") for h in c.health)
+            details.add_row("capabilities", Text(caps))
+        for key, value in c.stats.items():
+            details.add_row(key.replace("_", " "), f"{value:,}")
+        for line in c.health:
+            details.add_row("health", Text(line, style="yellow"))
         if c.error:
-            details.append(Text(c.error, style="red"))
+            details.add_row("error", Text(c.error, style="red"))
         if c.hint:
-            details.append(Text(f"hint: {c.hint}", style="cyan"))
-        if details:
-            out.print(Text(f"\n{c.kind} ({c.source}):", style="bold"))
-            for line in details:
-                out.print(Text("  ").append(line))
+            details.add_row("hint", Text(c.hint, style="cyan"))
+        if details.row_count:
+            out.print(Text(f"\n{c.kind} ({c.source})", style="bold"))
+            out.print(details)
 
 
 @renderer(DoctorReport, "json")
