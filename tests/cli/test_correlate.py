@@ -1,0 +1,117 @@
+"""``obsctl correlate``: exit codes and messages (backends mocked with respx)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+
+from obsctl.exit_codes import ExitCode
+
+AM = "http://am.test:9093"
+TEMPO = "http://tempo.test:3200"
+
+
+def _cli_am(cli, *args: str):  # type: ignore[no-untyped-def]
+    return cli(
+        "correlate", "HighCheckoutLatency", "--alertmanager-url", AM, "--tempo-url", TEMPO, *args
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--window", "yesterday"],
+            "obsctl: error: --window: expected START..END, got 'yesterday'",
+        ),
+        (["--window", "now..now-1h"], "obsctl: error: --window: start 'now' is not before end"),
+        (["--window", "now-1h..soon"], "obsctl: error: --window: invalid time 'soon'"),
+        (["--slack", "-1m"], "obsctl: error: --slack: negative duration '-1m'"),
+        (["--baseline-window", "x"], "obsctl: error: --baseline-window: expected START..END"),
+        (["--since", "1h", "--start", "now-2h"], "obsctl: error: give either --since or --start"),
+        (["--rank-by", "speed"], "Invalid value for '--rank-by'"),
+    ],
+)
+def test_bad_arguments_exit_2(cli, args: list[str], message: str) -> None:
+    res = cli("correlate", "HighCheckoutLatency", *args)
+    assert res.exit_code == ExitCode.USAGE, res.output
+    assert message in res.stderr
+    assert res.stdout == ""
+
+
+def test_rules_file_problems_exit_2(cli, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.yml"
+    res = cli("correlate", "X", "--rules", str(missing))
+    assert res.exit_code == ExitCode.USAGE
+    assert res.stderr.startswith(f"obsctl: error: --rules: {missing} does not exist")
+
+    bad = tmp_path / "bad.yml"
+    bad.write_text("groups:\n- name: g\n  rules:\n  - alert: X\n    expr: rate(x[\n")
+    res = cli("correlate", "X", "--rules", str(bad))
+    assert res.exit_code == ExitCode.USAGE
+    assert res.stderr.startswith(f"obsctl: error: {bad}:4: invalid PromQL in alert expression")
+
+    other = tmp_path / "other.yml"
+    other.write_text("groups:\n- name: g\n  rules:\n  - alert: Y\n    expr: up == 0\n")
+    res = cli("correlate", "X", "--rules", str(other))
+    assert res.exit_code == ExitCode.USAGE
+    assert res.stderr.splitlines() == [
+        f"obsctl: error: no alerting rule named 'X' in {other}",
+        "  hint: alerts defined there: Y",
+    ]
+
+
+def test_alert_not_active_in_alertmanager_exits_5(cli) -> None:
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.get(f"{AM}/api/v2/alerts", name="alerts").respond(200, json=[])
+        res = _cli_am(cli, "--start", "2026-11-25T09:00:00Z", "--end", "2026-11-25T10:00:00Z")
+    assert res.exit_code == ExitCode.NOT_FOUND, res.output
+    assert res.stderr.splitlines()[0] == (
+        "obsctl: error: alert HighCheckoutLatency never fired between 2026-11-25T09:00:00Z "
+        "and 2026-11-25T10:00:00Z"
+    )
+    assert route.calls.last.request.url.params["filter"] == 'alertname="HighCheckoutLatency"'
+
+
+def test_alertmanager_error_as_only_window_source_exits_4(cli) -> None:
+    with respx.mock() as mock:
+        mock.get(f"{AM}/api/v2/alerts").respond(500, text="internal error")
+        res = _cli_am(cli)
+    assert res.exit_code == ExitCode.BACKEND_ERROR, res.output
+    assert res.stderr.startswith(
+        "obsctl: error: no alert window source worked: Alertmanager answered HTTP 500"
+    )
+
+
+def test_alertmanager_unreachable_as_only_window_source_exits_3(cli) -> None:
+    with respx.mock() as mock:
+        mock.get(f"{AM}/api/v2/alerts").mock(side_effect=httpx.ConnectError("Connection refused"))
+        res = _cli_am(cli)
+    assert res.exit_code == ExitCode.UNREACHABLE, res.output
+    assert res.stderr.startswith(
+        f"obsctl: error: no alert window source could be reached: cannot connect to "
+        f"Alertmanager at {AM}: connection refused"
+    )
+
+
+def test_no_trace_source_works_exits_3(cli) -> None:
+    starts = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    alert = {
+        "labels": {"alertname": "HighCheckoutLatency", "service": "checkout"},
+        "annotations": {},
+        "startsAt": starts,
+        "endsAt": "2099-01-01T00:00:00.000Z",
+        "updatedAt": starts,
+        "fingerprint": "f",
+        "status": {"state": "active", "silencedBy": [], "inhibitedBy": []},
+    }
+    with respx.mock() as mock:
+        mock.get(f"{AM}/api/v2/alerts").respond(200, json=[alert])
+        mock.get(url__startswith=TEMPO).mock(side_effect=httpx.ConnectError("Connection refused"))
+        res = _cli_am(cli, "--backend", "tempo")
+    assert res.exit_code == ExitCode.UNREACHABLE, res.output
+    assert "obsctl: error: no trace source could be reached: cannot connect to Tempo" in res.stderr
