@@ -101,7 +101,7 @@ class _Server:
 
 
 class _Quiet(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
@@ -148,7 +148,7 @@ class TempoReplay(_Server):
 
 
 class _TempoHandler(_Quiet):
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
+    def do_GET(self) -> None:
         server: TempoReplay = self.server.owner  # type: ignore[attr-defined]
         with server.lock:
             server.requests.append(self.path)
@@ -225,7 +225,7 @@ class ExemplarTarget(_Server):
 
 
 class _MetricsHandler(_Quiet):
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
+    def do_GET(self) -> None:
         target: ExemplarTarget = self.server.owner  # type: ignore[attr-defined]
         target.scrapes += 1
         self._send(
