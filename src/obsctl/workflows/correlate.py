@@ -258,16 +258,27 @@ def _alerts_selector(alert: str) -> str:
     return f'ALERTS{{alertname="{escaped}",alertstate="firing"}}'
 
 
+def _aligned(start: datetime, end: datetime, step: timedelta) -> tuple[int, int, int]:
+    """Range-query grid in Unix ms: start floored to a multiple of the step, end on the grid.
+
+    Aligned starts make every evaluation time an exact millisecond that the server echoes
+    back unchanged.
+    """
+    step_ms = max(1, round(step.total_seconds() * 1000))
+    start_ms = dt_to_ms(start) // step_ms * step_ms
+    end_ms = start_ms + (dt_to_ms(end) - start_ms) // step_ms * step_ms
+    return start_ms, end_ms, step_ms
+
+
 async def _rule_windows(
     metrics: MetricsSource, req: CorrelateRequest, rule: AlertRule
 ) -> tuple[list[AlertWindow], int]:
     # Start early by `for` so an alert already pending when the range starts fires on time.
-    start = req.range.start - rule.for_
-    step = _step_for(req, req.range.end - start)
-    series = await metrics.range_series(rule.expr, start, req.range.end, step)
-    start_ms = dt_to_ms(start)
-    step_ms = int(step.total_seconds() * 1000)
-    end_ms = start_ms + ((dt_to_ms(req.range.end) - start_ms) // step_ms) * step_ms
+    step = _step_for(req, req.range.end - req.range.start + rule.for_)
+    start_ms, end_ms, step_ms = _aligned(req.range.start - rule.for_, req.range.end, step)
+    series = await metrics.range_series(
+        rule.expr, ms_to_dt(start_ms), ms_to_dt(end_ms), timedelta(milliseconds=step_ms)
+    )
     windows, stats = simulate_rule(
         series,
         start_ms=start_ms,
@@ -282,12 +293,13 @@ async def _rule_windows(
 
 async def _alerts_windows(metrics: MetricsSource, req: CorrelateRequest) -> list[AlertWindow]:
     step = _step_for(req, req.range.duration)
+    start_ms, end_ms, step_ms = _aligned(req.range.start, req.range.end, step)
     series = await metrics.range_series(
-        _alerts_selector(req.alert), req.range.start, req.range.end, step
+        _alerts_selector(req.alert),
+        ms_to_dt(start_ms),
+        ms_to_dt(end_ms),
+        timedelta(milliseconds=step_ms),
     )
-    start_ms = dt_to_ms(req.range.start)
-    step_ms = int(step.total_seconds() * 1000)
-    end_ms = start_ms + ((dt_to_ms(req.range.end) - start_ms) // step_ms) * step_ms
     return windows_from_alerts_series(series, step_ms=step_ms, end_ms=end_ms)
 
 
