@@ -156,6 +156,8 @@ class Sources:
     traces: list[TraceSource] = field(default_factory=list)
     exemplars: bool = True
     """False when the metrics server is known to keep no exemplars (doctor, flavour)."""
+    no_search: dict[str, str] = field(default_factory=dict)
+    """Trace backends (by name) whose search is known not to work, with the reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -544,7 +546,14 @@ async def find_candidates(
                 _label_source(sources.metrics, selectors, windows),
             )
         )
+    if sources.metrics is not None and selectors and not sources.exemplars and not label:
+        log.skip("exemplars", "the metrics server keeps no exemplars (obsctl doctor)")
     for backend in sources.traces:
+        reason = sources.no_search.get(backend.name)
+        if reason is not None:
+            if not label:
+                log.skip(f"{backend.name} search", reason)
+            continue
         tasks.append(
             _attempt(
                 f"{label}{backend.name} search",
@@ -812,6 +821,11 @@ async def run_correlate(
             ep = settings.endpoint(kind)
             client = await stack.enter_async_context(make_client(ep, log=log))
             sources.traces.append(make_trace_backend(kind, client, ep))
+            _, trace_caps = load_capabilities(ep)
+            if trace_caps.get("search") is False:
+                sources.no_search[kind] = (
+                    f"{ep.display_name} search API unavailable (obsctl doctor)"
+                )
         return await correlate_alert(
             req, sources, analyze=analyze or analyze_for_correlate, note=note
         )

@@ -422,3 +422,25 @@ def test_search_shapes(backend: str, traceql: str | None) -> None:
     q = build_search(backend, RANGE, service='a"b', min_duration_ns=1500 * MS, limit=20)
     assert (q.service, q.min_duration_ns, q.limit, q.traceql) == ('a"b', 1500 * MS, 20, traceql)
     assert (q.start, q.end) == (RANGE.start, RANGE.end)
+
+
+async def test_capabilities_from_doctor_skip_sources_with_a_note() -> None:
+    metrics = FakeMetrics(expr_series=[grid(T_FIRE, 10)])
+    tempo = FakeTraces("tempo", {})
+    zipkin = FakeTraces("zipkin", {})
+    sources = Sources(
+        metrics=metrics,
+        traces=[tempo, zipkin],
+        exemplars=False,
+        no_search={"tempo": "Tempo search API unavailable (obsctl doctor)"},
+    )
+    notes: list[str] = []
+    res = await run(req(compare_baseline=False), sources, notes)
+    assert notes[:2] == [
+        "skipped exemplars: the metrics server keeps no exemplars (obsctl doctor)",
+        "skipped tempo search: Tempo search API unavailable (obsctl doctor)",
+    ]
+    assert not any(call[0] == "exemplars" for call in metrics.calls)
+    assert tempo.searches == []
+    assert len(zipkin.searches) == 1
+    assert res.traces == ()
