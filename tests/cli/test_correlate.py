@@ -82,9 +82,11 @@ def test_alertmanager_error_as_only_window_source_exits_4(cli) -> None:
         mock.get(f"{AM}/api/v2/alerts").respond(500, text="internal error")
         res = _cli_am(cli)
     assert res.exit_code == ExitCode.BACKEND_ERROR, res.output
-    assert res.stderr.startswith(
-        "obsctl: error: no alert window source worked: Alertmanager answered HTTP 500"
-    )
+    # The one failure is the error; it is not repeated as a note.
+    assert res.stderr.splitlines() == [
+        "obsctl: error: no alert window source worked: Alertmanager answered HTTP 500 for "
+        "alerts: internal error"
+    ]
 
 
 def test_alertmanager_unreachable_as_only_window_source_exits_3(cli) -> None:

@@ -152,6 +152,9 @@ def bed(
 
         _wait("the alert to fire", firing)
         _wait("exemplars", exemplars_stored)
+        # Let ALERTS gather a few samples on whole seconds: the range-query grid ends on the
+        # last whole step before now.
+        time.sleep(3)
         yield Bed(prom.url, am.url, tempo, rules, started)
 
 
@@ -251,9 +254,15 @@ def test_text_output_at_80_columns(cli, bed: Bed, monkeypatch: pytest.MonkeyPatc
     assert all(len(line) <= 80 for line in lines)
     assert any(line.startswith(f"  2  {A}") for line in lines)
     assert (
-        "  payments-db SELECT orders: 62% of critical-path time; the largest share in 2 of"
-        in res.stdout
-    )
+        "  payments-db SELECT orders: 62% of critical-path time; the largest share in 2\n"
+        "  of 3 traces\n"
+    ) in res.stdout
+    assert (
+        f"  2  {A}  {time.strftime('%H:%M:%S', time.gmtime(bed.started))}     1.2s    1.2s"
+        "    0  checkout\n"
+        "      bottleneck payments-db SELECT orders (75% of its critical path); root\n"
+        "      checkout POST /checkout\n"
+    ) in res.stdout
 
 
 def test_alert_that_never_fired_exits_5_naming_the_range(cli, bed: Bed) -> None:
@@ -328,4 +337,12 @@ def test_everything_unreachable_exits_3(cli) -> None:
         down,
     )
     assert res.exit_code == 3, res.output
-    assert res.stderr.startswith("obsctl: error: no alert window source could be reached: ")
+    # Both window sources failed: the first (in source order) is the error, the other a note.
+    lines = res.stderr.splitlines()
+    assert lines[:2] == [
+        f"obsctl: note: skipped Alertmanager: cannot connect to Alertmanager at {down}: "
+        "connection refused",
+        "obsctl: error: no alert window source could be reached: cannot connect to Prometheus "
+        f"at {down}: connection refused",
+    ]
+    assert res.stdout == ""

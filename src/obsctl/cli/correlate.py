@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -59,6 +60,18 @@ def _parse_span(text: str, *, option: str, now: datetime) -> tuple[datetime, dat
     if start >= end:
         raise UsageError(f"{option}: start {start_text.strip()!r} is not before end")
     return start, end
+
+
+def _one_line_note(state: AppState) -> Callable[[str], None]:
+    """``obsctl: note: …`` on stderr, never wrapped (one line per skipped source)."""
+    from rich.text import Text
+
+    err = state.consoles.err
+
+    def note(line: str) -> None:
+        err.print(Text.assemble(("obsctl: note: ", "dim"), line), soft_wrap=True)
+
+    return note
 
 
 def _read_rules(path: Path) -> str:
@@ -209,7 +222,7 @@ def correlate(
             request,
             backend=backend,
             log=state.http_log,
-            note=state.consoles.note,
+            note=_one_line_note(state),
         )
     )
     emit(result, output, state.consoles)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rich.console import RenderableType
-from rich.padding import Padding
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -116,8 +115,10 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
     else:
         out.print(Text(_TRACE_HEADER, style="bold"))
         for r in result.traces:
-            for line in _trace_lines(r, ref):
-                out.print(line)
+            first, detail = _trace_lines(r, ref)
+            out.print(first)
+            if detail:
+                _print_indented(out, detail, 6)
         if any(r.latency_source and r.latency_source.value != "root_span" for r in result.traces):
             out.print(
                 Text("  * latency from the search or the exemplar: trace not fetched", style="dim")
@@ -127,14 +128,12 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
         traces = result.bottlenecks[0].traces_total
         out.print(Text(f"Bottlenecks: critical-path time across {traces} traces", style="bold"))
         for b in result.bottlenecks[:TOP_BOTTLENECKS]:
-            out.print(
-                Padding(
-                    Text(_op(b.service, b.operation), style="bold").append(
-                        f": {_bottleneck_line(b)}", style="not bold"
-                    ),
-                    (0, 0, 0, 2),
-                    expand=False,
-                )
+            _print_indented(
+                out,
+                Text(_op(b.service, b.operation), style="bold").append(
+                    f": {_bottleneck_line(b)}", style="not bold"
+                ),
+                2,
             )
     if result.baseline is not None:
         out.print()
@@ -148,14 +147,12 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
         if not result.slower:
             out.print(Text("  no operation got markedly slower"))
         for s in result.slower[:TOP_BOTTLENECKS]:
-            out.print(
-                Padding(
-                    Text(_op(s.service, s.operation), style="bold").append(
-                        f": {_slower_line(s)}", style="not bold"
-                    ),
-                    (0, 0, 0, 2),
-                    expand=False,
-                )
+            _print_indented(
+                out,
+                Text(_op(s.service, s.operation), style="bold").append(
+                    f": {_slower_line(s)}", style="not bold"
+                ),
+                2,
             )
     links = [(r.rank, r.trace_id) for r in result.traces if r.found]
     if links and (result.links.grafana or result.links.jaeger):
@@ -171,7 +168,15 @@ _TRACE_HEADER = (
 )
 
 
-def _trace_lines(r: RankedTrace, ref: datetime) -> list[RenderableType]:
+def _print_indented(out: Console, text: Text, indent: int) -> None:
+    """``text`` wrapped to the console width with every line indented (no trailing blanks)."""
+    width = max(20, out.width - indent)
+    for line in text.wrap(out, width):
+        line.rstrip()
+        out.print(Text(" " * indent).append_text(line), soft_wrap=True)
+
+
+def _trace_lines(r: RankedTrace, ref: datetime) -> tuple[Text, Text]:
     latency = _dur(r.latency_ns)
     if r.latency_source is not None and r.latency_source.value != "root_span":
         latency += "*"
@@ -183,7 +188,6 @@ def _trace_lines(r: RankedTrace, ref: datetime) -> list[RenderableType]:
         overflow="ellipsis",
     )
     first.append(r.root_service or "-")
-    lines: list[RenderableType] = [first]
     root = _op(r.root_service or "", r.root_name or "")
     detail = Text()
     if r.found and r.bottleneck is not None:
@@ -198,9 +202,7 @@ def _trace_lines(r: RankedTrace, ref: datetime) -> list[RenderableType]:
         detail.append(r.note or "not fetched", style="dim")
     elif root:
         detail.append(f"root {root}")
-    if detail:
-        lines.append(Padding(detail, (0, 0, 0, 6), expand=False))
-    return lines
+    return first, detail
 
 
 # ----------------------------------------------------------------------------- json

@@ -16,11 +16,12 @@ when no window source, or no candidate source, worked at all.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 from urllib.parse import quote
 
 from obsctl.analysis.correlate import (
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
     from obsctl.backends.prometheus import PrometheusClient
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 DEFAULT_SERVICE_LABELS = ("service", "service_name", "job")
 """Alert labels that name the service to search traces for, in order."""
@@ -197,51 +199,82 @@ class CorrelateRequest:
 
 
 class _Log:
-    """Collects source notes (for stderr and the JSON) and failures (for exit codes)."""
+    """Collects source notes (for stderr and the JSON) and failures (for exit codes).
+
+    Skip notes are held until the phase ends (``flush``): when every source failed, the
+    failure that becomes the error message is not also printed as a note.
+    """
 
     def __init__(self, note: Callable[[str], None]) -> None:
         self._note = note
         self.skipped: list[str] = []
         self.used: list[str] = []
+        self._held: list[tuple[ObsctlError | None, str]] = []
 
     def skip(self, what: str, err: ObsctlError | str) -> None:
         reason = err if isinstance(err, str) else err.message
         line = f"skipped {what}: {reason}"
         self.skipped.append(line)
-        self._note(line)
+        self._held.append((None if isinstance(err, str) else err, line))
+
+    def flush(self, *, omit: ObsctlError | None = None) -> None:
+        for err, line in self._held:
+            if omit is None or err is not omit:
+                self._note(line)
+        self._held.clear()
 
     def tell(self, line: str) -> None:
         self._note(line)
 
 
-def _raise_for(failures: Sequence[ObsctlError], what: str) -> None:
-    """All sources of a kind failed: unreachable (3) when all were, else backend error (4)."""
+def _raise_for(failures: Sequence[ObsctlError], what: str, log: _Log) -> None:
+    """All sources of a kind failed: unreachable (3) when all were, else backend error (4).
+
+    The failure named in the error is not repeated as a note; the others are.
+    """
     if not failures:
+        log.flush()
         raise BackendError(f"no {what} source is configured")
     if all(isinstance(f, BackendUnreachable) for f in failures):
         first = failures[0]
+        log.flush(omit=first)
         raise BackendUnreachable(
             f"no {what} source could be reached: {first.message}", hint=first.hint
         )
     first = next(f for f in failures if not isinstance(f, BackendUnreachable))
+    log.flush(omit=first)
     raise BackendError(f"no {what} source worked: {first.message}", hint=first.hint)
 
 
-async def _attempt(
-    what: str, log: _Log, failures: list[ObsctlError], coro: Awaitable[T]
-) -> T | None:
+@dataclass(frozen=True, slots=True)
+class _Outcome(Generic[V]):
+    what: str
+    value: V | None = None
+    error: ObsctlError | None = None
+
+
+async def _attempt(what: str, coro: Awaitable[T]) -> _Outcome[T]:
+    """Run one source; a domain failure becomes part of the outcome instead of propagating."""
     try:
-        result = await coro
+        return _Outcome(what, value=await coro)
     except (BackendUnreachable, BackendError) as err:
-        failures.append(err)
-        log.skip(what, err)
-        return None
+        return _Outcome(what, error=err)
     except ObsctlError as err:  # a bad payload (ParseError from a backend)
-        failures.append(BackendError(err.message, hint=err.hint))
-        log.skip(what, err)
-        return None
-    log.used.append(what)
-    return result
+        return _Outcome(what, error=BackendError(err.message, hint=err.hint))
+
+
+def _settle(outcomes: Sequence[_Outcome[T]], log: _Log, failures: list[ObsctlError]) -> list[T]:
+    """Values of the sources that worked; notes and failures in source order (deterministic)."""
+    values = []
+    for out in outcomes:
+        if out.error is not None:
+            failures.append(out.error)
+            log.skip(out.what, out.error)
+        else:
+            log.used.append(out.what)
+            if out.value is not None:
+                values.append(out.value)
+    return values
 
 
 # ----------------------------------------------------------------------------- windows
@@ -294,8 +327,13 @@ async def _rule_windows(
 
 
 async def _alerts_windows(metrics: MetricsSource, req: CorrelateRequest) -> list[AlertWindow]:
-    step = _step_for(req, req.range.duration)
-    start_ms, end_ms, step_ms = _aligned(req.range.start, req.range.end, step)
+    # ALERTS has a handful of series: sample it finely (1 s, or what 10,000 points allow) so
+    # an alert that started firing moments ago is seen, and end the grid on the step after
+    # the range end (the lookback carries the latest sample forward).
+    seconds = max(1, math.ceil(req.range.duration.total_seconds() / MAX_POINTS))
+    step_ms = seconds * 1000
+    start_ms = dt_to_ms(req.range.start) // step_ms * step_ms
+    end_ms = -(-dt_to_ms(req.range.end) // step_ms) * step_ms
     series = await metrics.range_series(
         _alerts_selector(req.alert),
         ms_to_dt(start_ms),
@@ -322,25 +360,21 @@ async def find_windows(
     failures: list[ObsctlError] = []
     raw: list[AlertWindow] = [manual_window(a, b) for a, b in req.manual]
     consulted: list[str] = ["--window"] if req.manual else []
-    tasks: list[Awaitable[object]] = []
+    tasks: list[Awaitable[_Outcome[object]]] = []
     pending_only = 0
     if sources.metrics is not None:
         metrics = sources.metrics
         if req.rule is not None:
             consulted.append("rule expression")
-            tasks.append(
-                _attempt("rule expression", log, failures, _rule_windows(metrics, req, req.rule))
-            )
+            tasks.append(_attempt("rule expression", _rule_windows(metrics, req, req.rule)))
         consulted.append("ALERTS series")
-        tasks.append(_attempt("ALERTS series", log, failures, _alerts_windows(metrics, req)))
+        tasks.append(_attempt("ALERTS series", _alerts_windows(metrics, req)))
     elif req.rule is not None:
         log.skip("rule expression", "no Prometheus-compatible server configured")
     if sources.alertmanager is not None:
         consulted.append("Alertmanager")
-        tasks.append(
-            _attempt("Alertmanager", log, failures, _am_windows(sources.alertmanager, req))
-        )
-    results = await asyncio.gather(*tasks)
+        tasks.append(_attempt("Alertmanager", _am_windows(sources.alertmanager, req)))
+    results = _settle(await asyncio.gather(*tasks), log, failures)
     for res in results:
         if isinstance(res, tuple):
             windows, pend = res
@@ -349,7 +383,8 @@ async def find_windows(
         elif isinstance(res, list):
             raw.extend(res)
     if not req.manual and tasks and len(failures) == len(tasks):
-        _raise_for(failures, "alert window")
+        _raise_for(failures, "alert window", log)
+    log.flush()
     if not req.manual and not tasks:
         raise BackendError(
             "no source of alert windows: no Prometheus or Alertmanager configured",
@@ -527,22 +562,18 @@ async def find_candidates(
 ) -> tuple[list[MergedCandidate], list[ObsctlError], int]:
     """Candidates from every trace source, merged; also the failures and sources tried."""
     failures: list[ObsctlError] = []
-    tasks: list[Awaitable[list[tuple[int, Candidate]] | None]] = []
+    tasks: list[Awaitable[_Outcome[list[tuple[int, Candidate]]]]] = []
     span = TimeRange(min(w.start for w in windows), max(w.end for w in windows))
     if sources.metrics is not None and selectors and sources.exemplars:
         tasks.append(
             _attempt(
                 f"{label}exemplars",
-                log,
-                failures,
                 _exemplar_source(sources.metrics, selectors, span, windows),
             )
         )
         tasks.append(
             _attempt(
                 f"{label}trace-ID labelled series",
-                log,
-                failures,
                 _label_source(sources.metrics, selectors, windows),
             )
         )
@@ -557,13 +588,11 @@ async def find_candidates(
         tasks.append(
             _attempt(
                 f"{label}{backend.name} search",
-                log,
-                failures,
                 _search_source(backend, windows, req, min_duration_ns, search_limit),
             )
         )
-    results = await asyncio.gather(*tasks)
-    placed = [pair for res in results if res for pair in res]
+    results = _settle(await asyncio.gather(*tasks), log, failures)
+    placed = [pair for res in results for pair in res]
     return merge_candidates(placed), failures, len(tasks)
 
 
@@ -675,7 +704,8 @@ async def correlate_alert(
 
     (merged, failures, tried), base_cands = await asyncio.gather(incident_task, baseline_cands())
     if tried == 0 or len(failures) == tried:
-        _raise_for(failures, "trace")
+        _raise_for(failures, "trace", log)
+    log.flush()
     incident_ids = {c.trace_id for c in merged}
     base_cands = [c for c in base_cands if c.trace_id not in incident_ids]
 
