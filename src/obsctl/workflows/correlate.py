@@ -82,6 +82,8 @@ DEFAULT_STEP = timedelta(seconds=15)
 """Evaluation step for rule replay and ``ALERTS`` when the rule group names no interval."""
 MAX_POINTS = 10_000
 """Stay under Prometheus's 11,000 points per series."""
+SEARCH_NEEDS_SERVICE = frozenset({"jaeger"})
+"""Backends whose search API requires a service name."""
 BASELINE_MAX_TRACES = 20
 """Baseline traces fetched for the slower-operations comparison."""
 
@@ -521,6 +523,8 @@ async def _search_source(
 ) -> list[tuple[int, Candidate]]:
     async def one(idx: int, w: AlertWindow) -> list[tuple[int, Candidate]]:
         service = _service_for(w.labels, req.service_labels)
+        if service is None and backend.name in SEARCH_NEEDS_SERVICE:
+            return []
         query = build_search(
             backend.name,
             TimeRange(w.start, w.end),
@@ -581,6 +585,13 @@ async def find_candidates(
         log.skip("exemplars", "the metrics server keeps no exemplars (obsctl doctor)")
     for backend in sources.traces:
         reason = sources.no_search.get(backend.name)
+        if (
+            reason is None
+            and backend.name in SEARCH_NEEDS_SERVICE
+            and not any(_service_for(w.labels, req.service_labels) for w in windows)
+        ):
+            labels = ", ".join(req.service_labels)
+            reason = f"no window has a service label ({labels}); see --service-label"
         if reason is not None:
             if not label:
                 log.skip(f"{backend.name} search", reason)

@@ -444,3 +444,22 @@ async def test_capabilities_from_doctor_skip_sources_with_a_note() -> None:
     assert tempo.searches == []
     assert len(zipkin.searches) == 1
     assert res.traces == ()
+
+
+async def test_jaeger_search_needs_a_service_label() -> None:
+    jaeger = FakeTraces("jaeger", {})
+    zipkin = FakeTraces("zipkin", {})
+    notes: list[str] = []
+    manual = ((T_FIRE, T_FIRE + timedelta(minutes=5)),)
+    res = await run(
+        req(rule=None, manual=manual, compare_baseline=False),
+        Sources(traces=[jaeger, zipkin]),
+        notes,
+    )
+    assert notes[0] == (
+        "skipped jaeger search: no window has a service label (service, service_name, job); "
+        "see --service-label"
+    )
+    assert jaeger.searches == []
+    assert [(q.service, q.traceql) for q in zipkin.searches] == [(None, None)]
+    assert res.sources == ("zipkin search",)
