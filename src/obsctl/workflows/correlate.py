@@ -235,8 +235,13 @@ def _raise_for(failures: Sequence[ObsctlError], what: str, log: _Log) -> None:
     The failure named in the error is not repeated as a note; the others are.
     """
     if not failures:
+        skipped = "; ".join(log.skipped)
         log.flush()
-        raise BackendError(f"no {what} source is configured")
+        raise BackendError(
+            f"no {what} source could be used" + (f" ({skipped})" if skipped else ""),
+            hint="configure a trace backend (--tempo-url, --jaeger-url, --zipkin-url) or "
+            "give --rules so exemplars can be used",
+        )
     if all(isinstance(f, BackendUnreachable) for f in failures):
         first = failures[0]
         log.flush(omit=first)
