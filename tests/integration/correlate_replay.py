@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -193,6 +194,76 @@ class _TempoHandler(_Quiet):
                 return
         if parts.path in ("/api/echo", "/ready"):
             self._send(200, b"echo", "text/plain")
+            return
+        self._send(404, b"404 page not found\n", "text/plain; charset=utf-8")
+
+
+def otlp_resource_spans(trace: ReplayTrace) -> list[dict[str, object]]:
+    """The trace as OTLP/JSON (Jaeger api_v3): hex IDs, integer enums."""
+    by_service: dict[str, list[dict[str, object]]] = {}
+    for s in trace.spans:
+        span: dict[str, object] = {
+            "traceId": trace.trace_id,
+            "spanId": f"{s.span_id:016x}",
+            "name": s.name,
+            "kind": 2 if s.parent is None else 3,
+            "startTimeUnixNano": str(trace.start_ns + s.start_ms * MS),
+            "endTimeUnixNano": str(trace.start_ns + s.end_ms * MS),
+            "status": {"code": 2} if s.error else {},
+        }
+        if s.parent is not None:
+            span["parentSpanId"] = f"{s.parent:016x}"
+        by_service.setdefault(s.service, []).append(span)
+    return [
+        {
+            "resource": {
+                "attributes": [{"key": "service.name", "value": {"stringValue": service}}]
+            },
+            "scopeSpans": [{"scope": {}, "spans": spans}],
+        }
+        for service, spans in by_service.items()
+    ]
+
+
+class JaegerReplay(TempoReplay):
+    """Jaeger's api_v3 (``/api/v3/traces``, ``/api/v3/traces/<id>``) over the same traces.
+
+    Search returns every matching trace's spans concatenated in one ``result``; an unknown
+    trace is a 404 with Jaeger's JSON error sent as ``text/plain``.
+    """
+
+    def __init__(self, traces: Sequence[ReplayTrace], **kwargs: object) -> None:
+        super().__init__(traces, **kwargs)  # type: ignore[arg-type]
+        self.httpd.RequestHandlerClass = _JaegerHandler
+
+
+class _JaegerHandler(_Quiet):
+    def do_GET(self) -> None:
+        server: JaegerReplay = self.server.owner  # type: ignore[attr-defined]
+        with server.lock:
+            server.requests.append(self.path)
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        if parts.path == "/api/v3/traces":
+            until = query.get("query.start_time_max", "")
+            end = datetime.fromisoformat(until[:26].rstrip("Z") + "+00:00").timestamp()
+            ids = server.baseline_hits if end <= server.cutover else server.incident_hits
+            spans = [rs for i in ids for rs in otlp_resource_spans(server.traces[i])]
+            if not spans:
+                error = {"error": {"httpCode": 404, "message": "No traces found"}}
+                self._send(404, json.dumps(error).encode(), "text/plain; charset=utf-8")
+                return
+            self._send(200, json.dumps({"result": {"resourceSpans": spans}}).encode())
+            return
+        if parts.path.startswith("/api/v3/traces/"):
+            t = server.lookup(parts.path[len("/api/v3/traces/") :])
+            if t is None:
+                error = {"error": {"httpCode": 404, "message": "trace not found"}}
+                self._send(404, json.dumps(error).encode(), "text/plain; charset=utf-8")
+                return
+            self._send(
+                200, json.dumps({"result": {"resourceSpans": otlp_resource_spans(t)}}).encode()
+            )
             return
         self._send(404, b"404 page not found\n", "text/plain; charset=utf-8")
 

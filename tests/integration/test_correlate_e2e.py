@@ -16,6 +16,7 @@ import pytest
 from tests.integration import servers
 from tests.integration.correlate_replay import (
     ExemplarTarget,
+    JaegerReplay,
     ReplaySpan,
     ReplayTrace,
     TempoReplay,
@@ -61,6 +62,7 @@ class Bed:
     prometheus: str
     alertmanager: str
     tempo: TempoReplay
+    jaeger: JaegerReplay
     rules: Path
     started: float
 
@@ -104,6 +106,7 @@ def bed(
     with (
         ExemplarTarget(exemplars) as target,
         TempoReplay(traces, incident_hits=[A, C], baseline_hits=[E], cutover=started) as tempo,
+        JaegerReplay(traces, incident_hits=[A, C], baseline_hits=[E], cutover=started) as jaeger,
     ):
         host = target.url.removeprefix("http://")
         prom = prometheus_factory(
@@ -155,10 +158,10 @@ def bed(
         # Let ALERTS gather a few samples on whole seconds: the range-query grid ends on the
         # last whole step before now.
         time.sleep(3)
-        yield Bed(prom.url, am.url, tempo, rules, started)
+        yield Bed(prom.url, am.url, tempo, jaeger, rules, started)
 
 
-def _run(cli, bed: Bed, *extra: str):  # type: ignore[no-untyped-def]
+def _run(cli, bed: Bed, *extra: str, backend: str = "tempo"):  # type: ignore[no-untyped-def]
     return cli(
         "correlate",
         ALERT,
@@ -167,19 +170,22 @@ def _run(cli, bed: Bed, *extra: str):  # type: ignore[no-untyped-def]
         "--since",
         "5m",
         "--backend",
-        "tempo",
+        backend,
         "--prometheus-url",
         bed.prometheus,
         "--alertmanager-url",
         bed.alertmanager,
         "--tempo-url",
         bed.tempo.url,
+        "--jaeger-url",
+        bed.jaeger.url,
         *extra,
     )
 
 
-def test_ranking_and_bottleneck_end_to_end(cli, bed: Bed) -> None:
-    res = _run(cli, bed, "-o", "json")
+@pytest.mark.parametrize("backend", ["tempo", "jaeger"])
+def test_ranking_and_bottleneck_end_to_end(cli, bed: Bed, backend: str) -> None:
+    res = _run(cli, bed, "-o", "json", backend=backend)
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert doc["schema_version"] == 1
@@ -195,11 +201,12 @@ def test_ranking_and_bottleneck_end_to_end(cli, bed: Bed) -> None:
         (t["trace_id"], t["latency_ms"], t["latency_source"], t["found"], t["sources"], t["window"])
         for t in doc["traces"]
     ]
+    searched = f"search:{backend}"
     assert got == [
         (D, 3000.0, "exemplar", False, ["exemplar"], 0),
-        (A, 1200.0, "root_span", True, ["exemplar", "search:tempo"], 0),
+        (A, 1200.0, "root_span", True, ["exemplar", searched], 0),
         (B, 800.0, "root_span", True, ["exemplar"], 0),
-        (C, 500.0, "root_span", True, ["search:tempo"], 0),
+        (C, 500.0, "root_span", True, [searched], 0),
     ]
     assert doc["traces"][0]["note"] == "not found (expired or sampled out?)"
     assert [
@@ -234,6 +241,18 @@ def test_ranking_and_bottleneck_end_to_end(cli, bed: Bed) -> None:
         ("payments-db", "SELECT orders", 50.0, 600.0),
         ("checkout", "POST /checkout", 300.0, 800.0),
     ]
+    if backend == "jaeger":
+        searches = [
+            urllib.parse.parse_qs(urllib.parse.urlsplit(p).query)
+            for p in bed.jaeger.requests
+            if p.startswith("/api/v3/traces?")
+        ]
+        incident = [s for s in searches if "query.duration_min" in s]
+        assert incident
+        assert {(s["query.service_name"][0], s["query.duration_min"][0]) for s in incident} == {
+            ("checkout", "400ms")
+        }
+        return
     # Tempo was searched with TraceQL for the alert's service above the rule's threshold.
     searches = [
         urllib.parse.parse_qs(urllib.parse.urlsplit(p).query)
