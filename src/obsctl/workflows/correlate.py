@@ -406,9 +406,10 @@ async def find_windows(
                 f"; it went pending {pending_only} time(s) but never for the rule's "
                 f"`for` ({format_prom_duration(req.rule.for_) if req.rule else '?'})"
             )
+        start, end = (t.replace(microsecond=0) for t in (req.range.start, req.range.end))
         raise NotFound(
-            f"alert {req.alert} never fired between {format_rfc3339(req.range.start)} and "
-            f"{format_rfc3339(req.range.end)}",
+            f"alert {req.alert} never fired between {format_rfc3339(start)} and "
+            f"{format_rfc3339(end)}",
             hint=hint + "; widen the range with --since or --start/--end",
         )
     return merged, consulted
