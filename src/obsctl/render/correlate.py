@@ -45,6 +45,11 @@ def _short_time(t: datetime | None, ref: datetime) -> str:
     return _clock(t)
 
 
+def _n(count: int, noun: str) -> str:
+    """``1 trace``, ``3 traces``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _op(service: str, operation: str) -> str:
     return f"{service} {operation}".strip()
 
@@ -52,7 +57,7 @@ def _op(service: str, operation: str) -> str:
 def _bottleneck_line(b: Bottleneck) -> str:
     return (
         f"{b.share:.0%} of critical-path time; the largest share in {b.traces_dominant} of "
-        f"{b.traces_total} traces"
+        f"{_n(b.traces_total, 'trace')}"
     )
 
 
@@ -126,7 +131,9 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
     if result.bottlenecks:
         out.print()
         traces = result.bottlenecks[0].traces_total
-        out.print(Text(f"Bottlenecks: critical-path time across {traces} traces", style="bold"))
+        out.print(
+            Text(f"Bottlenecks: critical-path time across {_n(traces, 'trace')}", style="bold")
+        )
         for b in result.bottlenecks[:TOP_BOTTLENECKS]:
             _print_indented(
                 out,
@@ -140,7 +147,7 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
         out.print(
             Text(
                 f"Compared with the baseline {_short_time(result.baseline.start, ref)}–"
-                f"{_short_time(result.baseline.end, ref)} ({result.baseline_traces} traces)",
+                f"{_short_time(result.baseline.end, ref)} ({_n(result.baseline_traces, 'trace')})",
                 style="bold",
             )
         )
@@ -382,7 +389,7 @@ def correlation_markdown(result: CorrelationResult) -> str:
         lines += [
             "",
             f"### Compared with {_clock(result.baseline.start)} to {_clock(result.baseline.end)} "
-            f"({result.baseline_traces} traces)",
+            f"({_n(result.baseline_traces, 'trace')})",
             "",
         ]
         if not result.slower:

@@ -38,11 +38,11 @@ Traces ranked by latency: 2 of 14 candidates
       not found (expired or sampled out?)
   * latency from the search or the exemplar: trace not fetched
 
-Bottlenecks: critical-path time across 1 traces
+Bottlenecks: critical-path time across 1 trace
   payments-db SELECT orders: 71% of critical-path time; the largest share in 1
-  of 1 traces
+  of 1 trace
   checkout POST /checkout: 29% of critical-path time; the largest share in 0 of
-  1 traces
+  1 trace
 
 Compared with the baseline 09:07:00–09:29:00 (12 traces)
   payments-db SELECT orders: median 45ms → 820ms (+775ms, 18.2×; 12 vs 1 spans)
@@ -113,7 +113,7 @@ def test_markdown_incident_notes(correlation: CorrelationResult) -> None:
     ) in md
     assert (
         "- **payments-db** `SELECT orders`: 71% of critical-path time; the largest share in 1 "
-        "of 1 traces\n"
+        "of 1 trace\n"
     ) in md
     assert "| 2 | 2026-11-25T09:55:00Z | 2026-11-25T10:00:00Z (still firing) | 5m00s |" in md
     assert "- skipped jaeger search: cannot connect to Jaeger at http://localhost:16686\n" in md
