@@ -168,6 +168,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Setup",
         "Print the shell completion script (bash, zsh, fish).",
     ),
+    "validate": LazyCommand(
+        "obsctl.cli.validate:validate",
+        "Check",
+        "Validate OpenTelemetry Collector configs offline, every problem at once.",
+    ),
     "correlate": LazyCommand(
         "obsctl.cli.correlate:correlate",
         "Investigate",

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
+from html import escape as _html_escape
 
 from rich.text import Text
 
@@ -20,6 +19,21 @@ from obsctl.model.findings import Finding, FindingsReport, RuleInfo, Severity
 from obsctl.render import emit, renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, write_json
+
+
+def xml_escape(text: str) -> str:
+    """Escape text content for XML (``&``, ``<``, ``>``; quotes too, which is harmless).
+
+    ``xml.sax.saxutils`` would do, but importing it pulls in urllib/http/email (~25 ms of
+    start-up) for three replacements.
+    """
+    return _html_escape(text, quote=True)
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value, quoted."""
+    return '"' + _html_escape(text, quote=True).replace("\n", "&#10;") + '"'
+
 
 _SEV_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 INFORMATION_URI = "https://github.com/obsctl/obsctl"

@@ -1,0 +1,185 @@
+"""An OpenTelemetry Collector configuration as a located YAML tree.
+
+Every key and value keeps the file, line and column it came from (1-based), also when the
+config was embedded in a Kubernetes object or a Helm values file, so findings point into the
+file the user edits. The tree is deliberately untyped (maps, lists, scalars): the collector's
+own config is a free-form map until each component decodes its part, and validation works the
+same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from obsctl.model.findings import RuleInfo
+
+ScalarValue = str | int | float | bool | None
+"""What a YAML scalar resolves to (YAML 1.2 core schema, as the collector's YAML library)."""
+
+Signal = Literal["traces", "metrics", "logs", "profiles"]
+SIGNALS: tuple[str, ...] = ("traces", "metrics", "logs", "profiles")
+COMPONENT_KINDS: tuple[str, ...] = (
+    "receivers",
+    "processors",
+    "exporters",
+    "connectors",
+    "extensions",
+)
+"""The component sections of a collector config, in the order the collector documents them."""
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    """Base of the located tree: where the node starts."""
+
+    file: str
+    line: int
+    col: int
+
+
+@dataclass(slots=True, eq=False)
+class YamlScalar(Node):
+    """A scalar: its resolved value and the text as written.
+
+    Attributes:
+        value: the value after ``${…}`` expansion (the written value when nothing expands).
+        text: the scalar as written, before expansion.
+        quoted: written in quotes or as a block scalar (always a string).
+        known: False when the value depends on something obsctl cannot see offline (an unset
+            environment variable, ``${file:…}``, ``${http:…}``); value checks skip it.
+    """
+
+    value: ScalarValue = None
+    text: str = ""
+    quoted: bool = False
+    known: bool = True
+
+
+@dataclass(slots=True, eq=False)
+class YamlSeq(Node):
+    """A sequence."""
+
+    items: list[Node] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class YamlMap(Node):
+    """A mapping: key text → (key node, value node), in document order."""
+
+    entries: dict[str, tuple[YamlScalar, Node]] = field(default_factory=dict)
+
+    def get(self, key: str) -> Node | None:
+        """The value node under ``key``, if present."""
+        entry = self.entries.get(key)
+        return entry[1] if entry else None
+
+    def key_node(self, key: str) -> YamlScalar | None:
+        """The key node of ``key``, if present."""
+        entry = self.entries.get(key)
+        return entry[0] if entry else None
+
+    def items(self) -> Iterator[tuple[str, YamlScalar, Node]]:
+        """``(key, key node, value node)`` in document order."""
+        for key, (knode, vnode) in self.entries.items():
+            yield key, knode, vnode
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.entries
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def is_null(node: Node | None) -> bool:
+    """True for a missing node or an explicit YAML null (``key:`` or ``~``)."""
+    return node is None or (isinstance(node, YamlScalar) and node.value is None and node.known)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something the parser noticed, reported as a finding by the validator.
+
+    Attributes:
+        rule_id: the ``OTC`` rule it belongs to.
+        message: one line.
+        file, line, col: where (1-based; 0 when unknown).
+        path: dotted path in the config (``receivers.otlp``), if any.
+        hint: optional fix.
+        severity: ``error``, ``warning`` or ``info``; empty means the rule's default.
+    """
+
+    rule_id: str
+    message: str
+    file: str
+    line: int = 0
+    col: int = 0
+    path: str = ""
+    hint: str | None = None
+    severity: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    """One input after unwrapping: the collector config it holds and how it was found.
+
+    Attributes:
+        file: the display name of the input (a path or ``-``).
+        root: the config mapping; ``None`` when the input could not be parsed or is empty.
+        wrapper: ``plain``, ``configmap``, ``opentelemetrycollector`` or ``helm``.
+        problems: parse-time problems (YAML errors, duplicate keys, env syntax …).
+        empty: the input held no document at all (empty, or comments only).
+    """
+
+    file: str
+    root: YamlMap | None
+    wrapper: str = "plain"
+    problems: tuple[Problem, ...] = ()
+    empty: bool = False
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorConfig:
+    """The effective config: every input merged the way ``--config a --config b`` merges.
+
+    Attributes:
+        root: the merged tree (``None`` when nothing parsed).
+        documents: the inputs, in order.
+    """
+
+    root: YamlMap | None
+    documents: tuple[SourceDocument, ...]
+
+    @property
+    def wrappers(self) -> tuple[str, ...]:
+        """The wrapper kinds seen (for rules that depend on where the config runs)."""
+        return tuple(d.wrapper for d in self.documents)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineView:
+    """One pipeline, for ``--graph``: its components in order and connector links."""
+
+    pipeline_id: str
+    receivers: tuple[str, ...]
+    processors: tuple[str, ...]
+    exporters: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineGraph:
+    """All pipelines and the connectors that bridge them (rendered by ``--graph``)."""
+
+    pipelines: tuple[PipelineView, ...]
+    connectors: tuple[str, ...]
+    extensions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCatalog:
+    """The rules ``validate`` can report (``--list-rules``), or some of them explained."""
+
+    rules: tuple[RuleInfo, ...]
+    explain: bool = False

@@ -1,0 +1,154 @@
+"""``obsctl validate --graph``: each pipeline as receivers → processors → exporters.
+
+Findings themselves go through the shared ``render.findings`` renderers; this module only
+draws the pipeline graph, which the findings text renderer prints after the findings (it is a
+per-input summary of the report). Connectors are shown on both sides with the pipelines they
+bridge: ``span_metrics ▶ metrics`` as an exporter, ``span_metrics ◀ traces`` as a receiver.
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from obsctl.model.collector import PipelineGraph, RuleCatalog
+from obsctl.render import renderer
+from obsctl.render.console import Consoles
+from obsctl.render.json import SCHEMA_VERSION, write_json
+
+_CONNECTOR = "magenta"
+
+
+def _bridges(graph: PipelineGraph) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Connector → pipelines it receives from (as exporter there), and feeds (as receiver)."""
+    connectors = set(graph.connectors)
+    fed_by: dict[str, list[str]] = {}
+    feeds: dict[str, list[str]] = {}
+    for p in graph.pipelines:
+        for cid in p.exporters:
+            if cid in connectors:
+                fed_by.setdefault(cid, []).append(p.pipeline_id)
+        for cid in p.receivers:
+            if cid in connectors:
+                feeds.setdefault(cid, []).append(p.pipeline_id)
+    return fed_by, feeds
+
+
+def pipeline_tables(graph: PipelineGraph) -> list[Table]:
+    """One table per pipeline (also used by tests)."""
+    fed_by, feeds = _bridges(graph)
+    connectors = set(graph.connectors)
+    tables = []
+    for p in graph.pipelines:
+        table = Table(
+            title=Text(p.pipeline_id, style="bold"),
+            title_justify="left",
+            box=box.ROUNDED,
+            show_edge=True,
+            expand=False,
+        )
+        table.add_column("receivers", overflow="fold")
+        table.add_column("", width=1, no_wrap=True)
+        table.add_column("processors", overflow="fold")
+        table.add_column("", width=1, no_wrap=True)
+        table.add_column("exporters", overflow="fold")
+        rows = max(len(p.receivers), len(p.processors), len(p.exporters), 1)
+        for i in range(rows):
+            rec = Text()
+            if i < len(p.receivers):
+                cid = p.receivers[i]
+                if cid in connectors:
+                    rec.append(cid, style=_CONNECTOR)
+                    rec.append(" ◀ " + ", ".join(fed_by.get(cid, ["?"])), style="dim")
+                else:
+                    rec.append(cid)
+            proc = Text()
+            if i < len(p.processors):
+                proc.append(f"{i + 1}. {p.processors[i]}")
+            elif i == 0:
+                proc.append("—", style="dim")
+            exp = Text()
+            if i < len(p.exporters):
+                cid = p.exporters[i]
+                if cid in connectors:
+                    exp.append(cid, style=_CONNECTOR)
+                    exp.append(" ▶ " + ", ".join(feeds.get(cid, ["?"])), style="dim")
+                else:
+                    exp.append(cid)
+            arrow = "→" if i == 0 else ""
+            table.add_row(rec, arrow, proc, arrow, exp)
+        tables.append(table)
+    return tables
+
+
+@renderer(PipelineGraph, "text")
+def render_pipeline_graph(graph: PipelineGraph, consoles: Consoles) -> None:
+    """The pipelines, one small table each, then the connectors and extensions."""
+    out = consoles.out
+    for table in pipeline_tables(graph):
+        out.print(table)
+    fed_by, feeds = _bridges(graph)
+    for cid in graph.connectors:
+        line = Text("connector ", style="dim")
+        line.append(cid, style=_CONNECTOR)
+        line.append(
+            f": {', '.join(fed_by.get(cid, ['(nothing)']))} ▶ "
+            f"{', '.join(feeds.get(cid, ['(nothing)']))}"
+        )
+        out.print(line)
+    if graph.extensions:
+        out.print(Text("extensions: ", style="dim").append(", ".join(graph.extensions)))
+    out.print()
+
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+@renderer(RuleCatalog, "text")
+def render_rules_text(catalog: RuleCatalog, consoles: Consoles) -> None:
+    """``--list-rules``: one line per rule; ``--explain``: each rule's why and source."""
+    out = consoles.out
+    if not catalog.explain:
+        table = Table(box=None, pad_edge=False, show_edge=False)
+        table.add_column("RULE", no_wrap=True)
+        table.add_column("NAME", no_wrap=True)
+        table.add_column("DEFAULT", no_wrap=True)
+        table.add_column("SUMMARY", overflow="fold")
+        for rule in catalog.rules:
+            sev = rule.severity.value
+            table.add_row(
+                rule.rule_id, rule.name, Text(sev, style=_SEVERITY_STYLE[sev]), Text(rule.summary)
+            )
+        out.print(table)
+        return
+    for rule in catalog.rules:
+        out.print(Text(f"{rule.rule_id} {rule.name}", style="bold"))
+        out.print(Text(f"default severity: {rule.severity.value}"))
+        out.print(Text(rule.summary))
+        out.print(Text(rule.explanation))
+        if rule.help_uri:
+            out.print(Text(f"source: {rule.help_uri}", style="dim"), soft_wrap=True)
+        out.print()
+
+
+@renderer(RuleCatalog, "json")
+def render_rules_json(catalog: RuleCatalog, consoles: Consoles) -> None:
+    """``{"schema_version", "rules": [{rule_id, name, severity, summary, explanation, …}]}``."""
+    write_json(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "rules": [
+                {
+                    "rule_id": r.rule_id,
+                    "name": r.name,
+                    "severity": r.severity.value,
+                    "summary": r.summary,
+                    "explanation": r.explanation,
+                    "help_uri": r.help_uri,
+                }
+                for r in catalog.rules
+            ],
+        },
+        consoles,
+    )
