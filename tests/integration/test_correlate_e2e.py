@@ -216,6 +216,11 @@ def test_ranking_and_bottleneck_end_to_end(cli, bed: Bed, backend: str) -> None:
         ("payments-db", 600.0),
         ("cache", 400.0),
     ]
+    assert doc["traces"][1]["critical_path"] == [
+        {"service": "payments-db", "operation": "SELECT orders", "critical_path_ms": 900.0},
+        {"service": "checkout", "operation": "POST /checkout", "critical_path_ms": 210.0},
+        {"service": "cache", "operation": "GET", "critical_path_ms": 90.0},
+    ]
     # 2500 ms of critical path: db 900+600+50, cache 90+100+400, root 210+100+50.
     assert [
         (

@@ -210,6 +210,8 @@ def rank_traces(
                 bottleneck=bottleneck,
                 bottleneck_share=share,
                 note="" if f else notes.get(c.trace_id, "not fetched"),
+                critical_path=f.critical_path if f else (),
+                error_spans=f.error_spans if f else (),
             )
         )
     return out
@@ -231,7 +233,7 @@ def trace_facts(
     *,
     span_keys: Sequence[str] | None = None,
     root_span_id: str | None = None,
-    error_count: int | None = None,
+    error_span_keys: Sequence[str] | None = None,
 ) -> TraceFacts:
     """Summarise a fetched trace and its critical path for ranking and bottlenecks.
 
@@ -241,7 +243,7 @@ def trace_facts(
         span_keys: the key of each of ``trace.spans`` (default: the span IDs); duplicate span
             IDs get distinct keys in the analysis.
         root_span_id: key of the root span (found with ``find_root`` when ``None``).
-        error_count: error spans as the analysis counts them (default: status ERROR).
+        error_span_keys: error spans as the analysis finds them (default: status ERROR).
     """
     keys = list(span_keys) if span_keys is not None else [s.span_id for s in trace.spans]
     by_key = dict(zip(keys, trace.spans, strict=True))
@@ -258,8 +260,10 @@ def trace_facts(
         PathShare(svc, op, ns)
         for (svc, op), ns in sorted(per_op.items(), key=lambda kv: (-kv[1], kv[0]))
     )
-    if error_count is None:
-        error_count = sum(1 for s in trace.spans if s.status_code is StatusCode.ERROR)
+    if error_span_keys is None:
+        errors = [s for s in trace.spans if s.status_code is StatusCode.ERROR]
+    else:
+        errors = [by_key[k] for k in error_span_keys if k in by_key]
     return TraceFacts(
         trace_id=trace.trace_id,
         start=from_unix_ns(trace.start_ns),
@@ -268,9 +272,10 @@ def trace_facts(
         root_duration_ns=root.duration_ns if root else trace.end_ns - trace.start_ns,
         extent_ns=trace.end_ns - trace.start_ns,
         span_count=len(trace.spans),
-        error_count=error_count,
+        error_count=len(errors),
         critical_path=path,
         span_durations=tuple((s.service, s.name, s.duration_ns) for s in trace.spans),
+        error_spans=tuple((s.service, s.name) for s in errors),
     )
 
 

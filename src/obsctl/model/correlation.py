@@ -128,6 +128,7 @@ class TraceFacts:
         error_count: spans with an error status.
         critical_path: critical-path time per (service, operation), largest first.
         span_durations: ``(service, operation, duration_ns)`` of every span.
+        error_spans: ``(service, operation)`` of each error span, in trace order.
     """
 
     trace_id: str
@@ -140,6 +141,7 @@ class TraceFacts:
     error_count: int
     critical_path: tuple[PathShare, ...]
     span_durations: tuple[tuple[str, str, int], ...] = ()
+    error_spans: tuple[tuple[str, str], ...] = ()
 
     @property
     def bottleneck(self) -> PathShare | None:
@@ -172,6 +174,8 @@ class RankedTrace:
         bottleneck: the operation with the most critical-path time.
         bottleneck_share: its share of the trace's critical path (0-1).
         note: why it was not fetched (``not found``, an error), else "".
+        critical_path: the trace's critical-path time per operation, largest first.
+        error_spans: ``(service, operation)`` of its error spans.
     """
 
     rank: int
@@ -189,6 +193,8 @@ class RankedTrace:
     bottleneck: PathShare | None = None
     bottleneck_share: float | None = None
     note: str = ""
+    critical_path: tuple[PathShare, ...] = ()
+    error_spans: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

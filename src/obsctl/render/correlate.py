@@ -262,6 +262,15 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
                 "root_service": r.root_service,
                 "root_operation": r.root_name,
                 "bottleneck": bottleneck,
+                "critical_path": [
+                    {
+                        "service": p.service,
+                        "operation": p.operation,
+                        "critical_path_ms": _ms(p.critical_path_ns),
+                    }
+                    for p in r.critical_path
+                ],
+                "error_spans": [{"service": svc, "operation": op} for svc, op in r.error_spans],
                 "note": r.note or None,
                 "links": result.links.for_trace(r.trace_id) if r.found else {},
             }

@@ -920,5 +920,5 @@ def analyze_for_correlate(trace: Trace) -> TraceFacts:
         analysis.critical_path_ns,
         span_keys=analysis.span_keys,
         root_span_id=analysis.root_span_id,
-        error_count=len(analysis.error_span_ids),
+        error_span_keys=analysis.error_span_ids,
     )

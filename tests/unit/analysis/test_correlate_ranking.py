@@ -152,7 +152,15 @@ def test_trace_facts_root_latency_extent_errors_and_critical_path() -> None:
     assert facts.root_duration_ns == 100 * MS
     assert facts.extent_ns == 300 * MS
     assert facts.error_count == 1
+    assert facts.error_spans == (("payments-db", "SELECT orders"),)
     assert facts.span_count == 3
+    # Error spans as the trace analysis found them (e.g. an HTTP 5xx without ERROR status).
+    by_analysis = trace_facts(trace, cp, error_span_keys=[f"{3:016x}", f"{1:016x}"])
+    assert by_analysis.error_spans == (
+        ("checkout", "publish"),
+        ("checkout", "POST /checkout"),
+    )
+    assert by_analysis.error_count == 2
     assert facts.critical_path == (
         PathShare("payments-db", "SELECT orders", 70 * MS),
         PathShare("checkout", "POST /checkout", 30 * MS),

@@ -60,6 +60,11 @@ def sample() -> CorrelationResult:
             "POST /checkout",
             PathShare("payments-db", "SELECT orders", 876 * MS),
             0.71,
+            critical_path=(
+                PathShare("payments-db", "SELECT orders", 876 * MS),
+                PathShare("checkout", "POST /checkout", 358 * MS),
+            ),
+            error_spans=(("payments-db", "SELECT orders"), ("checkout", "POST /checkout")),
         ),
         RankedTrace(
             2,

@@ -77,6 +77,15 @@ def test_json_contract(correlation: CorrelationResult) -> None:
         "found": True,
     }
     assert first["error_count"] == 2
+    assert first["critical_path"] == [
+        {"service": "payments-db", "operation": "SELECT orders", "critical_path_ms": 876.0},
+        {"service": "checkout", "operation": "POST /checkout", "critical_path_ms": 358.0},
+    ]
+    assert first["error_spans"] == [
+        {"service": "payments-db", "operation": "SELECT orders"},
+        {"service": "checkout", "operation": "POST /checkout"},
+    ]
+    assert (second["critical_path"], second["error_spans"]) == ([], [])
     assert first["links"] == {
         "jaeger": "https://jaeger.example/trace/4bf92f3577b34da6a3ce929d0e0e4736"
     }
