@@ -168,6 +168,18 @@ COMMANDS: dict[str, LazyCommand] = {
         "Setup",
         "Print the shell completion script (bash, zsh, fish).",
     ),
+    "query": LazyCommand(
+        "obsctl.cli.query:query", "Metrics", "Run a PromQL query (instant, range, chart)."
+    ),
+    "series": LazyCommand(
+        "obsctl.cli.query:series", "Metrics", "List the series matching selectors."
+    ),
+    "labels": LazyCommand(
+        "obsctl.cli.query:labels", "Metrics", "List label names, or the values of one label."
+    ),
+    "metadata": LazyCommand(
+        "obsctl.cli.query:metadata", "Metrics", "Show type, unit and help of metrics."
+    ),
     "validate": LazyCommand(
         "obsctl.cli.validate:validate",
         "Check",

@@ -1,0 +1,78 @@
+"""Offline PromQL check: errors say where the expression broke."""
+
+from __future__ import annotations
+
+import pytest
+
+from obsctl.errors import UsageError
+from obsctl.exit_codes import ExitCode
+from obsctl.parsers.promql import PromQLSyntaxError, caret_excerpt, check_promql, metric_names
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "up",
+        "sum by (job) (rate(http_requests_total[5m]))",
+        'up{job=~"a|b"} offset 5m',
+        "histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m]))) > 0.4",
+        "max_over_time(up[1h:5m])",
+    ],
+)
+def test_valid_expressions_parse(expr: str) -> None:
+    check_promql(expr)
+
+
+@pytest.mark.parametrize(
+    ("expr", "reason", "col"),
+    [
+        ("sum(rate(x[5m])", "unclosed left parenthesis", 4),  # the unmatched "("
+        ("up ) + 1", "unexpected right parenthesis ')'", 4),
+        ('foo{a="b"', "unexpected end of input inside braces", 10),
+        ("up +", "unexpected end of input", 5),  # operator without right-hand side
+        ("foo bar", "unexpected token", 5),  # two selectors in a row
+        ("up == == 1", "unexpected token", 7),  # doubled operator
+        ('up{a="b" c="d"}', "unexpected token", 10),  # missing comma between matchers
+        ("rate(x[5m]) by (a)", "unexpected token", 13),  # grouping on a function
+        ("up{a=b}", "unexpected identifier 'b' in label matching, expected string", 6),
+        ("rate(x[5x])", "bad number or duration syntax: 5x", 8),
+        ("unknownfunc(x)", "unknown function with name 'unknownfunc'", 1),
+        ("rate(x)", "expected type matrix in call to function 'rate', got vector", 1),
+        ('"abc', 'unterminated quoted string "', 1),
+    ],
+)
+def test_errors_point_at_the_break(expr: str, reason: str, col: int) -> None:
+    with pytest.raises(PromQLSyntaxError) as info:
+        check_promql(expr)
+    err = info.value
+    assert err.reason == reason
+    assert err.pos == col - 1
+    lines = err.message.splitlines()
+    assert lines[0] == f"PromQL syntax error at column {col}: {reason}"
+    assert lines[1] == f"    {expr}"
+    assert lines[2] == "    " + " " * (col - 1) + "^"
+    assert err.exit_code == ExitCode.USAGE
+
+
+def test_multiline_expression_names_line() -> None:
+    with pytest.raises(PromQLSyntaxError) as info:
+        check_promql("sum(\n  rate(x[5m]) +\n)")
+    assert info.value.message.splitlines()[0].startswith("PromQL syntax error at line 3, column 1")
+
+
+def test_empty_expression() -> None:
+    with pytest.raises(UsageError, match="empty PromQL expression"):
+        check_promql("  ")
+
+
+def test_caret_excerpt_cuts_long_lines() -> None:
+    expr = "a" * 100 + " + " + "b" * 100
+    line, caret = caret_excerpt(expr, 101, width=20)
+    assert len(line) <= 22
+    assert line[caret.index("^")] == "+"
+
+
+def test_metric_names() -> None:
+    expr = "histogram_quantile(0.9, rate(x_seconds_bucket[5m])) / on() group_left y_bytes"
+    assert metric_names(expr) == ["x_seconds_bucket", "y_bytes"]
+    assert metric_names("sum(") == []
