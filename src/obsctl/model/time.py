@@ -319,13 +319,14 @@ def format_duration(d: timedelta | float) -> str:
     s = abs(seconds)
     if s == 0:
         return "0s"
-    if s < 1e-3:
+    # Thresholds compare rounded values, so 0.9999996 s reads "1s", not "1000ms".
+    if round(s * 1e6) < 1000:
         return f"{sign}{s * 1e6:.0f}µs"
-    if s < 1:
+    if round(s * 1e3, 1) < 1000:
         ms = s * 1e3
-        return f"{sign}{ms:.3g}ms" if ms < 100 else f"{sign}{ms:.0f}ms"
-    if s < 60:
-        return f"{sign}{s:.3g}s" if s < 10 else f"{sign}{s:.1f}s"
+        return f"{sign}{ms:.3g}ms" if ms < 99.95 else f"{sign}{ms:.0f}ms"
+    if round(s, 1) < 60:
+        return f"{sign}{s:.3g}s" if s < 9.995 else f"{sign}{s:.1f}s"
     if s < 3600:
         m, sec = divmod(round(s), 60)
         return f"{sign}{m}m{sec:02d}s"

@@ -24,11 +24,11 @@ class Consoles:
 
     def note(self, message: str) -> None:
         """A one-line diagnostic on stderr (``obsctl: note: …``)."""
-        self.err.print(Text.assemble(("obsctl: note: ", "dim"), message))
+        self.err.print(Text.assemble(("obsctl: note: ", "dim"), message), soft_wrap=True)
 
     def warn(self, message: str) -> None:
         """A one-line warning on stderr (``obsctl: warning: …``)."""
-        self.err.print(Text.assemble(("obsctl: warning: ", "yellow"), message))
+        self.err.print(Text.assemble(("obsctl: warning: ", "yellow"), message), soft_wrap=True)
 
     def error(self, message: str, hint: str | None = None) -> None:
         """The boundary's one-line error (plus an indented hint) on stderr."""

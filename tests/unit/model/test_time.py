@@ -169,3 +169,11 @@ def test_format_duration(seconds, text):
 def test_format_prom_duration():
     assert format_prom_duration(timedelta(minutes=90)) == "1h30m"
     assert format_prom_duration(timedelta(milliseconds=1500)) == "1s500ms"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.9999996, "1s"), (0.0009999, "1ms"), (59.99, "1m00s"), (0.09996, "100ms"), (9.999, "10.0s")],
+)
+def test_format_duration_rounds_across_unit_boundaries(seconds, text):
+    assert format_duration(seconds) == text
