@@ -185,9 +185,14 @@ COMMANDS: dict[str, LazyCommand] = {
         "Check",
         "Validate OpenTelemetry Collector configs offline, every problem at once.",
     ),
+    "trace": LazyCommand(
+        "obsctl.cli.trace:app",
+        "Traces",
+        "Show where a trace's time went (Tempo, Jaeger, Zipkin or a file); search traces.",
+    ),
     "correlate": LazyCommand(
         "obsctl.cli.correlate:correlate",
-        "Investigate",
+        "Traces",
         "Find the slow traces behind an alert and where their time went.",
     ),
 }
