@@ -117,3 +117,67 @@ def test_no_trace_source_works_exits_3(cli) -> None:
         res = _cli_am(cli, "--backend", "tempo")
     assert res.exit_code == ExitCode.UNREACHABLE, res.output
     assert "obsctl: error: no trace source could be reached: cannot connect to Tempo" in res.stderr
+
+
+def test_alertmanager_window_and_tempo_traces_exit_0(cli) -> None:
+    import json
+
+    from tests.integration.correlate_replay import ReplaySpan, ReplayTrace, tempo_resource_spans
+
+    now = datetime.now(UTC)
+    starts = (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    alert = {
+        "labels": {"alertname": "HighCheckoutLatency", "service": "checkout"},
+        "annotations": {},
+        "startsAt": starts,
+        "endsAt": "2099-01-01T00:00:00.000Z",
+        "fingerprint": "f",
+        "status": {"state": "active", "silencedBy": [], "inhibitedBy": []},
+    }
+    found = "4bf92f3577b34da6a3ce929d0e0e4736"
+    gone = "dddddddddddddddddddddddddddddddd"
+    start_ns = int((now - timedelta(minutes=2)).timestamp()) * 10**9
+    trace = ReplayTrace(
+        found,
+        start_ns,
+        (
+            ReplaySpan(1, None, "checkout", "POST /checkout", 0, 700),
+            ReplaySpan(2, 1, "payments-db", "SELECT orders", 100, 600),
+        ),
+    )
+    hits = [
+        {
+            "traceID": gone,
+            "rootServiceName": "checkout",
+            "startTimeUnixNano": str(start_ns),
+            "durationMs": 900,
+        },
+        {
+            "traceID": found,
+            "rootServiceName": "checkout",
+            "startTimeUnixNano": str(start_ns),
+            "durationMs": 700,
+        },
+    ]
+    with respx.mock() as mock:
+        mock.get(f"{AM}/api/v2/alerts").respond(200, json=[alert])
+        search = mock.get(f"{TEMPO}/api/search").respond(200, json={"traces": hits})
+        mock.get(f"{TEMPO}/api/v2/traces/{found}").respond(
+            200, json={"trace": {"resourceSpans": tempo_resource_spans(trace)}}
+        )
+        mock.get(f"{TEMPO}/api/v2/traces/{gone}").respond(404, text="")
+        res = _cli_am(cli, "--backend", "tempo", "--baseline-window", "off", "-o", "json")
+    assert res.exit_code == ExitCode.OK, res.output
+    doc = json.loads(res.stdout)
+    assert [(w["sources"], w["open"]) for w in doc["windows"]] == [(["alertmanager"], True)]
+    assert [(t["trace_id"], t["latency_ms"], t["found"]) for t in doc["traces"]] == [
+        (gone, 900.0, False),
+        (found, 700.0, True),
+    ]
+    assert doc["bottlenecks"][0]["service"] == "payments-db"
+    assert doc["bottlenecks"][0]["critical_path_share"] == 500 / 700
+    assert doc["baseline"] is None
+    assert search.calls.last.request.url.params["q"] == '{ resource.service.name = "checkout" }'
+    assert res.stderr == (
+        "obsctl: note: 1 of 2 traces could not be fetched; ranked with what is known\n"
+    )
