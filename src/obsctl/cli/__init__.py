@@ -163,6 +163,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Setup",
         "Check every configured endpoint: reachability, version, capabilities.",
     ),
+    "lint": LazyCommand(
+        "obsctl.cli.lint:lint",
+        "Check",
+        "Check metric naming, exposition structure and cardinality (CI-friendly).",
+    ),
     "completion": LazyCommand(
         "obsctl.cli.completion:completion",
         "Setup",
