@@ -181,3 +181,48 @@ def test_alertmanager_window_and_tempo_traces_exit_0(cli) -> None:
     assert res.stderr == (
         "obsctl: note: 1 of 2 traces could not be fetched; ranked with what is known\n"
     )
+
+
+def test_manual_window_sets_the_range_and_reports_no_baseline(cli) -> None:
+    import json
+
+    with respx.mock() as mock:
+        search = mock.get(f"{TEMPO}/api/search").respond(200, json={"traces": []})
+        res = cli(
+            "correlate",
+            "HighCheckoutLatency",
+            "--window",
+            "2026-01-01T00:00:00Z..2026-01-01T00:10:00Z",
+            "--slack",
+            "30s",
+            "--tempo-url",
+            TEMPO,
+            "--backend",
+            "tempo",
+            "-o",
+            "json",
+        )
+    assert res.exit_code == ExitCode.OK, res.output
+    doc = json.loads(res.stdout)
+    assert doc["range"] == {"start": "2025-12-31T23:59:30Z", "end": "2026-01-01T00:10:30Z"}
+    assert doc["windows"] == [
+        {
+            "start": "2025-12-31T23:59:30Z",
+            "end": "2026-01-01T00:10:30Z",
+            "labels": {},
+            "sources": ["manual"],
+            "pending_since": None,
+            "open": False,
+        }
+    ]
+    assert doc["traces"] == []
+    # The incident window, then the baseline of the same length just before it.
+    assert [(c.request.url.params["start"], c.request.url.params["end"]) for c in search.calls] == [
+        ("1767225570", "1767226230"),
+        ("1767224910", "1767225570"),
+    ]
+    assert res.stderr.splitlines() == [
+        "obsctl: note: no candidate traces found in the firing windows",
+        "obsctl: note: no baseline traces found between 2025-12-31T23:48:30Z and "
+        "2025-12-31T23:59:30Z; no comparison made",
+    ]

@@ -96,7 +96,10 @@ def _range(
     end: str | None,
 ) -> TimeRange:
     if manual and not (since or start or end):
-        return TimeRange(min(a for a, _ in manual) - slack, max(b for _, b in manual) + slack)
+        first = min(a for a, _ in manual) - slack
+        # Padding must not reach into the future: nothing has happened there yet.
+        last = max(max(b for _, b in manual) + slack, first + timedelta(seconds=1))
+        return TimeRange(first, min(last, max(state.now(), first + timedelta(seconds=1))))
     return state.time_range(since=since, start=start, end=end)
 
 

@@ -740,6 +740,12 @@ async def correlate_alert(
     ranked = rank_traces(top, facts, rank_by=req.rank_by, notes=notes)
     incident_facts = [facts[r.trace_id] for r in ranked if r.trace_id in facts]
     slower = slower_operations(incident_facts, list(base_facts.values())) if base_facts else []
+    if baseline is not None and not base_facts:
+        log.tell(
+            "no baseline traces found between "
+            f"{format_rfc3339(baseline.start.replace(microsecond=0))} and "
+            f"{format_rfc3339(baseline.end.replace(microsecond=0))}; no comparison made"
+        )
     return CorrelationResult(
         alert=req.alert,
         range=req.range,
