@@ -74,7 +74,9 @@ def main() -> int:
                 failures += run(
                     ["query", "--check", "sum(rate(demo_requests_total[5m]"], env, ok=(2,)
                 )
+                failures += run(["lint", "--server"], env)
             failures += run(["trace", "--file", "examples/traces/checkout-slow.otlp.json"], env)
+            failures += run(["lint", "examples/metrics/checkout-service.prom"], env, ok=(1,))
             failures += run(["validate", "examples/otelcol/demo.yaml", "--graph"], env)
             failures += run(["validate", "examples/otelcol/broken.yaml"], env, ok=(1,))
         finally:
