@@ -195,6 +195,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Traces",
         "Show where a trace's time went (Tempo, Jaeger, Zipkin or a file); search traces.",
     ),
+    "correlate": LazyCommand(
+        "obsctl.cli.correlate:correlate",
+        "Traces",
+        "Find the slow traces behind an alert and where their time went.",
+    ),
 }
 """Every subcommand, loaded on first use (see ``cli/lazy.py``)."""
 
