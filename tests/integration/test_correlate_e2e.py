@@ -344,8 +344,10 @@ def test_unreachable_sources_are_skipped_with_a_note(cli, bed: Bed) -> None:
         f"obsctl: note: skipped jaeger search: cannot connect to Jaeger at {down}: {refused}",
     ]
     doc = json.loads(res.stdout)
-    # Without --rules there is no expression: candidates come from Tempo search only.
-    assert [t["trace_id"] for t in doc["traces"]] == [A, C]
+    # Without --rules the expression comes from Prometheus's rules API, so exemplars count
+    # as well as Tempo search (above the rule's 400 ms threshold).
+    assert [t["trace_id"] for t in doc["traces"]] == [D, A, B, C]
+    assert doc["windows"][0]["sources"] == ["alerts_series"]
 
 
 def test_everything_unreachable_exits_3(cli) -> None:

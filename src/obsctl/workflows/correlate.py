@@ -51,7 +51,7 @@ from obsctl.backends.alertmanager import AlertmanagerClient
 from obsctl.backends.http import LogFn, make_client
 from obsctl.config.discover import load_capabilities
 from obsctl.config.schema import Settings
-from obsctl.errors import BackendError, BackendUnreachable, NotFound, ObsctlError
+from obsctl.errors import BackendError, BackendUnreachable, NotFound, ObsctlError, ParseError
 from obsctl.model.alerts import ActiveAlert, AlertRule, AlertWindow, Labels, SeriesPoints
 from obsctl.model.correlation import (
     Candidate,
@@ -864,9 +864,12 @@ async def run_correlate(
         if prom_ep.configured or req.rule is not None or nothing:
             client = await stack.enter_async_context(make_client(prom_ep, log=log))
             flavor, caps = load_capabilities(prom_ep)
-            sources.metrics = PrometheusMetrics(PrometheusClient(client, prom_ep))
+            prom = PrometheusClient(client, prom_ep)
+            sources.metrics = PrometheusMetrics(prom)
             if caps.get("exemplar_storage") is False or flavor == "victoriametrics":
                 sources.exemplars = False
+            if req.rule is None:
+                req = replace(req, rule=await server_rule(prom, req.alert, note=note))
         if am_ep.configured or nothing:
             client = await stack.enter_async_context(make_client(am_ep, log=log))
             sources.alertmanager = AlertmanagerClient(client, am_ep)
@@ -882,6 +885,37 @@ async def run_correlate(
         return await correlate_alert(
             req, sources, analyze=analyze or analyze_for_correlate, note=note
         )
+
+
+async def server_rule(
+    prom: PrometheusClient, alert: str, *, note: Callable[[str], None]
+) -> AlertRule | None:
+    """The alerting rule named ``alert`` as the server has it loaded, when it has one.
+
+    Without ``--rules`` this gives the expression (for exemplar selectors and the latency
+    threshold of trace search) and ``for``. A server without the rules API is noted and
+    skipped; an unreachable one is left to the window sources to report.
+    """
+    try:
+        rules = await prom.alert_rules()
+    except BackendUnreachable:
+        return None
+    except (BackendError, ParseError) as err:
+        note(f"skipped: alerting rules from {prom.name}: {err.message}")
+        return None
+    for rule in rules:
+        if rule.name == alert:
+            return AlertRule(
+                name=rule.name,
+                expr=rule.expr,
+                for_=timedelta(seconds=rule.for_seconds),
+                keep_firing_for=timedelta(seconds=rule.keep_firing_for_seconds),
+                labels=tuple(sorted(rule.labels.items())),
+                annotations=tuple(sorted(rule.annotations.items())),
+                group=rule.group,
+                source=rule.file or f"{prom.name} rules API",
+            )
+    return None
 
 
 class PrometheusMetrics:
