@@ -94,7 +94,7 @@ class AppState:
         if not self.debug:
             return None
         consoles = self.consoles
-        return lambda line: consoles.err.print(f"obsctl: debug: {line}", markup=False)
+        return lambda line: consoles.write_err(f"obsctl: debug: {line}\n")
 
     # ----------------------------------------------------------------- time
     def now(self) -> datetime:

@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from html import escape as _html_escape
-
-from rich.console import Console
-from rich.text import Text
 
 from obsctl import __version__
 from obsctl.model.findings import Finding, FindingsReport, RuleInfo, Severity
 from obsctl.render import emit, renderer
-from obsctl.render.console import Consoles
-from obsctl.render.json import SCHEMA_VERSION, write_json
+from obsctl.render.console import Consoles, paint
 
 
 def xml_escape(text: str) -> str:
@@ -28,12 +23,14 @@ def xml_escape(text: str) -> str:
     ``xml.sax.saxutils`` would do, but importing it pulls in urllib/http/email (~25 ms of
     start-up) for three replacements.
     """
-    return _html_escape(text, quote=True)
+    from html import escape
+
+    return escape(text, quote=True)
 
 
 def quoteattr(text: str) -> str:
     """An XML attribute value, quoted."""
-    return '"' + _html_escape(text, quote=True).replace("\n", "&#10;") + '"'
+    return '"' + xml_escape(text).replace("\n", "&#10;") + '"'
 
 
 _SEV_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -61,68 +58,66 @@ def _by_file(findings: tuple[Finding, ...]) -> dict[str, list[Finding]]:
 def render_findings_text(report: FindingsReport, consoles: Consoles) -> None:
     """Findings grouped by file, each with its position, rule, message, code frame and hint.
 
+    Plain text (no Rich: this is the hot path of CI runs). On a terminal, messages wrap under
+    themselves; piped (CI logs, grep) a finding stays on one line, as linters print them.
     Per-input summaries (e.g. cardinality tops) are rendered after the findings through their
     own registered ``text`` renderers; the one-line count goes to stderr.
     """
-    out = consoles.out
-    # On a terminal, messages wrap under themselves; piped (CI logs, grep) a finding stays on
-    # one line, as linters print them.
-    isatty = getattr(out.file, "isatty", None)
-    body_width = max(24, out.width - _INDENT) if isatty and isatty() else 1 << 20
+    color = consoles.out_color
+    width = consoles.out_width
+    body_width = max(24, width - _INDENT) if consoles.out_is_terminal else 0
+    lines: list[str] = []
     for file, findings in _by_file(report.findings).items():
-        out.print(Text(file, style="bold underline"), soft_wrap=True)
+        lines.append(paint(file, "bold underline", color))
         for f in findings:
-            pos = (
-                f"{f.location.line}:{f.location.col}"
-                if f.location.col
-                else (f"{f.location.line}" if f.location.line else "-")
-            )
-            head = Text("  ")
-            head.append(pos.ljust(7) + " ")
-            head.append(f.severity.value.ljust(8), style=_SEV_STYLE[f.severity])
-            body = Text(f"{f.rule_id} ", style="bold")
-            body.append(Text(f.message))
-            if f.path:
-                body.append(Text(f"  [{f.path}]", style="dim"))
-            _print_hanging(out, head, body, body_width)
-            if f.source_line is not None and f.location.line:
-                gutter = f"{' ' * (_INDENT - 9)}{f.location.line:>6} | "
-                frame = Text(gutter, style="dim")
-                room = max(20, out.width - len(gutter))
-                frame.append(Text(_clip(f.source_line.rstrip("\n"), room)))
-                out.print(frame, soft_wrap=True)
-                if f.location.col and f.location.col <= room:
-                    caret = " " * (f.location.col - 1)
-                    out.print(
-                        Text(f"{' ' * (len(gutter) - 2)}| {caret}^", style="dim"), soft_wrap=True
-                    )
-            if f.hint:
-                _print_hanging(
-                    out,
-                    Text(" " * (_INDENT - 6) + "hint: ", style="cyan"),
-                    Text(f.hint),
-                    body_width,
-                )
-        out.print()
+            lines.extend(_finding_lines(f, color, width, body_width))
+        lines.append("")
+    if lines:
+        consoles.out_stream.write("\n".join(lines) + "\n")
+        consoles.out_stream.flush()
     for _input, summary in report.summaries:
         try:
             emit(summary, "text", consoles)
         except LookupError:
             continue
-    consoles.err.print(Text(summary_line(report), style="bold" if report.findings else "green"))
+    style = "bold" if report.findings else "green"
+    consoles.write_err(paint(summary_line(report), style, consoles.err_color) + "\n")
 
 
 _INDENT = 18
 """Column where a finding's message starts (after position and severity)."""
 
 
-def _print_hanging(out: Console, head: Text, body: Text, width: int) -> None:
-    """``head`` then ``body`` wrapped to ``width``, continuation lines indented under it."""
-    lines = body.wrap(out, width)
-    pad = " " * len(head.plain)
-    for i, line in enumerate(lines):
-        line.rstrip()
-        out.print(Text.assemble(head if i == 0 else pad, line), soft_wrap=True)
+def _finding_lines(f: Finding, color: bool, width: int, body_width: int) -> list[str]:
+    loc = f.location
+    pos = f"{loc.line}:{loc.col}" if loc.col else (f"{loc.line}" if loc.line else "-")
+    head = (
+        "  " + pos.ljust(7) + " " + paint(f.severity.value.ljust(8), _SEV_STYLE[f.severity], color)
+    )
+    body = f"{f.rule_id} {f.message}" + (f"  [{f.path}]" if f.path else "")
+    out = _hanging(head, body, _INDENT, body_width)
+    if color:
+        out[0] = out[0].replace(f.rule_id, paint(f.rule_id, "bold", True), 1)
+    if f.source_line is not None and loc.line:
+        gutter = f"{' ' * (_INDENT - 9)}{loc.line:>6} | "
+        room = max(20, width - len(gutter))
+        out.append(paint(gutter, "dim", color) + _clip(f.source_line.rstrip("\n"), room))
+        if loc.col and loc.col <= room:
+            out.append(paint(f"{' ' * (len(gutter) - 2)}| {' ' * (loc.col - 1)}^", "dim", color))
+    if f.hint:
+        hint_head = " " * (_INDENT - 6) + paint("hint: ", "cyan", color)
+        out.extend(_hanging(hint_head, f.hint, _INDENT, body_width))
+    return out
+
+
+def _hanging(head: str, body: str, indent: int, width: int) -> list[str]:
+    """``head`` + ``body``; wrapped to ``width`` (0: never) under the body's first column."""
+    if not width or len(body) <= width:
+        return [head + body]
+    import textwrap
+
+    wrapped = textwrap.wrap(body, width, break_on_hyphens=False) or [""]
+    return [head + wrapped[0], *(" " * indent + line for line in wrapped[1:])]
 
 
 def _clip(text: str, limit: int) -> str:
@@ -154,6 +149,8 @@ def _plain(value: object) -> object:
 @renderer(FindingsReport, "json")
 def render_findings_json(report: FindingsReport, consoles: Consoles) -> None:
     """``{"schema_version", "tool", "inputs", "summary", "findings", "summaries"}``."""
+    from obsctl.render.json import SCHEMA_VERSION, write_json  # orjson: ~6 ms, JSON only
+
     write_json(
         {
             "schema_version": SCHEMA_VERSION,
@@ -237,6 +234,8 @@ def sarif_document(report: FindingsReport) -> dict[str, object]:
 @renderer(FindingsReport, "sarif")
 def render_findings_sarif(report: FindingsReport, consoles: Consoles) -> None:
     """SARIF 2.1.0 (GitHub code scanning, GitLab, Azure DevOps)."""
+    from obsctl.render.json import write_json
+
     write_json(sarif_document(report), consoles)
 
 
@@ -297,8 +296,8 @@ def junit_document(report: FindingsReport) -> str:
 @renderer(FindingsReport, "junit")
 def render_findings_junit(report: FindingsReport, consoles: Consoles) -> None:
     """JUnit XML for CI test reporters."""
-    consoles.out.file.write(junit_document(report))
-    consoles.out.file.flush()
+    consoles.out_stream.write(junit_document(report))
+    consoles.out_stream.flush()
 
 
 def _gh_escape_data(text: str) -> str:
@@ -328,8 +327,8 @@ def github_lines(report: FindingsReport) -> list[str]:
 @renderer(FindingsReport, "github")
 def render_findings_github(report: FindingsReport, consoles: Consoles) -> None:
     """Workflow commands that GitHub Actions turns into annotations."""
-    stream = consoles.out.file
+    stream = consoles.out_stream
     for line in github_lines(report):
         stream.write(line + "\n")
     stream.flush()
-    consoles.err.print(Text(summary_line(report)))
+    consoles.write_err(summary_line(report) + "\n")

@@ -39,7 +39,7 @@ def write_ndjson(docs: Iterable[object], consoles: Consoles) -> None:
 
 
 def _write_bytes(consoles: Consoles, data: bytes) -> None:
-    stream = consoles.out.file
+    stream = consoles.out_stream
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
         stream.flush()
