@@ -42,21 +42,27 @@ class SeededPrometheus:
         return self.server.url
 
 
+def _factory(
+    tmp_path_factory: pytest.TempPathFactory, start: Callable[..., servers.Server], name: str
+) -> Iterator[Callable[..., servers.Server]]:
+    started: list[servers.Server] = []
+
+    def start_one(**kwargs: Any) -> servers.Server:
+        server = start(tmp_path_factory.mktemp(name), **kwargs)
+        started.append(server)
+        return server
+
+    yield start_one
+    for server in started:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def prometheus_factory(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Callable[..., servers.Server]]:
     """``start(**kwargs)`` → a running Prometheus (see ``servers.start_prometheus``)."""
-    started: list[servers.Server] = []
-
-    def start(**kwargs: Any) -> servers.Server:
-        server = servers.start_prometheus(tmp_path_factory.mktemp("prometheus"), **kwargs)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+    yield from _factory(tmp_path_factory, servers.start_prometheus, "prometheus")
 
 
 @pytest.fixture(scope="session")
@@ -64,16 +70,7 @@ def alertmanager_factory(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Callable[..., servers.Server]]:
     """``start(**kwargs)`` → a running Alertmanager (see ``servers.start_alertmanager``)."""
-    started: list[servers.Server] = []
-
-    def start(**kwargs: Any) -> servers.Server:
-        server = servers.start_alertmanager(tmp_path_factory.mktemp("alertmanager"), **kwargs)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+    yield from _factory(tmp_path_factory, servers.start_alertmanager, "alertmanager")
 
 
 @pytest.fixture(scope="session")

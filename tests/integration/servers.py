@@ -181,25 +181,26 @@ def start_prometheus(
         config["rule_files"] = [str(workdir / "rules.yml")]
     config_file = workdir / "prometheus.yml"
     config_file.write_text(json.dumps(config))  # JSON is YAML
-    log = workdir / "prometheus.log"
+    args = [
+        binary,
+        f"--config.file={config_file}",
+        f"--storage.tsdb.path={data_dir}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--storage.tsdb.retention.time=100y",
+        "--enable-feature=exemplar-storage",
+        "--web.enable-remote-write-receiver",
+        "--web.enable-lifecycle",
+        "--log.level=warn",
+        *extra_flags,
+    ]
+    return _launch(args, workdir, port, "prometheus.log")
+
+
+def _launch(args: list[str], workdir: Path, port: int, log_name: str) -> Server:
+    """Start ``args`` logging to ``workdir/log_name``; return once ``/-/ready`` answers."""
+    log = workdir / log_name
     with log.open("wb") as fh:
-        proc = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config_file}",
-                f"--storage.tsdb.path={data_dir}",
-                f"--web.listen-address=127.0.0.1:{port}",
-                "--storage.tsdb.retention.time=100y",
-                "--enable-feature=exemplar-storage",
-                "--web.enable-remote-write-receiver",
-                "--web.enable-lifecycle",
-                "--log.level=warn",
-                *extra_flags,
-            ],
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            cwd=workdir,
-        )
+        proc = subprocess.Popen(args, stdout=fh, stderr=subprocess.STDOUT, cwd=workdir)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(f"{url}/-/ready", proc, log)
@@ -222,28 +223,15 @@ def start_alertmanager(workdir: Path, *, config_yaml: str | None = None) -> Serv
         )
     )
     port = free_port()
-    log = workdir / "alertmanager.log"
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config_file}",
-                f"--storage.path={workdir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-                "--cluster.listen-address=",
-                "--log.level=warn",
-            ],
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            cwd=workdir,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(f"{url}/-/ready", proc, log)
-    except BaseException:
-        _stop(proc)
-        raise
-    return Server(url=url, port=port, workdir=workdir, proc=proc, log=log)
+    args = [
+        binary,
+        f"--config.file={config_file}",
+        f"--storage.path={workdir / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--cluster.listen-address=",
+        "--log.level=warn",
+    ]
+    return _launch(args, workdir, port, "alertmanager.log")
 
 
 def post_alerts(alertmanager_url: str, alerts: list[dict[str, object]]) -> None:

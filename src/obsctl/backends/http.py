@@ -283,13 +283,13 @@ def _unreachable(
         )
     if _is_tls_error(exc):
         return BackendUnreachable(
-            f"TLS handshake with {name} at {url} failed: {_short(exc)}",
+            f"TLS handshake with {name} at {url} failed: {short_reason(exc)}",
             backend=endpoint.kind,
             url=url,
             hint="set ca_file (or insecure_skip_verify: true for testing) on the endpoint"
             + _context_note(endpoint),
         )
-    detail = _short(exc)
+    detail = short_reason(exc)
     return BackendUnreachable(
         f"cannot connect to {name} at {url}: {detail}",
         backend=endpoint.kind,
@@ -299,7 +299,8 @@ def _unreachable(
     )
 
 
-def _short(exc: Exception) -> str:
+def short_reason(exc: Exception) -> str:
+    """A short reason for a transport failure (``connection refused``, ``unknown host``)."""
     text = str(exc) or type(exc).__name__
     for needle, short in (
         ("Connection refused", "connection refused"),

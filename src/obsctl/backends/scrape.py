@@ -14,7 +14,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from obsctl.backends.http import LogFn, http_status_error, make_client, redact_url
+from obsctl.backends.http import (
+    LogFn,
+    http_status_error,
+    make_client,
+    redact_url,
+    short_reason,
+)
 from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError, BackendUnreachable
 
@@ -125,24 +131,8 @@ async def scrape(
         ) from None
     except httpx.TransportError as exc:
         raise BackendUnreachable(
-            f"cannot scrape {shown}: {_describe(exc)}",
+            f"cannot scrape {shown}: {short_reason(exc)}",
             backend="target",
             url=shown,
             hint="is the target running and the URL right?",
         ) from None
-
-
-def _describe(exc: Exception) -> str:
-    """A short reason for a transport failure (``connection refused``, ``unknown host``)."""
-    text = str(exc) or type(exc).__name__
-    for needle, short in (
-        ("Connection refused", "connection refused"),
-        ("All connection attempts failed", "connection refused"),
-        ("Name or service not known", "unknown host"),
-        ("nodename nor servname", "unknown host"),
-        ("Temporary failure in name resolution", "DNS lookup failed"),
-        ("certificate verify failed", "TLS certificate verify failed"),
-    ):
-        if needle in text:
-            return short
-    return redact_url(text.splitlines()[0])[:200]
