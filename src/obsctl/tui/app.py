@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer
 
@@ -150,7 +151,12 @@ class ObsctlApp(App[int]):
 
     @on(QueryFetched)
     def _query_fetched(self, message: QueryFetched) -> None:
-        panel = self.query_one(f"#query-{message.index}", QueryPanel)
+        if not self.screen_stack:  # an answer that lands while the app is closing
+            return
+        try:
+            panel = self.query_one(f"#query-{message.index}", QueryPanel)
+        except NoMatches:
+            return
         if message.error is not None:
             panel.show_error(message.error)
             self._panel_errors[f"query-{message.index}"] = True
@@ -190,7 +196,12 @@ class ObsctlApp(App[int]):
         source = self.alerts
         if source is None:
             return
-        panel = self.query_one(AlertsPanel)
+        if not self.screen_stack:
+            return
+        try:
+            panel = self.query_one(AlertsPanel)
+        except NoMatches:
+            return
         previous = self.health.alerts
         err = message.error
         if err is None:
@@ -217,14 +228,20 @@ class ObsctlApp(App[int]):
     def _refresh_finished(self, message: RefreshFinished) -> None:
         self.health.last_refresh = message.at
         self.refreshes += 1
-        if self.focused is None and self.screen is self.screen_stack[0]:
-            # Tables cannot take focus while loading: focus the first once data is in.
-            self.query(DataTable).first().focus()
+        if not self.screen_stack:  # the app is closing
+            return
         self._show_status()
+        tables = self.query(DataTable)
+        if len(self.screen_stack) == 1 and self.focused is None and tables:
+            # Tables cannot take focus while loading: focus the first once data is in.
+            tables.first().focus()
 
     def _show_status(self) -> None:
         self.health.errors = sum(self._panel_errors.values())
-        self.query_one(StatusLine).show(self.health)
+        if not self.screen_stack:
+            return
+        for line in self.query(StatusLine):
+            line.show(self.health)
 
     # ------------------------------------------------------------------ details
     @on(QueryPanel.SeriesSelected)

@@ -31,9 +31,15 @@ class Health:
     """Panels whose last refresh failed."""
 
 
+SEP = " │ "
+
+
 def render_status(h: Health) -> Text:
-    """One line: ``ctx prod │ ● Prometheus │ ● Alertmanager │ 08:42:10 (every 10s) │ 1 error``."""
-    text = Text()
+    """One line: ``ctx prod │ ● Prometheus │ ✗ Alertmanager down │ 1 error │ 08:42:10 every 10s``.
+
+    Most important first: at 80 columns the refresh time is what gets cut.
+    """
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
     if h.context:
         text.append("ctx ", style="dim")
         text.append(h.context, style="bold")
@@ -41,24 +47,27 @@ def render_status(h: Health) -> Text:
         text.append("no context", style="dim")
     for label, state in ((h.metrics_label, h.metrics), (h.alerts_label, h.alerts)):
         style = HEALTH_STYLES.get(state, "")
-        text.append("  │  ", style="dim")
+        text.append(SEP, style="dim")
         text.append(f"{HEALTH_MARKS.get(state, '?')} ", style=style)
         text.append(label, style=style if state in ("down", "error") else "")
         if state == "down":
-            text.append(" unreachable", style=style)
+            text.append(" down", style=style)
         elif state == "error":
             text.append(" error", style=style)
         elif state == "off":
             text.append(" off", style="dim")
-    text.append("  │  ", style="dim")
+    if h.errors:
+        text.append(SEP, style="dim")
+        text.append(f"{h.errors} error" + ("s" if h.errors != 1 else ""), style="bold red")
+    text.append(SEP, style="dim")
     if h.last_refresh is None:
         text.append("loading…", style="dim")
     else:
         text.append(h.last_refresh.strftime("%H:%M:%S"))
-        text.append(f" every {format_prom_duration(h.every)}", style="dim")
-    if h.errors:
-        text.append("  │  ", style="dim")
-        text.append(f"{h.errors} error" + ("s" if h.errors != 1 else ""), style="bold red")
+        if h.every > timedelta(0):
+            text.append(f" every {format_prom_duration(h.every)}", style="dim")
+        else:
+            text.append(" (r to refresh)", style="dim")
     return text
 
 
