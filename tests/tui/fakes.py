@@ -24,6 +24,11 @@ def series(labels: Mapping[str, str], values: Sequence[float], *, step: float = 
     return Series(dict(labels), float_array(times), float_array(values))
 
 
+def levels(*values: float, points: int = 121) -> list[float]:
+    """``points`` samples (30 minutes at 15 s) going through ``values`` in equal stretches."""
+    return [values[i * len(values) // points] for i in range(points)]
+
+
 def matrix(*items: Series) -> QueryResult:
     return QueryResult("matrix", list(items))
 
@@ -100,11 +105,12 @@ def alert(
 
 
 UP = matrix(
-    series({"__name__": "up", "job": "api", "instance": "api-1:8080"}, [1, 1, 1, 1, 1, 1]),
-    series({"__name__": "up", "job": "api", "instance": "api-2:8080"}, [1, 1, 0, 0, 0, 0]),
-    series({"__name__": "up", "job": "db", "instance": "db-1:9187"}, [1, 1, 1, 1, 1, 1]),
+    series({"__name__": "up", "job": "api", "instance": "api-1:8080"}, levels(1)),
+    series({"__name__": "up", "job": "api", "instance": "api-2:8080"}, levels(1, 0, 0)),
+    # Scraped for the last ten minutes only.
+    series({"__name__": "up", "job": "db", "instance": "db-1:9187"}, levels(1, points=41)),
 )
-DOWN = matrix(series({"job": "api"}, [0, 0, 1, 1, 1, 1]))
+DOWN = matrix(series({"job": "api"}, levels(0, 1, 1)))
 ALERTS = [
     alert(
         "TargetDown",

@@ -51,12 +51,15 @@ async def test_panels_show_series_values_and_sparklines(make_app):
             "instance=db-1:9187 job=db",
         ]
         assert [r[1] for r in up] == ["1", "0", "1"]
-        # Six samples: one block each, scaled between the series' own min and max.
-        assert up[1][2] == "██▁▁▁▁"
-        assert Text.from_markup(str(panel(app, 0).border_title)).plain == "up  up"
+        # 121 points in 36 cells, scaled between the series' own min and max; a constant
+        # series sits on the floor; one scraped for the last 10 minutes fills the right third.
+        assert up[0][2] == "▁" * 36
+        assert up[1][2] == "█" * 12 + "▃" + "▁" * 23
+        assert up[2][2] == " " * 24 + "▁" * 12
+        assert Text.from_markup(str(panel(app, 0).border_title)).plain == "up"
         assert str(panel(app, 0).border_subtitle) == "3 series"
         # A single series keeps its labels in the row; its trend goes 0 → 1.
-        assert rows(panel(app, 1).table) == [["job=api", "1", "▁▁████"]]
+        assert rows(panel(app, 1).table) == [["job=api", "1", "▁" * 12 + "▆" + "█" * 23]]
         alerts = rows(app.query_one(AlertsPanel).table)
         assert [r[:3] for r in alerts] == [
             ["TargetDown", "critical", "42m00s"],
@@ -88,7 +91,8 @@ async def test_r_refreshes_now(make_app):
         await settle(pilot)
         assert len(metrics.calls) == 2
         assert alerts.calls == 2
-        assert rows(panel(app, 0).table) == [["job=api", "7", "▁▁█"]]
+        # Three samples at the end of the range: the sparkline leaves the rest empty.
+        assert rows(panel(app, 0).table) == [["job=api", "7", " " * 35 + "▃"]]
         assert app.refreshes == 2
 
 
@@ -134,7 +138,7 @@ async def test_backend_error_is_shown_then_recovers(make_app):
         await pilot.press("r")
         await settle(pilot)
         assert not p.has_class("-error")
-        assert rows(p.table) == [["job=api", "3", "▁█"]]
+        assert rows(p.table) == [["job=api", "3", " " * 35 + "▅"]]
         assert "● Prometheus" in status(app)
         assert "error" not in status(app)
         assert "Prometheus is answering again" in [n.message for n in app._notifications]

@@ -133,7 +133,7 @@ class ObsctlApp(App[int]):
             except ObsctlError as err:
                 self.post_message(QueryFetched(index, now, error=err))
             else:
-                self.post_message(QueryFetched(index, now, result=result))
+                self.post_message(QueryFetched(index, now, result=result, start=start, step=step))
 
         async def alerts(source: AlertsSource) -> None:
             try:
@@ -161,7 +161,9 @@ class ObsctlApp(App[int]):
             panel.show_error(message.error)
             self._panel_errors[f"query-{message.index}"] = True
         elif message.result is not None:
-            panel.show_result(message.result)
+            panel.show_result(
+                message.result, start=message.start, end=message.at, step=message.step
+            )
             self._panel_errors[f"query-{message.index}"] = False
         self._update_metrics_health()
 

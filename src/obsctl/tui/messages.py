@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual.message import Message
 
@@ -23,6 +23,9 @@ class QueryFetched(Message):
     """The end of the range that was asked for."""
     result: QueryResult | None = None
     error: ObsctlError | None = None
+    start: datetime | None = None
+    """The start of the range that was asked for."""
+    step: timedelta | None = None
 
     def can_replace(self, message: Message) -> bool:
         """A newer answer for the same panel makes an unhandled older one moot."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual import on
@@ -32,6 +34,25 @@ def compact_labels(labels: Mapping[str, str], names: Sequence[str]) -> str:
     if name:
         parts.insert(0, name)
     return " ".join(parts) or "{}"
+
+
+def aligned_values(series: Series, start: float, step: float, points: int) -> list[float]:
+    """The values of ``series`` on the panel's time grid, NaN where it has no sample.
+
+    A series that appeared five minutes ago then fills only the right end of its sparkline
+    instead of being stretched over the whole range.
+
+    >>> from obsctl.model.metrics import float_array
+    >>> s = Series({}, float_array([130.0, 145.0]), float_array([4.0, 5.0]))
+    >>> aligned_values(s, 100.0, 15.0, 4)
+    [nan, nan, 4.0, 5.0]
+    """
+    grid = [math.nan] * points
+    for t, v in zip(series.timestamps, series.values, strict=True):
+        i = round((t - start) / step)
+        if 0 <= i < points:
+            grid[i] = v
+    return grid
 
 
 def fit(text: str, width: int) -> str:
@@ -72,6 +93,7 @@ class QueryPanel(Vertical, can_focus=False):
         self.result: QueryResult | None = None
         self.error: ObsctlError | None = None
         self._rows: list[Series] = []
+        self._grid: tuple[float, float, int] | None = None
         self.border_title = Text(expr)
 
     def compose(self) -> ComposeResult:
@@ -91,11 +113,28 @@ class QueryPanel(Vertical, can_focus=False):
         """Series in display order."""
         return self._rows
 
-    def show_result(self, result: QueryResult) -> None:
-        """Replace the rows with ``result`` (the cursor stays on the same series)."""
+    def show_result(
+        self,
+        result: QueryResult,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        step: timedelta | None = None,
+    ) -> None:
+        """Replace the rows with ``result`` (the cursor stays on the same series).
+
+        With the range asked for (``start``, ``end``, ``step``), sparklines are drawn on that
+        time grid, so gaps and late starts show where they happened.
+        """
         self.result = result
+        if start is not None and end is not None and step is not None and step.total_seconds():
+            points = int((end - start) / step) + 1
+            self._grid = (start.timestamp(), step.total_seconds(), points)
+        else:
+            self._grid = None
         self.error = None
         self.remove_class("-error")
+        self.set_class(not result.series, "-empty")
         self._redraw()
 
     def show_error(self, err: ObsctlError) -> None:
@@ -149,7 +188,8 @@ class QueryPanel(Vertical, can_focus=False):
         table.add_column(Text("TREND"), width=spark_w, key="trend")
         for s, label, st, value in zip(series, labels, stats, values, strict=True):
             key = format_labels(s.labels)
-            spark = sparkline(s.values, spark_w, st[0], st[2])
+            grid = aligned_values(s, *self._grid) if self._grid else s.values
+            spark = sparkline(grid, spark_w, st[0], st[2])
             table.add_row(
                 Text(fit(label, label_w)),
                 Text(value, justify="right", style="bold"),
@@ -157,6 +197,8 @@ class QueryPanel(Vertical, can_focus=False):
                 key=key,
             )
         self._rows = series
+        if common.get("__name__") == self.expr.strip():
+            del common["__name__"]  # `up` over `up{…}` rows says nothing new
         if common:
             self.border_title = Text.assemble(
                 (self.expr, "bold"), ("  " + format_labels(common), "dim")
