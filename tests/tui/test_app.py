@@ -165,7 +165,7 @@ async def test_alertmanager_errors_and_unconfigured(make_app):
         am = app.query_one(AlertsPanel)
         assert am.has_class("-off")
         assert str(am.query_one(".panel-error", Static).render()) == (
-            "no Alertmanager configured (nothing at http://localhost:9093); set --alertmanager-url"
+            "no Alertmanager at http://localhost:9093 (none configured: --alertmanager-url)"
         )
         assert "○ Alertmanager off" in status(app)
         assert "error" not in status(app)
@@ -233,3 +233,12 @@ async def test_no_alerts_source_hides_the_panel(make_app):
         await settle(pilot)
         assert not app.query(AlertsPanel)
         assert "○ Alertmanager off" in status(app)
+
+
+async def test_ctrl_c_quits_as_interrupted(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 130

@@ -55,6 +55,9 @@ class ObsctlApp(App[int]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit_app", "Quit"),
+        # Textual makes ctrl+c "copy"; with nothing to copy here it means what it means in
+        # every other command: stop (exit 130).
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
         Binding("r", "refresh", "Refresh"),
         Binding("tab", "app.focus_next", "Next panel", show=True),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -259,7 +262,11 @@ class ObsctlApp(App[int]):
     # ------------------------------------------------------------------ actions
     def action_quit_app(self) -> None:
         """Leave with exit code 0."""
-        self.exit(0)
+        self.exit(0, return_code=0)
+
+    def action_interrupt(self) -> None:
+        """Leave with exit code 130, as an interrupted command does."""
+        self.exit(130, return_code=130)
 
     def action_refresh(self) -> None:
         """Refresh every panel now (a refresh in flight is cancelled)."""

@@ -95,7 +95,7 @@ class AlertsPanel(Vertical, can_focus=False):
         self.table.loading = False
         self.query_one(".panel-error", Static).update(
             Text(
-                f"no Alertmanager configured (nothing at {url}); set --alertmanager-url",
+                f"no Alertmanager at {url} (none configured: --alertmanager-url)",
                 style="dim",
             )
         )
