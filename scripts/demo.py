@@ -35,6 +35,16 @@ def run(args: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> int
     return int(code not in ok)
 
 
+def wait_for_first_scrape(url: str, timeout: float = 15.0) -> None:
+    """Prometheus applies discovered targets after up to 5 s; wait for its self-scrape."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        doc = servers.http_get_json(f"{url}/api/v1/query?query=up")
+        if doc["data"]["result"]:  # type: ignore[index]
+            return
+        time.sleep(0.25)
+
+
 def main() -> int:
     env = dict(os.environ)
     env.setdefault("COLUMNS", str(shutil.get_terminal_size((100, 40)).columns))
@@ -49,6 +59,7 @@ def main() -> int:
                 prom = servers.start_prometheus(work / "prometheus", openmetrics=seed.text)
                 started.append(prom)
                 env["OBSCTL_PROMETHEUS_URL"] = prom.url
+                wait_for_first_scrape(prom.url)
             else:
                 sys.stdout.write("prometheus is not installed: skipping the live part\n")
             if shutil.which("prometheus-alertmanager") or shutil.which("alertmanager"):
@@ -74,6 +85,9 @@ def main() -> int:
                 failures += run(
                     ["query", "--check", "sum(rate(demo_requests_total[5m]"], env, ok=(2,)
                 )
+                failures += run(["lint", "--server"], env)
+            failures += run(["trace", "--file", "examples/traces/checkout-slow.otlp.json"], env)
+            failures += run(["lint", "examples/metrics/checkout-service.prom"], env, ok=(1,))
             failures += run(["validate", "examples/otelcol/demo.yaml", "--graph"], env)
             failures += run(["validate", "examples/otelcol/broken.yaml"], env, ok=(1,))
         finally:

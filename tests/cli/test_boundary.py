@@ -47,3 +47,16 @@ def test_global_options_after_subcommand(cli, tmp_path):
     res = cli("doctor", "--config", str(missing))
     assert res.exit_code == ExitCode.USAGE
     assert str(missing) in res.stderr
+
+
+def test_state_run_does_not_format_the_result():
+    from obsctl.cli.state import AppState
+
+    class NoRepr:
+        def __repr__(self) -> str:
+            raise AssertionError("repr() of a command result is never needed")
+
+    async def produce() -> NoRepr:
+        return NoRepr()
+
+    assert isinstance(AppState().run(produce()), NoRepr)

@@ -35,6 +35,7 @@ from obsctl.model.metrics import (
     Metadata,
     QueryResult,
     SeriesList,
+    ServerAlertRule,
 )
 from obsctl.model.time import format_prom_duration, to_prom_param
 from obsctl.parsers import prom_api
@@ -315,6 +316,13 @@ class PrometheusClient:
             params.append(("limit", str(limit)))
         doc = await self._get_json("/api/v1/metadata", what="metadata request", params=params)
         return prom_api.parse_metadata_response(doc, backend=self.name)
+
+    async def alert_rules(self) -> list[ServerAlertRule]:
+        """The alerting rules the server evaluates (``/api/v1/rules?type=alert``)."""
+        doc = await self._get_json(
+            "/api/v1/rules", what="rules request", params=[("type", "alert")]
+        )
+        return prom_api.parse_alert_rules_response(doc, backend=self.name)
 
     async def buildinfo(self) -> BuildInfo:
         """``/api/v1/status/buildinfo`` (Prometheus ≥ 2.14, Thanos, Mimir)."""

@@ -163,6 +163,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Setup",
         "Check every configured endpoint: reachability, version, capabilities.",
     ),
+    "lint": LazyCommand(
+        "obsctl.cli.lint:lint",
+        "Check",
+        "Check metric naming, exposition structure and cardinality (CI-friendly).",
+    ),
     "completion": LazyCommand(
         "obsctl.cli.completion:completion",
         "Setup",
@@ -187,6 +192,16 @@ COMMANDS: dict[str, LazyCommand] = {
         "obsctl.cli.validate:validate",
         "Check",
         "Validate OpenTelemetry Collector configs offline, every problem at once.",
+    ),
+    "trace": LazyCommand(
+        "obsctl.cli.trace:app",
+        "Traces",
+        "Show where a trace's time went (Tempo, Jaeger, Zipkin or a file); search traces.",
+    ),
+    "correlate": LazyCommand(
+        "obsctl.cli.correlate:correlate",
+        "Traces",
+        "Find the slow traces behind an alert and where their time went.",
     ),
 }
 """Every subcommand, loaded on first use (see ``cli/lazy.py``)."""

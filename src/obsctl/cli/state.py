@@ -141,7 +141,15 @@ class AppState:
         """Run one coroutine to completion: the CLI's single crossing into async."""
         import asyncio  # ~19 ms: only commands that talk to backends pay for it
 
-        return asyncio.run(coro)
+        # asyncio.run formats repr() of the main task's result (twice, on Python 3.11); for a
+        # 100k-span trace that took seconds. The task returns None and hands the value over.
+        box: list[T] = []
+
+        async def main() -> None:
+            box.append(await coro)
+
+        asyncio.run(main())
+        return box[0]
 
 
 def get_state(ctx: click.Context) -> AppState:

@@ -179,3 +179,28 @@ class BuildInfo:
     version: str
     revision: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerAlertRule:
+    """An alerting rule as a Prometheus-compatible server has it loaded (``/api/v1/rules``).
+
+    Attributes:
+        name: the ``alert:`` name.
+        expr: the PromQL expression.
+        for_seconds: the ``for`` hold duration.
+        keep_firing_for_seconds: ``keep_firing_for`` (0 where the server lacks it).
+        labels: the rule's labels.
+        annotations: the rule's annotations.
+        group: the rule group's name.
+        file: the rule file the group came from, when the server says.
+    """
+
+    name: str
+    expr: str
+    for_seconds: float
+    keep_firing_for_seconds: float
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    group: str
+    file: str = ""

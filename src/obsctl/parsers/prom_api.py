@@ -39,6 +39,7 @@ from obsctl.model.metrics import (
     ResultType,
     Series,
     SeriesList,
+    ServerAlertRule,
 )
 
 _ERROR_HINTS: dict[str, str] = {
@@ -403,3 +404,43 @@ def parse_flags_response(doc: Any, *, backend: str = "Prometheus") -> dict[str, 
 def label_sets(series: Sequence[Series]) -> list[Mapping[str, str]]:
     """The label sets of ``series``, in order."""
     return [s.labels for s in series]
+
+
+def parse_alert_rules_response(doc: Any, *, backend: str = "Prometheus") -> list[ServerAlertRule]:
+    """Decode ``/api/v1/rules`` into its alerting rules (recording rules are skipped)."""
+    data, _, _ = unwrap(doc, what="rules request", backend=backend)
+    if not isinstance(data, dict) or not isinstance(data.get("groups", []), list):
+        raise _bad_payload("rules", "data.groups is not a list")
+    rules: list[ServerAlertRule] = []
+    for group in data.get("groups", []):
+        if not isinstance(group, dict):
+            raise _bad_payload("rules", "a group is not an object")
+        for rule in group.get("rules", []) or []:
+            if not isinstance(rule, dict) or rule.get("type") != "alerting":
+                continue
+            name, expr = rule.get("name"), rule.get("query")
+            if not isinstance(name, str) or not isinstance(expr, str):
+                raise _bad_payload("rules", "an alerting rule lacks name or query")
+            rules.append(
+                ServerAlertRule(
+                    name=name,
+                    expr=expr,
+                    for_seconds=_seconds(rule.get("duration")),
+                    keep_firing_for_seconds=_seconds(rule.get("keepFiringFor")),
+                    labels=_str_map(rule.get("labels")),
+                    annotations=_str_map(rule.get("annotations")),
+                    group=str(group.get("name", "")),
+                    file=str(group.get("file", "")),
+                )
+            )
+    return rules
+
+
+def _seconds(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def _str_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v) for k, v in value.items()}

@@ -12,6 +12,7 @@ import dataclasses
 from collections import defaultdict
 from html import escape as _html_escape
 
+from rich.console import Console
 from rich.text import Text
 
 from obsctl import __version__
@@ -64,32 +65,43 @@ def render_findings_text(report: FindingsReport, consoles: Consoles) -> None:
     own registered ``text`` renderers; the one-line count goes to stderr.
     """
     out = consoles.out
+    # On a terminal, messages wrap under themselves; piped (CI logs, grep) a finding stays on
+    # one line, as linters print them.
+    isatty = getattr(out.file, "isatty", None)
+    body_width = max(24, out.width - _INDENT) if isatty and isatty() else 1 << 20
     for file, findings in _by_file(report.findings).items():
-        out.print(Text(file, style="bold underline"))
+        out.print(Text(file, style="bold underline"), soft_wrap=True)
         for f in findings:
             pos = (
                 f"{f.location.line}:{f.location.col}"
                 if f.location.col
                 else (f"{f.location.line}" if f.location.line else "-")
             )
-            line = Text("  ")
-            line.append(pos.ljust(8))
-            line.append(f.severity.value.ljust(8), style=_SEV_STYLE[f.severity])
-            line.append(f"{f.rule_id} ", style="bold")
-            line.append(Text(f.message))
+            head = Text("  ")
+            head.append(pos.ljust(7) + " ")
+            head.append(f.severity.value.ljust(8), style=_SEV_STYLE[f.severity])
+            body = Text(f"{f.rule_id} ", style="bold")
+            body.append(Text(f.message))
             if f.path:
-                line.append(Text(f"  [{f.path}]", style="dim"))
-            out.print(line, soft_wrap=True)
+                body.append(Text(f"  [{f.path}]", style="dim"))
+            _print_hanging(out, head, body, body_width)
             if f.source_line is not None and f.location.line:
-                frame = Text(f"    {f.location.line:>5} | ", style="dim")
-                frame.append(Text(_clip(f.source_line.rstrip("\n"), 160)))
+                gutter = f"{' ' * (_INDENT - 9)}{f.location.line:>6} | "
+                frame = Text(gutter, style="dim")
+                room = max(20, out.width - len(gutter))
+                frame.append(Text(_clip(f.source_line.rstrip("\n"), room)))
                 out.print(frame, soft_wrap=True)
-                if f.location.col:
+                if f.location.col and f.location.col <= room:
                     caret = " " * (f.location.col - 1)
-                    out.print(Text(f"          | {caret}^", style="dim"), soft_wrap=True)
+                    out.print(
+                        Text(f"{' ' * (len(gutter) - 2)}| {caret}^", style="dim"), soft_wrap=True
+                    )
             if f.hint:
-                out.print(
-                    Text("           hint: ", style="cyan").append(Text(f.hint)), soft_wrap=True
+                _print_hanging(
+                    out,
+                    Text(" " * (_INDENT - 6) + "hint: ", style="cyan"),
+                    Text(f.hint),
+                    body_width,
                 )
         out.print()
     for _input, summary in report.summaries:
@@ -98,6 +110,19 @@ def render_findings_text(report: FindingsReport, consoles: Consoles) -> None:
         except LookupError:
             continue
     consoles.err.print(Text(summary_line(report), style="bold" if report.findings else "green"))
+
+
+_INDENT = 18
+"""Column where a finding's message starts (after position and severity)."""
+
+
+def _print_hanging(out: Console, head: Text, body: Text, width: int) -> None:
+    """``head`` then ``body`` wrapped to ``width``, continuation lines indented under it."""
+    lines = body.wrap(out, width)
+    pad = " " * len(head.plain)
+    for i, line in enumerate(lines):
+        line.rstrip()
+        out.print(Text.assemble(head if i == 0 else pad, line), soft_wrap=True)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -1,0 +1,221 @@
+"""Jaeger query: trace by ID and search, over api_v3 (OTLP JSON) with the legacy ``/api``
+(Jaeger JSON) as fallback for servers that predate api_v3.
+
+api_v3 is preferred because Jaeger removed the legacy search after v2.20. Jaeger sends its
+error bodies as JSON with ``Content-Type: text/plain``; ``send``/``decode_json`` cope.
+Parameters use the snake_case names that every api_v3 version accepts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+import orjson
+
+from obsctl.analysis.traces import summarize_trace
+from obsctl.backends.http import decode_json, redact_url, send
+from obsctl.config.schema import Endpoint
+from obsctl.errors import NotFound, UsageError
+from obsctl.model.time import format_rfc3339_nano, to_unix_us
+from obsctl.model.trace_analysis import FetchedTrace
+from obsctl.model.traces import Trace, TraceSearch, TraceSummary
+from obsctl.parsers.jaeger import parse_jaeger_trace, parse_jaeger_traces
+from obsctl.parsers.otlp import parse_otlp_trace, parse_otlp_traces
+from obsctl.parsers.otlp_struct import parse_otlp_bytes
+
+ACCEPT_JSON = {"Accept": "application/json"}
+_FALLBACK = frozenset({404, 405, 501})
+
+
+def go_duration(ns: int) -> str:
+    """A Go duration (``300ms``, ``1500us``) for ``ns`` nanoseconds.
+
+    >>> go_duration(300_000_000), go_duration(1_500_000_000)
+    ('300ms', '1500ms')
+    """
+    for unit, size in (("ms", 1_000_000), ("us", 1_000)):
+        if ns and ns % size == 0:
+            return f"{ns // size}{unit}"
+    return f"{ns}ns"
+
+
+def _json_error(resp: httpx.Response) -> str | None:
+    """The message of a Jaeger JSON error body (api_v3 or v1 envelope), if it is one."""
+    try:
+        doc = orjson.loads(resp.content)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(doc, dict):
+        err = doc.get("error")
+        if isinstance(err, dict) and isinstance(err.get("message"), str):
+            return str(err["message"])
+        errors = doc.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            return str(errors[0].get("msg", ""))
+    return None
+
+
+def _is_html(resp: httpx.Response) -> bool:
+    return "html" in resp.headers.get("content-type", "") or resp.content.lstrip()[:1] == b"<"
+
+
+class JaegerBackend:
+    """``TraceBackend`` for Jaeger."""
+
+    name = "jaeger"
+
+    def __init__(self, client: httpx.AsyncClient, endpoint: Endpoint) -> None:
+        self.client = client
+        self.endpoint = endpoint
+
+    def _not_found(self, trace_id: str) -> NotFound:
+        return NotFound(
+            f"trace {trace_id} not found in Jaeger at {redact_url(self.endpoint.base_url)}",
+            hint="Jaeger keeps traces only for its storage's retention (the in-memory store "
+            "loses them on restart) and a trace may have been sampled out; check the ID, "
+            "or try --backend tempo|zipkin",
+        )
+
+    async def fetch(
+        self, trace_id: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> FetchedTrace:
+        """Fetch a trace with its raw body: ``/api/v3/traces/{id}``, else ``/api/traces/{id}``.
+
+        Raises:
+            NotFound: Jaeger does not know the trace.
+            BackendError, BackendUnreachable: HTTP failures; ParseError (exit 4): bad payload.
+        """
+        params: dict[str, str] = {}
+        if start is not None:
+            params["start_time"] = format_rfc3339_nano(start)
+        if end is not None:
+            params["end_time"] = format_rfc3339_nano(end)
+        what = f"trace {trace_id}"
+        resp = await send(
+            self.client,
+            self.endpoint,
+            "GET",
+            f"/api/v3/traces/{trace_id}",
+            params=params,
+            headers=ACCEPT_JSON,
+            ok_statuses=_FALLBACK,
+            what=what,
+        )
+        if resp.status_code == 404 and _json_error(resp) is not None:
+            raise self._not_found(trace_id)
+        if resp.status_code == 200 and not _is_html(resp):
+            v3 = "Jaeger api_v3 trace"
+            trace = parse_otlp_bytes(
+                resp.content, trace_id=trace_id, from_backend=True, what=v3
+            ) or parse_otlp_trace(
+                decode_json(resp, self.endpoint, what=what),
+                trace_id=trace_id,
+                from_backend=True,
+                what=v3,
+            )
+            return FetchedTrace(
+                trace=trace, raw=resp.content, source=self.name, api="/api/v3/traces"
+            )
+        # No api_v3 here (404 page, 405/501, or the UI's index.html): the legacy API.
+        v1_params: dict[str, str] = {}
+        if start is not None:
+            v1_params["start"] = str(to_unix_us(start))
+        if end is not None:
+            v1_params["end"] = str(to_unix_us(end))
+        resp = await send(
+            self.client,
+            self.endpoint,
+            "GET",
+            f"/api/traces/{trace_id}",
+            params=v1_params,
+            headers=ACCEPT_JSON,
+            ok_statuses=frozenset({404}),
+            what=what,
+        )
+        if resp.status_code == 404:
+            raise self._not_found(trace_id)
+        doc = decode_json(resp, self.endpoint, what=what)
+        trace = parse_jaeger_trace(doc, trace_id=trace_id, from_backend=True, what="Jaeger trace")
+        if not trace.spans:
+            raise self._not_found(trace_id)
+        return FetchedTrace(trace=trace, raw=resp.content, source=self.name, api="/api/traces")
+
+    async def fetch_trace(self, trace_id: str) -> Trace:
+        """The trace with ``trace_id`` (32 lowercase hex); see ``fetch``."""
+        return (await self.fetch(trace_id)).trace
+
+    async def search(self, query: TraceSearch) -> list[TraceSummary]:
+        """Search by service (required by Jaeger), operation, tags and span duration.
+
+        Raises:
+            UsageError: no service given.
+        """
+        if query.traceql:
+            raise UsageError(
+                "--query (TraceQL) works with Tempo only; Jaeger searches by "
+                "--service, --operation, --tag and --min-duration"
+            )
+        if not query.service:
+            raise UsageError("Jaeger search needs --service")
+        params: dict[str, str] = {
+            "query.service_name": query.service,
+            "query.start_time_min": format_rfc3339_nano(query.start),
+            "query.start_time_max": format_rfc3339_nano(query.end),
+            "query.search_depth": str(query.limit),
+        }
+        if query.operation:
+            params["query.operation_name"] = query.operation
+        if query.tags:
+            params["query.attributes"] = orjson.dumps(dict(query.tags)).decode()
+        if query.min_duration_ns:
+            params["query.duration_min"] = go_duration(query.min_duration_ns)
+        if query.max_duration_ns:
+            params["query.duration_max"] = go_duration(query.max_duration_ns)
+        resp = await send(
+            self.client,
+            self.endpoint,
+            "GET",
+            "/api/v3/traces",
+            params=params,
+            headers=ACCEPT_JSON,
+            ok_statuses=_FALLBACK,
+            what="trace search",
+        )
+        if resp.status_code == 404 and _json_error(resp) is not None:
+            return []  # api_v3 says "No traces found" with a 404
+        if resp.status_code == 200 and not _is_html(resp):
+            doc = decode_json(resp, self.endpoint, what="trace search")
+            traces = parse_otlp_traces(doc, from_backend=True, what="Jaeger api_v3 search")
+        else:
+            traces = await self._search_v1(query)
+        summaries = [summarize_trace(t) for t in traces]
+        summaries.sort(key=lambda s: s.start, reverse=True)
+        return summaries[: query.limit]
+
+    async def _search_v1(self, query: TraceSearch) -> list[Trace]:
+        params: dict[str, str] = {
+            "service": query.service or "",
+            "start": str(to_unix_us(query.start)),
+            "end": str(to_unix_us(query.end)),
+            "limit": str(query.limit),
+        }
+        if query.operation:
+            params["operation"] = query.operation
+        if query.tags:
+            params["tags"] = orjson.dumps(dict(query.tags)).decode()
+        if query.min_duration_ns:
+            params["minDuration"] = go_duration(query.min_duration_ns)
+        if query.max_duration_ns:
+            params["maxDuration"] = go_duration(query.max_duration_ns)
+        resp = await send(
+            self.client,
+            self.endpoint,
+            "GET",
+            "/api/traces",
+            params=params,
+            headers=ACCEPT_JSON,
+            what="trace search",
+        )
+        doc = decode_json(resp, self.endpoint, what="trace search")
+        return parse_jaeger_traces(doc, from_backend=True, what="Jaeger search")

@@ -1,0 +1,121 @@
+"""Zipkin: trace by ID (``/api/v2/trace/{id}``) and search (``/api/v2/traces``).
+
+Zipkin speaks microseconds for durations and milliseconds for query times (``endTs``,
+``lookback``); its 404 for an unknown trace is ``text/plain`` "<id> not found".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+
+from obsctl.analysis.traces import summarize_trace
+from obsctl.backends.http import decode_json, redact_url, send
+from obsctl.config.schema import Endpoint
+from obsctl.errors import NotFound, UsageError
+from obsctl.model.time import to_unix_ms
+from obsctl.model.trace_analysis import FetchedTrace
+from obsctl.model.traces import Trace, TraceSearch, TraceSummary
+from obsctl.parsers.zipkin import parse_zipkin_trace, parse_zipkin_traces
+
+ACCEPT_JSON = {"Accept": "application/json"}
+
+
+def zipkin_trace_id(trace_id: str) -> str:
+    """Zipkin's form of a 32-hex ID: 16 chars when the high half is zero (64-bit IDs).
+
+    >>> zipkin_trace_id("0000000000000000a3ce929d0e0e4736")
+    'a3ce929d0e0e4736'
+    """
+    return trace_id[16:] if trace_id.startswith("0" * 16) else trace_id
+
+
+class ZipkinBackend:
+    """``TraceBackend`` for Zipkin."""
+
+    name = "zipkin"
+
+    def __init__(self, client: httpx.AsyncClient, endpoint: Endpoint) -> None:
+        self.client = client
+        self.endpoint = endpoint
+
+    def _not_found(self, trace_id: str) -> NotFound:
+        return NotFound(
+            f"trace {trace_id} not found in Zipkin at {redact_url(self.endpoint.base_url)}",
+            hint="Zipkin keeps traces only for its storage's TTL (the in-memory store keeps "
+            "a bounded number of spans) and a trace may have been sampled out; check the ID, "
+            "or try --backend tempo|jaeger",
+        )
+
+    async def fetch(
+        self, trace_id: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> FetchedTrace:
+        """Fetch a trace with its raw body (``start``/``end`` are not used by Zipkin).
+
+        Raises:
+            NotFound: Zipkin does not know the trace.
+            BackendError, BackendUnreachable: HTTP failures; ParseError (exit 4): bad payload.
+        """
+        del start, end
+        what = f"trace {trace_id}"
+        resp = await send(
+            self.client,
+            self.endpoint,
+            "GET",
+            f"/api/v2/trace/{zipkin_trace_id(trace_id)}",
+            headers=ACCEPT_JSON,
+            ok_statuses=frozenset({404}),
+            what=what,
+        )
+        if resp.status_code == 404:
+            raise self._not_found(trace_id)
+        doc = decode_json(resp, self.endpoint, what=what)
+        if doc == []:
+            raise self._not_found(trace_id)
+        trace = parse_zipkin_trace(doc, trace_id=trace_id, from_backend=True, what="Zipkin trace")
+        if not trace.spans:
+            raise self._not_found(trace_id)
+        return FetchedTrace(trace=trace, raw=resp.content, source=self.name, api="/api/v2/trace")
+
+    async def fetch_trace(self, trace_id: str) -> Trace:
+        """The trace with ``trace_id`` (32 lowercase hex); see ``fetch``."""
+        return (await self.fetch(trace_id)).trace
+
+    async def search(self, query: TraceSearch) -> list[TraceSummary]:
+        """Search by service, span name, tags (``annotationQuery``) and span duration."""
+        if query.traceql:
+            raise UsageError(
+                "--query (TraceQL) works with Tempo only; Zipkin searches by "
+                "--service, --operation, --tag and --min-duration"
+            )
+        end_ms = to_unix_ms(query.end)
+        params: dict[str, str] = {
+            "endTs": str(end_ms),
+            "lookback": str(max(1, end_ms - to_unix_ms(query.start))),
+            "limit": str(query.limit),
+        }
+        if query.service:
+            params["serviceName"] = query.service
+        if query.operation:
+            params["spanName"] = query.operation
+        if query.tags:
+            params["annotationQuery"] = " and ".join(f"{k}={v}" for k, v in query.tags)
+        if query.min_duration_ns:
+            params["minDuration"] = str(max(1, query.min_duration_ns // 1000))
+        if query.max_duration_ns:
+            params["maxDuration"] = str(max(1, query.max_duration_ns // 1000))
+        resp = await send(
+            self.client,
+            self.endpoint,
+            "GET",
+            "/api/v2/traces",
+            params=params,
+            headers=ACCEPT_JSON,
+            what="trace search",
+        )
+        doc = decode_json(resp, self.endpoint, what="trace search")
+        traces = parse_zipkin_traces(doc, from_backend=True, what="Zipkin search")
+        summaries = [summarize_trace(t) for t in traces]
+        summaries.sort(key=lambda s: s.start, reverse=True)
+        return summaries[: query.limit]

@@ -1,0 +1,205 @@
+"""What ``analysis.traces.analyze_trace`` computes for a trace, and the ``trace`` command's results.
+
+Spans are identified by a *span key*: the span ID, except for a second span with the same ID
+(Zipkin's shared server half, or a duplicate) which gets ``<id>_1``, ``<id>_2`` … as Jaeger UI
+does. ``TraceAnalysis.span_keys[i]`` is the key of ``trace.spans[i]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from obsctl.model.traces import Span, Trace, TraceSummary
+
+
+class CriticalSection(NamedTuple):
+    """One stretch of the critical path: ``span_key`` was what the trace waited on.
+
+    A named tuple, not a dataclass: a 100,000-span trace can have 100,000 sections.
+    """
+
+    span_key: str
+    start_ns: int
+    end_ns: int
+
+    @property
+    def duration_ns(self) -> int:
+        """``end_ns - start_ns``."""
+        return self.end_ns - self.start_ns
+
+
+@dataclass(frozen=True, slots=True)
+class SkewWarning:
+    """A child span that does not fit in its parent on another host's (or service's) clock.
+
+    ``delta_ns`` is the shift Jaeger's clock-skew adjuster would apply to the child and its
+    same-host descendants; ``applied`` says whether it was applied (``--adjust-skew``).
+    """
+
+    span_key: str
+    parent_key: str
+    service: str
+    parent_service: str
+    delta_ns: int
+    applied: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSummary:
+    """Per-service totals."""
+
+    service: str
+    span_count: int
+    error_count: int
+    self_time_ns: int
+    """Sum of the service's spans' self time."""
+    critical_path_ns: int
+    """Sum of the service's spans' critical-path time."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class TraceAnalysis:
+    """A trace with its tree, timings, critical path, errors and clock-skew findings.
+
+    All mappings are keyed by span key (see the module docstring); the per-span ones are
+    read-only views over lists (``dict(...)`` them to copy).
+    """
+
+    def __repr__(self) -> str:
+        t = self.trace
+        return f"TraceAnalysis({t.trace_id}, {len(t.spans)} spans, root={self.root_span_id})"
+
+    trace: Trace
+    """The trace as analysed (timestamps shifted when clock skew was adjusted)."""
+    span_keys: tuple[str, ...]
+    """Key of each span of ``trace.spans``, in the same order."""
+    root_span_id: str | None
+    """The trace's root: the earliest true root (longest on ties); else the earliest top span."""
+    root_span_ids: tuple[str, ...]
+    """Spans without a parent, by start time."""
+    orphan_span_ids: tuple[str, ...]
+    """Spans whose parent is not in the trace, by start time."""
+    missing_parents: dict[str, tuple[str, ...]]
+    """Missing parent span ID → its orphaned children (keys)."""
+    cycle_span_ids: tuple[str, ...]
+    """Spans whose parent link was cut because the parent chain loops back on itself."""
+    parent: Mapping[str, str | None]
+    """Resolved parent key of each span (``None`` for roots, orphans and cycle cuts)."""
+    children: Mapping[str, tuple[str, ...]]
+    """Children keys of each span, by start time."""
+    preorder: tuple[str, ...]
+    """Every span key in tree pre-order (top spans by start, children by start)."""
+    depth: Mapping[str, int]
+    """0 for top spans (roots, orphans), +1 per level."""
+    self_time_ns: Mapping[str, int]
+    """Duration minus the union of the children's time within the span."""
+    critical_path_ns: Mapping[str, int]
+    """Time each span owns on the critical path (0 off it); sums to the roots' durations."""
+    critical_path: tuple[CriticalSection, ...]
+    """The critical path, chronological, adjacent sections of one span merged."""
+    error_span_ids: tuple[str, ...]
+    """Spans with status ERROR, a true ``error`` tag, or an HTTP 5xx status code."""
+    error_reasons: dict[str, str]
+    """Why each error span counts as one (``status ERROR: timeout``, ``HTTP 503`` …)."""
+    error_origin_ids: tuple[str, ...]
+    """Error spans with no erroring descendant: where the errors started."""
+    services: tuple[ServiceSummary, ...]
+    """Per-service summary, by critical-path time then self time (descending)."""
+    skew_warnings: tuple[SkewWarning, ...]
+    skew_adjusted: bool
+    start_ns: int
+    end_ns: int
+    index: dict[str, int] = field(repr=False, compare=False)
+    """Span key → position in ``trace.spans``."""
+
+    @property
+    def duration_ns(self) -> int:
+        """Earliest span start to latest span end."""
+        return self.end_ns - self.start_ns
+
+    def span(self, key: str) -> Span:
+        """The span with ``key``.
+
+        Raises:
+            KeyError: no such span.
+        """
+        return self.trace.spans[self.index[key]]
+
+    def find(self, span_id: str) -> list[str]:
+        """Keys of the spans whose ID (or key) is ``span_id`` (hex, any case, zero-padded)."""
+        wanted = span_id.strip().lower()
+        if "_" in wanted:
+            return [wanted] if wanted in self.index else []
+        padded = wanted.rjust(16, "0")
+        return [
+            k for k, s in zip(self.span_keys, self.trace.spans, strict=True) if s.span_id == padded
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class TraceLinks:
+    """Links to open the trace in a UI."""
+
+    jaeger_ui: str | None = None
+    grafana: str | None = None
+    zipkin_ui: str | None = None
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class FetchedTrace:
+    """A trace as it came from a backend or a file, with the raw body for ``--raw``."""
+
+    def __repr__(self) -> str:
+        t = self.trace
+        return f"FetchedTrace({t.trace_id}, {len(t.spans)} spans, source={self.source!r})"
+
+    trace: Trace
+    raw: bytes
+    source: str
+    """``tempo``, ``jaeger``, ``zipkin``, or the file name (``-`` for stdin)."""
+    api: str = ""
+    """What answered: ``/api/v2/traces``, ``/api/traces``, ``otlp`` (file format) …"""
+
+
+@dataclass(frozen=True, slots=True)
+class TraceView:
+    """Display options for the text waterfall (they do not change JSON output)."""
+
+    max_depth: int | None = None
+    min_duration_ns: int = 0
+    service: str | None = None
+    span: str | None = None
+    """Show only this span in full (``--span ID``)."""
+    raw: bool = False
+    """Print the backend's body unchanged."""
+    max_lines: int | None = 400
+    """Waterfall line budget (``None``: no limit, no collapsing); a note counts the rest."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class TraceResult:
+    """What ``obsctl trace ID`` returns to the renderers."""
+
+    def __repr__(self) -> str:
+        # Short on purpose: Python 3.11's asyncio.run formats the main task's result with
+        # repr() (signal.signal → enum ValueError message → repr of the SIGINT handler's
+        # task); a full repr of a 100,000-span trace took 5.7 s there.
+        return f"TraceResult({self.fetched!r})"
+
+    fetched: FetchedTrace
+    analysis: TraceAnalysis
+    links: TraceLinks = TraceLinks()
+    view: TraceView = TraceView()
+
+
+@dataclass(frozen=True, slots=True)
+class TraceSearchResult:
+    """What ``obsctl trace search`` returns."""
+
+    backend: str
+    query: str
+    """The query as sent (TraceQL for Tempo, parameters for the others), for the header."""
+    traces: tuple[TraceSummary, ...]
+    limit: int

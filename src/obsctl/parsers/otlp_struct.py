@@ -1,0 +1,323 @@
+"""Fast path for OTLP/JSON traces: typed decoding of the bytes straight into structs.
+
+A deviation from "parsers use the stdlib only", for speed and memory: decoding a 100,000-span
+(44 MB) OTLP file into dicts with orjson costs 0.31 s and 405 MB and then 0.14 s to free;
+msgspec decodes it into typed structs in 0.16 s and 220 MB. Still pure (bytes in, ``Trace``
+out, no I/O).
+
+This path handles well-formed documents only. Anything it does not accept (a JSON-lines file,
+a malformed span, an unexpected type) makes it return ``None``, and the caller decodes with
+``parsers.otlp``, which accepts every form and names what is wrong.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+import msgspec
+
+from obsctl.model.traces import (
+    Attributes,
+    AttrValue,
+    RefType,
+    Span,
+    SpanEvent,
+    SpanKind,
+    SpanLink,
+    StatusCode,
+    Trace,
+)
+from obsctl.parsers._trace_common import MAX_ATTR_STRING, clip_string, finish_trace
+from obsctl.parsers.otlp import any_value
+
+_KINDS: dict[object, SpanKind] = {
+    None: SpanKind.UNSPECIFIED,
+    0: SpanKind.UNSPECIFIED,
+    1: SpanKind.INTERNAL,
+    2: SpanKind.SERVER,
+    3: SpanKind.CLIENT,
+    4: SpanKind.PRODUCER,
+    5: SpanKind.CONSUMER,
+    "SPAN_KIND_UNSPECIFIED": SpanKind.UNSPECIFIED,
+    "SPAN_KIND_INTERNAL": SpanKind.INTERNAL,
+    "SPAN_KIND_SERVER": SpanKind.SERVER,
+    "SPAN_KIND_CLIENT": SpanKind.CLIENT,
+    "SPAN_KIND_PRODUCER": SpanKind.PRODUCER,
+    "SPAN_KIND_CONSUMER": SpanKind.CONSUMER,
+}
+_STATUS: dict[object, StatusCode] = {
+    None: StatusCode.UNSET,
+    0: StatusCode.UNSET,
+    1: StatusCode.OK,
+    2: StatusCode.ERROR,
+    "STATUS_CODE_UNSET": StatusCode.UNSET,
+    "STATUS_CODE_OK": StatusCode.OK,
+    "STATUS_CODE_ERROR": StatusCode.ERROR,
+}
+
+
+class _AnyValue(msgspec.Struct):
+    stringValue: str | None = None
+    intValue: int | str | None = None
+    boolValue: bool | None = None
+    doubleValue: float | str | None = None
+    bytesValue: str | None = None
+    # Rare and nested: decoded as plain JSON values and handed to ``parsers.otlp``.
+    arrayValue: Any = None
+    kvlistValue: Any = None
+
+
+class _KV(msgspec.Struct):
+    key: str
+    value: _AnyValue | None = None
+
+
+class _Status(msgspec.Struct):
+    code: int | str | None = None
+    message: str | None = None
+
+
+class _Event(msgspec.Struct):
+    timeUnixNano: int | str | None = None
+    name: str = ""
+    attributes: list[_KV] | None = None
+
+
+class _Link(msgspec.Struct):
+    traceId: str
+    spanId: str
+    attributes: list[_KV] | None = None
+
+
+class _Span(msgspec.Struct):
+    traceId: str
+    spanId: str
+    startTimeUnixNano: int | str
+    parentSpanId: str | None = None
+    name: str = ""
+    kind: int | str | None = None
+    endTimeUnixNano: int | str | None = None
+    attributes: list[_KV] | None = None
+    events: list[_Event] | None = None
+    links: list[_Link] | None = None
+    status: _Status | None = None
+
+
+class _Scope(msgspec.Struct):
+    name: str | None = None
+
+
+class _ScopeSpans(msgspec.Struct):
+    scope: _Scope | None = None
+    instrumentationLibrary: _Scope | None = None
+    spans: list[_Span] | None = None
+
+
+class _Resource(msgspec.Struct):
+    attributes: list[_KV] | None = None
+
+
+class _ResourceSpans(msgspec.Struct):
+    resource: _Resource | None = None
+    scopeSpans: list[_ScopeSpans] | None = None
+    instrumentationLibrarySpans: list[_ScopeSpans] | None = None
+
+
+class _Traces(msgspec.Struct):
+    resourceSpans: list[_ResourceSpans] | None = None
+    batches: list[_ResourceSpans] | None = None
+
+
+class _Document(msgspec.Struct):
+    resourceSpans: list[_ResourceSpans] | None = None
+    batches: list[_ResourceSpans] | None = None
+    trace: _Traces | None = None
+    result: _Traces | None = None
+
+
+_DECODER = msgspec.json.Decoder(_Document)
+
+
+class _Unsupported(Exception):
+    """Something the fast path leaves to ``parsers.otlp``."""
+
+
+def _value(v: _AnyValue | None) -> AttrValue:
+    if v is None:
+        return None
+    if v.stringValue is not None:
+        s = v.stringValue
+        return s if len(s) <= MAX_ATTR_STRING else clip_string(s)
+    if v.intValue is not None:
+        return int(v.intValue)
+    if v.boolValue is not None:
+        return v.boolValue
+    if v.doubleValue is not None:
+        return float(v.doubleValue)
+    if v.bytesValue is not None:
+        return v.bytesValue
+    if v.arrayValue is not None:
+        return any_value({"arrayValue": v.arrayValue})
+    if v.kvlistValue is not None:
+        return any_value({"kvlistValue": v.kvlistValue})
+    return None
+
+
+def _attrs(items: list[_KV] | None) -> Attributes:
+    if not items:
+        return ()
+    out: list[tuple[str, AttrValue]] = []
+    for kv in items:
+        v = kv.value
+        if v is not None and v.stringValue is not None and len(v.stringValue) <= MAX_ATTR_STRING:
+            out.append((kv.key, v.stringValue))
+        else:
+            out.append((kv.key, _value(v)))
+    return tuple(out)
+
+
+def _hex16(text: str) -> str:
+    if len(text) == 16:
+        return bytes.fromhex(text).hex()
+    if len(text) == 12:  # Tempo: base64 of the 8 raw bytes
+        raw = base64.b64decode(text, validate=True)
+        if len(raw) == 8:
+            return raw.hex()
+    raise _Unsupported(text)
+
+
+def _nanos(value: int | str) -> int:
+    return value if type(value) is int else int(value)
+
+
+def _trace_id(text: str, cache: dict[str, str]) -> str:
+    got = cache.get(text)
+    if got is None:
+        if len(text) == 32:
+            got = bytes.fromhex(text).hex()
+        elif len(text) == 24:  # Tempo: base64 of the 16 raw bytes
+            raw = base64.b64decode(text, validate=True)
+            if len(raw) != 16:
+                raise _Unsupported(text)
+            got = raw.hex()
+        else:
+            raise _Unsupported(text)
+        cache[text] = got
+    return got
+
+
+def _events(raw: list[_Event], start: int) -> tuple[SpanEvent, ...]:
+    return tuple(
+        SpanEvent(
+            start if e.timeUnixNano is None else _nanos(e.timeUnixNano),
+            e.name,
+            _attrs(e.attributes),
+        )
+        for e in raw
+    )
+
+
+def _spans(doc: _Document) -> list[Span]:
+    groups = doc.resourceSpans or doc.batches
+    if groups is None:
+        wrapped = doc.trace or doc.result
+        if wrapped is None:
+            raise _Unsupported("no resourceSpans")
+        groups = wrapped.resourceSpans or wrapped.batches or []
+    out: list[Span] = []
+    append = out.append
+    trace_ids: dict[str, str] = {}
+    unset, child_of = StatusCode.UNSET, RefType.CHILD_OF
+    for rs in groups:
+        resource = _attrs(rs.resource.attributes if rs.resource else None)
+        service = "unknown"
+        for key, value in resource:
+            if key == "service.name" and isinstance(value, str) and value:
+                service = value
+                break
+        for ss in rs.scopeSpans or rs.instrumentationLibrarySpans or ():
+            scope_obj = ss.scope or ss.instrumentationLibrary
+            scope = scope_obj.name if scope_obj is not None and scope_obj.name else None
+            for sp in ss.spans or ():
+                start = _nanos(sp.startTimeUnixNano)
+                end = start if sp.endTimeUnixNano is None else _nanos(sp.endTimeUnixNano)
+                if end < start:
+                    raise _Unsupported("end before start")
+                parent = sp.parentSpanId
+                if parent:
+                    parent = _hex16(parent)
+                    if parent == "0000000000000000":
+                        parent = None
+                else:
+                    parent = None
+                status = sp.status
+                if status is not None:
+                    code = _STATUS.get(status.code, unset)
+                    message = status.message or ""
+                else:
+                    code, message = unset, ""
+                ref_type = child_of
+                links: tuple[SpanLink, ...] = ()
+                if sp.links:
+                    kept = []
+                    tid = _trace_id(sp.traceId, trace_ids)
+                    for ln in sp.links:
+                        link = SpanLink(
+                            _trace_id(ln.traceId, trace_ids),
+                            _hex16(ln.spanId),
+                            _attrs(ln.attributes),
+                        )
+                        if (
+                            link.span_id == parent
+                            and link.trace_id == tid
+                            and ("opentracing.ref_type", "follows_from") in link.attributes
+                        ):
+                            ref_type = RefType.FOLLOWS_FROM
+                            continue
+                        kept.append(link)
+                    links = tuple(kept)
+                append(
+                    Span(
+                        _trace_id(sp.traceId, trace_ids),
+                        _hex16(sp.spanId),
+                        parent,
+                        sp.name,
+                        service,
+                        _KINDS.get(sp.kind, SpanKind.UNSPECIFIED),
+                        start,
+                        end,
+                        code,
+                        message,
+                        _attrs(sp.attributes),
+                        resource,
+                        _events(sp.events, start) if sp.events else (),
+                        links,
+                        ref_type,
+                        scope,
+                    )
+                )
+    return out
+
+
+def parse_otlp_bytes(
+    data: bytes,
+    *,
+    trace_id: str | None = None,
+    from_backend: bool = False,
+    what: str = "OTLP JSON",
+) -> Trace | None:
+    """Decode a well-formed OTLP/JSON trace from its bytes, or ``None`` to use the full decoder.
+
+    Handles full-length hex IDs (OTLP files, Jaeger api_v3) and Tempo's base64 IDs. The result
+    equals what ``parsers.otlp.parse_otlp_trace`` returns for the same document.
+    """
+    try:
+        doc = _DECODER.decode(data)
+        spans = _spans(doc)
+    except (msgspec.DecodeError, _Unsupported, ValueError, TypeError, binascii.Error):
+        return None
+    if not spans:
+        return None
+    return finish_trace(spans, trace_id=trace_id, warnings=[], from_backend=from_backend, what=what)

@@ -1,0 +1,143 @@
+"""Trace renderers: bounded waterfall (runs, chains, budget), span detail, JSON schema."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from rich.console import Console
+
+from obsctl.analysis.traces import analyze_trace
+from obsctl.model.trace_analysis import FetchedTrace, TraceResult, TraceView
+from obsctl.model.traces import Span, SpanKind, StatusCode, Trace
+from obsctl.render import emit
+from obsctl.render import trace as _render  # noqa: F401 - registers renderers
+from obsctl.render.console import Consoles
+from obsctl.render.trace import rfc3339_ns
+
+TID = "a" * 32
+MS = 1_000_000
+
+
+def span(
+    i: int, parent: int | None, start: int, end: int, name: str, service: str = "api", **kw
+) -> Span:
+    return Span(
+        TID,
+        f"{i:016x}",
+        f"{parent:016x}" if parent is not None else None,
+        name,
+        service,
+        SpanKind.INTERNAL,
+        start,
+        end,
+        **kw,
+    )
+
+
+def render(spans: list[Span], fmt: str = "text", view: TraceView | None = None, width: int = 80):
+    trace = Trace(TID, tuple(spans))
+    result = TraceResult(
+        FetchedTrace(trace, b"{}", "t.json", "otlp"), analyze_trace(trace), view=view or TraceView()
+    )
+    out, err = io.StringIO(), io.StringIO()
+    consoles = Consoles(
+        out=Console(file=out, width=width, color_system=None, markup=False, highlight=False),
+        err=Console(file=err, width=width, color_system=None, markup=False, highlight=False),
+    )
+    emit(result, fmt, consoles)
+    return out.getvalue(), err.getvalue()
+
+
+def big_trace() -> list[Span]:
+    spans = [span(1, None, 0, 1000 * MS, "GET /")]
+    # A 40-deep recursion under the root.
+    for d in range(40):
+        spans.append(span(100 + d, 1 if d == 0 else 99 + d, d * MS, (400 - d) * MS, "recurse"))
+    # 100 sequential SELECTs under one span.
+    spans.append(span(2, 1, 500 * MS, 900 * MS, "load", "db"))
+    for k in range(100):
+        spans.append(
+            span(1000 + k, 2, 500 * MS + k * 4 * MS, 500 * MS + k * 4 * MS + 3 * MS, "SELECT", "db")
+        )
+    return spans
+
+
+def test_runs_and_chains_collapse():
+    text, err = render(big_trace())
+    assert err == ""
+    lines = text.splitlines()
+    assert "          8›… 30 nested `recurse` spans (all on the critical path)" in lines
+    assert sum("recurse" in line for line in lines) == 1 + 6 + 1 + 3
+    assert "    … 98 more `SELECT` spans, total 294ms (all on the critical path)" in lines
+    assert sum("SELECT" in line for line in lines) == 3
+    assert max(len(line) for line in lines) <= 80
+    assert len(lines) < 40
+
+
+def test_full_draws_every_span():
+    text, _ = render(big_trace(), view=TraceView(max_lines=None))
+    assert sum(" SELECT " in line for line in text.splitlines()) == 100
+    assert sum(" recurse " in line for line in text.splitlines()) == 40
+
+
+def test_line_budget_counts_what_is_left_out():
+    text, _ = render(big_trace(), view=TraceView(max_lines=5))
+    waterfall = [
+        ln for ln in text.splitlines() if "recurse" in ln or "SELECT" in ln or "GET /" in ln
+    ]
+    assert len(waterfall) <= 6
+    assert "spans not shown (--full, --depth, --min-duration, --service or -o json)" in text
+
+
+def test_orphans_under_missing_parent_and_warning():
+    spans = [span(1, None, 0, 10 * MS, "root"), span(2, 99, 2 * MS, 4 * MS, "lost")]
+    text, err = render(spans)
+    assert "⚠ missing parent span 0000000000000063 (not in this trace)" in text
+    assert "  · api lost                                 2ms       ━━━━━━" in text
+    assert "this trace may be incomplete: 1 span under 1 missing parent" in err
+
+
+def test_span_detail_view():
+    spans = [
+        span(
+            1,
+            None,
+            0,
+            10 * MS,
+            "root",
+            status_code=StatusCode.ERROR,
+            status_message="boom",
+            attributes=(("http.route", "/x"), ("retries", (1, 2))),
+        ),
+    ]
+    text, _ = render(spans, view=TraceView(span="1"))
+    assert text.splitlines()[0] == "Span 0000000000000001  api: root"
+    assert "  status    ERROR: boom" in text
+    assert "  retries     [1, 2]" in text
+
+
+def test_json_schema_fields():
+    text, _ = render(big_trace(), fmt="json")
+    doc = json.loads(text)
+    assert doc["span_count"] == 142
+    assert doc["duration_ms"] == 1000.0
+    first = doc["spans"][0]
+    assert set(first) >= {
+        "span_id",
+        "parent_span_id",
+        "service",
+        "name",
+        "kind",
+        "start_time",
+        "duration_ms",
+        "self_time_ms",
+        "critical_path_ms",
+        "error",
+    }
+    assert sum(s["critical_path_ms"] for s in doc["spans"]) == 1000.0
+
+
+def test_rfc3339_ns():
+    assert rfc3339_ns(1_764_064_800_000_000_001) == "2025-11-25T10:00:00.000000001Z"
+    assert rfc3339_ns(0) == "1970-01-01T00:00:00Z"
