@@ -46,9 +46,20 @@ def aligned_values(series: Series, start: float, step: float, points: int) -> li
     >>> s = Series({}, float_array([130.0, 145.0]), float_array([4.0, 5.0]))
     >>> aligned_values(s, 100.0, 15.0, 4)
     [nan, nan, 4.0, 5.0]
+    >>> gap = Series({}, float_array([100.0, 130.0]), float_array([1.0, 2.0]))
+    >>> aligned_values(gap, 100.0, 15.0, 4)
+    [1.0, nan, 2.0, nan]
     """
+    times = series.timestamps
+    n = len(times)
+    if n == 0:
+        return [math.nan] * points
+    first = round((times[0] - start) / step)
+    if round((times[-1] - times[0]) / step) == n - 1 and first >= 0 and first + n <= points:
+        # No gaps (the usual case): one slice instead of a loop over the samples.
+        return [math.nan] * first + list(series.values) + [math.nan] * (points - first - n)
     grid = [math.nan] * points
-    for t, v in zip(series.timestamps, series.values, strict=True):
+    for t, v in zip(times, series.values, strict=True):
         i = round((t - start) / step)
         if 0 <= i < points:
             grid[i] = v
@@ -94,6 +105,7 @@ class QueryPanel(Vertical, can_focus=False):
         self.error: ObsctlError | None = None
         self._rows: list[Series] = []
         self._grid: tuple[float, float, int] | None = None
+        self._drawn_width = -1
         self.border_title = Text(expr)
 
     def compose(self) -> ComposeResult:
@@ -147,7 +159,7 @@ class QueryPanel(Vertical, can_focus=False):
 
     def on_resize(self, event: Resize) -> None:
         """Column widths follow the panel's width."""
-        if self.result is not None:
+        if self.result is not None and event.size.width != self._drawn_width:
             self._redraw()
 
     def _update_subtitle(self) -> None:
@@ -178,6 +190,7 @@ class QueryPanel(Vertical, can_focus=False):
         stats = [series_stats(s) for s in series]
         values = [format_value(st[3], self.unit) for st in stats]
         # Three columns, each padded by one cell either side; 2 cells for a scrollbar.
+        self._drawn_width = self.size.width
         avail = max(20, (self.size.width or 80) - 2 - 6 - 2)
         value_w = max([5, *(len(v) for v in values)])
         spark_w = max(8, min(40, avail // 3))
