@@ -242,3 +242,20 @@ async def test_ctrl_c_quits_as_interrupted(make_app):
         await pilot.press("ctrl+c")
         await pilot.pause()
     assert app.return_code == 130
+
+
+async def test_backend_text_is_never_read_as_markup(make_app):
+    # Rich would swallow "[bold]" and choke on a stray "[/x]" if these were markup.
+    weird = {"__name__": "up", "job": "[bold]api[/x]", "instance": "a"}
+    metrics = FakeMetrics(
+        {"up": matrix(series(weird, [1.0])), "bad": BackendUnreachable("refused [/x] here")}
+    )
+    app = make_app(metrics, queries=["up", "bad"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert rows(panel(app, 0).table)[0][0] == "instance=a job=[bold]api[/x]"
+        assert [n.message for n in app._notifications] == ["refused [/x] here"]
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        body = str(app.screen.query_one("#detail-body", Static).render())
+        assert "  job       [bold]api[/x]" in body.splitlines()

@@ -191,9 +191,10 @@ class ObsctlApp(App[int]):
                 title=f"{self.health.metrics_label} unreachable",
                 severity="error",
                 timeout=8,
+                markup=False,
             )
         elif previous == "down" and state != "down":
-            self.notify(f"{self.health.metrics_label} is answering again", timeout=5)
+            self.notify(f"{self.health.metrics_label} is answering again", timeout=5, markup=False)
         self._show_status()
 
     @on(AlertsFetched)
@@ -223,10 +224,14 @@ class ObsctlApp(App[int]):
             self._panel_errors["alerts"] = True
             if self.health.alerts == "down" and previous != "down":
                 self.notify(
-                    err.message, title=f"{source.label} unreachable", severity="error", timeout=8
+                    err.message,
+                    title=f"{source.label} unreachable",
+                    severity="error",
+                    timeout=8,
+                    markup=False,
                 )
         if previous == "down" and self.health.alerts == "up":
-            self.notify(f"{source.label} is answering again", timeout=5)
+            self.notify(f"{source.label} is answering again", timeout=5, markup=False)
         self._show_status()
 
     @on(RefreshFinished)

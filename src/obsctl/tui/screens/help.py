@@ -15,7 +15,7 @@ KEYS = (
     ("r", "refresh now"),
     ("?", "this help"),
     ("escape", "close a detail or help view"),
-    ("q", "quit"),
+    ("q", "quit (ctrl+c too, exit code 130)"),
 )
 
 
