@@ -259,3 +259,12 @@ async def test_backend_text_is_never_read_as_markup(make_app):
         await pilot.pause()
         body = str(app.screen.query_one("#detail-body", Static).render())
         assert "  job       [bold]api[/x]" in body.splitlines()
+
+
+async def test_float_noise_draws_a_flat_line(make_app):
+    noisy = [1.0 + ((i % 3) - 1) * 2.3e-16 * (i % 5) for i in range(121)]
+    metrics = FakeMetrics({"q": matrix(series({"le": "x"}, noisy))})
+    app = make_app(metrics, queries=["q"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert rows(panel(app, 0).table)[0][2] == "▁" * 36

@@ -59,7 +59,7 @@ class ObsctlApp(App[int]):
         # every other command: stop (exit 130).
         Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
         Binding("r", "refresh", "Refresh"),
-        Binding("tab", "app.focus_next", "Next panel", show=True),
+        Binding("tab", "app.focus_next", "Next panel", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 

@@ -21,7 +21,7 @@ from obsctl.workflows.tui_sources import ActiveAlert
 def _pairs(text: Text, title: str, pairs: Mapping[str, str]) -> None:
     text.append(f"{title}\n", style="bold underline")
     if not pairs:
-        text.append("  (none)\n", style="dim")
+        text.append("  (none)\n\n", style="dim")
         return
     width = max(len(k) for k in pairs)
     for key in sorted(pairs):

@@ -202,7 +202,10 @@ class QueryPanel(Vertical, can_focus=False):
         for s, label, st, value in zip(series, labels, stats, values, strict=True):
             key = format_labels(s.labels)
             grid = aligned_values(s, *self._grid) if self._grid else s.values
-            spark = sparkline(grid, spark_w, st[0], st[2])
+            lo, hi = st[0], st[2]
+            if hi - lo <= 1e-9 * max(abs(lo), abs(hi)):
+                hi = lo  # float noise (0.9999999 vs 1.0) is a flat line, not a trend
+            spark = sparkline(grid, spark_w, lo, hi)
             table.add_row(
                 Text(fit(label, label_w)),
                 Text(value, justify="right", style="bold"),
