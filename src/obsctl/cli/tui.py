@@ -71,7 +71,7 @@ def tui(
     prometheus = state.endpoint("prometheus")
     alertmanager = state.endpoint("alertmanager")
 
-    from obsctl.tui.app import ObsctlApp  # textual: ~150 ms, paid by this command only
+    from obsctl.tui.app import ObsctlApp  # textual: ~110 ms, paid by this command only
     from obsctl.tui.sources import open_sources
 
     metrics, alerts = open_sources(prometheus, alertmanager)
