@@ -50,3 +50,25 @@ def _config(monkeypatch):
     path.write_text(f"contexts:\n  t:\n    prometheus:\n      url: {PROM}\n      token_env: T\n")
     monkeypatch.setenv("T", "sekrit")
     return path
+
+
+TEMPO = "http://tempo.test:3200"
+
+
+def _tempo_routes(mock, v2_missing: bool) -> None:
+    mock.get(f"{TEMPO}/api/echo").respond(200, text="echo")
+    mock.get(f"{TEMPO}/api/status/buildinfo").respond(200, json={"version": "2.6.1"})
+    v2 = (404, "404 page not found\n") if v2_missing else (404, "")
+    mock.get(url__startswith=f"{TEMPO}/api/v2/traces/").respond(v2[0], text=v2[1])
+    mock.get(url__startswith=f"{TEMPO}/api/search").respond(200, json={"traces": []})
+
+
+def test_tempo_v2_api_detection(cli):
+    for missing, expected in ((False, True), (True, False)):
+        with respx.mock() as mock:
+            _tempo_routes(mock, v2_missing=missing)
+            res = cli("doctor", "-o", "json", "--tempo-url", TEMPO)
+        assert res.exit_code == ExitCode.OK, res.output
+        tempo = json.loads(res.stdout)["endpoints"][0]
+        assert tempo["version"] == "2.6.1"
+        assert tempo["capabilities"] == {"trace_api_v2": expected, "search": True}

@@ -166,7 +166,10 @@ async def probe_tempo(client: httpx.AsyncClient, ep: Endpoint, res: ProbeResult)
     resp = await send(
         client, ep, "GET", f"/api/v2/traces/{zero}", ok_statuses=frozenset({400, 404, 405, 501})
     )
-    res.capabilities["trace_api_v2"] = resp.status_code != 404 or "trace not found" in resp.text
+    # An unknown trace is a 404 either way; only a missing route says "404 page not found".
+    res.capabilities["trace_api_v2"] = not (
+        resp.status_code == 404 and "page not found" in resp.text.lower()
+    )
     resp = await send(client, ep, "GET", "/api/search", params={"limit": "1"}, ok_statuses=missing)
     res.capabilities["search"] = resp.status_code == 200
 

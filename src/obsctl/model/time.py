@@ -322,7 +322,7 @@ def format_duration(d: timedelta | float) -> str:
     # Thresholds compare rounded values, so 0.9999996 s reads "1s", not "1000ms".
     if round(s * 1e6) < 1000:
         return f"{sign}{s * 1e6:.0f}µs"
-    if round(s * 1e3, 1) < 1000:
+    if round(s * 1e3) < 1000:
         ms = s * 1e3
         return f"{sign}{ms:.3g}ms" if ms < 99.95 else f"{sign}{ms:.0f}ms"
     if round(s, 1) < 60:

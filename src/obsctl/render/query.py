@@ -335,6 +335,26 @@ def _line(x0: int, y0: int, x1: int, y1: int) -> Iterable[tuple[int, int]]:
             y0 += sy
 
 
+_UNIT_SUFFIX = {"seconds": "s", "bytes": "B", "bytes/s": "B/s"}
+
+
+def axis_labels(ticks: Sequence[float], unit: str | None) -> list[str]:
+    """Human tick labels, with as many digits as it takes to tell them apart.
+
+    >>> axis_labels([1.0, 0.9999, 0.9998], "seconds")
+    ['1s', '0.9999s', '0.9998s']
+    """
+    labels = [format_value(v, unit) for v in ticks]
+    if len(set(labels)) == len(labels):
+        return labels
+    suffix = _UNIT_SUFFIX.get(unit or "", "")
+    for digits in range(4, 16):
+        labels = [f"{v:.{digits}g}{suffix}" for v in ticks]
+        if len(set(labels)) == len(labels):
+            break
+    return labels
+
+
 def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
     """A line chart: y axis with units, local-time x axis, legend; fits ``width`` columns.
 
@@ -357,7 +377,7 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
     if t1 <= t0:
         t1 = t0 + 1
     ticks = [hi, (hi + lo) / 2, lo]
-    tick_text = [format_value(v, answer.unit) for v in ticks]
+    tick_text = axis_labels(ticks, answer.unit)
     ylw = max(len(t) for t in tick_text)
     cols = max(10, width - ylw - 2)
     rows = PLOT_HEIGHT

@@ -177,3 +177,8 @@ def test_format_prom_duration():
 )
 def test_format_duration_rounds_across_unit_boundaries(seconds, text):
     assert format_duration(seconds) == text
+
+
+def test_format_duration_just_below_a_second():
+    assert format_duration(0.9999) == "1s"
+    assert format_duration(0.9994) == "999ms"

@@ -363,3 +363,11 @@ def test_wire_samples_equal_reencoded_samples() -> None:
         assert [s.wire is not None for s in res.series] == (
             [True, True] if name == "matrix" else [False, False, True, True]
         )
+
+
+def test_axis_labels_stay_distinct_when_units_round_them_together():
+    from obsctl.render.query import axis_labels
+
+    assert axis_labels([1.0, 0.9999, 0.9998], "seconds") == ["1s", "0.9999s", "0.9998s"]
+    assert axis_labels([2.0, 1.0, 0.0], None) == ["2", "1", "0"]
+    assert axis_labels([1.5, 1.0, 0.5], "seconds") == ["1.5s", "1s", "500ms"]
