@@ -185,6 +185,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "metadata": LazyCommand(
         "obsctl.cli.query:metadata", "Metrics", "Show type, unit and help of metrics."
     ),
+    "tui": LazyCommand(
+        "obsctl.cli.tui:tui", "Metrics", "Live dashboard: query panels, firing alerts, health."
+    ),
     "validate": LazyCommand(
         "obsctl.cli.validate:validate",
         "Check",

@@ -1,0 +1,88 @@
+"""``obsctl tui``: the live dashboard."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from obsctl.cli.options import TIME_RANGE
+from obsctl.cli.state import get_state
+
+
+def tui(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--query",
+            "-e",
+            metavar="EXPR",
+            help=(
+                "PromQL for one panel; repeat for more. Default panels: up, and "
+                "sum by (job) (up == 0)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since",
+            metavar="DURATION",
+            help="Range each panel shows, up to now.",
+            rich_help_panel=TIME_RANGE,
+        ),
+    ] = "30m",
+    refresh: Annotated[
+        str,
+        typer.Option("--refresh", metavar="DURATION", help="Time between refreshes (≥ 1s)."),
+    ] = "10s",
+) -> None:
+    """Watch PromQL queries and firing alerts live, in a full-screen dashboard.
+
+    One panel per query lists its series with the latest value and a sparkline over --since; an alerts panel shows what Alertmanager is firing (name, severity, age, summary); the status line shows the context, endpoint health and the last refresh. A backend that fails shows its error in its panel and the dashboard keeps refreshing. Keys: tab moves between panels, enter shows all labels or annotations, r refreshes, ? helps, q quits. For a plain terminal or a pipe use [bold]obsctl query --watch[/bold].
+
+    [bold]Examples[/bold]
+
+      obsctl tui
+      obsctl tui -e 'rate(http_requests_total[5m])' -e up --since 1h
+      obsctl tui --context prod --refresh 30s
+    """  # noqa: E501 - Typer help: one paragraph per line
+    from datetime import datetime, timedelta
+
+    from obsctl.errors import UsageError
+    from obsctl.workflows.tui_sources import DEFAULT_QUERIES, check_queries
+
+    state = get_state(ctx)
+    exprs = list(query or DEFAULT_QUERIES)
+    check_queries(exprs)
+    span = state.duration(since, option="--since")
+    every = state.duration(refresh, option="--refresh")
+    if every < timedelta(seconds=1):
+        raise UsageError("--refresh must be at least 1s")
+    # Textual draws on stderr and reads keys from stdin.
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError(
+            "obsctl tui needs a terminal",
+            hint="for a pipe or a log, use: obsctl query EXPR --watch",
+        )
+    prometheus = state.endpoint("prometheus")
+    alertmanager = state.endpoint("alertmanager")
+
+    from obsctl.tui.app import ObsctlApp  # textual: ~110 ms, paid by this command only
+    from obsctl.tui.sources import open_sources
+
+    metrics, alerts = open_sources(prometheus, alertmanager)
+    app = ObsctlApp(
+        metrics,
+        alerts,
+        queries=exprs,
+        since=span,
+        refresh=every,
+        clock=lambda: datetime.now().astimezone(),
+        context=state.settings.context,
+    )
+    app.run()
+    raise typer.Exit(app.return_code or 0)

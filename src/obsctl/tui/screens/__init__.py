@@ -1,0 +1,1 @@
+"""Modal screens: details of a series or an alert, and help."""

@@ -1,0 +1,209 @@
+"""What ``obsctl tui`` fetches: range queries for its panels and Alertmanager's active alerts.
+
+The TUI never touches HTTP itself: it calls ``LiveBackends`` through its injected sources. One
+HTTP client per endpoint stays open for the life of the dashboard, so a refresh every few
+seconds reuses connections (and TLS sessions) instead of opening new ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from obsctl.backends.http import LogFn, decode_json, make_client, send
+from obsctl.backends.prometheus import PrometheusClient
+from obsctl.config.schema import Endpoint
+from obsctl.errors import ParseError, UsageError
+from obsctl.model.metrics import QueryResult
+from obsctl.model.time import TimeSyntaxError, parse_instant
+from obsctl.parsers.promql import check_promql
+from obsctl.workflows.query import ROUND_STEPS, resolve_flavor, round_step_at_least
+
+DEFAULT_QUERIES: tuple[str, ...] = ("up", "sum by (job) (up == 0)")
+"""Panels shown when no ``--query`` is given: every target, then the jobs with targets down."""
+SPARK_POINTS = 120
+"""Points per series a panel asks for: enough for a 40-column sparkline, cheap to refresh."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveAlert:
+    """One alert as Alertmanager's v2 API reports it."""
+
+    name: str
+    """``alertname`` label."""
+    severity: str
+    """``severity`` label, empty when the alert has none."""
+    state: str
+    """``active``, ``suppressed`` or ``unprocessed``."""
+    starts_at: datetime | None
+    summary: str
+    """``summary`` annotation, else ``description``, else empty."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+    generator_url: str = ""
+    receivers: tuple[str, ...] = ()
+
+
+SEVERITY_ORDER = {"critical": 0, "page": 0, "error": 1, "high": 1, "warning": 2, "warn": 2}
+
+
+def alert_sort_key(alert: ActiveAlert) -> tuple[int, float, str]:
+    """Most severe first, then oldest first, then by name."""
+    rank = SEVERITY_ORDER.get(alert.severity.lower(), 3 if alert.severity else 4)
+    started = alert.starts_at.timestamp() if alert.starts_at else math.inf
+    return rank, started, alert.name
+
+
+def _str_map(value: object, what: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ParseError(f"Alertmanager alert {what} is not an object", from_backend=True)
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value or value.startswith("0001-"):
+        return None
+    try:
+        return parse_instant(value, now=_EPOCH)
+    except TimeSyntaxError:
+        return None
+
+
+def parse_alertmanager_alerts(payload: object) -> list[ActiveAlert]:
+    """Decode ``GET /api/v2/alerts``; most severe and oldest first.
+
+    Raises:
+        ParseError: (``from_backend``) the body is not a list of alert objects.
+    """
+    if not isinstance(payload, list):
+        raise ParseError("Alertmanager /api/v2/alerts did not return a list", from_backend=True)
+    alerts: list[ActiveAlert] = []
+    for item in payload:
+        if not isinstance(item, Mapping):
+            raise ParseError("Alertmanager alert is not an object", from_backend=True)
+        labels = _str_map(item.get("labels"), "labels")
+        annotations = _str_map(item.get("annotations"), "annotations")
+        status = item.get("status")
+        state = str(status.get("state", "")) if isinstance(status, Mapping) else ""
+        receivers = item.get("receivers")
+        alerts.append(
+            ActiveAlert(
+                name=labels.get("alertname", ""),
+                severity=labels.get("severity", ""),
+                state=state,
+                starts_at=_time(item.get("startsAt")),
+                summary=annotations.get("summary") or annotations.get("description") or "",
+                labels=labels,
+                annotations=annotations,
+                fingerprint=str(item.get("fingerprint", "")),
+                generator_url=str(item.get("generatorURL", "")),
+                receivers=tuple(
+                    str(r.get("name", ""))
+                    for r in (receivers if isinstance(receivers, list) else [])
+                    if isinstance(r, Mapping)
+                ),
+            )
+        )
+    alerts.sort(key=alert_sort_key)
+    return alerts
+
+
+def check_queries(exprs: Sequence[str]) -> None:
+    """Every panel query must parse (a usage error before the dashboard starts).
+
+    Raises:
+        UsageError: an expression is empty or not valid PromQL.
+    """
+    for expr in exprs:
+        if not expr.strip():
+            raise UsageError("--query: empty expression")
+        check_promql(expr)
+
+
+def panel_step(span: timedelta) -> timedelta:
+    """The round step giving about ``SPARK_POINTS`` points over ``span`` (at least 1s).
+
+    >>> panel_step(timedelta(minutes=30))
+    datetime.timedelta(seconds=15)
+    """
+    return max(ROUND_STEPS[0], round_step_at_least(span.total_seconds() / SPARK_POINTS))
+
+
+class LiveBackends:
+    """Long-lived clients for the dashboard: Prometheus and, optionally, Alertmanager.
+
+    Clients are opened on first use inside the running event loop and closed by ``aclose``.
+
+    Args:
+        prometheus: the Prometheus-compatible endpoint.
+        alertmanager: the Alertmanager endpoint, or ``None`` to show no alerts.
+        log: debug request logger.
+    """
+
+    def __init__(
+        self, prometheus: Endpoint, alertmanager: Endpoint | None, *, log: LogFn | None = None
+    ) -> None:
+        self.prometheus = prometheus
+        self.alertmanager = alertmanager
+        self._log = log
+        self._stack = AsyncExitStack()
+        self._prom: PrometheusClient | None = None
+        self._am: Any = None  # the httpx client; typed loosely so this module needs no httpx
+
+    async def _prometheus(self) -> PrometheusClient:
+        if self._prom is None:
+            client = await self._stack.enter_async_context(
+                make_client(self.prometheus, log=self._log)
+            )
+            self._prom = PrometheusClient(client, self.prometheus, resolve_flavor(self.prometheus))
+        return self._prom
+
+    async def query_range(
+        self, expr: str, start: datetime, end: datetime, step: timedelta
+    ) -> QueryResult:
+        """Run ``expr`` over ``[start, end]`` every ``step``.
+
+        Raises:
+            BackendError, BackendUnreachable, ParseError: from the server.
+        """
+        prom = await self._prometheus()
+        points = int((end - start) / step) + 1
+        if points > prom.max_points_per_series:
+            step = round_step_at_least((end - start).total_seconds() / prom.max_points_per_series)
+        return await prom.query_range(expr, start, end, step)
+
+    async def active_alerts(self) -> list[ActiveAlert]:
+        """Alerts that are firing and neither silenced nor inhibited.
+
+        Raises:
+            UsageError: no Alertmanager endpoint was given.
+            BackendError, BackendUnreachable, ParseError: from the server.
+        """
+        endpoint = self.alertmanager
+        if endpoint is None:
+            raise UsageError("no Alertmanager endpoint")
+        if self._am is None:
+            self._am = await self._stack.enter_async_context(make_client(endpoint, log=self._log))
+        response = await send(
+            self._am,
+            endpoint,
+            "GET",
+            "/api/v2/alerts",
+            params={"active": "true", "silenced": "false", "inhibited": "false"},
+            what="active alerts",
+        )
+        return parse_alertmanager_alerts(decode_json(response, endpoint, what="active alerts"))
+
+    async def aclose(self) -> None:
+        """Close the HTTP clients."""
+        await self._stack.aclose()
+        self._prom = None
+        self._am = None
