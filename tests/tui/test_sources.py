@@ -79,7 +79,11 @@ def test_alerts_are_decoded_and_sorted_by_severity_then_age():
     [
         ({"data": []}, "Alertmanager /api/v2/alerts did not return a list"),
         (["x"], "Alertmanager alert is not an object"),
-        ([{"labels": ["a"]}], "Alertmanager alert labels is not an object"),
+        (
+            [{"labels": ["a"], "startsAt": "2026-11-25T06:55:00Z"}],
+            "Alertmanager alert labels is not an object",
+        ),
+        ([{"labels": {"alertname": "X"}}], "Alertmanager alert without startsAt"),
     ],
 )
 def test_bad_alert_payloads_are_backend_parse_errors(payload, message):

@@ -73,6 +73,7 @@ def parse_alerts(doc: Any) -> list[ActiveAlert]:
             raise ParseError("Alertmanager alert without startsAt", from_backend=True)
         status = item.get("status")
         state = str(status.get("state", "")) if isinstance(status, dict) else ""
+        receivers = item.get("receivers")
         alerts.append(
             ActiveAlert(
                 labels=make_labels(_str_map(item.get("labels"), "labels")),
@@ -83,6 +84,11 @@ def parse_alerts(doc: Any) -> list[ActiveAlert]:
                 fingerprint=str(item.get("fingerprint", "")),
                 state=state,
                 generator_url=str(item.get("generatorURL", "") or ""),
+                receivers=tuple(
+                    str(r.get("name", ""))
+                    for r in (receivers if isinstance(receivers, list) else [])
+                    if isinstance(r, dict)
+                ),
             )
         )
     return alerts
@@ -102,20 +108,24 @@ class AlertmanagerClient:
         self._client = client
         self._endpoint = endpoint
 
-    async def active_alerts(self, alertname: str | None = None) -> list[ActiveAlert]:
-        """Alerts Alertmanager holds now (silenced and inhibited ones included).
+    async def active_alerts(
+        self, alertname: str | None = None, *, muted: bool = True
+    ) -> list[ActiveAlert]:
+        """Alerts Alertmanager holds now.
 
         Args:
             alertname: only alerts with this ``alertname`` (server-side filter).
+            muted: include silenced and inhibited alerts.
 
         Raises:
             BackendUnreachable, BackendError: as the HTTP layer maps them.
             ParseError: the body is not the v2 shape.
         """
+        flag = "true" if muted else "false"
         params: list[tuple[str, str]] = [
             ("active", "true"),
-            ("silenced", "true"),
-            ("inhibited", "true"),
+            ("silenced", flag),
+            ("inhibited", flag),
         ]
         if alertname is not None:
             params.append(("filter", f"alertname={_quote(alertname)}"))

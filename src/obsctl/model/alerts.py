@@ -80,6 +80,7 @@ class ActiveAlert:
     fingerprint: str
     state: str
     generator_url: str = ""
+    receivers: tuple[str, ...] = ()
 
     @property
     def alertname(self) -> str:

@@ -12,14 +12,14 @@ from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from obsctl.backends.http import LogFn, decode_json, make_client, send
+from obsctl.backends.alertmanager import AlertmanagerClient, parse_alerts
+from obsctl.backends.http import LogFn, make_client
 from obsctl.backends.prometheus import PrometheusClient
 from obsctl.config.schema import Endpoint
-from obsctl.errors import ParseError, UsageError
+from obsctl.errors import UsageError
+from obsctl.model import alerts as model_alerts
 from obsctl.model.metrics import QueryResult
-from obsctl.model.time import TimeSyntaxError, parse_instant
 from obsctl.parsers.promql import check_promql
 from obsctl.workflows.query import ROUND_STEPS, resolve_flavor, round_step_at_least
 
@@ -60,60 +60,32 @@ def alert_sort_key(alert: ActiveAlert) -> tuple[int, float, str]:
     return rank, started, alert.name
 
 
-def _str_map(value: object, what: str) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ParseError(f"Alertmanager alert {what} is not an object", from_backend=True)
-    return {str(k): str(v) for k, v in value.items()}
-
-
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value or value.startswith("0001-"):
-        return None
-    try:
-        return parse_instant(value, now=_EPOCH)
-    except TimeSyntaxError:
-        return None
+def alert_row(alert: model_alerts.ActiveAlert) -> ActiveAlert:
+    """The dashboard's view of an alert decoded by ``backends.alertmanager``."""
+    labels = dict(alert.labels)
+    annotations = dict(alert.annotations)
+    return ActiveAlert(
+        name=labels.get("alertname", ""),
+        severity=labels.get("severity", ""),
+        state=alert.state,
+        # Go's zero time (0001-01-01) marks an alert not yet processed: no start to show.
+        starts_at=alert.starts_at if alert.starts_at.year > 1 else None,
+        summary=annotations.get("summary") or annotations.get("description") or "",
+        labels=labels,
+        annotations=annotations,
+        fingerprint=alert.fingerprint,
+        generator_url=alert.generator_url,
+        receivers=alert.receivers,
+    )
 
 
 def parse_alertmanager_alerts(payload: object) -> list[ActiveAlert]:
-    """Decode ``GET /api/v2/alerts``; most severe and oldest first.
+    """Decode ``GET /api/v2/alerts`` (``backends.alertmanager``); most severe and oldest first.
 
     Raises:
         ParseError: (``from_backend``) the body is not a list of alert objects.
     """
-    if not isinstance(payload, list):
-        raise ParseError("Alertmanager /api/v2/alerts did not return a list", from_backend=True)
-    alerts: list[ActiveAlert] = []
-    for item in payload:
-        if not isinstance(item, Mapping):
-            raise ParseError("Alertmanager alert is not an object", from_backend=True)
-        labels = _str_map(item.get("labels"), "labels")
-        annotations = _str_map(item.get("annotations"), "annotations")
-        status = item.get("status")
-        state = str(status.get("state", "")) if isinstance(status, Mapping) else ""
-        receivers = item.get("receivers")
-        alerts.append(
-            ActiveAlert(
-                name=labels.get("alertname", ""),
-                severity=labels.get("severity", ""),
-                state=state,
-                starts_at=_time(item.get("startsAt")),
-                summary=annotations.get("summary") or annotations.get("description") or "",
-                labels=labels,
-                annotations=annotations,
-                fingerprint=str(item.get("fingerprint", "")),
-                generator_url=str(item.get("generatorURL", "")),
-                receivers=tuple(
-                    str(r.get("name", ""))
-                    for r in (receivers if isinstance(receivers, list) else [])
-                    if isinstance(r, Mapping)
-                ),
-            )
-        )
-    alerts.sort(key=alert_sort_key)
-    return alerts
+    return sorted((alert_row(a) for a in parse_alerts(payload)), key=alert_sort_key)
 
 
 def check_queries(exprs: Sequence[str]) -> None:
@@ -156,7 +128,7 @@ class LiveBackends:
         self._log = log
         self._stack = AsyncExitStack()
         self._prom: PrometheusClient | None = None
-        self._am: Any = None  # the httpx client; typed loosely so this module needs no httpx
+        self._am: AlertmanagerClient | None = None
 
     async def _prometheus(self) -> PrometheusClient:
         if self._prom is None:
@@ -191,16 +163,10 @@ class LiveBackends:
         if endpoint is None:
             raise UsageError("no Alertmanager endpoint")
         if self._am is None:
-            self._am = await self._stack.enter_async_context(make_client(endpoint, log=self._log))
-        response = await send(
-            self._am,
-            endpoint,
-            "GET",
-            "/api/v2/alerts",
-            params={"active": "true", "silenced": "false", "inhibited": "false"},
-            what="active alerts",
-        )
-        return parse_alertmanager_alerts(decode_json(response, endpoint, what="active alerts"))
+            client = await self._stack.enter_async_context(make_client(endpoint, log=self._log))
+            self._am = AlertmanagerClient(client, endpoint)
+        alerts = await self._am.active_alerts(muted=False)
+        return sorted((alert_row(a) for a in alerts), key=alert_sort_key)
 
     async def aclose(self) -> None:
         """Close the HTTP clients."""
