@@ -155,24 +155,6 @@ def root(
 
 COMMANDS: dict[str, LazyCommand] = {
     # name: LazyCommand("module:attribute", help panel, one-line summary for `obsctl --help`)
-    "config": LazyCommand(
-        "obsctl.cli.config:app", "Setup", "View and edit contexts (endpoints, auth, tenants)."
-    ),
-    "doctor": LazyCommand(
-        "obsctl.cli.doctor:doctor",
-        "Setup",
-        "Check every configured endpoint: reachability, version, capabilities.",
-    ),
-    "lint": LazyCommand(
-        "obsctl.cli.lint:lint",
-        "Check",
-        "Check metric naming, exposition structure and cardinality (CI-friendly).",
-    ),
-    "completion": LazyCommand(
-        "obsctl.cli.completion:completion",
-        "Setup",
-        "Print the shell completion script (bash, zsh, fish).",
-    ),
     "query": LazyCommand(
         "obsctl.cli.query:query", "Metrics", "Run a PromQL query (instant, range, chart)."
     ),
@@ -188,11 +170,6 @@ COMMANDS: dict[str, LazyCommand] = {
     "tui": LazyCommand(
         "obsctl.cli.tui:tui", "Metrics", "Live dashboard: query panels, firing alerts, health."
     ),
-    "validate": LazyCommand(
-        "obsctl.cli.validate:validate",
-        "Check",
-        "Validate OpenTelemetry Collector configs offline, every problem at once.",
-    ),
     "trace": LazyCommand(
         "obsctl.cli.trace:app",
         "Traces",
@@ -202,6 +179,29 @@ COMMANDS: dict[str, LazyCommand] = {
         "obsctl.cli.correlate:correlate",
         "Traces",
         "Find the slow traces behind an alert and where their time went.",
+    ),
+    "lint": LazyCommand(
+        "obsctl.cli.lint:lint",
+        "Check",
+        "Check metric naming, exposition structure and cardinality (CI-friendly).",
+    ),
+    "validate": LazyCommand(
+        "obsctl.cli.validate:validate",
+        "Check",
+        "Validate OpenTelemetry Collector configs offline, every problem at once.",
+    ),
+    "doctor": LazyCommand(
+        "obsctl.cli.doctor:doctor",
+        "Setup",
+        "Check every configured endpoint: reachability, version, capabilities.",
+    ),
+    "config": LazyCommand(
+        "obsctl.cli.config:app", "Setup", "View and edit contexts (endpoints, auth, tenants)."
+    ),
+    "completion": LazyCommand(
+        "obsctl.cli.completion:completion",
+        "Setup",
+        "Print the shell completion script (bash, zsh, fish).",
     ),
 }
 """Every subcommand, loaded on first use (see ``cli/lazy.py``)."""
