@@ -11,17 +11,10 @@ import pytest
 from obsctl.analysis.lint import LintConfig, lint_exposition
 from obsctl.model.findings import Severity
 from obsctl.parsers.exposition import ExpositionParser, detect_format, parse_exposition_text
-from tests.conftest import REPO, SHARED
+from tests.conftest import SHARED
 
-# ``SHARED`` is ``../shared`` beside the checkout; a git worktree sits one level deeper.
-SUITE = next(
-    (
-        p / "data" / "openmetrics-testsuite"
-        for p in (SHARED, REPO.parent.parent / "shared")
-        if (p / "data" / "openmetrics-testsuite").is_dir()
-    ),
-    SHARED / "data" / "openmetrics-testsuite",
-)
+# The OpenMetrics parser test suite, read from ``../shared`` beside the checkout.
+SUITE = SHARED / "data" / "openmetrics-testsuite"
 
 
 def _cases() -> list[tuple[str, bool]]:
