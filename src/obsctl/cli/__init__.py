@@ -4,8 +4,6 @@ Each command lives in its own module and keeps heavy imports inside its function
 ``obsctl --help`` imports neither httpx, yaml nor textual.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

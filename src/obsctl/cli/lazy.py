@@ -9,16 +9,19 @@ are: building a Typer command inspects its whole signature, several ms per comma
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 import typer
 import typer.main
 
 
-@dataclass(frozen=True)
-class LazyCommand:
-    """Where a command lives and how the root help lists it."""
+class LazyCommand(NamedTuple):
+    """Where a command lives and how the root help lists it.
+
+    A NamedTuple, not a dataclass: it is built at every start-up, and a frozen dataclass
+    costs ~0.6 ms to define.
+    """
 
     target: str
     """``module:attribute``: a command function, or a ``typer.Typer`` sub-app."""

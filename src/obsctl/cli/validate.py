@@ -1,7 +1,5 @@
 """``obsctl validate``: check OpenTelemetry Collector configs offline."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Literal
 
