@@ -53,10 +53,12 @@ groups:
 SLOW = "4bf92f3577b34da6a3ce929d0e0e4736"
 SLOWER = "5b8efff798038103d269b633813fc60c"
 OK = "0af7651916cd43dd8448eb211c80319c"
+BEFORE = "6e0c63257de34c926f9efcd03899cd01"
 
 
 def incident_traces(start_ns: int) -> list[ReplayTrace]:
-    """Three checkout requests: two stuck behind a database lock, one slow on the cache."""
+    """Three checkout requests: two stuck behind a database lock, one slow on the cache; and
+    a normal one from before the incident, for the baseline comparison."""
 
     def trace(trace_id: str, root_ms: int, *rest: ReplaySpan) -> ReplayTrace:
         root = ReplaySpan(1, None, "checkout", "POST /checkout", 0, root_ms)
@@ -82,6 +84,16 @@ def incident_traces(start_ns: int) -> list[ReplayTrace]:
             620,
             ReplaySpan(2, 1, "cache", "GET cart", 10, 480),
             ReplaySpan(3, 1, "payments", "POST /charge", 490, 600),
+        ),
+        ReplayTrace(
+            BEFORE,
+            start_ns - 240 * 10**9,
+            (
+                ReplaySpan(1, None, "checkout", "POST /checkout", 0, 260),
+                ReplaySpan(2, 1, "payments", "POST /charge", 10, 200),
+                ReplaySpan(3, 2, "payments-db", "SELECT orders FOR UPDATE", 20, 90),
+                ReplaySpan(4, 1, "cache", "GET cart", 210, 240),
+            ),
         ),
     ]
 
@@ -128,7 +140,12 @@ def live_stack(work: Path, env: dict[str, str]) -> Iterator[bool]:
     with contextlib.ExitStack() as stack:
         target = stack.enter_context(ExemplarTarget(exemplars))
         tempo = stack.enter_context(
-            TempoReplay(incident_traces(int(now * 1e9)), incident_hits=[SLOW, SLOWER, OK])
+            TempoReplay(
+                incident_traces(int(now * 1e9)),
+                incident_hits=[SLOW, SLOWER, OK],
+                baseline_hits=[BEFORE],
+                cutover=now,
+            )
         )
         prom = servers.start_prometheus(
             work / "prometheus",
