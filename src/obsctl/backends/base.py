@@ -1,9 +1,12 @@
-"""Protocols that the workflows and the TUI program against."""
+"""Protocols that the workflows and the TUI program against, and what the trace backends share."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
+from obsctl.analysis.traces import summarize_trace
+from obsctl.errors import UsageError
 from obsctl.model.traces import Trace, TraceSearch, TraceSummary
 
 
@@ -29,3 +32,23 @@ class TraceBackend(Protocol):
     async def search(self, query: TraceSearch) -> list[TraceSummary]:
         """Traces matching ``query``, most recent first."""
         ...
+
+
+def reject_traceql(query: TraceSearch, backend: str) -> None:
+    """Refuse a TraceQL search on a backend (``Jaeger``, ``Zipkin``) that has no TraceQL.
+
+    Raises:
+        UsageError: ``query.traceql`` is set.
+    """
+    if query.traceql:
+        raise UsageError(
+            f"--query (TraceQL) works with Tempo only; {backend} searches by "
+            "--service, --operation, --tag and --min-duration"
+        )
+
+
+def newest_first(traces: Iterable[Trace], limit: int) -> list[TraceSummary]:
+    """Summaries of ``traces``, most recent first, at most ``limit`` of them."""
+    summaries = [summarize_trace(t) for t in traces]
+    summaries.sort(key=lambda s: s.start, reverse=True)
+    return summaries[:limit]

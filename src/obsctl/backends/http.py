@@ -25,6 +25,7 @@ from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError, BackendUnreachable, ConfigError
 
 USER_AGENT = f"obsctl/{__version__}"
+ACCEPT_JSON = {"Accept": "application/json"}
 LogFn = Callable[[str], None]
 
 SECRET_PARAMS = frozenset(

@@ -13,8 +13,8 @@ from datetime import datetime
 import httpx
 import orjson
 
-from obsctl.analysis.traces import summarize_trace
-from obsctl.backends.http import decode_json, redact_url, send
+from obsctl.backends.base import newest_first, reject_traceql
+from obsctl.backends.http import ACCEPT_JSON, decode_json, redact_url, send
 from obsctl.config.schema import Endpoint
 from obsctl.errors import NotFound, UsageError
 from obsctl.model.time import format_rfc3339_nano, to_unix_us
@@ -24,7 +24,6 @@ from obsctl.parsers.jaeger import parse_jaeger_trace, parse_jaeger_traces
 from obsctl.parsers.otlp import parse_otlp_trace, parse_otlp_traces
 from obsctl.parsers.otlp_struct import parse_otlp_bytes
 
-ACCEPT_JSON = {"Accept": "application/json"}
 _FALLBACK = frozenset({404, 405, 501})
 
 
@@ -38,6 +37,22 @@ def go_duration(ns: int) -> str:
         if ns and ns % size == 0:
             return f"{ns // size}{unit}"
     return f"{ns}ns"
+
+
+def _filters(
+    query: TraceSearch, *, operation: str, tags: str, min_duration: str, max_duration: str
+) -> dict[str, str]:
+    """The optional filters of a search, under the parameter names of one API version."""
+    params: dict[str, str] = {}
+    if query.operation:
+        params[operation] = query.operation
+    if query.tags:
+        params[tags] = orjson.dumps(dict(query.tags)).decode()
+    if query.min_duration_ns:
+        params[min_duration] = go_duration(query.min_duration_ns)
+    if query.max_duration_ns:
+        params[max_duration] = go_duration(query.max_duration_ns)
+    return params
 
 
 def _json_error(resp: httpx.Response) -> str | None:
@@ -151,11 +166,7 @@ class JaegerBackend:
         Raises:
             UsageError: no service given.
         """
-        if query.traceql:
-            raise UsageError(
-                "--query (TraceQL) works with Tempo only; Jaeger searches by "
-                "--service, --operation, --tag and --min-duration"
-            )
+        reject_traceql(query, "Jaeger")
         if not query.service:
             raise UsageError("Jaeger search needs --service")
         params: dict[str, str] = {
@@ -164,14 +175,15 @@ class JaegerBackend:
             "query.start_time_max": format_rfc3339_nano(query.end),
             "query.search_depth": str(query.limit),
         }
-        if query.operation:
-            params["query.operation_name"] = query.operation
-        if query.tags:
-            params["query.attributes"] = orjson.dumps(dict(query.tags)).decode()
-        if query.min_duration_ns:
-            params["query.duration_min"] = go_duration(query.min_duration_ns)
-        if query.max_duration_ns:
-            params["query.duration_max"] = go_duration(query.max_duration_ns)
+        params.update(
+            _filters(
+                query,
+                operation="query.operation_name",
+                tags="query.attributes",
+                min_duration="query.duration_min",
+                max_duration="query.duration_max",
+            )
+        )
         resp = await send(
             self.client,
             self.endpoint,
@@ -189,9 +201,7 @@ class JaegerBackend:
             traces = parse_otlp_traces(doc, from_backend=True, what="Jaeger api_v3 search")
         else:
             traces = await self._search_v1(query)
-        summaries = [summarize_trace(t) for t in traces]
-        summaries.sort(key=lambda s: s.start, reverse=True)
-        return summaries[: query.limit]
+        return newest_first(traces, query.limit)
 
     async def _search_v1(self, query: TraceSearch) -> list[Trace]:
         params: dict[str, str] = {
@@ -200,14 +210,15 @@ class JaegerBackend:
             "end": str(to_unix_us(query.end)),
             "limit": str(query.limit),
         }
-        if query.operation:
-            params["operation"] = query.operation
-        if query.tags:
-            params["tags"] = orjson.dumps(dict(query.tags)).decode()
-        if query.min_duration_ns:
-            params["minDuration"] = go_duration(query.min_duration_ns)
-        if query.max_duration_ns:
-            params["maxDuration"] = go_duration(query.max_duration_ns)
+        params.update(
+            _filters(
+                query,
+                operation="operation",
+                tags="tags",
+                min_duration="minDuration",
+                max_duration="maxDuration",
+            )
+        )
         resp = await send(
             self.client,
             self.endpoint,

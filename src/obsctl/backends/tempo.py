@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from obsctl.backends.http import decode_json, redact_url, send
+from obsctl.backends.http import ACCEPT_JSON, decode_json, redact_url, send
 from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError, NotFound
 from obsctl.model.time import from_unix_ns
@@ -23,7 +23,6 @@ from obsctl.model.traces import Trace, TraceIdError, TraceSearch, TraceSummary, 
 from obsctl.parsers.otlp import find_resource_spans, parse_otlp_trace
 from obsctl.parsers.otlp_struct import parse_otlp_bytes
 
-ACCEPT_JSON = {"Accept": "application/json"}
 _MISSING_ROUTE = frozenset({404, 405, 501})
 
 
@@ -107,33 +106,25 @@ class TempoBackend:
             params["start"] = str(int(start.timestamp()))
         if end is not None:
             params["end"] = str(int(end.timestamp()) + 1)
-        ok = frozenset({404, 405, 501})
-        path = f"/api/v2/traces/{trace_id}"
-        resp = await send(
-            self.client,
-            self.endpoint,
-            "GET",
-            path,
-            params=params,
-            headers=ACCEPT_JSON,
-            ok_statuses=ok,
-            what=f"trace {trace_id}",
-        )
-        api = "/api/v2/traces"
-        if resp.status_code in _MISSING_ROUTE and not self._is_trace_not_found(resp):
-            # Tempo < 2.6 has no v2 endpoint: Go's mux answers "404 page not found".
-            path = f"/api/traces/{trace_id}"
-            api = "/api/traces"
-            resp = await send(
+
+        async def get(api: str, ok_statuses: frozenset[int]) -> httpx.Response:
+            return await send(
                 self.client,
                 self.endpoint,
                 "GET",
-                path,
+                f"{api}/{trace_id}",
                 params=params,
                 headers=ACCEPT_JSON,
-                ok_statuses=frozenset({404}),
+                ok_statuses=ok_statuses,
                 what=f"trace {trace_id}",
             )
+
+        api = "/api/v2/traces"
+        resp = await get(api, _MISSING_ROUTE)
+        if resp.status_code in _MISSING_ROUTE and not self._is_trace_not_found(resp):
+            # Tempo < 2.6 has no v2 endpoint: Go's mux answers "404 page not found".
+            api = "/api/traces"
+            resp = await get(api, frozenset({404}))
         if resp.status_code == 404:
             raise self._not_found(trace_id)
         what = f"Tempo {'v2' if api.startswith('/api/v2') else 'v1'} trace"

@@ -10,16 +10,14 @@ from datetime import datetime
 
 import httpx
 
-from obsctl.analysis.traces import summarize_trace
-from obsctl.backends.http import decode_json, redact_url, send
+from obsctl.backends.base import newest_first, reject_traceql
+from obsctl.backends.http import ACCEPT_JSON, decode_json, redact_url, send
 from obsctl.config.schema import Endpoint
-from obsctl.errors import NotFound, UsageError
+from obsctl.errors import NotFound
 from obsctl.model.time import to_unix_ms
 from obsctl.model.trace_analysis import FetchedTrace
 from obsctl.model.traces import Trace, TraceSearch, TraceSummary
 from obsctl.parsers.zipkin import parse_zipkin_trace, parse_zipkin_traces
-
-ACCEPT_JSON = {"Accept": "application/json"}
 
 
 def zipkin_trace_id(trace_id: str) -> str:
@@ -84,11 +82,7 @@ class ZipkinBackend:
 
     async def search(self, query: TraceSearch) -> list[TraceSummary]:
         """Search by service, span name, tags (``annotationQuery``) and span duration."""
-        if query.traceql:
-            raise UsageError(
-                "--query (TraceQL) works with Tempo only; Zipkin searches by "
-                "--service, --operation, --tag and --min-duration"
-            )
+        reject_traceql(query, "Zipkin")
         end_ms = to_unix_ms(query.end)
         params: dict[str, str] = {
             "endTs": str(end_ms),
@@ -116,6 +110,4 @@ class ZipkinBackend:
         )
         doc = decode_json(resp, self.endpoint, what="trace search")
         traces = parse_zipkin_traces(doc, from_backend=True, what="Zipkin search")
-        summaries = [summarize_trace(t) for t in traces]
-        summaries.sort(key=lambda s: s.start, reverse=True)
-        return summaries[: query.limit]
+        return newest_first(traces, query.limit)

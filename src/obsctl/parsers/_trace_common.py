@@ -14,7 +14,7 @@ from operator import attrgetter
 from typing import Final
 
 from obsctl.errors import ParseError
-from obsctl.model.traces import AttrValue, Span, Trace
+from obsctl.model.traces import Attributes, AttrValue, RefType, Span, SpanLink, Trace
 
 MAX_SPANS: Final = 2_000_000
 """Refuse traces larger than this: a runaway payload, not a trace anyone can read."""
@@ -33,6 +33,13 @@ _ORDER = attrgetter("start_ns", "span_id", "shared")
 def fail(message: str, *, from_backend: bool, what: str) -> ParseError:
     """A ``ParseError`` naming the payload kind, e.g. ``Zipkin v2 JSON: spans[3].id missing``."""
     return ParseError(f"{what}: {message}", from_backend=from_backend)
+
+
+def malformed(where: str, exc: Exception, *, from_backend: bool, what: str) -> ParseError:
+    """The error for a record that broke the decoder: ``spans[3] malformed (KeyError: 'x')``."""
+    return fail(
+        f"{where} malformed ({type(exc).__name__}: {exc})", from_backend=from_backend, what=what
+    )
 
 
 def _b64(text: str) -> bytes | None:
@@ -116,6 +123,36 @@ def scalar(value: object) -> AttrValue:
     return clip_string(str(value))
 
 
+def service_of(resource: Attributes) -> str:
+    """The resource's ``service.name`` (a non-empty string), else ``unknown``."""
+    for key, value in resource:
+        if key == "service.name" and isinstance(value, str) and value:
+            return value
+    return "unknown"
+
+
+def split_follows_from(
+    links: Iterable[SpanLink], *, parent: str | None, trace_id: str
+) -> tuple[RefType, tuple[SpanLink, ...]]:
+    """The span's reference type and its links, a FOLLOWS_FROM parent taken out of them.
+
+    Jaeger's OTLP translation keeps a FOLLOWS_FROM parent as a link to the parent tagged
+    ``opentracing.ref_type=follows_from``.
+    """
+    ref_type = RefType.CHILD_OF
+    kept: list[SpanLink] = []
+    for link in links:
+        if (
+            link.span_id == parent
+            and link.trace_id == trace_id
+            and ("opentracing.ref_type", "follows_from") in link.attributes
+        ):
+            ref_type = RefType.FOLLOWS_FROM
+            continue
+        kept.append(link)
+    return ref_type, tuple(kept)
+
+
 def check_size(count: int, *, from_backend: bool, what: str) -> None:
     """Refuse absurdly large traces before building them."""
     if count > MAX_SPANS:
@@ -155,3 +192,20 @@ def finish_trace(
         )
     kept.sort(key=_ORDER)
     return Trace(trace_id=trace_id, spans=tuple(kept), warnings=tuple(warnings))
+
+
+def finish_traces(
+    groups: Iterable[tuple[list[Span], list[str]]], *, from_backend: bool, what: str
+) -> list[Trace]:
+    """One ``Trace`` per group of spans (with its warnings), skipping empty groups."""
+    return [
+        finish_trace(
+            spans,
+            trace_id=spans[0].trace_id,
+            warnings=warnings,
+            from_backend=from_backend,
+            what=what,
+        )
+        for spans, warnings in groups
+        if spans
+    ]

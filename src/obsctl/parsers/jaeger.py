@@ -29,7 +29,9 @@ from obsctl.parsers._trace_common import (
     clip_string,
     fail,
     finish_trace,
+    finish_traces,
     int_of,
+    malformed,
     optional_span_id,
     span_id_of,
     trace_id_of,
@@ -231,11 +233,7 @@ def _parse_one(
         except ParseError:
             raise
         except (TypeError, KeyError, AttributeError, ValueError) as exc:
-            raise fail(
-                f"{where} malformed ({type(exc).__name__}: {exc})",
-                from_backend=from_backend,
-                what=what,
-            ) from None
+            raise malformed(where, exc, from_backend=from_backend, what=what) from None
     return spans, warnings
 
 
@@ -273,17 +271,11 @@ def parse_jaeger_traces(
     doc: object, *, from_backend: bool = True, what: str = "Jaeger search"
 ) -> list[Trace]:
     """Decode every trace of a Jaeger v1 search response (empty traces are skipped)."""
-    out: list[Trace] = []
-    for i, raw_trace in enumerate(_trace_list(doc, from_backend=from_backend, what=what)):
-        spans, warnings = _parse_one(raw_trace, i, from_backend=from_backend, what=what)
-        if spans:
-            out.append(
-                finish_trace(
-                    spans,
-                    trace_id=spans[0].trace_id,
-                    warnings=warnings,
-                    from_backend=from_backend,
-                    what=what,
-                )
-            )
-    return out
+    return finish_traces(
+        (
+            _parse_one(raw_trace, i, from_backend=from_backend, what=what)
+            for i, raw_trace in enumerate(_trace_list(doc, from_backend=from_backend, what=what))
+        ),
+        from_backend=from_backend,
+        what=what,
+    )

@@ -36,12 +36,17 @@ from obsctl.parsers._trace_common import (
     clip_string,
     fail,
     finish_trace,
+    finish_traces,
     int_of,
+    malformed,
+    service_of,
     span_id_of,
+    split_follows_from,
     trace_id_of,
 )
 
-_KINDS: dict[object, SpanKind] = {
+# OTLP enums arrive as integers or as their proto names; ``None`` is an absent field.
+OTLP_KINDS: dict[object, SpanKind] = {
     0: SpanKind.UNSPECIFIED,
     1: SpanKind.INTERNAL,
     2: SpanKind.SERVER,
@@ -56,7 +61,7 @@ _KINDS: dict[object, SpanKind] = {
     "SPAN_KIND_CONSUMER": SpanKind.CONSUMER,
     None: SpanKind.UNSPECIFIED,
 }
-_STATUS: dict[object, StatusCode] = {
+OTLP_STATUS: dict[object, StatusCode] = {
     0: StatusCode.UNSET,
     1: StatusCode.OK,
     2: StatusCode.ERROR,
@@ -216,9 +221,9 @@ def _parse_span(
     if end < start:
         warnings.append(f"span {span_id} ends before it starts; duration set to 0")
         end = start
-    kind = _KINDS.get(raw.get("kind"), SpanKind.UNSPECIFIED)
+    kind = OTLP_KINDS.get(raw.get("kind"), SpanKind.UNSPECIFIED)
     status = raw.get("status") or _EMPTY
-    code = _STATUS.get(status.get("code"), StatusCode.UNSET)
+    code = OTLP_STATUS.get(status.get("code"), StatusCode.UNSET)
     raw_events = raw.get("events")
     events: tuple[SpanEvent, ...] = ()
     if raw_events:
@@ -234,24 +239,18 @@ def _parse_span(
     links: tuple[SpanLink, ...] = ()
     raw_links = raw.get("links")
     if raw_links:
-        kept: list[SpanLink] = []
-        for ln in raw_links:
-            link = SpanLink(
-                ids.trace(ln.get("traceId"), where),
-                ids.span(ln.get("spanId"), where),
-                attributes(ln.get("attributes")),
-            )
-            # Jaeger's OTLP translation keeps a FOLLOWS_FROM parent as a link tagged
-            # opentracing.ref_type=follows_from.
-            if (
-                link.span_id == parent
-                and link.trace_id == trace_id
-                and ("opentracing.ref_type", "follows_from") in link.attributes
-            ):
-                ref_type = RefType.FOLLOWS_FROM
-                continue
-            kept.append(link)
-        links = tuple(kept)
+        ref_type, links = split_follows_from(
+            [
+                SpanLink(
+                    ids.trace(ln.get("traceId"), where),
+                    ids.span(ln.get("spanId"), where),
+                    attributes(ln.get("attributes")),
+                )
+                for ln in raw_links
+            ],
+            parent=parent,
+            trace_id=trace_id,
+        )
     name = raw.get("name")
     message = status.get("message")
     return Span(
@@ -324,7 +323,7 @@ def _fast_span(
         raise TypeError(name)
     status = raw.get("status")
     if status:
-        code = _STATUS[status.get("code")]
+        code = OTLP_STATUS[status.get("code")]
         message = status.get("message") or ""
         if type(message) is not str:
             raise TypeError(message)
@@ -336,7 +335,7 @@ def _fast_span(
         parent,
         name,
         service,
-        _KINDS[raw.get("kind")],
+        OTLP_KINDS[raw.get("kind")],
         start,
         end,
         code,
@@ -368,11 +367,7 @@ def iter_otlp_spans(
                 from_backend=from_backend,
                 what=what,
             ) from None
-        service = "unknown"
-        for key, value in res_attrs:
-            if key == "service.name" and isinstance(value, str) and value:
-                service = value
-                break
+        service = service_of(res_attrs)
         scope_key = "scopeSpans" if "scopeSpans" in rs else "instrumentationLibrarySpans"
         scope_list = rs.get(scope_key) or []
         if not isinstance(scope_list, list):
@@ -407,11 +402,7 @@ def iter_otlp_spans(
                 except ParseError:
                     raise
                 except (TypeError, KeyError, AttributeError, ValueError) as exc:
-                    raise fail(
-                        f"{where} malformed ({type(exc).__name__}: {exc})",
-                        from_backend=from_backend,
-                        what=what,
-                    ) from None
+                    raise malformed(where, exc, from_backend=from_backend, what=what) from None
                 raise  # not reached: the same span fails the same way
     return spans
 
@@ -466,9 +457,8 @@ def parse_otlp_traces(
     by_trace: dict[str, list[Span]] = {}
     for s in spans:
         by_trace.setdefault(s.trace_id, []).append(s)
-    return [
-        finish_trace(
-            group, trace_id=tid, warnings=list(warnings), from_backend=from_backend, what=what
-        )
-        for tid, group in by_trace.items()
-    ]
+    return finish_traces(
+        ((group, list(warnings)) for group in by_trace.values()),
+        from_backend=from_backend,
+        what=what,
+    )

@@ -29,33 +29,14 @@ from obsctl.model.traces import (
     StatusCode,
     Trace,
 )
-from obsctl.parsers._trace_common import MAX_ATTR_STRING, clip_string, finish_trace
-from obsctl.parsers.otlp import any_value
-
-_KINDS: dict[object, SpanKind] = {
-    None: SpanKind.UNSPECIFIED,
-    0: SpanKind.UNSPECIFIED,
-    1: SpanKind.INTERNAL,
-    2: SpanKind.SERVER,
-    3: SpanKind.CLIENT,
-    4: SpanKind.PRODUCER,
-    5: SpanKind.CONSUMER,
-    "SPAN_KIND_UNSPECIFIED": SpanKind.UNSPECIFIED,
-    "SPAN_KIND_INTERNAL": SpanKind.INTERNAL,
-    "SPAN_KIND_SERVER": SpanKind.SERVER,
-    "SPAN_KIND_CLIENT": SpanKind.CLIENT,
-    "SPAN_KIND_PRODUCER": SpanKind.PRODUCER,
-    "SPAN_KIND_CONSUMER": SpanKind.CONSUMER,
-}
-_STATUS: dict[object, StatusCode] = {
-    None: StatusCode.UNSET,
-    0: StatusCode.UNSET,
-    1: StatusCode.OK,
-    2: StatusCode.ERROR,
-    "STATUS_CODE_UNSET": StatusCode.UNSET,
-    "STATUS_CODE_OK": StatusCode.OK,
-    "STATUS_CODE_ERROR": StatusCode.ERROR,
-}
+from obsctl.parsers._trace_common import (
+    MAX_ATTR_STRING,
+    clip_string,
+    finish_trace,
+    service_of,
+    split_follows_from,
+)
+from obsctl.parsers.otlp import OTLP_KINDS, OTLP_STATUS, any_value
 
 
 class _AnyValue(msgspec.Struct):
@@ -232,11 +213,7 @@ def _spans(doc: _Document) -> list[Span]:
     unset, child_of = StatusCode.UNSET, RefType.CHILD_OF
     for rs in groups:
         resource = _attrs(rs.resource.attributes if rs.resource else None)
-        service = "unknown"
-        for key, value in resource:
-            if key == "service.name" and isinstance(value, str) and value:
-                service = value
-                break
+        service = service_of(resource)
         for ss in rs.scopeSpans or rs.instrumentationLibrarySpans or ():
             scope_obj = ss.scope or ss.instrumentationLibrary
             scope = scope_obj.name if scope_obj is not None and scope_obj.name else None
@@ -254,30 +231,25 @@ def _spans(doc: _Document) -> list[Span]:
                     parent = None
                 status = sp.status
                 if status is not None:
-                    code = _STATUS.get(status.code, unset)
+                    code = OTLP_STATUS.get(status.code, unset)
                     message = status.message or ""
                 else:
                     code, message = unset, ""
                 ref_type = child_of
                 links: tuple[SpanLink, ...] = ()
                 if sp.links:
-                    kept = []
-                    tid = _trace_id(sp.traceId, trace_ids)
-                    for ln in sp.links:
-                        link = SpanLink(
-                            _trace_id(ln.traceId, trace_ids),
-                            _hex16(ln.spanId),
-                            _attrs(ln.attributes),
-                        )
-                        if (
-                            link.span_id == parent
-                            and link.trace_id == tid
-                            and ("opentracing.ref_type", "follows_from") in link.attributes
-                        ):
-                            ref_type = RefType.FOLLOWS_FROM
-                            continue
-                        kept.append(link)
-                    links = tuple(kept)
+                    ref_type, links = split_follows_from(
+                        [
+                            SpanLink(
+                                _trace_id(ln.traceId, trace_ids),
+                                _hex16(ln.spanId),
+                                _attrs(ln.attributes),
+                            )
+                            for ln in sp.links
+                        ],
+                        parent=parent,
+                        trace_id=_trace_id(sp.traceId, trace_ids),
+                    )
                 append(
                     Span(
                         _trace_id(sp.traceId, trace_ids),
@@ -285,7 +257,7 @@ def _spans(doc: _Document) -> list[Span]:
                         parent,
                         sp.name,
                         service,
-                        _KINDS.get(sp.kind, SpanKind.UNSPECIFIED),
+                        OTLP_KINDS.get(sp.kind, SpanKind.UNSPECIFIED),
                         start,
                         end,
                         code,

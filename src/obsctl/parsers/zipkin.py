@@ -21,7 +21,9 @@ from obsctl.parsers._trace_common import (
     clip_string,
     fail,
     finish_trace,
+    finish_traces,
     int_of,
+    malformed,
     optional_span_id,
     span_id_of,
     trace_id_of,
@@ -179,10 +181,8 @@ def _spans_of(raw_spans: object, *, from_backend: bool, what: str) -> tuple[list
         except ParseError:
             raise
         except (TypeError, KeyError, AttributeError, ValueError) as exc:
-            raise fail(
-                f"span {raw['_where']} malformed ({type(exc).__name__}: {exc})",
-                from_backend=from_backend,
-                what=what,
+            raise malformed(
+                f"span {raw['_where']}", exc, from_backend=from_backend, what=what
             ) from None
     return _fill_missing_starts(spans, warnings), warnings
 
@@ -229,17 +229,11 @@ def parse_zipkin_traces(
     """Decode a Zipkin search response: a list of traces, each a list of spans."""
     if not isinstance(doc, list):
         raise fail("expected a JSON list of traces", from_backend=from_backend, what=what)
-    out = []
-    for i, raw in enumerate(doc):
-        spans, warnings = _spans_of(raw, from_backend=from_backend, what=f"{what} trace [{i}]")
-        if spans:
-            out.append(
-                finish_trace(
-                    spans,
-                    trace_id=spans[0].trace_id,
-                    warnings=warnings,
-                    from_backend=from_backend,
-                    what=what,
-                )
-            )
-    return out
+    return finish_traces(
+        (
+            _spans_of(raw, from_backend=from_backend, what=f"{what} trace [{i}]")
+            for i, raw in enumerate(doc)
+        ),
+        from_backend=from_backend,
+        what=what,
+    )
