@@ -110,6 +110,16 @@ def _id_list(node: Node | None, path: str, what: str) -> tuple[list[Ref], list[F
     return refs, problems
 
 
+def _no_pipelines(at: Node) -> Finding:
+    """OTC105 at ``at``: the service has no pipelines (no service, or no pipelines in it)."""
+    return finding_at(
+        "OTC105",
+        "service::pipelines: service must have at least one pipeline",
+        at,
+        path="service.pipelines",
+    )
+
+
 def read_pipelines(
     root: YamlMap, *, profiles_gate: bool
 ) -> tuple[list[Pipeline], list[Ref], list[Finding], Node | None]:
@@ -123,26 +133,11 @@ def read_pipelines(
     pipelines: list[Pipeline] = []
     ext_refs: list[Ref] = []
     if is_null(service):
-        at = root.key_node("service") or root
-        findings.append(
-            finding_at(
-                "OTC105",
-                "service::pipelines: service must have at least one pipeline",
-                at,
-                path="service.pipelines",
-            )
-        )
+        findings.append(_no_pipelines(root.key_node("service") or root))
         return pipelines, ext_refs, findings, None
     assert service is not None
     if not isinstance(service, YamlMap):
-        findings.append(
-            finding_at(
-                "OTC102",
-                "'service' expected a map",
-                service,
-                path="service",
-            )
-        )
+        findings.append(finding_at("OTC102", "'service' expected a map", service, path="service"))
         return pipelines, ext_refs, findings, service
     findings.extend(check_keys(service, SERVICE_KEYS, "service", "service"))
     refs, problems = _id_list(service.get("extensions"), "service.extensions", "extension")
@@ -151,24 +146,13 @@ def read_pipelines(
     findings.extend(_check_telemetry(service.get("telemetry")))
     node = service.get("pipelines")
     if is_null(node) or (isinstance(node, YamlMap) and not node.entries):
-        at = service.key_node("pipelines") or service
-        findings.append(
-            finding_at(
-                "OTC105",
-                "service::pipelines: service must have at least one pipeline",
-                at,
-                path="service.pipelines",
-            )
-        )
+        findings.append(_no_pipelines(service.key_node("pipelines") or service))
         return pipelines, ext_refs, findings, service
     assert node is not None
     if not isinstance(node, YamlMap):
         findings.append(
             finding_at(
-                "OTC102",
-                "'service.pipelines' expected a map",
-                node,
-                path="service.pipelines",
+                "OTC102", "'service.pipelines' expected a map", node, path="service.pipelines"
             )
         )
         return pipelines, ext_refs, findings, service
