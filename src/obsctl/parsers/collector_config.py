@@ -875,20 +875,8 @@ def expand_env(root: YamlMap, ctx: ExpansionContext) -> None:
     with ``N=5`` is the integer 5); embedded references are substituted as text; ``$$`` becomes
     ``$`` afterwards. Values that cannot be known offline are marked ``known=False``.
     """
-    seen: set[int] = set()
-    stack: list[tuple[Node, str]] = [(root, "")]
-    while stack:
-        node, path = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, YamlMap):
-            for key, _k, value in node.items():
-                stack.append((value, f"{path}.{key}" if path else key))
-        elif isinstance(node, YamlSeq):
-            for index, item in enumerate(node.items):
-                stack.append((item, f"{path}[{index}]"))
-        elif isinstance(node, YamlScalar) and isinstance(node.value, str) and "$" in node.value:
+    for node, path in iter_scalars(root):
+        if isinstance(node.value, str) and "$" in node.value:
             _expand_scalar(node, path, ctx)
     for name, uses in sorted(ctx.unresolved.items()):
         # One finding per variable, at its first use: a pod IP referenced ten times is one

@@ -35,6 +35,25 @@ def _bridges(graph: PipelineGraph) -> tuple[dict[str, list[str]], dict[str, list
     return fed_by, feeds
 
 
+def _end_cell(
+    ids: tuple[str, ...],
+    i: int,
+    connectors: set[str],
+    arrow: str,
+    bridged: dict[str, list[str]],
+) -> Text:
+    """Row ``i`` of a receivers or exporters column; a connector also names what it bridges."""
+    cell = Text()
+    if i < len(ids):
+        cid = ids[i]
+        if cid in connectors:
+            cell.append(cid, style=_CONNECTOR)
+            cell.append(f" {arrow} " + ", ".join(bridged.get(cid, ["?"])), style="dim")
+        else:
+            cell.append(cid)
+    return cell
+
+
 def pipeline_tables(graph: PipelineGraph) -> list[Table]:
     """One table per pipeline (also used by tests)."""
     fed_by, feeds = _bridges(graph)
@@ -55,27 +74,13 @@ def pipeline_tables(graph: PipelineGraph) -> list[Table]:
         table.add_column("exporters", overflow="fold")
         rows = max(len(p.receivers), len(p.processors), len(p.exporters), 1)
         for i in range(rows):
-            rec = Text()
-            if i < len(p.receivers):
-                cid = p.receivers[i]
-                if cid in connectors:
-                    rec.append(cid, style=_CONNECTOR)
-                    rec.append(" ◀ " + ", ".join(fed_by.get(cid, ["?"])), style="dim")
-                else:
-                    rec.append(cid)
+            rec = _end_cell(p.receivers, i, connectors, "◀", fed_by)
             proc = Text()
             if i < len(p.processors):
                 proc.append(f"{i + 1}. {p.processors[i]}")
             elif i == 0:
                 proc.append("—", style="dim")
-            exp = Text()
-            if i < len(p.exporters):
-                cid = p.exporters[i]
-                if cid in connectors:
-                    exp.append(cid, style=_CONNECTOR)
-                    exp.append(" ▶ " + ", ".join(feeds.get(cid, ["?"])), style="dim")
-                else:
-                    exp.append(cid)
+            exp = _end_cell(p.exporters, i, connectors, "▶", feeds)
             arrow = "→" if i == 0 else ""
             table.add_row(rec, arrow, proc, arrow, exp)
         tables.append(table)

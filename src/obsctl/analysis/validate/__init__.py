@@ -19,7 +19,7 @@ from obsctl.analysis.validate.pipelines import (
     read_pipelines,
 )
 from obsctl.analysis.validate.registry import Registry
-from obsctl.analysis.validate.rules import RULES, finding
+from obsctl.analysis.validate.rules import RULES, finding, finding_at
 from obsctl.model.collector import (
     CollectorConfig,
     PipelineGraph,
@@ -109,12 +109,10 @@ def validate_collector_config(
         if not declared[kind] and (is_null(section) or empty_map):
             at = root.key_node(kind) or root
             found.append(
-                finding(
+                finding_at(
                     "OTC104",
                     f"no {what} configuration specified in config",
-                    at.file,
-                    at.line,
-                    at.col,
+                    at,
                     path=kind,
                 )
             )

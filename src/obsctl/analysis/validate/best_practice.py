@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from obsctl.analysis.validate.components import Declared
 from obsctl.analysis.validate.pipelines import Pipeline
 from obsctl.analysis.validate.registry import SINGULAR
-from obsctl.analysis.validate.rules import finding
+from obsctl.analysis.validate.rules import finding_at
 from obsctl.model.collector import Node, YamlMap, YamlScalar, YamlSeq
 from obsctl.model.findings import Finding, Severity
 
@@ -117,13 +117,11 @@ def _processor_order(
         where = f'pipeline "{pipe.id}"'
         if "memory_limiter" in types and types.index("memory_limiter") > 0:
             ref = procs[types.index("memory_limiter")][0]
-            yield finding(
+            yield finding_at(
                 "OTC300",
                 f"{where}: memory_limiter is processor #{types.index('memory_limiter') + 1}, "
                 "not the first",
-                ref.node.file,
-                ref.node.line,
-                ref.node.col,
+                ref.node,
                 path=ref.path,
                 subject=ref.id,
                 hint="move it to the start of the processors list so it can refuse data early",
@@ -132,36 +130,30 @@ def _processor_order(
             b = types.index("batch")
             ref = procs[b][0]
             if "memory_limiter" in types and types.index("memory_limiter") > b:
-                yield finding(
+                yield finding_at(
                     "OTC301",
                     f"{where}: batch runs before memory_limiter",
-                    ref.node.file,
-                    ref.node.line,
-                    ref.node.col,
+                    ref.node,
                     path=ref.path,
                     subject=ref.id,
                     hint="order: memory_limiter, …, batch",
                 )
             later = [t for t in types[b + 1 :] if t in CONTEXT_PROCESSORS]
             if later:
-                yield finding(
+                yield finding_at(
                     "OTC301",
                     f"{where}: batch runs before {', '.join(later)}: batching drops the request "
                     "context and makes those processors work on larger, mixed batches",
-                    ref.node.file,
-                    ref.node.line,
-                    ref.node.col,
+                    ref.node,
                     path=ref.path,
                     subject=ref.id,
                     hint="put batch after sampling, filtering and k8s_attributes",
                 )
         elif not _exporters_batch(declared, pipe):
-            yield finding(
+            yield finding_at(
                 "OTC301",
                 f"{where} has no batching",
-                pipe.key.file,
-                pipe.key.line,
-                pipe.key.col,
+                pipe.key,
                 path=pipe.path,
                 subject=pipe.id,
                 hint="add the batch processor after memory_limiter, or enable "
@@ -169,12 +161,10 @@ def _processor_order(
             )
         fed_by_receivers = any(ref.id in declared["receivers"] for ref in pipe.receivers)
         if fed_by_receivers and "memory_limiter" not in types:
-            yield finding(
+            yield finding_at(
                 "OTC302",
                 f"{where} has no memory_limiter",
-                pipe.key.file,
-                pipe.key.line,
-                pipe.key.col,
+                pipe.key,
                 path=pipe.path,
                 subject=pipe.id,
                 hint="add memory_limiter (limit_percentage: 80, spike_limit_percentage: 20) "
@@ -238,24 +228,20 @@ def _listeners(
                 continue
             host = _host_of(value.value)
             if k8s and decl.kind == "receivers" and host is not None and _is_loopback(host):
-                yield finding(
+                yield finding_at(
                     "OTC309",
                     f'receiver "{decl.id}" listens on {value.value}: unreachable from other pods',
-                    value.file,
-                    value.line,
-                    value.col,
+                    value,
                     path=path,
                     subject=decl.id,
                     hint="bind to ${env:MY_POD_IP} (the pod IP)",
                 )
             if _is_all_interfaces(value.value):
                 what = "exposes a debug endpoint" if debug else "listens"
-                yield finding(
+                yield finding_at(
                     "OTC303",
                     f'{SINGULAR[decl.kind]} "{decl.id}" {what} on all interfaces ({value.value})',
-                    value.file,
-                    value.line,
-                    value.col,
+                    value,
                     path=path,
                     subject=decl.id,
                     hint=hint,
@@ -265,12 +251,10 @@ def _listeners(
     if isinstance(telemetry, YamlMap):
         for key, _k, value, path in _walk(telemetry, "service.telemetry"):
             if key == "host" and value.known and value.value in ("0.0.0.0", "::", "[::]"):
-                yield finding(
+                yield finding_at(
                     "OTC303",
                     f"the collector's own metrics are served on all interfaces ({value.value})",
-                    value.file,
-                    value.line,
-                    value.col,
+                    value,
                     path=path,
                     hint=hint,
                 )
@@ -296,12 +280,10 @@ def _insecure_exporters(declared: dict[str, dict[str, Declared]]) -> Iterator[Fi
         ):
             node = tls.get(flag)
             if isinstance(node, YamlScalar) and node.known and node.value is True:
-                yield finding(
+                yield finding_at(
                     "OTC304",
                     f'exporter "{decl.id}" sends telemetry {what} to {host}',
-                    node.file,
-                    node.line,
-                    node.col,
+                    node,
                     path=f"{decl.path}.tls.{flag}",
                     subject=decl.id,
                     hint="configure tls (ca_file) for connections that leave the host or pod",
@@ -318,12 +300,10 @@ def _secrets(declared: dict[str, dict[str, Declared]]) -> Iterator[Finding]:
                     continue
                 if key.lower().endswith("token") and value.value.lower() in ("true", "false"):
                     continue
-                yield finding(
+                yield finding_at(
                     "OTC305",
                     f'{SINGULAR[kind]} "{decl.id}": "{key}" holds a literal credential',
-                    knode.file,
-                    knode.line,
-                    knode.col,
+                    knode,
                     path=path,
                     subject=decl.id,
                     hint=f"reference it instead: {key}: ${{env:{_env_name(key)}}}",
@@ -345,13 +325,11 @@ def _health_check(
     if enabled:
         return
     at: Node = root.key_node("service") or root
-    yield finding(
+    yield finding_at(
         "OTC306",
         "no health_check extension is enabled"
         + (": Kubernetes liveness/readiness probes need it" if k8s else ""),
-        at.file,
-        at.line,
-        at.col,
+        at,
         path="service.extensions",
         severity=Severity.WARNING if k8s else Severity.INFO,
         hint="extensions: {health_check: {endpoint: ${env:MY_POD_IP}:13133}} and list it in "
@@ -381,13 +359,11 @@ def _debug_detailed(
                 if other is not None and _ctype(other) not in QUIET_EXPORTERS:
                     production = True
         if production:
-            yield finding(
+            yield finding_at(
                 "OTC307",
                 f'exporter "{decl.id}" logs every item (verbosity: detailed) next to '
                 "production exporters",
-                verbosity.file,
-                verbosity.line,
-                verbosity.col,
+                verbosity,
                 path=f"{decl.path}.verbosity",
                 subject=decl.id,
                 hint="use verbosity: basic, or drop the debug exporter outside development",
@@ -405,12 +381,10 @@ def _tail_sampling(
         policies = cfg.get("policies") if cfg else None
         if not isinstance(policies, YamlSeq) or not policies.items:
             at = policies if isinstance(policies, Node) else decl.key
-            yield finding(
+            yield finding_at(
                 "OTC308",
                 f"{label} has no policies: no trace will be sampled",
-                at.file,
-                at.line,
-                at.col,
+                at,
                 path=f"{decl.path}.policies",
                 subject=decl.id,
                 hint="add at least one policy, e.g. {name: errors, type: status_code, "
@@ -431,13 +405,11 @@ def _tail_sampling(
         for ref in pipe.exporters:
             conn = _lookup(declared, "connectors", ref.id)
             if conn is not None and _ctype(conn) in SPAN_DERIVED:
-                yield finding(
+                yield finding_at(
                     "OTC308",
                     f'pipeline "{pipe.id}" feeds {ref.id} after tail_sampling: the derived '
                     "metrics only count sampled traces",
-                    ref.node.file,
-                    ref.node.line,
-                    ref.node.col,
+                    ref.node,
                     path=ref.path,
                     subject=ref.id,
                     hint="compute span metrics in a pipeline before sampling (split with the "
@@ -450,12 +422,10 @@ def _policies(decl: Declared, label: str, policies: YamlSeq, path: str) -> Itera
     for index, policy in enumerate(policies.items):
         ppath = f"{path}[{index}]"
         if not isinstance(policy, YamlMap):
-            yield finding(
+            yield finding_at(
                 "OTC308",
                 f"{label}: policy #{index + 1} is not a mapping",
-                policy.file,
-                policy.line,
-                policy.col,
+                policy,
                 path=ppath,
                 subject=decl.id,
             )
@@ -463,24 +433,20 @@ def _policies(decl: Declared, label: str, policies: YamlSeq, path: str) -> Itera
         name = policy.get("name")
         name_text = str(name.value) if isinstance(name, YamlScalar) and name.value else ""
         if not name_text:
-            yield finding(
+            yield finding_at(
                 "OTC308",
                 f"{label}: policy #{index + 1} has no name",
-                policy.file,
-                policy.line,
-                policy.col,
+                policy,
                 path=ppath,
                 subject=decl.id,
             )
         elif name_text in names:
             assert name is not None
-            yield finding(
+            yield finding_at(
                 "OTC308",
                 f'{label}: policy name "{name_text}" is used twice (first at line '
                 f"{names[name_text]})",
-                name.file,
-                name.line,
-                name.col,
+                name,
                 path=f"{ppath}.name",
                 subject=decl.id,
             )
@@ -491,12 +457,10 @@ def _policies(decl: Declared, label: str, policies: YamlSeq, path: str) -> Itera
         type_text = str(ptype.value) if isinstance(ptype, YamlScalar) and ptype.value else ""
         shown = f'"{name_text}"' if name_text else f"#{index + 1}"
         if not type_text:
-            yield finding(
+            yield finding_at(
                 "OTC308",
                 f"{label}: policy {shown} has no type",
-                policy.file,
-                policy.line,
-                policy.col,
+                policy,
                 path=ppath,
                 subject=decl.id,
             )
@@ -506,12 +470,10 @@ def _policies(decl: Declared, label: str, policies: YamlSeq, path: str) -> Itera
             import difflib
 
             close = difflib.get_close_matches(type_text, list(POLICY_TYPES), n=1)
-            yield finding(
+            yield finding_at(
                 "OTC308",
                 f'{label}: policy {shown} has unknown type "{type_text}"',
-                ptype.file,
-                ptype.line,
-                ptype.col,
+                ptype,
                 path=f"{ppath}.type",
                 subject=decl.id,
                 hint=f'did you mean "{close[0]}"?' if close else None,
@@ -519,12 +481,10 @@ def _policies(decl: Declared, label: str, policies: YamlSeq, path: str) -> Itera
             continue
         block = POLICY_TYPES[type_text]
         if block and block not in policy:
-            yield finding(
+            yield finding_at(
                 "OTC308",
                 f'{label}: policy {shown} of type {type_text} has no "{block}" settings',
-                ptype.file,
-                ptype.line,
-                ptype.col,
+                ptype,
                 path=f"{ppath}.{block}",
                 subject=decl.id,
             )
@@ -538,12 +498,10 @@ def _policies(decl: Declared, label: str, policies: YamlSeq, path: str) -> Itera
                 and not (0 < value <= 100)
             ):
                 assert pct is not None
-                yield finding(
+                yield finding_at(
                     "OTC308",
                     f"{label}: policy {shown} samples {value}% (expected more than 0, at most 100)",
-                    pct.file,
-                    pct.line,
-                    pct.col,
+                    pct,
                     path=f"{ppath}.probabilistic.sampling_percentage",
                     subject=decl.id,
                 )

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from obsctl.analysis.validate.registry import SINGULAR, Lookup, Registry
-from obsctl.analysis.validate.rules import finding
+from obsctl.analysis.validate.rules import finding_at
 from obsctl.model.collector import Node, YamlMap, YamlScalar, YamlSeq, is_null
 from obsctl.model.findings import Finding, Severity
 
@@ -407,12 +407,10 @@ def check_options(
         return
     if not isinstance(node, YamlMap):
         where = path[len(decl.path) + 1 :] or "config"
-        yield finding(
+        yield finding_at(
             "OTC206",
             f"{label}: '{where}' expected a map, got {_kind_name(node)}",
-            node.file,
-            node.line,
-            node.col,
+            node,
             path=path,
             subject=decl.id,
         )
@@ -423,13 +421,11 @@ def check_options(
             suggestion = _suggest(key, list(spec))
             inner = path[len(decl.path) + 1 :]
             where = f"'{inner}' has" if inner else "config has"
-            yield finding(
+            yield finding_at(
                 "OTC205",
                 f'{label}: {where} invalid key "{key}"'
                 + (f' (did you mean "{suggestion}"?)' if suggestion else ""),
-                knode.file,
-                knode.line,
-                knode.col,
+                knode,
                 path=sub,
                 subject=decl.id,
                 hint=None if suggestion else "valid keys: " + ", ".join(sorted(spec)),
@@ -439,12 +435,10 @@ def check_options(
         if isinstance(child, str):
             error = _type_error(child, value)
             if error:
-                yield finding(
+                yield finding_at(
                     "OTC206",
                     f"{label}: '{sub[len(decl.path) + 1 :]}' {error}",
-                    value.file,
-                    value.line,
-                    value.col,
+                    value,
                     path=sub,
                     subject=decl.id,
                 )
@@ -465,10 +459,20 @@ def check_semantics(decl: Declared) -> Iterator[Finding]:
     key = decl.key
     label = f'{SINGULAR[decl.kind]} "{decl.id}"'
     ctype = decl.canonical_type
-    where = (key.file, key.line, key.col)
 
     def get(name: str) -> Node | None:
         return cfg.get(name) if cfg else None
+
+    def invalid(option: str, message: str, *, hint: str | None = None) -> Finding:
+        """OTC206 at ``option``, or at the component's key when the option is not set."""
+        return finding_at(
+            "OTC206",
+            f"{label}: {message}",
+            _at(get(option), key),
+            path=f"{decl.path}.{option}",
+            subject=decl.id,
+            hint=hint,
+        )
 
     if decl.kind == "processors" and ctype == "memory_limiter":
         interval = get("check_interval")
@@ -479,15 +483,9 @@ def check_semantics(decl: Declared) -> Iterator[Finding]:
             and (seconds is None or seconds <= 0)
             and (interval is None or seconds is not None)
         ):
-            n = _at(interval, key)
-            yield finding(
-                "OTC206",
-                f"{label}: 'check_interval' must be greater than zero",
-                n.file,
-                n.line,
-                n.col,
-                path=f"{decl.path}.check_interval",
-                subject=decl.id,
+            yield invalid(
+                "check_interval",
+                "'check_interval' must be greater than zero",
                 hint="1s is the recommended interval",
             )
         limit_mib = _as_int(scalar_value(get("limit_mib")))
@@ -499,81 +497,45 @@ def check_semantics(decl: Declared) -> Iterator[Finding]:
             for n in (get("limit_mib"), get("limit_percentage"))
         )
         if not unknown_limit and not (limit_mib or 0) > 0 and not (limit_pct or 0) > 0:
-            yield finding(
+            yield finding_at(
                 "OTC206",
                 f"{label}: 'limit_mib' or 'limit_percentage' must be greater than zero",
-                *where,
+                key,
                 path=decl.path,
                 subject=decl.id,
                 hint="in containers prefer limit_percentage: 80 with spike_limit_percentage: 20",
             )
         spike_mib = _as_int(scalar_value(get("spike_limit_mib")))
         if limit_mib and spike_mib is not None and spike_mib >= limit_mib:
-            n = _at(get("spike_limit_mib"), key)
-            yield finding(
-                "OTC206",
-                f"{label}: 'spike_limit_mib' must be smaller than 'limit_mib'",
-                n.file,
-                n.line,
-                n.col,
-                path=f"{decl.path}.spike_limit_mib",
-                subject=decl.id,
-            )
+            yield invalid("spike_limit_mib", "'spike_limit_mib' must be smaller than 'limit_mib'")
         spike_pct = _as_int(scalar_value(get("spike_limit_percentage")))
         if (
             limit_pct is not None
             and not limit_mib
             and (limit_pct > 100 or (spike_pct is not None and spike_pct >= limit_pct))
         ):
-            n = _at(get("limit_percentage"), key)
-            yield finding(
-                "OTC206",
-                f"{label}: 'limit_percentage' and 'spike_limit_percentage' must be greater "
+            yield invalid(
+                "limit_percentage",
+                "'limit_percentage' and 'spike_limit_percentage' must be greater "
                 "than zero and less than or equal to hundred, with the spike below the limit",
-                n.file,
-                n.line,
-                n.col,
-                path=f"{decl.path}.limit_percentage",
-                subject=decl.id,
             )
     elif decl.kind == "processors" and ctype == "batch":
         size = _as_int(scalar_value(get("send_batch_size")))
         max_size = _as_int(scalar_value(get("send_batch_max_size")))
         if max_size and size is not None and max_size < size:
-            n = _at(get("send_batch_max_size"), key)
-            yield finding(
-                "OTC206",
-                f"{label}: send_batch_max_size must be greater or equal to send_batch_size",
-                n.file,
-                n.line,
-                n.col,
-                path=f"{decl.path}.send_batch_max_size",
-                subject=decl.id,
+            yield invalid(
+                "send_batch_max_size",
+                "send_batch_max_size must be greater or equal to send_batch_size",
             )
         timeout = parse_go_duration(scalar_value(get("timeout")))
         if timeout is not None and timeout < 0:
-            n = _at(get("timeout"), key)
-            yield finding(
-                "OTC206",
-                f"{label}: timeout must be greater or equal to 0",
-                n.file,
-                n.line,
-                n.col,
-                path=f"{decl.path}.timeout",
-                subject=decl.id,
-            )
+            yield invalid("timeout", "timeout must be greater or equal to 0")
     elif decl.kind == "receivers" and ctype == "otlp":
         protocols = get("protocols")
         if not isinstance(protocols, YamlMap) or not ("grpc" in protocols or "http" in protocols):
-            n = _at(protocols, key)
-            yield finding(
-                "OTC206",
-                f"{label}: must specify at least one protocol when using the OTLP receiver",
-                n.file,
-                n.line,
-                n.col,
-                path=f"{decl.path}.protocols",
-                subject=decl.id,
+            yield invalid(
+                "protocols",
+                "must specify at least one protocol when using the OTLP receiver",
                 hint="add protocols: {grpc: {endpoint: localhost:4317}}",
             )
     elif decl.kind == "exporters" and ctype == "otlp_grpc":
@@ -581,16 +543,7 @@ def check_semantics(decl: Declared) -> Iterator[Finding]:
         if not (isinstance(endpoint, YamlScalar) and not endpoint.known) and not scalar_value(
             endpoint
         ):
-            n = _at(endpoint, key)
-            yield finding(
-                "OTC206",
-                f'{label}: requires a non-empty "endpoint"',
-                n.file,
-                n.line,
-                n.col,
-                path=f"{decl.path}.endpoint",
-                subject=decl.id,
-            )
+            yield invalid("endpoint", 'requires a non-empty "endpoint"')
     elif decl.kind == "exporters" and ctype == "otlp_http":
         names = (
             "endpoint",
@@ -601,39 +554,26 @@ def check_semantics(decl: Declared) -> Iterator[Finding]:
         )
         nodes = [get(n) for n in names]
         if not any((isinstance(n, YamlScalar) and not n.known) or scalar_value(n) for n in nodes):
-            yield finding(
+            yield finding_at(
                 "OTC206",
                 f"{label}: at least one endpoint must be specified",
-                *where,
+                key,
                 path=f"{decl.path}.endpoint",
                 subject=decl.id,
             )
         encoding = get("encoding")
         if scalar_value(encoding) not in (None, "proto", "json"):
-            n = _at(encoding, key)
-            yield finding(
-                "OTC206",
-                f'{label}: invalid encoding "{scalar_value(encoding)}" '
-                '(expected "proto" or "json")',
-                n.file,
-                n.line,
-                n.col,
-                path=f"{decl.path}.encoding",
-                subject=decl.id,
+            yield invalid(
+                "encoding",
+                f'invalid encoding "{scalar_value(encoding)}" (expected "proto" or "json")',
             )
     elif decl.kind == "exporters" and ctype == "debug":
         verbosity = get("verbosity")
         value = scalar_value(verbosity)
         if value is not None and str(value).lower() not in ("basic", "normal", "detailed"):
-            n = _at(verbosity, key)
-            yield finding(
-                "OTC206",
-                f'{label}: unrecognized verbosity level: "{value}"',
-                n.file,
-                n.line,
-                n.col,
-                path=f"{decl.path}.verbosity",
-                subject=decl.id,
+            yield invalid(
+                "verbosity",
+                f'unrecognized verbosity level: "{value}"',
                 hint="use basic, normal or detailed",
             )
 
@@ -655,12 +595,10 @@ def collect_components(
         if not isinstance(section, YamlMap):
             assert section is not None
             findings.append(
-                finding(
+                finding_at(
                     "OTC102",
                     f"'{kind}' expected a map, got {_kind_name(section)}",
-                    section.file,
-                    section.line,
-                    section.col,
+                    section,
                     path=kind,
                     hint=f"write each component as a key under {kind}: (e.g. otlp: {{}})",
                 )
@@ -671,22 +609,16 @@ def collect_components(
             path = f"{kind}.{raw}"
             parsed = parse_id(raw)
             if isinstance(parsed, str):
-                findings.append(
-                    finding(
-                        "OTC103", parsed, knode.file, knode.line, knode.col, path=path, subject=raw
-                    )
-                )
+                findings.append(finding_at("OTC103", parsed, knode, path=path, subject=raw))
                 continue
             type_, name = parsed
             cid = f"{type_}/{name}" if name else type_
             if cid in canon_seen:
                 findings.append(
-                    finding(
+                    finding_at(
                         "OTC103",
                         f'duplicate name "{raw}" after unmarshaling {cid}',
-                        knode.file,
-                        knode.line,
-                        knode.col,
+                        knode,
                         path=path,
                         subject=cid,
                     )
@@ -712,12 +644,10 @@ def _check_type(decl: Declared, registry: Registry) -> Iterator[Finding]:
     singular = SINGULAR[decl.kind]
     if decl.lookup is not None:
         if decl.lookup.alias:
-            yield finding(
+            yield finding_at(
                 "OTC201",
                 f'"{decl.lookup.alias}" alias is deprecated; use "{decl.lookup.info.type}" instead',
-                key.file,
-                key.line,
-                key.col,
+                key,
                 path=decl.path,
                 subject=decl.id,
                 hint=f"rename {singular} {decl.id} to "
@@ -731,24 +661,20 @@ def _check_type(decl: Declared, registry: Registry) -> Iterator[Finding]:
         return
     removed = registry.removed.get(decl.kind, {}).get(decl.type)
     if removed is not None and removed.collector_error:
-        yield finding(
+        yield finding_at(
             "OTC200",
             removed.collector_error,
-            key.file,
-            key.line,
-            key.col,
+            key,
             path=decl.path,
             subject=decl.id,
         )
         return
     anywhere = registry.lookup_anywhere(decl.kind, decl.type)
     if anywhere is not None:
-        yield finding(
+        yield finding_at(
             "OTC204",
             f'{singular} "{decl.type}" is not part of the {registry.label} distribution',
-            key.file,
-            key.line,
-            key.col,
+            key,
             path=decl.path,
             subject=decl.id,
             hint="distributions with it: "
@@ -772,12 +698,10 @@ def _check_type(decl: Declared, registry: Registry) -> Iterator[Finding]:
                 f"the {registry.label} registry (collector {registry.version}) "
                 f"has no such {singular}"
             )
-    yield finding(
+    yield finding_at(
         "OTC200",
         message,
-        key.file,
-        key.line,
-        key.col,
+        key,
         path=decl.path,
         subject=decl.id,
         hint=hint,
@@ -790,12 +714,10 @@ def stability_finding(decl: Declared, level: str, signal: str | None) -> Finding
     severity = Severity.INFO if level in ("development", "alpha") else Severity.WARNING
     what = f'{SINGULAR[decl.kind]} "{decl.id}"'
     on = f" for {signal}" if signal else ""
-    return finding(
+    return finding_at(
         "OTC203",
         f"{what} is {level}{on}",
-        key.file,
-        key.line,
-        key.col,
+        key,
         path=decl.path,
         subject=decl.id,
         severity=severity,

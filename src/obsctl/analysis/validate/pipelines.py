@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from obsctl.analysis.validate.components import Declared, canonical_id, parse_id, stability_finding
 from obsctl.analysis.validate.registry import SINGULAR, Registry
-from obsctl.analysis.validate.rules import finding
+from obsctl.analysis.validate.rules import finding_at
 from obsctl.model.collector import SIGNALS, Node, YamlMap, YamlScalar, YamlSeq, is_null
 from obsctl.model.findings import Finding, Severity
 
@@ -52,13 +52,11 @@ def check_keys(node: YamlMap, allowed: tuple[str, ...], where: str, path: str) -
         if key in allowed:
             continue
         suggestion = _suggest_key(key, allowed)
-        yield finding(
+        yield finding_at(
             "OTC101",
             f"'{where}' has invalid key \"{key}\""
             + (f' (did you mean "{suggestion}"?)' if suggestion else ""),
-            knode.file,
-            knode.line,
-            knode.col,
+            knode,
             path=f"{path}.{key}" if path else key,
             hint=None if suggestion else "valid keys: " + ", ".join(allowed),
         )
@@ -72,24 +70,20 @@ def _id_list(node: Node | None, path: str, what: str) -> tuple[list[Ref], list[F
         shown = node.text
         hint = "write a YAML list: [" + ", ".join(p.strip() for p in shown.split(",")) + "]"
         return [], [
-            finding(
+            finding_at(
                 "OTC109",
                 f"'{path}' source data must be an array or slice, got string",
-                node.file,
-                node.line,
-                node.col,
+                node,
                 path=path,
                 hint=hint,
             )
         ]
     if not isinstance(node, YamlSeq):
         return [], [
-            finding(
+            finding_at(
                 "OTC109",
                 f"'{path}' source data must be an array or slice, got map",
-                node.file,
-                node.line,
-                node.col,
+                node,
                 path=path,
             )
         ]
@@ -99,12 +93,10 @@ def _id_list(node: Node | None, path: str, what: str) -> tuple[list[Ref], list[F
         ipath = f"{path}[{index}]"
         if not isinstance(item, YamlScalar) or item.value is None:
             problems.append(
-                finding(
+                finding_at(
                     "OTC103",
                     f"{what} IDs must be strings",
-                    item.file,
-                    item.line,
-                    item.col,
+                    item,
                     path=ipath,
                 )
             )
@@ -112,12 +104,20 @@ def _id_list(node: Node | None, path: str, what: str) -> tuple[list[Ref], list[F
         raw = str(item.value)
         parsed = parse_id(raw)
         if isinstance(parsed, str):
-            problems.append(
-                finding("OTC103", parsed, item.file, item.line, item.col, path=ipath, subject=raw)
-            )
+            problems.append(finding_at("OTC103", parsed, item, path=ipath, subject=raw))
             continue
         refs.append(Ref(canonical_id(raw), item, ipath))
     return refs, problems
+
+
+def _no_pipelines(at: Node) -> Finding:
+    """OTC105 at ``at``: the service has no pipelines (no service, or no pipelines in it)."""
+    return finding_at(
+        "OTC105",
+        "service::pipelines: service must have at least one pipeline",
+        at,
+        path="service.pipelines",
+    )
 
 
 def read_pipelines(
@@ -133,30 +133,11 @@ def read_pipelines(
     pipelines: list[Pipeline] = []
     ext_refs: list[Ref] = []
     if is_null(service):
-        at = root.key_node("service") or root
-        findings.append(
-            finding(
-                "OTC105",
-                "service::pipelines: service must have at least one pipeline",
-                at.file,
-                at.line,
-                at.col,
-                path="service.pipelines",
-            )
-        )
+        findings.append(_no_pipelines(root.key_node("service") or root))
         return pipelines, ext_refs, findings, None
     assert service is not None
     if not isinstance(service, YamlMap):
-        findings.append(
-            finding(
-                "OTC102",
-                "'service' expected a map",
-                service.file,
-                service.line,
-                service.col,
-                path="service",
-            )
-        )
+        findings.append(finding_at("OTC102", "'service' expected a map", service, path="service"))
         return pipelines, ext_refs, findings, service
     findings.extend(check_keys(service, SERVICE_KEYS, "service", "service"))
     refs, problems = _id_list(service.get("extensions"), "service.extensions", "extension")
@@ -165,28 +146,13 @@ def read_pipelines(
     findings.extend(_check_telemetry(service.get("telemetry")))
     node = service.get("pipelines")
     if is_null(node) or (isinstance(node, YamlMap) and not node.entries):
-        at = service.key_node("pipelines") or service
-        findings.append(
-            finding(
-                "OTC105",
-                "service::pipelines: service must have at least one pipeline",
-                at.file,
-                at.line,
-                at.col,
-                path="service.pipelines",
-            )
-        )
+        findings.append(_no_pipelines(service.key_node("pipelines") or service))
         return pipelines, ext_refs, findings, service
     assert node is not None
     if not isinstance(node, YamlMap):
         findings.append(
-            finding(
-                "OTC102",
-                "'service.pipelines' expected a map",
-                node.file,
-                node.line,
-                node.col,
-                path="service.pipelines",
+            finding_at(
+                "OTC102", "'service.pipelines' expected a map", node, path="service.pipelines"
             )
         )
         return pipelines, ext_refs, findings, service
@@ -195,18 +161,16 @@ def read_pipelines(
         path = f"service.pipelines.{raw}"
         parsed = parse_id(raw)
         if isinstance(parsed, str):
-            findings.append(finding("OTC103", parsed, knode.file, knode.line, knode.col, path=path))
+            findings.append(finding_at("OTC103", parsed, knode, path=path))
             continue
         signal, name = parsed
         pid = f"{signal}/{name}" if name else signal
         if signal not in SIGNALS:
             findings.append(
-                finding(
+                finding_at(
                     "OTC103",
                     f'unknown pipeline signal: "{signal}"',
-                    knode.file,
-                    knode.line,
-                    knode.col,
+                    knode,
                     path=path,
                     hint="pipelines are traces, metrics, logs or profiles, optionally with /name",
                 )
@@ -214,12 +178,10 @@ def read_pipelines(
             continue
         if pid in seen:
             findings.append(
-                finding(
+                finding_at(
                     "OTC103",
                     f'duplicate name "{raw}" after unmarshaling {pid}',
-                    knode.file,
-                    knode.line,
-                    knode.col,
+                    knode,
                     path=path,
                 )
             )
@@ -227,13 +189,11 @@ def read_pipelines(
         seen.add(pid)
         if signal == "profiles" and not profiles_gate:
             findings.append(
-                finding(
+                finding_at(
                     "OTC112",
                     f'service::pipelines: pipeline "{pid}": profiling signal support is at '
                     'alpha level, gated under the "service.profilesSupport" feature gate',
-                    knode.file,
-                    knode.line,
-                    knode.col,
+                    knode,
                     path=path,
                     hint="pass --feature-gates=service.profilesSupport (to obsctl and the "
                     "collector)",
@@ -242,12 +202,10 @@ def read_pipelines(
         pipe = Pipeline(pid, signal, knode, path)
         if not is_null(value) and not isinstance(value, YamlMap):
             findings.append(
-                finding(
+                finding_at(
                     "OTC102",
                     f"'{path}' expected a map",
-                    value.file,
-                    value.line,
-                    value.col,
+                    value,
                     path=path,
                 )
             )
@@ -265,12 +223,10 @@ def read_pipelines(
                 f.path.startswith(f"{path}.{part}") for f in pipe_problems
             ):
                 findings.append(
-                    finding(
+                    finding_at(
                         "OTC106",
                         f"service::pipelines::{pid}: must have at least one {part[:-1]}",
-                        knode.file,
-                        knode.line,
-                        knode.col,
+                        knode,
                         path=path,
                     )
                 )
@@ -287,12 +243,10 @@ def _check_telemetry(node: Node | None) -> Iterator[Finding]:
         return
     address = metrics.key_node("address")
     if address is not None:
-        yield finding(
+        yield finding_at(
             "OTC111",
             "'service.telemetry.metrics' has invalid keys: address (removed: use readers)",
-            address.file,
-            address.line,
-            address.col,
+            address,
             path="service.telemetry.metrics.address",
             hint="readers: [{pull: {exporter: {prometheus: {host: localhost, port: 8888}}}}]",
         )
@@ -300,23 +254,19 @@ def _check_telemetry(node: Node | None) -> Iterator[Finding]:
     value = level.value if isinstance(level, YamlScalar) and level.known else None
     if value is not None and str(value).lower() not in ("none", "basic", "normal", "detailed"):
         assert level is not None
-        yield finding(
+        yield finding_at(
             "OTC116",
             f'unknown metrics level "{value}" (none, basic, normal, detailed)',
-            level.file,
-            level.line,
-            level.col,
+            level,
             path="service.telemetry.metrics.level",
         )
     views = metrics.key_node("views")
     if views is not None and str(value or "normal").lower() != "detailed":
-        yield finding(
+        yield finding_at(
             "OTC116",
             "service::telemetry::metrics::views can only be set when "
             "service::telemetry::metrics::level is detailed",
-            views.file,
-            views.line,
-            views.col,
+            views,
             path="service.telemetry.metrics.views",
         )
 
@@ -343,14 +293,12 @@ def check_references(
             for other, label in ((exporters, "exporter"), (receivers, "receiver")):
                 if cid in other:
                     k = conn.key
-                    yield finding(
+                    yield finding_at(
                         "OTC110",
                         f'connectors::{cid}: ambiguous ID: Found both "{cid}" {label} and '
                         f'"{cid}" connector. Change one of the components\' IDs to eliminate '
                         f'ambiguity (e.g. rename "{cid}" connector to "{cid}/connector")',
-                        k.file,
-                        k.line,
-                        k.col,
+                        k,
                         path=conn.path,
                         subject=cid,
                     )
@@ -374,12 +322,10 @@ def check_references(
             for ref in refs:
                 counts[ref.id] = counts.get(ref.id, 0) + 1
                 if counts[ref.id] == 2:
-                    yield finding(
+                    yield finding_at(
                         "OTC108",
                         f'{where}: references {part[:-1]} "{ref.id}" multiple times',
-                        ref.node.file,
-                        ref.node.line,
-                        ref.node.col,
+                        ref.node,
                         path=ref.path,
                         subject=ref.id,
                         severity=Severity.ERROR if part == "processors" else Severity.WARNING,
@@ -402,12 +348,10 @@ def check_references(
                         else f'failed to create "{ref.id}" {kind} for data type '
                         f'"{pipe.signal}": telemetry type is not supported'
                     )
-                    yield finding(
+                    yield finding_at(
                         "OTC202",
                         detail,
-                        ref.node.file,
-                        ref.node.line,
-                        ref.node.col,
+                        ref.node,
                         path=ref.path,
                         subject=ref.id,
                         hint=f"{info.type} supports: " + (", ".join(info.signals) or "nothing"),
@@ -433,12 +377,10 @@ def _undefined(kind: str, ref: Ref, where: str, candidates: list[str], section: 
     import difflib
 
     close = difflib.get_close_matches(ref.id, candidates, n=1, cutoff=0.6)
-    return finding(
+    return finding_at(
         "OTC107",
         f'{where}: references {kind} "{ref.id}" which is not configured',
-        ref.node.file,
-        ref.node.line,
-        ref.node.col,
+        ref.node,
         path=ref.path,
         subject=ref.id,
         hint=f'did you mean "{close[0]}"?' if close else f"define it under {section}:",
@@ -470,26 +412,22 @@ def _check_connectors(
 
         for pipe, ref in exp_uses:
             if not any(pair_ok(pipe.signal, r.signal) for r, _ in rec_uses):
-                yield finding(
+                yield finding_at(
                     "OTC113",
                     f'connector "{cid}" used as exporter in [{pipe.signal}] pipeline but not '
                     "used in any supported receiver pipeline",
-                    ref.node.file,
-                    ref.node.line,
-                    ref.node.col,
+                    ref.node,
                     path=ref.path,
                     subject=cid,
                     hint=_pairs_hint(cid, info),
                 )
         for pipe, ref in rec_uses:
             if not any(pair_ok(e.signal, pipe.signal) for e, _ in exp_uses):
-                yield finding(
+                yield finding_at(
                     "OTC113",
                     f'connector "{cid}" used as receiver in [{pipe.signal}] pipeline but not '
                     "used in any supported exporter pipeline",
-                    ref.node.file,
-                    ref.node.line,
-                    ref.node.col,
+                    ref.node,
                     path=ref.path,
                     subject=cid,
                     hint=_pairs_hint(cid, info),
@@ -556,12 +494,10 @@ def _check_cycles(
                 for pipe_id, (conn, conn_pair) in zip(cycle_pipes, links, strict=False):
                     parts.append(f'pipeline "{pipe_id}" -> connector "{conn}" ({conn_pair})')
                 first = by_id[nxt]
-                yield finding(
+                yield finding_at(
                     "OTC114",
                     "cycle detected: " + " -> ".join(parts) + f' -> pipeline "{nxt}"',
-                    first.key.file,
-                    first.key.line,
-                    first.key.col,
+                    first.key,
                     path=first.path,
                     subject=nxt,
                 )
@@ -587,12 +523,10 @@ def _check_unused(
                 continue
             k = decl.key
             where = "service.extensions" if kind == "extensions" else "any pipeline"
-            yield finding(
+            yield finding_at(
                 "OTC115",
                 f'{SINGULAR[kind]} "{cid}" is defined but not used in {where}',
-                k.file,
-                k.line,
-                k.col,
+                k,
                 path=decl.path,
                 subject=cid,
                 hint="remove it, or add it to " + where,

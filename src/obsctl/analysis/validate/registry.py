@@ -97,17 +97,17 @@ class Registry:
 
     def lookup(self, kind: str, type_: str) -> Lookup | None:
         """Resolve ``type_`` (canonical or deprecated alias) within the chosen build."""
-        table = self.components.get(kind, {})
-        if type_ in table:
-            return Lookup(table[type_])
-        canonical = self.aliases.get(kind, {}).get(type_)
-        if canonical is not None and canonical in table:
-            return Lookup(table[canonical], alias=type_)
-        return None
+        return self._resolve(self.components, kind, type_)
 
     def lookup_anywhere(self, kind: str, type_: str) -> Lookup | None:
         """Resolve ``type_`` in the whole registry (ignoring the distribution)."""
-        table = self.everything.get(kind, {})
+        return self._resolve(self.everything, kind, type_)
+
+    def _resolve(
+        self, tables: dict[str, dict[str, ComponentInfo]], kind: str, type_: str
+    ) -> Lookup | None:
+        """``type_`` (canonical or deprecated alias) in ``tables[kind]``."""
+        table = tables.get(kind, {})
         if type_ in table:
             return Lookup(table[type_])
         canonical = self.aliases.get(kind, {}).get(type_)

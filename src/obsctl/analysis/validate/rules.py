@@ -7,7 +7,12 @@ rejects), ``OTC15x`` ``${…}`` references, ``OTC2xx`` components (registry, opt
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from obsctl.model.findings import Finding, Location, RuleInfo, Severity
+
+if TYPE_CHECKING:
+    from obsctl.model.collector import Node
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -368,6 +373,30 @@ def finding(
         hint=hint,
         subject=subject,
         path=path,
+    )
+
+
+def finding_at(
+    rule_id: str,
+    message: str,
+    node: Node,
+    *,
+    path: str = "",
+    hint: str | None = None,
+    subject: str = "",
+    severity: Severity | None = None,
+) -> Finding:
+    """:func:`finding` located at ``node``'s file, line and column."""
+    return finding(
+        rule_id,
+        message,
+        node.file,
+        node.line,
+        node.col,
+        path=path,
+        hint=hint,
+        subject=subject,
+        severity=severity,
     )
 
 
