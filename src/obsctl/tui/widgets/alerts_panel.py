@@ -8,15 +8,13 @@ from datetime import datetime
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from obsctl.errors import ObsctlError
 from obsctl.model.time import format_duration
-from obsctl.tui.widgets.query_panel import error_text, fit
+from obsctl.tui.widgets.query_panel import TablePanel, fit
 from obsctl.workflows.tui_sources import ActiveAlert
 
 SEVERITY_STYLES = {
@@ -41,7 +39,7 @@ def format_age(seconds: float) -> str:
     return format_duration(seconds)
 
 
-class AlertsPanel(Vertical, can_focus=False):
+class AlertsPanel(TablePanel):
     """Alertmanager's active alerts, most severe and oldest first."""
 
     @dataclass
@@ -58,18 +56,6 @@ class AlertsPanel(Vertical, can_focus=False):
         self.now: datetime | None = None
         self.border_title = Text(f"Alerts · {label}", style="bold")
 
-    def compose(self) -> ComposeResult:
-        """An error/notice line above the table."""
-        yield Static(classes="panel-error")
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.loading = True
-        yield table
-
-    @property
-    def table(self) -> DataTable[Text]:
-        """The alerts table."""
-        return self.query_one(DataTable)
-
     def show_alerts(self, alerts: Sequence[ActiveAlert], now: datetime) -> None:
         """Replace the rows (ages counted up to ``now``)."""
         self.alerts = alerts
@@ -77,14 +63,6 @@ class AlertsPanel(Vertical, can_focus=False):
         self.error = None
         self.remove_class("-error", "-off")
         self._redraw()
-
-    def show_error(self, err: ObsctlError) -> None:
-        """Show ``err`` above the last good rows."""
-        self.error = err
-        self.add_class("-error")
-        self.query_one(".panel-error", Static).update(error_text(err))
-        self.table.loading = False
-        self._update_subtitle()
 
     def show_unconfigured(self, url: str) -> None:
         """Nothing configured and nothing at the default URL: a quiet note, not an error."""

@@ -86,7 +86,40 @@ def error_text(err: ObsctlError) -> Text:
     return text
 
 
-class QueryPanel(Vertical, can_focus=False):
+class TablePanel(Vertical, can_focus=False):
+    """A bordered panel: an error/notice line above a table of rows.
+
+    Subclasses fill the table and keep ``error`` and the border subtitle current
+    (``_update_subtitle``).
+    """
+
+    error: ObsctlError | None
+
+    def compose(self) -> ComposeResult:
+        """An error/notice line (hidden until needed) above the table."""
+        yield Static(classes="panel-error")
+        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+        table.loading = True
+        yield table
+
+    @property
+    def table(self) -> DataTable[Text]:
+        """The panel's table."""
+        return self.query_one(DataTable)
+
+    def show_error(self, err: ObsctlError) -> None:
+        """Show ``err`` above the last good rows, which stay visible."""
+        self.error = err
+        self.add_class("-error")
+        self.query_one(".panel-error", Static).update(error_text(err))
+        self.table.loading = False
+        self._update_subtitle()
+
+    def _update_subtitle(self) -> None:
+        raise NotImplementedError
+
+
+class QueryPanel(TablePanel):
     """The series of one query: labels, latest value, trend over the range."""
 
     @dataclass
@@ -107,18 +140,6 @@ class QueryPanel(Vertical, can_focus=False):
         self._grid: tuple[float, float, int] | None = None
         self._drawn_width = -1
         self.border_title = Text(expr)
-
-    def compose(self) -> ComposeResult:
-        """An error line (hidden until needed) above the table."""
-        yield Static(classes="panel-error")
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.loading = True
-        yield table
-
-    @property
-    def table(self) -> DataTable[Text]:
-        """The series table."""
-        return self.query_one(DataTable)
 
     @property
     def rows(self) -> Sequence[Series]:
@@ -148,14 +169,6 @@ class QueryPanel(Vertical, can_focus=False):
         self.remove_class("-error")
         self.set_class(not result.series, "-empty")
         self._redraw()
-
-    def show_error(self, err: ObsctlError) -> None:
-        """Show ``err`` above the last good rows, which stay visible (marked stale)."""
-        self.error = err
-        self.add_class("-error")
-        self.query_one(".panel-error", Static).update(error_text(err))
-        self.table.loading = False
-        self._update_subtitle()
 
     def on_resize(self, event: Resize) -> None:
         """Column widths follow the panel's width."""
