@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Protocol
 
 from obsctl.analysis.traces import summarize_trace
 from obsctl.errors import UsageError
+from obsctl.model.trace_analysis import FetchedTrace
 from obsctl.model.traces import Trace, TraceSearch, TraceSummary
 
 
 class TraceBackend(Protocol):
-    """A source of traces (Tempo, Jaeger, Zipkin).
+    """A source of traces (Tempo, Jaeger, Zipkin): fetch one by ID, search.
 
-    Implementations take an ``httpx.AsyncClient`` made by ``backends.http.make_client`` and
-    the resolved ``Endpoint``; they never print and never read the environment.
+    ``backends.registry.open_trace_backend`` opens one for an endpoint. Implementations never
+    print and never read the environment.
     """
 
     name: str
-    """``tempo``, ``jaeger`` or ``zipkin``."""
+    """The backend kind: ``tempo``, ``jaeger``, ``zipkin`` …"""
+
+    async def fetch(
+        self, trace_id: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> FetchedTrace:
+        """The trace with ``trace_id`` (32 lowercase hex) and the raw body it came in;
+        ``start``/``end`` narrow the lookup where the backend supports it.
+
+        Raises:
+            NotFound: the backend does not know the trace.
+            BackendError, BackendUnreachable: as the HTTP layer maps them.
+        """
+        ...
 
     async def fetch_trace(self, trace_id: str) -> Trace:
         """The trace with ``trace_id`` (32 lowercase hex).

@@ -50,7 +50,8 @@ from obsctl.analysis.windows import (
 from obsctl.backends.alertmanager import AlertmanagerClient
 from obsctl.backends.http import LogFn, make_client
 from obsctl.config.discover import load_capabilities
-from obsctl.config.schema import Settings
+from obsctl.config.kinds import KINDS
+from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import BackendError, BackendUnreachable, NotFound, ObsctlError, ParseError
 from obsctl.model.alerts import ActiveAlert, AlertRule, AlertWindow, Labels, SeriesPoints
 from obsctl.model.correlation import (
@@ -239,8 +240,9 @@ def _raise_for(failures: Sequence[ObsctlError], what: str, log: _Log) -> None:
         log.flush()
         raise BackendError(
             f"no {what} source could be used" + (f" ({skipped})" if skipped else ""),
-            hint="configure a trace backend (--tempo-url, --jaeger-url, --zipkin-url) or "
-            "give --rules so exemplars can be used",
+            hint="configure a trace backend ("
+            + ", ".join(KINDS[k].flag for k in TRACE_KINDS)
+            + ") or give --rules so exemplars can be used",
         )
     if all(isinstance(f, BackendUnreachable) for f in failures):
         first = failures[0]
@@ -838,7 +840,7 @@ async def run_correlate(
     when none is).
     """
     from obsctl.backends.prometheus import PrometheusClient
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
 
     section = _config_section(settings)
     req = replace(
@@ -875,8 +877,9 @@ async def run_correlate(
             sources.alertmanager = AlertmanagerClient(client, am_ep)
         for kind in kinds:
             ep = settings.endpoint(kind)
-            client = await stack.enter_async_context(make_client(ep, log=log))
-            sources.traces.append(make_trace_backend(kind, client, ep))
+            sources.traces.append(
+                await stack.enter_async_context(open_trace_backend(kind, ep, log=log))
+            )
             _, trace_caps = load_capabilities(ep)
             if trace_caps.get("search") is False:
                 sources.no_search[kind] = (

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import orjson
 
 from obsctl.analysis.traces import analyze_trace
+from obsctl.config.kinds import KINDS
 from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import BackendUnreachable, NotFound, UsageError
 from obsctl.model.time import format_duration
@@ -82,19 +83,15 @@ async def fetch_trace_from(
         BackendError, ParseError: a backend answered with an error or a bad payload (exit 4).
     """
     # httpx and the backends load only when a backend is asked (~90 ms; files skip it).
-    from obsctl.backends.http import make_client
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
 
     kinds = backends_to_try(settings, backend)
     not_found: list[NotFound] = []
     unreachable: list[BackendUnreachable] = []
     for kind in kinds:
-        endpoint = settings.endpoint(kind)
         try:
-            async with make_client(endpoint, log=log) as client:
-                return await make_trace_backend(kind, client, endpoint).fetch(
-                    trace_id, start=start, end=end
-                )
+            async with open_trace_backend(kind, settings.endpoint(kind), log=log) as source:
+                return await source.fetch(trace_id, start=start, end=end)
         except NotFound as err:
             if len(kinds) == 1:
                 raise
@@ -116,8 +113,17 @@ async def fetch_trace_from(
         f"no trace backend reachable ({', '.join(kinds)}): {first.message}",
         backend=first.backend,
         url=first.url,
-        hint="configure one with `obsctl config set-context NAME --tempo-url URL` "
-        "(or --jaeger-url / --zipkin-url), or pass --tempo-url …",
+        hint=_configure_hint(),
+    )
+
+
+def _configure_hint() -> str:
+    """How to configure a trace backend, naming the flags of the backend-kind table."""
+    first, *others = [KINDS[k] for k in TRACE_KINDS]
+    alternatives = f" (or {' / '.join(k.flag for k in others)})" if others else ""
+    return (
+        f"configure one with `obsctl config set-context NAME {first.flag} {first.metavar}`"
+        f"{alternatives}, or pass {first.flag} …"
     )
 
 
@@ -334,13 +340,11 @@ async def search_traces(
     log: LogFn | None = None,
 ) -> TraceSearchResult:
     """``obsctl trace search`` on ``backend`` or the first configured trace backend."""
-    from obsctl.backends.http import make_client
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
 
     kind = backends_to_try(settings, backend)[0]
-    endpoint = settings.endpoint(kind)
-    async with make_client(endpoint, log=log) as client:
-        found = await make_trace_backend(kind, client, endpoint).search(query)
+    async with open_trace_backend(kind, settings.endpoint(kind), log=log) as source:
+        found = await source.search(query)
     return TraceSearchResult(
         backend=kind, query=describe_search(kind, query), traces=tuple(found), limit=query.limit
     )
