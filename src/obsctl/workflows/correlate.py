@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import quote
 
 from obsctl.analysis.correlate import (
@@ -48,24 +48,26 @@ from obsctl.analysis.windows import (
     windows_from_alerts_series,
 )
 from obsctl.backends.alertmanager import AlertmanagerClient
+from obsctl.backends.base import AlertSource, MetricsSource, TraceBackend
 from obsctl.backends.http import LogFn, make_client
 from obsctl.config.discover import load_capabilities
 from obsctl.config.kinds import KINDS
 from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import BackendError, BackendUnreachable, NotFound, ObsctlError, ParseError
-from obsctl.model.alerts import ActiveAlert, AlertRule, AlertWindow, Labels, SeriesPoints
+from obsctl.model.alerts import AlertRule, AlertWindow, Labels, SeriesPoints
 from obsctl.model.correlation import (
     Candidate,
     CorrelationResult,
-    Exemplar,
     MergedCandidate,
     RankBy,
+    TraceExemplar,
     TraceFacts,
     TraceLinks,
 )
 from obsctl.model.findings import Location
+from obsctl.model.metrics import SeriesExemplar
 from obsctl.model.time import TimeRange, format_prom_duration, format_rfc3339
-from obsctl.model.traces import Trace, TraceSearch, TraceSummary
+from obsctl.model.traces import Trace, TraceSearch
 from obsctl.parsers.alert_expr import duration_unit_ns, exemplar_selectors, latency_threshold
 from obsctl.parsers.rules import find_alert_rule, parse_alert_rules
 
@@ -92,63 +94,6 @@ BASELINE_MAX_TRACES = 20
 # ----------------------------------------------------------------------------- seams
 
 
-@dataclass(frozen=True, slots=True)
-class RawExemplar:
-    """An exemplar as the metrics backend returns it."""
-
-    series_labels: Mapping[str, str]
-    labels: Mapping[str, str]
-    value: float
-    timestamp: float
-    """Unix seconds."""
-
-
-class MetricsSource(Protocol):
-    """What correlate needs from a Prometheus-compatible server."""
-
-    name: str
-
-    async def range_series(
-        self, expr: str, start: datetime, end: datetime, step: timedelta
-    ) -> list[SeriesPoints]:
-        """A range query's series with integer-millisecond timestamps."""
-        ...
-
-    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[RawExemplar]:
-        """Exemplars of the series ``expr`` selects."""
-        ...
-
-    async def series_labels(
-        self, matchers: Sequence[str], start: datetime, end: datetime
-    ) -> list[dict[str, str]]:
-        """Label sets of the matching series."""
-        ...
-
-
-class AlertSource(Protocol):
-    """Alertmanager (active alerts only)."""
-
-    name: str
-
-    async def active_alerts(self, alertname: str | None = None) -> list[ActiveAlert]:
-        """Alerts held now."""
-        ...
-
-
-class TraceSource(Protocol):
-    """A trace backend (``backends.base.TraceBackend``)."""
-
-    name: str
-
-    async def fetch_trace(self, trace_id: str) -> Trace:
-        """One trace (raises ``NotFound``)."""
-        ...
-
-    async def search(self, query: TraceSearch) -> list[TraceSummary]:
-        """Search results."""
-        ...
-
-
 Analyzer = Callable[[Trace], TraceFacts]
 
 
@@ -158,7 +103,7 @@ class Sources:
 
     metrics: MetricsSource | None = None
     alertmanager: AlertSource | None = None
-    traces: list[TraceSource] = field(default_factory=list)
+    traces: list[TraceBackend] = field(default_factory=list)
     exemplars: bool = True
     """False when the metrics server is known to keep no exemplars (doctor, flavour)."""
     no_search: dict[str, str] = field(default_factory=dict)
@@ -461,14 +406,14 @@ def build_search(
     )
 
 
-def _exemplar_to_candidate(raw: RawExemplar) -> Exemplar | None:
+def _exemplar_to_candidate(raw: SeriesExemplar) -> TraceExemplar | None:
     trace_id = trace_id_from_labels(raw.labels)
     if trace_id is None:
         return None
     name = raw.series_labels.get("__name__", "")
     unit = duration_unit_ns(name) if name else None
     latency = round(raw.value * unit) if unit is not None and raw.value >= 0 else None
-    return Exemplar(
+    return TraceExemplar(
         trace_id=trace_id,
         time=ms_to_dt(round(raw.timestamp * 1000)),
         value=raw.value,
@@ -523,7 +468,7 @@ async def _label_source(
 
 
 async def _search_source(
-    backend: TraceSource,
+    backend: TraceBackend,
     windows: Sequence[AlertWindow],
     req: CorrelateRequest,
     min_ns: int | None,
@@ -620,7 +565,7 @@ async def find_candidates(
 
 async def _fetch_one(
     trace_id: str,
-    backends: Sequence[TraceSource],
+    backends: Sequence[TraceBackend],
     preferred: Sequence[str],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
@@ -650,7 +595,7 @@ async def _fetch_one(
 
 async def fetch_all(
     cands: Sequence[MergedCandidate],
-    backends: Sequence[TraceSource],
+    backends: Sequence[TraceBackend],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
 ) -> tuple[dict[str, TraceFacts], dict[str, str]]:
@@ -940,11 +885,8 @@ class PrometheusMetrics:
             for s in result.series
         ]
 
-    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[RawExemplar]:
-        found = await self._client.query_exemplars(expr, start, end)
-        return [
-            RawExemplar(dict(e.series_labels), dict(e.labels), e.value, e.timestamp) for e in found
-        ]
+    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[SeriesExemplar]:
+        return await self._client.query_exemplars(expr, start, end)
 
     async def series_labels(
         self, matchers: Sequence[str], start: datetime, end: datetime
