@@ -22,7 +22,6 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Generic, TypeVar
-from urllib.parse import quote
 
 from obsctl.analysis.correlate import (
     METRIC_LABEL_SOURCE,
@@ -52,6 +51,7 @@ from obsctl.backends.base import AlertSource, MetricsSource, TraceBackend
 from obsctl.backends.http import LogFn, make_client
 from obsctl.config.discover import load_capabilities
 from obsctl.config.kinds import KINDS
+from obsctl.config.links import link_targets, trace_links
 from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import BackendError, BackendUnreachable, NotFound, ObsctlError, ParseError
 from obsctl.model.alerts import AlertRule, AlertWindow, Labels, SeriesPoints
@@ -62,11 +62,11 @@ from obsctl.model.correlation import (
     RankBy,
     TraceExemplar,
     TraceFacts,
-    TraceLinks,
 )
 from obsctl.model.findings import Location
 from obsctl.model.metrics import SeriesExemplar
 from obsctl.model.time import TimeRange, format_prom_duration, format_rfc3339
+from obsctl.model.trace_analysis import LinkTargets, TraceLinks
 from obsctl.model.traces import Trace, TraceSearch
 from obsctl.parsers.alert_expr import duration_unit_ns, exemplar_selectors, latency_threshold
 from obsctl.parsers.rules import find_alert_rule, parse_alert_rules
@@ -143,7 +143,8 @@ class CorrelateRequest:
     service_labels: tuple[str, ...] = DEFAULT_SERVICE_LABELS
     concurrency: int = DEFAULT_CONCURRENCY
     step: timedelta | None = None
-    links: TraceLinks = field(default_factory=TraceLinks)
+    link_targets: LinkTargets = field(default_factory=LinkTargets)
+    """The configured UIs that fetched traces get links to."""
 
 
 class _Log:
@@ -569,7 +570,8 @@ async def _fetch_one(
     preferred: Sequence[str],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
-) -> TraceFacts | str:
+    targets: LinkTargets,
+) -> tuple[TraceFacts, TraceLinks] | str:
     order = sorted(backends, key=lambda b: (f"search:{b.name}" not in preferred,))
     reasons: list[str] = []
     for backend in order:
@@ -585,7 +587,7 @@ async def _fetch_one(
         if not trace.spans:
             reasons.append(f"empty in {backend.name}")
             continue
-        return analyze(trace)
+        return analyze(trace), trace_links(targets, source=backend.name, trace=trace)
     if not backends:
         return "no trace backend to fetch from"
     if all(r.startswith("not found") for r in reasons):
@@ -598,19 +600,23 @@ async def fetch_all(
     backends: Sequence[TraceBackend],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
-) -> tuple[dict[str, TraceFacts], dict[str, str]]:
-    """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes."""
+    targets: LinkTargets | None = None,
+) -> tuple[dict[str, TraceFacts], dict[str, str], dict[str, TraceLinks]]:
+    """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes,
+    fetched ones links to ``targets``."""
+    targets = targets or LinkTargets()
     results = await asyncio.gather(
-        *(_fetch_one(c.trace_id, backends, c.sources, sem, analyze) for c in cands)
+        *(_fetch_one(c.trace_id, backends, c.sources, sem, analyze, targets) for c in cands)
     )
     facts: dict[str, TraceFacts] = {}
     notes: dict[str, str] = {}
+    links: dict[str, TraceLinks] = {}
     for cand, res in zip(cands, results, strict=True):
         if isinstance(res, str):
             notes[cand.trace_id] = res
         else:
-            facts[cand.trace_id] = res
-    return facts, notes
+            facts[cand.trace_id], links[cand.trace_id] = res
+    return facts, notes, links
 
 
 # ----------------------------------------------------------------------------- the workflow
@@ -675,8 +681,8 @@ async def correlate_alert(
 
     top = preliminary_order(merged, req.rank_by)[: req.limit]
     sem = asyncio.Semaphore(max(1, req.concurrency))
-    (facts, notes), (base_facts, _) = await asyncio.gather(
-        fetch_all(top, sources.traces, sem, analyze),
+    (facts, notes, links), (base_facts, _, _) = await asyncio.gather(
+        fetch_all(top, sources.traces, sem, analyze, req.link_targets),
         fetch_all(base_cands, sources.traces, sem, analyze),
     )
     if not merged:
@@ -707,29 +713,9 @@ async def correlate_alert(
         candidates=len(merged),
         sources=tuple(log.used),
         skipped=tuple(log.skipped),
-        links=req.links,
+        links={r.trace_id: links[r.trace_id] for r in ranked if r.trace_id in links},
         slack_s=req.slack.total_seconds(),
     )
-
-
-def trace_links(
-    *, grafana_url: str | None, jaeger_url: str | None, grafana_datasource: str = "tempo"
-) -> TraceLinks:
-    """Link templates (the trace ID is appended) for the UIs that are configured."""
-    grafana = None
-    if grafana_url:
-        head = (
-            '{"a":{"datasource":"' + grafana_datasource + '","queries":[{"refId":"A",'
-            '"queryType":"traceql","query":"'
-        )
-        grafana = (
-            f"{grafana_url.rstrip('/')}/explore?schemaVersion=1&panes="
-            + quote(head, safe="")
-            + "{trace_id}"
-            + quote('"}]}}', safe="")
-        )
-    jaeger = f"{jaeger_url.rstrip('/')}/trace/{{trace_id}}" if jaeger_url else None
-    return TraceLinks(grafana=grafana, jaeger=jaeger)
 
 
 # ----------------------------------------------------------------------------- wiring
@@ -797,13 +783,11 @@ async def run_correlate(
     am_ep = settings.endpoint("alertmanager")
     nothing = not prom_ep.configured and not am_ep.configured and not req.manual
     kinds = [backend] if backend else settings.trace_backends()
-    jaeger_ep = settings.endpoint("jaeger")
+    datasource = section.get("grafana_datasource")
     req = replace(
         req,
-        links=trace_links(
-            grafana_url=settings.grafana_url,
-            jaeger_url=jaeger_ep.url if jaeger_ep.configured else None,
-            grafana_datasource=str(section.get("grafana_datasource", "tempo")),
+        link_targets=link_targets(
+            settings, grafana_datasource=str(datasource) if datasource else None
         ),
     )
     async with AsyncExitStack() as stack:

@@ -7,18 +7,17 @@ Stable entry points (``correlate`` uses them): ``fetch_trace`` and, from
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
-from urllib.parse import quote
 
 import orjson
 
 from obsctl.analysis.traces import analyze_trace
 from obsctl.config.kinds import KINDS
+from obsctl.config.links import link_targets, trace_links
 from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import BackendUnreachable, NotFound, UsageError
 from obsctl.model.time import format_duration
@@ -207,44 +206,6 @@ def load_trace_file(
     return FetchedTrace(trace=trace, raw=data if keep_raw else b"", source=source, api=fmt.value)
 
 
-def trace_links(settings: Settings, fetched: FetchedTrace) -> TraceLinks:
-    """Links to the trace in Jaeger UI, Zipkin UI or Grafana Explore, when configured."""
-    tid = fetched.trace.trace_id
-    jaeger = settings.endpoints.get("jaeger")
-    zipkin = settings.endpoints.get("zipkin")
-    jaeger_ui = (
-        f"{jaeger.url.rstrip('/')}/trace/{tid}"
-        if jaeger is not None and jaeger.configured and fetched.source == "jaeger"
-        else None
-    )
-    zipkin_ui = (
-        f"{zipkin.url.rstrip('/')}/zipkin/traces/{tid}"
-        if zipkin is not None and zipkin.configured and fetched.source == "zipkin"
-        else None
-    )
-    grafana = None
-    if settings.grafana_url and fetched.source in TRACE_KINDS:
-        start_ms = fetched.trace.start_ns // 1_000_000 - 60_000
-        end_ms = fetched.trace.end_ns // 1_000_000 + 60_000
-        pane = {
-            "trace": {
-                "datasource": {"type": fetched.source},
-                "queries": [
-                    {
-                        "refId": "A",
-                        "datasource": {"type": fetched.source},
-                        "queryType": "traceql" if fetched.source == "tempo" else "traceId",
-                        "query": tid,
-                    }
-                ],
-                "range": {"from": str(start_ms), "to": str(end_ms)},
-            }
-        }
-        panes = quote(json.dumps(pane, separators=(",", ":")), safe="")
-        grafana = f"{settings.grafana_url.rstrip('/')}/explore?schemaVersion=1&panes={panes}"
-    return TraceLinks(jaeger_ui=jaeger_ui, grafana=grafana, zipkin_ui=zipkin_ui)
-
-
 async def show_trace(
     settings: Settings,
     *,
@@ -287,7 +248,11 @@ async def show_trace(
             f"span {view.span} is not in trace {fetched.trace.trace_id}",
             hint="span IDs are listed by `obsctl trace ID -o ndjson`",
         )
-    links = trace_links(settings, fetched) if file is None else TraceLinks()
+    links = (
+        trace_links(link_targets(settings), source=fetched.source, trace=fetched.trace)
+        if file is None
+        else TraceLinks()
+    )
     return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view)
 
 
@@ -358,5 +323,4 @@ __all__ = [
     "parse_trace_id",
     "search_traces",
     "show_trace",
-    "trace_links",
 ]
