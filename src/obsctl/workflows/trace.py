@@ -6,11 +6,8 @@ Stable entry points (``correlate`` uses them): ``fetch_trace`` and, from
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import orjson
@@ -33,6 +30,7 @@ from obsctl.model.traces import Trace, TraceIdError, TraceSearch, normalize_trac
 if TYPE_CHECKING:
     from obsctl.backends.http import LogFn
 from obsctl.parsers.trace_file import parse_trace_file
+from obsctl.workflows.inputs import display_name, no_cyclic_gc, read_input
 
 MAX_FILE_BYTES = 1 << 30
 """Trace files larger than 1 GiB are refused (a 100,000-span OTLP file is about 60 MB)."""
@@ -157,29 +155,6 @@ async def fetch_trace(
     return fetched.trace
 
 
-def read_trace_input(path: str, stdin: Callable[[], BinaryIO]) -> bytes:
-    """The bytes of a trace file, or of stdin for ``-``.
-
-    Raises:
-        UsageError: unreadable, a directory, or larger than ``MAX_FILE_BYTES``.
-    """
-    if path == "-":
-        data = stdin().read(MAX_FILE_BYTES + 1)
-    else:
-        p = Path(path)
-        try:
-            if p.stat().st_size > MAX_FILE_BYTES:
-                raise UsageError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
-            data = p.read_bytes()
-        except IsADirectoryError:
-            raise UsageError(f"{path}: is a directory, expected a trace file") from None
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise UsageError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
-    return data
-
-
 def load_trace_file(
     path: str,
     *,
@@ -192,8 +167,8 @@ def load_trace_file(
     Raises:
         UsageError, ParseError: unreadable or not a trace (exit 2).
     """
-    data = read_trace_input(path, stdin)
-    source = "<stdin>" if path == "-" else path
+    data = read_input(path, stdin=stdin, max_bytes=MAX_FILE_BYTES, what="trace files")
+    source = display_name(path)
     trace, fmt = parse_trace_file(
         data,
         source=source,
@@ -230,7 +205,7 @@ async def show_trace(
             "give a TRACE_ID, or --file PATH (- for stdin)",
             hint="search for traces with `obsctl trace search --service NAME`",
         )
-    with bulk_allocation():
+    with no_cyclic_gc(freeze=True):
         if file is not None:
             fetched = load_trace_file(file, stdin=stdin, trace_id=trace_id, keep_raw=view.raw)
         else:
@@ -254,24 +229,6 @@ async def show_trace(
         else TraceLinks()
     )
     return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view)
-
-
-@contextmanager
-def bulk_allocation() -> Iterator[None]:
-    """Pause the cyclic GC while a trace is decoded and analysed.
-
-    Decoding a 100,000-span trace allocates millions of acyclic objects; with the collector
-    running, its full passes over them tripled the time (3.1 s → 1.0 s for decode + parse at
-    100k spans). Afterwards the survivors are frozen so later collections skip them.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def describe_search(kind: str, query: TraceSearch) -> str:
