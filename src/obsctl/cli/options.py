@@ -227,14 +227,41 @@ def endpoint_options(
 # ------------------------------------------------------------------ per-command option aliases
 
 
+def _output_from_env(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``OBSCTL_OUTPUT`` when ``-o`` was not given and the command offers that format.
+
+    One variable serves every command, so a value a command does not offer (``sarif`` for
+    ``query``) is ignored with a note instead of breaking the command.
+    """
+    import os
+
+    from click.core import ParameterSource
+
+    env = os.environ.get("OBSCTL_OUTPUT", "").strip()
+    if not env or param.name is None:
+        return value
+    if ctx.get_parameter_source(param.name) is not ParameterSource.DEFAULT:
+        return value
+    choices = list(getattr(param.type, "choices", ()))
+    if env in choices:
+        return env
+    from obsctl.cli.state import get_state
+
+    get_state(ctx).consoles.note(
+        f"OBSCTL_OUTPUT={env} ignored: {ctx.command_path} writes {', '.join(choices)}"
+    )
+    return value
+
+
 def output_option() -> Any:
-    """A ``-o/--output`` option (env ``OBSCTL_OUTPUT``); annotate it with a ``Literal`` of
-    the command's formats, e.g. ``Annotated[Literal["text", "json"], output_option()]``."""
+    """A ``-o/--output`` option (env ``OBSCTL_OUTPUT``, used where the command offers that
+    format); annotate it with a ``Literal`` of the command's formats, e.g.
+    ``Annotated[Literal["text", "json"], output_option()]``."""
     return typer.Option(
         "--output",
         "-o",
-        envvar="OBSCTL_OUTPUT",
-        help="Output format.",
+        callback=_output_from_env,
+        help="Output format (default from OBSCTL_OUTPUT when the command offers it).",
         rich_help_panel=OUTPUT,
         show_default=True,
     )
