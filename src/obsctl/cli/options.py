@@ -90,6 +90,11 @@ def _global_option_specs() -> list[dict[str, Any]]:
 
 GLOBAL_OPTION_NAMES = tuple(spec["name"] for spec in _global_option_specs())
 
+GLOBALS_POINTER = (
+    "Global options (--context, --prometheus-url …, --config, --debug) work here too: "
+    "obsctl options lists them."
+)
+
 
 def make_global_options() -> list[click.Option]:
     """Fresh click options for the global settings (one list per command)."""
@@ -128,7 +133,12 @@ def attach_global_options(cmd: click.Command) -> None:
         for o in make_global_options()
         if o.name not in names and not flags.intersection((*o.opts, *o.secondary_opts))
     ]
+    for option in added:
+        # Accepted after the command, but listed once (`obsctl options`), not in every help.
+        option.hidden = True
     cmd.params.extend(added)
+    if added:
+        cmd.epilog = f"{cmd.epilog}\n\n{GLOBALS_POINTER}" if cmd.epilog else GLOBALS_POINTER
     if cmd.callback is not None:
         cmd.callback = _strip_globals(cmd.callback, frozenset(o.name for o in added if o.name))
 
