@@ -161,10 +161,29 @@ def render_instant_lines(answer: QueryAnswer, width: int | None) -> list[str]:
     table = PlainTable(
         [*titles, "VALUE"], [False] * len(titles) + [True], [True] * len(titles) + [False]
     )
-    for s, row in zip(res.series, cells, strict=True):
+    rows = sorted(zip(res.series, cells, strict=True), key=lambda sr: natural_key(sr[0].labels))
+    for s, row in rows:
         table.add([*row, format_value(s.values[0] if s.values else math.nan, answer.unit)])
     lines = table.lines(width)
     return [header, *lines] if header else lines
+
+
+def natural_key(labels: Mapping[str, str]) -> tuple[tuple[str, int, float, str], ...]:
+    """Sort key of a label set where numeric values (``le``, ``quantile``) sort as numbers.
+
+    >>> sorted(["10", "2.5", "+Inf", "0.1"], key=lambda v: natural_key({"le": v}))
+    ['0.1', '2.5', '10', '+Inf']
+    """
+    key = []
+    for name in sorted(labels):
+        value = labels[name]
+        try:
+            number = float(value)
+        except ValueError:
+            key.append((name, 1, 0.0, value))
+        else:
+            key.append((name, 0, number, value))
+    return tuple(key)
 
 
 def series_stats(s: Series) -> tuple[float, float, float, float]:
@@ -566,7 +585,13 @@ def render_labels_json(result: LabelList, consoles: Consoles) -> None:
 def render_metadata_text(result: Metadata, consoles: Consoles) -> None:
     """A table: metric, type, unit, help."""
     if not result.entries:
-        consoles.note("no metadata (the server has scraped no metric with metadata)")
+        if result.metric:
+            consoles.note(
+                f"no metadata for {result.metric}: no scraped target exposes it with "
+                "TYPE/HELP (a recording rule's output, a typo, or not scraped yet)"
+            )
+        else:
+            consoles.note("no metadata (the server has scraped no metric with metadata)")
         return
     table = PlainTable(["METRIC", "TYPE", "UNIT", "HELP"], [False] * 4, [True, False, False, True])
     for e in result.entries:

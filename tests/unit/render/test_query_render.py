@@ -128,9 +128,16 @@ def test_instant_table_with_units_and_many_labels() -> None:
     assert lines == [
         '{l5="v5"}',
         "SERIES                                            VALUE",
-        '{l0="x", l1="y", l2="z", l3="q", l4="r"}       1.00 GiB',
         '{l0="v0", l1="v1", l2="v2", l3="v3", l4="v4"}     512 B',
+        '{l0="x", l1="y", l2="z", l3="q", l4="r"}       1.00 GiB',
     ]
+
+
+def test_instant_rows_sort_bucket_bounds_as_numbers() -> None:
+    bounds = ["10", "+Inf", "0.25", "2.5", "1"]
+    res = QueryResult("vector", [series({"le": le, "job": "api"}, [1], [1]) for le in bounds])
+    lines = rq.render_instant_lines(QueryAnswer("m", res), 80)
+    assert [line.split()[0] for line in lines[2:]] == ["0.25", "1", "2.5", "10", "+Inf"]
 
 
 def test_long_labels_are_shortened_to_width() -> None:
