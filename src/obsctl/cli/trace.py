@@ -103,6 +103,7 @@ def show(
         ),
     ] = None,
     backend: BackendOpt = None,
+    since: SinceOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
     adjust_skew: Annotated[
@@ -131,6 +132,7 @@ def show(
         str | None,
         typer.Option(
             "--service",
+            "-s",
             metavar="NAME",
             help="Show this service's spans (and their ancestors).",
             rich_help_panel=OUTPUT,
@@ -180,6 +182,13 @@ def show(
                 from obsctl.errors import UsageError
 
                 raise UsageError(f"--{name}: {exc}") from None
+    if since:
+        # --since narrows the lookup like --start does: the window ends at --end or now.
+        if start:
+            from obsctl.errors import UsageError
+
+            raise UsageError("give either --since or --start, not both")
+        times["start"] = times.get("end", state.now()) - state.duration(since, option="--since")
     min_ns = (
         int(state.duration(min_duration, option="--min-duration").total_seconds() * 1e9)
         if min_duration
@@ -250,7 +259,7 @@ def search(
         typer.Option("--query", "-q", metavar="TRACEQL", help="A TraceQL query (Tempo only)."),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, max=10_000, help="Most traces to list.")
+        int, typer.Option("--limit", "-n", min=1, max=10_000, help="Most traces to list.")
     ] = 20,
     since: SinceOpt = None,
     start: StartOpt = None,
