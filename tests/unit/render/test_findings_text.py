@@ -56,3 +56,15 @@ def test_terminal_output_wraps_with_hanging_indent():
     assert body[0].startswith("  3:5     warning OBS999 a rather long")
     assert len(body) > 1 and all(line.startswith(" " * 18) for line in body[1:])
     assert " ".join(line.strip() for line in body).endswith(MESSAGE.strip())
+
+
+def test_every_render_module_in_the_table_registers_its_type() -> None:
+    import importlib
+
+    from obsctl.render import RENDER_MODULES, formats_for
+
+    for qualified, module in RENDER_MODULES.items():
+        owner, _, name = qualified.rpartition(".")
+        result_type = getattr(importlib.import_module(owner), name)
+        assert formats_for(result_type), qualified
+        assert importlib.import_module(module).__name__ == module
