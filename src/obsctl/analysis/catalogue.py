@@ -156,6 +156,7 @@ class Hit:
         hint: one line on how to fix it.
         col: 1-based column, 0 when unknown.
         text: the offending line's text, for code frames.
+        extra: producer-specific fields for the JSON output (``group``, ``rule``).
     """
 
     rule: RuleInfo
@@ -165,6 +166,7 @@ class Hit:
     hint: str | None = None
     col: int = 0
     text: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 def _match_len(token: str, rule: RuleInfo) -> int:
@@ -265,6 +267,7 @@ class RuleSelection:
                     hint=h.hint,
                     subject=h.subject,
                     source_line=h.text,
+                    extra=h.extra,
                 )
             )
         return out

@@ -66,6 +66,7 @@ class Finding:
             and baselines.
         path: dotted path inside a structured document (``service.pipelines.traces``), if any.
         source_line: the offending line's text, for code frames.
+        extra: producer-specific JSON fields (``rules check``: ``group``, ``rule``).
     """
 
     rule_id: str
@@ -77,6 +78,7 @@ class Finding:
     subject: str = ""
     path: str = ""
     source_line: str | None = field(default=None, compare=False)
+    extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def fingerprint(self) -> str:

@@ -125,8 +125,8 @@ def _clip(text: str, limit: int) -> str:
 
 
 def finding_to_dict(f: Finding) -> dict[str, object]:
-    """The stable JSON shape of one finding."""
-    return {
+    """The stable JSON shape of one finding (plus the producer's own fields, if any)."""
+    doc: dict[str, object] = {
         "rule_id": f.rule_id,
         "rule_name": f.rule_name,
         "severity": f.severity.value,
@@ -138,6 +138,8 @@ def finding_to_dict(f: Finding) -> dict[str, object]:
         "subject": f.subject or None,
         "path": f.path or None,
     }
+    doc.update(f.extra)
+    return doc
 
 
 def _plain(value: object) -> object:
