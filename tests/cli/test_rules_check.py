@@ -183,3 +183,15 @@ def test_explain_and_list(cli) -> None:
     doc = json.loads(cli("rules", "check", "--list-rules", "-o", "json").stdout)
     assert [r["rule_id"] for r in doc["rules"]][:3] == ["RUL100", "RUL101", "RUL102"]
     assert all(r["explanation"] for r in doc["rules"])
+
+
+def test_backtest_usage_errors(cli, tmp_path) -> None:
+    path = str(RULES / "good.yaml")
+    res = cli("rules", "backtest", path, "--budget", "firings<=x", "--prometheus-url",
+              "http://127.0.0.1:9")  # fmt: skip
+    assert res.exit_code == ExitCode.USAGE
+    assert "--budget: firings takes a count" in res.stderr
+    res = cli("rules", "backtest", path, "--start", "now", "--end", "now-1h")
+    assert res.exit_code == ExitCode.USAGE
+    res = cli("rules", "backtest", str(tmp_path / "missing.yaml"))
+    assert res.exit_code == ExitCode.USAGE

@@ -170,3 +170,79 @@ class ServerFacts:
     label_names: dict[str, frozenset[str]] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
     series: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertBacktest:
+    """How one alert would have behaved over the range.
+
+    Attributes:
+        name / group / file: which alert.
+        interval_s: the evaluation step used.
+        firings: firing windows (one per alert instance and episode).
+        instances: distinct label sets that fired.
+        firing_s: total firing time, summed over instances.
+        longest_s: the longest single firing.
+        flaps: firings that started within the flap window after the same instance resolved.
+        share: fraction of the range during which at least one instance was firing.
+        still_firing: firing at the end of the range.
+        over_budget: the budget terms this alert breaks (``firings 7 > 5``).
+    """
+
+    name: str
+    group: str
+    file: str
+    interval_s: float
+    firings: int
+    instances: int
+    firing_s: float
+    longest_s: float
+    flaps: int
+    share: float
+    still_firing: bool
+    over_budget: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingBacktest:
+    """What one recording rule would have produced over the range.
+
+    Attributes:
+        name / group / file: which rule.
+        interval_s: the evaluation step used.
+        series: distinct series produced.
+        samples_per_eval: average samples written per evaluation.
+    """
+
+    name: str
+    group: str
+    file: str
+    interval_s: float
+    series: int
+    samples_per_eval: float
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestReport:
+    """``obsctl rules backtest``: every rule's result over one range.
+
+    Attributes:
+        start / end: the range (RFC 3339 UTC).
+        flap_window_s: the flap window.
+        budget: the ``--budget`` text, if any.
+        alerts / recordings: per rule.
+        notes: what could not be done as asked (a widened step, skipped rules).
+    """
+
+    start: str
+    end: str
+    flap_window_s: float
+    budget: str | None
+    alerts: tuple[AlertBacktest, ...]
+    recordings: tuple[RecordingBacktest, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def over_budget(self) -> bool:
+        """Whether any alert breaks the budget."""
+        return any(a.over_budget for a in self.alerts)

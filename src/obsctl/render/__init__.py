@@ -26,6 +26,7 @@ RENDER_MODULES: dict[str, str] = {
     "obsctl.model.metric_families.LintSummary": "obsctl.render.lint",
     "obsctl.model.metric_families.SnapshotDiff": "obsctl.render.lint",
     "obsctl.model.collector.PipelineGraph": "obsctl.render.validate",
+    "obsctl.model.rules.BacktestReport": "obsctl.render.rules",
     "obsctl.model.metrics.QueryAnswer": "obsctl.render.query",
     "obsctl.model.metrics.SeriesList": "obsctl.render.query",
     "obsctl.model.metrics.LabelList": "obsctl.render.query",

@@ -30,11 +30,21 @@ from obsctl.analysis.rules import (
 from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError, UsageError
 from obsctl.model.findings import FindingsReport, RuleRequest
-from obsctl.model.rules import ExprFacts, RuleFile, ServerFacts
+from obsctl.model.rules import (
+    AlertBacktest,
+    BacktestReport,
+    ExprFacts,
+    RecordingBacktest,
+    RuleDef,
+    RuleFile,
+    RuleGroupDef,
+    ServerFacts,
+)
 from obsctl.parsers.rule_expr import expression_facts
 from obsctl.parsers.rule_file import parse_rule_file
 
 if TYPE_CHECKING:
+    from obsctl.analysis.rules.backtest import BudgetTerm
     from obsctl.backends.prometheus import PrometheusClient
     from obsctl.workflows.findings import FindingsOutcome
     from obsctl.workflows.lint import Runner
@@ -316,3 +326,164 @@ async def _server_facts(
             lookback=timedelta(seconds=request.lookback_s),
             note=env.note,
         )
+
+
+# ---------------------------------------------------------------------------- backtest
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestRequest:
+    """What ``obsctl rules backtest`` was asked to do.
+
+    Attributes:
+        inputs: rule files, globs, directories, ``-``.
+        start / end: the range.
+        evaluation_interval_s: the step of groups that set no ``interval``.
+        flap_window_s: a firing that starts this soon after the same instance resolved flaps.
+        budget: the ``--budget`` text (``None``: no gate).
+    """
+
+    inputs: tuple[str, ...]
+    start: datetime
+    end: datetime
+    evaluation_interval_s: float = 60.0
+    flap_window_s: float = 3600.0
+    budget: str | None = None
+
+
+def run_backtest(
+    request: BacktestRequest,
+    env: RulesEnvironment,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> BacktestReport:
+    """Evaluate every rule of the inputs over the range and summarize (see the command).
+
+    Raises:
+        UsageError: unreadable inputs, a bad budget, a file with rules that do not load.
+        BackendUnreachable / BackendError: the server failed (exit 3/4).
+    """
+    from obsctl.analysis.rules.backtest import parse_budget
+    from obsctl.parsers.rule_file import parse_prom_duration
+
+    if request.end <= request.start:
+        raise UsageError("the range is empty: --start must be before --end")
+    terms = parse_budget(request.budget or "", parse_prom_duration)
+    files = [read_rule_file(name, env.stdin) for name in expand_inputs(request.inputs)]
+    jobs: list[tuple[RuleFile, RuleGroupDef, RuleDef]] = []
+    notes: list[str] = []
+    for rule_file in files:
+        facts = expression_facts(rule_file)
+        for group in rule_file.groups:
+            for rule in group.rules:
+                if rule.kind and isinstance(facts.get(rule.expr), ExprFacts):
+                    jobs.append((rule_file, group, rule))
+                else:
+                    notes.append(
+                        f"{rule_file.source}: skipped {rule.name or 'a rule'} in group "
+                        f"{group.name!r}: it does not load (see obsctl rules check)"
+                    )
+    return env.run(_backtest(request, env, jobs, terms, notes, progress))
+
+
+async def _backtest(
+    request: BacktestRequest,
+    env: RulesEnvironment,
+    jobs: list[tuple[RuleFile, RuleGroupDef, RuleDef]],
+    terms: tuple[BudgetTerm, ...],
+    notes: list[str],
+    progress: Callable[[int, int], None] | None,
+) -> BacktestReport:
+    from obsctl.analysis.rules.backtest import judge, summarize_alert, summarize_recording
+    from obsctl.analysis.windows import dt_to_ms, ms_to_dt, simulate_rule
+    from obsctl.model.alerts import SeriesPoints
+    from obsctl.model.time import TimeRange, format_rfc3339
+    from obsctl.workflows.query import fetch_range, open_prometheus, plan_range
+
+    alerts: list[AlertBacktest] = []
+    recordings: list[RecordingBacktest] = []
+    done = 0
+    gate = asyncio.Semaphore(CONCURRENCY)
+    async with open_prometheus(env.endpoint(), log=env.log) as prom:
+
+        async def one(rule_file: RuleFile, group: RuleGroupDef, rule: RuleDef) -> None:
+            nonlocal done
+            interval = group.interval_s or request.evaluation_interval_s
+            hold = timedelta(seconds=rule.for_s or 0)
+            step_ms = max(1, round(interval * 1000))
+            # Start early by `for` so an alert already pending at the start fires on time.
+            start_ms = dt_to_ms(request.start - hold) // step_ms * step_ms
+            end_ms = start_ms + (dt_to_ms(request.end) - start_ms) // step_ms * step_ms
+            plan = plan_range(
+                TimeRange(ms_to_dt(start_ms), ms_to_dt(end_ms)),
+                timedelta(milliseconds=step_ms),
+                width=80,
+                max_points=prom.max_points_per_series,
+            )
+            for note in plan.notes:
+                notes.append(f"{rule.name}: {note}")
+            async with gate:
+                result = await fetch_range(prom, rule.expr, plan)
+            series = [
+                SeriesPoints(
+                    labels=tuple(sorted(s.labels.items())),
+                    points=tuple((round(t * 1000), v) for t, v in s.samples),
+                )
+                for s in result.series
+            ]
+            used_ms = max(1, round(plan.step.total_seconds() * 1000))
+            if rule.kind == "record":
+                first = dt_to_ms(request.start)
+                inside = [
+                    SeriesPoints(s.labels, tuple(p for p in s.points if p[0] >= first))
+                    for s in series
+                ]
+                evaluations = max(1, (end_ms - first) // used_ms + 1)
+                recordings.append(
+                    summarize_recording(
+                        [s for s in inside if s.points],
+                        name=rule.name,
+                        group=group.name,
+                        file=rule_file.source,
+                        interval_s=used_ms / 1000,
+                        evaluations=evaluations,
+                    )
+                )
+            else:
+                windows, _stats = simulate_rule(
+                    series,
+                    start_ms=start_ms,
+                    end_ms=end_ms,
+                    step_ms=used_ms,
+                    hold=hold,
+                    keep_firing_for=timedelta(seconds=rule.keep_firing_for_s or 0),
+                    rule_labels=rule.labels,
+                )
+                summary = summarize_alert(
+                    windows,
+                    name=rule.name,
+                    group=group.name,
+                    file=rule_file.source,
+                    interval_s=used_ms / 1000,
+                    start=request.start,
+                    end=ms_to_dt(end_ms),
+                    flap_window=timedelta(seconds=request.flap_window_s),
+                )
+                alerts.append(judge(summary, terms))
+            done += 1
+            if progress is not None:
+                progress(done, len(jobs))
+
+        await asyncio.gather(*(one(*job) for job in jobs))
+    order = {(f.source, g.name, r.name, r.kind): i for i, (f, g, r) in enumerate(jobs)}
+    alerts.sort(key=lambda a: order.get((a.file, a.group, a.name, "alert"), 0))
+    recordings.sort(key=lambda r: order.get((r.file, r.group, r.name, "record"), 0))
+    return BacktestReport(
+        start=format_rfc3339(request.start),
+        end=format_rfc3339(request.end),
+        flap_window_s=request.flap_window_s,
+        budget=request.budget,
+        alerts=tuple(alerts),
+        recordings=tuple(recordings),
+        notes=tuple(notes),
+    )
