@@ -41,8 +41,11 @@ def _seconds(value: Any) -> float | None:
     return float(total()) if callable(total) else None
 
 
-def expr_facts(expr: str) -> ExprFacts:
+def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
     """Parse ``expr`` and describe it.
+
+    ``outputs=False`` skips working out which labels survive (``output_labels`` is then
+    ``None``): only alerts whose templates use labels need it.
 
     Raises:
         UsageError / PromQLSyntaxError: the expression is empty or does not parse.
@@ -108,7 +111,7 @@ def expr_facts(expr: str) -> ExprFacts:
             walk(node.expr, funcs, range_s)
 
     walk(root, (), None)
-    output, dropped = _output_labels(root)
+    output, dropped = _output_labels(root) if outputs else (None, frozenset[str]())
     return ExprFacts(
         selectors=tuple(selectors),
         comparison=comparison,
@@ -177,14 +180,20 @@ def _output_labels(node: Any) -> tuple[frozenset[str] | None, frozenset[str]]:
 
 def expression_facts(rule_file: RuleFile) -> dict[str, ExprFacts | ExprError]:
     """Each distinct non-empty expression of the file, parsed once."""
+    rules = [r for g in rule_file.groups for r in g.rules if r.expr.strip()]
+    templated = {
+        r.expr
+        for r in rules
+        if r.kind == "alert" and any("abels" in v for _, v in (*r.labels, *r.annotations))
+    }
     out: dict[str, ExprFacts | ExprError] = {}
-    for group in rule_file.groups:
-        for rule in group.rules:
-            if rule.expr.strip() and rule.expr not in out:
-                try:
-                    out[rule.expr] = expr_facts(rule.expr)
-                except PromQLSyntaxError as err:
-                    out[rule.expr] = ExprError(err.reason, err.pos)
-                except UsageError as err:  # pragma: no cover - blank expressions are skipped
-                    out[rule.expr] = ExprError(err.message, 0)
+    for rule in rules:
+        if rule.expr in out:
+            continue
+        try:
+            out[rule.expr] = expr_facts(rule.expr, outputs=rule.expr in templated)
+        except PromQLSyntaxError as err:
+            out[rule.expr] = ExprError(err.reason, err.pos)
+        except UsageError as err:  # pragma: no cover - blank expressions are skipped
+            out[rule.expr] = ExprError(err.message, 0)
     return out

@@ -11,8 +11,6 @@ becomes a note, not a finding.
 
 from __future__ import annotations
 
-import asyncio
-import glob
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -123,7 +121,9 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
             if not found:
                 raise UsageError(f"{item}: no *.yml or *.yaml files in this directory")
             out.extend(found)
-        elif glob.has_magic(item):
+        elif _has_magic(item):
+            import glob
+
             found = sorted(glob.glob(item, recursive=True))  # noqa: PTH207 - globs as typed
             if not found:
                 raise UsageError(f"{item}: no file matches")
@@ -132,6 +132,10 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
             out.append(item)
     seen: set[str] = set()
     return [x for x in out if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
+
+
+def _has_magic(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
 
 
 def read_rule_file(name: str, stdin: IO[bytes] | None) -> RuleFile:
@@ -191,6 +195,8 @@ async def gather_server_facts(
     Raises:
         BackendUnreachable / BackendError: the label or count queries failed (exit 3/4).
     """
+    import asyncio
+
     names = metric_names(facts)
     start = now - lookback
     sem = asyncio.Semaphore(CONCURRENCY)
@@ -394,6 +400,8 @@ async def _backtest(
     notes: list[str],
     progress: Callable[[int, int], None] | None,
 ) -> BacktestReport:
+    import asyncio
+
     from obsctl.analysis.rules.backtest import judge, summarize_alert, summarize_recording
     from obsctl.analysis.windows import dt_to_ms, ms_to_dt, simulate_rule
     from obsctl.model.alerts import SeriesPoints
