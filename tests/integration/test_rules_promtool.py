@@ -17,16 +17,29 @@ import pytest
 from obsctl.exit_codes import ExitCode
 from tests.integration import servers
 from tests.integration.test_correlate_e2e import RULES as CORRELATE_RULES
+from tests.integration.test_doctor_pipeline import FAILING_RULE
+from tests.integration.test_rules_backtest import RULES as BACKTEST_RULES
 from tests.integration.test_rules_server import RULES as SERVER_RULES
+from tests.unit.parsers.test_alert_rules_and_expr import PROMETHEUS_RULE, RULE_FILE
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
-EMBEDDED = {"correlate-e2e.yaml": CORRELATE_RULES, "rules-server.yaml": SERVER_RULES}
+EMBEDDED = {
+    "correlate-e2e.yaml": CORRELATE_RULES,
+    "doctor-failing-rule.yaml": FAILING_RULE,
+    "rules-backtest.yaml": BACKTEST_RULES,
+    "rules-server.yaml": SERVER_RULES,
+    "alert-rules-unit.yaml": RULE_FILE,
+    "alert-rules-unit-prometheusrule.yaml": PROMETHEUS_RULE,
+}
 
 DIFFERENT = {
     # Prometheus 3 accepts any UTF-8 metric name; promtool 2.42 still checks the legacy charset.
     "utf8-record.yaml": "Prometheus 3 UTF-8 names",
     # query_offset (2.53) and group labels (3.0) are newer than promtool 2.42.
     "query-offset.yaml": "group keys newer than 2.42",
+    # promtool reads the top level as a rule file and rejects apiVersion/kind/metadata/spec;
+    # obsctl unwraps spec.groups, as the Prometheus Operator does.
+    "alert-rules-unit-prometheusrule.yaml": "PrometheusRule objects are unwrapped",
 }
 
 
