@@ -143,6 +143,8 @@ class ExprFacts:
         dropped_labels: labels an outer ``without`` removes.
         label_uses: every label named by a matcher, ``by``/``without`` or ``on``/``ignoring``.
         functions: every function called.
+        created_labels: labels the expression itself sets (``label_replace``/``label_join``
+            destinations), which no stored series needs to have.
     """
 
     selectors: tuple[Selector, ...]
@@ -151,6 +153,7 @@ class ExprFacts:
     dropped_labels: frozenset[str]
     label_uses: frozenset[str]
     functions: frozenset[str]
+    created_labels: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,9 @@ _LABEL_KEEPING = frozenset(
 )  # fmt: skip
 
 
+_LABEL_SETTERS = frozenset({"label_replace", "label_join"})
+
+
 def _name(value: Any) -> str:
     return str(value).rsplit(".", 1)[-1]
 
@@ -54,6 +57,7 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
     selectors: list[Selector] = []
     functions: set[str] = set()
     label_uses: set[str] = set()
+    created: set[str] = set()
     comparison = False
 
     def walk(node: Any, funcs: tuple[str, ...], range_s: float | None) -> None:
@@ -83,6 +87,8 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
             functions.add(fname)
             if fname in FILTER_FUNCTIONS:
                 comparison = True
+            if fname in _LABEL_SETTERS and len(node.args) > 1:
+                created.add(str(getattr(node.args[1], "val", "")))
             for arg in node.args:
                 walk(arg, (fname, *funcs), range_s)
         elif kind == "AggregateExpr":
@@ -119,6 +125,7 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
         dropped_labels=dropped,
         label_uses=frozenset(label_uses),
         functions=frozenset(functions),
+        created_labels=frozenset(created - {""}),
     )
 
 
@@ -166,6 +173,10 @@ def _output_labels(node: Any) -> tuple[frozenset[str] | None, frozenset[str]]:
         vectors = [
             a for a in node.args if type(a).__name__ not in ("NumberLiteral", "StringLiteral")
         ]
+        if fname in _LABEL_SETTERS and vectors and len(node.args) > 1:
+            inner, dropped = _output_labels(vectors[0])
+            dst = str(getattr(node.args[1], "val", ""))
+            return (None if inner is None else inner | {dst}), dropped - {dst}
         if fname in _LABEL_KEEPING and vectors:
             return _output_labels(vectors[0])
         if fname in ("vector", "time", "scalar", "pi"):

@@ -180,3 +180,20 @@ def test_server_checks() -> None:
     assert _hits(_alert("sum by (pod) (up) > 0"), "RUL301", server=server) == [
         "label 'pod' is used but none of up has it"
     ]
+
+
+def test_labels_the_expression_sets_are_not_missing() -> None:
+    server = ServerFacts(present={"up": True}, label_names={"up": frozenset({"job", "instance"})})
+    expr = 'label_replace(up, "host", "$1", "instance", "(.*):.*") == 0'
+    text = _alert(
+        expr, extra="        for: 5m\n        annotations:\n          s: '{{ $labels.host }}'\n"
+    )
+    assert _hits(text, "RUL301", server=server) == []
+    assert _hits(text, "RUL203") == []
+    summed = 'sum by (job) (label_replace(up, "host", "$1", "instance", "(.*):.*")) == 0'
+    text = _alert(
+        summed, extra="        for: 5m\n        annotations:\n          s: '{{ $labels.host }}'\n"
+    )
+    assert _hits(text, "RUL203") == [
+        "templates use $labels.host, which the expression aggregates away"
+    ]

@@ -390,7 +390,8 @@ def _check_expr(
     if names and all(n in server.label_names for n in names):
         union = frozenset().union(*(server.label_names[n] for n in names))
         grouping = facts.label_uses - {m[0] for s in facts.selectors for m in s.matchers}
-        for lname in sorted((grouping | (template_labels or set())) - union - {"__name__"}):
+        used = (grouping | (template_labels or set())) - facts.created_labels
+        for lname in sorted(used - union - {"__name__"}):
             if lname in dict(rule.labels):
                 continue
             metrics = ", ".join(sorted(set(names)))
