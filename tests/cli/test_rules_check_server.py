@@ -90,3 +90,28 @@ def test_server_error_exits_4(cli, rules_file) -> None:
         res = cli("rules", "check", rules_file, "--server", "--prometheus-url", URL)
     assert res.exit_code == ExitCode.BACKEND_ERROR
     assert res.stderr.startswith("obsctl: error: ")
+
+
+def test_backtest_server_failures(cli, rules_file) -> None:
+    with respx.mock(base_url=URL, assert_all_called=False) as mock:
+        mock.post("/api/v1/query_range").respond(
+            422, json={"status": "error", "errorType": "execution", "error": "too many samples"}
+        )
+        res = cli("rules", "backtest", rules_file, "--since", "1h", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.BACKEND_ERROR
+    assert "too many samples" in res.stderr
+    res = cli("rules", "backtest", rules_file, "--since", "1h",
+              "--prometheus-url", "http://127.0.0.1:9")  # fmt: skip
+    assert res.exit_code == ExitCode.UNREACHABLE
+
+
+def test_backtest_of_an_empty_answer(cli, rules_file) -> None:
+    with respx.mock(base_url=URL, assert_all_called=False) as mock:
+        mock.post("/api/v1/query_range").respond(
+            200, json=ok({"resultType": "matrix", "result": []})
+        )
+        res = cli("rules", "backtest", rules_file, "--since", "1h", "--prometheus-url", URL,
+                  "-o", "json", "--budget", "firings<=0")  # fmt: skip
+    assert res.exit_code == ExitCode.OK
+    (alert,) = json.loads(res.stdout)["alerts"]
+    assert (alert["firings"], alert["firing_seconds"], alert["over_budget"]) == (0, 0.0, [])
