@@ -33,6 +33,7 @@ PROMTOOL_ERRORS = {
     "undefined-variable.yaml": [("RUL111", 7, 20)],
     "unknown-field.yaml": [("RUL101", 6, 9)],
     "mixed.yaml": [("RUL110", 8, 14)],
+    "merge-keys.yaml": [],
     "good.yaml": [],
     "empty.yaml": [],
     "multi-document.yaml": [],

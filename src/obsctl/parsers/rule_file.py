@@ -56,9 +56,33 @@ def _pos(node: Node) -> Pos:
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
+def _plain(node: Node) -> bool:
+    # An unquoted scalar: libyaml's composer says style "", the Python one None.
+    return isinstance(node, ScalarNode) and not node.style
+
+
 def _is_null(node: Node) -> bool:
     # The base loader tags every scalar as a string; a plain (unquoted) null spelling is null.
-    return isinstance(node, ScalarNode) and node.style is None and node.value in _NULLS
+    return _plain(node) and node.value in _NULLS
+
+
+def _pairs(node: MappingNode) -> list[tuple[Node, Node]]:
+    """A mapping's key/value pairs with YAML merge keys (``<<: *anchor``) expanded, as go-yaml
+    does: keys written in the mapping win over merged ones."""
+    merged: list[tuple[Node, Node]] = []
+    own: list[tuple[Node, Node]] = []
+    for k, v in node.value:
+        if _plain(k) and k.value == "<<":
+            sources = v.value if isinstance(v, SequenceNode) else [v]
+            for src in sources:
+                if isinstance(src, MappingNode):
+                    merged.extend(_pairs(src))
+                else:
+                    own.append((k, v))  # not a mapping: reported as an unknown key
+        else:
+            own.append((k, v))
+    written = {k.value for k, _ in own if isinstance(k, ScalarNode)}
+    return [(k, v) for k, v in merged if k.value not in written] + own
 
 
 def _kind(node: Node) -> str:
@@ -85,7 +109,7 @@ class _Reader:
     ) -> dict[str, tuple[Node, Node]]:
         """Keys of ``node`` → (key node, value node); unknown and repeated keys reported."""
         out: dict[str, tuple[Node, Node]] = {}
-        for k, v in node.value:
+        for k, v in _pairs(node):
             key = str(k.value) if isinstance(k, ScalarNode) else "?"
             if key in out:
                 line = out[key][0].start_mark.line + 1
@@ -115,7 +139,7 @@ class _Reader:
         pairs: list[tuple[str, str]] = []
         where: dict[str, Pos] = {}
         seen: dict[str, int] = {}
-        for k, v in node.value:
+        for k, v in _pairs(node):
             key = self.string(k, "string")
             value = self.string(v, "string")
             if key is None or value is None:

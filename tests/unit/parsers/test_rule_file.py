@@ -106,3 +106,33 @@ def test_expression_facts() -> None:
     g = expr_facts("sum without (instance) (x)")
     assert g.output_labels is None and g.dropped_labels == frozenset({"instance"})
     assert expr_facts("max_over_time(x[10m:1m])").selectors[0].range_s == 600.0
+
+
+def test_nulls_and_merge_keys() -> None:
+    text = (
+        "groups:\n"
+        "  - name: g\n"
+        "    rules:\n"
+        "      - alert: A\n"
+        "        expr: up == 0\n"
+        "        labels: &common\n"
+        "          severity: page\n"
+        "        annotations:\n"
+        "      - alert: B\n"
+        "        expr: up == 1\n"
+        "        labels:\n"
+        "          <<: *common\n"
+        "          team: api\n"
+        "        annotations: ~\n"
+        "  - name: empty\n"
+        "    rules:\n"
+        "      - record: a:b:c\n"
+        "        expr: '1'\n"
+        '        labels: {quoted: ""}\n'
+    )
+    rf = parse_rule_file(text, source="r.yaml")
+    assert rf.problems == ()
+    a, b = rf.groups[0].rules
+    assert a.annotations == () and b.annotations == ()
+    assert b.labels == (("severity", "page"), ("team", "api"))
+    assert rf.groups[1].rules[0].labels == (("quoted", ""),)
