@@ -1,8 +1,8 @@
 """``obsctl rules check``: read rule files, optionally ask the server, run the checks.
 
 Files, globs, directories (``*.yml``/``*.yaml`` inside, recursively) and ``-`` (stdin) are
-read with a size cap; a file that cannot be read or is not YAML at all is a usage error
-(exit 2). With ``--server`` the configured Prometheus-compatible server is asked, once per
+read by the shared input reader (gzip too, size cap); a file that cannot be read or is not
+YAML at all is a usage error (exit 2). With ``--server`` the configured Prometheus-compatible server is asked, once per
 metric, for its label names over the lookback window (presence and labels), once for metadata
 (metric types) and its config (scrape interval), and once per selector for a series count. What
 a flavour cannot answer (VictoriaMetrics has no metadata or config, Thanos and Mimir no config)
@@ -139,30 +139,16 @@ def _has_magic(text: str) -> bool:
 
 
 def read_rule_file(name: str, stdin: IO[bytes] | None) -> RuleFile:
-    """Read and parse one input.
+    """Read (the shared input reader: files, stdin, gzip, size cap) and parse one input.
 
     Raises:
         UsageError: unreadable, too large or not UTF-8 (exit 2).
         ParseError: not YAML at all (exit 2).
     """
-    import sys
+    from obsctl.workflows.inputs import display_name, read_input
 
-    display = "<stdin>" if name == "-" else name
-    if name == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read(MAX_BYTES + 1)
-    else:
-        try:
-            with Path(name).open("rb") as fh:
-                data = fh.read(MAX_BYTES + 1)
-        except IsADirectoryError:
-            raise UsageError(f"{name}: is a directory") from None
-        except FileNotFoundError:
-            raise UsageError(f"{name}: no such file") from None
-        except OSError as exc:
-            raise UsageError(f"{name}: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise UsageError(f"{display}: larger than the {MAX_BYTES >> 20} MiB limit for rule files")
+    display = display_name(name)
+    data = read_input(name, stdin=stdin, max_bytes=MAX_BYTES, what="rule files")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
