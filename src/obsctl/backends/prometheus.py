@@ -343,3 +343,12 @@ class PrometheusClient:
         """``/api/v1/status/flags``: the server's command-line flags."""
         doc = await self._get_json("/api/v1/status/flags", what="flags request", params=[])
         return prom_api.parse_flags_response(doc, backend=self.name)
+
+    async def config_yaml(self) -> str:
+        """``/api/v1/status/config``: the server's loaded configuration as YAML text
+        (VictoriaMetrics answers an empty string; Thanos and Mimir have no such endpoint)."""
+        doc = await self._get_json("/api/v1/status/config", what="config request", params=[])
+        data, _, _ = prom_api.unwrap(doc, what="config request", backend=self.name)
+        if not isinstance(data, dict) or not isinstance(data.get("yaml", ""), str):
+            return ""
+        return str(data.get("yaml", ""))

@@ -12,7 +12,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import accumulate, pairwise
 from typing import Any
 
@@ -25,9 +25,10 @@ from obsctl.model.metrics import (
     QueryAnswer,
     Series,
     SeriesList,
+    WatchFrame,
 )
 from obsctl.model.time import format_duration
-from obsctl.render import renderer
+from obsctl.render import emit, renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, json_float, write_json
 from obsctl.render.table import PlainTable, fit_width, truncate, write_lines
@@ -620,3 +621,35 @@ def render_metadata_json(result: Metadata, consoles: Consoles) -> None:
         },
         consoles,
     )
+
+
+# ----------------------------------------------------------------------------- diagnostics
+
+
+def render_annotations(consoles: Consoles, warnings: Sequence[str], infos: Sequence[str]) -> None:
+    """Server warnings and info annotations, one ``obsctl: warning|note: …`` line each, on
+    stderr (server messages stay on one line: no wrapping, no markup)."""
+    for kind, style, messages in (("warning", "yellow", warnings), ("note", "dim", infos)):
+        for message in messages:
+            consoles.err.print(Text.assemble((f"obsctl: {kind}: ", style), message), soft_wrap=True)
+
+
+def render_watch_frame(frame: WatchFrame, fmt: str, consoles: Consoles) -> None:
+    """One ``--watch`` redraw: clear the terminal (not a pipe), the header line on stderr,
+    then the answer in ``fmt`` or the run's error."""
+    from obsctl.model.time import format_prom_duration
+
+    out = consoles.out
+    if out.is_terminal:
+        out.file.write("\x1b[H\x1b[2J")  # home + clear: redraw in place
+    every = format_prom_duration(timedelta(seconds=frame.interval_s))
+    consoles.err.print(
+        f"every {every}: {frame.expr}   {frame.at}   (Ctrl-C to stop)",
+        markup=False,
+        soft_wrap=True,
+    )
+    if frame.error is not None:
+        consoles.error(frame.error, frame.hint)
+    elif frame.answer is not None:
+        render_annotations(consoles, frame.answer.result.warnings, frame.answer.result.infos)
+        emit(frame.answer, fmt, consoles)
