@@ -11,6 +11,7 @@ import typer
 
 from obsctl import __version__
 from obsctl.cli.boundary import ObsctlGroup
+from obsctl.cli.complete import context_names
 from obsctl.cli.lazy import LazyCommand
 from obsctl.cli.options import CONNECTION, GLOBAL, GLOBAL_KINDS, endpoint_options
 from obsctl.cli.state import get_state
@@ -72,6 +73,7 @@ def root(
             envvar="OBSCTL_CONTEXT",
             metavar="NAME",
             help="Context to use.",
+            shell_complete=context_names,
             rich_help_panel=CONNECTION,
         ),
     ] = None,

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from obsctl.cli.complete import alert_names
 from obsctl.cli.options import (
     CONNECTION,
     TIME_RANGE,
@@ -56,7 +57,10 @@ def _one_line_note(state: AppState) -> Callable[[str], None]:
 
 def correlate(
     ctx: typer.Context,
-    alertname: Annotated[str, typer.Argument(help="The alert's name (its alertname label).")],
+    alertname: Annotated[
+        str,
+        typer.Argument(help="The alert's name (its alertname label).", shell_complete=alert_names),
+    ],
     rules: Annotated[
         Path | None,
         typer.Option(

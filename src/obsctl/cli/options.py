@@ -21,6 +21,7 @@ import click
 import typer
 import typer.core
 
+from obsctl.cli.complete import context_names, rule_ids
 from obsctl.config.kinds import BACKEND_KINDS, TRACES, BackendKind, kinds_with_role
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def _global_option_specs() -> list[dict[str, Any]]:
             "help": "Context to use instead of the current one.",
             "metavar": "NAME",
             "panel": CONNECTION,
+            "complete": context_names,
         },
     ]
     for kind in GLOBAL_KINDS:
@@ -111,6 +113,7 @@ def make_global_options() -> list[click.Option]:
             "rich_help_panel": spec["panel"],
             "default": None,
             "show_envvar": spec["envvar"] is not None,
+            "shell_complete": spec.get("complete"),
         }
         if spec.get("flag"):
             if "/" not in spec["decls"][0]:
@@ -333,11 +336,18 @@ SelectOpt = Annotated[
         metavar="RULES",
         help="Only these rules (IDs, prefixes such as OBS1, or names; comma-separated).",
         rich_help_panel=RULES,
+        shell_complete=rule_ids,
     ),
 ]
 IgnoreOpt = Annotated[
     list[str] | None,
-    typer.Option("--ignore", metavar="RULES", help="Skip these rules.", rich_help_panel=RULES),
+    typer.Option(
+        "--ignore",
+        metavar="RULES",
+        help="Skip these rules.",
+        rich_help_panel=RULES,
+        shell_complete=rule_ids,
+    ),
 ]
 BaselineOpt = Annotated[
     str | None,
@@ -377,6 +387,7 @@ ExplainOpt = Annotated[
         metavar="RULE",
         help="Explain a rule (ID or name; repeatable) and exit.",
         rich_help_panel=RULES,
+        shell_complete=rule_ids,
     ),
 ]
 

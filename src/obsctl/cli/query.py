@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from obsctl.cli.complete import label_names, metric_names
 from obsctl.cli.options import (
     OUTPUT,
     TIME_RANGE,
@@ -65,7 +66,10 @@ def _surface_annotations(state: AppState, answer_warnings: list[str], infos: lis
 
 def query(
     ctx: typer.Context,
-    expr: Annotated[str, typer.Argument(metavar="EXPR", help="PromQL expression.")],
+    expr: Annotated[
+        str,
+        typer.Argument(metavar="EXPR", help="PromQL expression.", shell_complete=metric_names),
+    ],
     at: Annotated[
         str | None,
         typer.Option(
@@ -250,7 +254,11 @@ def series(
     ctx: typer.Context,
     matchers: Annotated[
         list[str],
-        typer.Argument(metavar="SELECTOR...", help='Series selectors, e.g. up{job="api"}.'),
+        typer.Argument(
+            metavar="SELECTOR...",
+            help='Series selectors, e.g. up{job="api"}.',
+            shell_complete=metric_names,
+        ),
     ],
     since: SinceOpt = None,
     start: StartOpt = None,
@@ -288,7 +296,11 @@ def labels(
     ctx: typer.Context,
     name: Annotated[
         str | None,
-        typer.Argument(metavar="[NAME]", help="List the values of this label instead of names."),
+        typer.Argument(
+            metavar="[NAME]",
+            help="List the values of this label instead of names.",
+            shell_complete=label_names,
+        ),
     ] = None,
     match: MatchOpt = None,
     since: SinceOpt = None,
@@ -324,7 +336,8 @@ def labels(
 def metadata(
     ctx: typer.Context,
     metric: Annotated[
-        str | None, typer.Argument(metavar="[METRIC]", help="Only this metric.")
+        str | None,
+        typer.Argument(metavar="[METRIC]", help="Only this metric.", shell_complete=metric_names),
     ] = None,
     limit: LimitOpt = None,
     output: Annotated[ListFormat, output_option()] = "text",
