@@ -207,4 +207,12 @@ COMMANDS: dict[str, LazyCommand] = {
 
 def main() -> None:
     """Console-script entry point."""
+    import sys
+
+    from obsctl.redact import redacting
+
+    # Consoles redact what commands print; this also covers what bypasses them (a --debug
+    # traceback, Click's own messages).
+    sys.stdout = redacting(sys.stdout)
+    sys.stderr = redacting(sys.stderr)
     app(prog_name="obsctl")

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from obsctl.config.schema import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     DEFAULT_URLS,
     ENDPOINT_KINDS,
@@ -162,6 +163,7 @@ def resolve_endpoint(
             ca_file=spec.ca_file,
             insecure_skip_verify=spec.insecure_skip_verify,
             timeout=spec.timeout or DEFAULT_TIMEOUT,
+            max_response_bytes=spec.max_response_size or DEFAULT_MAX_RESPONSE_BYTES,
         )
     # Flags and OBSCTL_*_URL arrive through the same Click option; tell them apart for messages.
     if flag_url:

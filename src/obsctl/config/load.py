@@ -38,6 +38,7 @@ _ENDPOINT_KEYS = {
     "ca_file",
     "insecure_skip_verify",
     "timeout",
+    "max_response_size",
 }
 
 
@@ -213,6 +214,16 @@ class _Walker:
                     values[key] = parse_duration(raw).total_seconds()
                 except TimeSyntaxError as exc:
                     raise self.err(f"{path}.timeout: {exc}", vnode) from None
+            elif key == "max_response_size":
+                raw = self.scalar(vnode, f"{path}.{key}")
+                size = parse_size(raw)
+                if size is None:
+                    raise self.err(
+                        f"{path}.{key}: {raw!r} is not a size",
+                        vnode,
+                        hint="write bytes or a unit: 200000000, 256MiB, 1GiB, 500MB",
+                    )
+                values[key] = size
             else:
                 values[key] = self.scalar(vnode, f"{path}.{key}")
         if "url" not in values:
@@ -242,6 +253,25 @@ class _Walker:
         if not re.match(r"^https?://[^\s/]+", url):
             raise self.err(f"{path}: {url!r} is not an http(s) URL", node)
         return url.rstrip("/")
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int | None:
+    """A byte size: ``200000000``, ``256MiB``, ``1GiB``, ``500MB``, ``64k``; None if invalid.
+
+    >>> parse_size("256MiB"), parse_size("1.5k"), parse_size("500MB"), parse_size("x")
+    (268435456, 1536, 500000000, None)
+    """
+    m = _SIZE.match(text)
+    if m is None:
+        return None
+    number, unit, binary = float(m.group(1)), m.group(2).lower(), m.group(3)
+    power = "kmgt".find(unit) + 1 if unit else 0
+    base = 1024 if binary or (unit == "k" and not text.strip().lower().endswith("kb")) else 1000
+    size = int(number * base**power)
+    return size if size > 0 else None
 
 
 def _closest(word: str, options: set[str]) -> str | None:
