@@ -379,7 +379,7 @@ def _too_big(endpoint: Endpoint, what: str, limit: int, *, announced: int = 0) -
 def translate_httpx_error(
     exc: Exception,
     endpoint: Endpoint,
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient | None,
     *,
     what: str,
     answering: bool = False,
@@ -389,7 +389,7 @@ def translate_httpx_error(
     Args:
         exc: an ``httpx.HTTPError``, ``httpx.InvalidURL`` or ``httpx.CookieConflict``.
         endpoint: for messages and hints.
-        client: for the timeout in messages.
+        client: for the timeout in messages (``None``: the endpoint's).
         what: what was being fetched.
         answering: the failure came while reading the body (the server had answered).
     """
@@ -417,8 +417,8 @@ def translate_httpx_error(
             backend=endpoint.kind,
         )
     if isinstance(exc, httpx.TimeoutException):
-        if answering:
-            timeout = client.timeout.read or endpoint.timeout
+        if answering or client is None:
+            timeout = (client.timeout.read if client else None) or endpoint.timeout
             return BackendUnreachable(
                 f"{name} at {url} stalled for {timeout:g}s in the middle of answering {what}",
                 backend=endpoint.kind,
@@ -497,12 +497,12 @@ def _flag_for(endpoint: Endpoint) -> str:
 
 
 def _unreachable(
-    endpoint: Endpoint, exc: Exception, client: httpx.AsyncClient
+    endpoint: Endpoint, exc: Exception, client: httpx.AsyncClient | None
 ) -> BackendUnreachable:
     url = redact_url(endpoint.base_url)
     name = endpoint.display_name
     if isinstance(exc, httpx.TimeoutException):
-        timeout = client.timeout.read or endpoint.timeout
+        timeout = (client.timeout.read if client else None) or endpoint.timeout
         kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for an answer"
         return BackendUnreachable(
             f"{name} at {url} timed out after {timeout:g}s {kind}",

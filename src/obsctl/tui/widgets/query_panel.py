@@ -16,8 +16,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from obsctl.errors import ObsctlError
-from obsctl.redact import redact
 from obsctl.model.metrics import QueryResult, Series
+from obsctl.redact import redact
 from obsctl.render.query import format_labels, format_value, series_stats, sparkline, split_labels
 
 MAX_ROWS = 200
