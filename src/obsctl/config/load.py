@@ -17,6 +17,7 @@ from obsctl.config.schema import ENDPOINT_KINDS, FLAVORS, Config, Context, Endpo
 from obsctl.errors import ConfigError
 from obsctl.model.findings import Location
 from obsctl.model.time import TimeSyntaxError, parse_duration
+from obsctl.yaml_limits import SafeLoader
 
 MAX_CONFIG_BYTES = 1 << 20
 _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -69,7 +70,7 @@ def substitute_env(value: str, env: Mapping[str, str], *, where: Location) -> st
     return _VAR.sub(repl, value)
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(SafeLoader):
     """Safe loader; node composition only (we walk nodes to keep line numbers)."""
 
 

@@ -55,8 +55,10 @@ def find_project_config(start: Path) -> Path | None:
 def _yaml_section(path: Path) -> object:
     import yaml  # deferred: yaml costs ~15 ms and only config-reading commands need it
 
+    from obsctl.yaml_limits import safe_load
+
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
