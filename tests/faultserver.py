@@ -96,7 +96,7 @@ class FaultServer:
         )
         mode = self.mode
         if mode == "stall":
-            time.sleep(3)
+            time.sleep(1.5)
             return self._send(h, 200, b"{}")
         if mode in ("401", "403", "500", "502"):
             body = json.dumps({"status": "error", "errorType": "auth", "error": echo})

@@ -178,8 +178,13 @@ def _peak_rss_mb(argv: list[str], env: dict[str, str], tmp: Path) -> tuple[int, 
 
 @pytest.mark.parametrize(
     "argv",
-    [["query", "up"], ["trace", TRACE_ID, "--backend", "tempo"], ["doctor"]],
-    ids=["query", "trace", "doctor"],
+    [
+        ["query", "up"],
+        ["trace", TRACE_ID, "--backend", "tempo"],
+        ["doctor"],
+        ["correlate", "HighLatency", "--window", "now-40m..now-10m"],
+    ],
+    ids=["query", "trace", "doctor", "correlate"],
 )
 def test_huge_answer_memory(isolation, argv):
     """A 500 MB answer: exit 4 naming the limit, peak RSS well under 300 MB, in bounded time."""
@@ -189,6 +194,7 @@ def test_huge_answer_memory(isolation, argv):
         (isolation / "obsctl.yaml").write_text(
             f"current-context: c\ncontexts:\n  c:\n"
             f"    prometheus: {server.url}\n    tempo: {server.url}\n"
+            f"    alertmanager: {server.url}\n    jaeger: {server.url}\n"
         )
         env = {k: v for k, v in os.environ.items() if k != "OBSCTL_DEBUG"}
         t0 = time.monotonic()

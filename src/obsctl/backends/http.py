@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import random
 import ssl
+import sys
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -48,6 +50,9 @@ DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_RESPONSE_BYTES
 720,000-point range query (1,000 series x 720 steps, ~15 MB of JSON) and a 100,000-span trace
 (~44 MB of OTLP JSON; Jaeger's JSON is about 1.5x that): roughly 2-8x headroom, while a
 hostile 500 MB answer stops at ~200 MB peak RSS. Per endpoint: ``max_response_size``."""
+LARGE_BODY_BYTES = 16 * 1024 * 1024
+"""Past this size an answer is read under a process-wide lock (one large answer at a time),
+which keeps a concurrent fan-out to about one cap plus 16 MiB per request."""
 ERROR_BODY_BYTES = 64 * 1024
 """How much of an error answer is read for its message."""
 
@@ -342,11 +347,12 @@ async def read_bounded(
         BackendUnreachable: the server stalled mid-answer past the timeout.
     """
     announced = response.headers.get("content-length", "")
+    chunks: list[bytes] = []
+    lock: asyncio.Lock | None = None
+    size = 0
     try:
         if not truncate and announced.isdigit() and int(announced) > limit:
             raise _too_big(endpoint, what, limit, announced=int(announced))
-        chunks: list[bytes] = []
-        size = 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > limit:
@@ -355,9 +361,20 @@ async def read_bounded(
                 chunks.append(chunk[: len(chunk) - (size - limit)])
                 break
             chunks.append(chunk)
+            if lock is None and size > LARGE_BODY_BYTES:
+                # One large answer at a time per process: concurrent fan-outs (correlate,
+                # doctor) would otherwise hold one cap's worth of bytes per request.
+                lock = _large_body_lock()
+                await lock.acquire()
     except httpx.HTTPError as exc:
         raise translate_httpx_error(exc, endpoint, client, what=what, answering=True) from None
     finally:
+        if lock is not None:
+            lock.release()
+        if sys.exc_info()[0] is not None:
+            # The error's traceback keeps this frame alive (correlate keeps errors as
+            # notes): drop the bytes read so far now, not when the error goes.
+            chunks.clear()
         await response.aclose()
     body = b"".join(chunks)
     # What Response.aread() does; the body is set here so that it is read under the cap.
@@ -365,11 +382,28 @@ async def read_bounded(
     return body
 
 
+_LARGE_BODY_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _large_body_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _LARGE_BODY_LOCKS.get(loop)
+    if lock is None:
+        lock = _LARGE_BODY_LOCKS[loop] = asyncio.Lock()
+    return lock
+
+
 def _too_big(endpoint: Endpoint, what: str, limit: int, *, announced: int = 0) -> BackendError:
-    size = f"a {human_size(announced)} answer" if announced else "more than that"
+    cap = f"the {human_size(limit)} limit on one answer"
+    message = (
+        f"{endpoint.display_name} announced a {human_size(announced)} answer for {what}, over {cap}"
+        if announced
+        else f"{endpoint.display_name} sent more than {cap} for {what}; stopped reading"
+    )
     return BackendError(
-        f"{endpoint.display_name} sent {size} for {what}: over the "
-        f"{human_size(limit)} limit on one answer",
+        message,
         backend=endpoint.kind,
         hint=f"narrow the request, or raise `max_response_size` for {endpoint.kind}"
         f"{_context_note(endpoint) or ' in the context'} (e.g. max_response_size: 1GiB)",
