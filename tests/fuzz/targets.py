@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from obsctl.errors import ObsctlError
+from obsctl.errors import ObsctlError, exit_code_of
+from obsctl.exit_codes import ExitCode
 from obsctl.model.time import TimeSyntaxError
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -156,8 +157,8 @@ def _prom_other(doc: object) -> object:
     ):
         try:
             out.append(parse(doc))
-        except ObsctlError:
-            pass
+        except ObsctlError as exc:  # each decoder: a backend payload error, or nothing
+            assert exit_code_of(exc) == ExitCode.BACKEND_ERROR, (parse.__name__, exc)
     return out
 
 

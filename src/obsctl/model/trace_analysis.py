@@ -122,7 +122,7 @@ class TraceAnalysis:
     @property
     def duplicate_span_ids(self) -> tuple[str, ...]:
         """Span IDs carried by more than one span (the repeats are keyed ``<id>_1`` …)."""
-        if len(self.span_keys) == len(set(s.span_id for s in self.trace.spans)):
+        if len(self.span_keys) == len({s.span_id for s in self.trace.spans}):
             return ()
         seen: set[str] = set()
         dups: dict[str, None] = {}
