@@ -2,7 +2,8 @@
 
 Each case asserts the documented exit code, exactly one ``obsctl: error:`` line, no
 traceback, and that no credential of the context shows up anywhere in stdout or stderr, in
-any encoding. The credential-echoing behaviours run with and without ``--debug``. Huge
+any encoding. The credential-echoing behaviours run plain, with ``--debug`` and with
+``-o json`` (``-o sarif`` for lint). Huge
 answers are checked in-process against a small ``max_response_size`` here; the peak memory
 of a real process on a 500 MB answer is measured in ``test_huge_answer_memory``.
 """
@@ -146,7 +147,10 @@ def test_fault_matrix(cli, isolation, servers, name, mode):
     scrape_url = url.replace("http://", f"http://scrape:{SCRAPE_PASSWORD}@") + "/metrics"
     argv = [a.replace("{scrape_url}", scrape_url) for a in COMMANDS[name]]
     other.seen.clear()
-    runs = [argv, [*argv, "--debug"]] if mode in ECHOING else [argv]
+    # The echoing behaviours also run with --debug (request logs) and machine output (the
+    # JSON and SARIF writers take their own path to stdout).
+    machine = [*argv, "-o", "sarif" if name.startswith("lint") else "json"]
+    runs = [argv, [*argv, "--debug"], machine] if mode in ECHOING else [argv]
     for args in runs:
         t0 = time.monotonic()
         res = cli(*args)
