@@ -118,7 +118,9 @@ def load_config(
                 continue
             for name, cknode, cvnode in walker.mapping(vnode, "contexts"):
                 contexts[name] = walker.context(name, cknode, cvnode)
-        elif key in ("lint", "validate", "correlate", "query", "trace", "doctor"):
+        elif key == "validate":
+            extra[key] = walker.validate_section(vnode)
+        elif key in ("lint", "correlate", "query", "trace", "doctor"):
             extra[key] = walker.plain(vnode)
         else:
             raise ConfigError(
@@ -170,6 +172,26 @@ class _Walker:
             return yaml.load(yaml.serialize(node), Loader=_Loader)
         except yaml.YAMLError as exc:
             raise self.err(f"invalid value: {exc}", node) from exc
+
+    def validate_section(self, node: yaml.Node) -> Any:
+        """``validate:``: unknown keys are refused, as in ``lint:`` sections.
+
+        ``obsctl validate`` reads no settings from the config file yet, so every key is
+        unknown; the hint names the flag that does what the key was probably meant for.
+        """
+        if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
+            return None
+        for key, knode, _ in self.mapping(node, "validate"):
+            flag = _closest(key.replace("_", "-"), set(VALIDATE_FLAGS))
+            raise self.err(
+                f"unknown key {key!r} in validate",
+                knode,
+                hint=f"did you mean the flag --{flag}? validate takes its settings as flags"
+                if flag
+                else "validate takes no settings from the config file: use its flags "
+                "(obsctl validate --help)",
+            )
+        return {}
 
     def context(self, name: str, knode: yaml.Node, node: yaml.Node) -> Context:
         endpoints: dict[str, EndpointSpec] = {}
@@ -273,6 +295,20 @@ def parse_size(text: str) -> int | None:
     base = 1024 if binary or (unit == "k" and not text.strip().lower().endswith("kb")) else 1000
     size = int(number * base**power)
     return size if size > 0 else None
+
+
+VALIDATE_FLAGS = (
+    "fail-on",
+    "distribution",
+    "components",
+    "feature-gates",
+    "env-file",
+    "strict-env",
+    "otelcol",
+    "graph",
+    "output",
+)
+"""``obsctl validate`` options a ``validate:`` key may have been meant as."""
 
 
 def _closest(word: str, options: set[str]) -> str | None:
