@@ -30,6 +30,7 @@ import httpx
 import orjson
 
 from obsctl import __version__
+from obsctl.config.kinds import KINDS
 from obsctl.config.schema import DEFAULT_MAX_RESPONSE_BYTES, Endpoint
 from obsctl.errors import BackendError, BackendUnreachable, ConfigError, ObsctlError
 from obsctl.redact import (
@@ -527,7 +528,8 @@ def _context_note(endpoint: Endpoint) -> str:
 
 
 def _flag_for(endpoint: Endpoint) -> str:
-    return f"--{endpoint.kind}-url" if endpoint.kind != "grafana" else "the context"
+    kind = KINDS.get(endpoint.kind)
+    return kind.flag if kind is not None and kind.global_flag else "the context"
 
 
 def _unreachable(

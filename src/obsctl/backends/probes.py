@@ -1,4 +1,7 @@
-"""Probes used by ``obsctl doctor``: version, capabilities and health of each endpoint kind."""
+"""Probes used by ``obsctl doctor``: version, capabilities and health of each endpoint kind.
+
+``backends.registry`` says which probe checks which kind.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ from typing import Any
 
 import httpx
 
-from obsctl.backends.http import LogFn, decode_json, make_client, redact_url, send
+from obsctl.backends.http import decode_json, send
 from obsctl.config.schema import Endpoint
-from obsctl.errors import BackendError, BackendUnreachable
+from obsctl.errors import BackendError
 
 PROBE_MAX_BYTES = 16 * 1024 * 1024
 """Cap on one probe answer (16 MiB)."""
@@ -27,6 +30,10 @@ class ProbeResult:
     health: list[str] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
     latency_ms: float | None = None
+
+
+HttpProbe = Callable[[httpx.AsyncClient, Endpoint, ProbeResult], Awaitable[None]]
+"""A probe speaking HTTP; ``backends.registry`` keys them by kind and makes the client."""
 
 
 async def _get_json(
@@ -247,43 +254,3 @@ async def probe_grafana(client: httpx.AsyncClient, ep: Endpoint, res: ProbeResul
         res.version = str(doc.get("version", "")) or None
         if doc.get("database") not in (None, "ok"):
             res.health.append(f"database: {doc.get('database')}")
-
-
-PROBES: dict[str, Callable[[httpx.AsyncClient, Endpoint, ProbeResult], Awaitable[None]]] = {
-    "prometheus": probe_prometheus,
-    "alertmanager": probe_alertmanager,
-    "tempo": probe_tempo,
-    "jaeger": probe_jaeger,
-    "zipkin": probe_zipkin,
-    "grafana": probe_grafana,
-}
-
-
-async def probe(ep: Endpoint, *, log: LogFn | None = None, timeout: float = 10.0) -> ProbeResult:
-    """Probe one endpoint. Raises domain errors for unreachable/failing endpoints."""
-    import asyncio
-    from dataclasses import replace
-
-    res = ProbeResult()
-    limit = min(timeout, ep.timeout)
-    # Probe answers are small (build info, service lists); doctor probes endpoints
-    # concurrently, so each gets a small cap rather than the one for query answers.
-    ep = replace(ep, max_response_bytes=min(ep.max_response_bytes, PROBE_MAX_BYTES))
-    # A probe makes up to ~8 small requests; a server trickling bytes slower than the read
-    # timeout must not hold doctor up for longer than this.
-    deadline = 4 * limit
-    try:
-        async with (
-            asyncio.timeout(deadline),
-            make_client(ep, log=log, timeout=limit) as client,
-        ):
-            await PROBES[ep.kind](client, ep, res)
-    except TimeoutError:
-        raise BackendUnreachable(
-            f"{ep.display_name} at {redact_url(ep.base_url)} did not finish answering the "
-            f"probes within {deadline:g}s",
-            backend=ep.kind,
-            url=redact_url(ep.base_url),
-            hint=f"raise `timeout` for {ep.kind} in the context if it is just slow",
-        ) from None
-    return res
