@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import cache
-from typing import IO, Any
+from typing import IO, Any, AnyStr
 
 MASK = "***"
 MIN_SECRET_LEN = 4
@@ -95,36 +95,57 @@ def _triggers() -> tuple[re.Pattern[str], ...]:
     )
 
 
+@cache
+def _bytes_patterns() -> tuple[re.Pattern[bytes], tuple[re.Pattern[bytes], ...]]:
+    """The same patterns for bytes (the JSON writers' binary path)."""
+    return (
+        re.compile(_shapes().pattern.encode("ascii")),
+        tuple(re.compile(t.pattern.encode("ascii")) for t in _triggers()),
+    )
+
+
 def _redact_shapes(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a few non-ASCII letters change length when lower-cased
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    candidates = sorted({m.start() for t in _triggers() for m in t.finditer(low)})
+    return _mask_shapes(text, low, _triggers(), _shapes(), MASK, ("${", MASK))
+
+
+def _mask_shapes(
+    text: AnyStr,
+    low: AnyStr,
+    triggers: tuple[re.Pattern[AnyStr], ...],
+    shapes: re.Pattern[AnyStr],
+    mask: AnyStr,
+    keep: tuple[AnyStr, ...],
+) -> AnyStr:
+    """``text`` with the value of every shape found in ``low`` (same length) masked."""
+    candidates = sorted({m.start() for t in triggers for m in t.finditer(low)})
     if not candidates:
         return text
-    pieces: list[str] = []
+    pieces: list[AnyStr] = []
     last = pos = 0
-    match = _shapes().match
+    match = shapes.match
     for at in candidates:
         if at < pos:
             continue
         m = match(low, at)
-        if m is None or (m.group("scheme") is not None and at > 0 and low[at - 1].isalnum()):
+        if m is None or (m.group("scheme") is not None and low[at - 1 : at].isalnum()):
             continue
         for value in ("hval", "cred", "userinfo", "qval"):
             shown = m.group(value)
             if shown is not None:
-                if shown.startswith(("${", MASK)):  # a reference or already masked
+                if shown.startswith(keep):  # a reference or already masked
                     break
                 pieces.append(text[last : m.start(value)])
-                pieces.append(MASK)
+                pieces.append(mask)
                 last = m.end(value)
                 break
         pos = max(m.end(), at + 1)
     if not pieces:
         return text
     pieces.append(text[last:])
-    return "".join(pieces)
+    return text[:0].join(pieces)
 
 
 def _b64_inner(data: bytes) -> list[str]:
@@ -175,6 +196,7 @@ class _Registry:
         self._secrets: set[str] = set()
         self._forms: set[str] = set()
         self.pattern: re.Pattern[str] | None = None
+        self.bytes_pattern: re.Pattern[bytes] | None = None
 
     def add(self, secret: str) -> None:
         if not secret or secret in self._secrets:
@@ -184,12 +206,17 @@ class _Registry:
             self._forms |= _forms(secret)
             ordered = sorted(self._forms, key=len, reverse=True)
             self.pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+            raw = sorted({f.encode("utf-8", "surrogatepass") for f in ordered}, key=len)
+            self.bytes_pattern = (
+                re.compile(b"|".join(map(re.escape, reversed(raw)))) if raw else None
+            )
 
     def clear(self) -> None:
         with self._lock:
             self._secrets.clear()
             self._forms.clear()
             self.pattern = None
+            self.bytes_pattern = None
 
     def __contains__(self, secret: str) -> bool:
         return secret in self._secrets
@@ -237,6 +264,22 @@ def redact(text: str) -> str:
     if pattern is not None:
         text = pattern.sub(MASK, text)
     return _redact_shapes(text)
+
+
+def redact_bytes(data: bytes) -> bytes:
+    """``redact`` for UTF-8 bytes, without decoding them (JSON output goes this way).
+
+    >>> redact_bytes(b'{"auth": "x", "url": "https://u:p@h/"}')
+    b'{"auth": "x", "url": "https://***@h/"}'
+    """
+    if not data:
+        return data
+    pattern = _REGISTRY.bytes_pattern
+    if pattern is not None:
+        data = pattern.sub(MASK.encode(), data)
+    shapes, triggers = _bytes_patterns()
+    # bytes.lower() touches ASCII letters only: same length, positions carry over.
+    return _mask_shapes(data, data.lower(), triggers, shapes, MASK.encode(), (b"${", b"***"))
 
 
 class RedactingStream:
@@ -297,8 +340,7 @@ class _RedactingBuffer:
         self._raw = raw
 
     def write(self, data: bytes) -> int:
-        text = bytes(data).decode("utf-8", "surrogateescape")
-        self._raw.write(redact(text).encode("utf-8", "surrogateescape"))
+        self._raw.write(redact_bytes(bytes(data)))
         return len(data)
 
     def __getattr__(self, name: str) -> Any:

@@ -3,7 +3,7 @@
 The one property: a parser returns, or raises one of its typed errors with the documented
 exit code, within the profile's deadline. Inputs are raw bytes, token soup in each format's
 vocabulary, structured YAML/JSON built from the format's keys, and real fixtures with random
-subtrees replaced. Budget and regression workflow: see ``conftest.py``.
+subtrees replaced. Budget and regression workflow: the hypothesis profiles in ``tests/conftest.py``.
 """
 
 from __future__ import annotations

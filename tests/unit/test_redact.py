@@ -7,6 +7,8 @@ import io
 from urllib.parse import quote, quote_plus
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from obsctl import redact as r
 from obsctl.config.schema import Secret
@@ -118,3 +120,40 @@ def test_redacting_wraps_once():
 def test_secret_repr_never_shows_the_value():
     s = Secret(TOKEN, "literal")
     assert TOKEN not in repr(s) and TOKEN not in str(s)
+
+
+def test_bytes_and_text_agree_on_known_secrets():
+    r.remember(TOKEN)
+    text = f"a {TOKEN} b {quote_plus(TOKEN)} c {b64('x' + TOKEN)}\n"
+    assert r.redact_bytes(text.encode()) == r.redact(text).encode()
+    assert b"CANARY" not in r.redact_bytes(text.encode())
+
+
+_ASCII_SOUP = [
+    "Authorization: ",
+    "Bearer ",
+    "basic ",
+    "Cookie=",
+    "x-api-key: ",
+    "https://",
+    "u:p@",
+    "h/",
+    "?token=",
+    "&sig=",
+    "a",
+    "1",
+    " ",
+    "\n",
+    '"',
+    "=",
+    "${X}",
+    "***",
+    "-",
+    "/",
+]
+
+
+@given(st.lists(st.sampled_from(_ASCII_SOUP) | st.text("abcXYZ019=+/ ", max_size=6)))
+def test_bytes_and_text_agree_on_shapes(parts):
+    text = "".join(parts)
+    assert r.redact_bytes(text.encode()) == r.redact(text).encode()
