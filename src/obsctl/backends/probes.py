@@ -16,6 +16,9 @@ from obsctl.backends.http import decode_json, send
 from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError
 
+PROBE_MAX_BYTES = 16 * 1024 * 1024
+"""Cap on one probe answer (16 MiB)."""
+
 
 @dataclass
 class ProbeResult:
@@ -52,6 +55,21 @@ def _prom_data(doc: Any) -> Any:
     return None
 
 
+def _kind_of(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", type(None): "null"}.get(
+        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
+    )
+
+
+def _wrong_shape(ep: Endpoint, path: str, expected: str, got: Any) -> BackendError:
+    return BackendError(
+        f"{ep.display_name} answered {path} with JSON of the wrong shape: expected {expected}, "
+        f"got {_kind_of(got)}",
+        backend=ep.kind,
+        hint=f"is {ep.base_url} the {ep.display_name} API (and not a proxy or another service)?",
+    )
+
+
 async def probe_prometheus(client: httpx.AsyncClient, ep: Endpoint, res: ProbeResult) -> None:
     """Build info, flavour, exemplar storage, TSDB status API, targets, rules, head series."""
     missing = frozenset({400, 404, 405, 501})
@@ -63,7 +81,10 @@ async def probe_prometheus(client: httpx.AsyncClient, ep: Endpoint, res: ProbeRe
         res.version = str(build.get("version", "")) or None
     # Reachability/auth are proven by a query every flavour supports.
     status, doc = await _get_json(client, ep, "/api/v1/query", {"query": "vector(1)"})
-    if _prom_data(doc) is None:
+    data = _prom_data(doc)
+    if data is not None and not (isinstance(data, dict) and "resultType" in data):
+        raise _wrong_shape(ep, "/api/v1/query", "data with a resultType", data)
+    if data is None:
         raise BackendError(
             f"{ep.display_name} did not answer a test query (vector(1))", backend=ep.kind
         )
@@ -149,6 +170,8 @@ async def probe_alertmanager(client: httpx.AsyncClient, ep: Endpoint, res: Probe
     t0 = time.perf_counter()
     _, doc = await _get_json(client, ep, "/api/v2/status")
     res.latency_ms = (time.perf_counter() - t0) * 1000
+    if not (isinstance(doc, dict) and ("versionInfo" in doc or "cluster" in doc)):
+        raise _wrong_shape(ep, "/api/v2/status", "an object with versionInfo", doc)
     res.capabilities["v2_api"] = isinstance(doc, dict)
     if isinstance(doc, dict):
         res.version = str((doc.get("versionInfo") or {}).get("version", "")) or None
@@ -166,6 +189,13 @@ async def probe_tempo(client: httpx.AsyncClient, ep: Endpoint, res: ProbeResult)
     t0 = time.perf_counter()
     resp = await send(client, ep, "GET", "/api/echo", ok_statuses=missing)
     res.latency_ms = (time.perf_counter() - t0) * 1000
+    if resp.status_code == 200 and resp.text.strip() != "echo":
+        raise BackendError(
+            f"{ep.display_name} answered /api/echo with {len(resp.content)} bytes other than "
+            "'echo'",
+            backend=ep.kind,
+            hint=f"is {ep.base_url} the Tempo API (and not a proxy or another service)?",
+        )
     _status, doc = await _get_json(client, ep, "/api/status/buildinfo", ok=missing)
     if isinstance(doc, dict):
         res.version = str(doc.get("version", "")) or None
@@ -185,10 +215,16 @@ async def probe_jaeger(client: httpx.AsyncClient, ep: Endpoint, res: ProbeResult
     """The legacy ``/api`` and ``/api/v3`` query APIs."""
     missing = frozenset({400, 404, 405, 501})
     t0 = time.perf_counter()
-    status, _doc = await _get_json(client, ep, "/api/services", ok=missing)
+    status, doc = await _get_json(client, ep, "/api/services", ok=missing)
     res.latency_ms = (time.perf_counter() - t0) * 1000
+    v1_ok = isinstance(doc, dict) and isinstance(doc.get("data") or [], list)
+    if status == 200 and not v1_ok:
+        raise _wrong_shape(ep, "/api/services", "an object with a data list", doc)
     res.capabilities["api_v1"] = status == 200
-    status, _ = await _get_json(client, ep, "/api/v3/services", ok=missing)
+    status, doc = await _get_json(client, ep, "/api/v3/services", ok=missing)
+    v3_ok = isinstance(doc, dict) and isinstance(doc.get("services") or [], list)
+    if status == 200 and not v3_ok:
+        raise _wrong_shape(ep, "/api/v3/services", "an object with a services list", doc)
     res.capabilities["api_v3"] = status == 200
     if not (res.capabilities["api_v1"] or res.capabilities["api_v3"]):
         raise BackendError(
@@ -202,7 +238,9 @@ async def probe_zipkin(client: httpx.AsyncClient, ep: Endpoint, res: ProbeResult
     t0 = time.perf_counter()
     _status, doc = await _get_json(client, ep, "/api/v2/services")
     res.latency_ms = (time.perf_counter() - t0) * 1000
-    res.capabilities["api_v2"] = isinstance(doc, list)
+    if not isinstance(doc, list):
+        raise _wrong_shape(ep, "/api/v2/services", "a list of service names", doc)
+    res.capabilities["api_v2"] = True
 
 
 async def probe_grafana(client: httpx.AsyncClient, ep: Endpoint, res: ProbeResult) -> None:
@@ -210,6 +248,8 @@ async def probe_grafana(client: httpx.AsyncClient, ep: Endpoint, res: ProbeResul
     t0 = time.perf_counter()
     _status, doc = await _get_json(client, ep, "/api/health")
     res.latency_ms = (time.perf_counter() - t0) * 1000
+    if not isinstance(doc, dict):
+        raise _wrong_shape(ep, "/api/health", "an object", doc)
     if isinstance(doc, dict):
         res.version = str(doc.get("version", "")) or None
         if doc.get("database") not in (None, "ok"):

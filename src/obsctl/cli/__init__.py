@@ -181,6 +181,14 @@ COMMANDS: dict[str, LazyCommand] = {
 
 def main() -> None:
     """Console-script entry point."""
+    import sys
+
+    from obsctl.redact import redacting
+
+    # Consoles redact what commands print; this also covers what bypasses them (a --debug
+    # traceback, Click's own messages).
+    sys.stdout = redacting(sys.stdout)
+    sys.stderr = redacting(sys.stderr)
     if "_OBSCTL_COMPLETE" in os.environ:
         # The scripts in completions/ speak Typer's completion protocol; Click's own (which
         # answers "plain,query" lines) is what runs unless Typer's classes are registered.

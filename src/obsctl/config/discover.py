@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from obsctl.config.kinds import KINDS
 from obsctl.config.schema import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     DEFAULT_URLS,
     ENDPOINT_KINDS,
@@ -176,6 +177,7 @@ def resolve_endpoint(
             ca_file=spec.ca_file,
             insecure_skip_verify=spec.insecure_skip_verify,
             timeout=spec.timeout or DEFAULT_TIMEOUT,
+            max_response_bytes=spec.max_response_size or DEFAULT_MAX_RESPONSE_BYTES,
         )
     # Flags and OBSCTL_*_URL arrive through the same Click option; tell them apart for messages.
     if flag_url:
@@ -300,8 +302,10 @@ def find_project_config(start: Path) -> Path | None:
 def _project_lint_section(path: Path) -> object:
     import yaml  # deferred: yaml costs ~15 ms and only config-reading commands need it
 
+    from obsctl.yaml_limits import safe_load
+
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:

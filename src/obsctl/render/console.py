@@ -13,6 +13,8 @@ import shutil
 import sys
 from typing import IO, TYPE_CHECKING, TextIO
 
+from obsctl.redact import redacting
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -91,10 +93,18 @@ class Consoles:
         err_stream: TextIO | None = None,
         color: bool | None = None,
     ) -> None:
+        # Every byte obsctl prints passes through obsctl.redact: no secret reaches any output.
+        for console in (out, err):
+            if console is not None:
+                console.file = redacting(console.file)
         self._out = out
         self._err = err
-        self.out_stream: IO[str] = out_stream or (out.file if out is not None else sys.stdout)
-        self.err_stream: IO[str] = err_stream or (err.file if err is not None else sys.stderr)
+        self.out_stream: IO[str] = redacting(
+            out_stream or (out.file if out is not None else sys.stdout)
+        )
+        self.err_stream: IO[str] = redacting(
+            err_stream or (err.file if err is not None else sys.stderr)
+        )
         self._color = color
 
     @property

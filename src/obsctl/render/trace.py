@@ -122,6 +122,14 @@ def _warnings(a: TraceAnalysis, consoles: Consoles) -> None:
         )
     if a.cycle_span_ids:
         consoles.warn(f"parent references loop; cut at span {', '.join(a.cycle_span_ids[:3])}")
+    dups = a.duplicate_span_ids
+    if dups:
+        more = f" and {len(dups) - 3} more" if len(dups) > 3 else ""
+        consoles.warn(
+            f"{_plural(len(dups), 'span ID')} used by more than one span: "
+            f"{', '.join(dups[:3])}{more} (repeats shown as <id>_1 …; children may attach "
+            "to either)"
+        )
     if a.skew_warnings:
         w = max(a.skew_warnings, key=lambda x: abs(x.delta_ns))
         verb = "adjusted" if a.skew_adjusted else "detected (times shown as recorded; "

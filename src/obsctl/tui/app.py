@@ -21,12 +21,14 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer
 
 from obsctl.backends.base import AlertPanelSource, QueryPanelSource
 from obsctl.errors import BackendUnreachable, ObsctlError
 from obsctl.model.time import format_prom_duration
+from obsctl.redact import redact
 from obsctl.tui.messages import AlertsFetched, QueryFetched, RefreshFinished
 from obsctl.tui.screens.detail import DetailScreen, alert_detail, series_detail
 from obsctl.tui.screens.help import HelpScreen
@@ -94,6 +96,20 @@ class ObsctlApp(App[int]):
         self._panel_errors: dict[str, bool] = {}
 
     # ------------------------------------------------------------------ layout
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's toast, with ``message`` passed through the redaction point first."""
+        super().notify(
+            redact(message), title=title, severity=severity, timeout=timeout, markup=markup
+        )
+
     def compose(self) -> ComposeResult:
         """Alerts on top (small when nothing fires), one panel per query, the status line."""
         with Vertical(id="panels"):

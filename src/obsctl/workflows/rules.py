@@ -247,9 +247,10 @@ def _scrape_interval(config_yaml: str) -> float | None:
     import yaml
 
     from obsctl.parsers.rule_file import parse_prom_duration
+    from obsctl.yaml_limits import safe_load
 
     try:
-        doc = yaml.safe_load(config_yaml)
+        doc = safe_load(config_yaml)
     except yaml.YAMLError:
         return None
     if not isinstance(doc, dict):
