@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from obsctl.analysis.traces import analyze_trace, span_keys_of, summarize_trace
+from obsctl.analysis.traces import (
+    analyze_trace,
+    critical_path_sections,
+    error_reason,
+    span_keys_of,
+    summarize_trace,
+)
 from obsctl.model.traces import RefType, Span, SpanEvent, SpanKind, StatusCode, Trace
 
 TID = "1" * 32
@@ -394,3 +400,158 @@ def test_summary_of_a_trace_without_a_root_uses_the_earliest_span():
 def test_summary_of_an_empty_trace():
     s = summarize_trace(Trace(TID, ()))
     assert (s.root_service, s.root_name, s.span_count, s.error_count) == ("", "", 0, 0)
+
+
+# ----------------------------------------------------------------------------- more edges
+
+
+def test_analyze_trace_reports_skew_without_applying_it_by_default():
+    trace = Trace(TID, (mk("p", None, 0, 100, service="a"), mk("c", "p", -50, -10, service="b")))
+    a = analyze_trace(trace)
+    assert a.skew_adjusted is False
+    assert a.span("c").start_ns == -50
+
+
+def test_critical_path_sections_works_out_async_children_itself():
+    spans = [
+        mk("root", None, 0, 100, kind=SpanKind.PRODUCER),
+        mk("consume", "root", 10, 90, kind=SpanKind.CONSUMER),
+        mk("later", "root", 20, 95, ref=RefType.FOLLOWS_FROM),
+        mk("call", "root", 30, 60),
+    ]
+    children = [[1, 2, 3], [], [], []]
+    assert critical_path_sections(spans, children, 0) == [(0, 60, 100), (3, 30, 60), (0, 0, 30)]
+
+
+def test_critical_path_child_listed_before_its_parent():
+    a = run(mk("child", "root", 10, 40), mk("root", None, 0, 100))
+    assert sections(a) == [("root", 0, 10), ("child", 10, 40), ("root", 40, 100)]
+
+
+def test_zero_length_children_leave_one_merged_section():
+    a = run(mk("root", None, 0, 100), mk("A", "root", 20, 20), mk("B", "root", 60, 60))
+    assert sections(a) == [("root", 0, 100)]
+    assert cp(a) == {"root": 100, "A": 0, "B": 0}
+
+
+def test_self_time_with_three_separate_runs_of_children():
+    a = run(
+        mk("root", None, 0, 100),
+        mk("A", "root", 10, 20),
+        mk("B", "root", 30, 40),
+        mk("C", "root", 50, 60),
+    )
+    assert self_time(a)["root"] == 70
+
+
+def test_self_time_of_one_nanosecond_and_of_negative_timestamps():
+    a = run(mk("root", None, 0, 100), mk("A", "root", 0, 99))
+    assert self_time(a)["root"] == 1
+    b = run(mk("root", None, -100, 0), mk("A", "root", -50, -20))
+    assert self_time(b)["root"] == 70
+
+
+def test_cycle_is_cut_at_the_span_on_the_loop_not_at_an_earlier_child_of_it():
+    a = run(
+        mk("root", None, 0, 100),
+        mk("A", "B", 10, 50),
+        mk("B", "A", 20, 40),
+        mk("C", "B", 5, 30),  # the earliest span of the unreachable part, not on the loop
+    )
+    assert a.cycle_span_ids == ("B",)
+    assert a.parent["B"] is None
+    assert a.parent["C"] == "B"
+
+
+def test_cycle_cut_keeps_children_of_the_first_span_in_place():
+    a = run(
+        mk("root", None, 0, 100),
+        mk("a", "root", 10, 20),
+        mk("X", "Y", 30, 60),
+        mk("Y", "X", 40, 50),
+    )
+    assert a.preorder == ("root", "a", "X", "Y")
+    assert a.cycle_span_ids == ("X",)
+
+
+def test_orphan_tops_are_ordered_by_start():
+    a = run(mk("o2", "ghost", 30, 40), mk("o1", "ghost", 10, 20), mk("root", None, 0, 100))
+    assert a.orphan_span_ids == ("o1", "o2")
+    assert a.preorder == ("root", "o1", "o2")
+
+
+def test_duplicate_span_id_child_of_a_shared_id_prefers_the_unshared_half():
+    # Two server halves share the client's ID; each one's parent is the client half.
+    x = "00000000000000aa"
+    a = run(
+        mk("serve1", x, 12, 50, service="back", kind=SpanKind.SERVER, span_id=x, shared=True),
+        mk("call", None, 10, 90, service="front", kind=SpanKind.CLIENT, span_id=x),
+        mk("serve2", x, 52, 88, service="back", kind=SpanKind.SERVER, span_id=x, shared=True),
+    )
+    assert a.span_keys == (x, f"{x}_1", f"{x}_2")
+    assert a.parent[x] == f"{x}_1"
+    assert a.parent[f"{x}_2"] == f"{x}_1"
+    assert a.parent[f"{x}_1"] is None
+
+
+def test_skew_of_an_equally_long_child_shifted_later():
+    a = run(mk("p", None, 0, 100, service="a"), mk("c", "p", 50, 150, service="b"))
+    assert [w.delta_ns for w in a.skew_warnings] == [-50]
+
+
+def test_child_starting_or_ending_with_its_parent_is_not_skewed():
+    for c_start, c_end in ((0, 40), (60, 100)):
+        a = run(mk("p", None, 0, 100, service="a"), mk("c", "p", c_start, c_end, service="b"))
+        assert a.skew_warnings == (), (c_start, c_end)
+
+
+def test_skew_latency_is_rounded_down_to_whole_nanoseconds():
+    # (100 - 41) // 2 = 29: the child moves to 29..70, a shift of -51.
+    a = run(mk("p", None, 0, 100, service="a"), mk("c", "p", 80, 121, service="b"))
+    assert [w.delta_ns for w in a.skew_warnings] == [-51]
+    assert isinstance(a.skew_warnings[0].delta_ns, int)
+
+
+def test_skew_checks_go_on_after_same_host_and_async_children():
+    a = run(
+        mk("root", None, 0, 100, service="a"),
+        mk("local", "root", 1, 2, service="a"),
+        mk("async", "root", 3, 4, service="c", ref=RefType.FOLLOWS_FROM),
+        mk("remote", "root", -50, -10, service="b"),
+    )
+    assert [(w.span_key, w.delta_ns) for w in a.skew_warnings] == [("remote", 80)]
+
+
+def test_shifted_events_keep_their_name_and_attributes():
+    a = run(
+        mk("root", None, 0, 100, service="a"),
+        mk("remote", "root", -50, -10, service="b", events=[SpanEvent(-30, "retry", (("n", 2),))]),
+        adjust=True,
+    )
+    assert a.span("remote").events == (SpanEvent(50, "retry", (("n", 2),)),)
+
+
+def test_adjusted_roots_stay_ordered_by_start():
+    a = run(
+        mk("late", None, 500, 600, service="a"),
+        mk("early", None, 0, 100, service="a"),
+        mk("remote", "early", -50, -10, service="b"),
+        adjust=True,
+    )
+    assert a.preorder == ("early", "remote", "late")
+
+
+def test_error_reason_details():
+    assert error_reason(mk("s", None, 0, 1, status=StatusCode.ERROR)) == "status ERROR"
+    span = Span(TID, "s", None, "s", "svc", SpanKind.INTERNAL, 0, 1, StatusCode.ERROR, "boom")
+    assert error_reason(span) == "status ERROR: boom"
+    # Only the first HTTP status attribute counts.
+    first = mk(
+        "s", None, 0, 1, attrs=[("http.status_code", 200), ("http.response.status_code", 500)]
+    )
+    assert error_reason(first) is None
+    # An unreadable status code is skipped, and the attributes after it still count.
+    odd = mk("s", None, 0, 1, attrs=[("http.status_code", "abc"), ("error", True)])
+    assert error_reason(odd) == "error=true"
+    assert error_reason(mk("s", None, 0, 1, attrs=[("http.status_code", 499)])) is None
+    assert error_reason(mk("s", None, 0, 1, attrs=[("http.status_code", "500")])) == "HTTP 500"
