@@ -555,3 +555,34 @@ def test_decode_json_says_what_came_instead(response, detail):
     assert err.value.message == f"Prometheus sent {detail} for /api/v1/query, expected JSON"
     assert err.value.hint == f"check that {BASE} is the Prometheus API"
     assert err.value.status == 200
+
+
+async def test_server_message_of_an_html_content_type_without_markup(sleeps):
+    resp = httpx.Response(500, text="Sign in", headers={"content-type": "text/html"})
+    err, _ = await call(endpoint(), resp)
+    assert err.server_message == "(an HTML page: a proxy or login page?)"
+
+
+# ----------------------------------------------------------------------------- debug log
+
+
+class TickingClock(FakeClock):
+    """``perf_counter`` reads 1.0 when the request starts and 1.25 for everything after it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ticks = [1.0]
+
+    def perf_counter(self) -> float:
+        return self._ticks.pop(0) if self._ticks else 1.25
+
+
+async def test_debug_log_line_has_method_redacted_url_status_and_milliseconds(monkeypatch):
+    monkeypatch.setattr(obs_http, "time", TickingClock())
+    ep = endpoint()
+    lines: list[str] = []
+    with respx.mock() as mock:
+        mock.get(f"{BASE}/x").respond(204)
+        async with make_client(ep, log=lines.append) as client:
+            await send(client, ep, "GET", "/x", params={"api_key": "k"})
+    assert lines == [f"GET {BASE}/x?api_key=*** → 204 (250 ms)"]
