@@ -150,7 +150,7 @@ def test_syntax_error_exits_2_without_request(cli: Cli, prom: respx.MockRouter) 
         (["up", "--raw", "-o", "json"], "--raw prints the server's body"),
         (["up", "--grafana"], "--grafana needs a Grafana URL in the context"),
         (["up", "--watch", "0s"], "--watch: duration '0s' is zero"),
-        (["up", "-o", "yaml"], "Invalid value for '--output' / '-o'"),
+        (["up", "-o", "yaml"], "obsctl: error: invalid value for '--output' / '-o'"),
     ],
 )
 def test_usage_errors_exit_2(cli: Cli, args: list[str], message: str) -> None:
@@ -292,8 +292,8 @@ def test_series_labels_metadata(cli: Cli, prom: respx.MockRouter) -> None:
         (["series", "up{"], "PromQL syntax error"),
         (["labels", "bad-name"], "invalid label name 'bad-name'"),
         (["labels", "--match", "up{"], "PromQL syntax error"),
-        (["series"], "Missing argument"),
-        (["metadata", "--limit", "0"], "Invalid value for '--limit'"),
+        (["series"], "obsctl: error: missing argument"),
+        (["metadata", "--limit", "0"], "obsctl: error: invalid value for '--limit'"),
     ],
 )
 def test_listing_usage_errors(cli: Cli, args: list[str], message: str) -> None:

@@ -28,12 +28,13 @@ import orjson
 from obsctl.backends.http import http_status_error, send
 from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError
+from obsctl.model.alerts import ActiveAlert
 from obsctl.model.metrics import (
     BuildInfo,
-    Exemplar,
     LabelList,
     Metadata,
     QueryResult,
+    SeriesExemplar,
     SeriesList,
     ServerAlertRule,
 )
@@ -229,7 +230,9 @@ class PrometheusClient:
         body = await self.query_range_raw(expr, start, end, step)
         return prom_api.parse_query_response(body, backend=self.name, what="range query")
 
-    async def query_exemplars(self, expr: str, start: datetime, end: datetime) -> list[Exemplar]:
+    async def query_exemplars(
+        self, expr: str, start: datetime, end: datetime
+    ) -> list[SeriesExemplar]:
         """Exemplars of every series selected by ``expr`` in ``[start, end]``, oldest first.
 
         The server extracts the selectors of ``expr`` (no function is evaluated), so an alert
@@ -323,6 +326,11 @@ class PrometheusClient:
             "/api/v1/rules", what="rules request", params=[("type", "alert")]
         )
         return prom_api.parse_alert_rules_response(doc, backend=self.name)
+
+    async def active_alerts(self) -> list[ActiveAlert]:
+        """Pending and firing alerts of the server's rules (``/api/v1/alerts``)."""
+        doc = await self._get_json("/api/v1/alerts", what="alerts request", params=[])
+        return prom_api.parse_alerts_response(doc, backend=self.name)
 
     async def buildinfo(self) -> BuildInfo:
         """``/api/v1/status/buildinfo`` (Prometheus ≥ 2.14, Thanos, Mimir)."""

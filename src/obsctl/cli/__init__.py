@@ -4,6 +4,7 @@ Each command lives in its own module and keeps heavy imports inside its function
 ``obsctl --help`` imports neither httpx, yaml nor textual.
 """
 
+import os
 from typing import Annotated
 
 import typer
@@ -11,7 +12,7 @@ import typer
 from obsctl import __version__
 from obsctl.cli.boundary import ObsctlGroup
 from obsctl.cli.lazy import LazyCommand
-from obsctl.cli.options import CONNECTION, GLOBAL
+from obsctl.cli.options import CONNECTION, GLOBAL, GLOBAL_KINDS, endpoint_options
 from obsctl.cli.state import get_state
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
+@endpoint_options(GLOBAL_KINDS, envvar=True, panel=CONNECTION)
 def root(
     ctx: typer.Context,
     version: Annotated[
@@ -85,56 +87,7 @@ def root(
             rich_help_panel=GLOBAL,
         ),
     ] = False,
-    prometheus_url: Annotated[
-        str | None,
-        typer.Option(
-            "--prometheus-url",
-            envvar="OBSCTL_PROMETHEUS_URL",
-            metavar="URL",
-            help="Prometheus-compatible API base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    alertmanager_url: Annotated[
-        str | None,
-        typer.Option(
-            "--alertmanager-url",
-            envvar="OBSCTL_ALERTMANAGER_URL",
-            metavar="URL",
-            help="Alertmanager base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    tempo_url: Annotated[
-        str | None,
-        typer.Option(
-            "--tempo-url",
-            envvar="OBSCTL_TEMPO_URL",
-            metavar="URL",
-            help="Tempo base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    jaeger_url: Annotated[
-        str | None,
-        typer.Option(
-            "--jaeger-url",
-            envvar="OBSCTL_JAEGER_URL",
-            metavar="URL",
-            help="Jaeger query base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    zipkin_url: Annotated[
-        str | None,
-        typer.Option(
-            "--zipkin-url",
-            envvar="OBSCTL_ZIPKIN_URL",
-            metavar="URL",
-            help="Zipkin base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
+    endpoints: dict[str, str | None] | None = None,
 ) -> None:
     """Observability troubleshooting toolkit."""
     state = get_state(ctx)
@@ -143,11 +96,7 @@ def root(
         context=context,
         color=color,
         debug=debug,
-        prometheus_url=prometheus_url,
-        alertmanager_url=alertmanager_url,
-        tempo_url=tempo_url,
-        jaeger_url=jaeger_url,
-        zipkin_url=zipkin_url,
+        endpoints=endpoints,
     )
 
 
@@ -172,6 +121,19 @@ COMMANDS: dict[str, LazyCommand] = {
         "obsctl.cli.trace:app",
         "Traces",
         "Show where a trace's time went (Tempo, Jaeger, Zipkin or a file); search traces.",
+    ),
+    "alerts": LazyCommand(
+        "obsctl.cli.alerts:app",
+        "Alerts",
+        "List firing and pending alerts; show which receiver an alert reaches.",
+    ),
+    "silence": LazyCommand(
+        "obsctl.cli.silence:app", "Alerts", "Create, list and expire Alertmanager silences."
+    ),
+    "exemplars": LazyCommand(
+        "obsctl.cli.exemplars:exemplars",
+        "Traces",
+        "List the exemplars (trace IDs) behind a query.",
     ),
     "correlate": LazyCommand(
         "obsctl.cli.correlate:correlate",
@@ -207,4 +169,11 @@ COMMANDS: dict[str, LazyCommand] = {
 
 def main() -> None:
     """Console-script entry point."""
+    if "_OBSCTL_COMPLETE" in os.environ:
+        # The scripts in completions/ speak Typer's completion protocol; Click's own (which
+        # answers "plain,query" lines) is what runs unless Typer's classes are registered.
+        # Only completion pays for the import.
+        from typer._completion_classes import completion_init
+
+        completion_init()
     app(prog_name="obsctl")
