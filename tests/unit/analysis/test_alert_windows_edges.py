@@ -351,3 +351,23 @@ def test_merged_windows_without_pending_since_or_open_parts():
     )
     assert merged[0].pending_since is None
     assert merged[0].open is False
+
+
+def test_for_is_truncated_to_whole_milliseconds():
+    # for=999.5ms counts as 999 ms: on a 1 ms grid the alert fires at t=999.
+    ws, _ = simulate_rule(
+        [SeriesPoints((), tuple((t, 1.0) for t in range(0, 1201)))],
+        start_ms=0,
+        end_ms=1200,
+        step_ms=1,
+        hold=timedelta(microseconds=999_500),
+    )
+    assert [w.start for w in ws] == [datetime(1970, 1, 1, 0, 0, 0, 999_000, tzinfo=UTC)]
+
+
+def test_alerts_open_run_ends_at_a_range_end_between_steps():
+    # The range ends half a step after step 30; the open run ends there, not at step 30.
+    ws = windows_from_alerts_series(
+        [alerts_series([28, 29, 30])], step_ms=STEP, end_ms=T0 + 30 * STEP + 30_000
+    )
+    assert [(w.end, w.open) for w in ws] == [(step(30) + timedelta(seconds=30), True)]
