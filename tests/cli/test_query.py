@@ -132,10 +132,11 @@ def test_syntax_error_exits_2_without_request(cli: Cli, prom: respx.MockRouter) 
     assert route.call_count == 0
     assert res.stdout == ""
     assert res.stderr.splitlines() == [
-        "obsctl: error: PromQL syntax error at column 4: unclosed left parenthesis",
+        "obsctl: error: PromQL syntax error at column 16: unclosed left parenthesis",
         "    sum(rate(x[5m])",
-        "       ^",
-        "  hint: the expression was checked locally and not sent to the server",
+        "                   ^",
+        "  hint: the unclosed '(' is at column 4; the expression was checked locally and not "
+        "sent to the server",
     ]
 
 

@@ -163,10 +163,11 @@ def query(
 
 
 def _pretty(ast: object, expr: str) -> str:
-    prettify = getattr(ast, "prettify", None)
+    from obsctl.model.promql_ast import format_expr
+
     try:
-        return str(prettify()) if callable(prettify) else expr
-    except ValueError:  # pragma: no cover - promql-parser prettifies what it parsed
+        return format_expr(ast)  # type: ignore[arg-type]
+    except (TypeError, AttributeError):  # pragma: no cover - check_promql returns an Expr
         return expr
 
 
