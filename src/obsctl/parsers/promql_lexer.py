@@ -7,6 +7,7 @@ Prometheus reports. Offsets are ``str`` indices (characters), not bytes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -94,6 +95,14 @@ _KEY: Final = {
 _PUNCT_DESC: Final = frozenset(["(", ")", "{", "}", "[", "]", ",", "=", ":"])
 _DURATION_KEYWORDS: Final = frozenset({"step", "range", "max_of", "min_of"})
 _SPACE: Final = " \t\n\r"
+_SPACES_RE: Final = re.compile(r"[ \t\n\r]*")
+_WORD_RE: Final = re.compile(r"[a-zA-Z0-9_:]*")
+_LABEL_RE: Final = re.compile(r"[a-zA-Z0-9_]*")
+# A quoted string without escapes, embedded quotes of the other kind allowed.
+_PLAIN_STRING_RE: Final = {
+    '"': re.compile(r'[^"\\\n\udc80-\udcff]*"'),
+    "'": re.compile(r"[^'\\\n\udc80-\udcff]*'"),
+}
 _DIGITS: Final = "0123456789"
 _HEX: Final = "0123456789abcdefABCDEF"
 
@@ -556,6 +565,11 @@ class _Lexer:
         return True
 
     def lex_string(self) -> str | None:
+        m = _PLAIN_STRING_RE[self.string_open].match(self.input, self.pos)
+        if m is not None:
+            self.pos = m.end()
+            self.emit(STRING)
+            return "statements"
         while True:
             ch = self.next()
             if ch == "\\":
@@ -591,8 +605,8 @@ class _Lexer:
         return "statements"
 
     def lex_space(self) -> str | None:
-        while self.peek() and self.peek() in _SPACE:
-            self.pos += 1
+        m = _SPACES_RE.match(self.input, self.pos)
+        self.pos = m.end() if m else self.pos
         self.ignore()
         return "statements"
 
@@ -670,18 +684,14 @@ class _Lexer:
         return not _is_alnum(self.peek())
 
     def lex_identifier(self) -> str | None:
-        while _is_alnum(self.peek()):
-            self.pos += 1
+        m = _LABEL_RE.match(self.input, self.pos)
+        self.pos = m.end() if m else self.pos
         self.emit(IDENTIFIER)
         return "braces"
 
     def lex_keyword_or_identifier(self) -> str | None:
-        while True:
-            ch = self.peek()
-            if _is_alnum(ch) or ch == ":":
-                self.pos += 1
-                continue
-            break
+        m = _WORD_RE.match(self.input, self.pos)
+        self.pos = m.end() if m else self.pos
         word = self.input[self.start : self.pos]
         kind = _KEY.get(word.lower())
         if kind is not None:
