@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Install the real Prometheus and Alertmanager that the integration tests start (Debian).
+# Install the real Prometheus, Alertmanager and VictoriaMetrics that the integration tests
+# start (Debian).
 set -euo pipefail
 missing=()
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 ||
   missing+=(prometheus-alertmanager)
+command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
   sudo=""
