@@ -54,3 +54,25 @@ def test_invalid_expression_is_refused_where_prometheus_points(case: dict[str, A
     got = info.value.first
     assert start <= got.pos.start <= max(start, end), (got, want)
     assert got.message == want["message"]
+
+
+_LEX_DOC = json.loads((_DATA.parent / "lex_test_cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", _LEX_DOC["cases"], ids=_case_id)
+def test_lexer_matches_prometheus(case: dict[str, Any]) -> None:
+    from obsctl.parsers.promql_lexer import EOF, ERROR, tokenize
+
+    text = case["input"]
+    tokens = tokenize(text)
+    if case["fail"]:
+        assert tokens[-1].kind == ERROR
+        return
+    want = [[kind, _char_offset(text, pos), value] for kind, pos, value in case["tokens"]]
+    if any(kind == ERROR for kind, _, _ in want):
+        # Go's lexer goes on after an escape error; obsctl stops at the first error.
+        want = want[: [kind for kind, _, _ in want].index(ERROR) + 1]
+        assert [[t.kind, t.pos, t.text] for t in tokens] == want
+        return
+    assert tokens[-1].kind == EOF
+    assert [[t.kind, t.pos, t.text] for t in tokens[:-1]] == want
