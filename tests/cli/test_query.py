@@ -125,11 +125,15 @@ def test_check_parses_offline(cli: Cli, prom: respx.MockRouter) -> None:
     assert route.call_count == 0
 
 
-def test_syntax_error_exits_2_without_request(cli: Cli, prom: respx.MockRouter) -> None:
+def test_syntax_error_exits_2_without_sending_the_query(cli: Cli, prom: respx.MockRouter) -> None:
+    probe = prom.get("/api/v1/status/top_queries", name="probe").respond(404)
     route = prom.route(name="any").respond(500)
     res = cli("query", "sum(rate(x[5m])", "--prometheus-url", URL)
     assert res.exit_code == ExitCode.USAGE, res.output
+    # The expression is never sent; with the flavour unknown, one GET asks whether the
+    # server is VictoriaMetrics (whose MetricsQL would be judged by the server).
     assert route.call_count == 0
+    assert probe.call_count == 1
     assert res.stdout == ""
     assert res.stderr.splitlines() == [
         "obsctl: error: PromQL syntax error at column 16: unclosed left parenthesis",

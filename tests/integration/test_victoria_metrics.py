@@ -128,13 +128,30 @@ def test_server_error_is_shown_for_bad_metricsql(cli, known_vm):
     assert "unclosed left parenthesis" not in first  # the server's words, not ours
 
 
-def test_unknown_flavour_checks_locally_and_no_check_sends(cli, victoria_metrics):
+def test_unknown_flavour_asks_the_server_before_refusing(cli, victoria_metrics):
+    # No context flavour and no doctor run: the server is asked whether it is VictoriaMetrics.
+    at = str(victoria_metrics.seed.end)
+    res = q(cli, victoria_metrics, "query", "WITH (f = demo_requests_total) sum(f)",
+            "--at", at, "-o", "json")  # fmt: skip
+    assert res.exit_code == ExitCode.OK, res.output
+    assert json.loads(res.stdout)["series"][0]["samples"][0][1] == 22320.0
+
+
+def test_no_check_sends_to_prometheus_and_shows_its_error(cli, prometheus):
     expr = "WITH (f = demo_requests_total) sum(f)"
-    res = q(cli, victoria_metrics, "query", expr)
+    res = q(cli, prometheus, "query", expr)
     assert res.exit_code == ExitCode.USAGE, res.output
     assert "PromQL syntax error" in res.stderr
+    res = q(cli, prometheus, "query", expr, "--no-check")
+    assert res.exit_code == ExitCode.BACKEND_ERROR, res.output
+    assert "Prometheus rejected the query" in res.stderr
+    assert "PromQL syntax error" not in res.stderr
+
+
+def test_no_check_on_victoria_metrics(cli, victoria_metrics):
     at = str(victoria_metrics.seed.end)
-    res = q(cli, victoria_metrics, "query", expr, "--no-check", "--at", at, "-o", "json")
+    res = q(cli, victoria_metrics, "query", "sum(demo_requests_total)", "--no-check",
+            "--at", at, "-o", "json")  # fmt: skip
     assert res.exit_code == ExitCode.OK, res.output
     assert json.loads(res.stdout)["series"][0]["samples"][0][1] == 22320.0
 

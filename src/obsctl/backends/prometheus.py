@@ -333,3 +333,16 @@ class PrometheusClient:
         """``/api/v1/status/flags``: the server's command-line flags."""
         doc = await self._get_json("/api/v1/status/flags", what="flags request", params=[])
         return prom_api.parse_flags_response(doc, backend=self.name)
+
+    async def is_victoria_metrics(self) -> bool:
+        """Whether the server is VictoriaMetrics (its own ``/api/v1/status/top_queries``).
+
+        One GET, not retried and cut short after 2 s: it runs before a query that does not
+        parse as PromQL is refused, so a dead server must not delay that answer. Any failure
+        answers ``False``.
+        """
+        try:
+            resp = await self.client.get("/api/v1/status/top_queries", timeout=2.0)
+        except (httpx.HTTPError, OSError):
+            return False
+        return resp.status_code == 200 and "topByCount" in resp.text

@@ -291,7 +291,15 @@ async def run_query(
         BackendError, BackendUnreachable, ParseError: from the server.
     """
     flavor = resolve_flavor(endpoint)
-    precheck(expr, flavor, check=check, on_note=on_note)
+    try:
+        precheck(expr, flavor, check=check, on_note=on_note)
+    except PromQLSyntaxError:
+        # Not PromQL and the flavour unknown (no context flavor, no doctor run yet): one
+        # request asks whether the server is VictoriaMetrics before the expression is refused.
+        if flavor is not None or not await _server_is_victoria_metrics(endpoint, log):
+            raise
+        flavor = "victoriametrics"
+        precheck(expr, flavor, check=check, on_note=on_note)
     unit = infer_unit(expr)
     async with open_prometheus(endpoint, log=log, flavor=flavor) as prom:
         if time_range is None:
@@ -328,6 +336,11 @@ async def run_query(
         unit=unit,
         plot=plot,
     )
+
+
+async def _server_is_victoria_metrics(endpoint: Endpoint, log: LogFn | None) -> bool:
+    async with open_prometheus(endpoint, log=log, flavor="prometheus") as prom:
+        return await prom.is_victoria_metrics()
 
 
 def precheck(
