@@ -329,6 +329,8 @@ def quote_string(value: str) -> str:
             out.append(_ESCAPES[ch])
         elif ch < " " or ch == "\x7f":
             out.append(f"\\x{ord(ch):02x}")
+        elif "\udc80" <= ch <= "\udcff":  # a byte that was not UTF-8 (surrogate escape)
+            out.append(f"\\x{ord(ch) & 0xFF:02x}")
         else:
             out.append(ch)
     out.append('"')

@@ -76,3 +76,11 @@ def test_lexer_matches_prometheus(case: dict[str, Any]) -> None:
         return
     assert tokens[-1].kind == EOF
     assert [[t.kind, t.pos, t.text] for t in tokens[:-1]] == want
+
+
+@pytest.mark.parametrize("case", [c for c in _CASES if not c["fail"]], ids=_case_id)
+def test_printed_expression_parses_back_to_itself(case: dict[str, Any]) -> None:
+    from obsctl.model.promql_ast import format_expr
+
+    printed = format_expr(parse_expr(case["input"]))
+    assert format_expr(parse_expr(printed)) == printed
