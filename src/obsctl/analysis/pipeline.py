@@ -432,7 +432,8 @@ def format_value(value: float, unit: Unit) -> str:
     ('5%', '1,234', '2.5×')
     """
     if unit == "ratio":
-        pct = value * 100
+        # Rounded first: counters' extrapolated increases carry float noise (6.2500000001).
+        pct = round(value * 100, 9)
         return f"{pct:.0f}%" if pct == round(pct) or pct >= 10 else f"{pct:.2g}%"
     if unit == "count":
         return f"{value:,.0f}"
