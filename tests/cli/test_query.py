@@ -291,11 +291,21 @@ def test_series_labels_metadata(cli: Cli, prom: respx.MockRouter) -> None:
     ]
 
 
+def test_utf8_label_name_is_escaped_in_the_path(cli: Cli, prom: respx.MockRouter) -> None:
+    v = prom.get("/api/v1/label/U__http_2e_request_2e_method/values", name="values").respond(
+        200, json={"status": "success", "data": ["GET", "POST"]}
+    )
+    res = cli("labels", "http.request.method", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert res.stdout == "GET\nPOST\n"
+    assert v.call_count == 1
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["series", "up{"], "PromQL syntax error"),
-        (["labels", "bad-name"], "invalid label name 'bad-name'"),
+        (["labels", ""], "invalid label name ''"),
         (["labels", "--match", "up{"], "PromQL syntax error"),
         (["series"], "Missing argument"),
         (["metadata", "--limit", "0"], "Invalid value for '--limit'"),

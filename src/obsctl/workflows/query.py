@@ -409,8 +409,9 @@ async def run_labels(
     """Label names, or the values of label ``name``."""
     flavor = resolve_flavor(endpoint)
     check_selectors(matchers, flavor)
-    if name is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise UsageError(f"invalid label name {name!r}", hint="label names match [a-zA-Z_]\\w*")
+    if name is not None and not name:
+        # Prometheus 3 label names may be any UTF-8 (sent escaped); only empty is invalid.
+        raise UsageError("invalid label name ''", hint="give a label name, e.g. job")
     start = time_range.start if time_range else None
     end = time_range.end if time_range else None
     async with open_prometheus(endpoint, log=log, flavor=flavor) as prom:
