@@ -84,3 +84,30 @@ def test_printed_expression_parses_back_to_itself(case: dict[str, Any]) -> None:
 
     printed = format_expr(parse_expr(case["input"]))
     assert format_expr(parse_expr(printed)) == printed
+
+
+def test_mutated_cases_never_crash_and_errors_stay_inside_the_input() -> None:
+    """Prometheus's cases with random edits: every outcome is a tree that prints stably or a
+    PromQLParseError whose ranges lie inside the input, never another exception."""
+    import random
+
+    from obsctl.model.promql_ast import format_expr
+
+    rng = random.Random(13)
+    seeds = [c["input"] for c in _CASES if len(c["input"]) < 200]
+    pieces = [*'abc_:{}[]()",`=!~<>+-*/%^@#.09 \n', "offset", "by", "on", "step()", "5m", "@ end()"]
+    for _ in range(3000):
+        chars = list(rng.choice(seeds))
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(chars))
+            if rng.random() < 0.4 and chars:
+                del chars[min(at, len(chars) - 1)]
+            else:
+                chars.insert(at, rng.choice(pieces))
+        text = "".join(chars)
+        try:
+            printed = format_expr(parse_expr(text))
+        except PromQLParseError as exc:
+            assert all(0 <= e.pos.start <= e.pos.end <= len(text) for e in exc.errors), text
+            continue
+        assert format_expr(parse_expr(printed)) == printed, text
