@@ -1089,6 +1089,23 @@ class _Checker:
             )
 
     def check(self, node: Expr) -> ValueType:
+        # Types of wrappers and operators come from their checked operands (bottom-up), so
+        # deep nesting stays linear.
+        if isinstance(node, ParenExpr | StepInvariantExpr):
+            return self.check(node.expr)
+        if isinstance(node, BinaryExpr):
+            lt, rt = self.check_binary(node)
+            both_scalar = lt is ValueType.SCALAR and rt is ValueType.SCALAR
+            return ValueType.SCALAR if both_scalar else ValueType.VECTOR
+        if isinstance(node, UnaryExpr):
+            inner = self.check(node.expr)
+            if inner not in (ValueType.SCALAR, ValueType.VECTOR):
+                self.error(
+                    node.pos,
+                    "unary expression only allowed on expressions of type scalar or instant "
+                    f'vector, got "{inner.documented}"',
+                )
+            return inner
         typ = node.type
         if isinstance(node, AggregateExpr):
             self.expect_type(node.expr, ValueType.VECTOR, "aggregation expression")
@@ -1098,20 +1115,8 @@ class _Checker:
             if node.op == "count_values":
                 assert node.param is not None
                 self.expect_type(node.param, ValueType.STRING, "aggregation parameter")
-        elif isinstance(node, BinaryExpr):
-            self.check_binary(node)
         elif isinstance(node, Call):
             self.check_call(node)
-        elif isinstance(node, ParenExpr | StepInvariantExpr):
-            self.check(node.expr)
-        elif isinstance(node, UnaryExpr):
-            inner = self.check(node.expr)
-            if inner not in (ValueType.SCALAR, ValueType.VECTOR):
-                self.error(
-                    node.pos,
-                    "unary expression only allowed on expressions of type scalar or instant "
-                    f'vector, got "{inner.documented}"',
-                )
         elif isinstance(node, SubqueryExpr):
             inner = self.check(node.expr)
             if inner is not ValueType.VECTOR:
@@ -1150,7 +1155,7 @@ class _Checker:
             end -= 1
         return PosRange(start, end)
 
-    def check_binary(self, node: BinaryExpr) -> None:
+    def check_binary(self, node: BinaryExpr) -> tuple[ValueType, ValueType]:
         lt = self.check(node.lhs)
         rt = self.check(node.rhs)
         op = node.op
@@ -1205,6 +1210,7 @@ class _Checker:
             self.error(
                 node.pos, f"set operator {go_quote(op)} not allowed in binary scalar expression"
             )
+        return lt, rt
 
     def check_call(self, node: Call) -> None:
         func = node.func

@@ -137,3 +137,21 @@ def test_raw_string_keeps_backslashes() -> None:
     node = check_promql('`a\\"b`')
     assert isinstance(node, StringLiteral)
     assert node.value == 'a\\"b'
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["(" * 5000 + "x" + ")" * 5000, "-" * 5000 + "x", "x" + " + x" * 5000, "x" + "^x" * 5000],
+)
+def test_deep_nesting_parses_in_linear_time(expr: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    check_promql(expr)
+    assert time.perf_counter() - started < 5  # quadratic checking took minutes here
+
+
+def test_absurd_nesting_is_refused_not_crashed() -> None:
+    with pytest.raises(PromQLSyntaxError) as info:
+        check_promql("(" * 100_000 + "1" + ")" * 100_000)
+    assert info.value.reason == "expression nested too deeply"
