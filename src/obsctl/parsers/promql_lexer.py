@@ -8,8 +8,7 @@ Prometheus reports. Offsets are ``str`` indices (characters), not bytes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 # Token kinds. Punctuation and operators use their own spelling ("(", "+", "=~", "@");
 # keywords use their lower-case word ("sum", "by", "offset", "step"); the rest:
@@ -107,11 +106,11 @@ _DIGITS: Final = "0123456789"
 _HEX: Final = "0123456789abcdefABCDEF"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One lexical item: ``kind`` (see module constants), start offset and text.
 
-    For ``ERROR`` tokens ``text`` is the error message.
+    For ``ERROR`` tokens ``text`` is the error message. (A named tuple: the lexer makes one
+    per token, and a tuple is several times cheaper to build than a frozen dataclass.)
     """
 
     kind: str
@@ -309,7 +308,41 @@ class _Lexer:
         if self.input.startswith("#", self.pos):
             return "comment"
         r = self.next()
-        if r == "":
+        # Branches are disjoint; the most frequent characters come first.
+        if _is_alpha(r) or r == ":":
+            if not self.bracket_open:
+                self.backup()
+                return "keyword"
+            if r == ":":
+                if self.got_colon:
+                    self.error("unexpected colon ':'")
+                    return None
+                self.emit(":")
+                self.got_colon = True
+                return "statements"
+            if r.lower() in "srm" and self.scan_duration_keyword():
+                return "statements"
+            self.error(f"unexpected character: {go_rune(r)}, expected ':'")
+            return None
+        if r in _SPACE and r:
+            return "space"
+        if r == "(":
+            self.emit("(")
+            self.paren_depth += 1
+        elif r == ")":
+            self.emit(")")
+            self.paren_depth -= 1
+            if self.paren_depth < 0:
+                self.out.pop()  # Go overwrites the item just emitted with the error
+                self.error("unexpected right parenthesis ')'")
+                return None
+        elif r == "{":
+            self.emit("{")
+            self.brace_open = True
+            return "braces"
+        elif r == ",":
+            self.emit(",")
+        elif r == "":
             self.pos = self.n
             if self.paren_depth != 0:
                 self.error("unclosed left parenthesis")
@@ -319,12 +352,31 @@ class _Lexer:
                 return None
             self.emit(EOF)
             return None
-        if r == ",":
-            self.emit(",")
-        elif r in _SPACE:
-            return "space"
+        elif _is_digit(r) or (r == "." and _is_digit(self.peek())):
+            self.backup()
+            return "number"
         elif r in "*/%+-^@":
             self.emit(r)
+        elif r in "\"'":
+            self.string_open = r
+            return "string"
+        elif r == "[":
+            if self.bracket_open:
+                self.error("unexpected left bracket '['")
+                return None
+            self.got_colon = False
+            self.emit("[")
+            while self.peek() and self.peek() in _SPACE:
+                self.pos += 1
+            self.ignore()
+            self.bracket_open = True
+            return "duration"
+        elif r == "]":
+            if not self.bracket_open:
+                self.error("unexpected right bracket ']'")
+                return None
+            self.emit("]")
+            self.bracket_open = False
         elif r == "=":
             t = self.peek()
             if t == "=":
@@ -348,61 +400,9 @@ class _Lexer:
                 self.emit(r + t)
             else:
                 self.emit(r)
-        elif _is_digit(r) or (r == "." and _is_digit(self.peek())):
-            self.backup()
-            return "number"
-        elif r in "\"'":
-            self.string_open = r
-            return "string"
         elif r == "`":
             self.string_open = r
             return "raw"
-        elif _is_alpha(r) or r == ":":
-            if not self.bracket_open:
-                self.backup()
-                return "keyword"
-            if r == ":":
-                if self.got_colon:
-                    self.error("unexpected colon ':'")
-                    return None
-                self.emit(":")
-                self.got_colon = True
-                return "statements"
-            if r.lower() in "srm" and self.scan_duration_keyword():
-                return "statements"
-            self.error(f"unexpected character: {go_rune(r)}, expected ':'")
-            return None
-        elif r == "(":
-            self.emit("(")
-            self.paren_depth += 1
-        elif r == ")":
-            self.emit(")")
-            self.paren_depth -= 1
-            if self.paren_depth < 0:
-                self.out.pop()  # Go overwrites the item just emitted with the error
-                self.error("unexpected right parenthesis ')'")
-                return None
-        elif r == "{":
-            self.emit("{")
-            self.brace_open = True
-            return "braces"
-        elif r == "[":
-            if self.bracket_open:
-                self.error("unexpected left bracket '['")
-                return None
-            self.got_colon = False
-            self.emit("[")
-            while self.peek() and self.peek() in _SPACE:
-                self.pos += 1
-            self.ignore()
-            self.bracket_open = True
-            return "duration"
-        elif r == "]":
-            if not self.bracket_open:
-                self.error("unexpected right bracket ']'")
-                return None
-            self.emit("]")
-            self.bracket_open = False
         else:
             self.error(f"unexpected character: {go_rune(r)}")
             return None
