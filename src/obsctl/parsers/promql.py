@@ -106,3 +106,21 @@ def metric_names(expr: str) -> list[str]:
         return names_in(parse_expr(expr))
     except PromQLParseError:
         return []
+
+
+def check_selector(selector: str) -> None:
+    """Check a series selector (``match[]``) offline, as Prometheus parses it.
+
+    Raises:
+        UsageError: an empty selector.
+        PromQLSyntaxError: not a selector (``up + 1``, ``rate(x[5m])``), or a bad one.
+    """
+    if not selector.strip():
+        raise UsageError("empty series selector", hint="e.g. 'up{job=\"api\"}'")
+    from obsctl.parsers.promql_parser import PromQLParseError, parse_metric_selector
+
+    try:
+        parse_metric_selector(selector)
+    except PromQLParseError as exc:
+        first = exc.first
+        raise PromQLSyntaxError(selector, first.message, first.pos.start) from None

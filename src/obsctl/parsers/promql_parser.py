@@ -66,7 +66,7 @@ from obsctl.parsers.promql_lexer import (
     tokenize,
 )
 
-__all__ = ["ParseErr", "ParseOptions", "PromQLParseError", "parse_expr"]
+__all__ = ["ParseErr", "ParseOptions", "PromQLParseError", "parse_expr", "parse_metric_selector"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +173,38 @@ def parse_expr(text: str, options: ParseOptions = ALL_FEATURES) -> Expr:
     'sum'
     """
     return _Parser(text, options).parse()
+
+
+def parse_metric_selector(text: str) -> VectorSelector:
+    """Parse a series selector (``name{matchers}``), as Prometheus's ``ParseMetricSelector``
+    does for ``match[]`` parameters: no operators, functions, ranges or modifiers.
+
+    Raises:
+        PromQLParseError: with Prometheus's message and position.
+
+    >>> parse_metric_selector('up{job="api"}').metric_name()
+    'up'
+    """
+    parser = _Parser(text, ALL_FEATURES)
+    selector: VectorSelector | None = None
+    try:
+        tok = parser.peek()
+        if tok.kind == "{":
+            selector = parser.vector_selector(None)
+        elif tok.kind in _METRIC_IDENT:
+            selector = parser.vector_selector(parser.advance())
+        else:
+            parser.unexpected()
+        if parser.peek().kind != EOF:
+            parser.unexpected()
+    except _Abort:
+        pass
+    if selector is not None and not parser.errors:
+        _Checker(parser).check(selector)
+    if parser.errors:
+        raise PromQLParseError(text, parser.errors)
+    assert selector is not None
+    return selector
 
 
 class _Parser:

@@ -29,7 +29,12 @@ from obsctl.model.metrics import (
     SeriesList,
 )
 from obsctl.model.time import TimeRange, format_prom_duration
-from obsctl.parsers.promql import PromQLSyntaxError, check_promql, metric_names
+from obsctl.parsers.promql import (
+    PromQLSyntaxError,
+    check_promql,
+    check_selector,
+    metric_names,
+)
 
 ROUND_STEPS: tuple[timedelta, ...] = tuple(
     timedelta(seconds=s)
@@ -371,9 +376,16 @@ def precheck(
 def check_selectors(
     matchers: Sequence[str], flavor: str | None = None, *, check: bool = True
 ) -> None:
-    """Every series matcher must parse as a PromQL selector (MetricsQL on VictoriaMetrics)."""
+    """Every series matcher must be a series selector (``name{matchers}``), as Prometheus
+    parses ``match[]``; on VictoriaMetrics, what is not one is left to the server."""
     for m in matchers:
-        precheck(m, flavor, check=check)
+        if not check:
+            continue
+        try:
+            check_selector(m)
+        except PromQLSyntaxError:
+            if flavor != "victoriametrics":
+                raise
 
 
 async def run_series(

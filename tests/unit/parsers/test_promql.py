@@ -155,3 +155,28 @@ def test_absurd_nesting_is_refused_not_crashed() -> None:
     with pytest.raises(PromQLSyntaxError) as info:
         check_promql("(" * 100_000 + "1" + ")" * 100_000)
     assert info.value.reason == "expression nested too deeply"
+
+
+@pytest.mark.parametrize(
+    ("selector", "reason", "col"),
+    [
+        ("up + 1", "unexpected <op:+>", 4),
+        ("rate(x[5m])", 'unexpected "("', 5),
+        ("up offset 5m", "unexpected <offset>", 4),
+        ("up[5m]", 'unexpected "["', 3),
+        ('{a=""}', "vector selector must contain at least one non-empty matcher", 1),
+    ],
+)
+def test_series_selector_is_a_selector_only(selector: str, reason: str, col: int) -> None:
+    from obsctl.parsers.promql import check_selector
+
+    with pytest.raises(PromQLSyntaxError) as info:
+        check_selector(selector)
+    assert (info.value.reason, info.value.pos + 1) == (reason, col)
+
+
+@pytest.mark.parametrize("selector", ["up", 'up{job="a"}', '{"http.server.duration"}', "sum"])
+def test_series_selectors_accepted(selector: str) -> None:
+    from obsctl.parsers.promql import check_selector
+
+    check_selector(selector)
