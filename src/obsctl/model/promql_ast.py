@@ -281,7 +281,136 @@ class MatchOp(StrEnum):
 
 @lru_cache(maxsize=1024)
 def _anchored(pattern: str) -> re.Pattern[str]:
-    return re.compile(f"^(?s:{pattern})$")
+    return compile_matcher_regex(pattern)
+
+
+def compile_matcher_regex(pattern: str) -> re.Pattern[str]:
+    """A label matcher's regex, fully anchored as Prometheus anchors it (``^(?s:…)$``).
+
+    Prometheus uses Go's RE2 syntax; :func:`re2_to_python` translates what Python's ``re``
+    spells differently. Raises ``re.error`` for a pattern neither accepts.
+    """
+    return re.compile(f"^(?s:{re2_to_python(pattern)})$")
+
+
+_POSIX_CLASSES = {
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "ascii": "\\x00-\\x7f",
+    "blank": "\\t ",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": "\\t\\n\\v\\f\\r ",
+    "upper": "A-Z",
+    "word": "0-9A-Za-z_",
+    "xdigit": "0-9A-Fa-f",
+}
+_INLINE_FLAGS = re.compile(r"\(\?([ims]*(?:-[ims]*)?)\)")
+
+
+def re2_to_python(pattern: str) -> str:
+    """Translate RE2 syntax that Python's ``re`` spells differently.
+
+    * inline flags anywhere (``a(?i)b``) apply to the rest of the group in RE2; Python allows
+      them only at the start, so they become scoped groups (``a(?i:b)``), re-opened after
+      each ``|`` of that group;
+    * ``\\z`` (end of text) is Python's ``\\Z``; ``\\Q…\\E`` quotes literally;
+    * POSIX classes inside brackets (``[[:alpha:]]``).
+
+    >>> re2_to_python(".*((?i)duc).*")
+    '.*((?i:duc)).*'
+    >>> re2_to_python("x(?i)a|b")
+    'x(?i:a)|(?i:b)'
+    >>> re2_to_python("[[:digit:]_]+")
+    '[0-9_]+'
+    """
+    out: list[str] = []
+    # Per open group: the inline flags in force that were opened as scoped groups.
+    scopes: list[list[str]] = [[]]
+    i = 0
+    n = len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if pattern.startswith("\\Q", i):
+                end = pattern.find("\\E", i + 2)
+                literal = pattern[i + 2 : end if end >= 0 else n]
+                out.append(re.escape(literal))
+                i = end + 2 if end >= 0 else n
+                continue
+            if pattern.startswith("\\z", i):
+                out.append("\\Z")
+                i += 2
+                continue
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            i = _copy_class(pattern, i, out)
+            continue
+        if ch == "(":
+            m = _INLINE_FLAGS.match(pattern, i)
+            if m is not None and m.group(1):
+                out.append(f"(?{m.group(1)}:")
+                scopes[-1].append(m.group(1))
+                i = m.end()
+                continue
+            scopes.append([])
+            out.append("(")
+            i += 1
+            continue
+        if ch == ")":
+            if len(scopes) > 1:
+                out.append(")" * len(scopes.pop()))
+            out.append(")")
+            i += 1
+            continue
+        if ch == "|" and scopes[-1]:
+            flags = scopes[-1]
+            out.append(")" * len(flags) + "|" + "".join(f"(?{f}:" for f in flags))
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    out.append(")" * len(scopes[0]))
+    return "".join(out)
+
+
+def _copy_class(pattern: str, i: int, out: list[str]) -> int:
+    """Copy the bracket expression at ``pattern[i]``; return the index after it."""
+    n = len(pattern)
+    j = i + 1
+    parts = ["["]
+    if j < n and pattern[j] == "^":
+        parts.append("^")
+        j += 1
+    if j < n and pattern[j] == "]":
+        parts.append("\\]")
+        j += 1
+    while j < n and pattern[j] != "]":
+        if pattern.startswith("[:", j):
+            k = pattern.find(":]", j + 2)
+            name = pattern[j + 2 : k] if k > 0 else ""
+            if name in _POSIX_CLASSES:
+                parts.append(_POSIX_CLASSES[name])
+                j = k + 2
+                continue
+        if pattern[j] == "\\":
+            parts.append(pattern[j : j + 2])
+            j += 2
+            continue
+        parts.append("\\[" if pattern[j] == "[" else pattern[j])
+        j += 1
+    if j >= n:  # unterminated: leave it to re.compile to complain
+        out.append(pattern[i:])
+        return n
+    parts.append("]")
+    out.append("".join(parts))
+    return j + 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ from obsctl.model.promql_ast import (
     ValueType,
     VectorMatching,
     VectorSelector,
+    compile_matcher_regex,
 )
 from obsctl.parsers.promql_lexer import (
     AGGREGATORS,
@@ -1092,7 +1093,7 @@ def unquote_string(text: str) -> tuple[str, bool]:
 
 def _regex_error(pattern: str) -> str:
     try:
-        re.compile(f"^(?s:{pattern})$")
+        compile_matcher_regex(pattern)
     except re.error as exc:
         return f"error parsing regexp: {exc}: `{pattern}`"
     return ""

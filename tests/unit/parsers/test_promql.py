@@ -180,3 +180,23 @@ def test_series_selectors_accepted(selector: str) -> None:
     from obsctl.parsers.promql import check_selector
 
     check_selector(selector)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "matches"),
+    [
+        # RE2 lets inline flags apply from the middle of a group (promqltest selectors.test).
+        (".*((?i)DUC).*", "proDUCtion", True),
+        (".*((?i)DUC).*", "production", True),
+        ("a(?i)b|c", "C", True),
+        ("a(?i)b|c", "A", False),
+        ("[[:alpha:]_]+", "ab_c", True),
+        ("[[:alpha:]_]+", "ab1", False),
+        ("\\Qa.b\\E", "axb", False),
+    ],
+)
+def test_matcher_regex_speaks_re2(pattern: str, value: str, matches: bool) -> None:
+    from obsctl.model.promql_ast import LabelMatcher, MatchOp
+
+    check_promql(f"x{{l=~{pattern!r}}}".replace("'", '"'))
+    assert LabelMatcher("l", MatchOp.REGEX, pattern).matches(value) is matches

@@ -9,6 +9,7 @@ the first error starting inside Prometheus's error range and with Prometheus's m
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +112,38 @@ def test_mutated_cases_never_crash_and_errors_stay_inside_the_input() -> None:
             assert all(0 <= e.pos.start <= e.pos.end <= len(text) for e in exc.errors), text
             continue
         assert format_expr(parse_expr(printed)) == printed, text
+
+
+# Prometheus's engine scripts (promql/promqltest/testdata, Apache-2.0): ``../shared/data`` next
+# to the checkout, as the engine's own runner finds them.
+_ROOT = Path(__file__).resolve().parents[3]
+_PROMQLTEST = next(
+    (
+        d / "shared" / "data" / "promqltest"
+        for d in (_ROOT.parent, _ROOT.parent.parent)
+        if (d / "shared" / "data" / "promqltest").is_dir()
+    ),
+    _ROOT.parent / "shared" / "data" / "promqltest",
+)
+_EVAL = re.compile(
+    r"^eval(?:_fail|_warn|_info|_ordered)?\s+"
+    r"(?:instant\s+at\s+\S+|range\s+from\s+\S+\s+to\s+\S+\s+step\s+\S+)\s+(.*)$"
+)
+
+
+@pytest.mark.skipif(not _PROMQLTEST.is_dir(), reason=f"no promqltest scripts at {_PROMQLTEST}")
+def test_every_promqltest_expression_parses() -> None:
+    refused = []
+    count = 0
+    for path in sorted(_PROMQLTEST.glob("*.test")):
+        for lineno, line in enumerate(path.read_text().splitlines(), 1):
+            m = _EVAL.match(line)
+            if m is None:
+                continue
+            count += 1
+            try:
+                parse_expr(m.group(1))
+            except PromQLParseError as exc:
+                refused.append(f"{path.name}:{lineno}: {exc}")
+    assert count > 2000
+    assert refused == []
