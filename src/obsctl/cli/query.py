@@ -187,10 +187,10 @@ def query(
 
 
 def _pretty(ast: object, expr: str) -> str:
-    from obsctl.model.promql_ast import format_expr
+    from obsctl.model.promql_ast import pretty_expr
 
     try:
-        return format_expr(ast)  # type: ignore[arg-type]
+        return pretty_expr(ast)  # type: ignore[arg-type]
     except (TypeError, AttributeError):  # pragma: no cover - check_promql returns an Expr
         return expr
 
