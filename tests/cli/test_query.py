@@ -155,7 +155,7 @@ def test_syntax_error_exits_2_without_sending_the_query(cli: Cli, prom: respx.Mo
         (["up", "--raw", "-o", "json"], "--raw prints the server's body"),
         (["up", "--grafana"], "--grafana needs a Grafana URL in the context"),
         (["up", "--watch", "0s"], "--watch: duration '0s' is zero"),
-        (["up", "-o", "yaml"], "Invalid value for '--output' / '-o'"),
+        (["up", "-o", "yaml"], "obsctl: error: invalid value for '--output' / '-o'"),
     ],
 )
 def test_usage_errors_exit_2(cli: Cli, args: list[str], message: str) -> None:
@@ -321,8 +321,8 @@ def test_utf8_label_name_is_escaped_in_the_path(cli: Cli, prom: respx.MockRouter
         (["series", "up{"], "PromQL syntax error"),
         (["labels", ""], "invalid label name ''"),
         (["labels", "--match", "up{"], "PromQL syntax error"),
-        (["series"], "Missing argument"),
-        (["metadata", "--limit", "0"], "Invalid value for '--limit'"),
+        (["series"], "obsctl: error: missing argument"),
+        (["metadata", "--limit", "0"], "obsctl: error: invalid value for '--limit'"),
     ],
 )
 def test_listing_usage_errors(cli: Cli, args: list[str], message: str) -> None:
