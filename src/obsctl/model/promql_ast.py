@@ -85,9 +85,10 @@ class Function:
     """A PromQL function's signature (Prometheus ``parser.Function``).
 
     ``variadic`` follows Prometheus: ``0`` means exactly ``len(arg_types)`` arguments; ``n > 0``
-    means the last argument type may appear between zero and ``n`` times... precisely, between
-    ``len(arg_types) - 1`` and ``len(arg_types) - 1 + n`` arguments; ``-1`` means any number of
-    arguments from ``len(arg_types) - 1`` up, the extra ones of the last type.
+    means between ``len(arg_types) - 1`` and ``len(arg_types) - 1 + n`` arguments; ``-1`` means
+    ``len(arg_types) - 1`` or more. Arguments past the list take the last type
+    (:meth:`arg_type`). ``experimental`` functions need
+    ``--enable-feature=promql-experimental-functions`` on the server.
     """
 
     name: str
