@@ -150,6 +150,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Check",
         "Validate OpenTelemetry Collector configs offline, every problem at once.",
     ),
+    "rules": LazyCommand(
+        "obsctl.cli.rules:app",
+        "Check",
+        "Prometheus rule files: check them (promtool and beyond), backtest alerts.",
+    ),
     "doctor": LazyCommand(
         "obsctl.cli.doctor:doctor",
         "Setup",

@@ -251,6 +251,7 @@ class TraceShowRequest:
         trace_id: the ID argument (1-32 hex or base64), if given.
         file: ``--file`` (``-`` for stdin), if given.
         backend: ``--backend``.
+        since: ``--since``: the lookup window ends at ``--end`` (or now) and spans this.
         start / end: ``--start``/``--end`` as typed (time hints for the lookup).
         adjust_skew: ``--adjust-skew``.
         depth / min_duration / service / span / full / raw: what to show.
@@ -259,6 +260,7 @@ class TraceShowRequest:
     trace_id: str | None = None
     file: str | None = None
     backend: str | None = None
+    since: str | None = None
     start: str | None = None
     end: str | None = None
     adjust_skew: bool = False
@@ -296,13 +298,15 @@ def _instant(text: str | None, option: str, now: datetime) -> datetime | None:
         raise UsageError(f"{option}: {exc}") from None
 
 
-def _duration_ns(text: str | None, option: str) -> int:
-    if not text:
-        return 0
+def _duration(text: str, option: str) -> timedelta:
     try:
-        return int(parse_duration(text).total_seconds() * 1e9)
+        return parse_duration(text)
     except TimeSyntaxError as exc:
         raise UsageError(f"{option}: {exc}") from None
+
+
+def _duration_ns(text: str | None, option: str) -> int:
+    return int(_duration(text, option).total_seconds() * 1e9) if text else 0
 
 
 async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> TraceResult:
@@ -316,6 +320,10 @@ async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> Tr
         raise UsageError("--backend and --file exclude each other")
     start = _instant(request.start, "--start", env.now)
     end = _instant(request.end, "--end", env.now)
+    if request.since:
+        if start is not None:
+            raise UsageError("give either --since or --start, not both")
+        start = (end or env.now) - _duration(request.since, "--since")
     view = TraceView(
         max_depth=request.depth,
         min_duration_ns=_duration_ns(request.min_duration, "--min-duration"),
