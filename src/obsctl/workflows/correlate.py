@@ -51,7 +51,7 @@ from obsctl.backends.alertmanager import AlertmanagerClient
 from obsctl.backends.base import AlertSource, MetricsSource, TraceBackend
 from obsctl.backends.http import LogFn, make_client
 from obsctl.config.discover import load_capabilities
-from obsctl.config.kinds import KINDS
+from obsctl.config.kinds import BACKEND_KINDS, KINDS
 from obsctl.config.links import link_targets, trace_links
 from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import (
@@ -101,7 +101,7 @@ DEFAULT_STEP = timedelta(seconds=15)
 """Evaluation step for rule replay and ``ALERTS`` when the rule group names no interval."""
 MAX_POINTS = 10_000
 """Stay under Prometheus's 11,000 points per series."""
-SEARCH_NEEDS_SERVICE = frozenset({"jaeger"})
+SEARCH_NEEDS_SERVICE = frozenset(k.name for k in BACKEND_KINDS if k.search_needs_service)
 """Backends whose search API requires a service name."""
 BASELINE_MAX_TRACES = 20
 """Baseline traces fetched for the slower-operations comparison."""
@@ -400,6 +400,11 @@ def _traceql(service: str | None, min_ns: int | None) -> str:
     return "{ " + " && ".join(parts) + " }" if parts else "{ }"
 
 
+def _speaks_traceql(backend: str) -> bool:
+    kind = KINDS.get(backend)
+    return kind is not None and kind.traceql
+
+
 def build_search(
     backend: str,
     window: TimeRange,
@@ -410,8 +415,8 @@ def build_search(
 ) -> TraceSearch:
     """The trace search for one window on one backend.
 
-    Tempo gets TraceQL (``{ resource.service.name = "…" && duration > X }``); Jaeger and
-    Zipkin get the service and a minimum duration.
+    A backend that speaks TraceQL (Tempo) gets ``{ resource.service.name = "…" && duration >
+    X }``; the others (Jaeger, Zipkin) get the service and a minimum duration.
     """
     return TraceSearch(
         start=window.start,
@@ -419,7 +424,7 @@ def build_search(
         service=service,
         min_duration_ns=min_duration_ns,
         limit=limit,
-        traceql=_traceql(service, min_duration_ns) if backend == "tempo" else None,
+        traceql=_traceql(service, min_duration_ns) if _speaks_traceql(backend) else None,
     )
 
 

@@ -356,7 +356,7 @@ async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> Tr
 
 def describe_search(kind: str, query: TraceSearch) -> str:
     """The search as the backend sees it, for the result header."""
-    if kind == "tempo":
+    if kind in KINDS and KINDS[kind].traceql:
         from obsctl.backends.tempo import traceql_for
 
         return traceql_for(query)

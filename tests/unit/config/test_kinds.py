@@ -96,3 +96,22 @@ def test_endpoint_options_follow_the_table(monkeypatch: pytest.MonkeyPatch):
     help_text = runner.invoke(app, ["--help"]).output
     assert "--store" in help_text and "PATH" in help_text and "Trace store." in help_text
     assert help_text.index("--tempo-url") < help_text.index("--verbose")
+
+
+def test_search_facts_of_the_trace_kinds():
+    from obsctl.workflows.correlate import SEARCH_NEEDS_SERVICE, build_search
+    from obsctl.workflows.trace import describe_search
+
+    assert [k.name for k in BACKEND_KINDS if k.traceql] == ["tempo"]
+    assert frozenset({"jaeger"}) == SEARCH_NEEDS_SERVICE
+    from datetime import UTC, datetime
+
+    from obsctl.model.time import TimeRange
+
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    window = TimeRange(t, t)
+    tempo = build_search("tempo", window, service="api", min_duration_ns=None, limit=5)
+    zipkin = build_search("zipkin", window, service="api", min_duration_ns=None, limit=5)
+    assert (tempo.traceql, zipkin.traceql) == ('{ resource.service.name = "api" }', None)
+    assert describe_search("tempo", tempo) == '{ resource.service.name = "api" }'
+    assert describe_search("zipkin", zipkin) == "service=api"
