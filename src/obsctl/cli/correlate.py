@@ -182,7 +182,6 @@ def correlate(
 ) -> None:
     """Find the slow traces behind an alert and where their time went (see HELP)."""
     from obsctl.model.correlation import RankBy
-    from obsctl.render import correlate as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.correlate import CorrelateRequest, load_rule, run_correlate
 

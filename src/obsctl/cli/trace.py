@@ -163,7 +163,6 @@ def show(
     from obsctl.model.time import TimeSyntaxError, parse_instant
     from obsctl.model.trace_analysis import TraceView
     from obsctl.render import emit
-    from obsctl.render import trace as _render  # noqa: F401 - registers renderers
     from obsctl.workflows.trace import show_trace
 
     state = get_state(ctx)
@@ -262,7 +261,6 @@ def search(
     from obsctl.errors import UsageError
     from obsctl.model.traces import TraceSearch
     from obsctl.render import emit
-    from obsctl.render import trace as _render  # noqa: F401 - registers renderers
     from obsctl.workflows.trace import search_traces
 
     state = get_state(ctx)
