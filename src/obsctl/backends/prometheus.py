@@ -18,6 +18,7 @@ are read-only, so they are retried like ``GET`` requests.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -318,7 +319,8 @@ class PrometheusClient:
         if limit is not None:
             params.append(("limit", str(limit)))
         doc = await self._get_json("/api/v1/metadata", what="metadata request", params=params)
-        return prom_api.parse_metadata_response(doc, backend=self.name)
+        result = prom_api.parse_metadata_response(doc, backend=self.name)
+        return replace(result, metric=metric or None)
 
     async def alert_rules(self) -> list[ServerAlertRule]:
         """The alerting rules the server evaluates (``/api/v1/rules?type=alert``)."""

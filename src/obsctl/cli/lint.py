@@ -49,6 +49,7 @@ def lint(
         list[str] | None,
         typer.Option(
             "--match",
+            "-m",
             metavar="SELECTOR",
             help="With --server: only series matching this selector (repeatable).",
             rich_help_panel=INPUT_PANEL,
@@ -57,7 +58,12 @@ def lint(
     limit: Annotated[
         int,
         typer.Option(
-            "--limit", min=1, max=10000, help="Top entries in summaries.", rich_help_panel=OUTPUT
+            "--limit",
+            "-n",
+            min=1,
+            max=10000,
+            help="Top entries in summaries.",
+            rich_help_panel=OUTPUT,
         ),
     ] = 10,
     input_format: Annotated[

@@ -45,7 +45,7 @@ MatchOpt = Annotated[
 ]
 LimitOpt = Annotated[
     int | None,
-    typer.Option("--limit", min=1, help="At most this many entries (server-side)."),
+    typer.Option("--limit", "-n", min=1, help="At most this many entries (server-side)."),
 ]
 
 

@@ -186,6 +186,8 @@ class Metadata:
 
     entries: Sequence[MetricMetadata]
     warnings: Sequence[str] = ()
+    metric: str | None = None
+    """The metric asked for, when one was."""
 
 
 @dataclass(frozen=True, slots=True)

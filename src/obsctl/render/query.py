@@ -162,10 +162,29 @@ def render_instant_lines(answer: QueryAnswer, width: int | None) -> list[str]:
     table = PlainTable(
         [*titles, "VALUE"], [False] * len(titles) + [True], [True] * len(titles) + [False]
     )
-    for s, row in zip(res.series, cells, strict=True):
+    rows = sorted(zip(res.series, cells, strict=True), key=lambda sr: natural_key(sr[0].labels))
+    for s, row in rows:
         table.add([*row, format_value(s.values[0] if s.values else math.nan, answer.unit)])
     lines = table.lines(width)
     return [header, *lines] if header else lines
+
+
+def natural_key(labels: Mapping[str, str]) -> tuple[tuple[str, int, float, str], ...]:
+    """Sort key of a label set where numeric values (``le``, ``quantile``) sort as numbers.
+
+    >>> sorted(["10", "2.5", "+Inf", "0.1"], key=lambda v: natural_key({"le": v}))
+    ['0.1', '2.5', '10', '+Inf']
+    """
+    key = []
+    for name in sorted(labels):
+        value = labels[name]
+        try:
+            number = float(value)
+        except ValueError:
+            key.append((name, 1, 0.0, value))
+        else:
+            key.append((name, 0, number, value))
+    return tuple(key)
 
 
 def series_stats(s: Series) -> tuple[float, float, float, float]:
@@ -303,9 +322,13 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
         return [Text("no data points to plot")]
     lo = min(st[0] for st in finite)
     hi = max(st[2] for st in finite)
-    if hi == lo:
-        pad = abs(hi) * 0.1 or 1.0
-        lo, hi = lo - pad, hi + pad
+    flat: float | None = None
+    if hi - lo <= max(abs(hi), abs(lo)) * 1e-9:
+        # Flat, or flat up to float noise (1e-15 of rate() on a constant): a cliff drawn
+        # from rounding errors would be a lie; one line on the middle tick instead.
+        flat = (hi + lo) / 2
+        pad = abs(flat) * 0.1 or 1.0
+        lo, hi = flat - pad, flat + pad
     t0 = answer.start if answer.start is not None else min(s.timestamps[0] for s in drawn)
     t1 = answer.end if answer.end is not None else max(s.timestamps[-1] for s in drawn)
     if t1 <= t0:
@@ -318,6 +341,7 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
     xres, yres = (2, 4) if color else (1, 1)
     px_w, px_h = cols * xres, rows * yres
     # cells[row][col] = (braille bits, series index)
+    mid_px = (rows // 2) * yres + yres // 2
     bits = [[0] * cols for _ in range(rows)]
     owner = [[-1] * cols for _ in range(rows)]
     for idx, s in enumerate(drawn):
@@ -327,7 +351,7 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
                 prev = None
                 continue
             x = round((t - t0) / (t1 - t0) * (px_w - 1))
-            y = round((hi - v) / (hi - lo) * (px_h - 1))
+            y = round((hi - v) / (hi - lo) * (px_h - 1)) if flat is None else mid_px
             x, y = min(max(x, 0), px_w - 1), min(max(y, 0), px_h - 1)
             points = _line(prev[0], prev[1], x, y) if prev else [(x, y)]
             for px, py in points:
@@ -366,6 +390,8 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
     _, varying = split_labels([s.labels for s in drawn])
     for idx, s in enumerate(drawn):
         label = format_labels({k: v for k, v in s.labels.items() if k in varying} or s.labels)
+        if label == "{}":
+            label = answer.expr
         marker = "━━" if color else PLOT_GLYPHS[idx] * 2
         last = format_value(s.last, answer.unit)
         entry = Text(" " * (ylw + 2))
@@ -567,7 +593,13 @@ def render_labels_json(result: LabelList, consoles: Consoles) -> None:
 def render_metadata_text(result: Metadata, consoles: Consoles) -> None:
     """A table: metric, type, unit, help."""
     if not result.entries:
-        consoles.note("no metadata (the server has scraped no metric with metadata)")
+        if result.metric:
+            consoles.note(
+                f"no metadata for {result.metric}: no scraped target exposes it with "
+                "TYPE/HELP (a recording rule's output, a typo, or not scraped yet)"
+            )
+        else:
+            consoles.note("no metadata (the server has scraped no metric with metadata)")
         return
     table = PlainTable(["METRIC", "TYPE", "UNIT", "HELP"], [False] * 4, [True, False, False, True])
     for e in result.entries:
