@@ -12,19 +12,17 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from obsctl.analysis.catalogue import Catalogue, RuleSelection, apply_baseline, baseline_key
 from obsctl.errors import UsageError
-from obsctl.model.findings import (
-    BaselineWritten,
-    Finding,
-    FindingsReport,
-    RuleCatalog,
-    RuleRequest,
-)
+from obsctl.model.findings import Finding, FindingsReport, RuleRequest
 
-FindingsOutcome = FindingsReport | RuleCatalog | BaselineWritten
-"""What a findings command prints: the report, the catalogue, or the baseline it wrote."""
+if TYPE_CHECKING:
+    from obsctl.model.rule_catalog import BaselineWritten, RuleCatalog
+
+    FindingsOutcome: TypeAlias = FindingsReport | RuleCatalog | BaselineWritten
+    """What a findings command prints: the report, the catalogue, or the baseline it wrote."""
 
 
 def run_findings(
@@ -64,6 +62,8 @@ def run_findings(
     report = produce(selection)
     if request.write_baseline:
         assert request.baseline is not None
+        from obsctl.model.rule_catalog import BaselineWritten
+
         count = write_baseline(request.baseline, report.findings, tool=catalogue.tool)
         return BaselineWritten(request.baseline, count)
     if accepted:
