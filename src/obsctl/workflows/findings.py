@@ -8,7 +8,6 @@ call it with their own producer, so the shared options behave identically on all
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -82,6 +81,8 @@ def read_baseline(path: str) -> set[str]:
     Raises:
         UsageError: the file cannot be read or is not a baseline.
     """
+    import json  # only runs that use a baseline need it
+
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -103,6 +104,8 @@ def write_baseline(path: str, findings: Sequence[Finding], *, tool: str) -> int:
     Raises:
         UsageError: the file cannot be written.
     """
+    import json
+
     keys = sorted({baseline_key(f) for f in findings})
     doc = {"schema_version": 1, "tool": f"obsctl {tool}", "accepted": keys}
     try:
