@@ -28,7 +28,6 @@ def view(
 
     [bold]Example[/bold]: obsctl config view -o json
     """
-    from obsctl.render import config as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.config import view_config
 
@@ -45,7 +44,6 @@ def get_contexts(
 
     [bold]Example[/bold]: obsctl config get-contexts
     """
-    from obsctl.render import config as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.config import list_contexts
 

@@ -136,7 +136,6 @@ def correlate(
     output: Annotated[Literal["text", "json", "markdown"], output_option()] = "text",
 ) -> None:
     """Find the slow traces behind an alert and where their time went (see HELP)."""
-    from obsctl.render import correlate as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.correlate import CorrelateEnvironment, CorrelateOptions
     from obsctl.workflows.correlate import correlate as run

@@ -53,7 +53,6 @@ def exemplars(
     """
     from obsctl.errors import UsageError
     from obsctl.parsers.promql import check_promql
-    from obsctl.render import alerts as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.alerts import ExemplarsRequest, list_exemplars
 

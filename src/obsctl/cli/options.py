@@ -420,12 +420,12 @@ def emit_findings(ctx: click.Context, outcome: FindingsOutcome, output: str, fai
     """
     from obsctl.cli.state import get_state
     from obsctl.errors import FindingsFailed
-    from obsctl.model.findings import FindingsReport, RuleCatalog
+    from obsctl.model.findings import FindingsReport
     from obsctl.render import emit
 
     state = get_state(ctx)
-    if isinstance(outcome, RuleCatalog) and output != "json":
-        output = "text"
+    if not isinstance(outcome, FindingsReport) and output != "json":
+        output = "text"  # a rule listing, an explanation, or the baseline note
     emit(outcome, output, state.consoles)
     if isinstance(outcome, FindingsReport) and outcome.fails(fail_on):
         raise FindingsFailed(f"findings at or above {fail_on}")

@@ -21,7 +21,6 @@ from obsctl.model.correlation import (
 )
 from obsctl.model.time import TimeRange
 from obsctl.model.trace_analysis import TraceLinks
-from obsctl.render import correlate as _render  # noqa: F401 - registers renderers
 from obsctl.render import emit
 from obsctl.render.console import Consoles
 from obsctl.render.correlate import correlation_json, correlation_markdown
