@@ -14,7 +14,9 @@ Two kinds of redaction, both replacing with ``***``:
 
 The sinks apply it: ``render.console.Consoles`` wraps stdout and stderr in ``RedactingStream``,
 ``cli.main`` wraps ``sys.stdout``/``sys.stderr`` (tracebacks under ``--debug``), and the TUI
-redacts what it shows. Secrets shorter than ``MIN_SECRET_LEN`` characters are not matched as
+redacts what it shows. Known secrets are masked everywhere; credential shapes in diagnostics
+and in messages built from server answers, not in data written to stdout (see
+``RedactingStream``). Secrets shorter than ``MIN_SECRET_LEN`` characters are not matched as
 text (they would mask ordinary words); their encoded forms still are when long enough.
 
 Stdlib only: every layer may import this module.
@@ -250,8 +252,14 @@ def forget_all() -> None:
     _REGISTRY.clear()
 
 
-def redact(text: str) -> str:
+def redact(text: str, *, shapes: bool = True) -> str:
     """``text`` with known secrets and credential-shaped values replaced by ``***``.
+
+    Args:
+        text: what is about to be shown.
+        shapes: also mask credential shapes (header values, ``Bearer …``, URL user-info,
+            secret query parameters) whatever their value; off for data output (see
+            ``RedactingStream``).
 
     >>> redact("https://u:p@h/x?query=up&token=abc")
     'https://***@h/x?query=up&token=***'
@@ -263,10 +271,10 @@ def redact(text: str) -> str:
     pattern = _REGISTRY.pattern
     if pattern is not None:
         text = pattern.sub(MASK, text)
-    return _redact_shapes(text)
+    return _redact_shapes(text) if shapes else text
 
 
-def redact_bytes(data: bytes) -> bytes:
+def redact_bytes(data: bytes, *, shapes: bool = True) -> bytes:
     """``redact`` for UTF-8 bytes, without decoding them (JSON output goes this way).
 
     >>> redact_bytes(b'{"auth": "x", "url": "https://u:p@h/"}')
@@ -277,9 +285,11 @@ def redact_bytes(data: bytes) -> bytes:
     pattern = _REGISTRY.bytes_pattern
     if pattern is not None:
         data = pattern.sub(MASK.encode(), data)
-    shapes, triggers = _bytes_patterns()
+    if not shapes:
+        return data
+    shape, triggers = _bytes_patterns()
     # bytes.lower() touches ASCII letters only: same length, positions carry over.
-    return _mask_shapes(data, data.lower(), triggers, shapes, MASK.encode(), (b"${", b"***"))
+    return _mask_shapes(data, data.lower(), triggers, shape, MASK.encode(), (b"${", b"***"))
 
 
 class RedactingStream:
@@ -287,10 +297,19 @@ class RedactingStream:
 
     Whole lines are redacted at a time (a secret split across two ``write`` calls is still
     found); the unfinished last line is held until the next newline or ``flush``.
+
+    Args:
+        stream: the stream written to.
+        shapes: mask credential shapes too (see ``redact``). Diagnostics (stderr) do; data
+            (stdout) masks the known secrets only: a label value or span attribute that
+            merely looks like a credential is the user's data, shown as the server sent it,
+            and scanning tens of megabytes of query results for shapes would cost more than
+            writing them (messages built from server answers are redacted where they are made).
     """
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[str], *, shapes: bool = True) -> None:
         self._stream = stream
+        self._shapes = shapes
         self._pending = ""
 
     @property
@@ -311,13 +330,13 @@ class RedactingStream:
                 self.flush()
             return len(text)
         self._pending = data[cut:]
-        self._stream.write(redact(data[:cut]))
+        self._stream.write(redact(data[:cut], shapes=self._shapes))
         return len(text)
 
     @property
     def buffer(self) -> _RedactingBuffer:
         """The binary side (fast JSON writers use it), redacted too."""
-        return _RedactingBuffer(self._stream.buffer)  # type: ignore[attr-defined]
+        return _RedactingBuffer(self._stream.buffer, shapes=self._shapes)  # type: ignore[attr-defined]
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
@@ -326,7 +345,7 @@ class RedactingStream:
     def flush(self) -> None:
         if self._pending:
             pending, self._pending = self._pending, ""
-            self._stream.write(redact(pending))
+            self._stream.write(redact(pending, shapes=self._shapes))
         self._stream.flush()
 
     def __getattr__(self, name: str) -> Any:
@@ -336,19 +355,20 @@ class RedactingStream:
 class _RedactingBuffer:
     """The binary stream under a ``RedactingStream``: each write is redacted as UTF-8 text."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: IO[bytes], *, shapes: bool) -> None:
         self._raw = raw
+        self._shapes = shapes
 
     def write(self, data: bytes) -> int:
-        self._raw.write(redact_bytes(bytes(data)))
+        self._raw.write(redact_bytes(bytes(data), shapes=self._shapes))
         return len(data)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._raw, name)
 
 
-def redacting(stream: IO[str]) -> IO[str]:
+def redacting(stream: IO[str], *, shapes: bool = True) -> IO[str]:
     """``stream`` wrapped in a ``RedactingStream`` (once)."""
     if isinstance(stream, RedactingStream):
         return stream
-    return RedactingStream(stream)  # type: ignore[return-value]
+    return RedactingStream(stream, shapes=shapes)  # type: ignore[return-value]

@@ -4,8 +4,10 @@ PyYAML composes nodes recursively, so a document nested 100,000 levels deep
 (``a: [[[[…]]]]``) ends in ``RecursionError``. ``SafeLoader`` here counts the depth and
 raises an ordinary ``yaml.MarkedYAMLError`` (with the position) past ``MAX_DEPTH``, which
 every reader already reports as invalid YAML. Readers that compose with libyaml's C loaders
-call ``check_depth`` first. The collector-config reader composes from the event stream itself
-and uses the same ``MAX_DEPTH``.
+may call ``check_depth`` first for the same limit (libyaml's scanner refuses 1,000 levels on
+its own, flow or block, with a ``ScannerError`` those readers already report). The
+collector-config reader composes from the event stream itself and uses the same
+``MAX_DEPTH``.
 
 Importing this module imports ``yaml``: import it where ``yaml`` itself is imported.
 """

@@ -66,7 +66,16 @@ COMMANDS: dict[str, list[str]] = {
     "alerts": ["alerts", "list"],
     "alerts-route": ["alerts", "route", "severity=page"],
     "silences": ["silence", "list"],
+    "rules-check-server": ["rules", "check", "--server", "{rule_file}"],
+    "rules-backtest": ["rules", "backtest", "{rule_file}", "--since", "1h"],
 }
+RULES = """groups:
+- name: g
+  rules:
+  - alert: HighLatency
+    expr: histogram_quantile(0.99, rate(http_request_duration_seconds_bucket[5m])) > 0.5
+    for: 5m
+"""
 
 EXPECTED: dict[str, set[int]] = {
     "closed": {ExitCode.UNREACHABLE},
@@ -155,7 +164,12 @@ def test_fault_matrix(cli, isolation, servers, name, mode, monkeypatch):
     monkeypatch.setattr(obs_http, "_backoff", lambda attempt, policy: 0.0)
     _config(isolation, url, timeout="0.2s" if mode == "stall" else "0.4s")
     scrape_url = url.replace("http://", f"http://scrape:{SCRAPE_PASSWORD}@") + "/metrics"
-    argv = [a.replace("{scrape_url}", scrape_url) for a in COMMANDS[name]]
+    rule_file = isolation / "rules.yml"
+    rule_file.write_text(RULES)
+    argv = [
+        a.replace("{scrape_url}", scrape_url).replace("{rule_file}", str(rule_file))
+        for a in COMMANDS[name]
+    ]
     other.seen.clear()
     # The echoing behaviours also run with --debug (request logs) and machine output (the
     # JSON and SARIF writers take their own path to stdout).

@@ -157,3 +157,17 @@ _ASCII_SOUP = [
 def test_bytes_and_text_agree_on_shapes(parts):
     text = "".join(parts)
     assert r.redact_bytes(text.encode()) == r.redact(text).encode()
+
+
+def test_consoles_mask_known_secrets_in_data_and_shapes_in_diagnostics():
+    from obsctl.render.console import Consoles
+
+    r.remember(TOKEN)
+    out, err = io.StringIO(), io.StringIO()
+    consoles = Consoles(out_stream=out, err_stream=err, color=False)
+    line = f'up{{url="https://x/?token=abc"}} {TOKEN}\n'
+    consoles.out_stream.write(line)
+    consoles.write_err(line)
+    # Data: the user's label value stays as the server sent it; the context's token does not.
+    assert out.getvalue() == 'up{url="https://x/?token=abc"} ***\n'
+    assert err.getvalue() == 'up{url="https://x/?token=***"} ***\n'

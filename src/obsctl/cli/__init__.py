@@ -187,7 +187,7 @@ def main() -> None:
 
     # Consoles redact what commands print; this also covers what bypasses them (a --debug
     # traceback, Click's own messages).
-    sys.stdout = redacting(sys.stdout)
+    sys.stdout = redacting(sys.stdout, shapes=False)
     sys.stderr = redacting(sys.stderr)
     if "_OBSCTL_COMPLETE" in os.environ:
         # The scripts in completions/ speak Typer's completion protocol; Click's own (which

@@ -94,13 +94,15 @@ class Consoles:
         color: bool | None = None,
     ) -> None:
         # Every byte obsctl prints passes through obsctl.redact: no secret reaches any output.
-        for console in (out, err):
-            if console is not None:
-                console.file = redacting(console.file)
+        # Data masks the known secrets only; diagnostics credential shapes too (obsctl.redact).
+        if out is not None:
+            out.file = redacting(out.file, shapes=False)
+        if err is not None:
+            err.file = redacting(err.file)
         self._out = out
         self._err = err
         self.out_stream: IO[str] = redacting(
-            out_stream or (out.file if out is not None else sys.stdout)
+            out_stream or (out.file if out is not None else sys.stdout), shapes=False
         )
         self.err_stream: IO[str] = redacting(
             err_stream or (err.file if err is not None else sys.stderr)
