@@ -1,0 +1,198 @@
+"""One rule expression → ``ExprFacts``: what the ``rules check`` checks need to know about it.
+
+The expression is parsed with the same offline check as ``obsctl query`` (``check_promql``);
+only this module walks the syntax tree, so the checks stay independent of the parser behind it.
+"""
+
+from __future__ import annotations
+
+from obsctl.errors import UsageError
+from obsctl.model.promql_ast import (
+    AggregateExpr,
+    BinaryExpr,
+    Call,
+    Expr,
+    MatchOp,
+    MatrixSelector,
+    NumberLiteral,
+    ParenExpr,
+    StringLiteral,
+    SubqueryExpr,
+    UnaryExpr,
+    VectorSelector,
+)
+from obsctl.model.rules import ExprError, ExprFacts, RuleFile, Selector
+from obsctl.parsers.promql import PromQLSyntaxError, check_promql
+
+COMPARISON_OPS = frozenset({"==", "!=", ">", "<", ">=", "<="})
+FILTER_FUNCTIONS = frozenset({"absent", "absent_over_time"})
+FILTER_AGGREGATIONS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
+# Functions whose result keeps the labels of their (first) vector argument.
+_LABEL_KEEPING = frozenset(
+    {
+        "rate", "irate", "increase", "delta", "idelta", "deriv", "abs", "ceil", "floor", "round",
+        "clamp", "clamp_min", "clamp_max", "exp", "ln", "log2", "log10", "sqrt", "sgn",
+        "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
+        "quantile_over_time", "stddev_over_time", "stdvar_over_time", "last_over_time",
+        "present_over_time", "changes", "resets", "predict_linear", "holt_winters",
+        "double_exponential_smoothing", "histogram_quantile", "label_replace", "label_join",
+        "timestamp", "sort", "sort_desc", "sort_by_label", "sort_by_label_desc", "mad_over_time",
+        "histogram_avg", "histogram_count", "histogram_sum", "histogram_fraction",
+        "histogram_stddev", "histogram_stdvar", "rad", "deg",
+    }
+)  # fmt: skip
+
+
+_LABEL_SETTERS = frozenset({"label_replace", "label_join"})
+
+
+def _string_arg(node: Call, index: int) -> str:
+    arg = node.args[index] if len(node.args) > index else None
+    return arg.value if isinstance(arg, StringLiteral) else ""
+
+
+def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
+    """Parse ``expr`` and describe it.
+
+    ``outputs=False`` skips working out which labels survive (``output_labels`` is then
+    ``None``): only alerts whose templates use labels need it.
+
+    Raises:
+        UsageError / PromQLSyntaxError: the expression is empty or does not parse.
+    """
+    root = check_promql(expr)
+    selectors: list[Selector] = []
+    functions: set[str] = set()
+    label_uses: set[str] = set()
+    created: set[str] = set()
+    comparison = False
+
+    def walk(node: Expr, funcs: tuple[str, ...], range_s: float | None) -> None:
+        nonlocal comparison
+        if isinstance(node, VectorSelector):
+            name = node.name
+            matchers = []
+            for m in node.matchers:
+                if m.name == "__name__" and m.op is MatchOp.EQUAL and name in (None, m.value):
+                    name = m.value
+                    continue
+                matchers.append((m.name, m.op.value, m.value))
+                label_uses.add(m.name)
+            selectors.append(Selector(name, tuple(matchers), range_s, funcs))
+        elif isinstance(node, MatrixSelector):
+            rng = node.range if node.range_expr is None else None
+            walk(node.vector_selector, funcs, rng)
+        elif isinstance(node, SubqueryExpr):
+            walk(node.expr, funcs, node.range if node.range_expr is None else None)
+        elif isinstance(node, Call):
+            fname = node.func.name
+            functions.add(fname)
+            if fname in FILTER_FUNCTIONS:
+                comparison = True
+            if fname in _LABEL_SETTERS and len(node.args) > 1:
+                created.add(_string_arg(node, 1))
+            for arg in node.args:
+                walk(arg, (fname, *funcs), range_s)
+        elif isinstance(node, AggregateExpr):
+            if node.op in FILTER_AGGREGATIONS:
+                comparison = True
+            label_uses.update(node.grouping)
+            walk(node.expr, funcs, range_s)
+            if node.param is not None:
+                walk(node.param, funcs, range_s)
+        elif isinstance(node, BinaryExpr):
+            op = node.op
+            if op in ("and", "unless") or (op in COMPARISON_OPS and not node.return_bool):
+                comparison = True
+            if node.matching is not None:
+                label_uses.update(node.matching.matching_labels)
+                label_uses.update(node.matching.include)
+            walk(node.lhs, funcs, range_s)
+            walk(node.rhs, funcs, range_s)
+        elif isinstance(node, ParenExpr | UnaryExpr):
+            walk(node.expr, funcs, range_s)
+
+    walk(root, (), None)
+    output, dropped = _output_labels(root) if outputs else (None, frozenset[str]())
+    return ExprFacts(
+        selectors=tuple(selectors),
+        comparison=comparison,
+        output_labels=output,
+        dropped_labels=dropped,
+        label_uses=frozenset(label_uses),
+        functions=frozenset(functions),
+        created_labels=frozenset(created - {""}),
+    )
+
+
+def _output_labels(node: Expr) -> tuple[frozenset[str] | None, frozenset[str]]:
+    """The labels the result can carry (``None``: any input label) and those removed.
+
+    Follows the outermost path: an aggregation ``by (a, b)`` keeps only ``a, b``; ``without
+    (c)`` removes ``c``; a binary operation keeps its left side's labels (``on``/
+    ``group_left`` cases included only as far as they narrow), and a number has none.
+    """
+    if isinstance(node, AggregateExpr):
+        op = node.op
+        inner, dropped = _output_labels(node.expr)
+        if op in ("count_values",):
+            return None, frozenset()
+        labels = frozenset(node.grouping)
+        if node.without:
+            if op in FILTER_AGGREGATIONS:
+                return inner, dropped
+            return (None if inner is None else inner - labels), dropped | labels
+        if op in FILTER_AGGREGATIONS:
+            return inner, dropped
+        return (labels if inner is None else labels & inner), dropped
+    if isinstance(node, BinaryExpr):
+        left, ldrop = _output_labels(node.lhs)
+        right, rdrop = _output_labels(node.rhs)
+        if isinstance(node.lhs, NumberLiteral | StringLiteral):
+            return right, rdrop
+        if node.matching is not None and node.matching.include:
+            extra = frozenset(node.matching.include)
+            return (None if left is None else left | extra), ldrop
+        return left, ldrop
+    if isinstance(node, ParenExpr | UnaryExpr | SubqueryExpr):
+        return _output_labels(node.expr)
+    if isinstance(node, MatrixSelector):
+        return None, frozenset()
+    if isinstance(node, Call):
+        fname = node.func.name
+        vectors = [a for a in node.args if not isinstance(a, NumberLiteral | StringLiteral)]
+        if fname in _LABEL_SETTERS and vectors and len(node.args) > 1:
+            inner, dropped = _output_labels(vectors[0])
+            dst = _string_arg(node, 1)
+            return (None if inner is None else inner | {dst}), dropped - {dst}
+        if fname in _LABEL_KEEPING and vectors:
+            return _output_labels(vectors[0])
+        if fname in ("vector", "time", "scalar", "pi"):
+            return frozenset(), frozenset()
+        if fname in ("absent", "absent_over_time"):
+            return None, frozenset()
+        return _output_labels(vectors[0]) if vectors else (None, frozenset())
+    if isinstance(node, NumberLiteral | StringLiteral):
+        return frozenset(), frozenset()
+    return None, frozenset()
+
+
+def expression_facts(rule_file: RuleFile) -> dict[str, ExprFacts | ExprError]:
+    """Each distinct non-empty expression of the file, parsed once."""
+    rules = [r for g in rule_file.groups for r in g.rules if r.expr.strip()]
+    templated = {
+        r.expr
+        for r in rules
+        if r.kind == "alert" and any("abels" in v for _, v in (*r.labels, *r.annotations))
+    }
+    out: dict[str, ExprFacts | ExprError] = {}
+    for rule in rules:
+        if rule.expr in out:
+            continue
+        try:
+            out[rule.expr] = expr_facts(rule.expr, outputs=rule.expr in templated)
+        except PromQLSyntaxError as err:
+            out[rule.expr] = ExprError(err.reason, err.pos)
+        except UsageError as err:  # pragma: no cover - blank expressions are skipped
+            out[rule.expr] = ExprError(err.message, 0)
+    return out
