@@ -198,7 +198,7 @@ def _pretty(ast: object, expr: str) -> str:
 
     try:
         return pretty_expr(ast)  # type: ignore[arg-type]
-    except (TypeError, AttributeError):  # pragma: no cover - check_promql returns an Expr
+    except RecursionError:  # a layout thousands of levels deep: print it as given
         return expr
 
 

@@ -288,7 +288,11 @@ class _Parser:
         except RecursionError:
             self.error(PosRange(0, len(self.text)), "expression nested too deeply")
         if expr is not None and not self.errors:
-            _Checker(self).check(expr)
+            try:
+                _Checker(self).check(expr)
+            except RecursionError:
+                self.errors.clear()
+                self.error(PosRange(0, len(self.text)), "expression nested too deeply")
         if self.errors:
             raise PromQLParseError(self.text, self.errors)
         assert expr is not None
@@ -1139,9 +1143,19 @@ class _Checker:
         if isinstance(node, ParenExpr | StepInvariantExpr):
             return self.check(node.expr)
         if isinstance(node, BinaryExpr):
-            lt, rt = self.check_binary(node)
-            both_scalar = lt is ValueType.SCALAR and rt is ValueType.SCALAR
-            return ValueType.SCALAR if both_scalar else ValueType.VECTOR
+            # Walk the left spine (a + b + c … nests to the left) without recursion.
+            spine: list[BinaryExpr] = []
+            current: Expr = node
+            while isinstance(current, BinaryExpr):
+                spine.append(current)
+                current = current.lhs
+            lt = self.check(current)
+            for binary in reversed(spine):
+                rt = self.check(binary.rhs)
+                self.check_binary(binary, lt, rt)
+                both_scalar = lt is ValueType.SCALAR and rt is ValueType.SCALAR
+                lt = ValueType.SCALAR if both_scalar else ValueType.VECTOR
+            return lt
         if isinstance(node, UnaryExpr):
             inner = self.check(node.expr)
             if inner not in (ValueType.SCALAR, ValueType.VECTOR):
@@ -1200,9 +1214,8 @@ class _Checker:
             end -= 1
         return PosRange(start, end)
 
-    def check_binary(self, node: BinaryExpr) -> tuple[ValueType, ValueType]:
-        lt = self.check(node.lhs)
-        rt = self.check(node.rhs)
+    def check_binary(self, node: BinaryExpr, lt: ValueType, rt: ValueType) -> None:
+        """The operator's own checks, given its operands' (already checked) types."""
         op = node.op
         matching = node.matching
         assert matching is not None
@@ -1255,7 +1268,6 @@ class _Checker:
             self.error(
                 node.pos, f"set operator {go_quote(op)} not allowed in binary scalar expression"
             )
-        return lt, rt
 
     def check_call(self, node: Call) -> None:
         func = node.func

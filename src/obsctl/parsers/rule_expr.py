@@ -7,7 +7,20 @@ only this module walks the syntax tree, so the checks stay independent of the pa
 from __future__ import annotations
 
 from obsctl.errors import UsageError
-from obsctl.model import promql_ast as ast
+from obsctl.model.promql_ast import (
+    AggregateExpr,
+    BinaryExpr,
+    Call,
+    Expr,
+    MatchOp,
+    MatrixSelector,
+    NumberLiteral,
+    ParenExpr,
+    StringLiteral,
+    SubqueryExpr,
+    UnaryExpr,
+    VectorSelector,
+)
 from obsctl.model.rules import ExprError, ExprFacts, RuleFile, Selector
 from obsctl.parsers.promql import PromQLSyntaxError, check_promql
 
@@ -33,8 +46,9 @@ _LABEL_KEEPING = frozenset(
 _LABEL_SETTERS = frozenset({"label_replace", "label_join"})
 
 
-def _string_arg(node: ast.Expr) -> str:
-    return node.value if isinstance(node, ast.StringLiteral) else ""
+def _string_arg(node: Call, index: int) -> str:
+    arg = node.args[index] if len(node.args) > index else None
+    return arg.value if isinstance(arg, StringLiteral) else ""
 
 
 def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
@@ -53,41 +67,41 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
     created: set[str] = set()
     comparison = False
 
-    def walk(node: ast.Expr, funcs: tuple[str, ...], range_s: float | None) -> None:
+    def walk(node: Expr, funcs: tuple[str, ...], range_s: float | None) -> None:
         nonlocal comparison
-        if isinstance(node, ast.VectorSelector):
+        if isinstance(node, VectorSelector):
             name = node.name
             matchers = []
             for m in node.matchers:
-                # The parser lists ``up``'s name as a __name__="up" matcher too.
-                if m.name == "__name__" and m.op is ast.MatchOp.EQUAL and name in (None, m.value):
+                if m.name == "__name__" and m.op is MatchOp.EQUAL and name in (None, m.value):
                     name = m.value
                     continue
                 matchers.append((m.name, m.op.value, m.value))
                 label_uses.add(m.name)
             selectors.append(Selector(name, tuple(matchers), range_s, funcs))
-        elif isinstance(node, ast.MatrixSelector):
-            walk(node.vector_selector, funcs, node.range)
-        elif isinstance(node, ast.SubqueryExpr):
-            walk(node.expr, funcs, node.range)
-        elif isinstance(node, ast.Call):
+        elif isinstance(node, MatrixSelector):
+            rng = node.range if node.range_expr is None else None
+            walk(node.vector_selector, funcs, rng)
+        elif isinstance(node, SubqueryExpr):
+            walk(node.expr, funcs, node.range if node.range_expr is None else None)
+        elif isinstance(node, Call):
             fname = node.func.name
             functions.add(fname)
             if fname in FILTER_FUNCTIONS:
                 comparison = True
             if fname in _LABEL_SETTERS and len(node.args) > 1:
-                created.add(_string_arg(node.args[1]))
+                created.add(_string_arg(node, 1))
             for arg in node.args:
                 walk(arg, (fname, *funcs), range_s)
-        elif isinstance(node, ast.AggregateExpr):
+        elif isinstance(node, AggregateExpr):
             if node.op in FILTER_AGGREGATIONS:
                 comparison = True
             label_uses.update(node.grouping)
             walk(node.expr, funcs, range_s)
             if node.param is not None:
                 walk(node.param, funcs, range_s)
-        elif isinstance(node, ast.BinaryExpr):
-            op = str(node.op)
+        elif isinstance(node, BinaryExpr):
+            op = node.op
             if op in ("and", "unless") or (op in COMPARISON_OPS and not node.return_bool):
                 comparison = True
             if node.matching is not None:
@@ -95,7 +109,7 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
                 label_uses.update(node.matching.include)
             walk(node.lhs, funcs, range_s)
             walk(node.rhs, funcs, range_s)
-        elif isinstance(node, ast.ParenExpr | ast.UnaryExpr | ast.StepInvariantExpr):
+        elif isinstance(node, ParenExpr | UnaryExpr):
             walk(node.expr, funcs, range_s)
 
     walk(root, (), None)
@@ -111,17 +125,17 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
     )
 
 
-def _output_labels(node: ast.Expr) -> tuple[frozenset[str] | None, frozenset[str]]:
+def _output_labels(node: Expr) -> tuple[frozenset[str] | None, frozenset[str]]:
     """The labels the result can carry (``None``: any input label) and those removed.
 
     Follows the outermost path: an aggregation ``by (a, b)`` keeps only ``a, b``; ``without
     (c)`` removes ``c``; a binary operation keeps its left side's labels (``on``/
     ``group_left`` cases included only as far as they narrow), and a number has none.
     """
-    if isinstance(node, ast.AggregateExpr):
+    if isinstance(node, AggregateExpr):
         op = node.op
         inner, dropped = _output_labels(node.expr)
-        if op == "count_values":
+        if op in ("count_values",):
             return None, frozenset()
         labels = frozenset(node.grouping)
         if node.without:
@@ -131,25 +145,25 @@ def _output_labels(node: ast.Expr) -> tuple[frozenset[str] | None, frozenset[str
         if op in FILTER_AGGREGATIONS:
             return inner, dropped
         return (labels if inner is None else labels & inner), dropped
-    if isinstance(node, ast.BinaryExpr):
+    if isinstance(node, BinaryExpr):
         left, ldrop = _output_labels(node.lhs)
         right, rdrop = _output_labels(node.rhs)
-        if isinstance(node.lhs, ast.NumberLiteral | ast.StringLiteral):
+        if isinstance(node.lhs, NumberLiteral | StringLiteral):
             return right, rdrop
         if node.matching is not None and node.matching.include:
             extra = frozenset(node.matching.include)
             return (None if left is None else left | extra), ldrop
         return left, ldrop
-    if isinstance(node, ast.ParenExpr | ast.UnaryExpr | ast.SubqueryExpr | ast.StepInvariantExpr):
+    if isinstance(node, ParenExpr | UnaryExpr | SubqueryExpr):
         return _output_labels(node.expr)
-    if isinstance(node, ast.MatrixSelector):
+    if isinstance(node, MatrixSelector):
         return None, frozenset()
-    if isinstance(node, ast.Call):
+    if isinstance(node, Call):
         fname = node.func.name
-        vectors = [a for a in node.args if not isinstance(a, ast.NumberLiteral | ast.StringLiteral)]
+        vectors = [a for a in node.args if not isinstance(a, NumberLiteral | StringLiteral)]
         if fname in _LABEL_SETTERS and vectors and len(node.args) > 1:
             inner, dropped = _output_labels(vectors[0])
-            dst = _string_arg(node.args[1])
+            dst = _string_arg(node, 1)
             return (None if inner is None else inner | {dst}), dropped - {dst}
         if fname in _LABEL_KEEPING and vectors:
             return _output_labels(vectors[0])
@@ -158,7 +172,7 @@ def _output_labels(node: ast.Expr) -> tuple[frozenset[str] | None, frozenset[str
         if fname in ("absent", "absent_over_time"):
             return None, frozenset()
         return _output_labels(vectors[0]) if vectors else (None, frozenset())
-    if isinstance(node, ast.NumberLiteral | ast.StringLiteral):
+    if isinstance(node, NumberLiteral | StringLiteral):
         return frozenset(), frozenset()
     return None, frozenset()
 
