@@ -244,6 +244,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{module:<{width}}  {tried:>7}  {detected:>6}  {counts['survived']:>8}  "
             f"{counts['no tests']:>8}  {rate:8.1f}%"
         )
+        if tried and counts["no tests"] == tried:
+            print(
+                f"mutate: no test reaches any function of {module}; if that is wrong, delete "
+                "mutants/mutmut-stats.json (the map of tests to functions) and run again",
+                file=sys.stderr,
+            )
         survivors += sorted(n for n, s in statuses.items() if s in UNDETECTED)
         if args.fail_under is not None and rate < args.fail_under:
             failed = True
