@@ -136,6 +136,16 @@ def _drop_unmutated_copy(path: Path) -> None:
         copy.unlink()
 
 
+def _forget_test_map_unless_same_targets(modules: list[str]) -> None:
+    """mutmut maps tests to the functions they reach only in the files it mutated in that run,
+    and only re-maps new tests later; after a run on other modules, build the map afresh."""
+    marker = ROOT / "mutants" / "mutate-targets.txt"
+    wanted = "\n".join(sorted(modules))
+    if not marker.exists() or marker.read_text("utf-8") != wanted:
+        (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+        marker.write_text(wanted, "utf-8")
+
+
 def _glob(module: str) -> str:
     # mutmut names a mutant <module>.x_<function>__mutmut_<n> (methods: x<sep><Class><sep>...).
     return f"{module}.x*"
@@ -196,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     _ensure_mutmut()
     for m in modules:
         _drop_unmutated_copy(path_of(m))
+    _forget_test_map_unless_same_targets(modules)
     log = ROOT / "mutants" / "mutate.log"
     log.parent.mkdir(exist_ok=True)
     print(f"mutate: {', '.join(modules)} (log: {log.relative_to(ROOT)})", file=sys.stderr)
