@@ -140,6 +140,7 @@ def _forget_test_map_unless_same_targets(modules: list[str]) -> None:
     """mutmut maps tests to the functions they reach only in the files it mutated in that run,
     and only re-maps new tests later; after a run on other modules, build the map afresh."""
     marker = ROOT / "mutants" / "mutate-targets.txt"
+    marker.parent.mkdir(exist_ok=True)
     wanted = "\n".join(sorted(modules))
     if not marker.exists() or marker.read_text("utf-8") != wanted:
         (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
