@@ -61,7 +61,11 @@ def module_of(arg: str) -> str:
             parts = parts[:-1]
         text = ".".join(parts)
     if text != PACKAGE and not text.startswith(PACKAGE + "."):
-        raise SystemExit(f"mutate: {arg!r} is not a module of {PACKAGE} (e.g. obsctl.model.time)")
+        print(
+            f"mutate: {arg!r} is not a module of {PACKAGE} (e.g. obsctl.model.time)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     return text
 
 
