@@ -335,3 +335,32 @@ def test_grafana_link_covers_the_queried_time(
     pane = json.loads(qs(urlsplit(link).query)["panes"][0])["obsctl"]
     assert pane["range"] == {"from": "1795589880000", "to": "1795593480000"}
     assert pane["queries"][0]["expr"] == "bench_requests_total"
+
+
+def test_output_env_var_applies_where_offered_and_is_ignored_elsewhere(
+    cli: Cli, prom: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prom.post("/api/v1/query", name="query").respond(200, content=body("vector"))
+    monkeypatch.setenv("OBSCTL_OUTPUT", "sarif")
+    res = cli("query", "bench_requests_total", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert res.stderr.splitlines() == [
+        "obsctl: note: OBSCTL_OUTPUT=sarif ignored: obsctl query writes text, json, ndjson, csv"
+    ]
+    assert not res.stdout.startswith("{")
+    monkeypatch.setenv("OBSCTL_OUTPUT", "json")
+    res = cli("query", "bench_requests_total", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert json.loads(res.stdout)["schema_version"] == 1
+    res = cli("query", "bench_requests_total", "--prometheus-url", URL, "-o", "csv")
+    assert res.exit_code == ExitCode.OK, res.output
+    assert not res.stdout.startswith("{")
+
+
+def test_metadata_of_an_unknown_metric_names_it(cli: Cli, prom: respx.MockRouter) -> None:
+    prom.get("/api/v1/metadata").respond(200, json={"status": "success", "data": {}})
+    res = cli("metadata", "checkout_latency", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert res.stderr.startswith("obsctl: note: no metadata for checkout_latency: ")
+    res = cli("metadata", "--prometheus-url", URL)
+    assert res.stderr.startswith("obsctl: note: no metadata (the server has scraped no metric")

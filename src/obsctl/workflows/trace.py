@@ -7,6 +7,7 @@ Stable entry points (``correlate`` uses them): ``fetch_trace`` and, from
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -16,8 +17,8 @@ from obsctl.analysis.traces import analyze_trace
 from obsctl.config.kinds import KINDS
 from obsctl.config.links import link_targets, trace_links
 from obsctl.config.schema import TRACE_KINDS, Settings
-from obsctl.errors import BackendUnreachable, NotFound, UsageError
-from obsctl.model.time import format_duration
+from obsctl.errors import BackendUnreachable, ConfigError, NotFound, UsageError
+from obsctl.model.time import TimeSyntaxError, format_duration, parse_duration, parse_instant
 from obsctl.model.trace_analysis import (
     FetchedTrace,
     TraceLinks,
@@ -46,6 +47,18 @@ def parse_trace_id(text: str) -> str:
         return normalize_trace_id(text)
     except TraceIdError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _padded_not_found(typed: str, full_id: str, err: NotFound) -> NotFound:
+    """A not-found error that says so when the ID typed was shortened and padded."""
+    digits = typed.strip().lower()
+    if not digits or len(digits) >= 16 or any(c not in "0123456789abcdef" for c in digits):
+        return err
+    return NotFound(
+        f"{err.message} (the {len(digits)}-digit ID {digits} was padded with zeros to "
+        f"{full_id}: trace IDs have 16 or 32 hex digits)",
+        hint="give the whole ID; `obsctl trace search` lists recent ones",
+    )
 
 
 def backends_to_try(settings: Settings, backend: str | None) -> list[str]:
@@ -209,14 +222,13 @@ async def show_trace(
         if file is not None:
             fetched = load_trace_file(file, stdin=stdin, trace_id=trace_id, keep_raw=view.raw)
         else:
-            fetched = await fetch_trace_from(
-                settings,
-                parse_trace_id(trace_id or ""),
-                backend=backend,
-                start=start,
-                end=end,
-                log=log,
-            )
+            full_id = parse_trace_id(trace_id or "")
+            try:
+                fetched = await fetch_trace_from(
+                    settings, full_id, backend=backend, start=start, end=end, log=log
+                )
+            except NotFound as err:
+                raise _padded_not_found(trace_id or "", full_id, err) from None
         analysis = analyze_trace(fetched.trace, adjust_skew=adjust_skew)
     if view.span is not None and not analysis.find(view.span):
         raise NotFound(
@@ -229,6 +241,117 @@ async def show_trace(
         else TraceLinks()
     )
     return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view)
+
+
+@dataclass(frozen=True, slots=True)
+class TraceShowRequest:
+    """What ``obsctl trace [show]`` was asked, as typed.
+
+    Attributes:
+        trace_id: the ID argument (1-32 hex or base64), if given.
+        file: ``--file`` (``-`` for stdin), if given.
+        backend: ``--backend``.
+        since: ``--since``: the lookup window ends at ``--end`` (or now) and spans this.
+        start / end: ``--start``/``--end`` as typed (time hints for the lookup).
+        adjust_skew: ``--adjust-skew``.
+        depth / min_duration / service / span / full / raw: what to show.
+    """
+
+    trace_id: str | None = None
+    file: str | None = None
+    backend: str | None = None
+    since: str | None = None
+    start: str | None = None
+    end: str | None = None
+    adjust_skew: bool = False
+    depth: int | None = None
+    min_duration: str | None = None
+    service: str | None = None
+    span: str | None = None
+    full: bool = False
+    raw: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEnvironment:
+    """What the trace workflows need from the invocation.
+
+    Attributes:
+        settings: the resolved settings, loaded on first use (a file needs none).
+        now: the current time, for ``--start``/``--end``.
+        stdin: what ``--file -`` reads.
+        log: ``--debug`` request logger.
+    """
+
+    settings: Callable[[], Settings]
+    now: datetime
+    stdin: Callable[[], BinaryIO]
+    log: LogFn | None = None
+
+
+def _instant(text: str | None, option: str, now: datetime) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return parse_instant(text, now=now)
+    except TimeSyntaxError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _duration(text: str, option: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except TimeSyntaxError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _duration_ns(text: str | None, option: str) -> int:
+    return int(_duration(text, option).total_seconds() * 1e9) if text else 0
+
+
+async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> TraceResult:
+    """``obsctl trace``: check and parse the request, then ``show_trace``.
+
+    Raises:
+        UsageError: ``--backend`` with ``--file``, a bad time or duration; plus what
+        ``show_trace`` raises. ConfigError: a broken config file, unless reading a file.
+    """
+    if request.file is not None and request.backend is not None:
+        raise UsageError("--backend and --file exclude each other")
+    start = _instant(request.start, "--start", env.now)
+    end = _instant(request.end, "--end", env.now)
+    if request.since:
+        if start is not None:
+            raise UsageError("give either --since or --start, not both")
+        start = (end or env.now) - _duration(request.since, "--since")
+    view = TraceView(
+        max_depth=request.depth,
+        min_duration_ns=_duration_ns(request.min_duration, "--min-duration"),
+        service=request.service,
+        span=request.span,
+        raw=request.raw,
+        max_lines=None if request.full else 400,
+    )
+    if request.file is None:
+        settings = env.settings()
+    else:
+        # Reading a file needs no backend, so a broken config file must not stop it.
+        try:
+            settings = env.settings()
+        except ConfigError:
+            settings = Settings(context=None, endpoints={}, config_path=None)
+    return await show_trace(
+        settings,
+        trace_id=request.trace_id,
+        file=request.file,
+        stdin=env.stdin,
+        backend=request.backend,
+        start=start,
+        end=end,
+        adjust_skew=request.adjust_skew,
+        view=view,
+        log=env.log,
+    )
 
 
 def describe_search(kind: str, query: TraceSearch) -> str:
@@ -278,6 +401,7 @@ __all__ = [
     "fetch_trace_from",
     "load_trace_file",
     "parse_trace_id",
+    "run_trace_show",
     "search_traces",
     "show_trace",
 ]
