@@ -61,7 +61,11 @@ def module_of(arg: str) -> str:
             parts = parts[:-1]
         text = ".".join(parts)
     if text != PACKAGE and not text.startswith(PACKAGE + "."):
-        raise SystemExit(f"mutate: {arg!r} is not a module of {PACKAGE} (e.g. obsctl.model.time)")
+        print(
+            f"mutate: {arg!r} is not a module of {PACKAGE} (e.g. obsctl.model.time)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     return text
 
 
@@ -100,12 +104,51 @@ def _ensure_mutmut() -> None:
         )
 
 
-def _mutmut(*args: str, log: Path | None = None) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "mutmut", *args]
+# Runs mutmut's CLI with ``only_mutate`` narrowed to the target files, so a run generates
+# mutants for those modules only (a first run over the whole package takes minutes). mutmut
+# keeps cached results valid across ``only_mutate`` changes.
+_NARROWED = """
+import sys
+from mutmut import configuration
+from mutmut.__main__ import cli
+only = [p for p in sys.argv[1].split(",") if p]
+if only:
+    configuration.config().only_mutate = only
+sys.argv = ["mutmut", *sys.argv[2:]]
+cli()
+"""
+
+
+def _mutmut(
+    *args: str, log: Path | None = None, only: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-c", _NARROWED, ",".join(only or []), *args]
     if log is None:
         return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     with log.open("w", encoding="utf-8") as fh:
         return subprocess.run(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, check=False)
+
+
+def _drop_unmutated_copy(path: Path) -> None:
+    """Make mutmut regenerate ``mutants/<path>`` when it holds a plain copy.
+
+    A run narrowed to other modules copies this one unmutated; the copy is newer than the
+    source, so mutmut would take it as already mutated and every mutant would "survive".
+    """
+    copy = ROOT / "mutants" / path
+    if copy.exists() and "__mutmut_" not in copy.read_text("utf-8", errors="replace"):
+        copy.unlink()
+
+
+def _forget_test_map_unless_same_targets(modules: list[str]) -> None:
+    """mutmut maps tests to the functions they reach only in the files it mutated in that run,
+    and only re-maps new tests later; after a run on other modules, build the map afresh."""
+    marker = ROOT / "mutants" / "mutate-targets.txt"
+    marker.parent.mkdir(exist_ok=True)
+    wanted = "\n".join(sorted(modules))
+    if not marker.exists() or marker.read_text("utf-8") != wanted:
+        (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+        marker.write_text(wanted, "utf-8")
 
 
 def _glob(module: str) -> str:
@@ -166,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
 
     _ensure_mutmut()
+    for m in modules:
+        _drop_unmutated_copy(path_of(m))
+    _forget_test_map_unless_same_targets(modules)
     log = ROOT / "mutants" / "mutate.log"
     log.parent.mkdir(exist_ok=True)
     print(f"mutate: {', '.join(modules)} (log: {log.relative_to(ROOT)})", file=sys.stderr)
@@ -183,7 +229,14 @@ def main(argv: list[str] | None = None) -> int:
         elif not targets:
             print("mutate: no survivors left", file=sys.stderr)
     run = (
-        _mutmut("run", "--max-children", str(args.jobs), *targets, log=log)
+        _mutmut(
+            "run",
+            "--max-children",
+            str(args.jobs),
+            *targets,
+            log=log,
+            only=[str(path_of(m)) for m in modules],
+        )
         if targets
         else subprocess.CompletedProcess([], 0)
     )
@@ -207,6 +260,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{module:<{width}}  {tried:>7}  {detected:>6}  {counts['survived']:>8}  "
             f"{counts['no tests']:>8}  {rate:8.1f}%"
         )
+        if tried and counts["no tests"] == tried:
+            print(
+                f"mutate: no test reaches any function of {module}; if that is wrong, delete "
+                "mutants/mutmut-stats.json (the map of tests to functions) and run again",
+                file=sys.stderr,
+            )
         survivors += sorted(n for n, s in statuses.items() if s in UNDETECTED)
         if args.fail_under is not None and rate < args.fail_under:
             failed = True

@@ -409,3 +409,59 @@ def test_relative_time_beyond_the_calendar_is_a_syntax_error(text):
 def test_since_reaching_before_year_one_is_a_syntax_error():
     with pytest.raises(TimeSyntaxError, match=r"^--since 99999y reaches before year 1$"):
         resolve_range(now=NOW, since="99999y")
+
+
+# ----------------------------------------------------------------------------- messages, zones
+
+
+def test_invalid_time_message_lists_every_form():
+    with pytest.raises(TimeSyntaxError) as err:
+        at("yesterday")
+    assert str(err.value) == (
+        "invalid time 'yesterday': use now, now-1h, -15m, RFC 3339 (2026-11-25T10:00:00Z), "
+        "local '2026-11-25 10:00', or Unix seconds/milliseconds"
+    )
+
+
+def test_invalid_duration_message_names_the_units_and_examples():
+    with pytest.raises(TimeSyntaxError) as err:
+        parse_duration("5x")
+    assert str(err.value) == (
+        "invalid duration '5x': use a number and a unit (ms, s, m, h, d, w, y), "
+        "e.g. '30s', '15m', '1h30m'"
+    )
+
+
+def test_local_time_in_a_dst_gap_message_suggests_an_offset():
+    from zoneinfo import ZoneInfo
+
+    with pytest.raises(TimeSyntaxError) as err:
+        parse_instant("2026-03-29 02:30", now=NOW, tz=ZoneInfo("Europe/Berlin"))
+    assert str(err.value) == (
+        "local time '2026-03-29 02:30' does not exist (skipped by a daylight-saving change); "
+        "give an explicit offset, e.g. 2026-03-29T02:30:00+01:00"
+    )
+
+
+def test_naive_now_message():
+    with pytest.raises(ValueError, match=r"^now must be timezone-aware$"):
+        parse_instant("now", now=datetime(2026, 11, 25, 12))
+
+
+def test_rfc3339_output_is_utc_whatever_the_system_zone(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        t = datetime(2026, 1, 1, 0, 0, 0, 500000, tzinfo=UTC)
+        assert format_rfc3339(t) == "2026-01-01T00:00:00.5Z"
+        assert format_rfc3339_nano(t) == "2026-01-01T00:00:00.500000000Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_format_duration_rounds_at_the_microsecond_and_ten_second_lines():
+    assert format_duration(0.0009994999) == "999µs"
+    assert format_duration(9.995) == "10.0s"  # the float just below 9.995 still reads 10.0s
