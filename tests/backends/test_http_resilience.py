@@ -426,7 +426,7 @@ async def test_timeout_message_uses_the_client_timeout_when_given(sleeps):
             "certificate verify failed",
         ),
         ("first line\nsecond line", "first line"),
-        ("https://u:p@h/x?token=abc", "https://h/x?token=***"),
+        ("https://u:p@h/x?token=abc", "https://***@h/x?token=***"),
     ],
 )
 def test_short_reason(text, reason):
