@@ -898,8 +898,8 @@ def _vector_binop(node: Binary, lhs: Vector, rhs: Vector, t: int) -> Vector:
         return Vector()
     swapped = card == "one-to-many"
     if swapped:
+        # The sides swap, the fill values do not (as in Prometheus).
         lhs, rhs = rhs, lhs
-        fill_l, fill_r = fill_r, fill_l
     sig = _signature(node)
     right: dict[Labels, Sample] = {}
     for rs in rhs:

@@ -78,6 +78,8 @@ class VectorSel(Node):
     offset_ms: int = 0
     at: AtRef = None
     """``@`` time in Unix seconds, ``"start"``/``"end"`` of the query, or None."""
+    anchored: bool = False
+    smoothed: bool = False
 
     @property
     def type(self) -> ValueType:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from obsctl.analysis.engine.compile import compile_expr
 from obsctl.analysis.engine.evaluator import Engine
-from tests.unit.analysis.engine import _pp_frontend as fe
+from obsctl.analysis.engine.plan import Node
+from obsctl.parsers.promql_parser import parse_expr
 from tests.unit.analysis.engine.promqltest import EvalCase, parse_script
 
 _ROOT = Path(__file__).resolve().parents[4]
@@ -27,8 +29,8 @@ DATA = next(
 )
 
 
-def _compile(query: str, step_ms: int, range_ms: int):  # type: ignore[no-untyped-def]
-    return fe.parse(query)
+def _compile(query: str, step_ms: int, range_ms: int) -> Node:
+    return compile_expr(parse_expr(query), query, step_ms=step_ms, range_ms=range_ms)
 
 
 def _cases() -> list[EvalCase]:
