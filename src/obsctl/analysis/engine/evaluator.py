@@ -10,6 +10,7 @@ a sample's meaning mark it, and ``__name__`` is dropped from marked samples at t
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -345,6 +346,8 @@ class Engine:
 
     def _vector_sel(self, q: _Query, sel: VectorSel, t: int) -> Vector:
         ref = self._ref_time(q, sel.at, sel.offset_ms, t)
+        if sel.smoothed:
+            return self._smoothed_sel(q, sel, ref, t)
         out = Vector()
         lookback = q.lookback
         for s in self._select(q, sel):
@@ -353,12 +356,37 @@ class Engine:
                 out.append(Sample(s.labels, hit[1], hit[0]))
         return out
 
+    def _smoothed_sel(self, q: _Query, sel: VectorSel, ref: int, t: int) -> Vector:
+        """A ``smoothed`` selector: the value at ``ref`` interpolated between neighbours."""
+        out = Vector()
+        lb = q.lookback
+        for s in self._select(q, sel):
+            ts, vals = s.window(ref - lb, ref + lb)
+            if not ts:
+                continue
+            i = bisect.bisect_left(ts, ref)
+            if i < len(ts) and ts[i] == ref:
+                out.append(Sample(s.labels, vals[i], t))
+            elif 0 < i < len(ts):
+                v = m.interpolate(ts[i - 1], vals[i - 1], ts[i], vals[i], ref, is_counter=False)
+                out.append(Sample(s.labels, v, t))
+            elif i > 0:
+                out.append(Sample(s.labels, vals[i - 1], t))
+        return out
+
     def _matrix_sel(self, q: _Query, node: MatrixSel, t: int) -> Matrix:
         sel = node.sel
         ref = self._ref_time(q, sel.at, sel.offset_ms, t)
         out = Matrix()
+        lo = ref - node.range_ms
+        hi = ref
+        if sel.anchored:
+            lo -= q.lookback
+        elif sel.smoothed:
+            lo -= q.lookback
+            hi += q.lookback
         for s in self._select(q, sel):
-            ts, vals = s.window(ref - node.range_ms, ref)
+            ts, vals = s.window(lo, hi)
             if ts:
                 out.append(RSeries(s.labels, ts, vals))
         return out
@@ -429,8 +457,23 @@ class Engine:
         idx = RANGE_FUNCS[name]
         arg = node.args[idx]
         params = [self._scalar_arg(q, a, t) for i, a in enumerate(node.args) if i != idx]
+        extended = ""
         if isinstance(arg, MatrixSel):
             sel = arg.sel
+            if sel.anchored:
+                extended = "anchored"
+                if name not in _ANCHORED_SAFE:
+                    raise EvalError(
+                        "anchored modifier can only be used with: "
+                        f"{', '.join(sorted(_ANCHORED_SAFE))} - not with {name}"
+                    )
+            elif sel.smoothed:
+                extended = "smoothed"
+                if name not in _SMOOTHED_SAFE:
+                    raise EvalError(
+                        "smoothed modifier can only be used with: "
+                        f"{', '.join(sorted(_SMOOTHED_SAFE))} - not with {name}"
+                    )
             ref = self._ref_time(q, sel.at, sel.offset_ms, t)
             range_ms = arg.range_ms
             mat = self._matrix_sel(q, arg, t)
@@ -459,6 +502,8 @@ class Engine:
             if not 0 < tf < 1:
                 raise EvalError(f"invalid trend factor. Expected: 0 < tf < 1, got: {tf:f}")
         impl = RANGE_IMPL[name]
+        if extended:
+            impl = _extended_impl(name, smoothed=extended == "smoothed")
         keep = name in KEEP_NAME_RANGE
         out = Vector()
         counter_check = name in ("rate", "increase")
@@ -665,6 +710,42 @@ class Engine:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+_ANCHORED_SAFE = frozenset({"resets", "changes", "rate", "increase", "delta"})
+_SMOOTHED_SAFE = frozenset({"rate", "increase", "delta"})
+
+
+def _extended_impl(name: str, *, smoothed: bool) -> Callable[[RangeArgs], float | None]:
+    """Range functions over ``anchored``/``smoothed`` windows (which reach past the range)."""
+    if name in ("rate", "increase", "delta"):
+        counter = name != "delta"
+        is_rate = name == "rate"
+
+        def rate(a: RangeArgs) -> float | None:
+            return m.extended_rate(
+                a.ts,
+                a.vals,
+                a.range_start,
+                a.range_end,
+                a.range_ms / 1000,
+                smoothed=smoothed,
+                is_counter=counter,
+                is_rate=is_rate,
+            )
+
+        return rate
+
+    def from_anchor(a: RangeArgs) -> float | None:
+        # Start at the last sample at or before the range start; nothing when no sample
+        # falls inside the range itself.
+        i = bisect.bisect_right(a.ts, a.range_start)
+        if i >= len(a.ts):
+            return None
+        first = max(0, i - 1)
+        vals = a.vals[first:]
+        return float(m.changes(vals) if name == "changes" else m.resets(vals))
+
+    return from_anchor
 
 
 def _type_name(kind: str) -> str:

@@ -6,6 +6,7 @@ extrapolation rules of ``rate``), so results agree to the last bits where it mat
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Sequence
@@ -215,6 +216,75 @@ def extrapolated_rate(
     if is_rate:
         factor /= range_seconds
     return result * factor
+
+
+def interpolate(t1: int, v1: float, t2: int, v2: float, t: int, *, is_counter: bool) -> float:
+    """The straight line through two samples, at ``t`` (a counter reset starts from 0)."""
+    if is_counter and v2 < v1:
+        v1 = 0.0
+    return v1 + (v2 - v1) * (t - t1) / (t2 - t1)
+
+
+def extended_rate(
+    ts: Sequence[int],
+    vals: Sequence[float],
+    range_start: int,
+    range_end: int,
+    range_seconds: float,
+    *,
+    smoothed: bool,
+    is_counter: bool,
+    is_rate: bool,
+) -> float | None:
+    """``rate``/``increase``/``delta`` over an ``anchored`` or ``smoothed`` window.
+
+    Anchored: from the last sample at or before the range start to the last sample.
+    Smoothed: the values at both range boundaries are interpolated between neighbours.
+    """
+    if not ts:
+        return None
+    last = len(ts) - 1
+    first = max(0, bisect.bisect_right(ts, range_start, 0, last) - 1)
+    if smoothed:
+        last = bisect.bisect_left(ts, range_end, 0, last)
+    if ts[last] <= range_start:
+        return None
+    if smoothed and ts[first] > range_end:
+        return None
+    left = vals[first]
+    if smoothed and ts[first] < range_start:
+        left = interpolate(
+            ts[first],
+            vals[first],
+            ts[first + 1],
+            vals[first + 1],
+            range_start,
+            is_counter=is_counter,
+        )
+    right = vals[last]
+    if smoothed and last > 0 and ts[last] > range_end:
+        right = interpolate(
+            ts[last - 1], vals[last - 1], ts[last], vals[last], range_end, is_counter=is_counter
+        )
+    result = right - left
+    if is_counter:
+        lo, hi = first, last
+        if ts[lo] <= range_start:
+            lo += 1
+        if ts[hi] >= range_end:
+            hi -= 1
+        correction = 0.0
+        prev = left
+        for v in vals[lo : hi + 1]:
+            if v < prev:
+                correction += prev
+            prev = v
+        if right < prev:
+            correction += prev
+        result += correction
+    if is_rate:
+        result /= range_seconds
+    return result
 
 
 def instant_value(ts: Sequence[int], vals: Sequence[float], *, is_rate: bool) -> float | None:
