@@ -188,6 +188,9 @@ COMMANDS: dict[str, LazyCommand] = {
         "Check",
         "Validate OpenTelemetry Collector configs offline, every problem at once.",
     ),
+    "rules": LazyCommand(
+        "obsctl.cli.rules:app", "Check", "Test Prometheus rules offline (promtool test rules)."
+    ),
     "doctor": LazyCommand(
         "obsctl.cli.doctor:doctor",
         "Setup",

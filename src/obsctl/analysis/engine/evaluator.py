@@ -194,27 +194,10 @@ def _go_float(v: float) -> str:
 
 
 def _fmt_g(v: float) -> str:
-    """Go's ``%g`` of a float64 (shortest repr, exponent for large/small)."""
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "+Inf" if v > 0 else "-Inf"
-    r = repr(v)
-    mant, _, exp = r.partition("e")
-    if mant.endswith(".0"):
-        mant = mant[:-2]
-    if exp:
-        e = int(exp)
-        return f"{mant}e{'+' if e >= 0 else '-'}{abs(e):02d}"
-    x = abs(v)
-    if x != 0 and (x >= 1e21 or x < 1e-4):
-        s = f"{v:e}"
-        mant2, _, exp2 = s.partition("e")
-        digits = repr(v).replace("-", "").replace(".", "").lstrip("0").rstrip("0")
-        mant2 = f"{float(mant2):.{max(len(digits) - 1, 0)}f}" if digits else mant2
-        e = int(exp2)
-        return f"{mant2}e{'+' if e >= 0 else '-'}{abs(e):02d}"
-    return mant
+    """Go's ``%g`` of a float64."""
+    from obsctl.analysis.engine.goformat import go_float
+
+    return go_float(v)
 
 
 class _Query:
