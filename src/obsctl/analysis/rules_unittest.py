@@ -91,8 +91,9 @@ def run_test_group(
     return GroupResult(name=name, failures=tuple(failures))
 
 
-def _load(test: TestGroup) -> Storage:
-    storage = Storage()
+def _load(test: TestGroup) -> list[tuple[int, Labels, float, bool]]:
+    """Every input sample as ``(t, labels, value, stale)``, in time order."""
+    out: list[tuple[int, Labels, float, bool]] = []
     for s in test.input_series:
         try:
             lbls, _ = parse_metric(s.series)
@@ -104,10 +105,11 @@ def _load(test: TestGroup) -> Storage:
                 continue
             t = test.start_ms + i * test.interval_ms
             if isinstance(v, Stale):
-                storage.add(lbls, t, math.nan, stale=True)
+                out.append((t, lbls, math.nan, True))
             else:
-                storage.add(lbls, t, v)
-    return storage
+                out.append((t, lbls, v, False))
+    out.sort(key=lambda x: x[0])
+    return out
 
 
 def _ordered(groups: list[RuleGroup], order: tuple[str, ...]) -> list[RuleGroup]:
@@ -125,7 +127,9 @@ def _run(
                 "an item under alert_rule_test misses required attribute alertname at "
                 f"eval_time {go_duration(a.eval_time_ms)}{where}"
             )
-    storage = _load(test)
+    samples = _load(test)
+    loaded = 0
+    storage = Storage()
     engine = Engine(storage, subquery_step_ms=unit.evaluation_interval_ms)
     states: list[_RuleState] = []
     for g in _ordered(groups, unit.group_eval_order):
@@ -151,6 +155,12 @@ def _run(
     ext = dict(test.external_labels)
     ts = mint
     while ts <= maxt:
+        # Samples become visible as time advances, as promtool's lazy loader adds them:
+        # an evaluation at ts sees the input up to ts only.
+        while loaded < len(samples) and samples[loaded][0] <= ts:
+            t_s, lbls, value, stale = samples[loaded]
+            storage.add(lbls, t_s, value, stale=stale)
+            loaded += 1
         errors = []
         for st in states:
             try:

@@ -107,6 +107,8 @@ class EvalCase:
     fail_message: str | None = None
     fail_regexp: re.Pattern[str] | None = None
     skip: str | None = None
+    loads: list[tuple[int, list[str]]] = field(default_factory=list)
+    """The ``load`` blocks (interval, series lines) since the last ``clear``."""
     histogram_series: list[Labels] = field(default_factory=list)
     """Native-histogram series loaded (not stored): an eval selecting one is skipped."""
 
@@ -337,6 +339,7 @@ def parse_script(name: str, text: str) -> Script:
     cases: list[EvalCase] = []
     storage = Storage()
     hist_series: list[Labels] = []
+    loads: list[tuple[int, list[str]]] = []
     nhcb = False
     i = 0
     while i < len(lines):
@@ -348,6 +351,7 @@ def parse_script(name: str, text: str) -> Script:
         if word == "clear":
             storage = Storage()
             hist_series = []
+            loads = []
             nhcb = False
             i += 1
             continue
@@ -358,6 +362,8 @@ def parse_script(name: str, text: str) -> Script:
             with_nhcb = bool(mm.group(1))
             interval = parse_duration_ms(mm.group(2))
             storage = _copy(storage)
+            block: list[str] = []
+            loads.append((interval, block))
             i += 1
             while i < len(lines) and lines[i]:
                 defline = lines[i]
@@ -368,6 +374,7 @@ def parse_script(name: str, text: str) -> Script:
                 if "{{" in defline:
                     hist_series.append(parse_metric(defline)[0])
                     continue
+                block.append(defline)
                 lbls, vals = parse_series_line(defline)
                 if with_nhcb:
                     hist_series.append(_nhcb_labels(lbls))
@@ -385,6 +392,7 @@ def parse_script(name: str, text: str) -> Script:
             if nhcb:
                 case.skip = "native histograms (load_with_nhcb / start timestamps)"
             case.histogram_series = list(hist_series)
+            case.loads = [(iv, list(lines)) for iv, lines in loads]
             cases.append(case)
             continue
         raise ValueError(f"{name}:{i + 1}: unknown command {line!r}")
@@ -521,3 +529,79 @@ def _unquote(lit: str) -> str:
 
 def _go_regex(rx: str) -> str:
     return rx.replace("\\z", "\\Z")
+
+
+def to_unit_test_group(
+    case: EvalCase, engine_factory: Callable[[Storage], Engine], compile_expr: Compiler
+) -> dict[str, object] | None:
+    """A ``promtool test rules`` group (as a dict for YAML) checking this instant eval.
+
+    Meant for a file with ``evaluation_interval: 1s``: promtool only loads input samples up to
+    the last evaluation step, so eval times must fall on that grid.
+
+    Only simple evals qualify: instant, float results without NaN, no expectations beyond the
+    samples, input from ``load`` blocks of one interval. The expected values are the engine's
+    own results (which the suite checks against upstream's expectations to 1e-6), written
+    exactly, since promtool compares floats exactly. ``None`` when the eval does not qualify.
+    """
+    if (
+        not case.instant
+        or case.skip
+        or case.fail
+        or case.expects
+        or case.ordered
+        or case.warn
+        or case.info
+        or case.range_vector
+        or case.expected_string is not None
+        or case.histogram_series
+        or not case.loads
+        or len({iv for iv, _ in case.loads}) != 1
+        or case.end % 1000
+        or re.search(r":\s*\]", case.expr)  # default subquery step = evaluation_interval
+    ):
+        return None
+    try:
+        if case.run(compile_expr, engine_factory) is not None:
+            return None
+        res = engine_factory(case.storage).instant(compile_expr(case.expr, 0, 0), case.end)
+    except (EvalError, ValueError):
+        return None
+    value = res.value
+    samples: list[dict[str, object]] = []
+    if isinstance(value, float):
+        samples.append({"labels": "{}", "value": value})
+    elif isinstance(value, Vector):
+        samples.extend({"labels": _selector(s.labels), "value": s.v} for s in value)
+    else:
+        return None
+    if any(
+        math.isnan(float(str(x["value"]))) or math.isinf(float(str(x["value"]))) for x in samples
+    ):
+        return None
+    series = []
+    for _, lines in case.loads:
+        for line in lines:
+            _, end = parse_metric(line)
+            series.append({"series": line[:end].strip(), "values": line[end:].strip()})
+    return {
+        "name": case.name,
+        "interval": f"{case.loads[0][0]}ms",
+        "input_series": series,
+        "promql_expr_test": [
+            {"expr": case.expr, "eval_time": f"{case.end}ms", "exp_samples": samples}
+        ],
+    }
+
+
+def _selector(lbls: Labels) -> str:
+    name = ""
+    inner = []
+    for k, v in lbls:
+        if k == "__name__" and re.fullmatch(r"[A-Za-z_:][A-Za-z0-9_:]*", v):
+            name = v
+        else:
+            esc = v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            key = k if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) else f'"{k}"'
+            inner.append(f'{key}="{esc}"')
+    return name + "{" + ", ".join(inner) + "}"
