@@ -136,5 +136,5 @@ def test_promqltest_derived_unit_tests_agree_with_promtool(tmp_path: Path) -> No
             encoding="utf-8",
         )
     # The agreement counts are part of the report (pytest -s shows them).
-    print(f"both pass {both}, only obsctl {only_obsctl}, neither {neither}")  # noqa: T201
+    print(f"both pass {both}, only obsctl {only_obsctl}, neither {neither}")
     assert both > len(paths) // 2
