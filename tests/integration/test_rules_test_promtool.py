@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from obsctl.analysis.engine.evaluator import Engine
-from obsctl.workflows.rules_test import run_rules_tests
+from obsctl.workflows.rule_unittests import run_rules_tests
 from tests.integration.servers import PROMTOOL_BIN, require_binary
 from tests.unit.analysis.engine.promqltest import parse_script, to_unit_test_group
 from tests.unit.analysis.engine.test_promqltest import DATA, _compile

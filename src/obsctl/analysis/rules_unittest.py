@@ -36,7 +36,7 @@ from obsctl.analysis.engine.notation import (
 from obsctl.analysis.engine.plan import Node
 from obsctl.analysis.engine.storage import Storage
 from obsctl.analysis.windows import AlertInstance
-from obsctl.model.rules_test import (
+from obsctl.model.rule_unittests import (
     AlertTestCase,
     ExprTestCase,
     GroupResult,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from obsctl.cli.rules_test import test
+from obsctl.cli.rule_unittests import test
 
 app = typer.Typer(
     rich_markup_mode="rich",

@@ -14,7 +14,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from obsctl.errors import ParseError
 from obsctl.model.findings import Location
-from obsctl.model.rules_test import (
+from obsctl.model.rule_unittests import (
     AlertTestCase,
     ExpectedAlert,
     ExpectedSample,

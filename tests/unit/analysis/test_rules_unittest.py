@@ -12,7 +12,7 @@ from obsctl.analysis.engine.goformat import go_duration, go_float, go_float_e
 from obsctl.analysis.engine.notation import STALE, NotationError, parse_series_line, parse_values
 from obsctl.analysis.engine.plan import Node
 from obsctl.analysis.rules_unittest import run_test_group
-from obsctl.model.rules_test import (
+from obsctl.model.rule_unittests import (
     AlertTestCase,
     ExpectedAlert,
     ExpectedSample,

@@ -32,6 +32,7 @@ from obsctl.analysis.engine.plan import (
     AtRef,
     Binary,
     Call,
+    Matcher,
     MatrixSel,
     Node,
     Number,
@@ -41,6 +42,7 @@ from obsctl.analysis.engine.plan import (
     Subquery,
     Unary,
     VectorSel,
+    compile_regex,
 )
 from obsctl.analysis.engine.storage import Storage, StoredSeries
 
@@ -1408,7 +1410,140 @@ def _constant(
     return f
 
 
+_TARGET_INFO = "target_info"
+_ID_LABELS = ("instance", "job")
+
+
+def _info_time(node: Node) -> tuple[AtRef, int]:
+    """``@`` and offset the info series are read at: those of the first selector, with the
+    offsets of the subqueries around it (up to one with an ``@``)."""
+    stack: list[tuple[Node, tuple[Node, ...]]] = [(node, ())]
+    while stack:
+        n, path = stack.pop()
+        if isinstance(n, VectorSel):
+            at, offset = n.at, n.offset_ms
+            for parent in reversed(path):
+                if at is not None:
+                    break
+                if isinstance(parent, Subquery):
+                    offset += parent.offset_ms
+                    at = parent.at
+            return at, offset
+        children: list[Node] = []
+        for attr in ("param", "expr", "lhs", "rhs", "sel"):
+            c = getattr(n, attr, None)
+            if isinstance(c, Node):
+                children.append(c)
+        children.extend(getattr(n, "args", ()))
+        stack.extend((c, (*path, n)) for c in reversed(children))
+    return None, 0
+
+
+def _info(eng: Engine, q: _Query, node: Call, t: int) -> Vector:
+    """``info(v [, {selector}])``: add the data labels of info metrics (``target_info`` by
+    default) that share ``instance`` and ``job`` with each sample."""
+    base = eng._vector_arg(q, node.args[0], t)
+    data: dict[str, list[Matcher]] = {}
+    name_matchers: list[Matcher] = []
+    if len(node.args) > 1:
+        sel = node.args[1]
+        if not isinstance(sel, VectorSel):
+            raise EvalError("info() expects a label selector as its second argument")
+        for mt in sel.matchers:
+            data.setdefault(mt.name, []).append(mt)
+            if mt.name == "__name__":
+                name_matchers.append(mt)
+    else:
+        name_matchers = [Matcher("__name__", "=", _TARGET_INFO)]
+    effective = _effective_name_matchers(name_matchers)
+    ignored: set[Labels] = set()
+    for s in base:
+        name = L.get(s.labels, "__name__")
+        if all(mt.matches(name) for mt in effective):
+            ignored.add(s.labels)
+    id_values: dict[str, set[str]] = {}
+    for s in base:
+        if s.labels in ignored:
+            continue
+        for ln in _ID_LABELS:
+            v = L.get(s.labels, ln)
+            if v:
+                id_values.setdefault(ln, set()).add(v)
+    data_names = {n for n in data if n != "__name__"}
+    data_matchers = [mt for n, ms in data.items() if n != "__name__" for mt in ms]
+    info_vec: list[tuple[Labels, int]] = []
+    if id_values:
+        at, offset = _info_time(node.args[0])
+        ref = eng._ref_time(q, at, offset, t)
+        name_sel = _effective_name_matchers(list(data.get("__name__", [])))
+        if len(node.args) == 1:
+            name_sel = effective
+
+        def match(lbls: Labels) -> bool:
+            d = dict(lbls)
+            for ln, vals in id_values.items():
+                if d.get(ln, "") not in vals:
+                    return False
+            return all(mt.matches(d.get(mt.name, "")) for mt in (*data_matchers, *name_sel))
+
+        for st in q.storage.select(None, match):
+            hit = st.at(ref, q.lookback)
+            if hit is not None:
+                info_vec.append((st.labels, hit[0]))
+    by_sig: dict[tuple[str, Labels], tuple[Labels, int]] = {}
+    names: set[str] = set()
+    for lbls, orig_t in info_vec:
+        name = L.get(lbls, "__name__")
+        names.add(name)
+        sig = (name, tuple(p for p in lbls if p[0] in _ID_LABELS))
+        prev = by_sig.get(sig)
+        if prev is None or prev[1] < orig_t:
+            by_sig[sig] = (lbls, orig_t)
+        elif prev[1] == orig_t:
+            raise EvalError(
+                f"found duplicate series for info metric: existing {_go_labels(prev[0])} @ "
+                f"{prev[1]}, new {_go_labels(lbls)} @ {orig_t}"
+            )
+    out = Vector()
+    for s in base:
+        if s.labels in ignored:
+            out.append(s)
+            continue
+        base_d = dict(s.labels)
+        added: dict[str, str] = {}
+        seen = 0
+        ids = tuple(p for p in s.labels if p[0] in _ID_LABELS)
+        for name in sorted(names):
+            found = by_sig.get((name, ids))
+            if found is None:
+                continue
+            for k, v in found[0]:
+                if k == "__name__":
+                    continue
+                if data_names and k not in data_names:
+                    continue
+                if added.get(k, v) != v:
+                    raise EvalError(f"conflicting label: {k}")
+                if k in base_d:
+                    continue
+                added[k] = v
+            seen += 1
+        if not seen and not all(mt.matches("") for mt in data_matchers):
+            continue
+        out.append(Sample(L.make_labels({**base_d, **added}), s.v, t, s.drop))
+    return out
+
+
+def _effective_name_matchers(matchers: list[Matcher]) -> list[Matcher]:
+    if any(mt.op in ("=", "=~") for mt in matchers):
+        return matchers
+    if matchers:
+        return [Matcher("__name__", "=~", ".+_info", compile_regex(".+_info")), *matchers]
+    return [Matcher("__name__", "=", _TARGET_INFO)]
+
+
 _CALLS: dict[str, Callable[[Engine, _Query, Call, int], Value]] = {
+    "info": _info,
     "label_replace": _label_replace,
     "label_join": _label_join,
     "timestamp": _timestamp,

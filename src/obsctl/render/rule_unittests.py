@@ -5,7 +5,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from obsctl.model.rules_test import FileResult, RulesTestReport, TestFailure
+from obsctl.model.rule_unittests import FileResult, RulesTestReport, TestFailure
 from obsctl.render import renderer
 from obsctl.render.console import Consoles, paint
 from obsctl.render.json import SCHEMA_VERSION, json_float, write_json

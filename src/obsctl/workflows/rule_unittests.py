@@ -9,7 +9,7 @@ from pathlib import Path
 
 from obsctl.analysis.engine.plan import Node
 from obsctl.errors import ObsctlError, UsageError
-from obsctl.model.rules_test import (
+from obsctl.model.rule_unittests import (
     FileResult,
     GroupResult,
     RuleGroup,

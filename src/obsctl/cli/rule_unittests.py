@@ -50,8 +50,8 @@ def test(
     """  # noqa: E501 - Typer help paragraphs must stay on one line
     from obsctl.errors import TestsFailed, UsageError
     from obsctl.render import emit
-    from obsctl.render import rules_test as _render  # noqa: F401 - registers renderers
-    from obsctl.workflows.rules_test import run_rules_tests
+    from obsctl.render import rule_unittests as _render  # noqa: F401 - registers renderers
+    from obsctl.workflows.rule_unittests import run_rules_tests
 
     state = get_state(ctx)
     report = run_rules_tests(files, run=run or (), coverage=coverage)
