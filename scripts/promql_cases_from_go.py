@@ -3,6 +3,8 @@
 Usage:
     python scripts/promql_cases_from_go.py PARSE_TEST_GO COMMIT \
         > tests/data/promql/parse_test_cases.json
+    python scripts/promql_cases_from_go.py --lex LEX_TEST_GO COMMIT \
+        > tests/data/promql/lex_test_cases.json
 
 Each case keeps the input, whether Prometheus refuses it, the kind of the expected top-level
 node and the expected errors (byte offsets, as Prometheus reports them; at most the first five,
@@ -218,7 +220,61 @@ def convert(src: str) -> list[dict[str, Any]]:
     return cases
 
 
+_ITEM = re.compile(r'\{([A-Z0-9_]+), (\d+), ("(?:[^"\\]|\\.)*"|`[^`]*`)\}')
+# Go item types -> obsctl.parsers.promql_lexer token kinds.
+_KINDS = {
+    "COMMA": ",", "LEFT_PAREN": "(", "RIGHT_PAREN": ")", "LEFT_BRACE": "{", "RIGHT_BRACE": "}",
+    "LEFT_BRACKET": "[", "RIGHT_BRACKET": "]", "COLON": ":", "EQL": "=", "ADD": "+", "SUB": "-",
+    "MUL": "*", "DIV": "/", "MOD": "%", "POW": "^", "AT": "@", "EQLC": "==", "NEQ": "!=",
+    "LSS": "<", "LTE": "<=", "GTR": ">", "GTE": ">=", "EQL_REGEX": "=~", "NEQ_REGEX": "!~",
+    "LAND": "and", "LOR": "or", "LUNLESS": "unless",
+}  # fmt: skip
+
+
+def convert_lex(src: str) -> list[dict[str, Any]]:
+    """Cases of ``lex_test.go`` (series descriptions left out: obsctl does not lex them)."""
+    start = src.index("var tests = []struct {")
+    body_open = src.index("}{", start) + 1
+    src = src[: _matching(src, body_open)]
+    cases = []
+    for m in re.finditer(r"\binput:\s*", src):
+        i = m.end()
+        j = i
+        while src[j] not in ",\n":
+            j = _skip_string(src, j) if src[j] in '"`' else j + 1
+        entry_end = src.find("\n\t\t\t}", j)
+        entry = src[m.start() : entry_end]
+        if "seriesDesc: true" in entry:
+            continue
+        text = _eval(src[i:j]).decode("utf-8", "surrogateescape")
+        fail = re.search(r"\bfail:\s*true", entry) is not None
+        expected = []
+        if not fail:
+            block = entry[entry.find("expected:") :]
+            for typ, pos, lit in _ITEM.findall(block):
+                kind = _KINDS.get(typ, typ.lower() if typ not in _PLAIN else typ)
+                expected.append([kind, int(pos), _eval(lit).decode()])
+        cases.append({"input": text, "fail": fail, "tokens": expected})
+    return cases
+
+
+_PLAIN = {"IDENTIFIER", "METRIC_IDENTIFIER", "NUMBER", "DURATION", "STRING", "COMMENT", "ERROR"}
+
+
 def main() -> None:
+    if sys.argv[1] == "--lex":
+        src = Path(sys.argv[2]).read_text()
+        lex_doc = {
+            "source": "https://github.com/prometheus/prometheus/blob/"
+            f"{sys.argv[3]}/promql/parser/lex_test.go (var tests)",
+            "licence": "Apache-2.0, Copyright The Prometheus Authors",
+            "converted_by": "scripts/promql_cases_from_go.py --lex",
+            "positions": "byte offsets into input (UTF-8)",
+            "cases": convert_lex(src),
+        }
+        json.dump(lex_doc, sys.stdout, indent=1, ensure_ascii=True)
+        sys.stdout.write("\n")
+        return
     src = Path(sys.argv[1]).read_text()
     commit = sys.argv[2]
     doc = {

@@ -125,17 +125,22 @@ def test_check_parses_offline(cli: Cli, prom: respx.MockRouter) -> None:
     assert route.call_count == 0
 
 
-def test_syntax_error_exits_2_without_request(cli: Cli, prom: respx.MockRouter) -> None:
+def test_syntax_error_exits_2_without_sending_the_query(cli: Cli, prom: respx.MockRouter) -> None:
+    probe = prom.get("/api/v1/status/top_queries", name="probe").respond(404)
     route = prom.route(name="any").respond(500)
     res = cli("query", "sum(rate(x[5m])", "--prometheus-url", URL)
     assert res.exit_code == ExitCode.USAGE, res.output
+    # The expression is never sent; with the flavour unknown, one GET asks whether the
+    # server is VictoriaMetrics (whose MetricsQL would be judged by the server).
     assert route.call_count == 0
+    assert probe.call_count == 1
     assert res.stdout == ""
     assert res.stderr.splitlines() == [
-        "obsctl: error: PromQL syntax error at column 4: unclosed left parenthesis",
+        "obsctl: error: PromQL syntax error at column 16: unclosed left parenthesis",
         "    sum(rate(x[5m])",
-        "       ^",
-        "  hint: the expression was checked locally and not sent to the server",
+        "                   ^",
+        "  hint: the unclosed '(' is at column 4; the expression was checked locally and not "
+        "sent to the server",
     ]
 
 
@@ -286,11 +291,21 @@ def test_series_labels_metadata(cli: Cli, prom: respx.MockRouter) -> None:
     ]
 
 
+def test_utf8_label_name_is_escaped_in_the_path(cli: Cli, prom: respx.MockRouter) -> None:
+    v = prom.get("/api/v1/label/U__http_2e_request_2e_method/values", name="values").respond(
+        200, json={"status": "success", "data": ["GET", "POST"]}
+    )
+    res = cli("labels", "http.request.method", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert res.stdout == "GET\nPOST\n"
+    assert v.call_count == 1
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["series", "up{"], "PromQL syntax error"),
-        (["labels", "bad-name"], "invalid label name 'bad-name'"),
+        (["labels", ""], "invalid label name ''"),
         (["labels", "--match", "up{"], "PromQL syntax error"),
         (["series"], "Missing argument"),
         (["metadata", "--limit", "0"], "Invalid value for '--limit'"),

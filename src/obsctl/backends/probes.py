@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -63,26 +64,10 @@ async def probe_prometheus(client: httpx.AsyncClient, ep: Endpoint, res: ProbeRe
     res.capabilities["query_api"] = True
     flavor = await _detect_flavor(client, ep, build)
     res.flavor = flavor if ep.flavor == "auto" else ep.flavor
-    # Exemplar storage: the query_exemplars endpoint exists on Prometheus ≥ 2.26, but returns
-    # data only with --enable-feature=exemplar-storage; the flags endpoint tells.
-    status, doc = await _get_json(client, ep, "/api/v1/status/flags", ok=missing)
-    flags = _prom_data(doc) if status == 200 else None
-    if isinstance(flags, dict):
-        features = str(flags.get("enable-feature", ""))
-        res.capabilities["exemplar_storage"] = "exemplar-storage" in features
-        res.capabilities["remote_write_receiver"] = (
-            "remote-write-receiver" in features
-            or str(flags.get("web.enable-remote-write-receiver", "false")) == "true"
-        )
+    if res.flavor == "victoriametrics":
+        await _probe_victoria_metrics(client, ep, res)
     else:
-        status, _ = await _get_json(
-            client,
-            ep,
-            "/api/v1/query_exemplars",
-            {"query": "up", "start": "0", "end": "1"},
-            ok=missing,
-        )
-        res.capabilities["exemplar_storage"] = status == 200
+        await _probe_prometheus_features(client, ep, res)
     status, doc = await _get_json(client, ep, "/api/v1/status/tsdb", ok=missing)
     tsdb = _prom_data(doc) if status == 200 else None
     res.capabilities["tsdb_status"] = isinstance(tsdb, dict)
@@ -90,6 +75,8 @@ async def probe_prometheus(client: httpx.AsyncClient, ep: Endpoint, res: ProbeRe
         head = tsdb.get("headStats") or {}
         if isinstance(head.get("numSeries"), int):
             res.stats["head_series"] = head["numSeries"]
+        elif isinstance(tsdb.get("totalSeries"), int):  # VictoriaMetrics
+            res.stats["total_series"] = tsdb["totalSeries"]
     status, doc = await _get_json(client, ep, "/api/v1/query", {"query": "up == 0"}, ok=missing)
     data = _prom_data(doc)
     if isinstance(data, dict):
@@ -116,6 +103,68 @@ async def probe_prometheus(client: httpx.AsyncClient, ep: Endpoint, res: ProbeRe
                 )
 
 
+async def _probe_prometheus_features(
+    client: httpx.AsyncClient, ep: Endpoint, res: ProbeResult
+) -> None:
+    missing = frozenset({400, 404, 405, 501})
+    # Exemplar storage: the query_exemplars endpoint exists on Prometheus ≥ 2.26, but returns
+    # data only with --enable-feature=exemplar-storage; the flags endpoint tells.
+    status, doc = await _get_json(client, ep, "/api/v1/status/flags", ok=missing)
+    flags = _prom_data(doc) if status == 200 else None
+    if isinstance(flags, dict):
+        features = str(flags.get("enable-feature", ""))
+        res.capabilities["exemplar_storage"] = "exemplar-storage" in features
+        res.capabilities["remote_write_receiver"] = (
+            "remote-write-receiver" in features
+            or str(flags.get("web.enable-remote-write-receiver", "false")) == "true"
+        )
+    else:
+        status, _ = await _get_json(
+            client,
+            ep,
+            "/api/v1/query_exemplars",
+            {"query": "up", "start": "0", "end": "1"},
+            ok=missing,
+        )
+        res.capabilities["exemplar_storage"] = status == 200
+
+
+_VM_VERSION = re.compile(r'vm_app_version\{version="([^"]*)",\s*short_version="([^"]*)"\}')
+
+
+async def _probe_victoria_metrics(
+    client: httpx.AsyncClient, ep: Endpoint, res: ProbeResult
+) -> None:
+    """VictoriaMetrics: its own version, and capabilities probed rather than assumed.
+
+    Its ``buildinfo`` is empty or names a Prometheus-compatible version, so the version comes
+    from ``vm_app_version`` on ``/metrics`` (Debian's build leaves it empty: version unknown).
+    ``query_exemplars`` answers on every VictoriaMetrics but is a stub on versions without
+    exemplar storage, so exemplar storage counts only when it returns exemplars.
+    """
+    missing = frozenset({400, 401, 403, 404, 405, 501})
+    res.version = None
+    resp = await send(client, ep, "GET", "/metrics", ok_statuses=missing)
+    if resp.status_code == 200:
+        m = _VM_VERSION.search(resp.text)
+        if m is not None:
+            res.version = m.group(2).lstrip("v") or m.group(1) or None
+    res.capabilities["metricsql"] = True
+    now = int(time.time())
+    status, doc = await _get_json(
+        client,
+        ep,
+        "/api/v1/query_exemplars",
+        {"query": '{__name__=~".+"}', "start": str(now - 3600), "end": str(now)},
+        ok=missing,
+    )
+    data = _prom_data(doc) if status == 200 else None
+    res.capabilities["exemplar_storage"] = isinstance(data, list) and len(data) > 0
+    # The remote-write receiver is always on; an empty GET answers 400 ("cannot decompress").
+    resp = await send(client, ep, "GET", "/api/v1/write", ok_statuses=missing)
+    res.capabilities["remote_write_receiver"] = resp.status_code in (200, 204, 400, 405)
+
+
 async def _detect_flavor(client: httpx.AsyncClient, ep: Endpoint, build: Any) -> str:
     missing = frozenset({400, 404, 405, 501, 500})
     resp = await send(client, ep, "GET", "/api/v1/status/buildinfo", ok_statuses=missing)
@@ -127,10 +176,15 @@ async def _detect_flavor(client: httpx.AsyncClient, ep: Endpoint, build: Any) ->
         for name in ("thanos", "mimir", "cortex", "victoriametrics"):
             if name in text:
                 return "mimir" if name == "cortex" else name
-        if build.get("version"):
-            # Thanos answers buildinfo too; its store API is the giveaway.
-            resp = await send(client, ep, "GET", "/api/v1/stores", ok_statuses=missing)
-            return "thanos" if resp.status_code == 200 else "prometheus"
+    # VictoriaMetrics answers buildinfo with nothing (or a Prometheus-compatible version);
+    # its query-statistics API is its own.
+    resp = await send(client, ep, "GET", "/api/v1/status/top_queries", ok_statuses=missing)
+    if resp.status_code == 200 and "topByCount" in resp.text:
+        return "victoriametrics"
+    if isinstance(build, dict) and build.get("version"):
+        # Thanos answers buildinfo too; its store API is the giveaway.
+        resp = await send(client, ep, "GET", "/api/v1/stores", ok_statuses=missing)
+        return "thanos" if resp.status_code == 200 else "prometheus"
     if ep.path_prefix.strip("/") == "prometheus":
         return "mimir"
     resp = await send(client, ep, "GET", "/api/v1/status/tsdb", ok_statuses=missing)

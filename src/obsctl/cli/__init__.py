@@ -174,6 +174,19 @@ COMMANDS: dict[str, LazyCommand] = {
         "Traces",
         "Show where a trace's time went (Tempo, Jaeger, Zipkin or a file); search traces.",
     ),
+    "alerts": LazyCommand(
+        "obsctl.cli.alerts:app",
+        "Alerts",
+        "List firing and pending alerts; show which receiver an alert reaches.",
+    ),
+    "silence": LazyCommand(
+        "obsctl.cli.silence:app", "Alerts", "Create, list and expire Alertmanager silences."
+    ),
+    "exemplars": LazyCommand(
+        "obsctl.cli.exemplars:exemplars",
+        "Traces",
+        "List the exemplars (trace IDs) behind a query.",
+    ),
     "correlate": LazyCommand(
         "obsctl.cli.correlate:correlate",
         "Traces",

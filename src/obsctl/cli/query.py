@@ -91,6 +91,13 @@ def query(
     check: Annotated[
         bool, typer.Option("--check", help="Only parse the expression (offline) and exit.")
     ] = False,
+    no_check: Annotated[
+        bool,
+        typer.Option(
+            "--no-check",
+            help="Send the expression without the offline PromQL check (the server judges it).",
+        ),
+    ] = False,
     output: Annotated[QueryFormat, output_option()] = "text",
     raw: Annotated[
         bool,
@@ -134,8 +141,10 @@ def query(
     from obsctl.parsers.promql import check_promql
 
     state = get_state(ctx)
-    ast = check_promql(expr)
+    if check and no_check:
+        raise UsageError("--check and --no-check exclude each other")
     if check:
+        ast = check_promql(expr)
         state.consoles.out.print(_pretty(ast, expr), soft_wrap=True, markup=False)
         return
     is_range = any(v is not None for v in (since, start, end)) or step != "auto"
@@ -155,18 +164,34 @@ def query(
         )
     step_td = None if step == "auto" else state.duration(step, option="--step")
     if watch is None:
-        answer = _run_once(state, expr, at, since, start, end, step_td, raw=raw, plot=plot)
+        answer = _run_once(
+            state, expr, at, since, start, end, step_td, raw=raw, plot=plot, check=not no_check
+        )
         _show(state, answer, "raw" if raw else output, grafana_url)
         return
     interval = state.duration(watch, option="--watch")
-    _watch(state, interval, expr, at, since, start, end, step_td, output, plot, grafana_url)
+    _watch(
+        state,
+        interval,
+        expr,
+        at,
+        since,
+        start,
+        end,
+        step_td,
+        output,
+        plot,
+        grafana_url,
+        check=not no_check,
+    )
 
 
 def _pretty(ast: object, expr: str) -> str:
-    prettify = getattr(ast, "prettify", None)
+    from obsctl.model.promql_ast import format_expr
+
     try:
-        return str(prettify()) if callable(prettify) else expr
-    except ValueError:  # pragma: no cover - promql-parser prettifies what it parsed
+        return format_expr(ast)  # type: ignore[arg-type]
+    except (TypeError, AttributeError):  # pragma: no cover - check_promql returns an Expr
         return expr
 
 
@@ -181,6 +206,7 @@ def _run_once(
     *,
     raw: bool,
     plot: bool,
+    check: bool = True,
 ) -> QueryAnswer:
     from obsctl.model.time import TimeSyntaxError, parse_instant
     from obsctl.workflows.query import run_query
@@ -208,6 +234,7 @@ def _run_once(
             plot=plot,
             log=state.http_log,
             on_note=lambda note: _diagnostic(state, "note", note),
+            check=check,
         )
     )
 
@@ -248,6 +275,8 @@ def _watch(
     output: str,
     plot: bool,
     grafana_url: str | None,
+    *,
+    check: bool = True,
 ) -> None:
     import time
 
@@ -261,7 +290,9 @@ def _watch(
             answer: QueryAnswer | None = None
             failure: ObsctlError | None = None
             try:
-                answer = _run_once(state, expr, at, since, start, end, step, raw=False, plot=plot)
+                answer = _run_once(
+                    state, expr, at, since, start, end, step, raw=False, plot=plot, check=check
+                )
             except (BackendError, BackendUnreachable, ParseError) as err:
                 failure = err  # keep watching: the server may come back
             if out.is_terminal:

@@ -53,11 +53,12 @@ def tui(
     from datetime import datetime, timedelta
 
     from obsctl.errors import UsageError
+    from obsctl.workflows.query import resolve_flavor
     from obsctl.workflows.tui_sources import DEFAULT_QUERIES, check_queries
 
     state = get_state(ctx)
     exprs = list(query or DEFAULT_QUERIES)
-    check_queries(exprs)
+    check_queries(exprs, resolve_flavor(state.endpoint("prometheus")))
     span = state.duration(since, option="--since")
     every = state.duration(refresh, option="--refresh")
     if every < timedelta(seconds=1):

@@ -38,6 +38,7 @@ code (an evaluator, rule checks) can import it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -280,7 +281,136 @@ class MatchOp(StrEnum):
 
 @lru_cache(maxsize=1024)
 def _anchored(pattern: str) -> re.Pattern[str]:
-    return re.compile(f"^(?s:{pattern})$")
+    return compile_matcher_regex(pattern)
+
+
+def compile_matcher_regex(pattern: str) -> re.Pattern[str]:
+    """A label matcher's regex, fully anchored as Prometheus anchors it (``^(?s:…)$``).
+
+    Prometheus uses Go's RE2 syntax; :func:`re2_to_python` translates what Python's ``re``
+    spells differently. Raises ``re.error`` for a pattern neither accepts.
+    """
+    return re.compile(f"^(?s:{re2_to_python(pattern)})$")
+
+
+_POSIX_CLASSES = {
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "ascii": "\\x00-\\x7f",
+    "blank": "\\t ",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": "\\t\\n\\v\\f\\r ",
+    "upper": "A-Z",
+    "word": "0-9A-Za-z_",
+    "xdigit": "0-9A-Fa-f",
+}
+_INLINE_FLAGS = re.compile(r"\(\?([ims]*(?:-[ims]*)?)\)")
+
+
+def re2_to_python(pattern: str) -> str:
+    """Translate RE2 syntax that Python's ``re`` spells differently.
+
+    * inline flags anywhere (``a(?i)b``) apply to the rest of the group in RE2; Python allows
+      them only at the start, so they become scoped groups (``a(?i:b)``), re-opened after
+      each ``|`` of that group;
+    * ``\\z`` (end of text) is Python's ``\\Z``; ``\\Q…\\E`` quotes literally;
+    * POSIX classes inside brackets (``[[:alpha:]]``).
+
+    >>> re2_to_python(".*((?i)duc).*")
+    '.*((?i:duc)).*'
+    >>> re2_to_python("x(?i)a|b")
+    'x(?i:a)|(?i:b)'
+    >>> re2_to_python("[[:digit:]_]+")
+    '[0-9_]+'
+    """
+    out: list[str] = []
+    # Per open group: the inline flags in force that were opened as scoped groups.
+    scopes: list[list[str]] = [[]]
+    i = 0
+    n = len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if pattern.startswith("\\Q", i):
+                end = pattern.find("\\E", i + 2)
+                literal = pattern[i + 2 : end if end >= 0 else n]
+                out.append(re.escape(literal))
+                i = end + 2 if end >= 0 else n
+                continue
+            if pattern.startswith("\\z", i):
+                out.append("\\Z")
+                i += 2
+                continue
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            i = _copy_class(pattern, i, out)
+            continue
+        if ch == "(":
+            m = _INLINE_FLAGS.match(pattern, i)
+            if m is not None and m.group(1):
+                out.append(f"(?{m.group(1)}:")
+                scopes[-1].append(m.group(1))
+                i = m.end()
+                continue
+            scopes.append([])
+            out.append("(")
+            i += 1
+            continue
+        if ch == ")":
+            if len(scopes) > 1:
+                out.append(")" * len(scopes.pop()))
+            out.append(")")
+            i += 1
+            continue
+        if ch == "|" and scopes[-1]:
+            flags = scopes[-1]
+            out.append(")" * len(flags) + "|" + "".join(f"(?{f}:" for f in flags))
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    out.append(")" * len(scopes[0]))
+    return "".join(out)
+
+
+def _copy_class(pattern: str, i: int, out: list[str]) -> int:
+    """Copy the bracket expression at ``pattern[i]``; return the index after it."""
+    n = len(pattern)
+    j = i + 1
+    parts = ["["]
+    if j < n and pattern[j] == "^":
+        parts.append("^")
+        j += 1
+    if j < n and pattern[j] == "]":
+        parts.append("\\]")
+        j += 1
+    while j < n and pattern[j] != "]":
+        if pattern.startswith("[:", j):
+            k = pattern.find(":]", j + 2)
+            name = pattern[j + 2 : k] if k > 0 else ""
+            if name in _POSIX_CLASSES:
+                parts.append(_POSIX_CLASSES[name])
+                j = k + 2
+                continue
+        if pattern[j] == "\\":
+            parts.append(pattern[j : j + 2])
+            j += 2
+            continue
+        parts.append("\\[" if pattern[j] == "[" else pattern[j])
+        j += 1
+    if j >= n:  # unterminated: leave it to re.compile to complain
+        out.append(pattern[i:])
+        return n
+    parts.append("]")
+    out.append("".join(parts))
+    return j + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +458,8 @@ def quote_string(value: str) -> str:
             out.append(_ESCAPES[ch])
         elif ch < " " or ch == "\x7f":
             out.append(f"\\x{ord(ch):02x}")
+        elif "\udc80" <= ch <= "\udcff":  # a byte that was not UTF-8 (surrogate escape)
+            out.append(f"\\x{ord(ch) & 0xFF:02x}")
         else:
             out.append(ch)
     out.append('"')
@@ -688,3 +820,190 @@ def metric_names(node: Expr) -> list[str]:
         if name is not None:
             seen.setdefault(name)
     return list(seen)
+
+
+# ----------------------------------------------------------------------------- printing
+
+
+def format_duration(seconds: float) -> str:
+    """A duration as Prometheus prints it (``model.Duration``: ``1h30m``, ``1w``, ``0s``).
+
+    >>> format_duration(5400)
+    '1h30m'
+    >>> format_duration(0.25)
+    '250ms'
+    """
+    ms = round(seconds * 1000)
+    if ms == 0:
+        return "0s"
+    sign = "-" if ms < 0 else ""
+    ms = abs(ms)
+    out = []
+    for unit, mult, exact in (
+        ("y", 365 * 86_400_000, True),
+        ("w", 7 * 86_400_000, True),
+        ("d", 86_400_000, False),
+        ("h", 3_600_000, False),
+        ("m", 60_000, False),
+        ("s", 1000, False),
+        ("ms", 1, False),
+    ):
+        if exact and ms % mult:
+            continue
+        if ms >= mult:
+            out.append(f"{ms // mult}{unit}")
+            ms %= mult
+    return sign + "".join(out)
+
+
+def format_number(value: float) -> str:
+    """A float as Go's ``strconv.FormatFloat(v, 'f', -1, 64)`` prints it."""
+    if math.isnan(value):
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    text = repr(value)
+    if "e" in text or "E" in text:
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text
+
+
+def _format_labels(names: tuple[str, ...]) -> str:
+    return ", ".join(format_label_name(n) for n in names)
+
+
+def _format_offset(offset: float, expr: DurationExpr | None) -> str:
+    if expr is not None:
+        return " offset " + format_expr(expr)
+    if offset > 0:
+        return " offset " + format_duration(offset)
+    if offset < 0:
+        return " offset -" + format_duration(-offset)
+    return ""
+
+
+def _format_at(timestamp: int | None, start_or_end: str | None) -> str:
+    if timestamp is not None:
+        return f" @ {timestamp / 1000:.3f}"
+    if start_or_end is not None:
+        return f" @ {start_or_end}()"
+    return ""
+
+
+def _format_selector_core(node: VectorSelector) -> str:
+    parts = sorted(
+        str(m)
+        for m in node.matchers
+        if not (
+            m.name == "__name__"
+            and m.op is MatchOp.EQUAL
+            and m.value == node.name
+            and m.value != ""
+        )
+    )
+    body = "{" + ",".join(parts) + "}" if parts else ""
+    return (node.name or "") + body
+
+
+def format_expr(node: Expr) -> str:
+    """The expression as PromQL text, the way Prometheus's printer (``String()``) writes it.
+
+    >>> from obsctl.model.promql_ast import PosRange as P
+    >>> format_expr(VectorSelector("up", (LabelMatcher("job", MatchOp.EQUAL, "a"),), P(0, 2)))
+    'up{job="a"}'
+    """
+    if isinstance(node, NumberLiteral):
+        if node.duration:
+            if node.value < 0:
+                return "-" + format_duration(-node.value)
+            return format_duration(node.value)
+        return format_number(node.value)
+    if isinstance(node, StringLiteral):
+        return quote_string(node.value)
+    if isinstance(node, VectorSelector):
+        text = _format_selector_core(node)
+        text += _format_at(node.timestamp, node.start_or_end)
+        text += " anchored" if node.anchored else " smoothed" if node.smoothed else ""
+        return text + _format_offset(node.offset, node.offset_expr)
+    if isinstance(node, MatrixSelector):
+        vs = node.vector_selector
+        rng = format_expr(node.range_expr) if node.range_expr else format_duration(node.range)
+        extended = " anchored" if vs.anchored else " smoothed" if vs.smoothed else ""
+        return (
+            f"{_format_selector_core(vs)}[{rng}]{extended}"
+            f"{_format_at(vs.timestamp, vs.start_or_end)}"
+            f"{_format_offset(vs.offset, vs.offset_expr)}"
+        )
+    if isinstance(node, SubqueryExpr):
+        rng = format_expr(node.range_expr) if node.range_expr else format_duration(node.range)
+        step = ""
+        if node.step:
+            step = format_duration(node.step)
+        elif node.step_expr is not None:
+            step = format_expr(node.step_expr)
+        return (
+            f"{format_expr(node.expr)}[{rng}:{step}]"
+            f"{_format_at(node.timestamp, node.start_or_end)}"
+            f"{_format_offset(node.offset, node.offset_expr)}"
+        )
+    if isinstance(node, Call):
+        return f"{node.func.name}({', '.join(format_expr(a) for a in node.args)})"
+    if isinstance(node, AggregateExpr):
+        head = node.op
+        if node.without:
+            head += f" without ({_format_labels(node.grouping)}) "
+        elif node.grouping:
+            head += f" by ({_format_labels(node.grouping)}) "
+        param = format_expr(node.param) + ", " if node.param is not None else ""
+        return f"{head}({param}{format_expr(node.expr)})"
+    if isinstance(node, BinaryExpr):
+        return (
+            f"{format_expr(node.lhs)} {node.op}{' bool' if node.return_bool else ''}"
+            f"{_format_matching(node.matching)} {format_expr(node.rhs)}"
+        )
+    if isinstance(node, UnaryExpr):
+        return node.op + format_expr(node.expr)
+    if isinstance(node, ParenExpr):
+        return f"({format_expr(node.expr)})"
+    if isinstance(node, StepInvariantExpr):
+        return format_expr(node.expr)
+    return _format_duration_expr(node)
+
+
+def _format_matching(vm: VectorMatching | None) -> str:
+    if vm is None:
+        return ""
+    grouped = vm.card in (Cardinality.MANY_TO_ONE, Cardinality.ONE_TO_MANY)
+    text = ""
+    if vm.matching_labels or vm.on or grouped:
+        text = f" {'on' if vm.on else 'ignoring'} ({_format_labels(vm.matching_labels)})"
+    if grouped:
+        side = "left" if vm.card is Cardinality.MANY_TO_ONE else "right"
+        text += f" group_{side} ({_format_labels(vm.include)})"
+    if vm.fill_lhs is not None and vm.fill_lhs == vm.fill_rhs:
+        text += f" fill ({format_number(vm.fill_lhs)})"
+    else:
+        if vm.fill_lhs is not None:
+            text += f" fill_left ({format_number(vm.fill_lhs)})"
+        if vm.fill_rhs is not None:
+            text += f" fill_right ({format_number(vm.fill_rhs)})"
+    return text
+
+
+def _format_duration_expr(node: DurationExpr) -> str:
+    if node.op in ("step", "range"):
+        text = f"{node.op}()"
+    elif node.op in ("min_of", "max_of"):
+        assert node.lhs is not None and node.rhs is not None
+        text = f"{node.op}({format_expr(node.lhs)}, {format_expr(node.rhs)})"
+    elif node.lhs is None:
+        assert node.rhs is not None
+        text = ("-" if node.op == "-" else "") + format_expr(node.rhs)
+    else:
+        assert node.rhs is not None
+        text = f"{format_expr(node.lhs)} {node.op} {format_expr(node.rhs)}"
+    return f"({text})" if node.wrapped else text

@@ -7,8 +7,8 @@ Prometheus reports. Offsets are ``str`` indices (characters), not bytes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
+import re
+from typing import Final, NamedTuple
 
 # Token kinds. Punctuation and operators use their own spelling ("(", "+", "=~", "@");
 # keywords use their lower-case word ("sum", "by", "offset", "step"); the rest:
@@ -94,15 +94,23 @@ _KEY: Final = {
 _PUNCT_DESC: Final = frozenset(["(", ")", "{", "}", "[", "]", ",", "=", ":"])
 _DURATION_KEYWORDS: Final = frozenset({"step", "range", "max_of", "min_of"})
 _SPACE: Final = " \t\n\r"
+_SPACES_RE: Final = re.compile(r"[ \t\n\r]*")
+_WORD_RE: Final = re.compile(r"[a-zA-Z0-9_:]*")
+_LABEL_RE: Final = re.compile(r"[a-zA-Z0-9_]*")
+# A quoted string without escapes, embedded quotes of the other kind allowed.
+_PLAIN_STRING_RE: Final = {
+    '"': re.compile(r'[^"\\\n\udc80-\udcff]*"'),
+    "'": re.compile(r"[^'\\\n\udc80-\udcff]*'"),
+}
 _DIGITS: Final = "0123456789"
 _HEX: Final = "0123456789abcdefABCDEF"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One lexical item: ``kind`` (see module constants), start offset and text.
 
-    For ``ERROR`` tokens ``text`` is the error message.
+    For ``ERROR`` tokens ``text`` is the error message. (A named tuple: the lexer makes one
+    per token, and a tuple is several times cheaper to build than a frozen dataclass.)
     """
 
     kind: str
@@ -300,7 +308,41 @@ class _Lexer:
         if self.input.startswith("#", self.pos):
             return "comment"
         r = self.next()
-        if r == "":
+        # Branches are disjoint; the most frequent characters come first.
+        if _is_alpha(r) or r == ":":
+            if not self.bracket_open:
+                self.backup()
+                return "keyword"
+            if r == ":":
+                if self.got_colon:
+                    self.error("unexpected colon ':'")
+                    return None
+                self.emit(":")
+                self.got_colon = True
+                return "statements"
+            if r.lower() in "srm" and self.scan_duration_keyword():
+                return "statements"
+            self.error(f"unexpected character: {go_rune(r)}, expected ':'")
+            return None
+        if r in _SPACE and r:
+            return "space"
+        if r == "(":
+            self.emit("(")
+            self.paren_depth += 1
+        elif r == ")":
+            self.emit(")")
+            self.paren_depth -= 1
+            if self.paren_depth < 0:
+                self.out.pop()  # Go overwrites the item just emitted with the error
+                self.error("unexpected right parenthesis ')'")
+                return None
+        elif r == "{":
+            self.emit("{")
+            self.brace_open = True
+            return "braces"
+        elif r == ",":
+            self.emit(",")
+        elif r == "":
             self.pos = self.n
             if self.paren_depth != 0:
                 self.error("unclosed left parenthesis")
@@ -310,12 +352,31 @@ class _Lexer:
                 return None
             self.emit(EOF)
             return None
-        if r == ",":
-            self.emit(",")
-        elif r in _SPACE:
-            return "space"
+        elif _is_digit(r) or (r == "." and _is_digit(self.peek())):
+            self.backup()
+            return "number"
         elif r in "*/%+-^@":
             self.emit(r)
+        elif r in "\"'":
+            self.string_open = r
+            return "string"
+        elif r == "[":
+            if self.bracket_open:
+                self.error("unexpected left bracket '['")
+                return None
+            self.got_colon = False
+            self.emit("[")
+            while self.peek() and self.peek() in _SPACE:
+                self.pos += 1
+            self.ignore()
+            self.bracket_open = True
+            return "duration"
+        elif r == "]":
+            if not self.bracket_open:
+                self.error("unexpected right bracket ']'")
+                return None
+            self.emit("]")
+            self.bracket_open = False
         elif r == "=":
             t = self.peek()
             if t == "=":
@@ -339,61 +400,9 @@ class _Lexer:
                 self.emit(r + t)
             else:
                 self.emit(r)
-        elif _is_digit(r) or (r == "." and _is_digit(self.peek())):
-            self.backup()
-            return "number"
-        elif r in "\"'":
-            self.string_open = r
-            return "string"
         elif r == "`":
             self.string_open = r
             return "raw"
-        elif _is_alpha(r) or r == ":":
-            if not self.bracket_open:
-                self.backup()
-                return "keyword"
-            if r == ":":
-                if self.got_colon:
-                    self.error("unexpected colon ':'")
-                    return None
-                self.emit(":")
-                self.got_colon = True
-                return "statements"
-            if r.lower() in "srm" and self.scan_duration_keyword():
-                return "statements"
-            self.error(f"unexpected character: {go_rune(r)}, expected ':'")
-            return None
-        elif r == "(":
-            self.emit("(")
-            self.paren_depth += 1
-        elif r == ")":
-            self.emit(")")
-            self.paren_depth -= 1
-            if self.paren_depth < 0:
-                self.out.pop()  # Go overwrites the item just emitted with the error
-                self.error("unexpected right parenthesis ')'")
-                return None
-        elif r == "{":
-            self.emit("{")
-            self.brace_open = True
-            return "braces"
-        elif r == "[":
-            if self.bracket_open:
-                self.error("unexpected left bracket '['")
-                return None
-            self.got_colon = False
-            self.emit("[")
-            while self.peek() and self.peek() in _SPACE:
-                self.pos += 1
-            self.ignore()
-            self.bracket_open = True
-            return "duration"
-        elif r == "]":
-            if not self.bracket_open:
-                self.error("unexpected right bracket ']'")
-                return None
-            self.emit("]")
-            self.bracket_open = False
         else:
             self.error(f"unexpected character: {go_rune(r)}")
             return None
@@ -556,6 +565,11 @@ class _Lexer:
         return True
 
     def lex_string(self) -> str | None:
+        m = _PLAIN_STRING_RE[self.string_open].match(self.input, self.pos)
+        if m is not None:
+            self.pos = m.end()
+            self.emit(STRING)
+            return "statements"
         while True:
             ch = self.next()
             if ch == "\\":
@@ -591,8 +605,8 @@ class _Lexer:
         return "statements"
 
     def lex_space(self) -> str | None:
-        while self.peek() and self.peek() in _SPACE:
-            self.pos += 1
+        m = _SPACES_RE.match(self.input, self.pos)
+        self.pos = m.end() if m else self.pos
         self.ignore()
         return "statements"
 
@@ -670,18 +684,14 @@ class _Lexer:
         return not _is_alnum(self.peek())
 
     def lex_identifier(self) -> str | None:
-        while _is_alnum(self.peek()):
-            self.pos += 1
+        m = _LABEL_RE.match(self.input, self.pos)
+        self.pos = m.end() if m else self.pos
         self.emit(IDENTIFIER)
         return "braces"
 
     def lex_keyword_or_identifier(self) -> str | None:
-        while True:
-            ch = self.peek()
-            if _is_alnum(ch) or ch == ":":
-                self.pos += 1
-                continue
-            break
+        m = _WORD_RE.match(self.input, self.pos)
+        self.pos = m.end() if m else self.pos
         word = self.input[self.start : self.pos]
         kind = _KEY.get(word.lower())
         if kind is not None:

@@ -50,6 +50,7 @@ from obsctl.model.promql_ast import (
     ValueType,
     VectorMatching,
     VectorSelector,
+    compile_matcher_regex,
 )
 from obsctl.parsers.promql_lexer import (
     AGGREGATORS,
@@ -66,7 +67,7 @@ from obsctl.parsers.promql_lexer import (
     tokenize,
 )
 
-__all__ = ["ParseErr", "ParseOptions", "PromQLParseError", "parse_expr"]
+__all__ = ["ParseErr", "ParseOptions", "PromQLParseError", "parse_expr", "parse_metric_selector"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,38 @@ def parse_expr(text: str, options: ParseOptions = ALL_FEATURES) -> Expr:
     'sum'
     """
     return _Parser(text, options).parse()
+
+
+def parse_metric_selector(text: str) -> VectorSelector:
+    """Parse a series selector (``name{matchers}``), as Prometheus's ``ParseMetricSelector``
+    does for ``match[]`` parameters: no operators, functions, ranges or modifiers.
+
+    Raises:
+        PromQLParseError: with Prometheus's message and position.
+
+    >>> parse_metric_selector('up{job="api"}').metric_name()
+    'up'
+    """
+    parser = _Parser(text, ALL_FEATURES)
+    selector: VectorSelector | None = None
+    try:
+        tok = parser.peek()
+        if tok.kind == "{":
+            selector = parser.vector_selector(None)
+        elif tok.kind in _METRIC_IDENT:
+            selector = parser.vector_selector(parser.advance())
+        else:
+            parser.unexpected()
+        if parser.peek().kind != EOF:
+            parser.unexpected()
+    except _Abort:
+        pass
+    if selector is not None and not parser.errors:
+        _Checker(parser).check(selector)
+    if parser.errors:
+        raise PromQLParseError(text, parser.errors)
+    assert selector is not None
+    return selector
 
 
 class _Parser:
@@ -1060,7 +1093,7 @@ def unquote_string(text: str) -> tuple[str, bool]:
 
 def _regex_error(pattern: str) -> str:
     try:
-        re.compile(f"^(?s:{pattern})$")
+        compile_matcher_regex(pattern)
     except re.error as exc:
         return f"error parsing regexp: {exc}: `{pattern}`"
     return ""
@@ -1089,6 +1122,23 @@ class _Checker:
             )
 
     def check(self, node: Expr) -> ValueType:
+        # Types of wrappers and operators come from their checked operands (bottom-up), so
+        # deep nesting stays linear.
+        if isinstance(node, ParenExpr | StepInvariantExpr):
+            return self.check(node.expr)
+        if isinstance(node, BinaryExpr):
+            lt, rt = self.check_binary(node)
+            both_scalar = lt is ValueType.SCALAR and rt is ValueType.SCALAR
+            return ValueType.SCALAR if both_scalar else ValueType.VECTOR
+        if isinstance(node, UnaryExpr):
+            inner = self.check(node.expr)
+            if inner not in (ValueType.SCALAR, ValueType.VECTOR):
+                self.error(
+                    node.pos,
+                    "unary expression only allowed on expressions of type scalar or instant "
+                    f'vector, got "{inner.documented}"',
+                )
+            return inner
         typ = node.type
         if isinstance(node, AggregateExpr):
             self.expect_type(node.expr, ValueType.VECTOR, "aggregation expression")
@@ -1098,20 +1148,8 @@ class _Checker:
             if node.op == "count_values":
                 assert node.param is not None
                 self.expect_type(node.param, ValueType.STRING, "aggregation parameter")
-        elif isinstance(node, BinaryExpr):
-            self.check_binary(node)
         elif isinstance(node, Call):
             self.check_call(node)
-        elif isinstance(node, ParenExpr | StepInvariantExpr):
-            self.check(node.expr)
-        elif isinstance(node, UnaryExpr):
-            inner = self.check(node.expr)
-            if inner not in (ValueType.SCALAR, ValueType.VECTOR):
-                self.error(
-                    node.pos,
-                    "unary expression only allowed on expressions of type scalar or instant "
-                    f'vector, got "{inner.documented}"',
-                )
         elif isinstance(node, SubqueryExpr):
             inner = self.check(node.expr)
             if inner is not ValueType.VECTOR:
@@ -1150,7 +1188,7 @@ class _Checker:
             end -= 1
         return PosRange(start, end)
 
-    def check_binary(self, node: BinaryExpr) -> None:
+    def check_binary(self, node: BinaryExpr) -> tuple[ValueType, ValueType]:
         lt = self.check(node.lhs)
         rt = self.check(node.rhs)
         op = node.op
@@ -1205,6 +1243,7 @@ class _Checker:
             self.error(
                 node.pos, f"set operator {go_quote(op)} not allowed in binary scalar expression"
             )
+        return lt, rt
 
     def check_call(self, node: Call) -> None:
         func = node.func

@@ -863,10 +863,12 @@ async def run_correlate(
         sources = Sources()
         if prom_ep.configured or req.rule is not None or nothing:
             client = await stack.enter_async_context(make_client(prom_ep, log=log))
-            flavor, caps = load_capabilities(prom_ep)
+            _, caps = load_capabilities(prom_ep)
             prom = PrometheusClient(client, prom_ep)
             sources.metrics = PrometheusMetrics(prom)
-            if caps.get("exemplar_storage") is False or flavor == "victoriametrics":
+            # What doctor probed (VictoriaMetrics 1.79 has no exemplar storage), not assumed
+            # from the flavour.
+            if caps.get("exemplar_storage") is False:
                 sources.exemplars = False
             if req.rule is None:
                 req = replace(req, rule=await server_rule(prom, req.alert, note=note))

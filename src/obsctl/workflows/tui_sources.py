@@ -20,8 +20,7 @@ from obsctl.config.schema import Endpoint
 from obsctl.errors import UsageError
 from obsctl.model import alerts as model_alerts
 from obsctl.model.metrics import QueryResult
-from obsctl.parsers.promql import check_promql
-from obsctl.workflows.query import ROUND_STEPS, resolve_flavor, round_step_at_least
+from obsctl.workflows.query import ROUND_STEPS, precheck, resolve_flavor, round_step_at_least
 
 DEFAULT_QUERIES: tuple[str, ...] = ("up", "sum by (job) (up == 0)")
 """Panels shown when no ``--query`` is given: every target, then the jobs with targets down."""
@@ -88,8 +87,11 @@ def parse_alertmanager_alerts(payload: object) -> list[ActiveAlert]:
     return sorted((alert_row(a) for a in parse_alerts(payload)), key=alert_sort_key)
 
 
-def check_queries(exprs: Sequence[str]) -> None:
+def check_queries(exprs: Sequence[str], flavor: str | None = None) -> None:
     """Every panel query must parse (a usage error before the dashboard starts).
+
+    On VictoriaMetrics (``flavor``), MetricsQL is left to the server, whose error then shows
+    in the panel.
 
     Raises:
         UsageError: an expression is empty or not valid PromQL.
@@ -97,7 +99,7 @@ def check_queries(exprs: Sequence[str]) -> None:
     for expr in exprs:
         if not expr.strip():
             raise UsageError("--query: empty expression")
-        check_promql(expr)
+        precheck(expr, flavor)
 
 
 def panel_step(span: timedelta) -> timedelta:

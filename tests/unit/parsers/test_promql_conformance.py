@@ -9,6 +9,7 @@ the first error starting inside Prometheus's error range and with Prometheus's m
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +55,95 @@ def test_invalid_expression_is_refused_where_prometheus_points(case: dict[str, A
     got = info.value.first
     assert start <= got.pos.start <= max(start, end), (got, want)
     assert got.message == want["message"]
+
+
+_LEX_DOC = json.loads((_DATA.parent / "lex_test_cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", _LEX_DOC["cases"], ids=_case_id)
+def test_lexer_matches_prometheus(case: dict[str, Any]) -> None:
+    from obsctl.parsers.promql_lexer import EOF, ERROR, tokenize
+
+    text = case["input"]
+    tokens = tokenize(text)
+    if case["fail"]:
+        assert tokens[-1].kind == ERROR
+        return
+    want = [[kind, _char_offset(text, pos), value] for kind, pos, value in case["tokens"]]
+    if any(kind == ERROR for kind, _, _ in want):
+        # Go's lexer goes on after an escape error; obsctl stops at the first error.
+        want = want[: [kind for kind, _, _ in want].index(ERROR) + 1]
+        assert [[t.kind, t.pos, t.text] for t in tokens] == want
+        return
+    assert tokens[-1].kind == EOF
+    assert [[t.kind, t.pos, t.text] for t in tokens[:-1]] == want
+
+
+@pytest.mark.parametrize("case", [c for c in _CASES if not c["fail"]], ids=_case_id)
+def test_printed_expression_parses_back_to_itself(case: dict[str, Any]) -> None:
+    from obsctl.model.promql_ast import format_expr
+
+    printed = format_expr(parse_expr(case["input"]))
+    assert format_expr(parse_expr(printed)) == printed
+
+
+def test_mutated_cases_never_crash_and_errors_stay_inside_the_input() -> None:
+    """Prometheus's cases with random edits: every outcome is a tree that prints stably or a
+    PromQLParseError whose ranges lie inside the input, never another exception."""
+    import random
+
+    from obsctl.model.promql_ast import format_expr
+
+    rng = random.Random(13)
+    seeds = [c["input"] for c in _CASES if len(c["input"]) < 200]
+    pieces = [*'abc_:{}[]()",`=!~<>+-*/%^@#.09 \n', "offset", "by", "on", "step()", "5m", "@ end()"]
+    for _ in range(3000):
+        chars = list(rng.choice(seeds))
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(chars))
+            if rng.random() < 0.4 and chars:
+                del chars[min(at, len(chars) - 1)]
+            else:
+                chars.insert(at, rng.choice(pieces))
+        text = "".join(chars)
+        try:
+            printed = format_expr(parse_expr(text))
+        except PromQLParseError as exc:
+            assert all(0 <= e.pos.start <= e.pos.end <= len(text) for e in exc.errors), text
+            continue
+        assert format_expr(parse_expr(printed)) == printed, text
+
+
+# Prometheus's engine scripts (promql/promqltest/testdata, Apache-2.0): ``../shared/data`` next
+# to the checkout, as the engine's own runner finds them.
+_ROOT = Path(__file__).resolve().parents[3]
+_PROMQLTEST = next(
+    (
+        d / "shared" / "data" / "promqltest"
+        for d in (_ROOT.parent, _ROOT.parent.parent)
+        if (d / "shared" / "data" / "promqltest").is_dir()
+    ),
+    _ROOT.parent / "shared" / "data" / "promqltest",
+)
+_EVAL = re.compile(
+    r"^eval(?:_fail|_warn|_info|_ordered)?\s+"
+    r"(?:instant\s+at\s+\S+|range\s+from\s+\S+\s+to\s+\S+\s+step\s+\S+)\s+(.*)$"
+)
+
+
+@pytest.mark.skipif(not _PROMQLTEST.is_dir(), reason=f"no promqltest scripts at {_PROMQLTEST}")
+def test_every_promqltest_expression_parses() -> None:
+    refused = []
+    count = 0
+    for path in sorted(_PROMQLTEST.glob("*.test")):
+        for lineno, line in enumerate(path.read_text().splitlines(), 1):
+            m = _EVAL.match(line)
+            if m is None:
+                continue
+            count += 1
+            try:
+                parse_expr(m.group(1))
+            except PromQLParseError as exc:
+                refused.append(f"{path.name}:{lineno}: {exc}")
+    assert count > 2000
+    assert refused == []
