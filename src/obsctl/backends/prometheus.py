@@ -32,10 +32,10 @@ from obsctl.errors import BackendError
 from obsctl.model.alerts import ActiveAlert
 from obsctl.model.metrics import (
     BuildInfo,
-    Exemplar,
     LabelList,
     Metadata,
     QueryResult,
+    SeriesExemplar,
     SeriesList,
     ServerAlertRule,
 )
@@ -258,7 +258,9 @@ class PrometheusClient:
         body = await self.query_range_raw(expr, start, end, step)
         return prom_api.parse_query_response(body, backend=self.name, what="range query")
 
-    async def query_exemplars(self, expr: str, start: datetime, end: datetime) -> list[Exemplar]:
+    async def query_exemplars(
+        self, expr: str, start: datetime, end: datetime
+    ) -> list[SeriesExemplar]:
         """Exemplars of every series selected by ``expr`` in ``[start, end]``, oldest first.
 
         The server extracts the selectors of ``expr`` (no function is evaluated), so an alert

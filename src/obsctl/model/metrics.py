@@ -122,8 +122,9 @@ class QueryAnswer:
 
 
 @dataclass(frozen=True, slots=True)
-class Exemplar:
-    """One exemplar: a sample annotated with labels (usually a trace ID)."""
+class SeriesExemplar:
+    """An exemplar as a metrics server returns it: the series it belongs to, its own labels
+    (usually a trace ID), value and time."""
 
     series_labels: Mapping[str, str]
     """Labels of the series the exemplar belongs to (``le`` included for histogram buckets)."""
@@ -141,7 +142,7 @@ class ExemplarList:
     expr: str
     start: datetime
     end: datetime
-    exemplars: tuple[Exemplar, ...]
+    exemplars: tuple[SeriesExemplar, ...]
     total: int
     """Exemplars the server returned before ``--above``/``--limit``."""
     trace_ids: tuple[str | None, ...]

@@ -21,8 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from obsctl.analysis.correlate import (
     METRIC_LABEL_SOURCE,
@@ -48,23 +47,27 @@ from obsctl.analysis.windows import (
     windows_from_alerts_series,
 )
 from obsctl.backends.alertmanager import AlertmanagerClient
+from obsctl.backends.base import AlertSource, MetricsSource, TraceBackend
 from obsctl.backends.http import LogFn, make_client
 from obsctl.config.discover import load_capabilities
-from obsctl.config.schema import Settings
+from obsctl.config.kinds import KINDS
+from obsctl.config.links import link_targets, trace_links
+from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import BackendError, BackendUnreachable, NotFound, ObsctlError, ParseError
-from obsctl.model.alerts import ActiveAlert, AlertRule, AlertWindow, Labels, SeriesPoints
+from obsctl.model.alerts import AlertRule, AlertWindow, Labels, SeriesPoints
 from obsctl.model.correlation import (
     Candidate,
     CorrelationResult,
-    Exemplar,
     MergedCandidate,
     RankBy,
+    TraceExemplar,
     TraceFacts,
-    TraceLinks,
 )
 from obsctl.model.findings import Location
+from obsctl.model.metrics import SeriesExemplar
 from obsctl.model.time import TimeRange, format_prom_duration, format_rfc3339
-from obsctl.model.traces import Trace, TraceSearch, TraceSummary
+from obsctl.model.trace_analysis import LinkTargets, TraceLinks
+from obsctl.model.traces import Trace, TraceSearch
 from obsctl.parsers.alert_expr import duration_unit_ns, exemplar_selectors, latency_threshold
 from obsctl.parsers.rules import find_alert_rule, parse_alert_rules
 
@@ -91,63 +94,6 @@ BASELINE_MAX_TRACES = 20
 # ----------------------------------------------------------------------------- seams
 
 
-@dataclass(frozen=True, slots=True)
-class RawExemplar:
-    """An exemplar as the metrics backend returns it."""
-
-    series_labels: Mapping[str, str]
-    labels: Mapping[str, str]
-    value: float
-    timestamp: float
-    """Unix seconds."""
-
-
-class MetricsSource(Protocol):
-    """What correlate needs from a Prometheus-compatible server."""
-
-    name: str
-
-    async def range_series(
-        self, expr: str, start: datetime, end: datetime, step: timedelta
-    ) -> list[SeriesPoints]:
-        """A range query's series with integer-millisecond timestamps."""
-        ...
-
-    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[RawExemplar]:
-        """Exemplars of the series ``expr`` selects."""
-        ...
-
-    async def series_labels(
-        self, matchers: Sequence[str], start: datetime, end: datetime
-    ) -> list[dict[str, str]]:
-        """Label sets of the matching series."""
-        ...
-
-
-class AlertSource(Protocol):
-    """Alertmanager (active alerts only)."""
-
-    name: str
-
-    async def active_alerts(self, alertname: str | None = None) -> list[ActiveAlert]:
-        """Alerts held now."""
-        ...
-
-
-class TraceSource(Protocol):
-    """A trace backend (``backends.base.TraceBackend``)."""
-
-    name: str
-
-    async def fetch_trace(self, trace_id: str) -> Trace:
-        """One trace (raises ``NotFound``)."""
-        ...
-
-    async def search(self, query: TraceSearch) -> list[TraceSummary]:
-        """Search results."""
-        ...
-
-
 Analyzer = Callable[[Trace], TraceFacts]
 
 
@@ -157,7 +103,7 @@ class Sources:
 
     metrics: MetricsSource | None = None
     alertmanager: AlertSource | None = None
-    traces: list[TraceSource] = field(default_factory=list)
+    traces: list[TraceBackend] = field(default_factory=list)
     exemplars: bool = True
     """False when the metrics server is known to keep no exemplars (doctor, flavour)."""
     no_search: dict[str, str] = field(default_factory=dict)
@@ -197,7 +143,8 @@ class CorrelateRequest:
     service_labels: tuple[str, ...] = DEFAULT_SERVICE_LABELS
     concurrency: int = DEFAULT_CONCURRENCY
     step: timedelta | None = None
-    links: TraceLinks = field(default_factory=TraceLinks)
+    link_targets: LinkTargets = field(default_factory=LinkTargets)
+    """The configured UIs that fetched traces get links to."""
 
 
 class _Log:
@@ -239,8 +186,9 @@ def _raise_for(failures: Sequence[ObsctlError], what: str, log: _Log) -> None:
         log.flush()
         raise BackendError(
             f"no {what} source could be used" + (f" ({skipped})" if skipped else ""),
-            hint="configure a trace backend (--tempo-url, --jaeger-url, --zipkin-url) or "
-            "give --rules so exemplars can be used",
+            hint="configure a trace backend ("
+            + ", ".join(KINDS[k].flag for k in TRACE_KINDS)
+            + ") or give --rules so exemplars can be used",
         )
     if all(isinstance(f, BackendUnreachable) for f in failures):
         first = failures[0]
@@ -459,14 +407,14 @@ def build_search(
     )
 
 
-def _exemplar_to_candidate(raw: RawExemplar) -> Exemplar | None:
+def _exemplar_to_candidate(raw: SeriesExemplar) -> TraceExemplar | None:
     trace_id = trace_id_from_labels(raw.labels)
     if trace_id is None:
         return None
     name = raw.series_labels.get("__name__", "")
     unit = duration_unit_ns(name) if name else None
     latency = round(raw.value * unit) if unit is not None and raw.value >= 0 else None
-    return Exemplar(
+    return TraceExemplar(
         trace_id=trace_id,
         time=ms_to_dt(round(raw.timestamp * 1000)),
         value=raw.value,
@@ -521,7 +469,7 @@ async def _label_source(
 
 
 async def _search_source(
-    backend: TraceSource,
+    backend: TraceBackend,
     windows: Sequence[AlertWindow],
     req: CorrelateRequest,
     min_ns: int | None,
@@ -618,11 +566,12 @@ async def find_candidates(
 
 async def _fetch_one(
     trace_id: str,
-    backends: Sequence[TraceSource],
+    backends: Sequence[TraceBackend],
     preferred: Sequence[str],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
-) -> TraceFacts | str:
+    targets: LinkTargets,
+) -> tuple[TraceFacts, TraceLinks] | str:
     order = sorted(backends, key=lambda b: (f"search:{b.name}" not in preferred,))
     reasons: list[str] = []
     for backend in order:
@@ -638,7 +587,7 @@ async def _fetch_one(
         if not trace.spans:
             reasons.append(f"empty in {backend.name}")
             continue
-        return analyze(trace)
+        return analyze(trace), trace_links(targets, source=backend.name, trace=trace)
     if not backends:
         return "no trace backend to fetch from"
     if all(r.startswith("not found") for r in reasons):
@@ -648,22 +597,26 @@ async def _fetch_one(
 
 async def fetch_all(
     cands: Sequence[MergedCandidate],
-    backends: Sequence[TraceSource],
+    backends: Sequence[TraceBackend],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
-) -> tuple[dict[str, TraceFacts], dict[str, str]]:
-    """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes."""
+    targets: LinkTargets | None = None,
+) -> tuple[dict[str, TraceFacts], dict[str, str], dict[str, TraceLinks]]:
+    """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes,
+    fetched ones links to ``targets``."""
+    targets = targets or LinkTargets()
     results = await asyncio.gather(
-        *(_fetch_one(c.trace_id, backends, c.sources, sem, analyze) for c in cands)
+        *(_fetch_one(c.trace_id, backends, c.sources, sem, analyze, targets) for c in cands)
     )
     facts: dict[str, TraceFacts] = {}
     notes: dict[str, str] = {}
+    links: dict[str, TraceLinks] = {}
     for cand, res in zip(cands, results, strict=True):
         if isinstance(res, str):
             notes[cand.trace_id] = res
         else:
-            facts[cand.trace_id] = res
-    return facts, notes
+            facts[cand.trace_id], links[cand.trace_id] = res
+    return facts, notes, links
 
 
 # ----------------------------------------------------------------------------- the workflow
@@ -728,8 +681,8 @@ async def correlate_alert(
 
     top = preliminary_order(merged, req.rank_by)[: req.limit]
     sem = asyncio.Semaphore(max(1, req.concurrency))
-    (facts, notes), (base_facts, _) = await asyncio.gather(
-        fetch_all(top, sources.traces, sem, analyze),
+    (facts, notes, links), (base_facts, _, _) = await asyncio.gather(
+        fetch_all(top, sources.traces, sem, analyze, req.link_targets),
         fetch_all(base_cands, sources.traces, sem, analyze),
     )
     if not merged:
@@ -760,29 +713,9 @@ async def correlate_alert(
         candidates=len(merged),
         sources=tuple(log.used),
         skipped=tuple(log.skipped),
-        links=req.links,
+        links={r.trace_id: links[r.trace_id] for r in ranked if r.trace_id in links},
         slack_s=req.slack.total_seconds(),
     )
-
-
-def trace_links(
-    *, grafana_url: str | None, jaeger_url: str | None, grafana_datasource: str = "tempo"
-) -> TraceLinks:
-    """Link templates (the trace ID is appended) for the UIs that are configured."""
-    grafana = None
-    if grafana_url:
-        head = (
-            '{"a":{"datasource":"' + grafana_datasource + '","queries":[{"refId":"A",'
-            '"queryType":"traceql","query":"'
-        )
-        grafana = (
-            f"{grafana_url.rstrip('/')}/explore?schemaVersion=1&panes="
-            + quote(head, safe="")
-            + "{trace_id}"
-            + quote('"}]}}', safe="")
-        )
-    jaeger = f"{jaeger_url.rstrip('/')}/trace/{{trace_id}}" if jaeger_url else None
-    return TraceLinks(grafana=grafana, jaeger=jaeger)
 
 
 # ----------------------------------------------------------------------------- wiring
@@ -838,7 +771,7 @@ async def run_correlate(
     when none is).
     """
     from obsctl.backends.prometheus import PrometheusClient
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
 
     section = _config_section(settings)
     req = replace(
@@ -850,13 +783,11 @@ async def run_correlate(
     am_ep = settings.endpoint("alertmanager")
     nothing = not prom_ep.configured and not am_ep.configured and not req.manual
     kinds = [backend] if backend else settings.trace_backends()
-    jaeger_ep = settings.endpoint("jaeger")
+    datasource = section.get("grafana_datasource")
     req = replace(
         req,
-        links=trace_links(
-            grafana_url=settings.grafana_url,
-            jaeger_url=jaeger_ep.url if jaeger_ep.configured else None,
-            grafana_datasource=str(section.get("grafana_datasource", "tempo")),
+        link_targets=link_targets(
+            settings, grafana_datasource=str(datasource) if datasource else None
         ),
     )
     async with AsyncExitStack() as stack:
@@ -877,8 +808,9 @@ async def run_correlate(
             sources.alertmanager = AlertmanagerClient(client, am_ep)
         for kind in kinds:
             ep = settings.endpoint(kind)
-            client = await stack.enter_async_context(make_client(ep, log=log))
-            sources.traces.append(make_trace_backend(kind, client, ep))
+            sources.traces.append(
+                await stack.enter_async_context(open_trace_backend(kind, ep, log=log))
+            )
             _, trace_caps = load_capabilities(ep)
             if trace_caps.get("search") is False:
                 sources.no_search[kind] = (
@@ -939,11 +871,8 @@ class PrometheusMetrics:
             for s in result.series
         ]
 
-    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[RawExemplar]:
-        found = await self._client.query_exemplars(expr, start, end)
-        return [
-            RawExemplar(dict(e.series_labels), dict(e.labels), e.value, e.timestamp) for e in found
-        ]
+    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[SeriesExemplar]:
+        return await self._client.query_exemplars(expr, start, end)
 
     async def series_labels(
         self, matchers: Sequence[str], start: datetime, end: datetime

@@ -6,18 +6,15 @@ Stable entry points (``correlate`` uses them): ``fetch_trace`` and, from
 
 from __future__ import annotations
 
-import gc
-import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
-from urllib.parse import quote
 
 import orjson
 
 from obsctl.analysis.traces import analyze_trace
+from obsctl.config.kinds import KINDS
+from obsctl.config.links import link_targets, trace_links
 from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import BackendUnreachable, NotFound, UsageError
 from obsctl.model.time import format_duration
@@ -33,6 +30,7 @@ from obsctl.model.traces import Trace, TraceIdError, TraceSearch, normalize_trac
 if TYPE_CHECKING:
     from obsctl.backends.http import LogFn
 from obsctl.parsers.trace_file import parse_trace_file
+from obsctl.workflows.inputs import display_name, no_cyclic_gc, read_input
 
 MAX_FILE_BYTES = 1 << 30
 """Trace files larger than 1 GiB are refused (a 100,000-span OTLP file is about 60 MB)."""
@@ -82,19 +80,15 @@ async def fetch_trace_from(
         BackendError, ParseError: a backend answered with an error or a bad payload (exit 4).
     """
     # httpx and the backends load only when a backend is asked (~90 ms; files skip it).
-    from obsctl.backends.http import make_client
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
 
     kinds = backends_to_try(settings, backend)
     not_found: list[NotFound] = []
     unreachable: list[BackendUnreachable] = []
     for kind in kinds:
-        endpoint = settings.endpoint(kind)
         try:
-            async with make_client(endpoint, log=log) as client:
-                return await make_trace_backend(kind, client, endpoint).fetch(
-                    trace_id, start=start, end=end
-                )
+            async with open_trace_backend(kind, settings.endpoint(kind), log=log) as source:
+                return await source.fetch(trace_id, start=start, end=end)
         except NotFound as err:
             if len(kinds) == 1:
                 raise
@@ -116,8 +110,17 @@ async def fetch_trace_from(
         f"no trace backend reachable ({', '.join(kinds)}): {first.message}",
         backend=first.backend,
         url=first.url,
-        hint="configure one with `obsctl config set-context NAME --tempo-url URL` "
-        "(or --jaeger-url / --zipkin-url), or pass --tempo-url …",
+        hint=_configure_hint(),
+    )
+
+
+def _configure_hint() -> str:
+    """How to configure a trace backend, naming the flags of the backend-kind table."""
+    first, *others = [KINDS[k] for k in TRACE_KINDS]
+    alternatives = f" (or {' / '.join(k.flag for k in others)})" if others else ""
+    return (
+        f"configure one with `obsctl config set-context NAME {first.flag} {first.metavar}`"
+        f"{alternatives}, or pass {first.flag} …"
     )
 
 
@@ -152,29 +155,6 @@ async def fetch_trace(
     return fetched.trace
 
 
-def read_trace_input(path: str, stdin: Callable[[], BinaryIO]) -> bytes:
-    """The bytes of a trace file, or of stdin for ``-``.
-
-    Raises:
-        UsageError: unreadable, a directory, or larger than ``MAX_FILE_BYTES``.
-    """
-    if path == "-":
-        data = stdin().read(MAX_FILE_BYTES + 1)
-    else:
-        p = Path(path)
-        try:
-            if p.stat().st_size > MAX_FILE_BYTES:
-                raise UsageError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
-            data = p.read_bytes()
-        except IsADirectoryError:
-            raise UsageError(f"{path}: is a directory, expected a trace file") from None
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise UsageError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
-    return data
-
-
 def load_trace_file(
     path: str,
     *,
@@ -187,8 +167,8 @@ def load_trace_file(
     Raises:
         UsageError, ParseError: unreadable or not a trace (exit 2).
     """
-    data = read_trace_input(path, stdin)
-    source = "<stdin>" if path == "-" else path
+    data = read_input(path, stdin=stdin, max_bytes=MAX_FILE_BYTES, what="trace files")
+    source = display_name(path)
     trace, fmt = parse_trace_file(
         data,
         source=source,
@@ -199,44 +179,6 @@ def load_trace_file(
         raise NotFound(f"trace {parse_trace_id(trace_id or '')} is not in {source}")
     # The raw bytes are only needed for --raw; dropping them saves the file's size in memory.
     return FetchedTrace(trace=trace, raw=data if keep_raw else b"", source=source, api=fmt.value)
-
-
-def trace_links(settings: Settings, fetched: FetchedTrace) -> TraceLinks:
-    """Links to the trace in Jaeger UI, Zipkin UI or Grafana Explore, when configured."""
-    tid = fetched.trace.trace_id
-    jaeger = settings.endpoints.get("jaeger")
-    zipkin = settings.endpoints.get("zipkin")
-    jaeger_ui = (
-        f"{jaeger.url.rstrip('/')}/trace/{tid}"
-        if jaeger is not None and jaeger.configured and fetched.source == "jaeger"
-        else None
-    )
-    zipkin_ui = (
-        f"{zipkin.url.rstrip('/')}/zipkin/traces/{tid}"
-        if zipkin is not None and zipkin.configured and fetched.source == "zipkin"
-        else None
-    )
-    grafana = None
-    if settings.grafana_url and fetched.source in TRACE_KINDS:
-        start_ms = fetched.trace.start_ns // 1_000_000 - 60_000
-        end_ms = fetched.trace.end_ns // 1_000_000 + 60_000
-        pane = {
-            "trace": {
-                "datasource": {"type": fetched.source},
-                "queries": [
-                    {
-                        "refId": "A",
-                        "datasource": {"type": fetched.source},
-                        "queryType": "traceql" if fetched.source == "tempo" else "traceId",
-                        "query": tid,
-                    }
-                ],
-                "range": {"from": str(start_ms), "to": str(end_ms)},
-            }
-        }
-        panes = quote(json.dumps(pane, separators=(",", ":")), safe="")
-        grafana = f"{settings.grafana_url.rstrip('/')}/explore?schemaVersion=1&panes={panes}"
-    return TraceLinks(jaeger_ui=jaeger_ui, grafana=grafana, zipkin_ui=zipkin_ui)
 
 
 async def show_trace(
@@ -263,7 +205,7 @@ async def show_trace(
             "give a TRACE_ID, or --file PATH (- for stdin)",
             hint="search for traces with `obsctl trace search --service NAME`",
         )
-    with bulk_allocation():
+    with no_cyclic_gc(freeze=True):
         if file is not None:
             fetched = load_trace_file(file, stdin=stdin, trace_id=trace_id, keep_raw=view.raw)
         else:
@@ -281,26 +223,12 @@ async def show_trace(
             f"span {view.span} is not in trace {fetched.trace.trace_id}",
             hint="span IDs are listed by `obsctl trace ID -o ndjson`",
         )
-    links = trace_links(settings, fetched) if file is None else TraceLinks()
+    links = (
+        trace_links(link_targets(settings), source=fetched.source, trace=fetched.trace)
+        if file is None
+        else TraceLinks()
+    )
     return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view)
-
-
-@contextmanager
-def bulk_allocation() -> Iterator[None]:
-    """Pause the cyclic GC while a trace is decoded and analysed.
-
-    Decoding a 100,000-span trace allocates millions of acyclic objects; with the collector
-    running, its full passes over them tripled the time (3.1 s → 1.0 s for decode + parse at
-    100k spans). Afterwards the survivors are frozen so later collections skip them.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def describe_search(kind: str, query: TraceSearch) -> str:
@@ -334,13 +262,11 @@ async def search_traces(
     log: LogFn | None = None,
 ) -> TraceSearchResult:
     """``obsctl trace search`` on ``backend`` or the first configured trace backend."""
-    from obsctl.backends.http import make_client
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
 
     kind = backends_to_try(settings, backend)[0]
-    endpoint = settings.endpoint(kind)
-    async with make_client(endpoint, log=log) as client:
-        found = await make_trace_backend(kind, client, endpoint).search(query)
+    async with open_trace_backend(kind, settings.endpoint(kind), log=log) as source:
+        found = await source.search(query)
     return TraceSearchResult(
         backend=kind, query=describe_search(kind, query), traces=tuple(found), limit=query.limit
     )
@@ -354,5 +280,4 @@ __all__ = [
     "parse_trace_id",
     "search_traces",
     "show_trace",
-    "trace_links",
 ]
