@@ -239,6 +239,10 @@ def _eval_rule(
                 )
             seen.add(lbls)
             out.append((lbls, s.v))
+        limit = st.group.limit
+        if limit > 0 and len(out) > limit:
+            _write(st, storage, [], t)
+            raise EvalError(f"exceeded limit of {limit} with {len(out)} series")
         _write(st, storage, out, t)
         return
 
@@ -307,6 +311,11 @@ def _eval_rule(
                 float(a.state.active_at // 1000),
             )
         )
+    limit = st.group.limit
+    if limit > 0 and len(st.active) > limit:
+        active = len(st.active)
+        st.active.clear()
+        raise EvalError(f"exceeded limit of {limit} with {active} alerts")
     _write(st, storage, out, t)
 
 

@@ -216,3 +216,23 @@ def test_missing_alertname_is_an_error() -> None:
     (failure,) = run_test_group(g, _unit(g), [], _compile).failures
     assert failure.kind == "error"
     assert "misses required attribute alertname" in failure.message
+
+
+def test_group_limit_is_an_evaluation_error() -> None:
+    rules = RuleGroup("r", (Rule("alert", "Down", "up == 0"),), limit=1)
+    g = _group(
+        input_series=(InputSeries('up{job="a"}', "0x3"), InputSeries('up{job="b"}', "0x3")),
+        alert_tests=(AlertTestCase(60_000, "Down", ()),),
+    )
+    (failure,) = run_test_group(g, _unit(g), [rules], _compile).failures
+    assert failure.kind == "error"
+    assert failure.message == "rule: Down, time: 0s, err: exceeded limit of 1 with 2 alerts"
+
+
+def test_query_offset_shifts_the_evaluation() -> None:
+    rules = RuleGroup("r", (Rule("record", "seen", "x"),), query_offset_ms=60_000)
+    g = _group(
+        input_series=(InputSeries("x", "1 2 3 4"),),
+        expr_tests=(ExprTestCase("seen", 120_000, (ExpectedSample("seen", 2.0),)),),
+    )
+    assert run_test_group(g, _unit(g), [rules], _compile).passed
