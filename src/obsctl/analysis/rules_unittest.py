@@ -51,6 +51,8 @@ Compile = Callable[[str], Node]
 """PromQL text → plan; raises ``ValueError`` (or ``EvalError``) when it does not parse."""
 
 Labels = L.Labels
+MAX_EVALUATIONS = 1_000_000
+"""Most rule evaluation steps of one test group (``eval_time`` / ``evaluation_interval``)."""
 
 
 @dataclass
@@ -146,6 +148,11 @@ def _run(
     )
     maxt = mint + max_eval
     interval = unit.evaluation_interval_ms
+    if max_eval // interval >= MAX_EVALUATIONS:
+        raise _GroupError(
+            f"eval_time {go_duration(max_eval)} needs more than {MAX_EVALUATIONS} evaluations "
+            f"at evaluation_interval {go_duration(interval)}"
+        )
     alert_times = sorted({a.eval_time_ms for a in test.alert_tests})
     by_time: dict[int, list[AlertTestCase]] = {}
     for a in test.alert_tests:

@@ -236,3 +236,12 @@ def test_query_offset_shifts_the_evaluation() -> None:
         expr_tests=(ExprTestCase("seen", 120_000, (ExpectedSample("seen", 2.0),)),),
     )
     assert run_test_group(g, _unit(g), [rules], _compile).passed
+
+
+def test_hostile_sizes_fail_fast() -> None:
+    with pytest.raises(NotationError, match="more than 5000000 samples"):
+        parse_values("1x1000000000")
+    g = _group(expr_tests=(ExprTestCase("vector(1)", 10 * 365 * 86_400_000, ()),))
+    unit = UnitTestFile((), 1, (), (g,))
+    (failure,) = run_test_group(g, unit, [], _compile).failures
+    assert "needs more than 1000000 evaluations" in failure.message

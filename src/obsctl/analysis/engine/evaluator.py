@@ -48,6 +48,9 @@ from obsctl.analysis.engine.storage import Storage, StoredSeries
 
 DEFAULT_LOOKBACK_MS = 300_000
 DEFAULT_SUBQUERY_STEP_MS = 60_000
+MAX_STEPS = 1_000_000
+"""Most evaluation steps of one range query or subquery: beyond that a query would run for
+hours (``x[10y:1ms]``); it fails instead."""
 
 
 class EvalError(Exception):
@@ -254,6 +257,8 @@ class Engine:
                 f'invalid expression type "{_type_name(kind)}" for range query, '
                 "must be Scalar or instant Vector"
             )
+        if (end - start) // step >= MAX_STEPS:
+            raise EvalError(f"range query has more than {MAX_STEPS} steps")
         q = _Query(self.storage, start, end, step, self.lookback_ms)
         out: dict[Labels, RSeries] = {}
         order: list[Labels] = []
@@ -383,6 +388,8 @@ class Engine:
         first = (lo // step) * step
         if first <= lo:
             first += step
+        if (ref - first) // step >= MAX_STEPS:
+            raise EvalError(f"subquery has more than {MAX_STEPS} steps")
         sub = _Query(q.storage, first, ref, step, q.lookback)
         sub.annos = q.annos
         sub.series_cache = q.series_cache

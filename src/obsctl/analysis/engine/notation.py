@@ -65,13 +65,24 @@ def parse_number(text: str) -> float:
         raise NotationError(f"invalid number {text!r}") from None
 
 
-def parse_values(text: str) -> list[SeqValue]:
-    """Expand a value sequence (``1+2x3 _ stale``) into one entry per step."""
+MAX_VALUES = 5_000_000
+"""Most steps one sequence may expand to (``1x1000000000`` would otherwise exhaust memory)."""
+
+
+def parse_values(text: str, *, max_values: int = MAX_VALUES) -> list[SeqValue]:
+    """Expand a value sequence (``1+2x3 _ stale``) into one entry per step.
+
+    Raises:
+        NotationError: an invalid item, or more than ``max_values`` steps.
+    """
     out: list[SeqValue] = []
     for item in text.split():
         m = _ITEM.match(item)
         if m is None:
             raise NotationError(f"invalid value {item!r} in series values")
+        count = int(m["bn"] or m["n"] or 0) + 1
+        if len(out) + count > max_values:
+            raise NotationError(f"series values expand to more than {max_values} samples")
         if m["blank"]:
             out.extend([OMITTED] * (int(m["bn"]) if m["bn"] else 1))
         elif m["stale"]:

@@ -103,3 +103,10 @@ def test_xxhash_matches_reference_vectors() -> None:
     assert xxh64(b"abc") == 0x44BC2CF5AD770999
     assert xxh64(b"Nobody inspects the spammish repetition") == 0xFBCEA83C8A378BF1
     assert labels_hash((("a", "b"),)) == xxh64(b"a\xffb\xff")
+
+
+def test_runaway_queries_fail_instead_of_running_for_hours() -> None:
+    with pytest.raises(EvalError, match="subquery has more than 1000000 steps"):
+        _engine().instant(_plan("max_over_time(x[10y:1ms])"), 0)
+    with pytest.raises(EvalError, match="range query has more than 1000000 steps"):
+        _engine().range(_plan("x"), 0, 10**10, 1)
