@@ -6,7 +6,8 @@ saying what differed. Expectations follow upstream's ``promqltest/test.go``: flo
 with a relative tolerance of 1e-6 (NaN equals NaN), order only matters under
 ``expect ordered``, annotations are checked only when an ``expect warn|info|no_warn|no_info``
 line (or an ``eval_warn``/``eval_info`` variant) asks, and instant queries are also run as
-a range query around the evaluation time, whose middle step must give the same result.
+a range query around the evaluation time, whose middle step must give the same result, and
+with every selector pinned by ``@`` at other evaluation times (upstream's step invariance).
 """
 
 from __future__ import annotations
@@ -152,29 +153,55 @@ class EvalCase:
         if problem:
             return problem
         problem = self._compare(res.value)
-        if problem or not self.instant or self.range_vector or self.expected_string is not None:
+        if problem or not self.instant:
             return problem
-        if (
-            re.search(r"(start|end|range|step)\(\)", self.expr)
-            or self.ordered
-            or self._by_kind("ordered")
-        ):
+        problem = self._range_mode(engine, compile_expr, self.end)
+        if problem:
+            return problem
+        # Step invariance, as upstream checks it: every selector pinned with `@ <eval time>`
+        # must give the same result at other evaluation times.
+        pinned = pin_at(node, self.end / 1000)
+        if pinned is None:
             return None
-        # Same query in range mode: the middle step must equal the instant result.
+        ts = self.end
+        times = [-1000, 0, 1000] if ts == 0 else [-10 * ts, 0, int(ts / 5), ts, 10 * ts]
+        for t in times:
+            try:
+                res = engine.instant(pinned, t)
+            except EvalError as exc:
+                return f"@ {ts / 1000} at t={t}: error {exc}"
+            problem = self._check_annotations(res) or self._compare(res.value)
+            if problem:
+                return f"@ {ts / 1000} at t={t}: {problem}"
+            problem = self._range_mode(engine, compile_expr, t, pinned)
+            if problem:
+                return f"@ {ts / 1000} at t={t}: {problem}"
+        return None
+
+    def _range_mode(
+        self, engine: Engine, compile_expr: Compiler, t: int, plan: Node | None = None
+    ) -> str | None:
+        """The query in range mode from t-1m to t+1m: the middle step must give the result."""
+        if self.range_vector or self.expected_string is not None:
+            return None
+        if re.search(r"(start|end|range|step)\(\)", self.expr):
+            return None
+        if self.ordered or self._by_kind("ordered"):
+            return None
         try:
-            node = compile_expr(self.expr, 60_000, 120_000)
-            rres = engine.range(node, self.end - 60_000, self.end + 60_000, 60_000)
+            node = plan if plan is not None else compile_expr(self.expr, 60_000, 120_000)
+            rres = engine.range(node, t - 60_000, t + 60_000, 60_000)
         except (EvalError, ValueError) as exc:
             return f"error evaluating {self.expr!r} in range mode: {exc}"
         assert isinstance(rres.value, Matrix)
-        vec = Vector()
         from obsctl.analysis.engine.evaluator import Sample
 
+        vec = Vector()
         for s in rres.value:
-            for t, v in zip(s.ts, s.vals, strict=True):
-                if t == self.end:
-                    vec.append(Sample(s.labels, v, t))
-        if isinstance(res.value, float):
+            for pt, v in zip(s.ts, s.vals, strict=True):
+                if pt == t:
+                    vec.append(Sample(s.labels, v, pt))
+        if self.scalar is not None:
             if not vec:
                 return "range mode returned no value for a scalar query"
             problem = self._compare(vec[0].v)
@@ -605,3 +632,56 @@ def _selector(lbls: Labels) -> str:
             key = k if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) else f'"{k}"'
             inner.append(f'{key}="{esc}"')
     return name + "{" + ", ".join(inner) + "}"
+
+
+_AT_UNSAFE = frozenset(
+    "days_in_month day_of_month day_of_week day_of_year end hour minute month year "
+    "predict_linear range start step time timestamp".split()
+)
+
+
+def pin_at(node: Node, at_s: float) -> Node | None:
+    """``node`` with ``@ at_s`` on every selector and subquery that has none (not inside a
+    subquery), as upstream's step-invariance check builds it; ``None`` when the expression
+    uses a function whose result depends on the evaluation time."""
+    import dataclasses
+
+    from obsctl.analysis.engine import plan as P
+
+    unsafe = False
+
+    def walk(n: Node, inside_subquery: bool) -> Node:
+        nonlocal unsafe
+        if isinstance(n, P.Call) and n.func in _AT_UNSAFE:
+            unsafe = True
+        if inside_subquery:
+            return n
+        if isinstance(n, P.VectorSel):
+            return n if n.at is not None else dataclasses.replace(n, at=at_s)
+        if isinstance(n, P.MatrixSel):
+            return dataclasses.replace(n, sel=walk(n.sel, False))  # type: ignore[arg-type]
+        if isinstance(n, P.Subquery):
+            _scan(n.expr)
+            return n if n.at is not None else dataclasses.replace(n, at=at_s)
+        changes: dict[str, object] = {}
+        for attr in ("expr", "lhs", "rhs", "param"):
+            c = getattr(n, attr, None)
+            if isinstance(c, P.Node):
+                changes[attr] = walk(c, False)
+        if isinstance(n, P.Call):
+            changes["args"] = tuple(walk(a, False) for a in n.args)
+        return dataclasses.replace(n, **changes) if changes else n  # type: ignore[arg-type]
+
+    def _scan(n: Node) -> None:
+        nonlocal unsafe
+        if isinstance(n, P.Call) and n.func in _AT_UNSAFE:
+            unsafe = True
+        for attr in ("expr", "lhs", "rhs", "param", "sel"):
+            c = getattr(n, attr, None)
+            if isinstance(c, P.Node):
+                _scan(c)
+        for a in getattr(n, "args", ()):
+            _scan(a)
+
+    out = walk(node, False)
+    return None if unsafe else out
