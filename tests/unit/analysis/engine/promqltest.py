@@ -635,7 +635,23 @@ def _selector(lbls: Labels) -> str:
 
 
 _AT_UNSAFE = frozenset(
-    ["days_in_month", "day_of_month", "day_of_week", "day_of_year", "end", "hour", "minute", "month", "year", "predict_linear", "range", "start", "step", "time", "timestamp"]
+    {
+        "days_in_month",
+        "day_of_month",
+        "day_of_week",
+        "day_of_year",
+        "end",
+        "hour",
+        "minute",
+        "month",
+        "year",
+        "predict_linear",
+        "range",
+        "start",
+        "step",
+        "time",
+        "timestamp",
+    }
 )
 
 
