@@ -51,6 +51,8 @@ Compile = Callable[[str], Node]
 """PromQL text → plan; raises ``ValueError`` (or ``EvalError``) when it does not parse."""
 
 Labels = L.Labels
+MAX_INPUT_SAMPLES = 20_000_000
+"""Most input samples of one test group (YAML aliases can repeat a series many times)."""
 MAX_EVALUATIONS = 1_000_000
 """Most rule evaluation steps of one test group (``eval_time`` / ``evaluation_interval``)."""
 
@@ -102,6 +104,8 @@ def _load(test: TestGroup) -> list[tuple[int, Labels, float, bool]]:
             values = parse_values(s.values)
         except NotationError as exc:
             raise _GroupError(f"input_series {s.series!r}: {exc}") from None
+        if len(out) + len(values) > MAX_INPUT_SAMPLES:
+            raise _GroupError(f"input_series expand to more than {MAX_INPUT_SAMPLES} samples")
         for i, v in enumerate(values):
             if v is None:
                 continue
