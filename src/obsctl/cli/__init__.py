@@ -161,6 +161,11 @@ COMMANDS: dict[str, LazyCommand] = {
     "config": LazyCommand(
         "obsctl.cli.config:app", "Setup", "View and edit contexts (endpoints, auth, tenants)."
     ),
+    "options": LazyCommand(
+        "obsctl.cli.global_options:options",
+        "Setup",
+        "List the global options every command accepts.",
+    ),
     "completion": LazyCommand(
         "obsctl.cli.completion:completion",
         "Setup",

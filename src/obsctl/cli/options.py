@@ -90,6 +90,11 @@ def _global_option_specs() -> list[dict[str, Any]]:
 
 GLOBAL_OPTION_NAMES = tuple(spec["name"] for spec in _global_option_specs())
 
+GLOBALS_POINTER = (
+    "Global options (--context, --prometheus-url …, --config, --debug) work here too: "
+    "obsctl options lists them."
+)
+
 
 def make_global_options() -> list[click.Option]:
     """Fresh click options for the global settings (one list per command)."""
@@ -128,7 +133,12 @@ def attach_global_options(cmd: click.Command) -> None:
         for o in make_global_options()
         if o.name not in names and not flags.intersection((*o.opts, *o.secondary_opts))
     ]
+    for option in added:
+        # Accepted after the command, but listed once (`obsctl options`), not in every help.
+        option.hidden = True
     cmd.params.extend(added)
+    if added:
+        cmd.epilog = f"{cmd.epilog}\n\n{GLOBALS_POINTER}" if cmd.epilog else GLOBALS_POINTER
     if cmd.callback is not None:
         cmd.callback = _strip_globals(cmd.callback, frozenset(o.name for o in added if o.name))
 
@@ -227,14 +237,41 @@ def endpoint_options(
 # ------------------------------------------------------------------ per-command option aliases
 
 
+def _output_from_env(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``OBSCTL_OUTPUT`` when ``-o`` was not given and the command offers that format.
+
+    One variable serves every command, so a value a command does not offer (``sarif`` for
+    ``query``) is ignored with a note instead of breaking the command.
+    """
+    import os
+
+    from click.core import ParameterSource
+
+    env = os.environ.get("OBSCTL_OUTPUT", "").strip()
+    if not env or param.name is None:
+        return value
+    if ctx.get_parameter_source(param.name) is not ParameterSource.DEFAULT:
+        return value
+    choices = list(getattr(param.type, "choices", ()))
+    if env in choices:
+        return env
+    from obsctl.cli.state import get_state
+
+    get_state(ctx).consoles.note(
+        f"OBSCTL_OUTPUT={env} ignored: {ctx.command_path} writes {', '.join(choices)}"
+    )
+    return value
+
+
 def output_option() -> Any:
-    """A ``-o/--output`` option (env ``OBSCTL_OUTPUT``); annotate it with a ``Literal`` of
-    the command's formats, e.g. ``Annotated[Literal["text", "json"], output_option()]``."""
+    """A ``-o/--output`` option (env ``OBSCTL_OUTPUT``, used where the command offers that
+    format); annotate it with a ``Literal`` of the command's formats, e.g.
+    ``Annotated[Literal["text", "json"], output_option()]``."""
     return typer.Option(
         "--output",
         "-o",
-        envvar="OBSCTL_OUTPUT",
-        help="Output format.",
+        callback=_output_from_env,
+        help="Output format (default from OBSCTL_OUTPUT when the command offers it).",
         rich_help_panel=OUTPUT,
         show_default=True,
     )

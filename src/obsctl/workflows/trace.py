@@ -48,6 +48,18 @@ def parse_trace_id(text: str) -> str:
         raise UsageError(str(exc)) from None
 
 
+def _padded_not_found(typed: str, full_id: str, err: NotFound) -> NotFound:
+    """A not-found error that says so when the ID typed was shortened and padded."""
+    digits = typed.strip().lower()
+    if not digits or len(digits) >= 16 or any(c not in "0123456789abcdef" for c in digits):
+        return err
+    return NotFound(
+        f"{err.message} (the {len(digits)}-digit ID {digits} was padded with zeros to "
+        f"{full_id}: trace IDs have 16 or 32 hex digits)",
+        hint="give the whole ID; `obsctl trace search` lists recent ones",
+    )
+
+
 def backends_to_try(settings: Settings, backend: str | None) -> list[str]:
     """``--backend`` alone when given, else the configured trace backends (all three local
     defaults when none is configured), in preference order."""
@@ -209,14 +221,13 @@ async def show_trace(
         if file is not None:
             fetched = load_trace_file(file, stdin=stdin, trace_id=trace_id, keep_raw=view.raw)
         else:
-            fetched = await fetch_trace_from(
-                settings,
-                parse_trace_id(trace_id or ""),
-                backend=backend,
-                start=start,
-                end=end,
-                log=log,
-            )
+            full_id = parse_trace_id(trace_id or "")
+            try:
+                fetched = await fetch_trace_from(
+                    settings, full_id, backend=backend, start=start, end=end, log=log
+                )
+            except NotFound as err:
+                raise _padded_not_found(trace_id or "", full_id, err) from None
         analysis = analyze_trace(fetched.trace, adjust_skew=adjust_skew)
     if view.span is not None and not analysis.find(view.span):
         raise NotFound(
