@@ -5,6 +5,10 @@ Usage:
         > tests/data/promql/parse_test_cases.json
     python scripts/promql_cases_from_go.py --lex LEX_TEST_GO COMMIT \
         > tests/data/promql/lex_test_cases.json
+    python scripts/promql_cases_from_go.py --pretty PRETTIER_TEST_GO COMMIT \
+        > tests/data/promql/prettier_test_cases.json
+    python scripts/promql_cases_from_go.py --printer PRINTER_TEST_GO COMMIT \
+        > tests/data/promql/printer_test_cases.json
 
 Each case keeps the input, whether Prometheus refuses it, the kind of the expected top-level
 node and the expected errors (byte offsets, as Prometheus reports them; at most the first five,
@@ -261,7 +265,54 @@ def convert_lex(src: str) -> list[dict[str, Any]]:
 _PLAIN = {"IDENTIFIER", "METRIC_IDENTIFIER", "NUMBER", "DURATION", "STRING", "COMMENT", "ERROR"}
 
 
+def convert_pretty(src: str) -> list[dict[str, str]]:
+    """``in``/``out`` pairs of ``prettier_test.go`` (every test there sets the width to 10)."""
+    cases = []
+    for m in re.finditer(r"\bin:\s*", src):
+        i = m.end()
+        j = i
+        while src[j] not in ",\n":
+            j = _skip_string(src, j) if src[j] in '"`' else j + 1
+        text = _eval(src[i:j]).decode()
+        out = re.compile(r"\s*out:\s*").match(src, j + 1)
+        if out is None:
+            cases.append({"in": text, "out": text})  # printer_test.go: no out means unchanged
+            continue
+        k = out.end()
+        end = k
+        while src[end] not in ",\n":
+            end = _skip_string(src, end) if src[end] in '"`' else end + 1
+        cases.append({"in": text, "out": _eval(src[k:end]).decode()})
+    return cases
+
+
 def main() -> None:
+    if sys.argv[1] == "--printer":
+        src = Path(sys.argv[2]).read_text()
+        start = src.index("func TestExprString(")
+        body = src[start : src.index("\nfunc ", start + 1)]
+        printer_doc = {
+            "source": "https://github.com/prometheus/prometheus/blob/"
+            f"{sys.argv[3]}/promql/parser/printer_test.go (TestExprString)",
+            "licence": "Apache-2.0, Copyright The Prometheus Authors",
+            "converted_by": "scripts/promql_cases_from_go.py --printer",
+            "cases": convert_pretty(body),
+        }
+        json.dump(printer_doc, sys.stdout, indent=1, ensure_ascii=True)
+        sys.stdout.write("\n")
+        return
+    if sys.argv[1] == "--pretty":
+        pretty_doc = {
+            "source": "https://github.com/prometheus/prometheus/blob/"
+            f"{sys.argv[3]}/promql/parser/prettier_test.go",
+            "licence": "Apache-2.0, Copyright The Prometheus Authors",
+            "converted_by": "scripts/promql_cases_from_go.py --pretty",
+            "width": 10,
+            "cases": convert_pretty(Path(sys.argv[2]).read_text()),
+        }
+        json.dump(pretty_doc, sys.stdout, indent=1, ensure_ascii=True)
+        sys.stdout.write("\n")
+        return
     if sys.argv[1] == "--lex":
         src = Path(sys.argv[2]).read_text()
         lex_doc = {

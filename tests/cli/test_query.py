@@ -291,6 +291,20 @@ def test_series_labels_metadata(cli: Cli, prom: respx.MockRouter) -> None:
     ]
 
 
+def test_no_check_sends_a_selector_the_offline_check_refuses(
+    cli: Cli, prom: respx.MockRouter
+) -> None:
+    s = prom.get("/api/v1/series", name="series").respond(
+        400, json={"status": "error", "errorType": "bad_data", "error": "parse error"}
+    )
+    res = cli("series", "up + 1", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.USAGE, res.output
+    assert s.call_count == 0
+    res = cli("series", "up + 1", "--no-check", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.BACKEND_ERROR, res.output
+    assert s.calls.last.request.url.params.get_list("match[]") == ["up + 1"]
+
+
 def test_utf8_label_name_is_escaped_in_the_path(cli: Cli, prom: respx.MockRouter) -> None:
     v = prom.get("/api/v1/label/U__http_2e_request_2e_method/values", name="values").respond(
         200, json={"status": "success", "data": ["GET", "POST"]}

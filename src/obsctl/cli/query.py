@@ -43,6 +43,13 @@ MatchOpt = Annotated[
         metavar="SELECTOR",
     ),
 ]
+NoCheckOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-check",
+        help="Send the selectors without the offline check (the server judges them).",
+    ),
+]
 LimitOpt = Annotated[
     int | None,
     typer.Option("--limit", min=1, help="At most this many entries (server-side)."),
@@ -187,10 +194,10 @@ def query(
 
 
 def _pretty(ast: object, expr: str) -> str:
-    from obsctl.model.promql_ast import format_expr
+    from obsctl.model.promql_ast import pretty_expr
 
     try:
-        return format_expr(ast)  # type: ignore[arg-type]
+        return pretty_expr(ast)  # type: ignore[arg-type]
     except (TypeError, AttributeError):  # pragma: no cover - check_promql returns an Expr
         return expr
 
@@ -323,6 +330,7 @@ def series(
     start: StartOpt = None,
     end: EndOpt = None,
     limit: LimitOpt = None,
+    no_check: NoCheckOpt = False,
     output: Annotated[ListFormat, output_option()] = "text",
 ) -> None:
     """List the series matching one or more selectors.
@@ -346,6 +354,7 @@ def series(
             time_range=_range_or_none(state, since, start, end),
             limit=limit,
             log=state.http_log,
+            check=not no_check,
         )
     )
     _surface_annotations(state, list(result.warnings), list(result.infos))
@@ -362,6 +371,7 @@ def labels(
     since: SinceOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
+    no_check: NoCheckOpt = False,
     output: Annotated[ListFormat, output_option()] = "text",
 ) -> None:
     """List label names, or the values of one label.
@@ -384,6 +394,7 @@ def labels(
             matchers=match or [],
             time_range=_range_or_none(state, since, start, end),
             log=state.http_log,
+            check=not no_check,
         )
     )
     _surface_annotations(state, list(result.warnings), list(result.infos))

@@ -1007,3 +1007,59 @@ def _format_duration_expr(node: DurationExpr) -> str:
         assert node.rhs is not None
         text = f"{format_expr(node.lhs)} {node.op} {format_expr(node.rhs)}"
     return f"({text})" if node.wrapped else text
+
+
+def pretty_expr(node: Expr, width: int = 100) -> str:
+    """The expression laid out over several lines the way Prometheus's ``Prettify`` does:
+    a node whose one-line form is longer than ``width`` puts its operands on their own lines,
+    indented by two spaces per level."""
+    return _pretty(node, 0, width)
+
+
+def _agg_head(node: AggregateExpr) -> str:
+    if node.without:
+        return f"{node.op} without ({_format_labels(node.grouping)}) "
+    if node.grouping:
+        return f"{node.op} by ({_format_labels(node.grouping)}) "
+    return node.op
+
+
+def _subquery_suffix(node: SubqueryExpr) -> str:
+    return format_expr(node)[len(format_expr(node.expr)) :]
+
+
+def _pretty(node: Expr, level: int, width: int) -> str:
+    pad = "  " * level
+    text = format_expr(node)
+    split = len(text) > width
+    if isinstance(node, AggregateExpr):
+        if not split:
+            return pad + text
+        param = _pretty(node.param, level + 1, width) + ",\n" if node.param is not None else ""
+        return f"{pad}{_agg_head(node)}(\n{param}{_pretty(node.expr, level + 1, width)}\n{pad})"
+    if isinstance(node, BinaryExpr):
+        if not split:
+            return pad + text
+        op = node.op + (" bool" if node.return_bool else "") + _format_matching(node.matching)
+        lhs = _pretty(node.lhs, level + 1, width)
+        return f"{lhs}\n{pad}{op}\n{_pretty(node.rhs, level + 1, width)}"
+    if isinstance(node, Call):
+        if not split:
+            return pad + text
+        args = ",\n".join(_pretty(a, level + 1, width) for a in node.args)
+        return f"{pad}{node.func.name}(\n{args}\n{pad})"
+    if isinstance(node, ParenExpr):
+        if not split:
+            return pad + text
+        return f"{pad}(\n{_pretty(node.expr, level + 1, width)}\n{pad})"
+    if isinstance(node, StepInvariantExpr):
+        return _pretty(node.expr, level, width)
+    if isinstance(node, SubqueryExpr):
+        if not split:
+            return text
+        return _pretty(node.expr, level, width) + _subquery_suffix(node)
+    if isinstance(node, UnaryExpr):
+        return f"{pad}{node.op}{_pretty(node.expr, level, width).strip()}"
+    if isinstance(node, DurationExpr):
+        return text
+    return pad + text

@@ -395,12 +395,13 @@ async def run_series(
     time_range: TimeRange | None = None,
     limit: int | None = None,
     log: LogFn | None = None,
+    check: bool = True,
 ) -> SeriesList:
-    """Label sets of the series matching ``matchers``."""
+    """Label sets of the series matching ``matchers`` (checked offline unless ``check`` is off)."""
     if not matchers:
         raise UsageError("give at least one series selector, e.g. 'up{job=\"api\"}'")
     flavor = resolve_flavor(endpoint)
-    check_selectors(matchers, flavor)
+    check_selectors(matchers, flavor, check=check)
     async with open_prometheus(endpoint, log=log, flavor=flavor) as prom:
         return await prom.series(
             matchers,
@@ -417,10 +418,11 @@ async def run_labels(
     matchers: Sequence[str] = (),
     time_range: TimeRange | None = None,
     log: LogFn | None = None,
+    check: bool = True,
 ) -> LabelList:
     """Label names, or the values of label ``name``."""
     flavor = resolve_flavor(endpoint)
-    check_selectors(matchers, flavor)
+    check_selectors(matchers, flavor, check=check)
     if name is not None and not name:
         # Prometheus 3 label names may be any UTF-8 (sent escaped); only empty is invalid.
         raise UsageError("invalid label name ''", hint="give a label name, e.g. job")

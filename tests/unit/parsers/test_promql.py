@@ -200,3 +200,32 @@ def test_matcher_regex_speaks_re2(pattern: str, value: str, matches: bool) -> No
 
     check_promql(f"x{{l=~{pattern!r}}}".replace("'", '"'))
     assert LabelMatcher("l", MatchOp.REGEX, pattern).matches(value) is matches
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        ("mad_over_time(x[5m])", 'function "mad_over_time" is not enabled'),
+        (
+            "limitk(2, x)",
+            "limitk() is experimental and must be enabled with "
+            "--enable-feature=promql-experimental-functions",
+        ),
+        ("rate(x[5m] anchored)", "anchored modifier is experimental and not enabled"),
+        ("a + fill(0) b", "binop fill modifiers are experimental and not enabled"),
+        ("foo[5m+1m]", "experimental duration expression is not enabled"),
+    ],
+)
+def test_feature_flags_off_give_prometheus_messages(expr: str, message: str) -> None:
+    from obsctl.parsers.promql_parser import ParseOptions, PromQLParseError, parse_expr
+
+    off = ParseOptions(
+        experimental_functions=False,
+        duration_expr=False,
+        extended_range_selectors=False,
+        binop_fill_modifiers=False,
+    )
+    parse_expr(expr)  # all flags on (the default): accepted
+    with pytest.raises(PromQLParseError) as info:
+        parse_expr(expr, off)
+    assert info.value.first.message == message

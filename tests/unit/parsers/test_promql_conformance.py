@@ -147,3 +147,23 @@ def test_every_promqltest_expression_parses() -> None:
                 refused.append(f"{path.name}:{lineno}: {exc}")
     assert count > 2000
     assert refused == []
+
+
+_PRETTY_DOC = json.loads((_DATA.parent / "prettier_test_cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", _PRETTY_DOC["cases"], ids=lambda c: c["in"][:40])
+def test_pretty_printer_matches_prometheus(case: dict[str, str]) -> None:
+    from obsctl.model.promql_ast import pretty_expr
+
+    assert pretty_expr(parse_expr(case["in"]), _PRETTY_DOC["width"]) == case["out"]
+
+
+_PRINTER_DOC = json.loads((_DATA.parent / "printer_test_cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", _PRINTER_DOC["cases"], ids=lambda c: c["in"][:40])
+def test_printer_matches_prometheus(case: dict[str, str]) -> None:
+    from obsctl.model.promql_ast import format_expr
+
+    assert format_expr(parse_expr(case["in"])) == case["out"]
