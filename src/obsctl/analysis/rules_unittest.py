@@ -152,7 +152,7 @@ def _run(
     )
     maxt = mint + max_eval
     interval = unit.evaluation_interval_ms
-    if max_eval // interval >= MAX_EVALUATIONS:
+    if states and max_eval // interval >= MAX_EVALUATIONS:
         raise _GroupError(
             f"eval_time {go_duration(max_eval)} needs more than {MAX_EVALUATIONS} evaluations "
             f"at evaluation_interval {go_duration(interval)}"
@@ -165,6 +165,10 @@ def _run(
     curr = 0
     ext = dict(test.external_labels)
     ts = mint
+    if not states:
+        # Nothing to evaluate: jump to the last step (the input visible there is what the
+        # expression tests see; with no alerting rule, no alert fires).
+        ts = mint + (maxt - mint) // interval * interval
     while ts <= maxt:
         # Samples become visible as time advances, as promtool's lazy loader adds them:
         # an evaluation at ts sees the input up to ts only.
@@ -183,7 +187,9 @@ def _run(
                 TestFailure(kind="error", eval_time_s=(ts - mint) / 1000, message=e) for e in errors
             )
             return failures
-        while curr < len(alert_times) and ts - mint <= alert_times[curr] < ts + interval - mint:
+        # Alert tests up to the next step are checked after this one (earlier ones were
+        # checked at earlier steps, or are due now after a jump).
+        while curr < len(alert_times) and alert_times[curr] < ts + interval - mint:
             t = alert_times[curr]
             for case in by_time[t]:
                 failure = _check_alerts(case, states, fuzzy=unit.fuzzy_compare)

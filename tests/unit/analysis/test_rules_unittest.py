@@ -243,5 +243,23 @@ def test_hostile_sizes_fail_fast() -> None:
         parse_values("1x1000000000")
     g = _group(expr_tests=(ExprTestCase("vector(1)", 10 * 365 * 86_400_000, ()),))
     unit = UnitTestFile((), 1, (), (g,))
-    (failure,) = run_test_group(g, unit, [], _compile).failures
+    rules = [RuleGroup("r", (Rule("record", "one", "vector(1)"),))]
+    (failure,) = run_test_group(g, unit, rules, _compile).failures
     assert "needs more than 1000000 evaluations" in failure.message
+
+
+def test_without_rules_the_evaluation_loop_is_skipped() -> None:
+    # Ten years at 1ms per step would be 3e11 evaluations: nothing to evaluate, so no loop.
+    g = _group(
+        input_series=(InputSeries("x", "1 2 3"),),
+        alert_tests=(AlertTestCase(60_000, "Nothing", ()),),
+        expr_tests=(
+            # left-open window (0, 10y]: the samples at 1m and 2m
+            ExprTestCase(
+                "count_over_time(x[10y])", 10 * 365 * 86_400_000, (ExpectedSample("{}", 2.0),)
+            ),
+            ExprTestCase("x", 120_000, (ExpectedSample("x", 3.0),)),
+        ),
+    )
+    unit = UnitTestFile((), 1, (), (g,))
+    assert run_test_group(g, unit, [], _compile).passed
