@@ -384,3 +384,12 @@ def test_output_env_var_applies_where_offered_and_is_ignored_elsewhere(
     res = cli("query", "bench_requests_total", "--prometheus-url", URL, "-o", "csv")
     assert res.exit_code == ExitCode.OK, res.output
     assert not res.stdout.startswith("{")
+
+
+def test_metadata_of_an_unknown_metric_names_it(cli: Cli, prom: respx.MockRouter) -> None:
+    prom.get("/api/v1/metadata").respond(200, json={"status": "success", "data": {}})
+    res = cli("metadata", "checkout_latency", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert res.stderr.startswith("obsctl: note: no metadata for checkout_latency: ")
+    res = cli("metadata", "--prometheus-url", URL)
+    assert res.stderr.startswith("obsctl: note: no metadata (the server has scraped no metric")

@@ -151,7 +151,9 @@ COMMANDS: dict[str, LazyCommand] = {
         "Validate OpenTelemetry Collector configs offline, every problem at once.",
     ),
     "rules": LazyCommand(
-        "obsctl.cli.rules:app", "Check", "Test Prometheus rules offline (promtool test rules)."
+        "obsctl.cli.rules:app",
+        "Check",
+        "Prometheus rule files: check them (promtool and beyond), unit-test them, backtest alerts.",
     ),
     "doctor": LazyCommand(
         "obsctl.cli.doctor:doctor",

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from obsctl.analysis.correlate import (
@@ -53,7 +54,14 @@ from obsctl.config.discover import load_capabilities
 from obsctl.config.kinds import KINDS
 from obsctl.config.links import link_targets, trace_links
 from obsctl.config.schema import TRACE_KINDS, Settings
-from obsctl.errors import BackendError, BackendUnreachable, NotFound, ObsctlError, ParseError
+from obsctl.errors import (
+    BackendError,
+    BackendUnreachable,
+    NotFound,
+    ObsctlError,
+    ParseError,
+    UsageError,
+)
 from obsctl.model.alerts import AlertRule, AlertWindow, Labels, SeriesPoints
 from obsctl.model.correlation import (
     Candidate,
@@ -65,7 +73,15 @@ from obsctl.model.correlation import (
 )
 from obsctl.model.findings import Location
 from obsctl.model.metrics import SeriesExemplar
-from obsctl.model.time import TimeRange, format_prom_duration, format_rfc3339
+from obsctl.model.time import (
+    TimeRange,
+    TimeSyntaxError,
+    format_prom_duration,
+    format_rfc3339,
+    parse_duration,
+    parse_instant,
+    resolve_range,
+)
 from obsctl.model.trace_analysis import LinkTargets, TraceLinks
 from obsctl.model.traces import Trace, TraceSearch
 from obsctl.parsers.alert_expr import duration_unit_ns, exemplar_selectors, latency_threshold
@@ -751,6 +767,172 @@ def _config_int(section: Mapping[str, object], key: str, default: int) -> int:
     value = section.get(key)
     return (
         value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CorrelateOptions:
+    """What ``obsctl correlate`` was asked, as typed.
+
+    Attributes:
+        alert: the alert's name.
+        rules: ``--rules`` file defining the alert, if given.
+        windows: ``--window START..END``, in order.
+        since / start / end: the range options.
+        slack: padding on both sides of every window (a duration).
+        baseline_window: ``START..END``, ``off``, or ``None`` for the default.
+        limit / rank_by: how many traces, ranked how.
+        backend: ``--backend``.
+        service_labels: ``--service-label`` (empty: from the config, else the defaults).
+    """
+
+    alert: str
+    rules: str | None = None
+    windows: tuple[str, ...] = ()
+    since: str | None = None
+    start: str | None = None
+    end: str | None = None
+    slack: str = "1m"
+    baseline_window: str | None = None
+    limit: int = 10
+    rank_by: str = RankBy.LATENCY.value
+    backend: str | None = None
+    service_labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CorrelateEnvironment:
+    """What ``correlate`` needs from the invocation.
+
+    Attributes:
+        settings: the resolved settings, loaded on first use.
+        now: the current time.
+        log: ``--debug`` request logger.
+        note: prints one ``obsctl: note: …`` line (a skipped source).
+    """
+
+    settings: Callable[[], Settings]
+    now: datetime
+    log: LogFn | None = None
+    note: Callable[[str], None] = lambda _line: None
+
+
+def parse_span(text: str, *, option: str, now: datetime) -> tuple[datetime, datetime]:
+    """``START..END`` as typed after ``option``.
+
+    Raises:
+        UsageError: not two instants, or start not before end.
+    """
+    start_text, sep, end_text = text.partition("..")
+    if not sep or not start_text.strip() or not end_text.strip():
+        raise UsageError(
+            f"{option}: expected START..END, got {text!r}",
+            hint=f"e.g. {option} 2026-11-25T09:10:00Z..2026-11-25T09:40:00Z or now-30m..now",
+        )
+    try:
+        start = parse_instant(start_text, now=now)
+        end = parse_instant(end_text, now=now)
+    except TimeSyntaxError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+    if start >= end:
+        raise UsageError(f"{option}: start {start_text.strip()!r} is not before end")
+    return start, end
+
+
+def _search_range(
+    options: CorrelateOptions,
+    manual: Sequence[tuple[datetime, datetime]],
+    slack: timedelta,
+    now: datetime,
+) -> TimeRange:
+    """The range searched: the manual windows padded by ``slack``, else the range options."""
+    if manual and not (options.since or options.start or options.end):
+        first = min(a for a, _ in manual) - slack
+        # Padding must not reach into the future: nothing has happened there yet.
+        last = max(max(b for _, b in manual) + slack, first + timedelta(seconds=1))
+        return TimeRange(first, min(last, max(now, first + timedelta(seconds=1))))
+    try:
+        return resolve_range(
+            now=now,
+            since=options.since,
+            start=options.start,
+            end=options.end,
+            default_since=timedelta(hours=1),
+        )
+    except TimeSyntaxError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def read_rule_file(path: str) -> str:
+    """The text of a ``--rules`` file.
+
+    Raises:
+        UsageError: missing, a directory, not UTF-8, or unreadable.
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"--rules: {path} does not exist") from None
+    except IsADirectoryError:
+        raise UsageError(f"--rules: {path} is a directory") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--rules: {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"--rules: cannot read {path}: {exc.strerror}") from None
+
+
+def plan_correlate(options: CorrelateOptions, now: datetime) -> CorrelateRequest:
+    """Parse and check the options into a ``CorrelateRequest``.
+
+    Raises:
+        UsageError: bad times, durations or windows; a rule file that is unreadable or does
+            not define the alert. ParseError: an invalid rule file.
+    """
+    if options.slack.strip() in ("0", "0s"):
+        slack = timedelta(0)
+    else:
+        try:
+            slack = parse_duration(options.slack)
+        except TimeSyntaxError as exc:
+            raise UsageError(f"--slack: {exc}") from None
+    manual = [parse_span(w, option="--window", now=now) for w in options.windows]
+    time_range = _search_range(options, manual, slack, now)
+    baseline = None
+    compare = True
+    if options.baseline_window is not None:
+        if options.baseline_window.strip().lower() in ("off", "none", "no"):
+            compare = False
+        else:
+            baseline = TimeRange(
+                *parse_span(options.baseline_window, option="--baseline-window", now=now)
+            )
+    rule = None
+    if options.rules is not None:
+        rule = load_rule(read_rule_file(options.rules), source=options.rules, alert=options.alert)
+    return CorrelateRequest(
+        alert=options.alert,
+        range=time_range,
+        now=now,
+        rule=rule,
+        manual=tuple(manual),
+        slack=slack,
+        baseline=baseline,
+        compare_baseline=compare,
+        limit=options.limit,
+        rank_by=RankBy(options.rank_by),
+        service_labels=options.service_labels,
+    )
+
+
+async def correlate(options: CorrelateOptions, env: CorrelateEnvironment) -> CorrelationResult:
+    """``obsctl correlate``: plan the request, then ``run_correlate`` on the settings' backends.
+
+    Raises:
+        UsageError, ParseError: as ``plan_correlate``; plus what ``run_correlate`` raises.
+    """
+    request = plan_correlate(options, env.now)
+    return await run_correlate(
+        env.settings(), request, backend=options.backend, log=env.log, note=env.note
     )
 
 

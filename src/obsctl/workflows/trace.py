@@ -7,6 +7,7 @@ Stable entry points (``correlate`` uses them): ``fetch_trace`` and, from
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -16,8 +17,8 @@ from obsctl.analysis.traces import analyze_trace
 from obsctl.config.kinds import KINDS
 from obsctl.config.links import link_targets, trace_links
 from obsctl.config.schema import TRACE_KINDS, Settings
-from obsctl.errors import BackendUnreachable, NotFound, UsageError
-from obsctl.model.time import format_duration
+from obsctl.errors import BackendUnreachable, ConfigError, NotFound, UsageError
+from obsctl.model.time import TimeSyntaxError, format_duration, parse_duration, parse_instant
 from obsctl.model.trace_analysis import (
     FetchedTrace,
     TraceLinks,
@@ -242,6 +243,117 @@ async def show_trace(
     return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view)
 
 
+@dataclass(frozen=True, slots=True)
+class TraceShowRequest:
+    """What ``obsctl trace [show]`` was asked, as typed.
+
+    Attributes:
+        trace_id: the ID argument (1-32 hex or base64), if given.
+        file: ``--file`` (``-`` for stdin), if given.
+        backend: ``--backend``.
+        since: ``--since``: the lookup window ends at ``--end`` (or now) and spans this.
+        start / end: ``--start``/``--end`` as typed (time hints for the lookup).
+        adjust_skew: ``--adjust-skew``.
+        depth / min_duration / service / span / full / raw: what to show.
+    """
+
+    trace_id: str | None = None
+    file: str | None = None
+    backend: str | None = None
+    since: str | None = None
+    start: str | None = None
+    end: str | None = None
+    adjust_skew: bool = False
+    depth: int | None = None
+    min_duration: str | None = None
+    service: str | None = None
+    span: str | None = None
+    full: bool = False
+    raw: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEnvironment:
+    """What the trace workflows need from the invocation.
+
+    Attributes:
+        settings: the resolved settings, loaded on first use (a file needs none).
+        now: the current time, for ``--start``/``--end``.
+        stdin: what ``--file -`` reads.
+        log: ``--debug`` request logger.
+    """
+
+    settings: Callable[[], Settings]
+    now: datetime
+    stdin: Callable[[], BinaryIO]
+    log: LogFn | None = None
+
+
+def _instant(text: str | None, option: str, now: datetime) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return parse_instant(text, now=now)
+    except TimeSyntaxError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _duration(text: str, option: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except TimeSyntaxError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _duration_ns(text: str | None, option: str) -> int:
+    return int(_duration(text, option).total_seconds() * 1e9) if text else 0
+
+
+async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> TraceResult:
+    """``obsctl trace``: check and parse the request, then ``show_trace``.
+
+    Raises:
+        UsageError: ``--backend`` with ``--file``, a bad time or duration; plus what
+        ``show_trace`` raises. ConfigError: a broken config file, unless reading a file.
+    """
+    if request.file is not None and request.backend is not None:
+        raise UsageError("--backend and --file exclude each other")
+    start = _instant(request.start, "--start", env.now)
+    end = _instant(request.end, "--end", env.now)
+    if request.since:
+        if start is not None:
+            raise UsageError("give either --since or --start, not both")
+        start = (end or env.now) - _duration(request.since, "--since")
+    view = TraceView(
+        max_depth=request.depth,
+        min_duration_ns=_duration_ns(request.min_duration, "--min-duration"),
+        service=request.service,
+        span=request.span,
+        raw=request.raw,
+        max_lines=None if request.full else 400,
+    )
+    if request.file is None:
+        settings = env.settings()
+    else:
+        # Reading a file needs no backend, so a broken config file must not stop it.
+        try:
+            settings = env.settings()
+        except ConfigError:
+            settings = Settings(context=None, endpoints={}, config_path=None)
+    return await show_trace(
+        settings,
+        trace_id=request.trace_id,
+        file=request.file,
+        stdin=env.stdin,
+        backend=request.backend,
+        start=start,
+        end=end,
+        adjust_skew=request.adjust_skew,
+        view=view,
+        log=env.log,
+    )
+
+
 def describe_search(kind: str, query: TraceSearch) -> str:
     """The search as the backend sees it, for the result header."""
     if kind == "tempo":
@@ -289,6 +401,7 @@ __all__ = [
     "fetch_trace_from",
     "load_trace_file",
     "parse_trace_id",
+    "run_trace_show",
     "search_traces",
     "show_trace",
 ]
