@@ -171,7 +171,10 @@ def _errors(entry: str) -> tuple[list[dict[str, Any]], int]:
             11000,
         )
     found = []
-    for m in re.finditer(r"PositionRange\{Start: (\d+), End: (\d+)\},\s*Err:\s*", entry):
+    error_at = re.compile(
+        r"PositionRange\{(?:Start: (\d+),?\s*)?(?:End: (\d+))?\},\s*(?://[^\n]*\n\s*)?Err:\s*"
+    )
+    for m in error_at.finditer(entry):
         rest = entry[m.end() :]
         if rest.startswith("errors.New("):
             close = _matching(rest, len("errors.New"))
@@ -186,7 +189,8 @@ def _errors(entry: str) -> tuple[list[dict[str, Any]], int]:
                 raise ValueError(call)
         else:
             raise ValueError(rest[:60])
-        found.append({"start": int(m.group(1)), "end": int(m.group(2)), "message": message})
+        start, end = int(m.group(1) or 0), int(m.group(2) or 0)
+        found.append({"start": start, "end": end, "message": message})
     return found, len(found)
 
 

@@ -180,7 +180,16 @@ def query(
 
     watch_query(
         lambda: _run_once(
-            state, expr, at, since, start, end, step_td, raw=False, plot=plot, check=not no_check
+            state,
+            expr,
+            at,
+            since,
+            start,
+            end,
+            step_td,
+            raw=False,
+            plot=plot,
+            check=not no_check,
         ),
         expr,
         interval,
@@ -194,7 +203,7 @@ def _pretty(ast: object, expr: str) -> str:
 
     try:
         return pretty_expr(ast)  # type: ignore[arg-type]
-    except (TypeError, AttributeError):  # pragma: no cover - check_promql returns an Expr
+    except RecursionError:  # a layout thousands of levels deep: print it as given
         return expr
 
 

@@ -85,9 +85,10 @@ class Function:
     """A PromQL function's signature (Prometheus ``parser.Function``).
 
     ``variadic`` follows Prometheus: ``0`` means exactly ``len(arg_types)`` arguments; ``n > 0``
-    means the last argument type may appear between zero and ``n`` times... precisely, between
-    ``len(arg_types) - 1`` and ``len(arg_types) - 1 + n`` arguments; ``-1`` means any number of
-    arguments from ``len(arg_types) - 1`` up, the extra ones of the last type.
+    means between ``len(arg_types) - 1`` and ``len(arg_types) - 1 + n`` arguments; ``-1`` means
+    ``len(arg_types) - 1`` or more. Arguments past the list take the last type
+    (:meth:`arg_type`). ``experimental`` functions need
+    ``--enable-feature=promql-experimental-functions`` on the server.
     """
 
     name: str
@@ -961,10 +962,21 @@ def format_expr(node: Expr) -> str:
         param = format_expr(node.param) + ", " if node.param is not None else ""
         return f"{head}({param}{format_expr(node.expr)})"
     if isinstance(node, BinaryExpr):
-        return (
-            f"{format_expr(node.lhs)} {node.op}{' bool' if node.return_bool else ''}"
-            f"{_format_matching(node.matching)} {format_expr(node.rhs)}"
-        )
+        # Left-deep chains (a or b or c …, thousands long in generated queries) are walked
+        # without recursion.
+        spine: list[BinaryExpr] = []
+        current: Expr = node
+        while isinstance(current, BinaryExpr):
+            spine.append(current)
+            current = current.lhs
+        parts = [format_expr(current)]
+        for binary in reversed(spine):
+            parts.append(
+                f" {binary.op}{' bool' if binary.return_bool else ''}"
+                f"{_format_matching(binary.matching)} "
+            )
+            parts.append(format_expr(binary.rhs))
+        return "".join(parts)
     if isinstance(node, UnaryExpr):
         return node.op + format_expr(node.expr)
     if isinstance(node, ParenExpr):
@@ -1013,7 +1025,63 @@ def pretty_expr(node: Expr, width: int = 100) -> str:
     """The expression laid out over several lines the way Prometheus's ``Prettify`` does:
     a node whose one-line form is longer than ``width`` puts its operands on their own lines,
     indented by two spaces per level."""
-    return _pretty(node, 0, width)
+    return _Pretty(width).pretty(node, 0)
+
+
+class _Pretty:
+    """Prettify with each node's one-line length computed once (long operator chains would
+    otherwise be printed again at every level)."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.lengths: dict[int, int] = {}
+
+    def length(self, node: Expr) -> int:
+        """``len(format_expr(node))``, without building the text of operator chains."""
+        known = self.lengths.get(id(node))
+        if known is not None:
+            return known
+        spine: list[BinaryExpr] = []
+        current: Expr = node
+        while isinstance(current, BinaryExpr) and id(current) not in self.lengths:
+            spine.append(current)
+            current = current.lhs
+        total = self.lengths.get(id(current))
+        if total is None:
+            total = len(format_expr(current))
+            self.lengths[id(current)] = total
+        for binary in reversed(spine):
+            op = (
+                f" {binary.op}{' bool' if binary.return_bool else ''}"
+                f"{_format_matching(binary.matching)} "
+            )
+            total += len(op) + self.length(binary.rhs)
+            self.lengths[id(binary)] = total
+        return total
+
+    def pretty(self, node: Expr, level: int) -> str:
+        if isinstance(node, BinaryExpr):
+            return self.pretty_binary(node, level)
+        return _pretty(node, level, self.width, self)
+
+    def pretty_binary(self, node: BinaryExpr, level: int) -> str:
+        # Each split level indents its operands once more; walk the left spine iteratively.
+        spine: list[tuple[BinaryExpr, int]] = []
+        current: Expr = node
+        depth = level
+        while isinstance(current, BinaryExpr) and self.length(current) > self.width:
+            spine.append((current, depth))
+            current = current.lhs
+            depth += 1
+        if isinstance(current, BinaryExpr):
+            parts = ["  " * depth + format_expr(current)]
+        else:
+            parts = [self.pretty(current, depth)]
+        for binary, at in reversed(spine):
+            op = binary.op + (" bool" if binary.return_bool else "")
+            op += _format_matching(binary.matching)
+            parts.append(f"\n{'  ' * at}{op}\n{self.pretty(binary.rhs, at + 1)}")
+        return "".join(parts)
 
 
 def _agg_head(node: AggregateExpr) -> str:
@@ -1028,38 +1096,23 @@ def _subquery_suffix(node: SubqueryExpr) -> str:
     return format_expr(node)[len(format_expr(node.expr)) :]
 
 
-def _pretty(node: Expr, level: int, width: int) -> str:
+def _pretty(node: Expr, level: int, width: int, ctx: _Pretty) -> str:
     pad = "  " * level
-    text = format_expr(node)
-    split = len(text) > width
+    split = ctx.length(node) > width
+    if not split and not isinstance(node, UnaryExpr):
+        return (pad if not isinstance(node, SubqueryExpr) else "") + format_expr(node)
     if isinstance(node, AggregateExpr):
-        if not split:
-            return pad + text
-        param = _pretty(node.param, level + 1, width) + ",\n" if node.param is not None else ""
-        return f"{pad}{_agg_head(node)}(\n{param}{_pretty(node.expr, level + 1, width)}\n{pad})"
-    if isinstance(node, BinaryExpr):
-        if not split:
-            return pad + text
-        op = node.op + (" bool" if node.return_bool else "") + _format_matching(node.matching)
-        lhs = _pretty(node.lhs, level + 1, width)
-        return f"{lhs}\n{pad}{op}\n{_pretty(node.rhs, level + 1, width)}"
+        param = ctx.pretty(node.param, level + 1) + ",\n" if node.param is not None else ""
+        return f"{pad}{_agg_head(node)}(\n{param}{ctx.pretty(node.expr, level + 1)}\n{pad})"
     if isinstance(node, Call):
-        if not split:
-            return pad + text
-        args = ",\n".join(_pretty(a, level + 1, width) for a in node.args)
+        args = ",\n".join(ctx.pretty(a, level + 1) for a in node.args)
         return f"{pad}{node.func.name}(\n{args}\n{pad})"
     if isinstance(node, ParenExpr):
-        if not split:
-            return pad + text
-        return f"{pad}(\n{_pretty(node.expr, level + 1, width)}\n{pad})"
+        return f"{pad}(\n{ctx.pretty(node.expr, level + 1)}\n{pad})"
     if isinstance(node, StepInvariantExpr):
-        return _pretty(node.expr, level, width)
+        return ctx.pretty(node.expr, level)
     if isinstance(node, SubqueryExpr):
-        if not split:
-            return text
-        return _pretty(node.expr, level, width) + _subquery_suffix(node)
+        return ctx.pretty(node.expr, level) + _subquery_suffix(node)
     if isinstance(node, UnaryExpr):
-        return f"{pad}{node.op}{_pretty(node.expr, level, width).strip()}"
-    if isinstance(node, DurationExpr):
-        return text
-    return pad + text
+        return f"{pad}{node.op}{ctx.pretty(node.expr, level).strip()}"
+    return pad + format_expr(node)

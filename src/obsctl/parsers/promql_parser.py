@@ -209,7 +209,7 @@ def parse_metric_selector(text: str) -> VectorSelector:
 
 
 class _Parser:
-    __slots__ = ("errors", "i", "last_closing", "opts", "text", "toks")
+    __slots__ = ("bad_ranges", "errors", "i", "last_closing", "opts", "text", "toks")
 
     def __init__(self, text: str, opts: ParseOptions) -> None:
         self.text = text
@@ -218,6 +218,9 @@ class _Parser:
         self.i = 0
         self.errors: list[ParseErr] = []
         self.last_closing = 0
+        # Expressions given a range although they are no selectors (an error already): later
+        # modifiers report against the whole ``expr[range]``, as Prometheus does.
+        self.bad_ranges: dict[int, PosRange] = {}
 
     # ------------------------------------------------------------------ token plumbing
     def peek(self) -> Token:
@@ -285,7 +288,11 @@ class _Parser:
         except RecursionError:
             self.error(PosRange(0, len(self.text)), "expression nested too deeply")
         if expr is not None and not self.errors:
-            _Checker(self).check(expr)
+            try:
+                _Checker(self).check(expr)
+            except RecursionError:
+                self.errors.clear()
+                self.error(PosRange(0, len(self.text)), "expression nested too deeply")
         if self.errors:
             raise PromQLParseError(self.text, self.errors)
         assert expr is not None
@@ -611,6 +618,7 @@ class _Parser:
             if problem:
                 self.error(PosRange(lbracket.pos, rbracket.end), problem)
             if not isinstance(expr, VectorSelector):
+                self.bad_ranges[id(expr)] = PosRange(expr.pos.start, rbracket.end)
                 return expr
             seconds, rexpr = _split_duration(rng)
             return MatrixSelector(expr, seconds, PosRange(expr.pos.start, rbracket.end), rexpr)
@@ -635,6 +643,9 @@ class _Parser:
         )
 
     def set_offset(self, expr: Expr, value: DurationValue) -> Expr:
+        if id(expr) in self.bad_ranges:
+            self.error(self.bad_ranges[id(expr)], "ranges only allowed for vector selectors")
+            return expr
         seconds, dexpr = _split_duration(value)
         end = self.last_closing
         if isinstance(expr, VectorSelector):
@@ -688,6 +699,9 @@ class _Parser:
         return self.set_at(expr, ts, None)
 
     def set_at(self, expr: Expr, ts: float | None, preproc: str | None) -> Expr:
+        if id(expr) in self.bad_ranges:
+            self.error(self.bad_ranges[id(expr)], "ranges only allowed for vector selectors")
+            return expr
         millis = None
         if ts is not None and math.isfinite(ts) and abs(ts) < 2.0**63:
             millis = round(ts * 1000)
@@ -726,6 +740,8 @@ class _Parser:
         other = "smoothed" if which == "anchored" else "anchored"
         if not self.opts.extended_range_selectors:
             self.error(expr.pos, f"{which} modifier is experimental and not enabled")
+            return expr
+        if id(expr) in self.bad_ranges:
             return expr
         vs: VectorSelector | None = None
         if isinstance(expr, VectorSelector):
@@ -812,7 +828,7 @@ class _Parser:
             if tok.kind in ("/", "%") and isinstance(rhs, NumberLiteral) and rhs.value == 0:
                 what = "division by zero" if tok.kind == "/" else "modulo by zero"
                 self.error(PosRange(tok.pos, tok.end), what)
-                lhs = NumberLiteral(0.0, pos)
+                lhs = NumberLiteral(0.0, PosRange(0, 0))  # Prometheus's placeholder
                 continue
             lhs = DurationExpr(cast(DurationOp, tok.kind), lhs, rhs, pos)
 
@@ -1127,9 +1143,19 @@ class _Checker:
         if isinstance(node, ParenExpr | StepInvariantExpr):
             return self.check(node.expr)
         if isinstance(node, BinaryExpr):
-            lt, rt = self.check_binary(node)
-            both_scalar = lt is ValueType.SCALAR and rt is ValueType.SCALAR
-            return ValueType.SCALAR if both_scalar else ValueType.VECTOR
+            # Walk the left spine (a + b + c … nests to the left) without recursion.
+            spine: list[BinaryExpr] = []
+            current: Expr = node
+            while isinstance(current, BinaryExpr):
+                spine.append(current)
+                current = current.lhs
+            lt = self.check(current)
+            for binary in reversed(spine):
+                rt = self.check(binary.rhs)
+                self.check_binary(binary, lt, rt)
+                both_scalar = lt is ValueType.SCALAR and rt is ValueType.SCALAR
+                lt = ValueType.SCALAR if both_scalar else ValueType.VECTOR
+            return lt
         if isinstance(node, UnaryExpr):
             inner = self.check(node.expr)
             if inner not in (ValueType.SCALAR, ValueType.VECTOR):
@@ -1188,9 +1214,8 @@ class _Checker:
             end -= 1
         return PosRange(start, end)
 
-    def check_binary(self, node: BinaryExpr) -> tuple[ValueType, ValueType]:
-        lt = self.check(node.lhs)
-        rt = self.check(node.rhs)
+    def check_binary(self, node: BinaryExpr, lt: ValueType, rt: ValueType) -> None:
+        """The operator's own checks, given its operands' (already checked) types."""
         op = node.op
         matching = node.matching
         assert matching is not None
@@ -1243,7 +1268,6 @@ class _Checker:
             self.error(
                 node.pos, f"set operator {go_quote(op)} not allowed in binary scalar expression"
             )
-        return lt, rt
 
     def check_call(self, node: Call) -> None:
         func = node.func

@@ -142,6 +142,7 @@ def test_raw_string_keeps_backslashes() -> None:
 @pytest.mark.parametrize(
     "expr",
     ["(" * 5000 + "x" + ")" * 5000, "-" * 5000 + "x", "x" + " + x" * 5000, "x" + "^x" * 5000],
+    ids=["parens", "unary", "plus", "pow"],
 )
 def test_deep_nesting_parses_in_linear_time(expr: str) -> None:
     import time
@@ -229,3 +230,15 @@ def test_feature_flags_off_give_prometheus_messages(expr: str, message: str) -> 
     with pytest.raises(PromQLParseError) as info:
         parse_expr(expr, off)
     assert info.value.first.message == message
+
+
+def test_long_operator_chains_check_and_print_without_recursion() -> None:
+    from obsctl.model.promql_ast import format_expr, pretty_expr
+
+    # Generated queries chain thousands of terms; far past Python's default recursion limit.
+    expr = " or ".join(f'up{{job="j{i}"}}' for i in range(3_000))
+    tree = check_promql(expr)
+    assert format_expr(tree) == expr
+    lines = pretty_expr(tree).splitlines()
+    assert len(lines) > 5_000  # split at every "or" once a line would pass 100 characters
+    assert lines[-1] == '  up{job="j2999"}'
