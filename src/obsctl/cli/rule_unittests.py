@@ -50,7 +50,6 @@ def test(
     """  # noqa: E501 - Typer help paragraphs must stay on one line
     from obsctl.errors import TestsFailed, UsageError
     from obsctl.render import emit
-    from obsctl.render import rule_unittests as _render  # noqa: F401 - registers renderers
     from obsctl.workflows.rule_unittests import run_rules_tests
 
     state = get_state(ctx)
