@@ -155,7 +155,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "rules": LazyCommand(
         "obsctl.cli.rules:app",
         "Check",
-        "Prometheus rule files: check them (promtool and beyond), backtest alerts.",
+        "Prometheus rule files: check them (promtool and beyond), unit-test them, backtest alerts.",
     ),
     "doctor": LazyCommand(
         "obsctl.cli.doctor:doctor",

@@ -27,6 +27,7 @@ RENDER_MODULES: dict[str, str] = {
     "obsctl.model.metric_families.SnapshotDiff": "obsctl.render.lint",
     "obsctl.model.collector.PipelineGraph": "obsctl.render.validate",
     "obsctl.model.rules.BacktestReport": "obsctl.render.rules",
+    "obsctl.model.rule_unittests.RulesTestReport": "obsctl.render.rule_unittests",
     "obsctl.model.metrics.QueryAnswer": "obsctl.render.query",
     "obsctl.model.metrics.SeriesList": "obsctl.render.query",
     "obsctl.model.metrics.LabelList": "obsctl.render.query",
