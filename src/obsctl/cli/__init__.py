@@ -89,6 +89,14 @@ def root(
             rich_help_panel=GLOBAL,
         ),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            help="No notes or progress on stderr (warnings and errors still show).",
+            rich_help_panel=GLOBAL,
+        ),
+    ] = False,
     endpoints: dict[str, str | None] | None = None,
 ) -> None:
     """Observability troubleshooting toolkit."""
@@ -98,6 +106,7 @@ def root(
         context=context,
         color=color,
         debug=debug,
+        quiet=quiet,
         endpoints=endpoints,
     )
 

@@ -160,6 +160,7 @@ def correlate(
         now=state.now(),
         log=state.http_log,
         note=_one_line_note(state),
+        progress=state.progress,
     )
     emit(state.run(run(options, env)), output, state.consoles)
 

@@ -83,6 +83,14 @@ def _global_option_specs() -> list[dict[str, Any]]:
             "flag": True,
         },
         {
+            "decls": ["--quiet"],
+            "name": "quiet",
+            "envvar": None,
+            "help": "No notes or progress on stderr (warnings and errors still show).",
+            "panel": GLOBAL,
+            "flag": True,
+        },
+        {
             "decls": ["--debug"],
             "name": "debug",
             "envvar": None,

@@ -622,13 +622,20 @@ async def fetch_all(
     sem: asyncio.Semaphore,
     analyze: Analyzer,
     targets: LinkTargets | None = None,
+    *,
+    on_done: Callable[[], None] = lambda: None,
 ) -> tuple[dict[str, TraceFacts], dict[str, str], dict[str, TraceLinks]]:
     """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes,
-    fetched ones links to ``targets``."""
+    fetched ones links to ``targets``; ``on_done`` hears each one finish."""
     targets = targets or LinkTargets()
-    results = await asyncio.gather(
-        *(_fetch_one(c.trace_id, backends, c.sources, sem, analyze, targets) for c in cands)
-    )
+
+    async def one(cand: MergedCandidate) -> tuple[TraceFacts, TraceLinks] | str:
+        try:
+            return await _fetch_one(cand.trace_id, backends, cand.sources, sem, analyze, targets)
+        finally:
+            on_done()
+
+    results = await asyncio.gather(*(one(c) for c in cands))
     facts: dict[str, TraceFacts] = {}
     notes: dict[str, str] = {}
     links: dict[str, TraceLinks] = {}
@@ -649,15 +656,21 @@ async def correlate_alert(
     *,
     analyze: Analyzer,
     note: Callable[[str], None] = lambda _line: None,
+    progress: Callable[[str], None] = lambda _line: None,
 ) -> CorrelationResult:
     """Find the alert's firing windows, the traces behind them, rank and explain them.
+
+    ``progress`` hears each step as it starts, and each fetched trace (``fetching traces
+    4/10…``).
 
     Raises:
         NotFound: the alert never fired in the range (exit 5).
         BackendUnreachable, BackendError: no window source, or no trace source, worked.
     """
     log = _Log(note)
+    progress(f"finding when {req.alert} fired…")
     windows, _ = await find_windows(req, sources, log)
+    progress(f"looking for traces behind {len(windows)} firing window(s)…")
     plan = _plan(req)
     search_limit = max(req.limit * 2, 20)
 
@@ -702,9 +715,18 @@ async def correlate_alert(
 
     top = preliminary_order(merged, req.rank_by)[: req.limit]
     sem = asyncio.Semaphore(max(1, req.concurrency))
+    total = len(top) + len(base_cands)
+    done = 0
+
+    def fetched() -> None:
+        nonlocal done
+        done += 1
+        progress(f"fetching traces {done}/{total}…")
+
+    progress(f"fetching traces 0/{total}…")
     (facts, notes, links), (base_facts, _, _) = await asyncio.gather(
-        fetch_all(top, sources.traces, sem, analyze, req.link_targets),
-        fetch_all(base_cands, sources.traces, sem, analyze),
+        fetch_all(top, sources.traces, sem, analyze, req.link_targets, on_done=fetched),
+        fetch_all(base_cands, sources.traces, sem, analyze, on_done=fetched),
     )
     if not merged:
         log.tell("no candidate traces found in the firing windows")
@@ -820,6 +842,8 @@ class CorrelateEnvironment:
     now: datetime
     log: LogFn | None = None
     note: Callable[[str], None] = lambda _line: None
+    progress: Callable[[str], None] = lambda _line: None
+    """Shows the current step (the CLI's status line on a terminal; the TUI's progress)."""
 
 
 def parse_span(text: str, *, option: str, now: datetime) -> tuple[datetime, datetime]:
@@ -937,7 +961,12 @@ async def correlate(options: CorrelateOptions, env: CorrelateEnvironment) -> Cor
     """
     request = plan_correlate(options, env.now)
     return await run_correlate(
-        env.settings(), request, backend=options.backend, log=env.log, note=env.note
+        env.settings(),
+        request,
+        backend=options.backend,
+        log=env.log,
+        note=env.note,
+        progress=env.progress,
     )
 
 
@@ -949,6 +978,7 @@ async def run_correlate(
     log: LogFn | None = None,
     note: Callable[[str], None] = lambda _line: None,
     analyze: Analyzer | None = None,
+    progress: Callable[[str], None] = lambda _line: None,
 ) -> CorrelationResult:
     """Build the backends the settings name, run ``correlate_alert``, close the clients.
 
@@ -1004,7 +1034,7 @@ async def run_correlate(
                     f"{ep.display_name} search API unavailable (obsctl doctor)"
                 )
         return await correlate_alert(
-            req, sources, analyze=analyze or analyze_for_correlate, note=note
+            req, sources, analyze=analyze or analyze_for_correlate, note=note, progress=progress
         )
 
 
