@@ -178,6 +178,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Traces",
         "Find the slow traces behind an alert and where their time went.",
     ),
+    "receive": LazyCommand(
+        "obsctl.cli.receive:receive",
+        "Traces",
+        "Receive OTLP/HTTP traces and logs into the local store.",
+    ),
     "lint": LazyCommand(
         "obsctl.cli.lint:lint",
         "Check",

@@ -266,3 +266,14 @@ def load_capabilities(endpoint: Endpoint) -> tuple[str | None, dict[str, bool]]:
         flavor if isinstance(flavor, str) else None,
         {k: bool(v) for k, v in caps.items()} if isinstance(caps, dict) else {},
     )
+
+
+def default_store_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where ``obsctl receive`` keeps its store unless told: ``OBSCTL_STORE``, else the
+    platform's user data directory (``~/.local/share/obsctl/store.sqlite`` on Linux)."""
+    env = os.environ if env is None else env
+    if env.get("OBSCTL_STORE"):
+        return Path(env["OBSCTL_STORE"]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "store.sqlite"

@@ -1,0 +1,182 @@
+"""`obsctl receive` end to end: the real OpenTelemetry SDK exports into a receiver process."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from obsctl.store import StoreReader
+from tests.integration.otel_export import export_checkout
+from tests.integration.receiver import receiving, start_receiver, stop_receiver
+
+
+def post(url: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    host = url.removeprefix("http://")
+    conn = http.client.HTTPConnection(host, timeout=30)
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+def test_sdk_export_lands_in_the_store(tmp_path: Path) -> None:
+    with receiving(tmp_path) as rcv:
+        sent = export_checkout(rcv.url)
+        reader = StoreReader(rcv.store)
+        trace = reader.trace(sent.trace_id)
+        assert trace is not None
+        by_name = {s.name: s for s in trace.spans}
+        assert set(by_name) == {"GET /checkout", "call payments", "POST /pay", "SELECT accounts"}
+        assert by_name["GET /checkout"].parent_span_id is None
+        assert by_name["GET /checkout"].service == "frontend"
+        assert by_name["POST /pay"].service == "payments"
+        assert by_name["POST /pay"].parent_span_id == by_name["call payments"].span_id
+        assert by_name["POST /pay"].links[0].trace_id == sent.linked_trace_id
+        db = by_name["SELECT accounts"]
+        assert db.status_code == "error" and db.status_message == "deadlock detected"
+        assert db.events[0].name == "retry" and ("attempt", 2) in db.events[0].attributes
+        assert ("deployment.environment", "test") in db.resource
+        logs = reader.logs_for_trace(sent.trace_id)
+        assert [(r.severity, r.body) for r in logs] == [
+            ("INFO", "charging card"),
+            ("ERROR", "database deadlock, giving up"),
+        ]
+        assert logs[1].span_id == sent.db_span_id and logs[1].service == "payments"
+        assert reader.trace(sent.linked_trace_id) is not None
+        stats = reader.stats()
+        assert (stats.spans, stats.traces, stats.logs) == (5, 2, 2)
+
+
+def _trace_json(trace_id: str, name: str = "GET /health") -> bytes:
+    doc = {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "demo"}}]},
+                "scopeSpans": [
+                    {
+                        "scope": {"name": "manual"},
+                        "spans": [
+                            {
+                                "traceId": trace_id,
+                                "spanId": "b7ad6b7169203331",
+                                "name": name,
+                                "kind": 2,
+                                "startTimeUnixNano": "1700000000000000000",
+                                "endTimeUnixNano": "1700000000250000000",
+                                "status": {"code": 2, "message": "boom"},
+                                "someFutureField": {"x": 1},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    return json.dumps(doc).encode()
+
+
+def test_json_gzip_and_bad_input(tmp_path: Path) -> None:
+    with receiving(tmp_path, "--max-body", "1MiB") as rcv:
+        tid = "0af7651916cd43dd8448eb211c80319c"
+        # OTLP/JSON (hex IDs, unknown field) with gzip: 200 with a JSON response body.
+        status, headers, body = post(
+            rcv.url,
+            "/v1/traces",
+            gzip.compress(_trace_json(tid)),
+            {"Content-Type": "application/json; charset=utf-8", "Content-Encoding": "gzip"},
+        )
+        assert status == 200, body
+        assert headers["content-type"] == "application/json" and json.loads(body) == {}
+        span = StoreReader(rcv.store).trace(tid).spans[0]  # type: ignore[union-attr]
+        assert (span.span_id, span.service, span.status_message) == ("b7ad6b7169203331", "demo", "boom")
+
+        # Garbage protobuf: 400 with a google.rpc.Status body, and one stderr line.
+        status, _, body = post(
+            rcv.url, "/v1/traces", b"\xff\xff\xff\xff garbage", {"Content-Type": "application/x-protobuf"}
+        )
+        assert status == 400 and body.startswith(b"\x08\x03\x12")
+        # Truncated JSON.
+        status, _, body = post(
+            rcv.url, "/v1/logs", b'{"resourceLogs": [', {"Content-Type": "application/json"}
+        )
+        assert status == 400 and json.loads(body)["code"] == 3
+        # Wrong content type.
+        status, _, _ = post(rcv.url, "/v1/traces", b"x", {"Content-Type": "text/plain"})
+        assert status == 415
+        # Over the limit, by Content-Length and by decompression (a gzip bomb).
+        status, _, _ = post(
+            rcv.url, "/v1/traces", b"\0" * (2 << 20), {"Content-Type": "application/x-protobuf"}
+        )
+        assert status == 413
+        bomb = gzip.compress(b"\0" * (50 << 20))
+        status, _, _ = post(
+            rcv.url,
+            "/v1/traces",
+            bomb,
+            {"Content-Type": "application/x-protobuf", "Content-Encoding": "gzip"},
+        )
+        assert status == 413
+        # Wrong-length trace ID: the whole request is refused.
+        status, _, _ = post(
+            rcv.url, "/v1/traces", _trace_json("abcd"), {"Content-Type": "application/json"}
+        )
+        assert status == 400
+        # Still serving.
+        status, _, _ = post(rcv.url, "/v1/traces", b"", {"Content-Type": "application/x-protobuf"})
+        assert status == 200
+        err = rcv.stderr()
+        assert "400" in err and "413" in err and "Traceback" not in err
+    assert rcv.proc.returncode == 0
+
+
+def test_kill_9_after_acknowledged_exports_loses_nothing(tmp_path: Path) -> None:
+    rcv = start_receiver(tmp_path)
+    acked: list[str] = []
+    lock = threading.Lock()
+
+    def client(n: int) -> None:
+        for i in range(25):
+            tid = os.urandom(16).hex()
+            status, _, _ = post(
+                rcv.url, "/v1/traces", _trace_json(tid, f"op-{n}-{i}"), {"Content-Type": "application/json"}
+            )
+            if status == 200:
+                with lock:
+                    acked.append(tid)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rcv.proc.send_signal(signal.SIGKILL)
+    rcv.proc.wait()
+    assert len(acked) == 100
+    reader = StoreReader(rcv.store)
+    missing = [tid for tid in acked if reader.trace(tid) is None]
+    assert missing == []
+
+
+def test_sigterm_and_sigint_stop_cleanly(tmp_path: Path) -> None:
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        workdir = tmp_path / sig.name
+        workdir.mkdir()
+        rcv = start_receiver(workdir)
+        assert stop_receiver(rcv, sig) == 0
+        assert "stopping" in rcv.stderr()
+
+
+@pytest.mark.parametrize("listen", ["nonsense", "127.0.0.1:99999"])
+def test_bad_listen_is_a_usage_error(cli, listen: str) -> None:  # type: ignore[no-untyped-def]
+    res = cli("receive", "--listen", listen)
+    assert res.exit_code == 2, res.output
+    assert "--listen" in res.stderr
