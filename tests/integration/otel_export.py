@@ -6,14 +6,13 @@ providers are local (never the global ones), so tests do not leak state into eac
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
-from opentelemetry import trace
+from opentelemetry._logs import SeverityNumber
 from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -40,7 +39,9 @@ def _providers(url: str, service: str, *, gzip: bool) -> tuple[TracerProvider, L
     )
     lp = LoggerProvider(resource=resource)
     lp.add_log_record_processor(
-        SimpleLogRecordProcessor(OTLPLogExporter(endpoint=f"{url}/v1/logs", compression=compression))
+        SimpleLogRecordProcessor(
+            OTLPLogExporter(endpoint=f"{url}/v1/logs", compression=compression)
+        )
     )
     return tp, lp
 
@@ -50,34 +51,37 @@ def export_checkout(url: str) -> Exported:
     fe_tp, fe_lp = _providers(url, "frontend", gzip=False)
     be_tp, be_lp = _providers(url, "payments", gzip=True)
     fe, be = fe_tp.get_tracer("shop.frontend"), be_tp.get_tracer("shop.payments")
-    log = logging.getLogger("shop.payments.test")
-    log.propagate = False
-    log.setLevel(logging.INFO)
-    handler = LoggingHandler(level=logging.INFO, logger_provider=be_lp)
-    log.addHandler(handler)
+    log = be_lp.get_logger("shop.payments")
     try:
         with fe.start_as_current_span("warmup") as other:
-            linked_trace = other.get_span_context().trace_id
             link_ctx = other.get_span_context()
-        with fe.start_as_current_span(
-            "GET /checkout", kind=SpanKind.SERVER, attributes={"http.route": "/checkout"}
-        ) as root:
-            with fe.start_as_current_span("call payments", kind=SpanKind.CLIENT):
-                with be.start_as_current_span(
-                    "POST /pay",
-                    kind=SpanKind.SERVER,
-                    links=[Link(link_ctx, {"reason": "warmup"})],
-                    attributes={"http.route": "/pay", "http.response.status_code": 500},
-                ):
-                    log.info("charging card")
-                    with be.start_as_current_span("SELECT accounts", kind=SpanKind.CLIENT) as db:
-                        db.add_event("retry", {"attempt": 2})
-                        db.set_status(Status(StatusCode.ERROR, "deadlock detected"))
-                        log.error("database deadlock, giving up")
-                        db_id = db.get_span_context().span_id
+        with (
+            fe.start_as_current_span(
+                "GET /checkout", kind=SpanKind.SERVER, attributes={"http.route": "/checkout"}
+            ) as root,
+            fe.start_as_current_span("call payments", kind=SpanKind.CLIENT),
+            be.start_as_current_span(
+                "POST /pay",
+                kind=SpanKind.SERVER,
+                links=[Link(link_ctx, {"reason": "warmup"})],
+                attributes={"http.route": "/pay", "http.response.status_code": 500},
+            ),
+        ):
+            log.emit(
+                severity_number=SeverityNumber.INFO, severity_text="INFO", body="charging card"
+            )
+            with be.start_as_current_span("SELECT accounts", kind=SpanKind.CLIENT) as db:
+                db.add_event("retry", {"attempt": 2})
+                db.set_status(Status(StatusCode.ERROR, "deadlock detected"))
+                log.emit(
+                    severity_number=SeverityNumber.ERROR,
+                    severity_text="ERROR",
+                    body="database deadlock, giving up",
+                    attributes={"db.system": "postgresql"},
+                )
+                db_id = db.get_span_context().span_id
         ctx = root.get_span_context()
     finally:
-        log.removeHandler(handler)
         for provider in (fe_tp, be_tp):
             provider.force_flush()
             provider.shutdown()
@@ -88,8 +92,5 @@ def export_checkout(url: str) -> Exported:
         trace_id=f"{ctx.trace_id:032x}",
         root_span_id=f"{ctx.span_id:016x}",
         db_span_id=f"{db_id:016x}",
-        linked_trace_id=f"{linked_trace:032x}",
+        linked_trace_id=f"{link_ctx.trace_id:032x}",
     )
-
-
-__all__ = ["Exported", "export_checkout", "trace"]

@@ -57,10 +57,12 @@ def start_receiver(workdir: Path, *extra: str, store: Path | None = None) -> Run
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"obsctl receive exited {proc.returncode}: {log.read_text()}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/health", timeout=1) as resp:
-                if resp.status == 200:
-                    return RunningReceiver(proc, url, store, log)
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/health", timeout=1) as resp,
+        ):
+            if resp.status == 200:
+                return RunningReceiver(proc, url, store, log)
         time.sleep(0.05)
     proc.kill()
     raise RuntimeError(f"obsctl receive did not start: {log.read_text()}")

@@ -17,7 +17,9 @@ from tests.integration.otel_export import export_checkout
 from tests.integration.receiver import receiving, start_receiver, stop_receiver
 
 
-def post(url: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+def post(
+    url: str, path: str, body: bytes, headers: dict[str, str]
+) -> tuple[int, dict[str, str], bytes]:
     host = url.removeprefix("http://")
     conn = http.client.HTTPConnection(host, timeout=30)
     try:
@@ -60,7 +62,9 @@ def _trace_json(trace_id: str, name: str = "GET /health") -> bytes:
     doc = {
         "resourceSpans": [
             {
-                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "demo"}}]},
+                "resource": {
+                    "attributes": [{"key": "service.name", "value": {"stringValue": "demo"}}]
+                },
                 "scopeSpans": [
                     {
                         "scope": {"name": "manual"},
@@ -97,11 +101,18 @@ def test_json_gzip_and_bad_input(tmp_path: Path) -> None:
         assert status == 200, body
         assert headers["content-type"] == "application/json" and json.loads(body) == {}
         span = StoreReader(rcv.store).trace(tid).spans[0]  # type: ignore[union-attr]
-        assert (span.span_id, span.service, span.status_message) == ("b7ad6b7169203331", "demo", "boom")
+        assert (span.span_id, span.service, span.status_message) == (
+            "b7ad6b7169203331",
+            "demo",
+            "boom",
+        )
 
         # Garbage protobuf: 400 with a google.rpc.Status body, and one stderr line.
         status, _, body = post(
-            rcv.url, "/v1/traces", b"\xff\xff\xff\xff garbage", {"Content-Type": "application/x-protobuf"}
+            rcv.url,
+            "/v1/traces",
+            b"\xff\xff\xff\xff garbage",
+            {"Content-Type": "application/x-protobuf"},
         )
         assert status == 400 and body.startswith(b"\x08\x03\x12")
         # Truncated JSON.
@@ -147,7 +158,10 @@ def test_kill_9_after_acknowledged_exports_loses_nothing(tmp_path: Path) -> None
         for i in range(25):
             tid = os.urandom(16).hex()
             status, _, _ = post(
-                rcv.url, "/v1/traces", _trace_json(tid, f"op-{n}-{i}"), {"Content-Type": "application/json"}
+                rcv.url,
+                "/v1/traces",
+                _trace_json(tid, f"op-{n}-{i}"),
+                {"Content-Type": "application/json"},
             )
             if status == 200:
                 with lock:
@@ -180,3 +194,87 @@ def test_bad_listen_is_a_usage_error(cli, listen: str) -> None:  # type: ignore[
     res = cli("receive", "--listen", listen)
     assert res.exit_code == 2, res.output
     assert "--listen" in res.stderr
+
+
+def test_trace_and_search_through_the_local_backend(tmp_path: Path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    with receiving(tmp_path) as rcv:
+        sent = export_checkout(rcv.url)
+        monkeypatch.setenv("OBSCTL_STORE", str(rcv.store))
+
+        res = cli("trace", sent.trace_id, "--backend", "local", "-o", "json")
+        assert res.exit_code == 0, res.output
+        doc = json.loads(res.stdout)
+        assert doc["source"] == "local" and doc["span_count"] == 4
+        assert doc["root_name"] == "GET /checkout" and doc["root_service"] == "frontend"
+        db = next(s for s in doc["spans"] if s["name"] == "SELECT accounts")
+        assert db["error"] and db["status"]["message"] == "deadlock detected"
+        assert db["events"][0]["name"] == "retry"
+        pay = next(s for s in doc["spans"] if s["name"] == "POST /pay")
+        assert pay["links"][0]["trace_id"] == sent.linked_trace_id
+        assert [(lg["severity"], lg["body"], lg["service"]) for lg in doc["logs"]] == [
+            ("INFO", "charging card", "payments"),
+            ("ERROR", "database deadlock, giving up", "payments"),
+        ]
+        assert doc["logs"][1]["span_id"] == sent.db_span_id
+        assert doc["logs"][1]["attributes"] == {"db.system": "postgresql"}
+
+        # Text: each log line sits under its span.
+        res = cli("trace", sent.trace_id, "--backend", "local")
+        assert res.exit_code == 0, res.output
+        lines = res.stdout.splitlines()
+        at = next(i for i, ln in enumerate(lines) if "SELECT accounts" in ln)
+        assert "ERROR database deadlock, giving up" in lines[at + 1]
+        assert "↳" in lines[at + 1]
+
+        # With no trace backend configured and a store present, local is the default.
+        res = cli("trace", sent.trace_id, "-o", "json")
+        assert res.exit_code == 0, res.output
+        assert json.loads(res.stdout)["source"] == "local"
+
+        res = cli(
+            "trace",
+            "search",
+            "--backend",
+            "local",
+            "--service",
+            "payments",
+            "--operation",
+            "SELECT accounts",
+            "--tag",
+            "attempt=2",
+            "-o",
+            "json",
+        )
+        assert res.exit_code == 0, res.output
+        assert json.loads(res.stdout)["traces"] == []  # the tag is on an event, not the span
+        res = cli(
+            "trace",
+            "search",
+            "--backend",
+            "local",
+            "--service",
+            "payments",
+            "--tag",
+            "http.route=/pay",
+            "--min-duration",
+            "1us",
+            "-o",
+            "json",
+        )
+        assert res.exit_code == 0, res.output
+        found = json.loads(res.stdout)["traces"]
+        assert [t["trace_id"] for t in found] == [sent.trace_id]
+        assert found[0]["span_count"] == 4 and found[0]["error_count"] == 1
+
+        res = cli("trace", "0" * 31 + "1", "--backend", "local")
+        assert res.exit_code == 5, res.output
+        assert "not found in the local store" in res.stderr
+
+
+def test_local_backend_without_a_store_says_how_to_get_one(
+    tmp_path: Path, cli, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("OBSCTL_STORE", str(tmp_path / "nothing.sqlite"))
+    res = cli("trace", "abc", "--backend", "local")
+    assert res.exit_code == 5, res.output
+    assert "no obsctl store" in res.stderr and "obsctl receive" in res.stderr

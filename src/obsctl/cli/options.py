@@ -188,7 +188,7 @@ EndOpt = Annotated[
     ),
 ]
 BackendOpt = Annotated[
-    Literal["tempo", "jaeger", "zipkin"] | None,
+    Literal["tempo", "jaeger", "zipkin", "local"] | None,
     typer.Option(
         "--backend",
         help="Trace backend (default: the first configured).",

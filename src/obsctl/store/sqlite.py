@@ -298,10 +298,7 @@ class StoreReader:
             # A byte-level prefilter in SQLite's C code; the exact check decodes the span.
             conds.append("instr(blob, ?) > 0 AND instr(blob, ?) > 0")
             args += [key.encode(), value.encode()]
-        sql = (
-            f"SELECT trace_id, blob FROM spans WHERE {' AND '.join(conds)} "
-            "ORDER BY start_ns DESC"
-        )
+        sql = f"SELECT trace_id, blob FROM spans WHERE {' AND '.join(conds)} ORDER BY start_ns DESC"
         found: list[bytes] = []
         seen: set[bytes] = set()
         for tid, blob in self.db.execute(sql, args):

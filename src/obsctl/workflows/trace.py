@@ -20,6 +20,7 @@ import orjson
 from obsctl.analysis.traces import analyze_trace
 from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import BackendUnreachable, NotFound, UsageError
+from obsctl.model.logs import LogQuery, LogRecord
 from obsctl.model.time import format_duration
 from obsctl.model.trace_analysis import (
     FetchedTrace,
@@ -50,16 +51,39 @@ def parse_trace_id(text: str) -> str:
         raise UsageError(str(exc)) from None
 
 
+LOCAL = "local"
+"""The embedded store's trace backend (``obsctl receive``)."""
+
+
+def store_path() -> Path:
+    """The local store: ``OBSCTL_STORE``, else the user data directory."""
+    from obsctl.config.discover import default_store_path
+
+    return default_store_path()
+
+
 def backends_to_try(settings: Settings, backend: str | None) -> list[str]:
-    """``--backend`` alone when given, else the configured trace backends (all three local
-    defaults when none is configured), in preference order."""
+    """``--backend`` alone when given, else the configured trace backends, in preference
+    order; with none configured, the local store when there is one, else all three local
+    defaults."""
     if backend is not None:
+        if backend == LOCAL:
+            return [LOCAL]
         if backend not in TRACE_KINDS:
             raise UsageError(
                 f"unknown trace backend {backend!r}: expected one of {', '.join(TRACE_KINDS)}"
             )
         return [backend]
+    if not any(settings.endpoints[k].configured for k in TRACE_KINDS) and store_path().is_file():
+        return [LOCAL]
     return settings.trace_backends()
+
+
+async def _fetch_local(trace_id: str) -> FetchedTrace:
+    from obsctl.backends.local import open_local
+
+    async with open_local(store_path()) as local:
+        return await local.fetch(trace_id)
 
 
 async def fetch_trace_from(
@@ -89,8 +113,10 @@ async def fetch_trace_from(
     not_found: list[NotFound] = []
     unreachable: list[BackendUnreachable] = []
     for kind in kinds:
-        endpoint = settings.endpoint(kind)
         try:
+            if kind == LOCAL:
+                return await _fetch_local(trace_id)
+            endpoint = settings.endpoint(kind)
             async with make_client(endpoint, log=log) as client:
                 return await make_trace_backend(kind, client, endpoint).fetch(
                     trace_id, start=start, end=end
@@ -282,7 +308,30 @@ async def show_trace(
             hint="span IDs are listed by `obsctl trace ID -o ndjson`",
         )
     links = trace_links(settings, fetched) if file is None else TraceLinks()
-    return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view)
+    logs = await trace_logs(fetched.trace) if file is None else ()
+    return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view, logs=logs)
+
+
+async def trace_logs(trace: Trace, *, min_severity: int = 0) -> tuple[LogRecord, ...]:
+    """The log records of ``trace`` from the log source (the local store), if there is one.
+
+    A missing or unreadable store means no logs, never a failed command.
+    """
+    path = store_path()
+    if not path.is_file():
+        return ()
+    from obsctl.backends.local import open_local
+    from obsctl.errors import ObsctlError
+
+    try:
+        async with open_local(path) as local:
+            return tuple(
+                await local.logs(
+                    LogQuery(trace_id=trace.trace_id, min_severity=min_severity, limit=10_000)
+                )
+            )
+    except ObsctlError:
+        return ()
 
 
 @contextmanager
@@ -338,9 +387,15 @@ async def search_traces(
     from obsctl.backends.registry import make_trace_backend
 
     kind = backends_to_try(settings, backend)[0]
-    endpoint = settings.endpoint(kind)
-    async with make_client(endpoint, log=log) as client:
-        found = await make_trace_backend(kind, client, endpoint).search(query)
+    if kind == LOCAL:
+        from obsctl.backends.local import open_local
+
+        async with open_local(store_path()) as local:
+            found = await local.search(query)
+    else:
+        endpoint = settings.endpoint(kind)
+        async with make_client(endpoint, log=log) as client:
+            found = await make_trace_backend(kind, client, endpoint).search(query)
     return TraceSearchResult(
         backend=kind, query=describe_search(kind, query), traces=tuple(found), limit=query.limit
     )

@@ -1,0 +1,86 @@
+"""The ``local`` trace backend: the embedded store that ``obsctl receive`` writes.
+
+No HTTP: the endpoint's locator is a file path. Reads go through ``store.StoreReader`` (a
+read-only SQLite connection, safe while the receiver writes). The store also holds log
+records, so this backend is a log source too (``logs``), the first implementation of the
+``LogBackend`` protocol a remote log store (Loki) would implement next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+from obsctl.errors import NotFound
+from obsctl.model.logs import LogQuery, LogRecord
+from obsctl.model.trace_analysis import FetchedTrace
+from obsctl.model.traces import Trace, TraceSearch, TraceSummary
+from obsctl.store.sqlite import StoreReader, StoreStats
+
+
+class LocalBackend:
+    """``TraceBackend`` and ``LogBackend`` over the local store.
+
+    Args:
+        store: the store file (or its directory).
+
+    Raises:
+        NotFound: no store there (hint: start ``obsctl receive``).
+        UsageError: the file is not an obsctl store.
+    """
+
+    name = "local"
+
+    def __init__(self, store: str | Path) -> None:
+        self.reader = StoreReader(store)
+        self.path = self.reader.path
+
+    def close(self) -> None:
+        """Close the store connection."""
+        self.reader.close()
+
+    async def fetch(
+        self, trace_id: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> FetchedTrace:
+        """The trace from the store (``start``/``end`` are not needed: lookups are by ID).
+
+        Raises:
+            NotFound: the store does not hold the trace.
+        """
+        trace = await asyncio.to_thread(self.reader.trace, trace_id)
+        if trace is None:
+            raise NotFound(
+                f"trace {trace_id} not found in the local store {self.path}",
+                hint="the store holds what `obsctl receive` was sent (within its --retention); "
+                "is the application exporting to it?",
+            )
+        return FetchedTrace(trace=trace, raw=b"", source=self.name, api="store")
+
+    async def fetch_trace(self, trace_id: str) -> Trace:
+        """The trace with ``trace_id``; see ``fetch``."""
+        return (await self.fetch(trace_id)).trace
+
+    async def search(self, query: TraceSearch) -> list[TraceSummary]:
+        """Traces with a span matching ``query``, most recent first."""
+        return await asyncio.to_thread(self.reader.search, query)
+
+    async def logs(self, query: LogQuery) -> list[LogRecord]:
+        """Log records matching ``query``, oldest first."""
+        return await asyncio.to_thread(self.reader.logs, query)
+
+    async def stats(self) -> StoreStats:
+        """Counts, time range and size of the store."""
+        return await asyncio.to_thread(self.reader.stats)
+
+
+@asynccontextmanager
+async def open_local(store: str | Path) -> AsyncIterator[LocalBackend]:
+    """``async with open_local(path) as backend``: the store is closed on exit."""
+    backend = LocalBackend(store)
+    try:
+        yield backend
+    finally:
+        backend.close()
