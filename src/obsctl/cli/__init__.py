@@ -198,6 +198,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Setup",
         "Check every configured endpoint: reachability, version, capabilities.",
     ),
+    "demo": LazyCommand(
+        "obsctl.cli.demo:demo",
+        "Setup",
+        "Live demo: receiver, demo shop, Prometheus, an incident, then the tour.",
+    ),
     "config": LazyCommand(
         "obsctl.cli.config:app", "Setup", "View and edit contexts (endpoints, auth, tenants)."
     ),

@@ -333,7 +333,9 @@ class StoreReader:
             found.append(tid)
             if len(found) >= query.limit:
                 break
-        return [self._summary(tid) for tid in found]
+        summaries = [self._summary(tid) for tid in found]
+        summaries.sort(key=lambda t: t.start, reverse=True)
+        return summaries
 
     def _summary(self, tid: bytes) -> TraceSummary:
         rows = self.db.execute(

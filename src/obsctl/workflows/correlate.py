@@ -16,6 +16,7 @@ when no window source, or no candidate source, worked at all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
@@ -48,6 +49,7 @@ from obsctl.analysis.windows import (
     windows_from_alerts_series,
 )
 from obsctl.backends.alertmanager import AlertmanagerClient
+from obsctl.backends.base import LogBackend
 from obsctl.backends.http import LogFn, make_client
 from obsctl.config.discover import load_capabilities
 from obsctl.config.schema import Settings
@@ -63,6 +65,7 @@ from obsctl.model.correlation import (
     TraceLinks,
 )
 from obsctl.model.findings import Location
+from obsctl.model.logs import LogQuery
 from obsctl.model.time import TimeRange, format_prom_duration, format_rfc3339
 from obsctl.model.traces import Trace, TraceSearch, TraceSummary
 from obsctl.parsers.alert_expr import duration_unit_ns, exemplar_selectors, latency_threshold
@@ -162,6 +165,8 @@ class Sources:
     """False when the metrics server is known to keep no exemplars (doctor, flavour)."""
     no_search: dict[str, str] = field(default_factory=dict)
     """Trace backends (by name) whose search is known not to work, with the reason."""
+    logs: LogBackend | None = None
+    """Where the traces' log lines are (the local store), when there is one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -616,12 +621,28 @@ async def find_candidates(
 # ----------------------------------------------------------------------------- fetching
 
 
+async def _bottleneck_logs(logs: LogBackend, trace: Trace, facts: TraceFacts) -> TraceFacts:
+    """``facts`` with the error log lines of its bottleneck operation's spans."""
+    b = facts.bottleneck
+    if b is None:
+        return facts
+    ids = {s.span_id for s in trace.spans if s.service == b.service and s.name == b.operation}
+    try:
+        records = await logs.logs(
+            LogQuery(trace_id=trace.trace_id, span_ids=tuple(sorted(ids)), min_severity=17, limit=5)
+        )
+    except ObsctlError:
+        return facts
+    return replace(facts, error_logs=tuple(records))
+
+
 async def _fetch_one(
     trace_id: str,
     backends: Sequence[TraceSource],
     preferred: Sequence[str],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
+    logs: LogBackend | None = None,
 ) -> TraceFacts | str:
     order = sorted(backends, key=lambda b: (f"search:{b.name}" not in preferred,))
     reasons: list[str] = []
@@ -638,7 +659,10 @@ async def _fetch_one(
         if not trace.spans:
             reasons.append(f"empty in {backend.name}")
             continue
-        return analyze(trace)
+        facts = analyze(trace)
+        if logs is not None:
+            facts = await _bottleneck_logs(logs, trace, facts)
+        return facts
     if not backends:
         return "no trace backend to fetch from"
     if all(r.startswith("not found") for r in reasons):
@@ -651,10 +675,14 @@ async def fetch_all(
     backends: Sequence[TraceSource],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
+    logs: LogBackend | None = None,
 ) -> tuple[dict[str, TraceFacts], dict[str, str]]:
-    """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes."""
+    """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes.
+
+    With a log source, each trace's facts carry the error log lines of its bottleneck.
+    """
     results = await asyncio.gather(
-        *(_fetch_one(c.trace_id, backends, c.sources, sem, analyze) for c in cands)
+        *(_fetch_one(c.trace_id, backends, c.sources, sem, analyze, logs) for c in cands)
     )
     facts: dict[str, TraceFacts] = {}
     notes: dict[str, str] = {}
@@ -729,7 +757,7 @@ async def correlate_alert(
     top = preliminary_order(merged, req.rank_by)[: req.limit]
     sem = asyncio.Semaphore(max(1, req.concurrency))
     (facts, notes), (base_facts, _) = await asyncio.gather(
-        fetch_all(top, sources.traces, sem, analyze),
+        fetch_all(top, sources.traces, sem, analyze, sources.logs),
         fetch_all(base_cands, sources.traces, sem, analyze),
     )
     if not merged:
@@ -849,7 +877,9 @@ async def run_correlate(
     prom_ep = settings.endpoint("prometheus")
     am_ep = settings.endpoint("alertmanager")
     nothing = not prom_ep.configured and not am_ep.configured and not req.manual
-    kinds = [backend] if backend else settings.trace_backends()
+    from obsctl.workflows.trace import LOCAL, backends_to_try, store_path
+
+    kinds = backends_to_try(settings, backend)
     jaeger_ep = settings.endpoint("jaeger")
     req = replace(
         req,
@@ -873,7 +903,17 @@ async def run_correlate(
         if am_ep.configured or nothing:
             client = await stack.enter_async_context(make_client(am_ep, log=log))
             sources.alertmanager = AlertmanagerClient(client, am_ep)
+        if store_path().is_file():
+            from obsctl.backends.local import open_local
+
+            with contextlib.suppress(ObsctlError):
+                local = await stack.enter_async_context(open_local(store_path()))
+                sources.logs = local
+                if LOCAL in kinds:
+                    sources.traces.append(local)
         for kind in kinds:
+            if kind == LOCAL:
+                continue
             ep = settings.endpoint(kind)
             client = await stack.enter_async_context(make_client(ep, log=log))
             sources.traces.append(make_trace_backend(kind, client, ep))
