@@ -30,10 +30,10 @@ from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError
 from obsctl.model.metrics import (
     BuildInfo,
-    Exemplar,
     LabelList,
     Metadata,
     QueryResult,
+    SeriesExemplar,
     SeriesList,
     ServerAlertRule,
 )
@@ -229,7 +229,9 @@ class PrometheusClient:
         body = await self.query_range_raw(expr, start, end, step)
         return prom_api.parse_query_response(body, backend=self.name, what="range query")
 
-    async def query_exemplars(self, expr: str, start: datetime, end: datetime) -> list[Exemplar]:
+    async def query_exemplars(
+        self, expr: str, start: datetime, end: datetime
+    ) -> list[SeriesExemplar]:
         """Exemplars of every series selected by ``expr`` in ``[start, end]``, oldest first.
 
         The server extracts the selectors of ``expr`` (no function is evaluated), so an alert

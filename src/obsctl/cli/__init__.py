@@ -11,7 +11,7 @@ import typer
 from obsctl import __version__
 from obsctl.cli.boundary import ObsctlGroup
 from obsctl.cli.lazy import LazyCommand
-from obsctl.cli.options import CONNECTION, GLOBAL
+from obsctl.cli.options import CONNECTION, GLOBAL, GLOBAL_KINDS, endpoint_options
 from obsctl.cli.state import get_state
 
 app = typer.Typer(
@@ -40,6 +40,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
+@endpoint_options(GLOBAL_KINDS, envvar=True, panel=CONNECTION)
 def root(
     ctx: typer.Context,
     version: Annotated[
@@ -85,56 +86,7 @@ def root(
             rich_help_panel=GLOBAL,
         ),
     ] = False,
-    prometheus_url: Annotated[
-        str | None,
-        typer.Option(
-            "--prometheus-url",
-            envvar="OBSCTL_PROMETHEUS_URL",
-            metavar="URL",
-            help="Prometheus-compatible API base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    alertmanager_url: Annotated[
-        str | None,
-        typer.Option(
-            "--alertmanager-url",
-            envvar="OBSCTL_ALERTMANAGER_URL",
-            metavar="URL",
-            help="Alertmanager base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    tempo_url: Annotated[
-        str | None,
-        typer.Option(
-            "--tempo-url",
-            envvar="OBSCTL_TEMPO_URL",
-            metavar="URL",
-            help="Tempo base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    jaeger_url: Annotated[
-        str | None,
-        typer.Option(
-            "--jaeger-url",
-            envvar="OBSCTL_JAEGER_URL",
-            metavar="URL",
-            help="Jaeger query base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    zipkin_url: Annotated[
-        str | None,
-        typer.Option(
-            "--zipkin-url",
-            envvar="OBSCTL_ZIPKIN_URL",
-            metavar="URL",
-            help="Zipkin base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
+    endpoints: dict[str, str | None] | None = None,
 ) -> None:
     """Observability troubleshooting toolkit."""
     state = get_state(ctx)
@@ -143,11 +95,7 @@ def root(
         context=context,
         color=color,
         debug=debug,
-        prometheus_url=prometheus_url,
-        alertmanager_url=alertmanager_url,
-        tempo_url=tempo_url,
-        jaeger_url=jaeger_url,
-        zipkin_url=zipkin_url,
+        endpoints=endpoints,
     )
 
 

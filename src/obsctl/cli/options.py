@@ -12,19 +12,29 @@ below.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Annotated, Any, Literal
+import inspect
+import typing
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, Literal, TypeVar
 
 import click
 import typer
 import typer.core
+
+from obsctl.config.kinds import BACKEND_KINDS, TRACES, BackendKind, kinds_with_role
 
 CONNECTION = "Connection"
 TIME_RANGE = "Time range"
 OUTPUT = "Output"
 GLOBAL = "Global"
 
-_URL_FLAGS = ("prometheus", "alertmanager", "tempo", "jaeger", "zipkin")
+F = TypeVar("F", bound=Callable[..., Any])
+
+GLOBAL_KINDS = tuple(k for k in BACKEND_KINDS if k.global_flag)
+"""Kinds whose option (``--tempo-url`` …) is a global option."""
+
+ENDPOINT_PARAMS = {k.param: k.name for k in BACKEND_KINDS}
+"""Python name of each kind's option (``tempo_url``) → kind name."""
 
 
 def _global_option_specs() -> list[dict[str, Any]]:
@@ -46,14 +56,14 @@ def _global_option_specs() -> list[dict[str, Any]]:
             "panel": CONNECTION,
         },
     ]
-    for kind in _URL_FLAGS:
+    for kind in GLOBAL_KINDS:
         specs.append(
             {
-                "decls": [f"--{kind}-url"],
-                "name": f"{kind}_url",
-                "envvar": f"OBSCTL_{kind.upper()}_URL",
-                "help": f"{kind.capitalize()} base URL (overrides the context).",
-                "metavar": "URL",
+                "decls": [kind.flag],
+                "name": kind.param,
+                "envvar": kind.env,
+                "help": f"{kind.help} (overrides the context).",
+                "metavar": kind.metavar,
                 "panel": CONNECTION,
             }
         )
@@ -113,23 +123,27 @@ def attach_global_options(cmd: click.Command) -> None:
         return
     names = {p.name for p in cmd.params}
     flags = {opt for p in cmd.params for opt in (*p.opts, *p.secondary_opts)}
-    cmd.params.extend(
+    added = [
         o
         for o in make_global_options()
         if o.name not in names and not flags.intersection((*o.opts, *o.secondary_opts))
-    )
+    ]
+    cmd.params.extend(added)
     if cmd.callback is not None:
-        cmd.callback = _strip_globals(cmd.callback)
+        cmd.callback = _strip_globals(cmd.callback, frozenset(o.name for o in added if o.name))
 
 
-def _strip_globals(callback: Callable[..., Any]) -> Callable[..., Any]:
+def _strip_globals(callback: Callable[..., Any], attached: frozenset[str]) -> Callable[..., Any]:
+    """Wrap ``callback`` to take the global options ``attached`` to its command out of its
+    arguments and into the ``AppState`` (a command's own option of the same name stays)."""
+
     @functools.wraps(callback)
     def wrapper(**kwargs: Any) -> Any:
         from obsctl.cli.state import AppState
 
         ctx = click.get_current_context()
         state = ctx.ensure_object(AppState)
-        overrides = {name: kwargs.pop(name) for name in GLOBAL_OPTION_NAMES if name in kwargs}
+        overrides = {name: kwargs.pop(name) for name in attached if name in kwargs}
         # Only what was typed after the subcommand overrides; environment values were already
         # taken by the root callback, and must not beat a flag given before the subcommand.
         typed = {
@@ -138,10 +152,76 @@ def _strip_globals(callback: Callable[..., Any]) -> Callable[..., Any]:
             if v is not None
             and ctx.get_parameter_source(k) is click.core.ParameterSource.COMMANDLINE
         }
-        state.apply(**typed)
+        endpoints = {ENDPOINT_PARAMS[k]: typed.pop(k) for k in list(typed) if k in ENDPOINT_PARAMS}
+        state.apply(**typed, endpoints=endpoints)
         return callback(**kwargs)
 
     return wrapper
+
+
+def endpoint_options(
+    kinds: Iterable[BackendKind],
+    *,
+    envvar: bool,
+    panel: str | None,
+    suffix: str = ".",
+    before: str | None = None,
+) -> Callable[[F], F]:
+    """Give a Typer command one option per backend kind (``--tempo-url URL`` …).
+
+    The decorated function takes ``endpoints: dict[str, str | None]`` (kind name → value)
+    instead of one parameter per kind, so the command follows the backend-kind table.
+
+    Args:
+        kinds: the kinds to offer, in order.
+        envvar: also read each kind's environment variable (``OBSCTL_TEMPO_URL``).
+        panel: rich help panel of the options.
+        suffix: appended to each kind's help text.
+        before: the parameter the options go in front of (default: after all of them).
+    """
+    chosen = tuple(kinds)
+
+    def decorate(fn: F) -> F:
+        hints = typing.get_type_hints(fn, include_extras=True)
+        hints.pop("endpoints", None)
+        signature = inspect.signature(fn)
+        # Resolved annotations: Typer does not evaluate a ``__signature__``'s strings.
+        params = [
+            p.replace(annotation=hints.get(p.name, p.annotation))
+            for p in signature.parameters.values()
+            if p.name != "endpoints"
+        ]
+        at = next((i for i, p in enumerate(params) if p.name == before), len(params))
+        added: list[inspect.Parameter] = []
+        for kind in chosen:
+            option = typer.Option(
+                kind.flag,
+                envvar=kind.env if envvar else None,
+                metavar=kind.metavar,
+                help=kind.help + suffix,
+                rich_help_panel=panel,
+            )
+            hints[kind.param] = Annotated[str | None, option]
+            added.append(
+                inspect.Parameter(
+                    kind.param,
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                    default=None,
+                    annotation=hints[kind.param],
+                )
+            )
+        params[at:at] = added
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            endpoints = {kind.name: kwargs.pop(kind.param, None) for kind in chosen}
+            return fn(*args, endpoints=endpoints, **kwargs)
+
+        wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = hints
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 # ------------------------------------------------------------------ per-command option aliases
@@ -188,9 +268,10 @@ EndOpt = Annotated[
     ),
 ]
 BackendOpt = Annotated[
-    Literal["tempo", "jaeger", "zipkin", "local"] | None,
+    str | None,
     typer.Option(
         "--backend",
+        click_type=click.Choice(kinds_with_role(TRACES)),
         help="Trace backend (default: the first configured).",
         rich_help_panel=CONNECTION,
     ),

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from obsctl.config.kinds import KINDS
 from obsctl.config.schema import (
     DEFAULT_TIMEOUT,
     DEFAULT_URLS,
@@ -131,8 +132,17 @@ def resolve_endpoint(
     flag_url: str | None,
     env: Mapping[str, str],
 ) -> Endpoint:
-    """Apply flag > env > context > default for one endpoint and load its secrets."""
-    env_name = f"OBSCTL_{kind.upper()}_URL"
+    """Apply flag > env > context > default for one endpoint and load its secrets.
+
+    ``flag_url`` is the value of the kind's option (``--tempo-url``, ``--store`` …), which
+    Click also fills from the kind's environment variable.
+    """
+    spec_of_kind = KINDS[kind]
+    env_name = spec_of_kind.env
+
+    def clean(value: str) -> str:
+        return value.rstrip("/") if spec_of_kind.locator == "url" else value
+
     where = f"context {context!r} {kind}" if context else kind
     base = Endpoint(
         kind=kind,
@@ -166,11 +176,9 @@ def resolve_endpoint(
     # Flags and OBSCTL_*_URL arrive through the same Click option; tell them apart for messages.
     if flag_url:
         source = f"env {env_name}" if env.get(env_name) == flag_url else "flag"
-        base = replace(base, url=flag_url.rstrip("/"), source=source, configured=True)
+        base = replace(base, url=clean(flag_url), source=source, configured=True)
     elif env.get(env_name):
-        base = replace(
-            base, url=env[env_name].rstrip("/"), source=f"env {env_name}", configured=True
-        )
+        base = replace(base, url=clean(env[env_name]), source=f"env {env_name}", configured=True)
     return base
 
 
@@ -182,6 +190,8 @@ def resolve_settings(
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Everything commands need, resolved from the config file, the environment and flags.
+
+    ``url_flags`` maps a kind's name to the value of its option (``None``: not given).
 
     Raises:
         ConfigError: bad file, unknown context, missing secret.

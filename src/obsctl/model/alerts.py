@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -86,6 +86,27 @@ class ActiveAlert:
     def alertname(self) -> str:
         """The ``alertname`` label ("" when missing)."""
         return dict(self.labels).get("alertname", "")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """One row of the dashboard's alerts panel: an ``ActiveAlert`` flattened for display
+    (``workflows.tui_sources.alert_row`` makes it)."""
+
+    name: str
+    """``alertname`` label."""
+    severity: str
+    """``severity`` label, empty when the alert has none."""
+    state: str
+    """``active``, ``suppressed`` or ``unprocessed``."""
+    starts_at: datetime | None
+    summary: str
+    """``summary`` annotation, else ``description``, else empty."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+    generator_url: str = ""
+    receivers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ class LatencySource(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Exemplar:
+class TraceExemplar:
     """An exemplar that names a trace.
 
     Attributes:

@@ -55,7 +55,7 @@ MAX_DUPLICATES: Final = 100
 
 
 @dataclass(frozen=True, slots=True)
-class Exemplar:
+class ExpositionExemplar:
     """An OpenMetrics exemplar attached to a sample."""
 
     labels: tuple[tuple[str, str], ...]
@@ -81,7 +81,7 @@ class Sample:
     value: float
     timestamp: float | None
     line: int
-    exemplar: Exemplar | None = None
+    exemplar: ExpositionExemplar | None = None
 
     def label(self, name: str) -> str | None:
         """The value of label ``name``, or ``None``."""

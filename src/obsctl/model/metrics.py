@@ -121,8 +121,9 @@ class QueryAnswer:
 
 
 @dataclass(frozen=True, slots=True)
-class Exemplar:
-    """One exemplar: a sample annotated with labels (usually a trace ID)."""
+class SeriesExemplar:
+    """An exemplar as a metrics server returns it: the series it belongs to, its own labels
+    (usually a trace ID), value and time."""
 
     series_labels: Mapping[str, str]
     """Labels of the series the exemplar belongs to (``le`` included for histogram buckets)."""

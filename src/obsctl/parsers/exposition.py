@@ -48,8 +48,8 @@ from obsctl.model.metric_families import (
     TEXT_TYPES,
     UNKNOWN,
     UNTYPED,
-    Exemplar,
     Exposition,
+    ExpositionExemplar,
     LabelStats,
     MetricFamily,
     ParseProblem,
@@ -828,7 +828,7 @@ class ExpositionParser:
         if value is None:
             raise _LineError(f"expected float as value, got {_q(token)}", pos + 1)
         timestamp: float | None = None
-        exemplar: Exemplar | None = None
+        exemplar: ExpositionExemplar | None = None
         pos = end
         if pos < n:
             if om:
@@ -894,7 +894,7 @@ class ExpositionParser:
             return
         raise _LineError(f"exemplars are not allowed on {fam.type} sample {_q(sample_name)}")
 
-    def _parse_exemplar(self, line: str, pos: int) -> Exemplar:
+    def _parse_exemplar(self, line: str, pos: int) -> ExpositionExemplar:
         # ``pos`` points at "# {"
         if not line.startswith("# {", pos):
             raise _LineError("expected '{' after '#' in exemplar", pos + 3)
@@ -919,7 +919,7 @@ class ExpositionParser:
             if _OM_TIMESTAMP.fullmatch(token) is None:
                 raise _LineError(f"invalid exemplar timestamp {_q(token)}", end + 2)
             ts = float(token)
-        return Exemplar(tuple(labels), value, ts)
+        return ExpositionExemplar(tuple(labels), value, ts)
 
     def _add_sample(
         self,
@@ -928,7 +928,7 @@ class ExpositionParser:
         labels: tuple[tuple[str, str], ...],
         value: float,
         timestamp: float | None,
-        exemplar: Exemplar | None,
+        exemplar: ExpositionExemplar | None,
         lineno: int,
         line: str,
         key_text: str,
@@ -1009,7 +1009,7 @@ class ExpositionParser:
         labels: list[tuple[str, str]],
         line: str,
         timestamp: float | None,
-        exemplar: Exemplar | None,
+        exemplar: ExpositionExemplar | None,
     ) -> None:
         """Learn the line's shape so that following lines like it take the fast path.
 

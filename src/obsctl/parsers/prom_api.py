@@ -31,13 +31,13 @@ from obsctl.errors import BackendError, ParseError
 from obsctl.model.metrics import (
     RESULT_TYPES,
     BuildInfo,
-    Exemplar,
     LabelList,
     Metadata,
     MetricMetadata,
     QueryResult,
     ResultType,
     Series,
+    SeriesExemplar,
     SeriesList,
     ServerAlertRule,
 )
@@ -354,24 +354,24 @@ def parse_metadata_response(doc: Any, *, backend: str = "Prometheus") -> Metadat
     return Metadata(entries, warnings)
 
 
-def parse_exemplars_response(doc: Any, *, backend: str = "Prometheus") -> list[Exemplar]:
+def parse_exemplars_response(doc: Any, *, backend: str = "Prometheus") -> list[SeriesExemplar]:
     """Decode ``/api/v1/query_exemplars``; sorted by timestamp.
 
     ``data`` is ``null`` for a query without selectors, and ``[]`` when exemplar storage is
-    off; both give an empty list. Exemplar values are strings, timestamps float seconds.
+    off; both give an empty list. SeriesExemplar values are strings, timestamps float seconds.
     """
     data, _, _ = unwrap(doc, what="exemplar query", backend=backend)
     if data is None:
         return []
     if not isinstance(data, list):
         raise _bad_payload("exemplars", "data is not a list")
-    out: list[Exemplar] = []
+    out: list[SeriesExemplar] = []
     try:
         for group in data:
             series_labels = _labels(group.get("seriesLabels", {}), "exemplars")
             for ex in group.get("exemplars") or []:
                 out.append(
-                    Exemplar(
+                    SeriesExemplar(
                         series_labels=series_labels,
                         labels=_labels(ex.get("labels", {}), "exemplars"),
                         value=_float(ex["value"]),

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import quote
 
 from obsctl.analysis.correlate import (
@@ -49,25 +49,27 @@ from obsctl.analysis.windows import (
     windows_from_alerts_series,
 )
 from obsctl.backends.alertmanager import AlertmanagerClient
-from obsctl.backends.base import LogBackend
+from obsctl.backends.base import AlertSource, LogBackend, MetricsSource, TraceBackend
 from obsctl.backends.http import LogFn, make_client
 from obsctl.config.discover import load_capabilities
-from obsctl.config.schema import Settings
+from obsctl.config.kinds import KINDS
+from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import BackendError, BackendUnreachable, NotFound, ObsctlError, ParseError
-from obsctl.model.alerts import ActiveAlert, AlertRule, AlertWindow, Labels, SeriesPoints
+from obsctl.model.alerts import AlertRule, AlertWindow, Labels, SeriesPoints
 from obsctl.model.correlation import (
     Candidate,
     CorrelationResult,
-    Exemplar,
     MergedCandidate,
     RankBy,
+    TraceExemplar,
     TraceFacts,
     TraceLinks,
 )
 from obsctl.model.findings import Location
 from obsctl.model.logs import LogQuery
+from obsctl.model.metrics import SeriesExemplar
 from obsctl.model.time import TimeRange, format_prom_duration, format_rfc3339
-from obsctl.model.traces import Trace, TraceSearch, TraceSummary
+from obsctl.model.traces import Trace, TraceSearch
 from obsctl.parsers.alert_expr import duration_unit_ns, exemplar_selectors, latency_threshold
 from obsctl.parsers.rules import find_alert_rule, parse_alert_rules
 
@@ -94,63 +96,6 @@ BASELINE_MAX_TRACES = 20
 # ----------------------------------------------------------------------------- seams
 
 
-@dataclass(frozen=True, slots=True)
-class RawExemplar:
-    """An exemplar as the metrics backend returns it."""
-
-    series_labels: Mapping[str, str]
-    labels: Mapping[str, str]
-    value: float
-    timestamp: float
-    """Unix seconds."""
-
-
-class MetricsSource(Protocol):
-    """What correlate needs from a Prometheus-compatible server."""
-
-    name: str
-
-    async def range_series(
-        self, expr: str, start: datetime, end: datetime, step: timedelta
-    ) -> list[SeriesPoints]:
-        """A range query's series with integer-millisecond timestamps."""
-        ...
-
-    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[RawExemplar]:
-        """Exemplars of the series ``expr`` selects."""
-        ...
-
-    async def series_labels(
-        self, matchers: Sequence[str], start: datetime, end: datetime
-    ) -> list[dict[str, str]]:
-        """Label sets of the matching series."""
-        ...
-
-
-class AlertSource(Protocol):
-    """Alertmanager (active alerts only)."""
-
-    name: str
-
-    async def active_alerts(self, alertname: str | None = None) -> list[ActiveAlert]:
-        """Alerts held now."""
-        ...
-
-
-class TraceSource(Protocol):
-    """A trace backend (``backends.base.TraceBackend``)."""
-
-    name: str
-
-    async def fetch_trace(self, trace_id: str) -> Trace:
-        """One trace (raises ``NotFound``)."""
-        ...
-
-    async def search(self, query: TraceSearch) -> list[TraceSummary]:
-        """Search results."""
-        ...
-
-
 Analyzer = Callable[[Trace], TraceFacts]
 
 
@@ -160,7 +105,7 @@ class Sources:
 
     metrics: MetricsSource | None = None
     alertmanager: AlertSource | None = None
-    traces: list[TraceSource] = field(default_factory=list)
+    traces: list[TraceBackend] = field(default_factory=list)
     exemplars: bool = True
     """False when the metrics server is known to keep no exemplars (doctor, flavour)."""
     no_search: dict[str, str] = field(default_factory=dict)
@@ -244,8 +189,9 @@ def _raise_for(failures: Sequence[ObsctlError], what: str, log: _Log) -> None:
         log.flush()
         raise BackendError(
             f"no {what} source could be used" + (f" ({skipped})" if skipped else ""),
-            hint="configure a trace backend (--tempo-url, --jaeger-url, --zipkin-url) or "
-            "give --rules so exemplars can be used",
+            hint="configure a trace backend ("
+            + ", ".join(KINDS[k].flag for k in TRACE_KINDS)
+            + ") or give --rules so exemplars can be used",
         )
     if all(isinstance(f, BackendUnreachable) for f in failures):
         first = failures[0]
@@ -464,14 +410,14 @@ def build_search(
     )
 
 
-def _exemplar_to_candidate(raw: RawExemplar) -> Exemplar | None:
+def _exemplar_to_candidate(raw: SeriesExemplar) -> TraceExemplar | None:
     trace_id = trace_id_from_labels(raw.labels)
     if trace_id is None:
         return None
     name = raw.series_labels.get("__name__", "")
     unit = duration_unit_ns(name) if name else None
     latency = round(raw.value * unit) if unit is not None and raw.value >= 0 else None
-    return Exemplar(
+    return TraceExemplar(
         trace_id=trace_id,
         time=ms_to_dt(round(raw.timestamp * 1000)),
         value=raw.value,
@@ -526,7 +472,7 @@ async def _label_source(
 
 
 async def _search_source(
-    backend: TraceSource,
+    backend: TraceBackend,
     windows: Sequence[AlertWindow],
     req: CorrelateRequest,
     min_ns: int | None,
@@ -638,7 +584,7 @@ async def _bottleneck_logs(logs: LogBackend, trace: Trace, facts: TraceFacts) ->
 
 async def _fetch_one(
     trace_id: str,
-    backends: Sequence[TraceSource],
+    backends: Sequence[TraceBackend],
     preferred: Sequence[str],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
@@ -672,7 +618,7 @@ async def _fetch_one(
 
 async def fetch_all(
     cands: Sequence[MergedCandidate],
-    backends: Sequence[TraceSource],
+    backends: Sequence[TraceBackend],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
     logs: LogBackend | None = None,
@@ -862,11 +808,12 @@ async def run_correlate(
 
     Prometheus is used when configured or when ``--rules`` needs it; Alertmanager when
     configured. With neither configured and no ``--window``, their local defaults are tried.
-    Trace backends: ``backend`` if given, else the configured ones (all three local defaults
-    when none is).
+    Trace backends: ``backend`` if given, else the configured ones (when none is: the local
+    store if there is one, else the local defaults). A local store is also the log source.
     """
     from obsctl.backends.prometheus import PrometheusClient
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
+    from obsctl.workflows.trace import backends_to_try, local_stores
 
     section = _config_section(settings)
     req = replace(
@@ -877,8 +824,6 @@ async def run_correlate(
     prom_ep = settings.endpoint("prometheus")
     am_ep = settings.endpoint("alertmanager")
     nothing = not prom_ep.configured and not am_ep.configured and not req.manual
-    from obsctl.workflows.trace import LOCAL, backends_to_try, store_path
-
     kinds = backends_to_try(settings, backend)
     jaeger_ep = settings.endpoint("jaeger")
     req = replace(
@@ -903,20 +848,18 @@ async def run_correlate(
         if am_ep.configured or nothing:
             client = await stack.enter_async_context(make_client(am_ep, log=log))
             sources.alertmanager = AlertmanagerClient(client, am_ep)
-        if store_path().is_file():
+        stores = local_stores(settings)
+        if stores:  # the traces' log lines
             from obsctl.backends.local import open_local
 
             with contextlib.suppress(ObsctlError):
-                local = await stack.enter_async_context(open_local(store_path()))
-                sources.logs = local
-                if LOCAL in kinds:
-                    sources.traces.append(local)
+                store = settings.endpoint(stores[0]).url
+                sources.logs = await stack.enter_async_context(open_local(store))
         for kind in kinds:
-            if kind == LOCAL:
-                continue
             ep = settings.endpoint(kind)
-            client = await stack.enter_async_context(make_client(ep, log=log))
-            sources.traces.append(make_trace_backend(kind, client, ep))
+            sources.traces.append(
+                await stack.enter_async_context(open_trace_backend(kind, ep, log=log))
+            )
             _, trace_caps = load_capabilities(ep)
             if trace_caps.get("search") is False:
                 sources.no_search[kind] = (
@@ -977,11 +920,8 @@ class PrometheusMetrics:
             for s in result.series
         ]
 
-    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[RawExemplar]:
-        found = await self._client.query_exemplars(expr, start, end)
-        return [
-            RawExemplar(dict(e.series_labels), dict(e.labels), e.value, e.timestamp) for e in found
-        ]
+    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[SeriesExemplar]:
+        return await self._client.query_exemplars(expr, start, end)
 
     async def series_labels(
         self, matchers: Sequence[str], start: datetime, end: datetime

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import orjson
 
 from obsctl.analysis.traces import analyze_trace
+from obsctl.config.kinds import KINDS
 from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import BackendUnreachable, NotFound, UsageError
 from obsctl.model.logs import LogQuery, LogRecord
@@ -51,39 +52,27 @@ def parse_trace_id(text: str) -> str:
         raise UsageError(str(exc)) from None
 
 
-LOCAL = "local"
-"""The embedded store's trace backend (``obsctl receive``)."""
-
-
-def store_path() -> Path:
-    """The local store: ``OBSCTL_STORE``, else the user data directory."""
-    from obsctl.config.discover import default_store_path
-
-    return default_store_path()
+def local_stores(settings: Settings) -> list[str]:
+    """Trace kinds located by a path (the local store) whose file exists."""
+    return [
+        k
+        for k in TRACE_KINDS
+        if KINDS[k].locator == "path" and Path(settings.endpoint(k).url).expanduser().exists()
+    ]
 
 
 def backends_to_try(settings: Settings, backend: str | None) -> list[str]:
     """``--backend`` alone when given, else the configured trace backends, in preference
-    order; with none configured, the local store when there is one, else all three local
-    defaults."""
+    order; with none configured, the local store when there is one, else the local defaults."""
     if backend is not None:
-        if backend == LOCAL:
-            return [LOCAL]
         if backend not in TRACE_KINDS:
             raise UsageError(
                 f"unknown trace backend {backend!r}: expected one of {', '.join(TRACE_KINDS)}"
             )
         return [backend]
-    if not any(settings.endpoints[k].configured for k in TRACE_KINDS) and store_path().is_file():
-        return [LOCAL]
+    if not any(settings.endpoint(k).configured for k in TRACE_KINDS):
+        return local_stores(settings) or settings.trace_backends()
     return settings.trace_backends()
-
-
-async def _fetch_local(trace_id: str) -> FetchedTrace:
-    from obsctl.backends.local import open_local
-
-    async with open_local(store_path()) as local:
-        return await local.fetch(trace_id)
 
 
 async def fetch_trace_from(
@@ -106,21 +95,15 @@ async def fetch_trace_from(
         BackendError, ParseError: a backend answered with an error or a bad payload (exit 4).
     """
     # httpx and the backends load only when a backend is asked (~90 ms; files skip it).
-    from obsctl.backends.http import make_client
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
 
     kinds = backends_to_try(settings, backend)
     not_found: list[NotFound] = []
     unreachable: list[BackendUnreachable] = []
     for kind in kinds:
         try:
-            if kind == LOCAL:
-                return await _fetch_local(trace_id)
-            endpoint = settings.endpoint(kind)
-            async with make_client(endpoint, log=log) as client:
-                return await make_trace_backend(kind, client, endpoint).fetch(
-                    trace_id, start=start, end=end
-                )
+            async with open_trace_backend(kind, settings.endpoint(kind), log=log) as source:
+                return await source.fetch(trace_id, start=start, end=end)
         except NotFound as err:
             if len(kinds) == 1:
                 raise
@@ -142,8 +125,17 @@ async def fetch_trace_from(
         f"no trace backend reachable ({', '.join(kinds)}): {first.message}",
         backend=first.backend,
         url=first.url,
-        hint="configure one with `obsctl config set-context NAME --tempo-url URL` "
-        "(or --jaeger-url / --zipkin-url), or pass --tempo-url …",
+        hint=_configure_hint(),
+    )
+
+
+def _configure_hint() -> str:
+    """How to configure a trace backend, naming the flags of the backend-kind table."""
+    first, *others = [KINDS[k] for k in TRACE_KINDS]
+    alternatives = f" (or {' / '.join(k.flag for k in others)})" if others else ""
+    return (
+        f"configure one with `obsctl config set-context NAME {first.flag} {first.metavar}`"
+        f"{alternatives}, or pass {first.flag} …"
     )
 
 
@@ -308,23 +300,25 @@ async def show_trace(
             hint="span IDs are listed by `obsctl trace ID -o ndjson`",
         )
     links = trace_links(settings, fetched) if file is None else TraceLinks()
-    logs = await trace_logs(fetched.trace) if file is None else ()
+    logs = await trace_logs(settings, fetched.trace) if file is None else ()
     return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view, logs=logs)
 
 
-async def trace_logs(trace: Trace, *, min_severity: int = 0) -> tuple[LogRecord, ...]:
+async def trace_logs(
+    settings: Settings, trace: Trace, *, min_severity: int = 0
+) -> tuple[LogRecord, ...]:
     """The log records of ``trace`` from the log source (the local store), if there is one.
 
     A missing or unreadable store means no logs, never a failed command.
     """
-    path = store_path()
-    if not path.is_file():
+    stores = local_stores(settings)
+    if not stores:
         return ()
     from obsctl.backends.local import open_local
     from obsctl.errors import ObsctlError
 
     try:
-        async with open_local(path) as local:
+        async with open_local(settings.endpoint(stores[0]).url) as local:
             return tuple(
                 await local.logs(
                     LogQuery(trace_id=trace.trace_id, min_severity=min_severity, limit=10_000)
@@ -383,19 +377,11 @@ async def search_traces(
     log: LogFn | None = None,
 ) -> TraceSearchResult:
     """``obsctl trace search`` on ``backend`` or the first configured trace backend."""
-    from obsctl.backends.http import make_client
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
 
     kind = backends_to_try(settings, backend)[0]
-    if kind == LOCAL:
-        from obsctl.backends.local import open_local
-
-        async with open_local(store_path()) as local:
-            found = await local.search(query)
-    else:
-        endpoint = settings.endpoint(kind)
-        async with make_client(endpoint, log=log) as client:
-            found = await make_trace_backend(kind, client, endpoint).search(query)
+    async with open_trace_backend(kind, settings.endpoint(kind), log=log) as source:
+        found = await source.search(query)
     return TraceSearchResult(
         backend=kind, query=describe_search(kind, query), traces=tuple(found), limit=query.limit
     )
