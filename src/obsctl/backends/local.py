@@ -9,16 +9,21 @@ records, so this backend is a log source too (``logs``), the first implementatio
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
+from obsctl.backends.http import LogFn
+from obsctl.backends.probes import ProbeResult
+from obsctl.config.schema import Endpoint
 from obsctl.errors import NotFound
 from obsctl.model.logs import LogQuery, LogRecord
+from obsctl.model.time import format_rfc3339, from_unix_ns
 from obsctl.model.trace_analysis import FetchedTrace
 from obsctl.model.traces import Trace, TraceSearch, TraceSummary
-from obsctl.store.sqlite import StoreReader, StoreStats
+from obsctl.store.sqlite import SCHEMA_VERSION, StoreReader, StoreStats
 
 
 class LocalBackend:
@@ -84,3 +89,38 @@ async def open_local(store: str | Path) -> AsyncIterator[LocalBackend]:
         yield backend
     finally:
         backend.close()
+
+
+def open_local_endpoint(
+    endpoint: Endpoint, log: LogFn | None = None
+) -> AbstractAsyncContextManager[LocalBackend]:
+    """The registry's opener: the store at the endpoint's path (``--store``)."""
+    return open_local(endpoint.url)
+
+
+async def probe_local(
+    endpoint: Endpoint, res: ProbeResult, log: LogFn | None, timeout: float
+) -> None:
+    """``doctor``: the store's spans, traces, logs, time range and size.
+
+    Raises:
+        NotFound: no store at the path; UsageError: not an obsctl store.
+    """
+    started = time.perf_counter()
+    async with open_local(endpoint.url) as local:
+        stats = await local.stats()
+    res.latency_ms = (time.perf_counter() - started) * 1000
+    res.version = f"store v{SCHEMA_VERSION}"
+    res.stats.update(
+        {
+            "spans": stats.spans,
+            "traces": stats.traces,
+            "logs": stats.logs,
+            "size_bytes": stats.size_bytes,
+        }
+    )
+    if stats.oldest_ns is not None and stats.newest_ns is not None:
+        oldest, newest = from_unix_ns(stats.oldest_ns), from_unix_ns(stats.newest_ns)
+        res.version += f", {format_rfc3339(oldest)} to {format_rfc3339(newest)}"
+    else:
+        res.health.append("empty: nothing received yet (is anything exporting to it?)")

@@ -17,15 +17,6 @@ def receive(
             "--listen", metavar="HOST:PORT", help="Address to listen on (port 0: any free port)."
         ),
     ] = "127.0.0.1:4318",
-    store: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            envvar="OBSCTL_STORE",
-            metavar="PATH",
-            help="Store file (or directory); default: the user data directory.",
-        ),
-    ] = None,
     retention: Annotated[
         str,
         typer.Option(
@@ -60,13 +51,15 @@ def receive(
       obsctl receive
 
       obsctl receive --listen 0.0.0.0:4318 --store ./traces --retention 2h --max-size 500MiB
+
+    The store is --store PATH (a file, or a directory to hold store.sqlite), else
+    OBSCTL_STORE, else the context's `local:` entry, else the user data directory.
     """
     import signal
     import threading
     import time
     from pathlib import Path
 
-    from obsctl.config.discover import default_store_path
     from obsctl.errors import UsageError
     from obsctl.model.time import TimeSyntaxError, parse_duration
     from obsctl.model.units import format_size, parse_size
@@ -93,7 +86,7 @@ def receive(
     config = ReceiverConfig(
         host=host.strip("[]") or "127.0.0.1",
         port=int(port_text),
-        store=Path(store).expanduser() if store else default_store_path(),
+        store=Path(state.endpoint("local").url).expanduser(),
         retention_ns=int(keep.total_seconds() * 1e9) or None,
         max_store_bytes=sizes["--max-size"] or None,
         max_body=sizes["--max-body"],

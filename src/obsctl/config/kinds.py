@@ -124,6 +124,16 @@ BACKEND_KINDS: Final = (
         grafana_type="zipkin",
     ),
     BackendKind(
+        "local",
+        TRACES,
+        "the local store",
+        None,  # the user data directory's store.sqlite, filled in by config.discover
+        "--store",
+        "OBSCTL_STORE",
+        "Local trace and log store written by `obsctl receive`",
+        locator="path",
+    ),
+    BackendKind(
         "grafana",
         UI,
         "Grafana",
