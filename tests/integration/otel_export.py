@@ -6,6 +6,7 @@ providers are local (never the global ones), so tests do not leak state into eac
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from opentelemetry._logs import SeverityNumber
@@ -71,6 +72,7 @@ def export_checkout(url: str) -> Exported:
                 severity_number=SeverityNumber.INFO, severity_text="INFO", body="charging card"
             )
             with be.start_as_current_span("SELECT accounts", kind=SpanKind.CLIENT) as db:
+                time.sleep(0.05)  # the bottleneck of the trace's critical path
                 db.add_event("retry", {"attempt": 2})
                 db.set_status(Status(StatusCode.ERROR, "deadlock detected"))
                 log.emit(

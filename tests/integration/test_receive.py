@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -278,3 +279,48 @@ def test_local_backend_without_a_store_says_how_to_get_one(
     res = cli("trace", "abc", "--backend", "local")
     assert res.exit_code == 5, res.output
     assert "no obsctl store" in res.stderr and "obsctl receive" in res.stderr
+
+
+def test_doctor_reports_the_store(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    with receiving(tmp_path) as rcv:
+        export_checkout(rcv.url)
+        res = cli("doctor", "--store", str(rcv.store), "-o", "json")
+    doc = json.loads(res.stdout)
+    local = next(c for c in doc["endpoints"] if c["kind"] == "local")
+    assert local["status"] == "ok", res.output
+    assert local["stats"]["spans"] == 5 and local["stats"]["traces"] == 2
+    assert local["stats"]["logs"] == 2 and local["stats"]["size_bytes"] > 0
+    assert local["version"].startswith("store v1, ")
+
+
+def test_doctor_on_a_missing_store_is_unreachable(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    res = cli("doctor", "--store", str(tmp_path / "none.sqlite"))
+    assert res.exit_code == 3, res.output
+    assert "no obsctl store" in res.stdout + res.stderr
+
+
+def test_correlate_reads_the_local_store(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    with receiving(tmp_path) as rcv:
+        sent = export_checkout(rcv.url)
+        now = datetime.now(UTC)
+        window = f"{(now - timedelta(minutes=5)).isoformat()}..{(now + timedelta(minutes=1)).isoformat()}"
+        res = cli(
+            "correlate",
+            "CheckoutSlow",
+            "--window",
+            window,
+            "--store",
+            str(rcv.store),
+            "--backend",
+            "local",
+            "-o",
+            "json",
+        )
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    ranked = {t["trace_id"]: t for t in doc["traces"]}
+    assert sent.trace_id in ranked, res.output
+    t = ranked[sent.trace_id]
+    assert t["found"] and t["bottleneck"]["operation"] == "SELECT accounts"
+    # The bottleneck span's error log line comes along.
+    assert [lg["body"] for lg in t["error_logs"]] == ["database deadlock, giving up"]

@@ -18,9 +18,9 @@ from pathlib import Path
 from obsctl.backends.http import LogFn
 from obsctl.backends.probes import ProbeResult
 from obsctl.config.schema import Endpoint
-from obsctl.errors import NotFound
+from obsctl.errors import BackendError, BackendUnreachable, NotFound, ObsctlError
 from obsctl.model.logs import LogQuery, LogRecord
-from obsctl.model.time import format_rfc3339, from_unix_ns
+from obsctl.model.time import from_unix_ns
 from obsctl.model.trace_analysis import FetchedTrace
 from obsctl.model.traces import Trace, TraceSearch, TraceSummary
 from obsctl.store.sqlite import SCHEMA_VERSION, StoreReader, StoreStats
@@ -104,11 +104,18 @@ async def probe_local(
     """``doctor``: the store's spans, traces, logs, time range and size.
 
     Raises:
-        NotFound: no store at the path; UsageError: not an obsctl store.
+        BackendUnreachable: no store at the path; BackendError: not an obsctl store.
     """
     started = time.perf_counter()
-    async with open_local(endpoint.url) as local:
-        stats = await local.stats()
+    try:
+        async with open_local(endpoint.url) as local:
+            stats = await local.stats()
+    except NotFound as err:
+        raise BackendUnreachable(
+            err.message, backend="local", url=endpoint.url, hint=err.hint
+        ) from None
+    except ObsctlError as err:
+        raise BackendError(err.message, backend="local", hint=err.hint) from None
     res.latency_ms = (time.perf_counter() - started) * 1000
     res.version = f"store v{SCHEMA_VERSION}"
     res.stats.update(
@@ -121,6 +128,11 @@ async def probe_local(
     )
     if stats.oldest_ns is not None and stats.newest_ns is not None:
         oldest, newest = from_unix_ns(stats.oldest_ns), from_unix_ns(stats.newest_ns)
-        res.version += f", {format_rfc3339(oldest)} to {format_rfc3339(newest)}"
+        last = (
+            f"{newest:%H:%M:%S}"
+            if newest.date() == oldest.date()
+            else f"{newest:%Y-%m-%d %H:%M:%S}"
+        )
+        res.version += f", data {oldest:%Y-%m-%d %H:%M:%S}–{last} UTC"
     else:
         res.health.append("empty: nothing received yet (is anything exporting to it?)")

@@ -469,21 +469,22 @@ def run_demo(
             inject_incident(stack, baseline=baseline, timeout=alert_timeout)
             failures = tour(stack)
             if keep:
-                out("")
-                out("The demo keeps running. In another shell:")
-                for name in (
-                    "OBSCTL_CONFIG",
-                    "OBSCTL_STORE",
-                    "OBSCTL_PROMETHEUS_URL",
-                    "OBSCTL_ALERTMANAGER_URL",
-                ):
-                    if name in stack.env:
-                        out(f"  export {name}={shlex.quote(stack.env[name])}")
-                out(f"  export OTEL_EXPORTER_OTLP_ENDPOINT={stack.receiver_url}")
-                out("  export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf")
-                out(f"Files and logs: {work}. Ctrl-C stops everything.")
-                if wait is not None:
-                    with contextlib.suppress(KeyboardInterrupt):
+                # Ctrl-C is how a kept demo ends: from here on it is not an interruption.
+                with contextlib.suppress(KeyboardInterrupt):
+                    out("")
+                    out("The demo keeps running. In another shell:")
+                    for name in (
+                        "OBSCTL_CONFIG",
+                        "OBSCTL_STORE",
+                        "OBSCTL_PROMETHEUS_URL",
+                        "OBSCTL_ALERTMANAGER_URL",
+                    ):
+                        if name in stack.env:
+                            out(f"  export {name}={shlex.quote(stack.env[name])}")
+                    out(f"  export OTEL_EXPORTER_OTLP_ENDPOINT={stack.receiver_url}")
+                    out("  export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf")
+                    out(f"Files and logs: {work}. Ctrl-C stops everything.")
+                    if wait is not None:
                         wait()
             return failures
         finally:
