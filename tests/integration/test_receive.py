@@ -303,7 +303,8 @@ def test_correlate_reads_the_local_store(tmp_path: Path, cli) -> None:  # type: 
     with receiving(tmp_path) as rcv:
         sent = export_checkout(rcv.url)
         now = datetime.now(UTC)
-        window = f"{(now - timedelta(minutes=5)).isoformat()}..{(now + timedelta(minutes=1)).isoformat()}"
+        start, end = now - timedelta(minutes=5), now + timedelta(minutes=1)
+        window = f"{start.isoformat()}..{end.isoformat()}"
         res = cli(
             "correlate",
             "CheckoutSlow",
