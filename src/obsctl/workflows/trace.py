@@ -293,6 +293,11 @@ async def show_trace(
                 end=end,
                 log=log,
             )
+        if view.raw and file is None and not fetched.raw:
+            raise UsageError(
+                f"--raw shows a backend's response body; {fetched.source} has none",
+                hint="-o json gives the whole trace",
+            )
         analysis = analyze_trace(fetched.trace, adjust_skew=adjust_skew)
     if view.span is not None and not analysis.find(view.span):
         raise NotFound(
