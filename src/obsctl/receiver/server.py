@@ -47,6 +47,12 @@ DEFAULT_INFLIGHT = 192 << 20
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
 _READ_CHUNK = 1 << 20
+MAX_CONNECTIONS = 256
+"""Open connections served at once (a thread each); more are answered 503 and closed."""
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n"
+)
 _STATUS_INVALID_ARGUMENT = 3
 _STATUS_RESOURCE_EXHAUSTED = 8
 _STATUS_UNAVAILABLE = 14
@@ -274,9 +280,20 @@ class _Server(ThreadingHTTPServer):
         self.active_lock = threading.Lock()
         super().__init__(address, handler)
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """One thread per connection, up to ``MAX_CONNECTIONS``; beyond, 503 and close."""
         with self.active_lock:
-            self.active += 1
+            full = self.active >= MAX_CONNECTIONS
+            if not full:
+                self.active += 1
+        if full:
+            with contextlib.suppress(OSError):
+                request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:

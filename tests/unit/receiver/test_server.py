@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -128,3 +129,26 @@ def test_unknown_paths_and_methods(receiver: Receiver, gate: threading.Event) ->
     )
     assert conn.getresponse().status == 400
     conn.close()
+
+
+def test_connections_beyond_the_cap_get_503(
+    receiver: Receiver, gate: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from obsctl.receiver import server
+
+    gate.set()
+    monkeypatch.setattr(server, "MAX_CONNECTIONS", 2)
+    host, port = receiver.address
+    idle = [socket.create_connection((host, port)) for _ in range(2)]
+    try:
+        time.sleep(0.3)  # both are being served (waiting for a request line)
+        with socket.create_connection((host, port), timeout=5) as third:
+            answer = third.recv(200)
+        assert answer.startswith(b"HTTP/1.1 503") and b"Retry-After: 1" in answer
+    finally:
+        for s in idle:
+            s.close()
+    time.sleep(0.3)
+    assert _post(receiver, trace_request())[0] == 200  # served again once they are gone
