@@ -93,15 +93,13 @@ def free_port() -> int:
 
 def bench_ingest(work: Path) -> None:
     rng = random.Random(1)
-    t0 = time.time_ns() - 3_600_000_000_000
     # As exporters send them: spans that ended within the last few seconds.
     exports = [
         export(rng, time.time_ns() - 5_000_000_000, spread_ns=5_000_000_000) for _ in range(16)
     ]
     bodies = [b for b, _ in exports]
-    print(
-        f"ingest: {CLIENTS} clients, {len(bodies[0]) // 1024} KiB per 500-span export, {DURATION:.0f} s"
-    )
+    kib = len(bodies[0]) // 1024
+    print(f"ingest: {CLIENTS} clients, {kib} KiB per 500-span export, {DURATION:.0f} s")
 
     counter = iter(range(1, 1 << 31))
     lock = threading.Lock()
@@ -242,9 +240,8 @@ def bench_reads(work: Path) -> None:
         ids += tids
         writer.write([decode_trace_request(body, json=False)], [])
     writer.close()
-    print(
-        f"reads: store of {BIG:,} spans built in {time.perf_counter() - t:.0f} s, {store.stat().st_size >> 20} MiB"
-    )
+    built, mib = time.perf_counter() - t, store.stat().st_size >> 20
+    print(f"reads: store of {BIG:,} spans built in {built:.0f} s, {mib} MiB")
     reader = StoreReader(store)
     picks = rng.sample(ids, 50)
     times = []
@@ -253,8 +250,10 @@ def bench_reads(work: Path) -> None:
         trace = reader.trace(tid.hex())
         times.append(time.perf_counter() - t)
         assert trace is not None and len(trace.spans) == 10
+    median, worst = statistics.median(times) * 1e3, max(times) * 1e3
     print(
-        f"  trace by ID (10 spans, decoded to the model): median {statistics.median(times) * 1e3:.2f} ms, max {max(times) * 1e3:.2f} ms (target <= 50 ms)"
+        f"  trace by ID (10 spans, decoded to the model): median {median:.2f} ms, "
+        f"max {worst:.2f} ms (target <= 50 ms)"
     )
     now = datetime.now(UTC)
     window = (now - timedelta(hours=3), now + timedelta(minutes=1))
@@ -276,9 +275,8 @@ def bench_reads(work: Path) -> None:
             t = time.perf_counter()
             found = reader.search(q)
             times.append(time.perf_counter() - t)
-        print(
-            f"  search {label}: median {statistics.median(times) * 1e3:.1f} ms, {len(found)} traces (target <= 300 ms)"
-        )
+        median = statistics.median(times) * 1e3
+        print(f"  search {label}: median {median:.1f} ms, {len(found)} traces (target <= 300 ms)")
     # Whole commands, against start-up alone.
     env = {**os.environ, "OBSCTL_STORE": str(store)}
 
@@ -307,7 +305,9 @@ def bench_reads(work: Path) -> None:
         ]
     )
     print(
-        f"  obsctl trace ID --backend local: {show * 1e3:.0f} ms; trace search: {search * 1e3:.0f} ms; obsctl --version {ref * 1e3:.0f} ms (ratios {show / ref:.1f}, {search / ref:.1f})"
+        f"  obsctl trace ID --backend local: {show * 1e3:.0f} ms; trace search: "
+        f"{search * 1e3:.0f} ms; obsctl --version {ref * 1e3:.0f} ms "
+        f"(ratios {show / ref:.1f}, {search / ref:.1f})"
     )
 
 
