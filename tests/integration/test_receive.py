@@ -325,3 +325,41 @@ def test_correlate_reads_the_local_store(tmp_path: Path, cli) -> None:  # type: 
     assert t["found"] and t["bottleneck"]["operation"] == "SELECT accounts"
     # The bottleneck span's error log line comes along.
     assert [lg["body"] for lg in t["error_logs"]] == ["database deadlock, giving up"]
+
+
+def _peak_rss_mib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_300_mb_body_is_refused_in_bounded_memory(tmp_path: Path, chunked: bool) -> None:
+    size, chunk = 300 << 20, b"\0" * (1 << 20)
+    with receiving(tmp_path) as rcv:
+        conn = http.client.HTTPConnection(rcv.url.removeprefix("http://"), timeout=60)
+        conn.putrequest("POST", "/v1/traces")
+        conn.putheader("Content-Type", "application/x-protobuf")
+        if chunked:
+            conn.putheader("Transfer-Encoding", "chunked")
+        else:
+            conn.putheader("Content-Length", str(size))
+        conn.endheaders()
+        try:
+            for _ in range(size // len(chunk)):
+                if chunked:
+                    conn.send(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+                else:
+                    conn.send(chunk)
+            if chunked:
+                conn.send(b"0\r\n\r\n")
+        except OSError:
+            pass  # the receiver may close once it has answered
+        status = conn.getresponse().status
+        conn.close()
+        assert status == 413
+        assert _peak_rss_mib(rcv.proc.pid) < 600
+        # And it still serves.
+        status, _, _ = post(rcv.url, "/v1/traces", b"", {"Content-Type": "application/x-protobuf"})
+        assert status == 200
