@@ -91,7 +91,7 @@ def test_demo_keep_runs_until_ctrl_c_then_stops_everything() -> None:
     ports = _ports(out)
     assert ports and not any(_closed(p) for p in ports)  # still serving
     proc.send_signal(signal.SIGINT)
-    rest, _ = proc.communicate(timeout=60)
+    rest, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0, out + rest
     assert "stopping the demo stack" in rest
     assert all(_closed(p) for p in ports)

@@ -154,7 +154,7 @@ def kinds_with_role(role: str) -> tuple[str, ...]:
     """Names of the kinds with ``role``, in table order.
 
     >>> kinds_with_role(TRACES)
-    ('tempo', 'jaeger', 'zipkin')
+    ('tempo', 'jaeger', 'zipkin', 'local')
     """
     return tuple(k.name for k in BACKEND_KINDS if k.role == role)
 

@@ -152,13 +152,13 @@ class Stack:
         )
 
     def stop(self) -> None:
-        """Stop every process, newest first (SIGTERM, then SIGKILL after 10 s)."""
+        """Stop every process, newest first (SIGTERM, then SIGKILL after 15 s): the shop
+        flushes its last spans into a receiver that is still running."""
         for _, proc in reversed(self.procs):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        for _, proc in reversed(self.procs):
             try:
-                proc.wait(10)
+                proc.wait(15)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()

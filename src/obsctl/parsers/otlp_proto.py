@@ -17,9 +17,8 @@ Pure: bytes in, rows or model objects out. Every failure is a ``ParseError``.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from google.protobuf import json_format
@@ -431,24 +430,3 @@ def span_has_attribute(blob: bytes, key: str, value: str) -> bool:
             if text == value:
                 return True
     return False
-
-
-def iter_ids(rows: Iterable[SpanRow]) -> Iterator[str]:
-    """Distinct trace IDs of ``rows`` as hex, in first-seen order."""
-    seen: set[bytes] = set()
-    for row in rows:
-        if row.trace_id not in seen:
-            seen.add(row.trace_id)
-            yield row.trace_id.hex()
-
-
-def decode_hex_id(text: str, size: int) -> bytes:
-    """Hex ID → bytes of ``size`` (left-padded).
-
-    Raises:
-        ParseError: not hex.
-    """
-    try:
-        return bytes.fromhex(text.rjust(size * 2, "0"))
-    except (ValueError, binascii.Error):
-        raise _bad(f"{text!r} is not a hex ID") from None

@@ -38,7 +38,7 @@ from obsctl.parsers.otlp_proto import (
     status_body,
     trace_response,
 )
-from obsctl.store.sqlite import StoreReader, StoreStats, StoreWriter
+from obsctl.store.sqlite import StoreWriter
 
 DEFAULT_MAX_BODY = 64 << 20
 """Largest request body accepted, after decompression (the OTLP recommendation)."""
@@ -173,7 +173,7 @@ class Receiver:
         self.httpd.shutdown()
         self.httpd.server_close()
         deadline = time.monotonic() + 10
-        while self.httpd.active and time.monotonic() < deadline:
+        while self.httpd.busy and time.monotonic() < deadline:  # idle keep-alives don't count
             time.sleep(0.02)
         self._stopping.set()
         self.jobs.put(None)
@@ -250,14 +250,6 @@ class Receiver:
             last_progress = now
         return last_prune, last_progress
 
-    def stats(self) -> StoreStats:
-        """The store's counts and size (a separate read-only connection)."""
-        reader = StoreReader(self.store_path)
-        try:
-            return reader.stats()
-        finally:
-            reader.close()
-
     # ----------------------------------------------------------------- requests
     def submit(self, signal: str, decoded: Decoded) -> _Job | None:
         """Queue rows for the writer; ``None`` when the queue is full."""
@@ -277,6 +269,9 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: Any, receiver: Receiver) -> None:
         self.receiver = receiver
         self.active = 0
+        """Open connections (each has a thread)."""
+        self.busy = 0
+        """Requests being handled right now."""
         self.active_lock = threading.Lock()
         super().__init__(address, handler)
 
@@ -379,6 +374,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         """An OTLP export."""
+        server = self.server
+        with server.active_lock:
+            server.busy += 1
+        try:
+            self._post()
+        finally:
+            with server.active_lock:
+                server.busy -= 1
+
+    def _post(self) -> None:
         path = self.path.split("?", 1)[0]
         if path not in ("/v1/traces", "/v1/logs"):
             self._discard()
