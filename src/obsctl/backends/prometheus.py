@@ -28,6 +28,7 @@ import orjson
 from obsctl.backends.http import http_status_error, send
 from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError
+from obsctl.model.alerts import ActiveAlert
 from obsctl.model.metrics import (
     BuildInfo,
     LabelList,
@@ -325,6 +326,11 @@ class PrometheusClient:
             "/api/v1/rules", what="rules request", params=[("type", "alert")]
         )
         return prom_api.parse_alert_rules_response(doc, backend=self.name)
+
+    async def active_alerts(self) -> list[ActiveAlert]:
+        """Pending and firing alerts of the server's rules (``/api/v1/alerts``)."""
+        doc = await self._get_json("/api/v1/alerts", what="alerts request", params=[])
+        return prom_api.parse_alerts_response(doc, backend=self.name)
 
     async def buildinfo(self) -> BuildInfo:
         """``/api/v1/status/buildinfo`` (Prometheus ≥ 2.14, Thanos, Mimir)."""

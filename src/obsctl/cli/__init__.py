@@ -4,6 +4,7 @@ Each command lives in its own module and keeps heavy imports inside its function
 ``obsctl --help`` imports neither httpx, yaml nor textual.
 """
 
+import os
 from typing import Annotated
 
 import typer
@@ -121,6 +122,19 @@ COMMANDS: dict[str, LazyCommand] = {
         "Traces",
         "Show where a trace's time went (Tempo, Jaeger, Zipkin or a file); search traces.",
     ),
+    "alerts": LazyCommand(
+        "obsctl.cli.alerts:app",
+        "Alerts",
+        "List firing and pending alerts; show which receiver an alert reaches.",
+    ),
+    "silence": LazyCommand(
+        "obsctl.cli.silence:app", "Alerts", "Create, list and expire Alertmanager silences."
+    ),
+    "exemplars": LazyCommand(
+        "obsctl.cli.exemplars:exemplars",
+        "Traces",
+        "List the exemplars (trace IDs) behind a query.",
+    ),
     "correlate": LazyCommand(
         "obsctl.cli.correlate:correlate",
         "Traces",
@@ -165,4 +179,11 @@ COMMANDS: dict[str, LazyCommand] = {
 
 def main() -> None:
     """Console-script entry point."""
+    if "_OBSCTL_COMPLETE" in os.environ:
+        # The scripts in completions/ speak Typer's completion protocol; Click's own (which
+        # answers "plain,query" lines) is what runs unless Typer's classes are registered.
+        # Only completion pays for the import.
+        from typer._completion_classes import completion_init
+
+        completion_init()
     app(prog_name="obsctl")

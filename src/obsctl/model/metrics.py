@@ -12,6 +12,7 @@ import math
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 ResultType = Literal["vector", "matrix", "scalar", "string"]
@@ -132,6 +133,20 @@ class SeriesExemplar:
     value: float
     timestamp: float
     """Unix seconds."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExemplarList:
+    """What ``obsctl exemplars`` shows: the exemplars behind a query, chosen and ordered."""
+
+    expr: str
+    start: datetime
+    end: datetime
+    exemplars: tuple[Exemplar, ...]
+    total: int
+    """Exemplars the server returned before ``--above``/``--limit``."""
+    trace_ids: tuple[str | None, ...]
+    """The trace ID of each exemplar (``None`` when it carries none)."""
 
 
 @dataclass(frozen=True, slots=True)

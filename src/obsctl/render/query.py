@@ -30,6 +30,7 @@ from obsctl.model.time import format_duration
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, json_float, write_json
+from obsctl.render.table import PlainTable, fit_width, truncate, write_lines
 
 SPARK = "▁▂▃▄▅▆▇█"
 MAX_LABEL_COLUMNS = 4
@@ -130,76 +131,6 @@ def _header_line(common: Mapping[str, str]) -> str | None:
     return format_labels(common)
 
 
-def _truncate(text: str, width: int) -> str:
-    if len(text) <= width:
-        return text
-    return text[: max(0, width - 1)] + "…"
-
-
-# ----------------------------------------------------------------------------- tables
-
-
-class _Table:
-    """A fast plain-text table: left-aligned label columns, right-aligned numbers.
-
-    Rich's ``Table`` costs ~0.3 ms a row; a 1,000-series range summary is drawn here in a few
-    milliseconds. Columns marked ``shrink`` give up width (ellipsis) when the line is too long.
-    """
-
-    def __init__(self, headers: Sequence[str], right: Sequence[bool], shrink: Sequence[bool]):
-        self.headers = list(headers)
-        self.right = list(right)
-        self.shrink = list(shrink)
-        self.rows: list[list[str]] = []
-
-    def add(self, row: Sequence[str]) -> None:
-        self.rows.append(list(row))
-
-    def natural_widths(self) -> list[int]:
-        """Each column's width without shrinking."""
-        widths = [len(h) for h in self.headers]
-        for row in self.rows:
-            for i, cell in enumerate(row):
-                widths[i] = max(widths[i], len(cell))
-        return widths
-
-    def lines(self, width: int) -> list[str]:
-        widths = self.natural_widths()
-        excess = sum(widths) + 2 * (len(widths) - 1) - width
-        # Take one character at a time from the widest shrinkable column, so that long
-        # columns end up about equally shortened.
-        while excess > 0:
-            candidates = [i for i, s in enumerate(self.shrink) if s and widths[i] > 8]
-            if not candidates:
-                break
-            widths[max(candidates, key=lambda i: widths[i])] -= 1
-            excess -= 1
-        out = []
-        for row in [self.headers, *self.rows]:
-            cells = []
-            for i, text in enumerate(row):
-                cell = _truncate(text, widths[i])
-                cells.append(cell.rjust(widths[i]) if self.right[i] else cell.ljust(widths[i]))
-            out.append("  ".join(cells).rstrip())
-        return out
-
-
-def _write_lines(consoles: Consoles, lines: Sequence[str], *, header: int = 0) -> None:
-    """Write plain lines to stdout; the first ``header`` lines are bold on a colour terminal."""
-    out = consoles.out
-    if not lines:
-        return
-    if out.no_color or out.color_system is None:
-        stream = out.file
-        stream.write("\n".join(lines) + "\n")
-        stream.flush()
-        return
-    text = Text("\n".join(lines))
-    if header:
-        text.stylize("bold", 0, sum(len(line) + 1 for line in lines[:header]))
-    out.print(text, soft_wrap=True)
-
-
 def _label_columns(
     label_sets: Sequence[Mapping[str, str]],
 ) -> tuple[str | None, list[str], list[list[str]]]:
@@ -218,15 +149,16 @@ def _label_columns(
     return _header_line(common), ["SERIES"], cells
 
 
-def render_instant_lines(answer: QueryAnswer, width: int) -> list[str]:
-    """Text lines for an instant vector, scalar or string (header lines first)."""
+def render_instant_lines(answer: QueryAnswer, width: int | None) -> list[str]:
+    """Text lines for an instant vector, scalar or string (header lines first); ``width``
+    ``None`` never shortens a label."""
     res = answer.result
     if res.result_type == "string":
         return [res.string_value or ""]
     if res.result_type == "scalar":
         return [format_value(res.series[0].values[0], answer.unit)]
     header, titles, cells = _label_columns([s.labels for s in res.series])
-    table = _Table(
+    table = PlainTable(
         [*titles, "VALUE"], [False] * len(titles) + [True], [True] * len(titles) + [False]
     )
     for s, row in zip(res.series, cells, strict=True):
@@ -277,13 +209,14 @@ def _last_key(item: tuple[Series, tuple[float, float, float, float]]) -> tuple[i
     return (1, 0.0) if math.isnan(last) else (0, -last)
 
 
-def render_range_lines(answer: QueryAnswer, width: int) -> list[str]:
-    """One line per series: labels, MIN, AVG, MAX, LAST and a sparkline; sorted by last."""
+def render_range_lines(answer: QueryAnswer, width: int | None) -> list[str]:
+    """One line per series: labels, MIN, AVG, MAX, LAST and a sparkline; sorted by last;
+    ``width`` ``None`` never shortens a label."""
     res = answer.result
     rows = sorted(((s, series_stats(s)) for s in res.series), key=_last_key)
     header, titles, cells = _label_columns([s.labels for s, _ in rows])
     unit = answer.unit
-    table = _Table(
+    table = PlainTable(
         [*titles, "MIN", "AVG", "MAX", "LAST"],
         [False] * len(titles) + [True] * 4,
         [True] * len(titles) + [False] * 4,
@@ -292,7 +225,7 @@ def render_range_lines(answer: QueryAnswer, width: int) -> list[str]:
         table.add([*label_cells, *(format_value(x, unit) for x in st)])
     # The sparkline takes the room the other columns leave (labels shrink first).
     used = sum(min(w, 24) for w in table.natural_widths()) + 2 * len(table.headers)
-    spark_width = max(8, min(40, width - used))
+    spark_width = 40 if width is None else max(8, min(40, width - used))
     table.headers.append("TREND")
     table.right.append(False)
     table.shrink.append(False)
@@ -436,7 +369,7 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
         last = format_value(s.last, answer.unit)
         entry = Text(" " * (ylw + 2))
         entry.append(marker, PLOT_COLORS[idx] if color else "")
-        entry.append(f" {_truncate(label, width - ylw - 6 - len(last) - 8)}  last {last}")
+        entry.append(f" {truncate(label, width - ylw - 6 - len(last) - 8)}  last {last}")
         lines.append(entry)
     if len(ranked) > len(drawn):
         lines.append(
@@ -468,11 +401,11 @@ def render_query_text(answer: QueryAnswer, consoles: Consoles) -> None:
             consoles.out.print(line, soft_wrap=True)
         return
     if res.result_type == "matrix":
-        lines = render_range_lines(answer, width)
+        lines = render_range_lines(answer, fit_width(consoles))
     else:
-        lines = render_instant_lines(answer, width)
+        lines = render_instant_lines(answer, fit_width(consoles))
     header = len(lines) - len(res.series) if res.result_type in ("vector", "matrix") else 0
-    _write_lines(consoles, lines, header=header)
+    write_lines(consoles, lines, header=header)
 
 
 # ----------------------------------------------------------------------------- machine formats
@@ -590,7 +523,7 @@ def render_series_text(result: SeriesList, consoles: Consoles) -> None:
     if not result.series:
         consoles.note("no series matched")
         return
-    _write_lines(consoles, [format_labels(ls) for ls in result.series])
+    write_lines(consoles, [format_labels(ls) for ls in result.series])
 
 
 @renderer(SeriesList, "json")
@@ -612,7 +545,7 @@ def render_labels_text(result: LabelList, consoles: Consoles) -> None:
     if not result.values:
         consoles.note("no labels" if result.label is None else f"no values for {result.label}")
         return
-    _write_lines(consoles, list(result.values))
+    write_lines(consoles, list(result.values))
 
 
 @renderer(LabelList, "json")
@@ -635,10 +568,10 @@ def render_metadata_text(result: Metadata, consoles: Consoles) -> None:
     if not result.entries:
         consoles.note("no metadata (the server has scraped no metric with metadata)")
         return
-    table = _Table(["METRIC", "TYPE", "UNIT", "HELP"], [False] * 4, [True, False, False, True])
+    table = PlainTable(["METRIC", "TYPE", "UNIT", "HELP"], [False] * 4, [True, False, False, True])
     for e in result.entries:
         table.add([e.metric, e.type, e.unit, e.help])
-    _write_lines(consoles, table.lines(consoles.out.width), header=1)
+    write_lines(consoles, table.lines(fit_width(consoles)), header=1)
 
 
 @renderer(Metadata, "json")

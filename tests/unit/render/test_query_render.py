@@ -22,6 +22,7 @@ from obsctl.model.metrics import (
 from obsctl.render import emit
 from obsctl.render import query as rq
 from obsctl.render.console import Consoles, make_console
+from obsctl.render.table import PlainTable
 
 
 def consoles(width: int = 80, color: bool = False) -> tuple[Consoles, io.StringIO, io.StringIO]:
@@ -340,7 +341,7 @@ def test_single_series_labels_go_to_the_header() -> None:
 
 
 def test_shrinking_balances_long_columns() -> None:
-    table = rq._Table(["A", "B"], [False, False], [True, True])
+    table = PlainTable(["A", "B"], [False, False], [True, True])
     table.add(["a" * 60, "b" * 40])
     line = table.lines(62)[1]
     assert len(line) == 62
@@ -371,3 +372,11 @@ def test_axis_labels_stay_distinct_when_units_round_them_together():
     assert axis_labels([1.0, 0.9999, 0.9998], "seconds") == ["1s", "0.9999s", "0.9998s"]
     assert axis_labels([2.0, 1.0, 0.0], None) == ["2", "1", "0"]
     assert axis_labels([1.5, 1.0, 0.5], "seconds") == ["1.5s", "1s", "500ms"]
+
+
+def test_no_width_never_shortens_a_cell() -> None:
+    table = PlainTable(["POD", "VALUE"], [False, True], [True, False])
+    table.add(["checkout-7d9f8c6b5-abcde-" + "x" * 80, "1"])
+    lines = table.lines(None)
+    assert lines[1] == "checkout-7d9f8c6b5-abcde-" + "x" * 80 + "      1"
+    assert "…" not in "".join(lines)
