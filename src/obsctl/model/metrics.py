@@ -142,7 +142,7 @@ class ExemplarList:
     expr: str
     start: datetime
     end: datetime
-    exemplars: tuple[Exemplar, ...]
+    exemplars: tuple[SeriesExemplar, ...]
     total: int
     """Exemplars the server returned before ``--above``/``--limit``."""
     trace_ids: tuple[str | None, ...]

@@ -30,7 +30,7 @@ from obsctl.model.alerts import (
     SilenceList,
     make_labels,
 )
-from obsctl.model.metrics import Exemplar, ExemplarList
+from obsctl.model.metrics import ExemplarList, SeriesExemplar
 from obsctl.parsers.alertmanager_config import parse_routing_tree
 
 Note = Callable[[str], None]
@@ -283,7 +283,9 @@ class ExemplarsRequest:
     limit: int | None = None
 
 
-def select_exemplars(exemplars: Sequence[Exemplar], req: ExemplarsRequest) -> list[Exemplar]:
+def select_exemplars(
+    exemplars: Sequence[SeriesExemplar], req: ExemplarsRequest
+) -> list[SeriesExemplar]:
     """Filter by ``above``, order newest or largest first, cut at ``limit``."""
     chosen = [e for e in exemplars if req.above is None or e.value > req.above]
     if req.sort == "largest":

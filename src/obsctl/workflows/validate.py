@@ -24,6 +24,7 @@ from obsctl.model.collector import (
     YamlSeq,
 )
 from obsctl.model.findings import Finding, FindingsReport, Location
+from obsctl.workflows.inputs import read_input
 
 DISTRIBUTION_CHOICES = ("any", "core", "contrib", "k8s", "otlp")
 PROFILES_GATE = "service.profilesSupport"
@@ -68,31 +69,7 @@ class _Input:
 def _read_bytes(name: str, stdin: BinaryIO | None) -> bytes:
     from obsctl.parsers.collector_config import MAX_BYTES
 
-    limit = MAX_BYTES
-    if name == "-":
-        if stdin is None:
-            raise UsageError("no standard input to read")
-        data = stdin.read(limit + 1)
-    else:
-        path = Path(name)
-        try:
-            size = path.stat().st_size
-            if size > limit:
-                raise UsageError(
-                    f"{name}: {size / 1048576:.1f} MiB is larger than the "
-                    f"{limit // 1048576} MiB limit for collector configs",
-                )
-            with path.open("rb") as fh:
-                data = fh.read(limit + 1)
-        except FileNotFoundError:
-            raise UsageError(f"{name}: no such file") from None
-        except IsADirectoryError:
-            raise UsageError(f"{name}: is a directory") from None
-        except PermissionError:
-            raise UsageError(f"{name}: permission denied") from None
-    if len(data) > limit:
-        raise UsageError(f"{name}: input larger than the {limit // 1048576} MiB limit refused")
-    return data
+    return read_input(name, stdin=stdin, max_bytes=MAX_BYTES, what="collector configs")
 
 
 def load_registry_data() -> dict[str, Any]:
