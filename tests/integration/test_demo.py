@@ -71,7 +71,8 @@ def test_demo_walks_the_tour_and_stops_everything() -> None:
     assert all(_closed(p) for p in ports)
 
 
-def test_demo_keep_runs_until_ctrl_c_then_stops_everything() -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_demo_keep_runs_until_stopped_then_stops_everything(sig: int) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "obsctl", "demo", "--keep", "--baseline", "1"],
         stdout=subprocess.PIPE,
@@ -90,8 +91,13 @@ def test_demo_keep_runs_until_ctrl_c_then_stops_everything() -> None:
     assert "export OBSCTL_STORE=" in out and "OTEL_EXPORTER_OTLP_ENDPOINT=" in out, out
     ports = _ports(out)
     assert ports and not any(_closed(p) for p in ports)  # still serving
-    proc.send_signal(signal.SIGINT)
-    rest, _ = proc.communicate(timeout=120)
+    proc.send_signal(sig)
+    try:
+        rest, _ = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired as exc:
+        proc.kill()
+        rest, _ = proc.communicate()
+        raise AssertionError(f"the demo did not stop after {sig}:\n{out}{rest}") from exc
     assert proc.returncode == 0, out + rest
     assert "stopping the demo stack" in rest
     assert all(_closed(p) for p in ports)

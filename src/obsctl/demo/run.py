@@ -462,6 +462,31 @@ def run_demo(
     Returns:
         the number of tour steps that failed.
     """
+    # Ctrl-C and SIGTERM both end the demo through the cleanup below (SIGINT may arrive
+    # ignored, e.g. from a non-interactive shell's background job).
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, _interrupt),
+    }
+    try:
+        return _run(out=out, keep=keep, baseline=baseline, alert_timeout=alert_timeout, wait=wait)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(
+    *,
+    out: Callable[[str], None],
+    keep: bool,
+    baseline: float,
+    alert_timeout: float,
+    wait: Callable[[], None] | None,
+) -> int:
     with _workdir(keep) as work:
         stack = Stack(work=work, out=out, env=dict(os.environ))
         try:
