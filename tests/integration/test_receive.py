@@ -57,6 +57,8 @@ def test_sdk_export_lands_in_the_store(tmp_path: Path) -> None:
         assert reader.trace(sent.linked_trace_id) is not None
         stats = reader.stats()
         assert (stats.spans, stats.traces, stats.logs) == (5, 2, 2)
+    # The last progress line, on the way out.
+    assert "obsctl: receive: 5 spans" in rcv.stderr() and "2 logs" in rcv.stderr()
 
 
 def _trace_json(trace_id: str, name: str = "GET /health") -> bytes:
@@ -363,3 +365,22 @@ def test_a_300_mb_body_is_refused_in_bounded_memory(tmp_path: Path, chunked: boo
         # And it still serves.
         status, _, _ = post(rcv.url, "/v1/traces", b"", {"Content-Type": "application/x-protobuf"})
         assert status == 200
+
+
+def test_retention_is_enforced_while_running(tmp_path: Path) -> None:
+    import time
+
+    old, new = os.urandom(16).hex(), os.urandom(16).hex()
+    two_hours_ago = time.time_ns() - 2 * 3600 * 10**9
+    with receiving(tmp_path, "--retention", "1h") as rcv:
+        for tid, start in ((old, two_hours_ago), (new, time.time_ns())):
+            body = _trace_json(tid).replace(b"1700000000000000000", str(start).encode())
+            body = body.replace(b"1700000000250000000", str(start + 10**6).encode())
+            status, _, _ = post(rcv.url, "/v1/traces", body, {"Content-Type": "application/json"})
+            assert status == 200
+        reader = StoreReader(rcv.store)
+        deadline = time.monotonic() + 30  # pruning runs every 10 s
+        while reader.trace(old) is not None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert reader.trace(old) is None
+        assert reader.trace(new) is not None
