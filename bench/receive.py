@@ -83,6 +83,12 @@ def export(
     return req.SerializeToString(), ids
 
 
+def proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     import socket
 
@@ -155,6 +161,7 @@ def bench_ingest(work: Path) -> None:
                 break
         except OSError:
             time.sleep(0.05)
+    cpu_start = proc_cpu(proc.pid)  # start-up (imports) excluded
     acked = [0] * CLIENTS
     retried = [0] * CLIENTS
     failed = [0] * CLIENTS
@@ -197,8 +204,7 @@ def bench_ingest(work: Path) -> None:
     for th in threads:
         th.join()
     elapsed = time.perf_counter() - t
-    fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu_s = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    cpu_s = proc_cpu(proc.pid) - cpu_start
     hwm = 0
     for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):

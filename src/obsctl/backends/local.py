@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from obsctl.backends.http import LogFn
 from obsctl.backends.probes import ProbeResult
@@ -23,7 +24,9 @@ from obsctl.model.logs import LogQuery, LogRecord
 from obsctl.model.time import from_unix_ns
 from obsctl.model.trace_analysis import FetchedTrace
 from obsctl.model.traces import Trace, TraceSearch, TraceSummary
-from obsctl.store.sqlite import SCHEMA_VERSION, StoreReader, StoreStats
+
+if TYPE_CHECKING:
+    from obsctl.store.sqlite import StoreStats
 
 
 class LocalBackend:
@@ -40,6 +43,10 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, store: str | Path) -> None:
+        # The store (sqlite3, protobuf, the OTLP messages: ~100 ms) loads only when a local
+        # store is opened; the registry imports this module for every trace backend.
+        from obsctl.store.sqlite import StoreReader
+
         self.reader = StoreReader(store)
         self.path = self.reader.path
 
@@ -117,6 +124,8 @@ async def probe_local(
     except ObsctlError as err:
         raise BackendError(err.message, backend="local", hint=err.hint) from None
     res.latency_ms = (time.perf_counter() - started) * 1000
+    from obsctl.store.sqlite import SCHEMA_VERSION
+
     res.version = f"store v{SCHEMA_VERSION}"
     res.stats.update(
         {

@@ -21,7 +21,6 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
     ExportLogsServiceRequest,
@@ -136,6 +135,7 @@ def _hex_ids_to_base64(node: Any, depth: int = 0) -> None:
 def _parse(body: bytes, *, json: bool, message: Any, what: str) -> Any:
     if json:
         import orjson
+        from google.protobuf import json_format  # ~50 ms; OTLP/JSON only
 
         try:
             doc = orjson.loads(body)
@@ -307,6 +307,7 @@ def _varint(n: int) -> bytes:
 def _encode(message: Any, *, json: bool) -> bytes:
     if json:
         import orjson
+        from google.protobuf import json_format
 
         return orjson.dumps(json_format.MessageToDict(message))
     data: bytes = message.SerializeToString()
