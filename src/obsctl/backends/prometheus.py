@@ -18,6 +18,7 @@ are read-only, so they are retried like ``GET`` requests.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -318,7 +319,8 @@ class PrometheusClient:
         if limit is not None:
             params.append(("limit", str(limit)))
         doc = await self._get_json("/api/v1/metadata", what="metadata request", params=params)
-        return prom_api.parse_metadata_response(doc, backend=self.name)
+        result = prom_api.parse_metadata_response(doc, backend=self.name)
+        return replace(result, metric=metric or None)
 
     async def alert_rules(self) -> list[ServerAlertRule]:
         """The alerting rules the server evaluates (``/api/v1/rules?type=alert``)."""
@@ -341,3 +343,12 @@ class PrometheusClient:
         """``/api/v1/status/flags``: the server's command-line flags."""
         doc = await self._get_json("/api/v1/status/flags", what="flags request", params=[])
         return prom_api.parse_flags_response(doc, backend=self.name)
+
+    async def config_yaml(self) -> str:
+        """``/api/v1/status/config``: the server's loaded configuration as YAML text
+        (VictoriaMetrics answers an empty string; Thanos and Mimir have no such endpoint)."""
+        doc = await self._get_json("/api/v1/status/config", what="config request", params=[])
+        data, _, _ = prom_api.unwrap(doc, what="config request", backend=self.name)
+        if not isinstance(data, dict) or not isinstance(data.get("yaml", ""), str):
+            return ""
+        return str(data.get("yaml", ""))

@@ -155,6 +155,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Check",
         "Validate OpenTelemetry Collector configs offline, every problem at once.",
     ),
+    "rules": LazyCommand(
+        "obsctl.cli.rules:app",
+        "Check",
+        "Prometheus rule files: check them (promtool and beyond), backtest alerts.",
+    ),
     "doctor": LazyCommand(
         "obsctl.cli.doctor:doctor",
         "Setup",
@@ -167,6 +172,11 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "config": LazyCommand(
         "obsctl.cli.config:app", "Setup", "View and edit contexts (endpoints, auth, tenants)."
+    ),
+    "options": LazyCommand(
+        "obsctl.cli.global_options:options",
+        "Setup",
+        "List the global options every command accepts.",
     ),
     "completion": LazyCommand(
         "obsctl.cli.completion:completion",

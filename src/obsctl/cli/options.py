@@ -15,13 +15,17 @@ import functools
 import inspect
 import typing
 from collections.abc import Callable, Iterable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import click
 import typer
 import typer.core
 
 from obsctl.config.kinds import BACKEND_KINDS, TRACES, BackendKind, kinds_with_role
+
+if TYPE_CHECKING:
+    from obsctl.model.findings import RuleRequest
+    from obsctl.workflows.findings import FindingsOutcome
 
 CONNECTION = "Connection"
 TIME_RANGE = "Time range"
@@ -90,6 +94,11 @@ def _global_option_specs() -> list[dict[str, Any]]:
 
 GLOBAL_OPTION_NAMES = tuple(spec["name"] for spec in _global_option_specs())
 
+GLOBALS_POINTER = (
+    "Global options (--context, --prometheus-url …, --config, --debug) work here too: "
+    "obsctl options lists them."
+)
+
 
 def make_global_options() -> list[click.Option]:
     """Fresh click options for the global settings (one list per command)."""
@@ -128,7 +137,12 @@ def attach_global_options(cmd: click.Command) -> None:
         for o in make_global_options()
         if o.name not in names and not flags.intersection((*o.opts, *o.secondary_opts))
     ]
+    for option in added:
+        # Accepted after the command, but listed once (`obsctl options`), not in every help.
+        option.hidden = True
     cmd.params.extend(added)
+    if added:
+        cmd.epilog = f"{cmd.epilog}\n\n{GLOBALS_POINTER}" if cmd.epilog else GLOBALS_POINTER
     if cmd.callback is not None:
         cmd.callback = _strip_globals(cmd.callback, frozenset(o.name for o in added if o.name))
 
@@ -227,14 +241,41 @@ def endpoint_options(
 # ------------------------------------------------------------------ per-command option aliases
 
 
+def _output_from_env(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``OBSCTL_OUTPUT`` when ``-o`` was not given and the command offers that format.
+
+    One variable serves every command, so a value a command does not offer (``sarif`` for
+    ``query``) is ignored with a note instead of breaking the command.
+    """
+    import os
+
+    from click.core import ParameterSource
+
+    env = os.environ.get("OBSCTL_OUTPUT", "").strip()
+    if not env or param.name is None:
+        return value
+    if ctx.get_parameter_source(param.name) is not ParameterSource.DEFAULT:
+        return value
+    choices = list(getattr(param.type, "choices", ()))
+    if env in choices:
+        return env
+    from obsctl.cli.state import get_state
+
+    get_state(ctx).consoles.note(
+        f"OBSCTL_OUTPUT={env} ignored: {ctx.command_path} writes {', '.join(choices)}"
+    )
+    return value
+
+
 def output_option() -> Any:
-    """A ``-o/--output`` option (env ``OBSCTL_OUTPUT``); annotate it with a ``Literal`` of
-    the command's formats, e.g. ``Annotated[Literal["text", "json"], output_option()]``."""
+    """A ``-o/--output`` option (env ``OBSCTL_OUTPUT``, used where the command offers that
+    format); annotate it with a ``Literal`` of the command's formats, e.g.
+    ``Annotated[Literal["text", "json"], output_option()]``."""
     return typer.Option(
         "--output",
         "-o",
-        envvar="OBSCTL_OUTPUT",
-        help="Output format.",
+        callback=_output_from_env,
+        help="Output format (default from OBSCTL_OUTPUT when the command offers it).",
         rich_help_panel=OUTPUT,
         show_default=True,
     )
@@ -277,23 +318,103 @@ BackendOpt = Annotated[
     ),
 ]
 
+# ------------------------------------------------------------------ shared rule options
+# Declared once for every findings command (lint, validate, rules check): same flags, same help,
+# same panel, same behaviour (workflows.findings.run_findings).
+
+RULES = "Rules"
+
+FindingsFormat = Literal["text", "json", "sarif", "junit", "github"]
+FindingsOutputOpt = Annotated[FindingsFormat, output_option()]
+SelectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select",
+        metavar="RULES",
+        help="Only these rules (IDs, prefixes such as OBS1, or names; comma-separated).",
+        rich_help_panel=RULES,
+    ),
+]
+IgnoreOpt = Annotated[
+    list[str] | None,
+    typer.Option("--ignore", metavar="RULES", help="Skip these rules.", rich_help_panel=RULES),
+]
+BaselineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        metavar="FILE",
+        help="Do not report findings accepted in this baseline file.",
+        rich_help_panel=RULES,
+    ),
+]
+WriteBaselineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--write-baseline",
+        help="Accept every current finding: write them to the --baseline file.",
+        rich_help_panel=RULES,
+    ),
+]
 FailOnOpt = Annotated[
     Literal["error", "warning", "info", "never"],
     typer.Option(
         "--fail-on",
         envvar="OBSCTL_FAIL_ON",
         help="Exit 1 when a finding reaches this severity.",
-        rich_help_panel=OUTPUT,
+        rich_help_panel=RULES,
         show_default=True,
+    ),
+]
+ListRulesOpt = Annotated[
+    bool,
+    typer.Option("--list-rules", help="List the rules and exit.", rich_help_panel=RULES),
+]
+ExplainOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--explain",
+        metavar="RULE",
+        help="Explain a rule (ID or name; repeatable) and exit.",
+        rich_help_panel=RULES,
     ),
 ]
 
 
-def raise_for_findings(report: Any, fail_on: str) -> None:
-    """Exit 1 (silently: the findings are printed) when ``report`` reaches ``fail_on``."""
-    from obsctl.errors import FindingsFailed
-    from obsctl.model.findings import Severity
+def rule_request(
+    select: list[str] | None,
+    ignore: list[str] | None,
+    baseline: str | None,
+    write_baseline: bool,
+    list_rules: bool,
+    explain: list[str] | None,
+) -> RuleRequest:
+    """The shared rule options as a ``model.findings.RuleRequest``."""
+    from obsctl.model.findings import RuleRequest
 
-    threshold = None if fail_on == "never" else Severity.parse(fail_on)
-    if report.reaches(threshold):
+    return RuleRequest(
+        select=tuple(select or ()),
+        ignore=tuple(ignore or ()),
+        baseline=baseline,
+        write_baseline=write_baseline,
+        list_rules=list_rules,
+        explain=tuple(explain or ()),
+    )
+
+
+def emit_findings(ctx: click.Context, outcome: FindingsOutcome, output: str, fail_on: str) -> None:
+    """Print a findings command's outcome and exit 1 when the report reaches ``fail_on``.
+
+    A rule listing or explanation prints as JSON with ``-o json`` and as text otherwise.
+    """
+    from obsctl.cli.state import get_state
+    from obsctl.errors import FindingsFailed
+    from obsctl.model.findings import FindingsReport, RuleCatalog
+    from obsctl.render import emit
+
+    state = get_state(ctx)
+    if isinstance(outcome, RuleCatalog) and output != "json":
+        output = "text"
+    emit(outcome, output, state.consoles)
+    if isinstance(outcome, FindingsReport) and outcome.fails(fail_on):
         raise FindingsFailed(f"findings at or above {fail_on}")

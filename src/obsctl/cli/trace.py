@@ -103,6 +103,7 @@ def show(
         ),
     ] = None,
     backend: BackendOpt = None,
+    since: SinceOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
     adjust_skew: Annotated[
@@ -131,6 +132,7 @@ def show(
         str | None,
         typer.Option(
             "--service",
+            "-s",
             metavar="NAME",
             help="Show this service's spans (and their ancestors).",
             rich_help_panel=OUTPUT,
@@ -169,6 +171,7 @@ def show(
         trace_id=trace_id,
         file=file,
         backend=backend,
+        since=since,
         start=start,
         end=end,
         adjust_skew=adjust_skew,
@@ -213,7 +216,7 @@ def search(
         typer.Option("--query", "-q", metavar="TRACEQL", help="A TraceQL query (Tempo only)."),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, max=10_000, help="Most traces to list.")
+        int, typer.Option("--limit", "-n", min=1, max=10_000, help="Most traces to list.")
     ] = 20,
     since: SinceOpt = None,
     start: StartOpt = None,

@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from obsctl.config.kinds import KINDS
 from obsctl.config.schema import (
@@ -23,6 +24,9 @@ from obsctl.config.schema import (
 )
 from obsctl.errors import ConfigError
 from obsctl.model.findings import Location
+
+if TYPE_CHECKING:
+    from obsctl.config.lint import LintSettings
 
 APP_NAME = "obsctl"
 
@@ -290,3 +294,70 @@ def default_store_path(env: Mapping[str, str] | None = None) -> Path:
     import platformdirs  # pragma: no cover - macOS and Windows
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "store.sqlite"
+
+
+# ---------------------------------------------------------------------------- lint: section
+
+
+def find_project_config(start: Path) -> Path | None:
+    """The nearest ``obsctl.yaml`` (or ``.obsctl.yaml``) in ``start`` or a parent directory."""
+    from obsctl.config.lint import PROJECT_FILES
+
+    for folder in (start, *start.parents):
+        for name in PROJECT_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _project_lint_section(path: Path) -> object:
+    import yaml  # deferred: yaml costs ~15 ms and only config-reading commands need it
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else Location(str(path))
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", location=loc) from None
+    if doc is None:
+        return None
+    if not isinstance(doc, dict):
+        raise ConfigError("expected a mapping at the top level", location=Location(str(path)))
+    return doc.get("lint")
+
+
+def load_lint_settings(
+    user_extra: Mapping[str, object], *, cwd: Path, explicit: Path | None = None
+) -> LintSettings:
+    """The effective ``lint:`` section: the user config's overlaid by the project file's.
+
+    Args:
+        user_extra: the user config's sections obsctl itself does not model (``Settings.extra``).
+        cwd: where the project-file search starts (walking up).
+        explicit: a project file to use instead of searching.
+
+    Raises:
+        ConfigError: unreadable or invalid sections, with the file they came from.
+    """
+    from obsctl.config.lint import merge_sections, parse_lint_section
+
+    section: dict[str, object] = {}
+    sources: list[str] = []
+    user = user_extra.get("lint")
+    if user is not None:
+        if not isinstance(user, Mapping):
+            raise ConfigError("lint: expected a mapping in the user config")
+        section = merge_sections(section, user)
+        sources.append("user config")
+    project = explicit if explicit is not None else find_project_config(cwd)
+    if project is not None:
+        local = _project_lint_section(project)
+        if local is not None:
+            if not isinstance(local, Mapping):
+                raise ConfigError("lint: expected a mapping", location=Location(str(project)))
+            section = merge_sections(section, local)
+        sources.append(str(project))
+    return parse_lint_section(section or None, source=" + ".join(sources) or "config")

@@ -264,36 +264,6 @@ class LintSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class RuleCatalog:
-    """The rules ``obsctl lint --list-rules`` prints, with their effective state."""
-
-    rules: tuple[RuleEntry, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RuleEntry:
-    """One rule in the catalogue."""
-
-    rule_id: str
-    name: str
-    default_severity: str
-    severity: str
-    enabled: bool
-    summary: str
-
-
-@dataclass(frozen=True, slots=True)
-class RuleExplanation:
-    """``obsctl lint --explain RULE``."""
-
-    rule_id: str
-    name: str
-    severity: str
-    summary: str
-    explanation: str
-
-
-@dataclass(frozen=True, slots=True)
 class SnapshotDiff:
     """Summary of ``obsctl lint --diff BASE HEAD``.
 

@@ -186,6 +186,8 @@ class Metadata:
 
     entries: Sequence[MetricMetadata]
     warnings: Sequence[str] = ()
+    metric: str | None = None
+    """The metric asked for, when one was."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,3 +222,24 @@ class ServerAlertRule:
     annotations: dict[str, str]
     group: str
     file: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WatchFrame:
+    """One redraw of ``obsctl query --watch``: the answer, or why there is none this time.
+
+    Attributes:
+        expr: the expression being watched.
+        interval_s: seconds between runs.
+        at: when this run started (RFC 3339 UTC, seconds).
+        answer: the result, or ``None`` when the run failed.
+        error: the failure's message (the server may come back: watching goes on).
+        hint: the failure's hint, if any.
+    """
+
+    expr: str
+    interval_s: float
+    at: str
+    answer: QueryAnswer | None = None
+    error: str | None = None
+    hint: str | None = None

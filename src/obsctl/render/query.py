@@ -12,7 +12,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import accumulate, pairwise
 from typing import Any
 
@@ -25,9 +25,10 @@ from obsctl.model.metrics import (
     QueryAnswer,
     Series,
     SeriesList,
+    WatchFrame,
 )
 from obsctl.model.time import format_duration
-from obsctl.render import renderer
+from obsctl.render import emit, renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, json_float, write_json
 from obsctl.render.table import PlainTable, fit_width, truncate, write_lines
@@ -161,10 +162,29 @@ def render_instant_lines(answer: QueryAnswer, width: int | None) -> list[str]:
     table = PlainTable(
         [*titles, "VALUE"], [False] * len(titles) + [True], [True] * len(titles) + [False]
     )
-    for s, row in zip(res.series, cells, strict=True):
+    rows = sorted(zip(res.series, cells, strict=True), key=lambda sr: natural_key(sr[0].labels))
+    for s, row in rows:
         table.add([*row, format_value(s.values[0] if s.values else math.nan, answer.unit)])
     lines = table.lines(width)
     return [header, *lines] if header else lines
+
+
+def natural_key(labels: Mapping[str, str]) -> tuple[tuple[str, int, float, str], ...]:
+    """Sort key of a label set where numeric values (``le``, ``quantile``) sort as numbers.
+
+    >>> sorted(["10", "2.5", "+Inf", "0.1"], key=lambda v: natural_key({"le": v}))
+    ['0.1', '2.5', '10', '+Inf']
+    """
+    key = []
+    for name in sorted(labels):
+        value = labels[name]
+        try:
+            number = float(value)
+        except ValueError:
+            key.append((name, 1, 0.0, value))
+        else:
+            key.append((name, 0, number, value))
+    return tuple(key)
 
 
 def series_stats(s: Series) -> tuple[float, float, float, float]:
@@ -302,9 +322,13 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
         return [Text("no data points to plot")]
     lo = min(st[0] for st in finite)
     hi = max(st[2] for st in finite)
-    if hi == lo:
-        pad = abs(hi) * 0.1 or 1.0
-        lo, hi = lo - pad, hi + pad
+    flat: float | None = None
+    if hi - lo <= max(abs(hi), abs(lo)) * 1e-9:
+        # Flat, or flat up to float noise (1e-15 of rate() on a constant): a cliff drawn
+        # from rounding errors would be a lie; one line on the middle tick instead.
+        flat = (hi + lo) / 2
+        pad = abs(flat) * 0.1 or 1.0
+        lo, hi = flat - pad, flat + pad
     t0 = answer.start if answer.start is not None else min(s.timestamps[0] for s in drawn)
     t1 = answer.end if answer.end is not None else max(s.timestamps[-1] for s in drawn)
     if t1 <= t0:
@@ -317,6 +341,7 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
     xres, yres = (2, 4) if color else (1, 1)
     px_w, px_h = cols * xres, rows * yres
     # cells[row][col] = (braille bits, series index)
+    mid_px = (rows // 2) * yres + yres // 2
     bits = [[0] * cols for _ in range(rows)]
     owner = [[-1] * cols for _ in range(rows)]
     for idx, s in enumerate(drawn):
@@ -326,7 +351,7 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
                 prev = None
                 continue
             x = round((t - t0) / (t1 - t0) * (px_w - 1))
-            y = round((hi - v) / (hi - lo) * (px_h - 1))
+            y = round((hi - v) / (hi - lo) * (px_h - 1)) if flat is None else mid_px
             x, y = min(max(x, 0), px_w - 1), min(max(y, 0), px_h - 1)
             points = _line(prev[0], prev[1], x, y) if prev else [(x, y)]
             for px, py in points:
@@ -365,6 +390,8 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
     _, varying = split_labels([s.labels for s in drawn])
     for idx, s in enumerate(drawn):
         label = format_labels({k: v for k, v in s.labels.items() if k in varying} or s.labels)
+        if label == "{}":
+            label = answer.expr
         marker = "━━" if color else PLOT_GLYPHS[idx] * 2
         last = format_value(s.last, answer.unit)
         entry = Text(" " * (ylw + 2))
@@ -566,7 +593,13 @@ def render_labels_json(result: LabelList, consoles: Consoles) -> None:
 def render_metadata_text(result: Metadata, consoles: Consoles) -> None:
     """A table: metric, type, unit, help."""
     if not result.entries:
-        consoles.note("no metadata (the server has scraped no metric with metadata)")
+        if result.metric:
+            consoles.note(
+                f"no metadata for {result.metric}: no scraped target exposes it with "
+                "TYPE/HELP (a recording rule's output, a typo, or not scraped yet)"
+            )
+        else:
+            consoles.note("no metadata (the server has scraped no metric with metadata)")
         return
     table = PlainTable(["METRIC", "TYPE", "UNIT", "HELP"], [False] * 4, [True, False, False, True])
     for e in result.entries:
@@ -588,3 +621,35 @@ def render_metadata_json(result: Metadata, consoles: Consoles) -> None:
         },
         consoles,
     )
+
+
+# ----------------------------------------------------------------------------- diagnostics
+
+
+def render_annotations(consoles: Consoles, warnings: Sequence[str], infos: Sequence[str]) -> None:
+    """Server warnings and info annotations, one ``obsctl: warning|note: …`` line each, on
+    stderr (server messages stay on one line: no wrapping, no markup)."""
+    for kind, style, messages in (("warning", "yellow", warnings), ("note", "dim", infos)):
+        for message in messages:
+            consoles.err.print(Text.assemble((f"obsctl: {kind}: ", style), message), soft_wrap=True)
+
+
+def render_watch_frame(frame: WatchFrame, fmt: str, consoles: Consoles) -> None:
+    """One ``--watch`` redraw: clear the terminal (not a pipe), the header line on stderr,
+    then the answer in ``fmt`` or the run's error."""
+    from obsctl.model.time import format_prom_duration
+
+    out = consoles.out
+    if out.is_terminal:
+        out.file.write("\x1b[H\x1b[2J")  # home + clear: redraw in place
+    every = format_prom_duration(timedelta(seconds=frame.interval_s))
+    consoles.err.print(
+        f"every {every}: {frame.expr}   {frame.at}   (Ctrl-C to stop)",
+        markup=False,
+        soft_wrap=True,
+    )
+    if frame.error is not None:
+        consoles.error(frame.error, frame.hint)
+    elif frame.answer is not None:
+        render_annotations(consoles, frame.answer.result.warnings, frame.answer.result.infos)
+        emit(frame.answer, fmt, consoles)

@@ -11,6 +11,8 @@ expand in one go). ``http(s)://`` inputs are URLs (``is_url``); ``lint`` scrapes
 from __future__ import annotations
 
 import gc
+import os
+import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterator
@@ -79,21 +81,31 @@ class InputStream:
     Use it as a context manager; a file is closed on exit (stdin is left open).
     """
 
-    def __init__(self, name: str, stream: IO[bytes], *, owned: bool, tail: bytes | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        stream: IO[bytes],
+        *,
+        owned: bool,
+        tail: bytes | None,
+        size: int | None = None,
+    ) -> None:
         self.name = name
+        self._size = size
         self._stream = stream
         self._owned = owned
         self.tail = tail
         """The last bytes of a plain, seekable file (format detection looks at the end)."""
         self.compressed = False
         """Whether the input is gzip data (``chunks`` inflates it)."""
-        if owned:
+        if owned and stream.seekable():
             # A file: peek at the magic and rewind, so a plain file is read in one go.
             self._first = b""
             self.compressed = self._read(2) == GZIP_MAGIC
             self._seek0()
         else:
-            # A pipe cannot rewind: the first chunk is kept and handed out first.
+            # A pipe (stdin, a FIFO) cannot rewind: the first chunk is kept and handed out
+            # first.
             self._first = self._read()
             self.compressed = self._first[:2] == GZIP_MAGIC
         if self.compressed:
@@ -139,7 +151,10 @@ class InputStream:
         """
         if not self.compressed:
             # One read for a plain input: no chunk list, no join (a 60 MB trace file).
-            rest = self._read(max_bytes + 1 - len(self._first))
+            # Ask for what is there (a file's size is known): reading max_bytes + 1 would
+            # make the buffer that big up front.
+            want = max_bytes if self._size is None else min(max_bytes, self._size)
+            rest = self._read(want + 1 - len(self._first))
             data = self._first + rest if self._first else rest
             if len(data) > max_bytes:
                 raise _too_large(self.name, max_bytes, what)
@@ -176,18 +191,21 @@ def open_input(
         return InputStream(name, _stdin(stdin), owned=False, tail=None)
     raw = _open_file(name)
     tail = None
+    size = None
     try:
-        size = Path(name).stat().st_size
-        if max_bytes is not None and size > max_bytes:
-            raw.close()
-            raise _too_large(name, max_bytes, what)
-        raw.seek(max(0, size - TAIL_BYTES))
-        tail = raw.read(TAIL_BYTES)
-        raw.seek(0)
+        st = os.fstat(raw.fileno())
+        if stat.S_ISREG(st.st_mode):  # a FIFO or device has no size to trust
+            size = st.st_size
+            if max_bytes is not None and size > max_bytes:
+                raw.close()
+                raise _too_large(name, max_bytes, what)
+            raw.seek(max(0, size - TAIL_BYTES))
+            tail = raw.read(TAIL_BYTES)
+            raw.seek(0)
     except OSError:
-        tail = None
+        size = tail = None
     try:
-        return InputStream(name, raw, owned=True, tail=tail)
+        return InputStream(name, raw, owned=True, tail=tail, size=size)
     except BaseException:
         raw.close()
         raise

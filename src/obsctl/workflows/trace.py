@@ -60,6 +60,18 @@ def local_stores(settings: Settings) -> list[str]:
     ]
 
 
+def _padded_not_found(typed: str, full_id: str, err: NotFound) -> NotFound:
+    """A not-found error that says so when the ID typed was shortened and padded."""
+    digits = typed.strip().lower()
+    if not digits or len(digits) >= 16 or any(c not in "0123456789abcdef" for c in digits):
+        return err
+    return NotFound(
+        f"{err.message} (the {len(digits)}-digit ID {digits} was padded with zeros to "
+        f"{full_id}: trace IDs have 16 or 32 hex digits)",
+        hint="give the whole ID; `obsctl trace search` lists recent ones",
+    )
+
+
 def backends_to_try(settings: Settings, backend: str | None) -> list[str]:
     """``--backend`` alone when given, else the configured trace backends, in preference
     order; with none configured, the local store when there is one, else the local defaults."""
@@ -223,14 +235,13 @@ async def show_trace(
         if file is not None:
             fetched = load_trace_file(file, stdin=stdin, trace_id=trace_id, keep_raw=view.raw)
         else:
-            fetched = await fetch_trace_from(
-                settings,
-                parse_trace_id(trace_id or ""),
-                backend=backend,
-                start=start,
-                end=end,
-                log=log,
-            )
+            full_id = parse_trace_id(trace_id or "")
+            try:
+                fetched = await fetch_trace_from(
+                    settings, full_id, backend=backend, start=start, end=end, log=log
+                )
+            except NotFound as err:
+                raise _padded_not_found(trace_id or "", full_id, err) from None
         if view.raw and file is None and not fetched.raw:
             raise UsageError(
                 f"--raw shows a backend's response body; {fetched.source} has none",
@@ -283,6 +294,7 @@ class TraceShowRequest:
         trace_id: the ID argument (1-32 hex or base64), if given.
         file: ``--file`` (``-`` for stdin), if given.
         backend: ``--backend``.
+        since: ``--since``: the lookup window ends at ``--end`` (or now) and spans this.
         start / end: ``--start``/``--end`` as typed (time hints for the lookup).
         adjust_skew: ``--adjust-skew``.
         depth / min_duration / service / span / full / raw: what to show.
@@ -291,6 +303,7 @@ class TraceShowRequest:
     trace_id: str | None = None
     file: str | None = None
     backend: str | None = None
+    since: str | None = None
     start: str | None = None
     end: str | None = None
     adjust_skew: bool = False
@@ -328,13 +341,15 @@ def _instant(text: str | None, option: str, now: datetime) -> datetime | None:
         raise UsageError(f"{option}: {exc}") from None
 
 
-def _duration_ns(text: str | None, option: str) -> int:
-    if not text:
-        return 0
+def _duration(text: str, option: str) -> timedelta:
     try:
-        return int(parse_duration(text).total_seconds() * 1e9)
+        return parse_duration(text)
     except TimeSyntaxError as exc:
         raise UsageError(f"{option}: {exc}") from None
+
+
+def _duration_ns(text: str | None, option: str) -> int:
+    return int(_duration(text, option).total_seconds() * 1e9) if text else 0
 
 
 async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> TraceResult:
@@ -348,6 +363,10 @@ async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> Tr
         raise UsageError("--backend and --file exclude each other")
     start = _instant(request.start, "--start", env.now)
     end = _instant(request.end, "--end", env.now)
+    if request.since:
+        if start is not None:
+            raise UsageError("give either --since or --start, not both")
+        start = (end or env.now) - _duration(request.since, "--since")
     view = TraceView(
         max_depth=request.depth,
         min_duration_ns=_duration_ns(request.min_duration, "--min-duration"),

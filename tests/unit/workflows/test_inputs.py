@@ -72,3 +72,23 @@ def test_a_plain_file_keeps_its_tail_for_format_detection(tmp_path):
 
 def test_urls_are_recognised():
     assert is_url("http://h:9100/metrics") and not is_url("./http")
+
+
+def test_a_fifo_is_read_to_the_end(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    payload = b"x" * (3 << 20)
+
+    def write() -> None:
+        with fifo.open("wb") as fh:
+            fh.write(payload)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert read_input(str(fifo), max_bytes=8 << 20, what="t") == payload
+    finally:
+        writer.join()
