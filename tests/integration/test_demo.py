@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -40,7 +41,7 @@ def _servers() -> None:
 
 def test_demo_walks_the_tour_and_stops_everything() -> None:
     res = subprocess.run(
-        [sys.executable, "-m", "obsctl", "demo", "--baseline", "3"],
+        [sys.executable, "-m", "obsctl", "demo", "--warmup", "3s"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -71,14 +72,15 @@ def test_demo_walks_the_tour_and_stops_everything() -> None:
     assert all(_closed(p) for p in ports)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_demo_keep_runs_until_stopped_then_stops_everything(sig: int) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "obsctl", "demo", "--keep", "--baseline", "1"],
+        [sys.executable, "-m", "obsctl", "demo", "--keep", "--warmup", "1s"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env=_env(),
+        start_new_session=True,  # so a failed test can stop the whole group
     )
     assert proc.stdout is not None
     lines: list[str] = []
@@ -95,9 +97,21 @@ def test_demo_keep_runs_until_stopped_then_stops_everything(sig: int) -> None:
     try:
         rest, _ = proc.communicate(timeout=120)
     except subprocess.TimeoutExpired as exc:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         rest, _ = proc.communicate()
         raise AssertionError(f"the demo did not stop after {sig}:\n{out}{rest}") from exc
+    kept = re.search(r"Files and logs: (\S+)\.", out)
+    assert kept is not None
+    if sig == signal.SIGKILL:
+        # No cleanup can run: the processes it started go with it (parent-death signal).
+        assert proc.returncode == -signal.SIGKILL
+        deadline = time.monotonic() + 30
+        while not all(_closed(p) for p in ports) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert all(_closed(p) for p in ports)
+        shutil.rmtree(kept.group(1))
+        return
     assert proc.returncode == 0, out + rest
     assert "stopping the demo stack" in rest
     assert all(_closed(p) for p in ports)
+    shutil.rmtree(kept.group(1))  # --keep leaves it for exploring

@@ -21,12 +21,10 @@ def demo(
         bool,
         typer.Option("--keep", help="Leave everything running after the tour (Ctrl-C stops)."),
     ] = False,
-    baseline: Annotated[
-        float,
-        typer.Option(
-            "--baseline", metavar="SECONDS", min=0, help="Normal traffic before the incident."
-        ),
-    ] = 5.0,
+    warmup: Annotated[
+        str,
+        typer.Option("--warmup", metavar="DURATION", help="Normal traffic before the incident."),
+    ] = "5s",
 ) -> None:
     """Run a live demo: receiver, demo shop, Prometheus and Alertmanager, an incident, a tour.
 
@@ -61,7 +59,12 @@ def demo(
                 hint="pip install 'obsctl[demo]' (scripts/demo.sh does it for a checkout)",
             )
     from obsctl.demo.run import run_demo
+    from obsctl.model.time import TimeSyntaxError, parse_duration
 
+    try:
+        baseline = parse_duration(warmup, allow_zero=True).total_seconds()
+    except TimeSyntaxError as exc:
+        raise UsageError(f"--warmup: {exc}") from None
     state = get_state(ctx)
     consoles = state.consoles
 

@@ -104,6 +104,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the demo dies, even by SIGKILL (Linux)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _get(url: str, timeout: float = 2.0) -> bytes | None:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
@@ -135,7 +143,12 @@ class Stack:
         log = self.work / f"{name}.log"
         with log.open("wb") as fh:
             proc = subprocess.Popen(
-                args, stdout=fh, stderr=subprocess.STDOUT, cwd=self.work, env=self.env
+                args,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                cwd=self.work,
+                env=self.env,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
             )
         self.procs.append((name, proc))
         deadline = time.monotonic() + timeout
