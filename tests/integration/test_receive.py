@@ -278,8 +278,8 @@ def test_local_backend_without_a_store_says_how_to_get_one(
     tmp_path: Path, cli, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("OBSCTL_STORE", str(tmp_path / "nothing.sqlite"))
-    res = cli("trace", "abc", "--backend", "local")
-    assert res.exit_code == 5, res.output
+    res = cli("trace", "4bf92f3577b34da6a3ce929d0e0e4736", "--backend", "local")
+    assert res.exit_code == 3, res.output
     assert "no obsctl store" in res.stderr and "obsctl receive" in res.stderr
 
 

@@ -36,7 +36,8 @@ class LocalBackend:
         store: the store file (or its directory).
 
     Raises:
-        NotFound: no store there (hint: start ``obsctl receive``).
+        BackendUnreachable: no store there (hint: start ``obsctl receive``), like a server
+            that does not answer: with several trace backends, the next one is asked.
         UsageError: the file is not an obsctl store.
     """
 
@@ -47,7 +48,12 @@ class LocalBackend:
         # store is opened; the registry imports this module for every trace backend.
         from obsctl.store.sqlite import StoreReader
 
-        self.reader = StoreReader(store)
+        try:
+            self.reader = StoreReader(store)
+        except NotFound as err:
+            raise BackendUnreachable(
+                err.message, backend=self.name, url=str(store), hint=err.hint
+            ) from None
         self.path = self.reader.path
 
     def close(self) -> None:
@@ -117,10 +123,8 @@ async def probe_local(
     try:
         async with open_local(endpoint.url) as local:
             stats = await local.stats()
-    except NotFound as err:
-        raise BackendUnreachable(
-            err.message, backend="local", url=endpoint.url, hint=err.hint
-        ) from None
+    except BackendUnreachable:
+        raise
     except ObsctlError as err:
         raise BackendError(err.message, backend="local", hint=err.hint) from None
     res.latency_ms = (time.perf_counter() - started) * 1000
