@@ -13,7 +13,7 @@ from obsctl.model.logs import LogRecord
 from obsctl.model.trace_analysis import FetchedTrace, TraceResult
 from obsctl.model.traces import Span, SpanKind, Trace
 from obsctl.render import emit
-from obsctl.render import trace as _render
+from obsctl.render import trace as _render  # noqa: F401 - registers renderers
 from obsctl.render.console import Consoles
 
 TID = "a" * 32
