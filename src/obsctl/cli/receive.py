@@ -35,6 +35,13 @@ def receive(
             "--max-body", metavar="SIZE", help="Largest request body, after decompression."
         ),
     ] = "64MiB",
+    fsync: Annotated[
+        bool,
+        typer.Option(
+            "--fsync",
+            help="fsync every commit: acknowledged data survives a power cut too (slower).",
+        ),
+    ] = False,
 ) -> None:
     """Receive OTLP/HTTP traces and logs into the local store (foreground; Ctrl-C stops).
 
@@ -90,6 +97,7 @@ def receive(
         retention_ns=int(keep.total_seconds() * 1e9) or None,
         max_store_bytes=sizes["--max-size"] or None,
         max_body=sizes["--max-body"],
+        durable=fsync,
         progress_interval=5.0 if interactive else 60.0,
     )
     last = [0, 0, time.monotonic()]

@@ -13,7 +13,8 @@ Request path (one thread per connection, from ``ThreadingHTTPServer``):
    handler answers 200 only once that transaction has committed.
 
 So memory is bounded by the in-flight budget plus the queue, whatever clients send, and an
-acknowledged export survives ``kill -9`` (WAL mode; ``durable`` also fsyncs each commit).
+acknowledged export survives ``kill -9`` (WAL mode: a committed transaction is in the OS's
+hands); ``durable`` (``--fsync``) also fsyncs each commit, for power cuts.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class ReceiverConfig:
     max_inflight: int = DEFAULT_INFLIGHT
     queue_size: int = 64
     """Decoded requests waiting for the writer; beyond it clients get 429."""
-    durable: bool = True
+    durable: bool = False
+    """fsync every commit (``--fsync``)."""
     prune_interval: float = 10.0
     progress_interval: float = 60.0
 
