@@ -19,6 +19,7 @@ from obsctl.backends import probes
 from obsctl.backends.base import TraceBackend
 from obsctl.backends.http import LogFn, make_client, redact_url
 from obsctl.backends.jaeger import JaegerBackend
+from obsctl.backends.local import open_local_endpoint, probe_local
 from obsctl.backends.tempo import TempoBackend
 from obsctl.backends.zipkin import ZipkinBackend
 from obsctl.config.kinds import TRACES, kinds_with_role
@@ -84,6 +85,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
     "tempo": Implementation(probe_over_http(probes.probe_tempo), TempoBackend),
     "jaeger": Implementation(probe_over_http(probes.probe_jaeger), JaegerBackend),
     "zipkin": Implementation(probe_over_http(probes.probe_zipkin), ZipkinBackend),
+    "local": Implementation(probe_local, open_traces=open_local_endpoint),
     "grafana": Implementation(probe_over_http(probes.probe_grafana)),
 }
 """Every kind of the backend-kind table, by name."""

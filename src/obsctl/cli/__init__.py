@@ -151,6 +151,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Traces",
         "Find the slow traces behind an alert and where their time went.",
     ),
+    "receive": LazyCommand(
+        "obsctl.cli.receive:receive",
+        "Traces",
+        "Receive OTLP/HTTP traces and logs into the local store.",
+    ),
     "lint": LazyCommand(
         "obsctl.cli.lint:lint",
         "Check",
@@ -170,6 +175,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "obsctl.cli.doctor:doctor",
         "Setup",
         "Check every configured endpoint: reachability, version, capabilities.",
+    ),
+    "demo": LazyCommand(
+        "obsctl.cli.demo:demo",
+        "Setup",
+        "Live demo: receiver, demo shop, Prometheus, an incident, then the tour.",
     ),
     "config": LazyCommand(
         "obsctl.cli.config:app", "Setup", "View and edit contexts (endpoints, auth, tenants)."

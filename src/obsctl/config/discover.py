@@ -151,7 +151,8 @@ def resolve_endpoint(
     where = f"context {context!r} {kind}" if context else kind
     base = Endpoint(
         kind=kind,
-        url=DEFAULT_URLS.get(kind, ""),
+        url=DEFAULT_URLS.get(kind, "")
+        or (str(default_store_path(env)) if spec_of_kind.locator == "path" else ""),
         source="default",
         configured=False,
         context=context,
@@ -282,6 +283,19 @@ def load_capabilities(endpoint: Endpoint) -> tuple[str | None, dict[str, bool]]:
         flavor if isinstance(flavor, str) else None,
         {k: bool(v) for k, v in caps.items()} if isinstance(caps, dict) else {},
     )
+
+
+def default_store_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where ``obsctl receive`` keeps its store unless told (``--store``/``OBSCTL_STORE``):
+    the platform's user data directory (``$XDG_DATA_HOME/obsctl/store.sqlite``, by default
+    ``~/.local/share/obsctl/store.sqlite`` on Linux)."""
+    env = os.environ if env is None else env
+    if os.name != "nt" and not (Path.home() / "Library").is_dir():
+        base = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        return base / APP_NAME / "store.sqlite"
+    import platformdirs  # pragma: no cover - macOS and Windows
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "store.sqlite"
 
 
 # ---------------------------------------------------------------------------- lint: section

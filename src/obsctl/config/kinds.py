@@ -173,6 +173,16 @@ BACKEND_KINDS: Final = (
         grafana_type="zipkin",
     ),
     BackendKind(
+        "local",
+        TRACES,
+        "the local store",
+        None,  # the user data directory's store.sqlite, filled in by config.discover
+        "--store",
+        "OBSCTL_STORE",
+        "Local trace and log store written by `obsctl receive`",
+        locator="path",
+    ),
+    BackendKind(
         "grafana",
         UI,
         "Grafana",
@@ -193,7 +203,7 @@ def kinds_with_role(role: str) -> tuple[str, ...]:
     """Names of the kinds with ``role``, in table order.
 
     >>> kinds_with_role(TRACES)
-    ('tempo', 'jaeger', 'zipkin')
+    ('tempo', 'jaeger', 'zipkin', 'local')
     """
     return tuple(k.name for k in BACKEND_KINDS if k.role == role)
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from obsctl.model.logs import LogRecord
 from obsctl.model.traces import Span, Trace, TraceSummary
 
 
@@ -222,6 +223,8 @@ class TraceResult:
     analysis: TraceAnalysis
     links: TraceLinks = TraceLinks()
     view: TraceView = TraceView()
+    logs: tuple[LogRecord, ...] = ()
+    """The trace's log records (from a log source: the local store), oldest first."""
 
 
 @dataclass(frozen=True, slots=True)

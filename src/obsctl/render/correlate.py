@@ -20,6 +20,7 @@ from obsctl.model.time import format_duration, format_rfc3339
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, json_float, write_json
+from obsctl.render.trace import log_doc
 
 TOP_BOTTLENECKS = 5
 
@@ -124,6 +125,11 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
             out.print(first)
             if detail:
                 _print_indented(out, detail, 6)
+            for record in r.error_logs:
+                line = Text("↳ ", style="dim").append(record.severity, style="red")
+                line.append(f" {record.service}: ", style="dim")
+                line.append(" ".join(record.body.split()))
+                out.print(Text("      ").append_text(line), no_wrap=True, overflow="ellipsis")
         if any(r.latency_source and r.latency_source.value != "root_span" for r in result.traces):
             out.print(
                 Text("  * latency from the search or the exemplar: trace not fetched", style="dim")
@@ -277,6 +283,7 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
                     for p in r.critical_path
                 ],
                 "error_spans": [{"service": svc, "operation": op} for svc, op in r.error_spans],
+                "error_logs": [log_doc(record) for record in r.error_logs],
                 "note": r.note or None,
                 "links": _links(result, r),
             }

@@ -16,6 +16,7 @@ when no window source, or no candidate source, worked at all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
@@ -48,7 +49,7 @@ from obsctl.analysis.windows import (
     windows_from_alerts_series,
 )
 from obsctl.backends.alertmanager import AlertmanagerClient
-from obsctl.backends.base import AlertSource, MetricsSource, TraceBackend
+from obsctl.backends.base import AlertSource, LogBackend, MetricsSource, TraceBackend
 from obsctl.backends.http import LogFn, make_client
 from obsctl.config.discover import load_capabilities
 from obsctl.config.kinds import BACKEND_KINDS, KINDS
@@ -72,6 +73,7 @@ from obsctl.model.correlation import (
     TraceFacts,
 )
 from obsctl.model.findings import Location
+from obsctl.model.logs import LogQuery
 from obsctl.model.metrics import SeriesExemplar
 from obsctl.model.time import (
     TimeRange,
@@ -124,6 +126,8 @@ class Sources:
     """False when the metrics server is known to keep no exemplars (doctor, flavour)."""
     no_search: dict[str, str] = field(default_factory=dict)
     """Trace backends (by name) whose search is known not to work, with the reason."""
+    logs: LogBackend | None = None
+    """Where the traces' log lines are (the local store), when there is one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,6 +589,21 @@ async def find_candidates(
 # ----------------------------------------------------------------------------- fetching
 
 
+async def _bottleneck_logs(logs: LogBackend, trace: Trace, facts: TraceFacts) -> TraceFacts:
+    """``facts`` with the error log lines of its bottleneck operation's spans."""
+    b = facts.bottleneck
+    if b is None:
+        return facts
+    ids = {s.span_id for s in trace.spans if s.service == b.service and s.name == b.operation}
+    try:
+        records = await logs.logs(
+            LogQuery(trace_id=trace.trace_id, span_ids=tuple(sorted(ids)), min_severity=17, limit=5)
+        )
+    except ObsctlError:
+        return facts
+    return replace(facts, error_logs=tuple(records))
+
+
 async def _fetch_one(
     trace_id: str,
     backends: Sequence[TraceBackend],
@@ -592,6 +611,7 @@ async def _fetch_one(
     sem: asyncio.Semaphore,
     analyze: Analyzer,
     targets: LinkTargets,
+    logs: LogBackend | None = None,
 ) -> tuple[TraceFacts, TraceLinks] | str:
     order = sorted(backends, key=lambda b: (f"search:{b.name}" not in preferred,))
     reasons: list[str] = []
@@ -608,7 +628,10 @@ async def _fetch_one(
         if not trace.spans:
             reasons.append(f"empty in {backend.name}")
             continue
-        return analyze(trace), trace_links(targets, source=backend.name, trace=trace)
+        facts = analyze(trace)
+        if logs is not None:
+            facts = await _bottleneck_logs(logs, trace, facts)
+        return facts, trace_links(targets, source=backend.name, trace=trace)
     if not backends:
         return "no trace backend to fetch from"
     if all(r.startswith("not found") for r in reasons):
@@ -622,16 +645,20 @@ async def fetch_all(
     sem: asyncio.Semaphore,
     analyze: Analyzer,
     targets: LinkTargets | None = None,
+    logs: LogBackend | None = None,
     *,
     on_done: Callable[[], None] = lambda: None,
 ) -> tuple[dict[str, TraceFacts], dict[str, str], dict[str, TraceLinks]]:
     """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes,
-    fetched ones links to ``targets``; ``on_done`` hears each one finish."""
+    fetched ones links to ``targets``; ``on_done`` hears each one finish. With a log source,
+    each trace's facts carry the error log lines of its bottleneck."""
     targets = targets or LinkTargets()
 
     async def one(cand: MergedCandidate) -> tuple[TraceFacts, TraceLinks] | str:
         try:
-            return await _fetch_one(cand.trace_id, backends, cand.sources, sem, analyze, targets)
+            return await _fetch_one(
+                cand.trace_id, backends, cand.sources, sem, analyze, targets, logs
+            )
         finally:
             on_done()
 
@@ -725,7 +752,9 @@ async def correlate_alert(
 
     progress(f"fetching traces 0/{total}…")
     (facts, notes, links), (base_facts, _, _) = await asyncio.gather(
-        fetch_all(top, sources.traces, sem, analyze, req.link_targets, on_done=fetched),
+        fetch_all(
+            top, sources.traces, sem, analyze, req.link_targets, sources.logs, on_done=fetched
+        ),
         fetch_all(base_cands, sources.traces, sem, analyze, on_done=fetched),
     )
     if not merged:
@@ -984,11 +1013,12 @@ async def run_correlate(
 
     Prometheus is used when configured or when ``--rules`` needs it; Alertmanager when
     configured. With neither configured and no ``--window``, their local defaults are tried.
-    Trace backends: ``backend`` if given, else the configured ones (all three local defaults
-    when none is).
+    Trace backends: ``backend`` if given, else the configured ones (when none is: the local
+    store if there is one, else the local defaults). A local store is also the log source.
     """
     from obsctl.backends.prometheus import PrometheusClient
     from obsctl.backends.registry import open_trace_backend
+    from obsctl.workflows.trace import backends_to_try, local_stores
 
     section = _config_section(settings)
     req = replace(
@@ -999,7 +1029,7 @@ async def run_correlate(
     prom_ep = settings.endpoint("prometheus")
     am_ep = settings.endpoint("alertmanager")
     nothing = not prom_ep.configured and not am_ep.configured and not req.manual
-    kinds = [backend] if backend else settings.trace_backends()
+    kinds = backends_to_try(settings, backend)
     datasource = section.get("grafana_datasource")
     req = replace(
         req,
@@ -1023,6 +1053,13 @@ async def run_correlate(
         if am_ep.configured or nothing:
             client = await stack.enter_async_context(make_client(am_ep, log=log))
             sources.alertmanager = AlertmanagerClient(client, am_ep)
+        stores = local_stores(settings)
+        if stores:  # the traces' log lines
+            from obsctl.backends.local import open_local
+
+            with contextlib.suppress(ObsctlError):
+                store = settings.endpoint(stores[0]).url
+                sources.logs = await stack.enter_async_context(open_local(store))
         for kind in kinds:
             ep = settings.endpoint(kind)
             sources.traces.append(
