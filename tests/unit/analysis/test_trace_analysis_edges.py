@@ -604,3 +604,9 @@ def test_loop_through_the_first_span_is_cut():
 def test_tops_after_a_cut_are_ordered_by_start():
     a = run(mk("late", None, 50, 60), mk("A", "B", 10, 20), mk("B", "A", 11, 19))
     assert a.preorder == ("A", "B", "late")
+
+
+def test_skew_centring_uses_the_parent_duration_not_its_end():
+    # Parent 100..200 (100), child 180..220 (40): latency 30, so it moves to 130..170.
+    a = run(mk("p", None, 100, 200, service="a"), mk("c", "p", 180, 220, service="b"))
+    assert [w.delta_ns for w in a.skew_warnings] == [-50]
