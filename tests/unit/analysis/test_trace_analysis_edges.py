@@ -324,6 +324,7 @@ def test_depth_and_parent_views():
     assert dict(a.parent) == {"r": None, "c": "r", "g": "c"}
     assert a.children["r"] == ("c",)
     assert len(a.children) == 3
+    assert list(a.children) == ["r", "c", "g"]
 
 
 def test_error_origins_are_errors_with_no_error_below():
