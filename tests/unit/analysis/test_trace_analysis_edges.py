@@ -324,6 +324,7 @@ def test_depth_and_parent_views():
     assert dict(a.parent) == {"r": None, "c": "r", "g": "c"}
     assert a.children["r"] == ("c",)
     assert len(a.children) == 3
+    assert list(a.children) == ["r", "c", "g"]
 
 
 def test_error_origins_are_errors_with_no_error_below():
@@ -555,3 +556,58 @@ def test_error_reason_details():
     assert error_reason(odd) == "error=true"
     assert error_reason(mk("s", None, 0, 1, attrs=[("http.status_code", 499)])) is None
     assert error_reason(mk("s", None, 0, 1, attrs=[("http.status_code", "500")])) == "HTTP 500"
+
+
+def test_self_time_of_a_parent_listed_after_a_childless_span():
+    a = run(mk("leaf", None, 0, 5), mk("root", None, 0, 100), mk("A", "root", 10, 30))
+    assert self_time(a) == {"leaf": 5, "root": 80, "A": 20}
+
+
+def test_skew_after_an_async_sibling_is_still_found_and_only_reported():
+    a = run(
+        mk("root", None, 0, 100, service="a"),
+        mk("async", "root", 10, 20, service="c", ref=RefType.FOLLOWS_FROM),
+        mk("remote", "root", 150, 190, service="b"),
+    )
+    assert [(w.span_key, w.delta_ns) for w in a.skew_warnings] == [("remote", -120)]
+    assert a.end_ns == 190  # report-only: nothing moved
+    assert self_time(a)["remote"] == 40
+
+
+def test_grandchild_skew_is_measured_against_the_shifted_parent():
+    # b moves +80 to 30..70; c (third host) at 0..20 is outside that: centred, +40.
+    a = run(
+        mk("root", None, 0, 100, service="a"),
+        mk("b", "root", -50, -10, service="b"),
+        mk("c", "b", 0, 20, service="c"),
+    )
+    assert [(w.span_key, w.delta_ns) for w in a.skew_warnings] == [("b", 80), ("c", 40)]
+
+
+def test_two_separate_parent_loops_are_both_cut():
+    a = run(
+        mk("root", None, 0, 100),
+        mk("A", "B", 10, 20),
+        mk("B", "A", 11, 19),
+        mk("X", "Y", 30, 40),
+        mk("Y", "X", 31, 39),
+    )
+    assert a.cycle_span_ids == ("A", "X")
+    assert set(a.preorder) == {"root", "A", "B", "X", "Y"}
+
+
+def test_loop_through_the_first_span_is_cut():
+    a = run(mk("X", "Y", 30, 40), mk("Y", "X", 31, 39), mk("Z", "X", 32, 33))
+    assert a.cycle_span_ids == ("X",)
+    assert a.preorder == ("X", "Y", "Z")
+
+
+def test_tops_after_a_cut_are_ordered_by_start():
+    a = run(mk("late", None, 50, 60), mk("A", "B", 10, 20), mk("B", "A", 11, 19))
+    assert a.preorder == ("A", "B", "late")
+
+
+def test_skew_centring_uses_the_parent_duration_not_its_end():
+    # Parent 100..200 (100), child 180..220 (40): latency 30, so it moves to 130..170.
+    a = run(mk("p", None, 100, 200, service="a"), mk("c", "p", 180, 220, service="b"))
+    assert [w.delta_ns for w in a.skew_warnings] == [-50]
