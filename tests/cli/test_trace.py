@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
