@@ -248,7 +248,8 @@ def test_watch_redraws_until_interrupted(
 
     monkeypatch.setattr("time.sleep", fake_sleep)
     res = cli("query", "scalar(sum(x))", "--watch", "10s", "--prometheus-url", URL)
-    assert res.exit_code == ExitCode.OK, res.output
+    assert res.exit_code == ExitCode.INTERRUPTED, res.output
+    assert res.stderr.endswith("obsctl: error: interrupted\n")
     assert route.call_count == 2
     assert res.stdout == "4323\n4323\n"
     assert res.stderr.count("every 10s: scalar(sum(x))") == 2

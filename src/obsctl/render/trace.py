@@ -845,9 +845,9 @@ def render_search_text(result: TraceSearchResult, consoles: Consoles) -> None:
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
     table.add_column("TRACE ID", no_wrap=True, min_width=32)
     # Trace IDs stay whole (they are what one copies); ROOT takes what is left.
-    root_w = max(8, out.width - (32 + 11 + 6 + 5 + 3 + 5 * 2))
+    root_w = max(8, out.width - (32 + 16 + 6 + 5 + 3 + 5 * 2))
     table.add_column("ROOT", overflow="ellipsis", no_wrap=True, max_width=root_w)
-    table.add_column("START", no_wrap=True, min_width=11)
+    table.add_column("START", no_wrap=True, min_width=16)
     table.add_column("DUR", justify="right", no_wrap=True, min_width=6)
     table.add_column("SPANS", justify="right", no_wrap=True, min_width=5)
     table.add_column("ERR", justify="right", no_wrap=True, min_width=3)
@@ -855,7 +855,7 @@ def render_search_text(result: TraceSearchResult, consoles: Consoles) -> None:
         root = Text(s.root_service, style=_SERVICE)
         if s.root_name:
             root.append(f": {s.root_name}")
-        local = s.start.astimezone().strftime("%m-%d %H:%M")
+        local = s.start.astimezone().strftime("%Y-%m-%d %H:%M")
         errors = s.error_count
         table.add_row(
             Text(s.trace_id),

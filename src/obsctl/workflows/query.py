@@ -458,7 +458,8 @@ def watch_query(
     *,
     now: Callable[[], datetime],
 ) -> None:
-    """Run ``run_once`` every ``interval`` and hand each outcome to ``draw``, until Ctrl-C.
+    """Run ``run_once`` every ``interval`` and hand each outcome to ``draw``, until Ctrl-C
+    (which propagates: the boundary exits 130, as for any interrupted command).
 
     A backend that is down, errors or answers garbage does not stop the watch: the frame
     carries the error and the next run tries again. Sleeping subtracts the time the run took.
@@ -468,18 +469,15 @@ def watch_query(
     from obsctl.errors import BackendError, BackendUnreachable, ParseError
     from obsctl.model.time import format_rfc3339
 
-    try:
-        while True:
-            started = time.monotonic()
-            stamp = format_rfc3339(now().replace(microsecond=0))
-            try:
-                frame = WatchFrame(expr, interval.total_seconds(), stamp, answer=run_once())
-            except (BackendError, BackendUnreachable, ParseError) as err:
-                frame = WatchFrame(
-                    expr, interval.total_seconds(), stamp, error=err.message, hint=err.hint
-                )
-            draw(frame)
-            elapsed = time.monotonic() - started
-            time.sleep(max(0.0, interval.total_seconds() - elapsed))
-    except KeyboardInterrupt:
-        return
+    while True:
+        started = time.monotonic()
+        stamp = format_rfc3339(now().replace(microsecond=0))
+        try:
+            frame = WatchFrame(expr, interval.total_seconds(), stamp, answer=run_once())
+        except (BackendError, BackendUnreachable, ParseError) as err:
+            frame = WatchFrame(
+                expr, interval.total_seconds(), stamp, error=err.message, hint=err.hint
+            )
+        draw(frame)
+        elapsed = time.monotonic() - started
+        time.sleep(max(0.0, interval.total_seconds() - elapsed))
