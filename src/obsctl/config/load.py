@@ -18,6 +18,7 @@ from obsctl.config.schema import ENDPOINT_KINDS, FLAVORS, Config, Context, Endpo
 from obsctl.errors import ConfigError
 from obsctl.model.findings import Location
 from obsctl.model.time import TimeSyntaxError, parse_duration
+from obsctl.model.units import parse_size
 from obsctl.yaml_limits import SafeLoader
 
 MAX_CONFIG_BYTES = 1 << 20
@@ -240,8 +241,11 @@ class _Walker:
                     raise self.err(f"{path}.timeout: {exc}", vnode) from None
             elif key == "max_response_size":
                 raw = self.scalar(vnode, f"{path}.{key}")
-                size = parse_size(raw)
-                if size is None:
+                try:
+                    size = parse_size(raw)
+                except ValueError:
+                    size = 0
+                if size <= 0:
                     raise self.err(
                         f"{path}.{key}: {raw!r} is not a size",
                         vnode,
@@ -281,25 +285,6 @@ class _Walker:
         if not re.match(r"^https?://[^\s/]+", url):
             raise self.err(f"{path}: {url!r} is not an http(s) URL", node)
         return url.rstrip("/")
-
-
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*$", re.IGNORECASE)
-
-
-def parse_size(text: str) -> int | None:
-    """A byte size: ``200000000``, ``256MiB``, ``1GiB``, ``500MB``, ``64k``; None if invalid.
-
-    >>> parse_size("256MiB"), parse_size("1.5k"), parse_size("500MB"), parse_size("x")
-    (268435456, 1536, 500000000, None)
-    """
-    m = _SIZE.match(text)
-    if m is None:
-        return None
-    number, unit, binary = float(m.group(1)), m.group(2).lower(), m.group(3)
-    power = "kmgt".find(unit) + 1 if unit else 0
-    base = 1024 if binary or (unit == "k" and not text.strip().lower().endswith("kb")) else 1000
-    size = int(number * base**power)
-    return size if size > 0 else None
 
 
 VALIDATE_FLAGS = (
