@@ -1171,19 +1171,21 @@ class ExpositionParser:
             fam.duplicate_count += total - found
         if len(series) >= self._max_distinct:
             fam.saturated = True
-        if sample_name.endswith("_info") and not fam.not_one_line:
+        # The first offending line of the family. A block holding several shapes is absorbed
+        # shape by shape, so a later shape may hold an earlier line: keep the smallest.
+        if sample_name.endswith("_info"):
             for i, v in enumerate(values):
                 if float(v) != 1:
-                    fam.not_one_line = line_of(i)
+                    fam.not_one_line = _first(fam.not_one_line, line_of(i))
                     break
         joined = "\n".join(values)
-        if "-" in joined and not fam.negative_line:
+        if "-" in joined:
             for i, v in enumerate(values):
                 if v[0] == "-":
-                    fam.negative_line = line_of(i)
+                    fam.negative_line = _first(fam.negative_line, line_of(i))
                     break
-        if "N" in joined and not fam.nan_line:
-            fam.nan_line = line_of(values.index("NaN"))
+        if "N" in joined:
+            fam.nan_line = _first(fam.nan_line, line_of(values.index("NaN")))
         stats = fam.labels
         for i, lname in enumerate(names):
             col = list(map(itemgetter(i + 1), rows))
@@ -1240,6 +1242,11 @@ class ExpositionParser:
         else:
             for j, smp in zip(kept, samples, strict=True):
                 placed[j] = smp
+
+
+def _first(known: int, line: int) -> int:
+    """The earlier of a known first line (0: none yet) and ``line``."""
+    return line if not known or line < known else known
 
 
 def _series_text(block: str, j: int) -> str:
