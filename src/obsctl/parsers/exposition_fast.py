@@ -1,0 +1,471 @@
+"""The exposition parser's fast path: runs of lines of a known shape, validated in bulk.
+
+Once a family and its label-name shapes (``name{a=…,b=…}``, up to eight per family) have been
+seen, runs of lines with those shapes, plain label values and a plain value are validated and
+split into columns by one anchored ``findall`` call per run, so the per-line work happens in
+C. Text-format histograms are kept as those rows and verified in bulk at the end; ``Sample``
+objects are built only when that proof fails. Anything the patterns do not match goes back to
+the line parser (``parsers.exposition``), which has the last word on every line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from functools import partial
+from itertools import compress, islice, repeat
+from operator import and_, attrgetter, eq, gt, itemgetter, le, lt, not_
+from typing import Any, Final
+
+from obsctl.model.metric_families import (
+    GAUGE_HISTOGRAM,
+    HISTOGRAM,
+    INFO,
+    LABEL_SAMPLE_LIMIT,
+    MAX_DUPLICATES,
+    STATESET,
+    SUMMARY,
+    Exemplar,
+    Exposition,
+    LabelStats,
+    MetricFamily,
+    Sample,
+)
+from obsctl.parsers.exposition_tokens import (
+    _TEXT_CLIP,
+    KEEP_SAMPLE_TYPES,
+    _clip,
+    _parse_float,
+    _q,
+    _series_key,
+)
+
+_MAX_SHAPES: Final = 8
+_REGION_MIN: Final = 1 << 12
+_REGION_MAX: Final = 1 << 18
+_Shape = tuple[str, tuple[str, ...]]
+_Deferred = tuple[str, tuple[str, ...], list[Any], Sequence[int]]
+"""Rows of one shape kept for bulk verification: sample name, label names, findall rows
+(``(series text, label values…, value)``, or ``(value,)`` without labels), line numbers."""
+_FAST_VALUE: Final = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|NaN|[+-]Inf)"
+_FAST_LABEL_VALUE: Final = r'"([^"\\\n]*)"'
+
+
+class FastPath:
+    """The fast-path half of ``ExpositionParser`` (a mixin: the state lives in the parser)."""
+
+    result: Exposition
+    _om: bool
+    _keep_all: bool
+    _max_distinct: int
+    _line: int
+    _current: MetricFamily | None
+    _families: dict[str, MetricFamily]
+    _sample_owner: dict[str, MetricFamily]
+    _fast: re.Pattern[str] | None
+    _fast_rows: re.Pattern[str] | None
+    _shapes: tuple[_Shape, ...]
+    _fast_cache: dict[tuple[_Shape, ...], tuple[re.Pattern[str], re.Pattern[str]]]
+    _floats_ok: set[str]
+    _optimistic: bool
+    _region: int
+    _deferred: dict[str, list[_Deferred]]
+
+    def _problem(self, line: int, message: str, col: int = 0, text: str | None = None) -> None:
+        raise NotImplementedError
+
+    def _fast_advance(self, buf: str, pos: int) -> int:
+        """Absorb the run of known-shape lines at ``pos``; the offset after it (``pos``: none)."""
+        fast = self._fast
+        assert fast is not None
+        if self._optimistic and buf[pos] != "#":
+            # Optimistic: every line up to the next comment (within the region)
+            # fits a known shape. One anchored findall both validates (one row per
+            # line) and splits the lines into columns. The region grows on success
+            # and shrinks on a miss, and a miss falls back to validating run by run
+            # until runs show up again, so mixed input cannot make this quadratic.
+            limit = min(len(buf), pos + self._region)
+            stop = buf.find("\n#", pos, limit)
+            if stop < 0:
+                stop = buf.rfind("\n", pos, limit)
+            if stop >= pos:
+                block = buf[pos : stop + 1]
+                rows = self._fast_rows.findall(block)  # type: ignore[union-attr]
+                if len(rows) == block.count("\n"):
+                    self._absorb_block(block, rows)
+                    self._region = min(_REGION_MAX, self._region * 2)
+                    return stop + 1
+                self._region = max(_REGION_MIN, self._region // 2)
+            self._optimistic = False
+        m = fast.match(buf, pos)
+        end = m.end() if m is not None else pos
+        if end > pos:
+            block = buf[pos:end]
+            rows = self._fast_rows.findall(block)  # type: ignore[union-attr]
+            self._absorb_block(block, rows)
+            self._optimistic = len(rows) >= 8
+        return end
+
+    def _settle_deferred(self) -> None:
+        """Verify deferred histograms in bulk; turn the rows into samples when that fails.
+
+        When the bulk check proves a histogram well-formed, its rules have nothing to report
+        and no ``Sample`` objects are built: 3-4x less work per histogram line. Anything the
+        check cannot prove (or gets wrong) goes through the detailed per-sample rules.
+        """
+        for name, entries in self._deferred.items():
+            fam = self._families[name]
+            if not fam.samples and verify_text_histogram(fam.name, entries):
+                fam.structure_verified = True
+                continue
+            samples = list(fam.samples)
+            for sample_name, names, rows, lines in entries:
+                labelsets: Any = (
+                    map(tuple, map(zip, repeat(names), map(itemgetter(slice(1, None)), rows)))
+                    if names
+                    else repeat(())
+                )
+                values = map(float, map(itemgetter(-1), rows))
+                samples.extend(
+                    map(Sample, repeat(sample_name), labelsets, values, repeat(None), lines)
+                )
+            samples.sort(key=attrgetter("line"))
+            fam.samples = samples
+        self._deferred.clear()
+
+    def _defers(self, fam: MetricFamily) -> bool:
+        """Whether ``fam``'s samples are kept as rows and verified in bulk at the end."""
+        return fam.type == HISTOGRAM and not self._om and not self._keep_all
+
+    def _duplicate(self, fam: MetricFamily, lineno: int, text: Callable[[], str]) -> None:
+        fam.duplicate_count += 1
+        if len(fam.duplicates) < MAX_DUPLICATES:
+            fam.duplicates.append((lineno, _clip(text())))
+
+    def _maybe_enable_fast(
+        self,
+        fam: MetricFamily,
+        sample_name: str,
+        labels: list[tuple[str, str]],
+        line: str,
+        timestamp: float | None,
+        exemplar: Exemplar | None,
+    ) -> None:
+        """Learn the line's shape so that following lines like it take the fast path.
+
+        A family may have up to ``_MAX_SHAPES`` shapes (a histogram has three: ``_bucket``
+        with ``le``, ``_sum`` and ``_count``); the block pattern accepts any of them.
+        """
+        if self._keep_all or timestamp is not None or exemplar is not None:
+            self._fast = None
+            return
+        if fam.type in (STATESET, INFO):
+            self._fast = None
+            return
+        shape = (sample_name, tuple(k for k, _ in labels))
+        if shape in self._shapes and self._fast is not None:
+            return
+        shapes = self._shapes if shape in self._shapes else (*self._shapes, shape)
+        if len(shapes) > _MAX_SHAPES:
+            shapes = (shape,)
+        pats = self._fast_cache.get(shapes)
+        if pats is None:
+            lines = []
+            for sname, names in shapes:
+                if names:
+                    body = ",".join(f"{re.escape(k)}={_FAST_LABEL_VALUE}" for k in names)
+                    lines.append(f"({re.escape(sname)}\\{{{body}\\}}) {_FAST_VALUE}\\n")
+                else:
+                    lines.append(f"{re.escape(sname)} {_FAST_VALUE}\\n")
+            capture = "|".join(lines)
+            block = re.sub(r"\((?!\?)", "(?:", capture)
+            pats = (re.compile(f"(?:{block})+"), re.compile(f"(?m)^(?:{capture})"))
+            self._fast_cache[shapes] = pats
+        self._fast, self._fast_rows = pats
+        self._shapes = shapes
+
+    def _absorb_block(self, block: str, rows: list[Any]) -> None:
+        """Aggregate a run of lines that matched the current family's shapes (as ``rows``)."""
+        fam = self._current
+        assert fam is not None
+        shapes = self._shapes
+        first_line = self._line + 1
+        count = len(rows)
+        self._line += count
+        fam.sample_count += count
+        keep = fam.type in KEEP_SAMPLE_TYPES
+        if len(shapes) == 1:
+            self._absorb_shape(fam, shapes[0], rows, None, first_line, block, keep, None)
+            return
+        placed: list[Sample | None] | None = [None] * count if keep else None
+        offset = 0
+        for shape in shapes:
+            # Columns per shape: series text, one per label, value (just the value without labels).
+            width = len(shape[1]) + 2 if shape[1] else 1
+            value_at = offset + width - 1
+            idxs = [j for j, r in enumerate(rows) if r[value_at]]
+            if idxs:
+                sub = [rows[j][offset : offset + width] for j in idxs]
+                self._absorb_shape(fam, shape, sub, idxs, first_line, block, keep, placed)
+            offset += width
+        if placed is not None:
+            fam.samples.extend(s for s in placed if s is not None)
+
+    def _absorb_shape(
+        self,
+        fam: MetricFamily,
+        shape: _Shape,
+        rows: list[Any],
+        idxs: list[int] | None,
+        first_line: int,
+        block: str,
+        keep: bool,
+        placed: list[Sample | None] | None,
+    ) -> None:
+        """Column-wise aggregation of the rows of one shape (``idxs``: their block offsets)."""
+        sample_name, names = shape
+        # Lines the line parser would reject although they fit the shape: a value too large
+        # for a float64, or a bucket/quantile bound that is not a number.
+        rejected: dict[int, str] = {}
+        value_col: list[str] = (
+            rows if rows and isinstance(rows[0], str) else list(map(itemgetter(-1), rows))
+        )
+        exps = "\n".join(value_col)
+        if "e" in exps or "E" in exps:
+            for pos, v in enumerate(value_col):
+                if ("e" in v or "E" in v) and math.isinf(float(v)):
+                    rejected[pos] = f"expected float as value, got {_q(v)}"
+        checked = None
+        if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM) and sample_name == fam.name + "_bucket":
+            checked = "le"
+        elif fam.type == SUMMARY and sample_name == fam.name:
+            checked = "quantile"
+        if checked in names:
+            at = names.index(checked) + 1
+            ok = self._floats_ok
+            for pos, v in enumerate(map(itemgetter(at), rows)):
+                if v not in ok:
+                    if _parse_float(v, self._om) is None:
+                        rejected.setdefault(
+                            pos, f"expected float as value for '{checked}' label, got {_q(v)}"
+                        )
+                    else:
+                        ok.add(v)
+        if rejected:
+            for pos in sorted(rejected):
+                j = idxs[pos] if idxs is not None else pos
+                self._problem(first_line + j, rejected[pos])
+            kept_pos = [p for p in range(len(rows)) if p not in rejected]
+            idxs = [idxs[p] if idxs is not None else p for p in kept_pos]
+            rows = [rows[p] for p in kept_pos]
+            value_col = [value_col[p] for p in kept_pos]
+            fam.sample_count -= len(rejected)
+            if not rows:
+                return
+        count = len(rows)
+        if sample_name not in fam.sample_names:
+            fam.sample_names[sample_name] = first_line + (idxs[0] if idxs else 0)
+            self._sample_owner[sample_name] = fam
+
+        def line_of(i: int) -> int:
+            return first_line + (idxs[i] if idxs is not None else i)
+
+        k = len(names)
+        if k == 0:
+            values: list[str] = value_col
+            keys = [_series_key(sample_name, ())] * count
+        elif fam.saturated:
+            values = value_col
+            keys = []
+        else:
+            values = value_col
+            order = sorted(range(k), key=names.__getitem__)
+            if order == list(range(k)):
+                # Labels already in name order and values free of escapes: the text as written
+                # is the canonical series identity (see ``_series_key``).
+                keys = list(map(hash, map(itemgetter(0), rows)))
+            else:
+                template = sample_name + "{{" + ",".join(f'{names[i]}="{{}}"' for i in order) + "}}"
+                cols = [map(itemgetter(i + 1), rows) for i in order]
+                keys = list(map(hash, map(template.format, *cols)))
+        series = fam.series_hashes
+        # Two C-level passes: membership, then insertion. Duplicates (rare) are located in
+        # Python only when the counts say there are some.
+        prior = None if series.isdisjoint(keys) else {k for k in keys if k in series}
+        before = len(series)
+        series.update(keys)
+        if prior is not None or len(series) - before < len(keys):
+            # Keys that were known before or repeat within the block.
+            total = len(keys) - (len(series) - before)
+            found = 0
+            if len(fam.duplicates) < MAX_DUPLICATES:
+                seen_here: set[int] = set()
+                for i, key in enumerate(keys):
+                    if key in seen_here or (prior is not None and key in prior):
+                        j = idxs[i] if idxs is not None else i
+                        self._duplicate(fam, first_line + j, partial(_series_text, block, j))
+                        found += 1
+                        if len(fam.duplicates) >= MAX_DUPLICATES:
+                            break
+                    seen_here.add(key)
+            fam.duplicate_count += total - found
+        if len(series) >= self._max_distinct:
+            fam.saturated = True
+        # The first offending line of the family. A block holding several shapes is absorbed
+        # shape by shape, so a later shape may hold an earlier line: keep the smallest.
+        if sample_name.endswith("_info"):
+            for i, v in enumerate(values):
+                if float(v) != 1:
+                    fam.not_one_line = _first(fam.not_one_line, line_of(i))
+                    break
+        joined = "\n".join(values)
+        if "-" in joined:
+            for i, v in enumerate(values):
+                if v[0] == "-":
+                    fam.negative_line = _first(fam.negative_line, line_of(i))
+                    break
+        if "N" in joined:
+            fam.nan_line = _first(fam.nan_line, line_of(values.index("NaN")))
+        stats = fam.labels
+        for i, lname in enumerate(names):
+            col = list(map(itemgetter(i + 1), rows))
+            st = stats.get(lname)
+            if st is None:
+                j = idxs[0] if idxs is not None else 0
+                text = block.split("\n", j + 1)[j]
+                st = stats[lname] = LabelStats(lname, first_line + j, first_text=_clip(text))
+            if not st.saturated:
+                st.value_hashes.update(map(hash, col))
+                if len(st.value_hashes) >= self._max_distinct:
+                    st.saturated = True
+            if len(st.examples) < LABEL_SAMPLE_LIMIT:
+                for v in islice(col, LABEL_SAMPLE_LIMIT * 4):
+                    st.examples.add(v)
+                    if len(st.examples) >= LABEL_SAMPLE_LIMIT:
+                        break
+            longest = max(map(len, col))
+            if longest > st.max_length:
+                idx = next(i for i, v in enumerate(col) if len(v) == longest)
+                st.max_length = longest
+                st.longest = col[idx][:_TEXT_CLIP]
+                st.longest_line = line_of(idx)
+        if not keep:
+            return
+        if self._defers(fam):
+            rows_kept = rows if k else [r if isinstance(r, tuple) else (r,) for r in rows]
+            line_nos: Sequence[int] = (
+                range(first_line, first_line + count)
+                if idxs is None
+                else [first_line + j for j in idxs]
+            )
+            self._deferred.setdefault(fam.name, []).append(
+                (sample_name, names, rows_kept, line_nos)
+            )
+            return
+        # Built with C-level iterators: this runs once per histogram/summary line.
+        lines = (
+            range(first_line, first_line + count)
+            if idxs is None
+            else [first_line + j for j in idxs]
+        )
+        labelsets: Any = (
+            map(tuple, map(zip, repeat(names), map(itemgetter(slice(1, None)), rows)))
+            if k
+            else repeat(())
+        )
+        samples = list(
+            map(Sample, repeat(sample_name), labelsets, map(float, values), repeat(None), lines)
+        )
+        kept = idxs or []
+        if placed is None:
+            fam.samples.extend(samples)
+        else:
+            for j, smp in zip(kept, samples, strict=True):
+                placed[j] = smp
+
+
+def _first(known: int, line: int) -> int:
+    """The earlier of a known first line (0: none yet) and ``line``."""
+    return line if not known or line < known else known
+
+
+def _series_text(block: str, j: int) -> str:
+    """``name{labels}`` of line ``j`` of a fast-path block (the value is the last token)."""
+    return block.split("\n", j + 1)[j].rsplit(" ", 1)[0]
+
+
+def verify_text_histogram(base: str, entries: Sequence[_Deferred]) -> bool:
+    """True when a text-format histogram provably has no structure problem.
+
+    Checks with C-level iterators over all rows: only ``_bucket``/``_count``/``_sum``
+    samples; the same non-``le`` labels everywhere; each series' buckets adjacent, ``le``
+    strictly increasing, counts non-decreasing, non-negative and not NaN, ending with
+    ``+Inf``; exactly one ``_count`` (equal to the ``+Inf`` bucket) and one ``_sum`` per
+    series. ``False`` means "not proven": the per-sample rules then run and explain.
+    """
+    buckets: list[_Deferred] = []
+    counts: list[_Deferred] = []
+    sums: list[_Deferred] = []
+    by_suffix = {f"{base}_bucket": buckets, f"{base}_count": counts, f"{base}_sum": sums}
+    for entry in entries:
+        target = by_suffix.get(entry[0])
+        if target is None:
+            return False
+        target.append(entry)
+    if not buckets or not counts or not sums:
+        return False
+    names = buckets[0][1]
+    if "le" not in names:
+        return False
+    le_at = names.index("le") + 1
+    other = tuple(n for n in names if n != "le")
+    key_at = [i + 1 for i, n in enumerate(names) if n != "le"]
+    if any(e[1] != names for e in buckets) or any(e[1] != other for e in (*counts, *sums)):
+        return False
+    rows = [r for e in buckets for r in e[2]]
+    n = len(rows)
+    key_of: Callable[[Any], Any] = itemgetter(*key_at) if key_at else (lambda _r: "")
+    keys = list(map(key_of, rows))
+    le_texts = list(map(itemgetter(le_at), rows))
+    try:
+        le_floats = {t: float(t) for t in set(le_texts)}
+        les = list(map(le_floats.__getitem__, le_texts))
+        vals = list(map(float, map(itemgetter(-1), rows)))
+    except ValueError:
+        return False
+    if any(map(math.isnan, vals)) or min(vals) < 0:
+        return False
+    same = list(map(eq, keys[1:], keys[:-1]))
+    rising = map(and_, map(lt, les[:-1], les[1:]), map(le, vals[:-1], vals[1:]))
+    if any(map(gt, same, rising)):
+        return False
+    last = [*compress(range(n - 1), map(not_, same)), n - 1]
+    if len(set(keys)) != len(last):
+        return False
+    inf = math.inf
+    if not all(map(eq, map(les.__getitem__, last), repeat(inf))):
+        return False
+    inf_counts = dict(zip(map(keys.__getitem__, last), map(vals.__getitem__, last), strict=True))
+    count_rows = [r for e in counts for r in e[2]]
+    sum_rows = [r for e in sums for r in e[2]]
+    other_key: Callable[[Any], Any] = (
+        itemgetter(*range(1, len(other) + 1)) if other else (lambda _r: "")
+    )
+    try:
+        count_map = dict(
+            zip(
+                map(other_key, count_rows),
+                map(float, map(itemgetter(-1), count_rows)),
+                strict=True,
+            )
+        )
+    except ValueError:
+        return False
+    sum_keys = set(map(other_key, sum_rows))
+    return (
+        len(count_map) == len(count_rows)
+        and len(sum_keys) == len(sum_rows)
+        and count_map == inf_counts
+        and sum_keys == inf_counts.keys()
+    )
