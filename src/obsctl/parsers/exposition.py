@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from operator import attrgetter
 
 from obsctl.model.metric_families import (
     COUNTER,
@@ -46,7 +47,13 @@ from obsctl.model.metric_families import (
     ParseProblem,
     Sample,
 )
-from obsctl.parsers.exposition_fast import _REGION_MIN, FastPath, _Deferred, _Shape
+from obsctl.parsers.exposition_fast import (
+    _REGION_MIN,
+    FastPath,
+    _Deferred,
+    _PatternKey,
+    _Shape,
+)
 from obsctl.parsers.exposition_tokens import (
     _LABEL_NAME,
     _NAME,
@@ -155,10 +162,13 @@ class ExpositionParser(FastPath):
         self._current: MetricFamily | None = None
         self._closed_families: set[str] = set()
         self._sample_owner: dict[str, MetricFamily] = {}
+        self._exposed: dict[str, MetricFamily] = {}
+        """OpenMetrics: the sample names each typed family may expose → that family."""
         self._fast: re.Pattern[str] | None = None
         self._fast_rows: re.Pattern[str] | None = None
+        self._fast_prefixes: tuple[str, ...] | None = None
         self._shapes: tuple[_Shape, ...] = ()
-        self._fast_cache: dict[tuple[_Shape, ...], tuple[re.Pattern[str], re.Pattern[str]]] = {}
+        self._fast_cache: dict[_PatternKey, tuple[re.Pattern[str], re.Pattern[str]]] = {}
         self._floats_ok: set[str] = set()
         self._optimistic = False
         self._region = _REGION_MIN
@@ -452,6 +462,8 @@ class ExpositionParser(FastPath):
             self._check_clash(name, rest, lineno)
             fam.type = rest
             fam.type_line = lineno
+            for suffix in SAMPLE_SUFFIXES[rest]:
+                self._exposed.setdefault(name + suffix, fam)
             if fam.unit and rest in _OM_TYPES_WITH_UNIT_FORBIDDEN:
                 raise _LineError(f"{rest} metrics cannot have a unit", 1)
         self._fast = None
@@ -464,15 +476,17 @@ class ExpositionParser(FastPath):
                 raise _LineError(
                     f"family {_q(name)} clashes with the samples of family {_q(owner.name)}", 1
                 )
-        for other in self._families.values():
-            if other.name != name and other.type_line:
-                for suffix in SAMPLE_SUFFIXES[other.type]:
-                    if other.name + suffix in {name + s for s in SAMPLE_SUFFIXES[type_]}:
-                        raise _LineError(
-                            f"family {_q(name)} clashes with the samples of family "
-                            f"{_q(other.name)}",
-                            1,
-                        )
+        exposed = self._exposed
+        others = [
+            other
+            for s in SAMPLE_SUFFIXES[type_]
+            if (other := exposed.get(name + s)) is not None and other.name != name
+        ]
+        if others:
+            first = min(others, key=attrgetter("line"))  # the first family declared
+            raise _LineError(
+                f"family {_q(name)} clashes with the samples of family {_q(first.name)}", 1
+            )
 
     def _family_for_metadata(self, name: str, lineno: int, line: str) -> MetricFamily:
         fam = self._families.get(name)
@@ -541,12 +555,7 @@ class ExpositionParser(FastPath):
                     )
             if fam is None:
                 if self._om:
-                    for other in self._families.values():
-                        if other.type_line and sample_name in {
-                            other.name + s for s in SAMPLE_SUFFIXES[other.type]
-                        }:
-                            fam = other
-                            break
+                    fam = self._exposed.get(sample_name)
                 if fam is None:
                     fam = self._new_family(
                         sample_name, UNKNOWN if self._om else UNTYPED, lineno, line

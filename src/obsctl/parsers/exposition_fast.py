@@ -65,8 +65,9 @@ class FastPath:
     _sample_owner: dict[str, MetricFamily]
     _fast: re.Pattern[str] | None
     _fast_rows: re.Pattern[str] | None
+    _fast_prefixes: tuple[str, ...] | None
     _shapes: tuple[_Shape, ...]
-    _fast_cache: dict[tuple[_Shape, ...], tuple[re.Pattern[str], re.Pattern[str]]]
+    _fast_cache: dict[_PatternKey, tuple[re.Pattern[str], re.Pattern[str]]]
     _floats_ok: set[str]
     _optimistic: bool
     _region: int
@@ -77,8 +78,6 @@ class FastPath:
 
     def _fast_advance(self, buf: str, pos: int) -> int:
         """Absorb the run of known-shape lines at ``pos``; the offset after it (``pos``: none)."""
-        fast = self._fast
-        assert fast is not None
         if self._optimistic and buf[pos] != "#":
             # Optimistic: every line up to the next comment (within the region)
             # fits a known shape. One anchored findall both validates (one row per
@@ -92,17 +91,19 @@ class FastPath:
             if stop >= pos:
                 block = buf[pos : stop + 1]
                 rows = self._fast_rows.findall(block)  # type: ignore[union-attr]
-                if len(rows) == block.count("\n"):
+                if len(rows) == block.count("\n") and self._names_ok(block, len(rows)):
                     self._absorb_block(block, rows)
                     self._region = min(_REGION_MAX, self._region * 2)
                     return stop + 1
                 self._region = max(_REGION_MIN, self._region // 2)
             self._optimistic = False
-        m = fast.match(buf, pos)
+        m = self._fast.match(buf, pos)  # type: ignore[union-attr]
         end = m.end() if m is not None else pos
         if end > pos:
             block = buf[pos:end]
             rows = self._fast_rows.findall(block)  # type: ignore[union-attr]
+            if not self._names_ok(block, len(rows)):
+                return self._fast_advance(buf, pos)
             self._absorb_block(block, rows)
             self._optimistic = len(rows) >= 8
         return end
@@ -169,21 +170,51 @@ class FastPath:
         shapes = self._shapes if shape in self._shapes else (*self._shapes, shape)
         if len(shapes) > _MAX_SHAPES:
             shapes = (shape,)
-        pats = self._fast_cache.get(shapes)
+        # The patterns leave the family's name open, so that the families of a big exporter
+        # sharing label names share compiled patterns (compiling costs far more than
+        # matching a family of a few hundred lines). With one shape any name matches; with
+        # several, a name of the family name's length followed by each shape's suffix. The
+        # names are then checked per run by counting the lines that start with them.
+        base = fam.name
+        if len(shapes) == 1:
+            key: _PatternKey = (None, (("", shapes[0][1]),))
+        elif all(sname.startswith(base) for sname, _ in shapes):
+            key = (len(base), tuple((sname[len(base) :], names) for sname, names in shapes))
+        else:
+            key = (-1, shapes)
+        pats = self._fast_cache.get(key)
         if pats is None:
-            lines = []
-            for sname, names in shapes:
-                if names:
-                    body = ",".join(f"{re.escape(k)}={_FAST_LABEL_VALUE}" for k in names)
-                    lines.append(f"({re.escape(sname)}\\{{{body}\\}}) {_FAST_VALUE}\\n")
-                else:
-                    lines.append(f"{re.escape(sname)} {_FAST_VALUE}\\n")
-            capture = "|".join(lines)
-            block = re.sub(r"\((?!\?)", "(?:", capture)
-            pats = (re.compile(f"(?:{block})+"), re.compile(f"(?m)^(?:{capture})"))
-            self._fast_cache[shapes] = pats
+            pats = _compile_shapes(*key)
+            self._fast_cache[key] = pats
         self._fast, self._fast_rows = pats
+        self._fast_prefixes = (
+            tuple({sname + ("{" if names else " "): None for sname, names in shapes})
+            if key[0] != -1
+            else None
+        )
         self._shapes = shapes
+
+    def _names_ok(self, block: str, count: int) -> bool:
+        """Whether all ``count`` lines of ``block`` carry the metric names of their shapes.
+
+        Every line of the block matched a shape's pattern with a legal name, ending in the
+        shape's suffix (several shapes: and as long as the family name), and a name ends at
+        ``{`` or a blank; so the lines start with the expected names exactly when as many
+        lines as the block has start with one of them (``name{`` or ``name ``).
+        """
+        prefixes = self._fast_prefixes
+        if prefixes is None:
+            return True
+        found = 0
+        for prefix in prefixes:
+            found += block.startswith(prefix) + block.count("\n" + prefix)
+        if found == count:
+            return True
+        # Another family's lines of the same shape follow without metadata in between:
+        # go on with the pattern naming the metric, which stops the run at them.
+        self._fast, self._fast_rows = _compile_shapes(-1, self._shapes)
+        self._fast_prefixes = None
+        return False
 
     def _absorb_block(self, block: str, rows: list[Any]) -> None:
         """Aggregate a run of lines that matched the current family's shapes (as ``rows``)."""
@@ -383,6 +414,38 @@ class FastPath:
         else:
             for j, smp in zip(kept, samples, strict=True):
                 placed[j] = smp
+
+
+_ANY_NAME: Final = "[a-zA-Z_:][a-zA-Z0-9_:]*"
+
+
+_PatternKey = tuple[int | None, tuple[_Shape, ...]]
+"""How the patterns name the metric: ``None``, any name (one shape, no sample name); a
+length, a name that long followed by each shape's suffix (the sample names are suffixes);
+``-1``, the sample names as written."""
+
+
+def _compile_shapes(
+    base_len: int | None, shapes: tuple[_Shape, ...]
+) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The block pattern (a run of lines of these shapes) and the rows pattern (their columns)."""
+    if base_len is None:
+        head = _ANY_NAME
+    elif base_len > 0:
+        head = f"[a-zA-Z_:][a-zA-Z0-9_:]{{{base_len - 1}}}"
+    else:
+        head = ""
+    lines = []
+    for sname, names in shapes:
+        name = head + re.escape(sname)
+        if names:
+            body = ",".join(f"{re.escape(k)}={_FAST_LABEL_VALUE}" for k in names)
+            lines.append(f"({name}\\{{{body}\\}}) {_FAST_VALUE}\\n")
+        else:
+            lines.append(f"{name} {_FAST_VALUE}\\n")
+    capture = "|".join(lines)
+    block = re.sub(r"\((?!\?)", "(?:", capture)
+    return re.compile(f"(?:{block})+"), re.compile(f"(?m)^(?:{capture})")
 
 
 def _first(known: int, line: int) -> int:

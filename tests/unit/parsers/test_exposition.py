@@ -307,3 +307,58 @@ def test_fast_path_agrees_with_line_parser_on_mutated_input(seed: int) -> None:
             summary = [(f.name, f.type, f.series_count, f.sample_count) for f in expo.families]
             results.append((lint_exposition(expo, LintConfig()), summary))
         assert results[0] == results[1]
+
+
+def test_families_sharing_a_shape_without_metadata_stay_apart() -> None:
+    # One compiled pattern serves every single-shape family with the same label names; the
+    # metric name is checked per run, so a run stops where the next family starts.
+    def run(name: str, n: int) -> str:
+        return "".join(f'{name}{{x="{i}",y="a"}} {i}\n' for i in range(n))
+
+    text = run("a", 40) + run("b", 40) + run("a_x", 3) + run("c", 30) + run("a", 41)
+    data = text.encode()
+    results = []
+    for keep in (False, True):
+        parser = ExpositionParser("x", "text", keep_samples=keep)
+        for i in range(0, len(data), 333):
+            parser.feed(data[i : i + 333])
+        expo = parser.close()
+        summary = [
+            (f.name, f.series_count, f.sample_count, f.interleaved_line) for f in expo.families
+        ]
+        results.append((summary, lint_exposition(expo, LintConfig())))
+    assert results[0] == results[1]
+    assert results[0][0] == [
+        ("a", 41, 81, 114),
+        ("b", 40, 40, 0),
+        ("a_x", 3, 3, 0),
+        ("c", 30, 30, 0),
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["text", "openmetrics"])
+def test_histograms_sharing_shapes_stay_apart(fmt: str) -> None:
+    # Multi-shape families share patterns by suffix and name length ("hx" and "hy" do);
+    # a run stops at another family's lines, with or without metadata in between.
+    def hist(name: str, typed: bool, series: int) -> str:
+        out = [f"# TYPE {name} histogram"] if typed else []
+        for s in range(series):
+            for le, c in (("1", 1), ("+Inf", 2)):
+                out.append(f'{name}_bucket{{a="{s}",le="{le}"}} {c}')
+            out += [f'{name}_sum{{a="{s}"}} 3', f'{name}_count{{a="{s}"}} 2']
+        return "\n".join(out) + "\n"
+
+    text = hist("hx", True, 12) + hist("hy", True, 12) + hist("hy", False, 3) + hist("h", True, 9)
+    if fmt == "openmetrics":
+        text += "# EOF\n"
+    data = text.encode()
+    results = []
+    for keep in (False, True):
+        parser = ExpositionParser("x", fmt, keep_samples=keep)
+        for i in range(0, len(data), 200):
+            parser.feed(data[i : i + 200])
+        expo = parser.close()
+        summary = [(f.name, f.type, f.series_count, f.sample_count) for f in expo.families]
+        results.append((summary, lint_exposition(expo, LintConfig()), expo.problems))
+    assert results[0] == results[1]
+    assert [(name, series) for name, _, series, _ in results[0][0]][:2] == [("hx", 48), ("hy", 48)]
