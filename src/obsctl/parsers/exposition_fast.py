@@ -117,7 +117,7 @@ class FastPath:
         """
         for name, entries in self._deferred.items():
             fam = self._families[name]
-            if not fam.samples and verify_text_histogram(fam.name, entries):
+            if not fam.samples and verify_deferred(fam.type, fam.name, entries, self._om):
                 fam.structure_verified = True
                 continue
             samples = list(fam.samples)
@@ -137,7 +137,7 @@ class FastPath:
 
     def _defers(self, fam: MetricFamily) -> bool:
         """Whether ``fam``'s samples are kept as rows and verified in bulk at the end."""
-        return fam.type == HISTOGRAM and not self._om and not self._keep_all
+        return fam.type in (HISTOGRAM, SUMMARY) and not self._keep_all
 
     def _duplicate(self, fam: MetricFamily, lineno: int, text: Callable[[], str]) -> None:
         fam.duplicate_count += 1
@@ -458,35 +458,164 @@ def _series_text(block: str, j: int) -> str:
     return block.split("\n", j + 1)[j].rsplit(" ", 1)[0]
 
 
-def verify_text_histogram(base: str, entries: Sequence[_Deferred]) -> bool:
-    """True when a text-format histogram provably has no structure problem.
+def verify_deferred(type_: str, base: str, entries: Sequence[_Deferred], om: bool) -> bool:
+    """True when a histogram or summary provably has no structure problem (see below)."""
+    if type_ == HISTOGRAM:
+        return verify_histogram(base, entries, om)
+    if type_ == SUMMARY:
+        return verify_summary(base, entries, om)
+    return False
+
+
+def _split(
+    entries: Sequence[_Deferred], suffixes: dict[str, str]
+) -> dict[str, list[_Deferred]] | None:
+    """Entries by suffix (``None`` when a sample name is none of ``suffixes``)."""
+    out: dict[str, list[_Deferred]] = {sfx: [] for sfx in suffixes.values()}
+    for entry in entries:
+        sfx = suffixes.get(entry[0])
+        if sfx is None:
+            return None
+        out[sfx].append(entry)
+    return out
+
+
+def _rows(entries: list[_Deferred]) -> list[Any]:
+    return [r for e in entries for r in e[2]]
+
+
+def _lines(entries: list[_Deferred]) -> list[int]:
+    return [n for e in entries for n in e[3]]
+
+
+def _grouped_in_order(parts: Sequence[tuple[list[Any], list[int], int]]) -> bool:
+    """OpenMetrics: each group's samples adjacent, the buckets (kind 1) before the rest.
+
+    ``parts`` are ``(group keys, line numbers, kind)`` of every sample of the family, so in
+    line order they are the family's samples in order.
+    """
+    keys: list[Any] = []
+    lines: list[int] = []
+    kinds: list[int] = []
+    for part_keys, part_lines, kind in parts:
+        keys += part_keys
+        lines += part_lines
+        kinds += [kind] * len(part_keys)
+    order = sorted(range(len(lines)), key=lines.__getitem__)
+    keys = list(map(keys.__getitem__, order))
+    kinds = list(map(kinds.__getitem__, order))
+    same = list(map(eq, keys[1:], keys[:-1]))
+    if len(same) - sum(same) + 1 != len(set(keys)):
+        return False  # a group comes back after another one
+    return not any(map(and_, same, map(lt, kinds[:-1], kinds[1:])))
+
+
+def verify_summary(base: str, entries: Sequence[_Deferred], om: bool) -> bool:
+    """True when a summary provably has no structure problem.
+
+    Quantile samples all with the same label names (``quantile`` among them, no ``le``),
+    ``_count``/``_sum``(/``_created``) with the others; quantiles in [0, 1]; exactly one
+    ``_count`` and one ``_sum`` per series, for every series with quantiles or ``_created``;
+    counts non-negative and not NaN. OpenMetrics also: quantile values and sums not negative
+    (nor NaN sums), each series' samples adjacent. ``False`` means "not proven".
+    """
+    parts = _split(
+        entries,
+        {base: "", f"{base}_count": "_count", f"{base}_sum": "_sum", f"{base}_created": "_c"},
+    )
+    if parts is None or not parts[""] or not parts["_count"] or not parts["_sum"]:
+        return False
+    names = parts[""][0][1]
+    if "quantile" not in names or "le" in names:
+        return False
+    q_at = names.index("quantile") + 1
+    other = tuple(n for n in names if n != "quantile")
+    key_at = [i + 1 for i, n in enumerate(names) if n != "quantile"]
+    if any(e[1] != names for e in parts[""]):
+        return False
+    if any(e[1] != other for sfx in ("_count", "_sum", "_c") for e in parts[sfx]):
+        return False
+    q_rows = _rows(parts[""])
+    key_of: Callable[[Any], Any] = itemgetter(*key_at) if key_at else (lambda _r: "")
+    other_key: Callable[[Any], Any] = (
+        itemgetter(*range(1, len(other) + 1)) if other else (lambda _r: "")
+    )
+    try:
+        qs = {t: float(t) for t in set(map(itemgetter(q_at), q_rows))}
+        q_vals = list(map(float, map(itemgetter(-1), q_rows)))
+        count_rows = _rows(parts["_count"])
+        sum_rows = _rows(parts["_sum"])
+        counts = list(map(float, map(itemgetter(-1), count_rows)))
+        sums = list(map(float, map(itemgetter(-1), sum_rows)))
+    except ValueError:
+        return False
+    if not all(0 <= q <= 1 for q in qs.values()):
+        return False
+    if any(map(math.isnan, counts)) or any(map(lt, counts, repeat(0.0))):
+        return False
+    count_keys = list(map(other_key, count_rows))
+    sum_keys = list(map(other_key, sum_rows))
+    known = set(count_keys)
+    if len(known) != len(count_keys) or set(sum_keys) != known or len(sum_keys) != len(known):
+        return False
+    q_keys = list(map(key_of, q_rows))
+    created_rows = _rows(parts["_c"])
+    created_keys = list(map(other_key, created_rows))
+    if not known.issuperset(q_keys) or not known.issuperset(created_keys):
+        return False
+    if not om:
+        return True
+    if any(map(lt, q_vals, repeat(0.0))) or any(map(math.isnan, sums)):
+        return False
+    if any(map(lt, sums, repeat(0.0))):
+        return False
+    return _grouped_in_order(
+        (
+            (q_keys, _lines(parts[""]), 0),
+            (count_keys, _lines(parts["_count"]), 0),
+            (sum_keys, _lines(parts["_sum"]), 0),
+            (created_keys, _lines(parts["_c"]), 0),
+        )
+    )
+
+
+def verify_histogram(base: str, entries: Sequence[_Deferred], om: bool) -> bool:
+    """True when a histogram provably has no structure problem.
 
     Checks with C-level iterators over all rows: only ``_bucket``/``_count``/``_sum``
-    samples; the same non-``le`` labels everywhere; each series' buckets adjacent, ``le``
-    strictly increasing, counts non-decreasing, non-negative and not NaN, ending with
-    ``+Inf``; exactly one ``_count`` (equal to the ``+Inf`` bucket) and one ``_sum`` per
-    series. ``False`` means "not proven": the per-sample rules then run and explain.
+    samples (and ``_created`` in OpenMetrics); the same non-``le`` labels everywhere (no
+    ``quantile``); each series' buckets adjacent, ``le`` strictly increasing, counts
+    non-decreasing, non-negative and not NaN, ending with ``+Inf``; exactly one ``_count``
+    (equal to the ``+Inf`` bucket) and one ``_sum`` per series. OpenMetrics also: no bucket
+    below 0, ``+Inf`` written so, sums not negative nor NaN, ``_created`` only for series with
+    buckets, each series' samples adjacent with the buckets first. ``False`` means "not
+    proven": the per-sample rules then run and explain.
     """
-    buckets: list[_Deferred] = []
-    counts: list[_Deferred] = []
-    sums: list[_Deferred] = []
-    by_suffix = {f"{base}_bucket": buckets, f"{base}_count": counts, f"{base}_sum": sums}
-    for entry in entries:
-        target = by_suffix.get(entry[0])
-        if target is None:
-            return False
-        target.append(entry)
-    if not buckets or not counts or not sums:
+    parts = _split(
+        entries,
+        {
+            f"{base}_bucket": "_bucket",
+            f"{base}_count": "_count",
+            f"{base}_sum": "_sum",
+            f"{base}_created": "_c",
+        },
+    )
+    if parts is None:
+        return False
+    buckets, counts, sums = parts["_bucket"], parts["_count"], parts["_sum"]
+    if not buckets or not counts or not sums or (parts["_c"] and not om):
         return False
     names = buckets[0][1]
-    if "le" not in names:
+    if "le" not in names or "quantile" in names:
         return False
     le_at = names.index("le") + 1
     other = tuple(n for n in names if n != "le")
     key_at = [i + 1 for i, n in enumerate(names) if n != "le"]
-    if any(e[1] != names for e in buckets) or any(e[1] != other for e in (*counts, *sums)):
+    if any(e[1] != names for e in buckets) or any(
+        e[1] != other for e in (*counts, *sums, *parts["_c"])
+    ):
         return False
-    rows = [r for e in buckets for r in e[2]]
+    rows = _rows(buckets)
     n = len(rows)
     key_of: Callable[[Any], Any] = itemgetter(*key_at) if key_at else (lambda _r: "")
     keys = list(map(key_of, rows))
@@ -526,9 +655,32 @@ def verify_text_histogram(base: str, entries: Sequence[_Deferred]) -> bool:
     except ValueError:
         return False
     sum_keys = set(map(other_key, sum_rows))
-    return (
+    if not (
         len(count_map) == len(count_rows)
         and len(sum_keys) == len(sum_rows)
         and count_map == inf_counts
         and sum_keys == inf_counts.keys()
+    ):
+        return False
+    if not om:
+        return True
+    created_rows = _rows(parts["_c"])
+    created_keys = list(map(other_key, created_rows))
+    if not inf_counts.keys() >= set(created_keys):
+        return False
+    if min(les) < 0 or not all(map(eq, map(le_texts.__getitem__, last), repeat("+Inf"))):
+        return False
+    try:
+        sum_vals = list(map(float, map(itemgetter(-1), sum_rows)))
+    except ValueError:
+        return False
+    if any(map(math.isnan, sum_vals)) or any(map(lt, sum_vals, repeat(0.0))):
+        return False
+    return _grouped_in_order(
+        (
+            (keys, _lines(buckets), 1),
+            (list(map(other_key, count_rows)), _lines(counts), 0),
+            (list(map(other_key, sum_rows)), _lines(sums), 0),
+            (created_keys, _lines(parts["_c"]), 0),
+        )
     )

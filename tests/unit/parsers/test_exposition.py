@@ -362,3 +362,52 @@ def test_histograms_sharing_shapes_stay_apart(fmt: str) -> None:
         results.append((summary, lint_exposition(expo, LintConfig()), expo.problems))
     assert results[0] == results[1]
     assert [(name, series) for name, _, series, _ in results[0][0]][:2] == [("hx", 48), ("hy", 48)]
+
+
+def _family_text(rng: random.Random, kind: str, series: int, om: bool) -> list[str]:
+    lines = [f"# TYPE m {kind}"]
+    for s in range(series):
+        count = 0
+        labels = f'job="j{s}"' if rng.random() < 0.9 else f'job="j{s}",quantile="0.5"'
+        if kind == "histogram":
+            for le in ("0.1", "1", "10", "+Inf"):
+                count += rng.randint(0, 3)
+                lines.append(f'm_bucket{{{labels},le="{le}"}} {count}')
+        else:
+            for q in ("0.5", "0.9", "0.99"):
+                lines.append(f'm{{{labels.replace(",quantile", ",q")},quantile="{q}"}} {s}')
+            count = s + 1
+        lines += [f"m_sum{{{labels}}} {count * 0.5}", f"m_count{{{labels}}} {count}"]
+        if om and rng.random() < 0.7:
+            lines.append(f"m_created{{{labels}}} 1700000000")
+    return lines
+
+
+OM_MUTATIONS = [
+    *MUTATIONS,
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('le="+Inf"', 'le="+inf"')),
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('le="0.1"', 'le="-1"')),
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('quantile="0.9"', 'quantile="9"')),
+    lambda lines, i: lines.__setitem__(i, lines[i].replace("m_count", "m_created")),
+    lambda lines, i: lines.insert(i, lines.pop(i - 1)),
+]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_bulk_verification_matches_per_sample_rules_for_all_kinds(seed: int) -> None:
+    # Histograms and summaries, text and OpenMetrics: what the bulk proof lets through
+    # must be exactly what the per-sample rules find nothing in.
+    rng = random.Random(seed)
+    om = seed % 2 == 0
+    kind = "histogram" if seed % 4 < 2 else "summary"
+    lines = _family_text(rng, kind, rng.randint(1, 25), om)
+    for _ in range(rng.randint(0, 2)):
+        rng.choice(OM_MUTATIONS)(lines, rng.randrange(2, len(lines) - 1))
+    text = "\n".join(lines) + ("\n# EOF\n" if om else "\n")
+    fmt = "openmetrics" if om else "text"
+    bulk = parse_exposition_text(text, fmt=fmt, keep_samples=False)
+    detailed = parse_exposition_text(text, fmt=fmt, keep_samples=True)
+    assert bulk.problems == detailed.problems
+    assert list(lint_exposition(bulk, LintConfig())) == list(
+        lint_exposition(detailed, LintConfig())
+    )

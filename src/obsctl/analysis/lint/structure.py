@@ -334,7 +334,7 @@ def check_structure(fam: MetricFamily, om: bool) -> Iterator[Hit]:
                 yield Hit(INVALID_VALUE, f"info value {s.value:g} is not 1", s.line, name)
     if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM) and not fam.structure_verified:
         yield from _check_histogram(fam, om)
-    elif fam.type == SUMMARY:
+    elif fam.type == SUMMARY and not fam.structure_verified:
         yield from _check_summary(fam, om)
 
 
