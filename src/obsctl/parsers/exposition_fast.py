@@ -235,9 +235,11 @@ class FastPath:
             # Columns per shape: series text, one per label, value (just the value without labels).
             width = len(shape[1]) + 2 if shape[1] else 1
             value_at = offset + width - 1
-            idxs = [j for j, r in enumerate(rows) if r[value_at]]
+            idxs = list(compress(range(count), map(itemgetter(value_at), rows)))
             if idxs:
-                sub = [rows[j][offset : offset + width] for j in idxs]
+                sub = list(
+                    map(itemgetter(slice(offset, offset + width)), map(rows.__getitem__, idxs))
+                )
                 self._absorb_shape(fam, shape, sub, idxs, first_line, block, keep, placed)
             offset += width
         if placed is not None:
@@ -275,14 +277,19 @@ class FastPath:
         if checked in names:
             at = names.index(checked) + 1
             ok = self._floats_ok
-            for pos, v in enumerate(map(itemgetter(at), rows)):
-                if v not in ok:
-                    if _parse_float(v, self._om) is None:
+            col = list(map(itemgetter(at), rows))
+            bad = set()
+            for v in set(col).difference(ok):  # a handful of distinct bounds
+                if _parse_float(v, self._om) is None:
+                    bad.add(v)
+                else:
+                    ok.add(v)
+            if bad:
+                for pos, v in enumerate(col):
+                    if v in bad:
                         rejected.setdefault(
                             pos, f"expected float as value for '{checked}' label, got {_q(v)}"
                         )
-                    else:
-                        ok.add(v)
         if rejected:
             for pos in sorted(rejected):
                 j = idxs[pos] if idxs is not None else pos
