@@ -206,5 +206,16 @@ COMMANDS: dict[str, LazyCommand] = {
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="obsctl")
+    """Console-script entry point.
+
+    When a command kept a big result for the end of the process (``obsctl.lifetime``), exit
+    without tearing the interpreter down: freeing millions of objects only to exit is slow.
+    """
+    from obsctl import lifetime
+
+    try:
+        app(prog_name="obsctl")
+    except SystemExit as exc:
+        if not lifetime.holding():
+            raise
+        lifetime.fast_exit(lifetime.exit_code(exc.code))
