@@ -509,6 +509,8 @@ class ExpositionParser(FastPath):
             return
         if cur is not None:
             self._closed_families.add(cur.name)
+            if self._om:
+                self._settle_closed(cur)
         self._current = fam
         self._fast = None
         self._shapes = ()

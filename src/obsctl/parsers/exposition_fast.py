@@ -109,31 +109,39 @@ class FastPath:
         return end
 
     def _settle_deferred(self) -> None:
-        """Verify deferred histograms in bulk; turn the rows into samples when that fails.
+        """Verify deferred histograms and summaries in bulk (see ``_settle``)."""
+        for name, entries in self._deferred.items():
+            self._settle(self._families[name], entries)
+        self._deferred.clear()
 
-        When the bulk check proves a histogram well-formed, its rules have nothing to report
-        and no ``Sample`` objects are built: 3-4x less work per histogram line. Anything the
+    def _settle_closed(self, fam: MetricFamily) -> None:
+        """OpenMetrics: settle a family as soon as it ends (it cannot continue later), so
+        that its rows do not stay in memory until the end of the input."""
+        entries = self._deferred.pop(fam.name, None)
+        if entries is not None:
+            self._settle(fam, entries)
+
+    def _settle(self, fam: MetricFamily, entries: list[_Deferred]) -> None:
+        """Verify a family's rows in bulk; turn them into samples when that fails.
+
+        When the bulk check proves a histogram or summary well-formed, its rules have nothing
+        to report and no ``Sample`` objects are built: 3-4x less work per line. Anything the
         check cannot prove (or gets wrong) goes through the detailed per-sample rules.
         """
-        for name, entries in self._deferred.items():
-            fam = self._families[name]
-            if not fam.samples and verify_deferred(fam.type, fam.name, entries, self._om):
-                fam.structure_verified = True
-                continue
-            samples = list(fam.samples)
-            for sample_name, names, rows, lines in entries:
-                labelsets: Any = (
-                    map(tuple, map(zip, repeat(names), map(itemgetter(slice(1, None)), rows)))
-                    if names
-                    else repeat(())
-                )
-                values = map(float, map(itemgetter(-1), rows))
-                samples.extend(
-                    map(Sample, repeat(sample_name), labelsets, values, repeat(None), lines)
-                )
-            samples.sort(key=attrgetter("line"))
-            fam.samples = samples
-        self._deferred.clear()
+        if not fam.samples and verify_deferred(fam.type, fam.name, entries, self._om):
+            fam.structure_verified = True
+            return
+        samples = list(fam.samples)
+        for sample_name, names, rows, lines in entries:
+            labelsets: Any = (
+                map(tuple, map(zip, repeat(names), map(itemgetter(slice(1, None)), rows)))
+                if names
+                else repeat(())
+            )
+            values = map(float, map(itemgetter(-1), rows))
+            samples.extend(map(Sample, repeat(sample_name), labelsets, values, repeat(None), lines))
+        samples.sort(key=attrgetter("line"))
+        fam.samples = samples
 
     def _defers(self, fam: MetricFamily) -> bool:
         """Whether ``fam``'s samples are kept as rows and verified in bulk at the end."""
