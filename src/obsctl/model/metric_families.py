@@ -15,6 +15,7 @@ the rule catalogue, rule explanations, snapshot diffs).
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -110,11 +111,14 @@ class LabelStats:
     first_text: str = ""
     saturated: bool = False
     """True when counting stopped at the parser's ``max_distinct`` (``distinct`` is a floor)."""
+    sealed_hashes: array[int] | None = None
+    """``value_hashes`` packed 8 bytes each once the family ended (see ``MetricFamily.seal``)."""
 
     @property
     def distinct(self) -> int:
         """Number of distinct values."""
-        return len(self.value_hashes)
+        sealed = self.sealed_hashes
+        return len(self.value_hashes) if sealed is None else len(sealed)
 
 
 @dataclass(slots=True)
@@ -177,10 +181,39 @@ class MetricFamily:
     """True when the parser proved the histogram well-formed in bulk; ``samples`` is then
     empty and the per-sample structure rules have nothing to check."""
 
+    sealed_hashes: array[int] | None = None
+    """``series_hashes`` packed 8 bytes each once the family ended (see ``seal``)."""
+
     @property
     def series_count(self) -> int:
         """Number of distinct series (sample name + label set)."""
-        return len(self.series_hashes)
+        sealed = self.sealed_hashes
+        return len(self.series_hashes) if sealed is None else len(sealed)
+
+    def seal(self) -> None:
+        """Pack the distinct-value hash sets (~50 bytes an entry) into arrays (8 bytes).
+
+        A parser seals a family when another one starts: an exporter's thousands of ended
+        families then cost a fraction of the memory. Counts stay the same; ``unseal`` brings
+        the sets back if the family continues later.
+        """
+        if self.sealed_hashes is None:
+            self.sealed_hashes = array("q", self.series_hashes)
+            self.series_hashes = set()
+        for st in self.labels.values():
+            if st.sealed_hashes is None:
+                st.sealed_hashes = array("q", st.value_hashes)
+                st.value_hashes = set()
+
+    def unseal(self) -> None:
+        """Undo ``seal`` (the family continues after another one)."""
+        if self.sealed_hashes is not None:
+            self.series_hashes = set(self.sealed_hashes)
+            self.sealed_hashes = None
+        for st in self.labels.values():
+            if st.sealed_hashes is not None:
+                st.value_hashes = set(st.sealed_hashes)
+                st.sealed_hashes = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -511,6 +511,8 @@ class ExpositionParser(FastPath):
             self._closed_families.add(cur.name)
             if self._om:
                 self._settle_closed(cur)
+            cur.seal()
+        fam.unseal()
         self._current = fam
         self._fast = None
         self._shapes = ()
