@@ -15,6 +15,7 @@ the rule catalogue, rule explanations, snapshot diffs).
 
 from __future__ import annotations
 
+import re
 from array import array
 from dataclasses import dataclass, field
 from typing import Final
@@ -48,6 +49,28 @@ SAMPLE_SUFFIXES: Final[dict[str, tuple[str, ...]]] = {
     UNTYPED: ("",),
 }
 """OpenMetrics: the sample names a family of each type may expose (name + suffix)."""
+
+_LEGACY_NAME: Final = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+
+
+def is_legacy_name(name: str) -> bool:
+    """Whether ``name`` is a metric name Prometheus 2.x reads (``[a-zA-Z_:][a-zA-Z0-9_:]*``).
+
+    Prometheus 3 reads any UTF-8 name, written in quotes when it is not legacy-valid.
+    """
+    return _LEGACY_NAME.fullmatch(name) is not None
+
+
+def written_name(name: str) -> str:
+    """A metric name as the text format writes it: bare if legacy-valid, quoted otherwise.
+
+    >>> written_name("up"), written_name("http.server.duration")
+    ('up', '"http.server.duration"')
+    """
+    if is_legacy_name(name):
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
 
 LABEL_SAMPLE_LIMIT: Final = 256
 MAX_DUPLICATES: Final = 100
@@ -178,8 +201,13 @@ class MetricFamily:
     not_one_line: int = 0
     """For ``*_info`` families: first line whose value is not 1 (0 if none)."""
     structure_verified: bool = False
-    """True when the parser proved the histogram well-formed in bulk; ``samples`` is then
-    empty and the per-sample structure rules have nothing to check."""
+    """True when the parser proved the histogram or summary well-formed in bulk; ``samples``
+    is then empty and the per-sample structure rules have nothing to check."""
+    quoted_line: int = 0
+    """First line writing one of the family's names quoted (Prometheus 3 UTF-8 syntax:
+    ``{"my.metric"}``, ``# TYPE "my.metric" gauge``, ``{"k8s.pod"="x"}``), 0 if none."""
+    late_help_line: int = 0
+    """Text format: a ``# HELP`` line that comes after the family's samples, 0 if none."""
 
     sealed_hashes: array[int] | None = None
     """``series_hashes`` packed 8 bytes each once the family ended (see ``seal``)."""

@@ -73,6 +73,7 @@ from obsctl.parsers.exposition_tokens import (
     _LineError,
     _parse_float,
     _q,
+    _read_quoted,
     _rune,
     _series_key,
     _skip_ws,
@@ -341,17 +342,25 @@ class ExpositionParser(FastPath):
         try:
             if line[0] == "#":
                 self._handle_comment(line, lineno)
-            elif self._om or line.strip(" \t"):
+            elif self._om:
                 self._handle_sample(line, lineno)
+            else:
+                # A line whose first non-blank character is ``#`` is a comment (expfmt).
+                start = _skip_ws(line)
+                if start < len(line):
+                    if line[start] == "#":
+                        self._handle_comment(line, lineno, start)
+                    else:
+                        self._handle_sample(line, lineno)
         except _LineError as err:
             self._problem(lineno, err.message, err.col, line)
 
     # ------------------------------------------------------------------ metadata
-    def _handle_comment(self, line: str, lineno: int) -> None:
+    def _handle_comment(self, line: str, lineno: int, start: int = 0) -> None:
         if self._om:
             self._handle_om_comment(line, lineno)
             return
-        pos = _skip_ws(line, 1)
+        pos = _skip_ws(line, start + 1)
         m = re.compile(r"\S+").match(line, pos)
         if m is None or m.group() not in ("HELP", "TYPE"):
             return
@@ -362,19 +371,31 @@ class ExpositionParser(FastPath):
             return
         if ws >= len(line):
             return  # ``# HELP`` alone is a plain comment for expfmt
-        name_m = re.compile(r"[^ \t]+").match(line, ws)
-        if name_m is None:
-            raise _LineError("invalid metric name in comment", ws + 1)
-        name = name_m.group()
-        if _NAME.fullmatch(name) is None:
-            raise _LineError("invalid metric name in comment", ws + 1)
-        rest_start = _skip_ws(line, name_m.end())
+        quoted = line[ws] == '"'
+        if quoted:
+            # Prometheus 3: ``# HELP "my.metric" …`` (any UTF-8 name, quoted).
+            name, name_end = _read_quoted(line, ws, "metric name")
+            if not name or (name_end < len(line) and line[name_end] not in " \t"):
+                raise _LineError("invalid metric name in comment", ws + 1)
+        else:
+            name_m = re.compile(r"[^ \t]+").match(line, ws)
+            if name_m is None:
+                raise _LineError("invalid metric name in comment", ws + 1)
+            name = name_m.group()
+            name_end = name_m.end()
+            if _NAME.fullmatch(name) is None:
+                raise _LineError("invalid metric name in comment", ws + 1)
+        rest_start = _skip_ws(line, name_end)
         rest = line[rest_start:]
         if keyword == "HELP":
             help_text = self._unescape_help(rest, rest_start)
             fam = self._family_for_metadata(name, lineno, line)
             if fam.help_line:
                 raise _LineError(f"second HELP line for metric name {_q(name)}", 1)
+            if quoted and not fam.quoted_line:
+                fam.quoted_line = lineno
+            if fam.sample_count and fam.interleaved_line != lineno and not fam.late_help_line:
+                fam.late_help_line = lineno  # expfmt regroups it; other consumers may not
             if help_text:
                 fam.help = help_text
                 fam.help_line = lineno
@@ -393,6 +414,8 @@ class ExpositionParser(FastPath):
             )
         fam.type = type_word
         fam.type_line = lineno
+        if quoted and not fam.quoted_line:
+            fam.quoted_line = lineno
         self._fast = None
         self._shapes = ()
 
@@ -589,8 +612,13 @@ class ExpositionParser(FastPath):
 
     def _parse_labels(
         self, line: str, pos: int, sample_name: str
-    ) -> tuple[list[tuple[str, str]], int]:
-        """Parse ``{…}`` starting at ``line[pos] == '{'``; return labels and the end offset.
+    ) -> tuple[list[tuple[str, str]], int, str | None, bool]:
+        """Parse ``{…}`` starting at ``line[pos] == '{'``.
+
+        Returns:
+            The labels, the end offset, the metric name written inside the braces (text
+            format, Prometheus 3: ``{"my.metric",…}``) or ``None``, and whether any name was
+            quoted.
 
         Messages follow expfmt (text) and name the metric family, as it does.
         """
@@ -598,6 +626,8 @@ class ExpositionParser(FastPath):
         metric = self._family_name_of(sample_name)
         labels: list[tuple[str, str]] = []
         seen: set[str] = set()
+        braced: str | None = None
+        quoted = False
         pos += 1
         n = len(line)
         first = True
@@ -607,26 +637,51 @@ class ExpositionParser(FastPath):
             if pos < n and line[pos] == "}":
                 if om and not first:
                     raise _LineError("expected label name, got '}' (trailing comma)", pos + 1)
-                return labels, pos + 1
-            m = _LABEL_NAME.match(line, pos)
-            if m is None:
-                raise _LineError(
-                    f"invalid label name for metric {_q(metric)}"
-                    if not om
-                    else f"expected label name, got {_q(line[pos : pos + 10])}",
-                    pos + 1,
-                )
-            lname = m.group()
+                return labels, pos + 1, braced, quoted
+            start = pos
+            if not om and pos < n and line[pos] == '"':
+                quoted = True
+                lname, pos = _read_quoted(line, pos, "label name")
+                after = _skip_ws(line, pos)
+                if after >= n or line[after] != "=":
+                    # Not a label: the metric name, quoted (there is at most one).
+                    if braced is not None or sample_name:
+                        raise _LineError(
+                            f"multiple metric names for metric {_q(braced or sample_name)}",
+                            start + 1,
+                        )
+                    if not lname:
+                        raise _LineError("invalid metric name", start + 1)
+                    braced = metric = lname
+                    pos = after
+                    if pos < n and line[pos] == ",":
+                        pos += 1
+                        continue
+                    if pos < n and line[pos] == "}":
+                        return labels, pos + 1, braced, quoted
+                    raise _LineError("unexpected end of metric name", pos + 1)
+                if not lname:
+                    raise _LineError(f"invalid label name for metric {_q(metric)}", start + 1)
+            else:
+                m = _LABEL_NAME.match(line, pos)
+                if m is None:
+                    raise _LineError(
+                        f"invalid label name for metric {_q(metric)}"
+                        if not om
+                        else f"expected label name, got {_q(line[pos : pos + 10])}",
+                        pos + 1,
+                    )
+                lname = m.group()
+                pos = m.end()
             if lname == "__name__":
-                raise _LineError('label name "__name__" is reserved', pos + 1)
-            pos = m.end()
+                raise _LineError('label name "__name__" is reserved', start + 1)
             if not om:
                 pos = _skip_ws(line, pos)
             if pos >= n or line[pos] != "=":
                 found = _rune(line[pos] if pos < n else "\n")
                 raise _LineError(f"expected '=' after label name, found {found}", pos + 1)
             if lname in seen:
-                raise _LineError(f"duplicate label names for metric {_q(metric)}", m.start() + 1)
+                raise _LineError(f"duplicate label names for metric {_q(metric)}", start + 1)
             seen.add(lname)
             pos += 1
             if not om:
@@ -644,7 +699,7 @@ class ExpositionParser(FastPath):
                 pos += 1
                 continue
             if ch == "}":
-                return labels, pos + 1
+                return labels, pos + 1, braced, quoted
             raise _LineError(f"unexpected end of label value {_q(value)}", pos + 1)
 
     def _family_name_of(self, sample_name: str) -> str:
@@ -691,23 +746,35 @@ class ExpositionParser(FastPath):
     def _handle_sample(self, line: str, lineno: int) -> None:
         om = self._om
         pos = 0 if om else _skip_ws(line)
-        m = _NAME.match(line, pos)
-        if m is None:
-            # expfmt's wording; the column points at it. Quoted (UTF-8) names are not
-            # supported, as in promtool (legacy name validation).
-            raise _LineError("invalid metric name", pos + 1)
-        sample_name = m.group()
-        pos = m.end()
         n = len(line)
+        m = _NAME.match(line, pos)
+        name_start = pos
+        if m is not None:
+            sample_name = m.group()
+            pos = m.end()
+        elif not om and pos < n and line[pos] == "{":
+            sample_name = ""  # Prometheus 3: the quoted name is inside the braces
+        elif not om and pos < n and line[pos] == '"':
+            # expfmt reads it, Prometheus' scrape parser does not.
+            raise _LineError(
+                'quoted metric name outside braces (write {"name",…} instead)', pos + 1
+            )
+        else:
+            raise _LineError("invalid metric name", pos + 1)  # expfmt's wording
         labels: list[tuple[str, str]] = []
         label_end = pos
+        quoted = False
         if not om:
             ws = _skip_ws(line, pos)
             if ws < n and line[ws] == "{":
                 pos = ws
         if pos < n and line[pos] == "{":
-            labels, pos = self._parse_labels(line, pos, sample_name)
+            labels, pos, braced, quoted = self._parse_labels(line, pos, sample_name)
             label_end = pos
+            if braced is not None:
+                sample_name = braced
+        if not sample_name:
+            raise _LineError("invalid metric name", name_start + 1)
         # value
         if om:
             if pos >= n or line[pos] != " ":
@@ -762,10 +829,12 @@ class ExpositionParser(FastPath):
                 if end < n:
                     raise _LineError(f"spurious string after timestamp: {_q(line[end:])}", end + 1)
         fam = self._resolve(sample_name, lineno, line)
+        if quoted and not fam.quoted_line:
+            fam.quoted_line = lineno
         self._check_sample_labels(fam, sample_name, labels)
         if exemplar is not None:
             self._check_exemplar_allowed(fam, sample_name)
-        key_text = line[m.start() : label_end] if labels else sample_name
+        key_text = line[name_start:label_end] if labels or quoted else sample_name
         self._add_sample(
             fam, sample_name, tuple(labels), value, timestamp, exemplar, lineno, line, key_text
         )
@@ -801,7 +870,7 @@ class ExpositionParser(FastPath):
         # ``pos`` points at "# {"
         if not line.startswith("# {", pos):
             raise _LineError("expected '{' after '#' in exemplar", pos + 3)
-        labels, pos = self._parse_labels(line, pos + 2, "exemplar")
+        labels, pos, _, _ = self._parse_labels(line, pos + 2, "exemplar")
         runes = sum(len(k) + len(v) for k, v in labels)
         if runes > EXEMPLAR_MAX_RUNES:
             raise _LineError(

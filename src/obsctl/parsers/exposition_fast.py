@@ -528,7 +528,7 @@ def _grouped_in_order(parts: Sequence[tuple[list[Any], list[int], int]]) -> bool
 def verify_summary(base: str, entries: Sequence[_Deferred], om: bool) -> bool:
     """True when a summary provably has no structure problem.
 
-    Quantile samples all with the same label names (``quantile`` among them, no ``le``),
+    Quantile samples all with the same label names (``quantile`` among them),
     ``_count``/``_sum``(/``_created``) with the others; quantiles in [0, 1]; exactly one
     ``_count`` and one ``_sum`` per series, for every series with quantiles or ``_created``;
     counts non-negative and not NaN. OpenMetrics also: quantile values and sums not negative
@@ -541,7 +541,7 @@ def verify_summary(base: str, entries: Sequence[_Deferred], om: bool) -> bool:
     if parts is None or not parts[""] or not parts["_count"] or not parts["_sum"]:
         return False
     names = parts[""][0][1]
-    if "quantile" not in names or "le" in names:
+    if "quantile" not in names:
         return False
     q_at = names.index("quantile") + 1
     other = tuple(n for n in names if n != "quantile")
@@ -598,8 +598,8 @@ def verify_histogram(base: str, entries: Sequence[_Deferred], om: bool) -> bool:
     """True when a histogram provably has no structure problem.
 
     Checks with C-level iterators over all rows: only ``_bucket``/``_count``/``_sum``
-    samples (and ``_created`` in OpenMetrics); the same non-``le`` labels everywhere (no
-    ``quantile``); each series' buckets adjacent, ``le`` strictly increasing, counts
+    samples (and ``_created`` in OpenMetrics); the same non-``le`` labels everywhere; each
+    series' buckets adjacent, ``le`` strictly increasing, counts
     non-decreasing, non-negative and not NaN, ending with ``+Inf``; exactly one ``_count``
     (equal to the ``+Inf`` bucket) and one ``_sum`` per series. OpenMetrics also: no bucket
     below 0, ``+Inf`` written so, sums not negative nor NaN, ``_created`` only for series with
@@ -621,7 +621,7 @@ def verify_histogram(base: str, entries: Sequence[_Deferred], om: bool) -> bool:
     if not buckets or not counts or not sums or (parts["_c"] and not om):
         return False
     names = buckets[0][1]
-    if "le" not in names or "quantile" in names:
+    if "le" not in names:
         return False
     le_at = names.index("le") + 1
     other = tuple(n for n in names if n != "le")

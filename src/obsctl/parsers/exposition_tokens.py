@@ -89,16 +89,56 @@ def _parse_float(token: str, om: bool) -> float | None:
     return value
 
 
+def _read_quoted(line: str, pos: int, what: str) -> tuple[str, int]:
+    """The quoted name at ``line[pos] == '"'`` (escapes ``\\\\``, ``\\"``, ``\\n``) and the
+    offset after its closing quote. ``what`` (``metric name``, ``label name``) is for messages.
+    """
+    end = line.find('"', pos + 1)
+    raw = line[pos + 1 : end]
+    if end >= 0 and "\\" not in raw:
+        return raw, end + 1
+    out: list[str] = []
+    i = pos + 1
+    n = len(line)
+    while i < n:
+        ch = line[i]
+        if ch == '"':
+            return "".join(out), i + 1
+        if ch == "\\":
+            nxt = line[i + 1] if i + 1 < n else ""
+            if nxt in {"\\", '"'}:
+                out.append(nxt)
+            elif nxt == "n":
+                out.append("\n")
+            else:
+                raise _LineError(f"invalid escape sequence '\\{nxt}'", i + 1)
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    raise _LineError(f"{what} {_q(''.join(out))} contains unescaped new-line", pos + 1)
+
+
+def _name_text(name: str, legacy: re.Pattern[str]) -> str:
+    """``name`` as the text format writes it: bare when legacy-valid, quoted otherwise."""
+    return name if legacy.fullmatch(name) else _q(name)
+
+
 def _series_key(sample_name: str, labels: tuple[tuple[str, str], ...]) -> int:
     """Hash of a series identity: ``name{a="1",b="2"}`` with labels in name order.
 
     Independent of the label order as written; equal to the hash of the line's own text when
-    it is already canonical, which is what the fast path hashes.
+    it is already canonical, which is what the fast path hashes. Names that need quotes
+    (Prometheus 3) are quoted, so ``{"a.b"}`` is one series however it is written.
     """
+    if _NAME.fullmatch(sample_name) is None:
+        ordered = sorted(labels)
+        body = "".join(f',{_name_text(k, _LABEL_NAME)}="{_escape(v)}"' for k, v in ordered)
+        return hash(f"{{{_q(sample_name)}{body}}}")
     if not labels:
         return hash(sample_name)
     ordered = sorted(labels)
-    body = ",".join(f'{k}="{_escape(v)}"' for k, v in ordered)
+    body = ",".join(f'{_name_text(k, _LABEL_NAME)}="{_escape(v)}"' for k, v in ordered)
     return hash(f"{sample_name}{{{body}}}")
 
 

@@ -210,7 +210,7 @@ def load_lint_config(section: object, *, source: str = "config") -> LintConfig:
         return LintConfig()
     if not isinstance(section, Mapping):
         raise _err(source, "lint", "expected a mapping")
-    known = {"select", "ignore", "severity", "budgets", "exempt_labels"}
+    known = {"select", "ignore", "severity", "budgets", "exempt_labels", "name_validation"}
     unknown = set(section) - known
     if unknown:
         raise _err(source, "lint", f"unknown key(s) {sorted(unknown)}; expected {sorted(known)}")
@@ -227,6 +227,13 @@ def load_lint_config(section: object, *, source: str = "config") -> LintConfig:
             raise _err(
                 source, f"lint.severity.{key}", f"unknown severity {value!r} (error|warning|info)"
             ) from None
+    scheme = section.get("name_validation", "utf8")
+    if scheme not in ("utf8", "legacy"):
+        raise _err(source, "lint.name_validation", f"expected utf8 or legacy, got {scheme!r}")
+    if scheme == "legacy":
+        # As Prometheus' metric_name_validation_scheme: legacy (and every 2.x scraper):
+        # quoted UTF-8 names are errors. An explicit severity for the rule still wins.
+        severities.setdefault(naming.UTF8_NAME.rule_id, Severity.ERROR)
     selection = make_selection(select=select, ignore=ignore, severities=severities)
     bad = selection.validate()
     if bad:
