@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import respx
 
 from obsctl.exit_codes import ExitCode
@@ -72,3 +73,122 @@ def test_tempo_v2_api_detection(cli):
         tempo = json.loads(res.stdout)["endpoints"][0]
         assert tempo["version"] == "2.6.1"
         assert tempo["capabilities"] == {"trace_api_v2": expected, "search": True}
+
+
+def _query_of(request):
+    from urllib.parse import parse_qs
+
+    params = parse_qs(request.content.decode()) if request.method == "POST" else {}
+    return params.get("query", [request.url.params.get("query", "")])[0]
+
+
+def _pipeline_prometheus(mock, answers):
+    """A Prometheus answering the probes, and pipeline queries from ``answers``.
+
+    ``answers`` maps a substring of the query to a vector ``[(labels, value)]`` or to an
+    HTTP status (an error answer); other queries get an empty vector.
+    """
+
+    def query(request):
+        expr = _query_of(request)
+        if expr == "vector(1)":
+            result = [{"metric": {}, "value": [0, "1"]}]
+            return httpx.Response(
+                200, json={"status": "success", "data": {"resultType": "vector", "result": result}}
+            )
+        for needle, answer in answers.items():
+            if needle in expr:
+                if isinstance(answer, int):
+                    return httpx.Response(
+                        answer,
+                        json={"status": "error", "errorType": "bad_data", "error": "boom"},
+                    )
+                result = [{"metric": m, "value": [0, repr(v)]} for m, v in answer]
+                return httpx.Response(
+                    200,
+                    json={"status": "success", "data": {"resultType": "vector", "result": result}},
+                )
+        return httpx.Response(
+            200, json={"status": "success", "data": {"resultType": "vector", "result": []}}
+        )
+
+    mock.route(url=f"{PROM}/api/v1/query").mock(side_effect=query)
+    mock.get(url__startswith=PROM).respond(404)
+
+
+def test_pipeline_problem_exits_1_with_fail_on_and_0_without(cli):
+    answers = {
+        "otelcol_process_uptime": [({"instance": "c:8888"}, 1)],
+        "otelcol_exporter_queue_size": [({"instance": "c:8888", "exporter": "otlp"}, 0.95)],
+    }
+    for fail_on, code in (("degraded", ExitCode.FINDINGS), ("failing", ExitCode.OK)):
+        with respx.mock() as mock:
+            _pipeline_prometheus(mock, answers)
+            res = cli("doctor", "-o", "json", "--prometheus-url", PROM, "--fail-on", fail_on)
+        assert res.exit_code == code, res.output
+        (queue,) = json.loads(res.stdout)["pipeline"]["checks"]
+        assert queue == {
+            "component": "collector",
+            "instance": "c:8888 (otlp)",
+            "check": "exporter_queue_usage",
+            "status": "degraded",
+            "value": 0.95,
+            "threshold": 0.8,
+            "message": "95% of the exporter's sending queue in use (15m)",
+            "hint": queue["hint"],
+            "labels": {"instance": "c:8888", "exporter": "otlp"},
+        }
+        assert queue["hint"].startswith("the exporter cannot keep up")
+
+
+def test_a_refused_pipeline_query_is_a_note_not_a_failure(cli):
+    answers = {
+        "otelcol_process_uptime": [({"instance": "c:8888"}, 1)],
+        "otelcol_exporter_queue_size": 422,
+    }
+    with respx.mock() as mock:
+        _pipeline_prometheus(mock, answers)
+        res = cli("doctor", "-o", "json", "--prometheus-url", PROM, "--fail-on", "degraded")
+    assert res.exit_code == ExitCode.OK, res.output
+    notes = json.loads(res.stdout)["pipeline"]["notes"]
+    assert any(n.startswith("collector.exporter_queue_usage: not checked: ") for n in notes)
+
+
+def test_no_pipeline_skips_the_queries(cli):
+    with respx.mock() as mock:
+        _pipeline_prometheus(mock, {})
+        res = cli("doctor", "-o", "json", "--prometheus-url", PROM, "--no-pipeline")
+        queries = [_query_of(c.request) for c in mock.calls]
+    assert res.exit_code == ExitCode.OK, res.output
+    assert json.loads(res.stdout)["pipeline"] is None
+    assert not any("otelcol" in q for q in queries)
+
+
+def test_list_checks_names_every_check_with_its_thresholds(cli):
+    res = cli("doctor", "--list-checks")
+    assert res.exit_code == ExitCode.OK, res.output
+    rows = {line.split()[0]: line.split()[1:] for line in res.stdout.splitlines()[1:]}
+    assert rows["collector.exporter_queue_usage"] == ["0.8", "0.99", "above", "(ratio)"]
+    assert rows["prometheus.config_reload"] == ["-", "1", "below", "(bool)"]
+    assert len(rows) == 29
+    doc = json.loads(cli("doctor", "--list-checks", "-o", "json").stdout)
+    keys = [c["check"] for c in doc["checks"]]
+    assert "alertmanager.notifications_failed" in keys
+    assert all(c["query"] for c in doc["checks"])
+
+
+def test_bad_window_and_thresholds_are_usage_errors(cli, tmp_path):
+    res = cli("doctor", "--window", "30s", "--list-checks")
+    assert res.exit_code == ExitCode.USAGE
+    assert res.stderr.splitlines()[0] == "obsctl: error: doctor window '30s' is shorter than 1m"
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("doctor:\n  thresholds:\n    collector.nope: {degraded: 1}\n")
+    res = cli("--config", str(cfg), "doctor", "--list-checks")
+    assert res.exit_code == ExitCode.USAGE
+    assert res.stderr.splitlines()[0] == (
+        "obsctl: error: doctor.thresholds: unknown pipeline check 'collector.nope'"
+    )
+    cfg.write_text("doctor:\n  windw: 1h\n")
+    res = cli("--config", str(cfg), "doctor", "--list-checks")
+    assert res.exit_code == ExitCode.USAGE
+    assert res.stderr.splitlines()[0] == "obsctl: error: doctor: unknown key 'windw'"

@@ -4,6 +4,7 @@ Each command lives in its own module and keeps heavy imports inside its function
 ``obsctl --help`` imports neither httpx, yaml nor textual.
 """
 
+import os
 from typing import Annotated
 
 import typer
@@ -211,6 +212,13 @@ def main() -> None:
     When a command kept a big result for the end of the process (``obsctl.lifetime``), exit
     without tearing the interpreter down: freeing millions of objects only to exit is slow.
     """
+    if "_OBSCTL_COMPLETE" in os.environ:
+        # The scripts in completions/ speak Typer's completion protocol; Click's own (which
+        # answers "plain,query" lines) is what runs unless Typer's classes are registered.
+        # Only completion pays for the import.
+        from typer._completion_classes import completion_init
+
+        completion_init()
     from obsctl import lifetime
 
     try:

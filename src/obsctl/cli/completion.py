@@ -8,9 +8,27 @@ import typer
 
 SHELLS = ("bash", "zsh", "fish")
 
+# Typer's zsh script only calls ``compdef`` when it runs, so installed in $fpath (as the
+# README says) the first Tab merely registers it and completes nothing. This one completes
+# both when autoloaded from $fpath and when sourced.
+ZSH_SCRIPT = """#compdef obsctl
+
+_obsctl() {
+  eval $(env _TYPER_COMPLETE_ARGS="${words[1,$CURRENT]}" _OBSCTL_COMPLETE=complete_zsh obsctl)
+}
+
+if [[ "$funcstack[1]" == "_obsctl" ]]; then
+  _obsctl "$@"
+else
+  compdef _obsctl obsctl
+fi
+"""
+
 
 def completion_script(shell: str) -> str:
     """The completion script for ``shell`` (what ``completions/`` holds)."""
+    if shell == "zsh":
+        return ZSH_SCRIPT
     from typer._completion_shared import get_completion_script
 
     return (

@@ -116,13 +116,13 @@ def load_config(
                 continue
             for name, cknode, cvnode in walker.mapping(vnode, "contexts"):
                 contexts[name] = walker.context(name, cknode, cvnode)
-        elif key in ("lint", "validate", "correlate", "query", "trace"):
+        elif key in ("lint", "validate", "correlate", "query", "trace", "doctor"):
             extra[key] = walker.plain(vnode)
         else:
             raise ConfigError(
                 f"unknown top-level key {key!r}",
                 location=_loc(source, knode),
-                hint="top-level keys: current-context, contexts, lint, validate, correlate",
+                hint="top-level keys: current-context, contexts, lint, validate, correlate, doctor",
             )
     if current is not None and current not in contexts:
         raise ConfigError(

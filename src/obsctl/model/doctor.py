@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Final
 
 
 class CheckStatus(StrEnum):
@@ -14,6 +16,33 @@ class CheckStatus(StrEnum):
     """Reachable and answering, but the monitoring stack reports problems."""
     UNREACHABLE = "unreachable"
     ERROR = "error"
+
+
+class PipelineStatus(StrEnum):
+    """Outcome of one pipeline check."""
+
+    OK = "ok"
+    DEGRADED = "degraded"
+    FAILING = "failing"
+
+
+SEVERITY: Final = {PipelineStatus.OK: 0, PipelineStatus.DEGRADED: 1, PipelineStatus.FAILING: 2}
+"""Order of the statuses, for ``--fail-on`` and for sorting."""
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineCheck:
+    """One judged value: a check about one subject."""
+
+    component: str
+    instance: str
+    check: str
+    status: PipelineStatus
+    value: float | None
+    threshold: float | None
+    message: str
+    hint: str | None
+    labels: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +66,26 @@ class EndpointCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class PipelineReport:
+    """The telemetry pipeline's health, from its components' own metrics."""
+
+    window: str
+    """The window the counters were compared over (``15m``)."""
+    checks: tuple[PipelineCheck, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What could not be checked, and why (a component nobody scrapes, a failed query)."""
+
+    def worst(self) -> PipelineStatus:
+        """The most severe status (OK when there are no checks)."""
+        return max(
+            (c.status for c in self.checks), key=SEVERITY.__getitem__, default=PipelineStatus.OK
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class DoctorReport:
-    """All endpoint checks of one context."""
+    """All endpoint checks of one context, and the pipeline checks when they ran."""
 
     context: str | None
     checks: tuple[EndpointCheck, ...]
+    pipeline: PipelineReport | None = None

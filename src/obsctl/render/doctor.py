@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 
-from obsctl.model.doctor import CheckStatus, DoctorReport
+from obsctl.model.doctor import CheckStatus, DoctorReport, PipelineReport, PipelineStatus
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, write_json
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from obsctl.analysis.pipeline import CheckSpec
 
 _STYLE = {
     CheckStatus.OK: ("✓ ok", "green"),
@@ -56,6 +63,114 @@ def render_doctor_text(report: DoctorReport, consoles: Consoles) -> None:
         if details.row_count:
             out.print(Text(f"\n{c.kind} ({c.source})", style="bold"))
             out.print(details)
+    if report.pipeline is not None:
+        _render_pipeline_text(report.pipeline, consoles)
+
+
+_PIPELINE_STYLE = {
+    PipelineStatus.OK: ("✓ ok", "green"),
+    PipelineStatus.DEGRADED: ("! degraded", "yellow"),
+    PipelineStatus.FAILING: ("✗ failing", "red"),
+}
+
+
+def _render_pipeline_text(report: PipelineReport, consoles: Consoles) -> None:
+    """Problems one by one, worst first, with their hints; the ok checks counted."""
+    out = consoles.out
+    counts = {s: sum(c.status is s for c in report.checks) for s in PipelineStatus}
+    summary = ", ".join(f"{counts[s]} {s.value}" for s in reversed(PipelineStatus) if counts[s])
+    out.print(Text(f"\npipeline over {report.window}: {summary or 'nothing to check'}", "bold"))
+    rows = Table.grid(padding=(0, 1))
+    rows.add_column(no_wrap=True)
+    rows.add_column(overflow="fold")
+    order = {PipelineStatus.FAILING: 0, PipelineStatus.DEGRADED: 1}
+    problems = sorted(
+        (c for c in report.checks if c.status is not PipelineStatus.OK),
+        key=lambda c: order[c.status],
+    )
+    for c in problems:
+        label, style = _PIPELINE_STYLE[c.status]
+        rows.add_row(Text(label, style=style), Text(f"{c.component} {c.instance}: {c.message}"))
+        if c.hint:
+            rows.add_row("", Text(f"hint: {c.hint}", style="cyan"))
+    if counts[PipelineStatus.OK]:
+        per: dict[str, int] = {}
+        for c in report.checks:
+            if c.status is PipelineStatus.OK:
+                per[c.component] = per.get(c.component, 0) + 1
+        parts = ", ".join(f"{k} {n}" for k, n in per.items())
+        label, style = _PIPELINE_STYLE[PipelineStatus.OK]
+        rows.add_row(
+            Text(label, style=style), Text(f"{counts[PipelineStatus.OK]} checks ({parts})")
+        )
+    for note in report.notes:
+        rows.add_row(Text("note", style="dim"), Text(note))
+    if rows.row_count:
+        out.print(rows)
+
+
+def _pipeline_json(report: PipelineReport) -> dict[str, object]:
+    return {
+        "window": report.window,
+        "status": report.worst().value,
+        "checks": [
+            {
+                "component": c.component,
+                "instance": c.instance,
+                "check": c.check,
+                "status": c.status.value,
+                "value": c.value,
+                "threshold": c.threshold,
+                "message": c.message,
+                "hint": c.hint,
+                "labels": dict(c.labels),
+            }
+            for c in report.checks
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def render_check_list(specs: Sequence[CheckSpec], fmt: str, consoles: Consoles) -> None:
+    """``doctor --list-checks``: every pipeline check, its thresholds and its query."""
+    if fmt == "json":
+        write_json(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "checks": [
+                    {
+                        "check": s.key,
+                        "unit": s.unit,
+                        "direction": s.thresholds.direction,
+                        "degraded": s.thresholds.degraded,
+                        "failing": s.thresholds.failing,
+                        "query": s.expr,
+                        "message": s.what,
+                        "hint": s.hint,
+                    }
+                    for s in specs
+                ],
+            },
+            consoles,
+        )
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("CHECK", no_wrap=True)
+    table.add_column("DEGRADED", justify="right", no_wrap=True)
+    table.add_column("FAILING", justify="right", no_wrap=True)
+    table.add_column("WHEN", no_wrap=True)
+
+    def level(x: float | None) -> str:
+        return "-" if x is None else f"{x:g}"
+
+    for s in specs:
+        table.add_row(
+            Text(s.key),
+            level(s.thresholds.degraded),
+            level(s.thresholds.failing),
+            f"{s.thresholds.direction} ({s.unit})",
+        )
+    consoles.out.print(table)
 
 
 @renderer(DoctorReport, "json")
@@ -82,6 +197,7 @@ def render_doctor_json(report: DoctorReport, consoles: Consoles) -> None:
                 }
                 for c in report.checks
             ],
+            "pipeline": None if report.pipeline is None else _pipeline_json(report.pipeline),
         },
         consoles,
     )
