@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from functools import partial
-from itertools import compress, islice, repeat
+from itertools import compress, filterfalse, islice, repeat
 from operator import and_, attrgetter, eq, gt, itemgetter, le, lt, not_
 from typing import Any, Final
 
@@ -385,11 +385,12 @@ class FastPath:
                 st.value_hashes.update(map(hash, col))
                 if len(st.value_hashes) >= self._max_distinct:
                     st.saturated = True
-            if len(st.examples) < LABEL_SAMPLE_LIMIT:
-                for v in islice(col, LABEL_SAMPLE_LIMIT * 4):
-                    st.examples.add(v)
-                    if len(st.examples) >= LABEL_SAMPLE_LIMIT:
-                        break
+            need = LABEL_SAMPLE_LIMIT - len(st.examples)
+            if need > 0:
+                # The first ``need`` new distinct values among the block's first ones, in
+                # order (what adding them one by one until the limit gives), in C.
+                seen = dict.fromkeys(islice(col, LABEL_SAMPLE_LIMIT * 4))
+                st.examples.update(islice(filterfalse(st.examples.__contains__, seen), need))
             longest = max(map(len, col))
             if longest > st.max_length:
                 idx = next(i for i, v in enumerate(col) if len(v) == longest)
