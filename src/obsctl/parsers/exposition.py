@@ -172,6 +172,7 @@ class ExpositionParser(FastPath):
         self._fast_cache: dict[_PatternKey, tuple[re.Pattern[str], re.Pattern[str]]] = {}
         self._floats_ok: set[str] = set()
         self._optimistic = False
+        self._trusting = False
         self._region = _REGION_MIN
         self._deferred: dict[str, list[_Deferred]] = {}
         self._eof_line = 0
@@ -539,7 +540,7 @@ class ExpositionParser(FastPath):
         self._current = fam
         self._fast = None
         self._shapes = ()
-        self._optimistic = False
+        self._optimistic = self._trusting
 
     def _mark_interleaved(self, fam: MetricFamily, lineno: int) -> None:
         if fam.name in self._closed_families:

@@ -70,6 +70,10 @@ class FastPath:
     _fast_cache: dict[_PatternKey, tuple[re.Pattern[str], re.Pattern[str]]]
     _floats_ok: set[str]
     _optimistic: bool
+    _trusting: bool
+    """Whether the last optimistic attempt succeeded: a new family then starts optimistic (a
+    big exporter's families are one run each), so most runs cost one findall, not a match
+    and a findall."""
     _region: int
     _deferred: dict[str, list[_Deferred]]
 
@@ -94,9 +98,10 @@ class FastPath:
                 if len(rows) == block.count("\n") and self._names_ok(block, len(rows)):
                     self._absorb_block(block, rows)
                     self._region = min(_REGION_MAX, self._region * 2)
+                    self._trusting = True
                     return stop + 1
                 self._region = max(_REGION_MIN, self._region // 2)
-            self._optimistic = False
+            self._optimistic = self._trusting = False
         m = self._fast.match(buf, pos)  # type: ignore[union-attr]
         end = m.end() if m is not None else pos
         if end > pos:
@@ -106,6 +111,7 @@ class FastPath:
                 return self._fast_advance(buf, pos)
             self._absorb_block(block, rows)
             self._optimistic = len(rows) >= 8
+            self._trusting = self._trusting or self._optimistic
         return end
 
     def _settle_deferred(self) -> None:
