@@ -173,6 +173,7 @@ class ExpositionParser(FastPath):
         self._floats_ok: set[str] = set()
         self._optimistic = False
         self._trusting = False
+        self._learned: dict[str, tuple[_Shape, ...]] = {}
         self._region = _REGION_MIN
         self._deferred: dict[str, list[_Deferred]] = {}
         self._eof_line = 0

@@ -71,6 +71,8 @@ class FastPath:
     _floats_ok: set[str]
     _optimistic: bool
     _trusting: bool
+    _learned: dict[str, tuple[_Shape, ...]]
+    """Per family type, the last multi-shape family's shapes as (suffix, label names)."""
     """Whether the last optimistic attempt succeeded: a new family then starts optimistic (a
     big exporter's families are one run each), so most runs cost one findall, not a match
     and a findall."""
@@ -184,16 +186,25 @@ class FastPath:
         shapes = self._shapes if shape in self._shapes else (*self._shapes, shape)
         if len(shapes) > _MAX_SHAPES:
             shapes = (shape,)
+        base = fam.name
+        if len(shapes) == 1 and sample_name.startswith(base):
+            # A family's first shape: families of one type in one exposition usually have the
+            # same shapes (a histogram's _bucket, _sum, _count, _created with the same
+            # labels), so start with the last such family's, which lets the family's first
+            # run cover all its lines. Shapes that do not occur cost nothing.
+            learned = self._learned.get(fam.type, ())
+            if (sample_name[len(base) :], shape[1]) in learned:
+                shapes = tuple((base + sfx, names) for sfx, names in learned)
         # The patterns leave the family's name open, so that the families of a big exporter
         # sharing label names share compiled patterns (compiling costs far more than
         # matching a family of a few hundred lines). With one shape any name matches; with
         # several, a name of the family name's length followed by each shape's suffix. The
         # names are then checked per run by counting the lines that start with them.
-        base = fam.name
         if len(shapes) == 1:
             key: _PatternKey = (None, (("", shapes[0][1]),))
         elif all(sname.startswith(base) for sname, _ in shapes):
             key = (len(base), tuple((sname[len(base) :], names) for sname, names in shapes))
+            self._learned[fam.type] = key[1]
         else:
             key = (-1, shapes)
         pats = self._fast_cache.get(key)

@@ -411,3 +411,30 @@ def test_bulk_verification_matches_per_sample_rules_for_all_kinds(seed: int) -> 
     assert list(lint_exposition(bulk, LintConfig())) == list(
         lint_exposition(detailed, LintConfig())
     )
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_shapes_learned_from_earlier_families_change_nothing(seed: int) -> None:
+    # A family starts with the shapes of the last family of its type; whatever the next
+    # family really looks like, the result is the line parser's.
+    rng = random.Random(seed)
+    om = seed % 2 == 1
+    out = []
+    for f in range(rng.randint(2, 6)):
+        kind = rng.choice(["histogram", "summary"])
+        lines = _family_text(rng, kind, rng.randint(1, 12), om)
+        lines = [ln.replace("m_", f"m{f}_").replace("m{", f"m{f}{{") for ln in lines]
+        lines[0] = f"# TYPE m{f} {kind}"
+        if rng.random() < 0.5:
+            lines = [ln.replace("job=", rng.choice(["job=", "team="])) for ln in lines]
+        if rng.random() < 0.5 and len(lines) > 3:
+            rng.choice(OM_MUTATIONS)(lines, rng.randrange(2, len(lines) - 1))
+        out += lines
+    text = "\n".join(out) + ("\n# EOF\n" if om else "\n")
+    fmt = "openmetrics" if om else "text"
+    results = []
+    for keep in (False, True):
+        expo = parse_exposition_text(text, fmt=fmt, keep_samples=keep)
+        summary = [(f.name, f.type, f.series_count, f.sample_count) for f in expo.families]
+        results.append((summary, expo.problems, lint_exposition(expo, LintConfig())))
+    assert results[0] == results[1]
