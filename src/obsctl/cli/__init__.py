@@ -5,6 +5,7 @@ Each command lives in its own module and keeps heavy imports inside its function
 """
 
 import os
+import sys
 from typing import Annotated
 
 import typer
@@ -212,6 +213,11 @@ def main() -> None:
     When a command kept a big result for the end of the process (``obsctl.lifetime``), exit
     without tearing the interpreter down: freeing millions of objects only to exit is slow.
     """
+    if sys.argv[1:] in (["--version"], ["-V"]) and "_OBSCTL_COMPLETE" not in os.environ:
+        # What the eager --version option prints, without building the command tree first
+        # (a fifth of the start-up of ``obsctl --version``).
+        sys.stdout.write(f"obsctl {__version__}\n")
+        return
     if "_OBSCTL_COMPLETE" in os.environ:
         # The scripts in completions/ speak Typer's completion protocol; Click's own (which
         # answers "plain,query" lines) is what runs unless Typer's classes are registered.
