@@ -32,6 +32,7 @@ from obsctl.model.traces import Trace, TraceIdError, TraceSearch, normalize_trac
 
 if TYPE_CHECKING:
     from obsctl.backends.http import LogFn
+from obsctl.lifetime import keep_until_exit
 from obsctl.parsers.trace_file import parse_trace_file
 
 MAX_FILE_BYTES = 1 << 30
@@ -282,7 +283,9 @@ async def show_trace(
             hint="span IDs are listed by `obsctl trace ID -o ndjson`",
         )
     links = trace_links(settings, fetched) if file is None else TraceLinks()
-    return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view)
+    result = TraceResult(fetched=fetched, analysis=analysis, links=links, view=view)
+    keep_until_exit(result)  # freeing 100k spans only to exit is slow (see obsctl.lifetime)
+    return result
 
 
 @contextmanager
