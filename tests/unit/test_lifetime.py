@@ -30,6 +30,6 @@ def test_fast_exit_flushes_output_and_runs_exit_handlers() -> None:
         "sys.stdout.write('data')\n"
         "lifetime.fast_exit(4)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     assert proc.returncode == 4
     assert proc.stdout == "datahandler\n"
