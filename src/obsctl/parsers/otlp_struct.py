@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any
 
 import msgspec
@@ -159,7 +160,12 @@ def _attrs(items: list[_KV] | None) -> Attributes:
     return tuple(out)
 
 
+_LOWER_HEX16 = re.compile(r"[0-9a-f]{16}")
+
+
 def _hex16(text: str) -> str:
+    if _LOWER_HEX16.fullmatch(text) is not None:
+        return text  # what bytes.fromhex(text).hex() gives, in one call
     if len(text) == 16:
         return bytes.fromhex(text).hex()
     if len(text) == 12:  # Tempo: base64 of the 8 raw bytes
