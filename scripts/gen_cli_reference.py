@@ -22,7 +22,9 @@ def command_paths() -> list[list[str]]:
         cmd = load_command(name, spec)
         paths.append([name])
         if isinstance(cmd, click.Group):
-            paths.extend([name, sub] for sub in cmd.commands)
+            # list_commands, not .commands: a group may load its subcommands lazily.
+            subs = cmd.list_commands(click.Context(cmd))
+            paths.extend([name, sub] for sub in subs)
     return paths
 
 

@@ -60,3 +60,24 @@ def test_state_run_does_not_format_the_result():
         return NoRepr()
 
     assert isinstance(AppState().run(produce()), NoRepr)
+
+
+def test_usage_errors_are_one_line_with_a_help_hint(cli):
+    res = cli("query", "up", "--sinc", "1h")
+    assert res.exit_code == ExitCode.USAGE
+    assert res.stderr.splitlines() == [
+        "obsctl: error: no such option '--sinc'. Did you mean '--since'?",
+        "  hint: obsctl query --help",
+    ]
+    assert res.stdout == ""
+
+
+def test_a_mistyped_command_suggests_the_lazy_command(cli):
+    res = cli("qeury", "up")
+    assert res.exit_code == ExitCode.USAGE
+    assert res.stderr.splitlines() == [
+        "obsctl: error: no such command 'qeury'; did you mean 'query'?",
+        "  hint: obsctl --help",
+    ]
+    res = cli("zzzz")
+    assert res.stderr.splitlines()[0] == "obsctl: error: no such command 'zzzz'."

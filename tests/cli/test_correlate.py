@@ -33,7 +33,7 @@ def _cli_am(cli, *args: str):  # type: ignore[no-untyped-def]
         (["--slack", "-1m"], "obsctl: error: --slack: negative duration '-1m'"),
         (["--baseline-window", "x"], "obsctl: error: --baseline-window: expected START..END"),
         (["--since", "1h", "--start", "now-2h"], "obsctl: error: give either --since or --start"),
-        (["--rank-by", "speed"], "Invalid value for '--rank-by'"),
+        (["--rank-by", "speed"], "obsctl: error: invalid value for '--rank-by'"),
     ],
 )
 def test_bad_arguments_exit_2(cli, args: list[str], message: str) -> None:

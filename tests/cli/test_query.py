@@ -150,7 +150,7 @@ def test_syntax_error_exits_2_without_request(cli: Cli, prom: respx.MockRouter) 
         (["up", "--raw", "-o", "json"], "--raw prints the server's body"),
         (["up", "--grafana"], "--grafana needs a Grafana URL in the context"),
         (["up", "--watch", "0s"], "--watch: duration '0s' is zero"),
-        (["up", "-o", "yaml"], "Invalid value for '--output' / '-o'"),
+        (["up", "-o", "yaml"], "obsctl: error: invalid value for '--output' / '-o'"),
     ],
 )
 def test_usage_errors_exit_2(cli: Cli, args: list[str], message: str) -> None:
@@ -292,8 +292,8 @@ def test_series_labels_metadata(cli: Cli, prom: respx.MockRouter) -> None:
         (["series", "up{"], "PromQL syntax error"),
         (["labels", "bad-name"], "invalid label name 'bad-name'"),
         (["labels", "--match", "up{"], "PromQL syntax error"),
-        (["series"], "Missing argument"),
-        (["metadata", "--limit", "0"], "Invalid value for '--limit'"),
+        (["series"], "obsctl: error: missing argument"),
+        (["metadata", "--limit", "0"], "obsctl: error: invalid value for '--limit'"),
     ],
 )
 def test_listing_usage_errors(cli: Cli, args: list[str], message: str) -> None:
@@ -335,3 +335,32 @@ def test_grafana_link_covers_the_queried_time(
     pane = json.loads(qs(urlsplit(link).query)["panes"][0])["obsctl"]
     assert pane["range"] == {"from": "1795589880000", "to": "1795593480000"}
     assert pane["queries"][0]["expr"] == "bench_requests_total"
+
+
+def test_output_env_var_applies_where_offered_and_is_ignored_elsewhere(
+    cli: Cli, prom: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prom.post("/api/v1/query", name="query").respond(200, content=body("vector"))
+    monkeypatch.setenv("OBSCTL_OUTPUT", "sarif")
+    res = cli("query", "bench_requests_total", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert res.stderr.splitlines() == [
+        "obsctl: note: OBSCTL_OUTPUT=sarif ignored: obsctl query writes text, json, ndjson, csv"
+    ]
+    assert not res.stdout.startswith("{")
+    monkeypatch.setenv("OBSCTL_OUTPUT", "json")
+    res = cli("query", "bench_requests_total", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert json.loads(res.stdout)["schema_version"] == 1
+    res = cli("query", "bench_requests_total", "--prometheus-url", URL, "-o", "csv")
+    assert res.exit_code == ExitCode.OK, res.output
+    assert not res.stdout.startswith("{")
+
+
+def test_metadata_of_an_unknown_metric_names_it(cli: Cli, prom: respx.MockRouter) -> None:
+    prom.get("/api/v1/metadata").respond(200, json={"status": "success", "data": {}})
+    res = cli("metadata", "checkout_latency", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert res.stderr.startswith("obsctl: note: no metadata for checkout_latency: ")
+    res = cli("metadata", "--prometheus-url", URL)
+    assert res.stderr.startswith("obsctl: note: no metadata (the server has scraped no metric")

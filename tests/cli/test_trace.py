@@ -350,3 +350,23 @@ def test_grafana_explore_link_when_configured(cli, tmp_path):
     link = json.loads(res.stdout)["links"]["grafana"]
     assert link.startswith("http://grafana.test/explore?schemaVersion=1&panes=")
     assert TID in link and "%22type%22%3A%22tempo%22" in link
+
+
+def test_a_shortened_id_not_found_says_it_was_padded(cli):
+    padded = "00000000000000000000000004bf92f3"
+    with respx.mock() as mock:
+        mock.get(f"{TEMPO}/api/v2/traces/{padded}").respond(404, text="")
+        res = cli("trace", "4bf92f3", "--tempo-url", TEMPO)
+    assert res.exit_code == ExitCode.NOT_FOUND, res.output
+    lines = res.stderr.splitlines()
+    assert lines[0].startswith(f"obsctl: error: trace {padded} not found")
+    assert lines[0].endswith(
+        f"(the 7-digit ID 4bf92f3 was padded with zeros to {padded}: trace IDs have 16 or "
+        "32 hex digits)"
+    )
+    assert lines[1] == "  hint: give the whole ID; `obsctl trace search` lists recent ones"
+    with respx.mock() as mock:
+        mock.get(f"{TEMPO}/api/v2/traces/{TID}").respond(404, text="")
+        res = cli("trace", TID, "--tempo-url", TEMPO)
+    assert res.exit_code == ExitCode.NOT_FOUND
+    assert "padded" not in res.stderr

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from textual.widgets import DataTable
 
 from obsctl.config.schema import Endpoint
+from obsctl.model.alerts import AlertRow
 from obsctl.tui.app import ObsctlApp
 from obsctl.tui.sources import open_sources
 from obsctl.tui.widgets.alerts_panel import AlertsPanel
 from obsctl.tui.widgets.query_panel import QueryPanel
 from obsctl.tui.widgets.status_line import StatusLine
-from obsctl.workflows.tui_sources import ActiveAlert
 from tests.integration import servers
 
 
@@ -70,7 +70,7 @@ async def test_dashboard_shows_seeded_series_and_a_posted_alert(prometheus, aler
         assert panel.alerts is not None
         mine = [a for a in panel.alerts if a.name == "TuiIntegrationDown"]
         assert mine == [
-            ActiveAlert(
+            AlertRow(
                 name="TuiIntegrationDown",
                 severity="critical",
                 state=mine[0].state,

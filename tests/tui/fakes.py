@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from obsctl.errors import ObsctlError
+from obsctl.model.alerts import AlertRow
 from obsctl.model.metrics import QueryResult, Series, float_array
-from obsctl.workflows.tui_sources import ActiveAlert
 
 NOW = datetime(2026, 11, 25, 3, 0, 0, tzinfo=UTC)
 """The frozen clock of every TUI test."""
@@ -34,7 +34,7 @@ def matrix(*items: Series) -> QueryResult:
 
 
 class FakeMetrics:
-    """``MetricsSource`` answering from ``answers`` (a QueryResult, or an error to raise)."""
+    """``QueryPanelSource`` answering from ``answers`` (a QueryResult, or an error to raise)."""
 
     label = "Prometheus"
 
@@ -57,13 +57,13 @@ class FakeMetrics:
 
 
 class FakeAlerts:
-    """``AlertsSource`` answering ``answer`` (a list of alerts, or an error to raise)."""
+    """``AlertPanelSource`` answering ``answer`` (a list of alerts, or an error to raise)."""
 
     label = "Alertmanager"
 
     def __init__(
         self,
-        answer: Sequence[ActiveAlert] | ObsctlError,
+        answer: Sequence[AlertRow] | ObsctlError,
         *,
         configured: bool = True,
         url: str = "http://am.example:9093",
@@ -74,7 +74,7 @@ class FakeAlerts:
         self.calls = 0
         self.closed = False
 
-    async def active_alerts(self) -> Sequence[ActiveAlert]:
+    async def active_alerts(self) -> Sequence[AlertRow]:
         self.calls += 1
         if isinstance(self.answer, ObsctlError):
             raise self.answer
@@ -90,8 +90,8 @@ def alert(
     age: timedelta,
     summary: str,
     **labels: str,
-) -> ActiveAlert:
-    return ActiveAlert(
+) -> AlertRow:
+    return AlertRow(
         name=name,
         severity=severity,
         state="active",

@@ -11,7 +11,7 @@ from obsctl.exit_codes import ExitCode
 
 
 def test_bad_promql_is_a_usage_error_before_anything_starts(cli):
-    res = cli("tui", "-e", "up", "-e", "rate(x[5m]")
+    res = cli("tui", "-q", "up", "-q", "rate(x[5m]")
     assert res.exit_code == ExitCode.USAGE, res.output
     assert res.stderr.splitlines()[0].startswith("obsctl: error: PromQL syntax error at column")
     assert res.stdout == ""

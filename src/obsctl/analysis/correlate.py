@@ -15,13 +15,13 @@ from obsctl.model.alerts import AlertWindow, Labels
 from obsctl.model.correlation import (
     Bottleneck,
     Candidate,
-    Exemplar,
     LatencySource,
     MergedCandidate,
     PathShare,
     RankBy,
     RankedTrace,
     SlowerOperation,
+    TraceExemplar,
     TraceFacts,
 )
 from obsctl.model.time import from_unix_ns
@@ -74,7 +74,7 @@ def window_of(time: datetime | None, labels: Labels, windows: Sequence[AlertWind
     return None
 
 
-def exemplar_candidates(exemplars: Iterable[Exemplar]) -> list[Candidate]:
+def exemplar_candidates(exemplars: Iterable[TraceExemplar]) -> list[Candidate]:
     """One candidate per exemplar."""
     return [
         Candidate(

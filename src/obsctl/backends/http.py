@@ -21,6 +21,7 @@ import httpx
 import orjson
 
 from obsctl import __version__
+from obsctl.config.kinds import KINDS
 from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError, BackendUnreachable, ConfigError
 
@@ -265,7 +266,8 @@ def _context_note(endpoint: Endpoint) -> str:
 
 
 def _flag_for(endpoint: Endpoint) -> str:
-    return f"--{endpoint.kind}-url" if endpoint.kind != "grafana" else "the context"
+    kind = KINDS.get(endpoint.kind)
+    return kind.flag if kind is not None and kind.global_flag else "the context"
 
 
 def _unreachable(

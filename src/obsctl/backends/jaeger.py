@@ -14,9 +14,9 @@ import httpx
 import orjson
 
 from obsctl.backends.base import newest_first, reject_traceql
-from obsctl.backends.http import ACCEPT_JSON, decode_json, redact_url, send
-from obsctl.config.schema import Endpoint
-from obsctl.errors import NotFound, UsageError
+from obsctl.backends.http import decode_json
+from obsctl.backends.trace_http import HttpTraceBackend
+from obsctl.errors import UsageError
 from obsctl.model.time import format_rfc3339_nano, to_unix_us
 from obsctl.model.trace_analysis import FetchedTrace
 from obsctl.model.traces import Trace, TraceSearch, TraceSummary
@@ -75,47 +75,24 @@ def _is_html(resp: httpx.Response) -> bool:
     return "html" in resp.headers.get("content-type", "") or resp.content.lstrip()[:1] == b"<"
 
 
-class JaegerBackend:
+class JaegerBackend(HttpTraceBackend):
     """``TraceBackend`` for Jaeger."""
 
     name = "jaeger"
+    retention = "its storage's retention (the in-memory store loses them on restart)"
 
-    def __init__(self, client: httpx.AsyncClient, endpoint: Endpoint) -> None:
-        self.client = client
-        self.endpoint = endpoint
-
-    def _not_found(self, trace_id: str) -> NotFound:
-        return NotFound(
-            f"trace {trace_id} not found in Jaeger at {redact_url(self.endpoint.base_url)}",
-            hint="Jaeger keeps traces only for its storage's retention (the in-memory store "
-            "loses them on restart) and a trace may have been sampled out; check the ID, "
-            "or try --backend tempo|zipkin",
-        )
-
-    async def fetch(
-        self, trace_id: str, *, start: datetime | None = None, end: datetime | None = None
+    async def _fetch(
+        self, trace_id: str, start: datetime | None, end: datetime | None
     ) -> FetchedTrace:
-        """Fetch a trace with its raw body: ``/api/v3/traces/{id}``, else ``/api/traces/{id}``.
-
-        Raises:
-            NotFound: Jaeger does not know the trace.
-            BackendError, BackendUnreachable: HTTP failures; ParseError (exit 4): bad payload.
-        """
+        """Fetch a trace with its raw body: ``/api/v3/traces/{id}``, else ``/api/traces/{id}``."""
         params: dict[str, str] = {}
         if start is not None:
             params["start_time"] = format_rfc3339_nano(start)
         if end is not None:
             params["end_time"] = format_rfc3339_nano(end)
         what = f"trace {trace_id}"
-        resp = await send(
-            self.client,
-            self.endpoint,
-            "GET",
-            f"/api/v3/traces/{trace_id}",
-            params=params,
-            headers=ACCEPT_JSON,
-            ok_statuses=_FALLBACK,
-            what=what,
+        resp = await self._get(
+            f"/api/v3/traces/{trace_id}", params=params, ok_statuses=_FALLBACK, what=what
         )
         if resp.status_code == 404 and _json_error(resp) is not None:
             raise self._not_found(trace_id)
@@ -138,13 +115,9 @@ class JaegerBackend:
             v1_params["start"] = str(to_unix_us(start))
         if end is not None:
             v1_params["end"] = str(to_unix_us(end))
-        resp = await send(
-            self.client,
-            self.endpoint,
-            "GET",
+        resp = await self._get(
             f"/api/traces/{trace_id}",
             params=v1_params,
-            headers=ACCEPT_JSON,
             ok_statuses=frozenset({404}),
             what=what,
         )
@@ -152,13 +125,7 @@ class JaegerBackend:
             raise self._not_found(trace_id)
         doc = decode_json(resp, self.endpoint, what=what)
         trace = parse_jaeger_trace(doc, trace_id=trace_id, from_backend=True, what="Jaeger trace")
-        if not trace.spans:
-            raise self._not_found(trace_id)
-        return FetchedTrace(trace=trace, raw=resp.content, source=self.name, api="/api/traces")
-
-    async def fetch_trace(self, trace_id: str) -> Trace:
-        """The trace with ``trace_id`` (32 lowercase hex); see ``fetch``."""
-        return (await self.fetch(trace_id)).trace
+        return self._fetched(trace_id, trace, resp, "/api/traces")
 
     async def search(self, query: TraceSearch) -> list[TraceSummary]:
         """Search by service (required by Jaeger), operation, tags and span duration.
@@ -184,15 +151,8 @@ class JaegerBackend:
                 max_duration="query.duration_max",
             )
         )
-        resp = await send(
-            self.client,
-            self.endpoint,
-            "GET",
-            "/api/v3/traces",
-            params=params,
-            headers=ACCEPT_JSON,
-            ok_statuses=_FALLBACK,
-            what="trace search",
+        resp = await self._get(
+            "/api/v3/traces", params=params, ok_statuses=_FALLBACK, what="trace search"
         )
         if resp.status_code == 404 and _json_error(resp) is not None:
             return []  # api_v3 says "No traces found" with a 404
@@ -219,14 +179,6 @@ class JaegerBackend:
                 max_duration="maxDuration",
             )
         )
-        resp = await send(
-            self.client,
-            self.endpoint,
-            "GET",
-            "/api/traces",
-            params=params,
-            headers=ACCEPT_JSON,
-            what="trace search",
-        )
+        resp = await self._get("/api/traces", params=params, what="trace search")
         doc = decode_json(resp, self.endpoint, what="trace search")
         return parse_jaeger_traces(doc, from_backend=True, what="Jaeger search")

@@ -1,4 +1,7 @@
-"""Probes used by ``obsctl doctor``: version, capabilities and health of each endpoint kind."""
+"""Probes used by ``obsctl doctor``: version, capabilities and health of each endpoint kind.
+
+``backends.registry`` says which probe checks which kind.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from obsctl.backends.http import LogFn, decode_json, make_client, send
+from obsctl.backends.http import decode_json, send
 from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError
 
@@ -24,6 +27,10 @@ class ProbeResult:
     health: list[str] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
     latency_ms: float | None = None
+
+
+HttpProbe = Callable[[httpx.AsyncClient, Endpoint, ProbeResult], Awaitable[None]]
+"""A probe speaking HTTP; ``backends.registry`` keys them by kind and makes the client."""
 
 
 async def _get_json(
@@ -207,21 +214,3 @@ async def probe_grafana(client: httpx.AsyncClient, ep: Endpoint, res: ProbeResul
         res.version = str(doc.get("version", "")) or None
         if doc.get("database") not in (None, "ok"):
             res.health.append(f"database: {doc.get('database')}")
-
-
-PROBES: dict[str, Callable[[httpx.AsyncClient, Endpoint, ProbeResult], Awaitable[None]]] = {
-    "prometheus": probe_prometheus,
-    "alertmanager": probe_alertmanager,
-    "tempo": probe_tempo,
-    "jaeger": probe_jaeger,
-    "zipkin": probe_zipkin,
-    "grafana": probe_grafana,
-}
-
-
-async def probe(ep: Endpoint, *, log: LogFn | None = None, timeout: float = 10.0) -> ProbeResult:
-    """Probe one endpoint. Raises domain errors for unreachable/failing endpoints."""
-    res = ProbeResult()
-    async with make_client(ep, log=log, timeout=min(timeout, ep.timeout)) as client:
-        await PROBES[ep.kind](client, ep, res)
-    return res

@@ -18,6 +18,7 @@ are read-only, so they are retried like ``GET`` requests.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -28,12 +29,13 @@ import orjson
 from obsctl.backends.http import http_status_error, send
 from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError
+from obsctl.model.alerts import ActiveAlert
 from obsctl.model.metrics import (
     BuildInfo,
-    Exemplar,
     LabelList,
     Metadata,
     QueryResult,
+    SeriesExemplar,
     SeriesList,
     ServerAlertRule,
 )
@@ -229,7 +231,9 @@ class PrometheusClient:
         body = await self.query_range_raw(expr, start, end, step)
         return prom_api.parse_query_response(body, backend=self.name, what="range query")
 
-    async def query_exemplars(self, expr: str, start: datetime, end: datetime) -> list[Exemplar]:
+    async def query_exemplars(
+        self, expr: str, start: datetime, end: datetime
+    ) -> list[SeriesExemplar]:
         """Exemplars of every series selected by ``expr`` in ``[start, end]``, oldest first.
 
         The server extracts the selectors of ``expr`` (no function is evaluated), so an alert
@@ -315,7 +319,8 @@ class PrometheusClient:
         if limit is not None:
             params.append(("limit", str(limit)))
         doc = await self._get_json("/api/v1/metadata", what="metadata request", params=params)
-        return prom_api.parse_metadata_response(doc, backend=self.name)
+        result = prom_api.parse_metadata_response(doc, backend=self.name)
+        return replace(result, metric=metric or None)
 
     async def alert_rules(self) -> list[ServerAlertRule]:
         """The alerting rules the server evaluates (``/api/v1/rules?type=alert``)."""
@@ -323,6 +328,11 @@ class PrometheusClient:
             "/api/v1/rules", what="rules request", params=[("type", "alert")]
         )
         return prom_api.parse_alert_rules_response(doc, backend=self.name)
+
+    async def active_alerts(self) -> list[ActiveAlert]:
+        """Pending and firing alerts of the server's rules (``/api/v1/alerts``)."""
+        doc = await self._get_json("/api/v1/alerts", what="alerts request", params=[])
+        return prom_api.parse_alerts_response(doc, backend=self.name)
 
     async def buildinfo(self) -> BuildInfo:
         """``/api/v1/status/buildinfo`` (Prometheus ≥ 2.14, Thanos, Mimir)."""
@@ -333,3 +343,12 @@ class PrometheusClient:
         """``/api/v1/status/flags``: the server's command-line flags."""
         doc = await self._get_json("/api/v1/status/flags", what="flags request", params=[])
         return prom_api.parse_flags_response(doc, backend=self.name)
+
+    async def config_yaml(self) -> str:
+        """``/api/v1/status/config``: the server's loaded configuration as YAML text
+        (VictoriaMetrics answers an empty string; Thanos and Mimir have no such endpoint)."""
+        doc = await self._get_json("/api/v1/status/config", what="config request", params=[])
+        data, _, _ = prom_api.unwrap(doc, what="config request", backend=self.name)
+        if not isinstance(data, dict) or not isinstance(data.get("yaml", ""), str):
+            return ""
+        return str(data.get("yaml", ""))

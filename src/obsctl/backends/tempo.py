@@ -14,12 +14,12 @@ from typing import Any
 
 import httpx
 
-from obsctl.backends.http import ACCEPT_JSON, decode_json, redact_url, send
-from obsctl.config.schema import Endpoint
-from obsctl.errors import BackendError, NotFound
+from obsctl.backends.http import decode_json
+from obsctl.backends.trace_http import HttpTraceBackend
+from obsctl.errors import BackendError
 from obsctl.model.time import from_unix_ns
 from obsctl.model.trace_analysis import FetchedTrace
-from obsctl.model.traces import Trace, TraceIdError, TraceSearch, TraceSummary, normalize_trace_id
+from obsctl.model.traces import TraceIdError, TraceSearch, TraceSummary, normalize_trace_id
 from obsctl.parsers.otlp import find_resource_spans, parse_otlp_trace
 from obsctl.parsers.otlp_struct import parse_otlp_bytes
 
@@ -74,64 +74,43 @@ def traceql_for(query: TraceSearch) -> str:
     return "{ " + " && ".join(conds) + " }" if conds else "{ }"
 
 
-class TempoBackend:
+class TempoBackend(HttpTraceBackend):
     """``TraceBackend`` for Tempo."""
 
     name = "tempo"
+    retention = "its block retention (14 days by default)"
+    check = "check the ID and tenant, widen --start/--end"
 
-    def __init__(self, client: httpx.AsyncClient, endpoint: Endpoint) -> None:
-        self.client = client
-        self.endpoint = endpoint
-
-    def _not_found(self, trace_id: str) -> NotFound:
-        tenant = f" (tenant {self.endpoint.tenant})" if self.endpoint.tenant else ""
-        return NotFound(
-            f"trace {trace_id} not found in Tempo at {redact_url(self.endpoint.base_url)}{tenant}",
-            hint="Tempo keeps traces only for its block retention (14 days by default) and a "
-            "trace may have been sampled out; check the ID and tenant, widen --start/--end, "
-            "or try --backend jaeger|zipkin",
-        )
-
-    async def fetch(
-        self, trace_id: str, *, start: datetime | None = None, end: datetime | None = None
+    async def _fetch(
+        self, trace_id: str, start: datetime | None, end: datetime | None
     ) -> FetchedTrace:
         """Fetch a trace with its raw body: v2 API first, v1 on servers older than 2.6.
 
-        Raises:
-            NotFound: Tempo does not know the trace (404, or an empty trace).
-            BackendError, BackendUnreachable: HTTP failures; ParseError (exit 4): bad payload.
+        An unknown trace is a 404 or an empty trace.
         """
         params: dict[str, str] = {}
         if start is not None:
             params["start"] = str(int(start.timestamp()))
         if end is not None:
             params["end"] = str(int(end.timestamp()) + 1)
-
-        async def get(api: str, ok_statuses: frozenset[int]) -> httpx.Response:
-            return await send(
-                self.client,
-                self.endpoint,
-                "GET",
-                f"{api}/{trace_id}",
-                params=params,
-                headers=ACCEPT_JSON,
-                ok_statuses=ok_statuses,
-                what=f"trace {trace_id}",
-            )
-
+        what = f"trace {trace_id}"
         api = "/api/v2/traces"
-        resp = await get(api, _MISSING_ROUTE)
+        resp = await self._get(
+            f"{api}/{trace_id}", params=params, ok_statuses=_MISSING_ROUTE, what=what
+        )
         if resp.status_code in _MISSING_ROUTE and not self._is_trace_not_found(resp):
             # Tempo < 2.6 has no v2 endpoint: Go's mux answers "404 page not found".
             api = "/api/traces"
-            resp = await get(api, frozenset({404}))
+            resp = await self._get(
+                f"{api}/{trace_id}", params=params, ok_statuses=frozenset({404}), what=what
+            )
         if resp.status_code == 404:
             raise self._not_found(trace_id)
         what = f"Tempo {'v2' if api.startswith('/api/v2') else 'v1'} trace"
         if b'"PARTIAL"' not in resp.content:  # partial traces need the status: full decode
             fast = parse_otlp_bytes(resp.content, trace_id=trace_id, from_backend=True, what=what)
             if fast is not None and fast.spans:
-                return FetchedTrace(trace=fast, raw=resp.content, source=self.name, api=api)
+                return self._fetched(trace_id, fast, resp, api)
         doc = decode_json(resp, self.endpoint, what=f"trace {trace_id}")
         # An empty trace ({"trace": {}} or no resource spans) is an unknown trace.
         if find_resource_spans(doc) == [] or (
@@ -139,12 +118,10 @@ class TempoBackend:
         ):
             raise self._not_found(trace_id)
         trace = parse_otlp_trace(doc, trace_id=trace_id, from_backend=True, what=what)
-        if not trace.spans:
-            raise self._not_found(trace_id)
-        if isinstance(doc, dict) and doc.get("status") == "PARTIAL":
+        if trace.spans and isinstance(doc, dict) and doc.get("status") == "PARTIAL":
             note = f"Tempo returned a partial trace: {doc.get('message') or 'no reason given'}"
             trace = replace(trace, warnings=(*trace.warnings, note))
-        return FetchedTrace(trace=trace, raw=resp.content, source=self.name, api=api)
+        return self._fetched(trace_id, trace, resp, api)
 
     @staticmethod
     def _is_trace_not_found(resp: httpx.Response) -> bool:
@@ -156,10 +133,6 @@ class TempoBackend:
             return False
         return body == "" or ("not found" in body and "page not found" not in body)
 
-    async def fetch_trace(self, trace_id: str) -> Trace:
-        """The trace with ``trace_id`` (32 lowercase hex); see ``fetch``."""
-        return (await self.fetch(trace_id)).trace
-
     async def search(self, query: TraceSearch) -> list[TraceSummary]:
         """TraceQL search over ``[query.start, query.end]`` (always sent: without it Tempo
         searches recent data only)."""
@@ -169,15 +142,7 @@ class TempoBackend:
             "start": str(int(query.start.timestamp())),
             "end": str(max(int(query.end.timestamp()), int(query.start.timestamp()) + 1)),
         }
-        resp = await send(
-            self.client,
-            self.endpoint,
-            "GET",
-            "/api/search",
-            params=params,
-            headers=ACCEPT_JSON,
-            what="trace search",
-        )
+        resp = await self._get("/api/search", params=params, what="trace search")
         doc = decode_json(resp, self.endpoint, what="trace search")
         if not isinstance(doc, dict) or not isinstance(doc.get("traces", []), list):
             raise BackendError("Tempo search answered without a traces list", backend=self.name)

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import httpx
-
 from obsctl.backends.base import newest_first, reject_traceql
-from obsctl.backends.http import ACCEPT_JSON, decode_json, redact_url, send
-from obsctl.config.schema import Endpoint
-from obsctl.errors import NotFound
+from obsctl.backends.http import decode_json
+from obsctl.backends.trace_http import HttpTraceBackend
 from obsctl.model.time import to_unix_ms
 from obsctl.model.trace_analysis import FetchedTrace
-from obsctl.model.traces import Trace, TraceSearch, TraceSummary
+from obsctl.model.traces import TraceSearch, TraceSummary
 from obsctl.parsers.zipkin import parse_zipkin_trace, parse_zipkin_traces
 
 
@@ -29,42 +26,20 @@ def zipkin_trace_id(trace_id: str) -> str:
     return trace_id[16:] if trace_id.startswith("0" * 16) else trace_id
 
 
-class ZipkinBackend:
+class ZipkinBackend(HttpTraceBackend):
     """``TraceBackend`` for Zipkin."""
 
     name = "zipkin"
+    retention = "its storage's TTL (the in-memory store keeps a bounded number of spans)"
 
-    def __init__(self, client: httpx.AsyncClient, endpoint: Endpoint) -> None:
-        self.client = client
-        self.endpoint = endpoint
-
-    def _not_found(self, trace_id: str) -> NotFound:
-        return NotFound(
-            f"trace {trace_id} not found in Zipkin at {redact_url(self.endpoint.base_url)}",
-            hint="Zipkin keeps traces only for its storage's TTL (the in-memory store keeps "
-            "a bounded number of spans) and a trace may have been sampled out; check the ID, "
-            "or try --backend tempo|jaeger",
-        )
-
-    async def fetch(
-        self, trace_id: str, *, start: datetime | None = None, end: datetime | None = None
+    async def _fetch(
+        self, trace_id: str, start: datetime | None, end: datetime | None
     ) -> FetchedTrace:
-        """Fetch a trace with its raw body (``start``/``end`` are not used by Zipkin).
-
-        Raises:
-            NotFound: Zipkin does not know the trace.
-            BackendError, BackendUnreachable: HTTP failures; ParseError (exit 4): bad payload.
-        """
+        """Fetch a trace with its raw body (``start``/``end`` are not used by Zipkin)."""
         del start, end
         what = f"trace {trace_id}"
-        resp = await send(
-            self.client,
-            self.endpoint,
-            "GET",
-            f"/api/v2/trace/{zipkin_trace_id(trace_id)}",
-            headers=ACCEPT_JSON,
-            ok_statuses=frozenset({404}),
-            what=what,
+        resp = await self._get(
+            f"/api/v2/trace/{zipkin_trace_id(trace_id)}", ok_statuses=frozenset({404}), what=what
         )
         if resp.status_code == 404:
             raise self._not_found(trace_id)
@@ -72,13 +47,7 @@ class ZipkinBackend:
         if doc == []:
             raise self._not_found(trace_id)
         trace = parse_zipkin_trace(doc, trace_id=trace_id, from_backend=True, what="Zipkin trace")
-        if not trace.spans:
-            raise self._not_found(trace_id)
-        return FetchedTrace(trace=trace, raw=resp.content, source=self.name, api="/api/v2/trace")
-
-    async def fetch_trace(self, trace_id: str) -> Trace:
-        """The trace with ``trace_id`` (32 lowercase hex); see ``fetch``."""
-        return (await self.fetch(trace_id)).trace
+        return self._fetched(trace_id, trace, resp, "/api/v2/trace")
 
     async def search(self, query: TraceSearch) -> list[TraceSummary]:
         """Search by service, span name, tags (``annotationQuery``) and span duration."""
@@ -99,15 +68,7 @@ class ZipkinBackend:
             params["minDuration"] = str(max(1, query.min_duration_ns // 1000))
         if query.max_duration_ns:
             params["maxDuration"] = str(max(1, query.max_duration_ns // 1000))
-        resp = await send(
-            self.client,
-            self.endpoint,
-            "GET",
-            "/api/v2/traces",
-            params=params,
-            headers=ACCEPT_JSON,
-            what="trace search",
-        )
+        resp = await self._get("/api/v2/traces", params=params, what="trace search")
         doc = decode_json(resp, self.endpoint, what="trace search")
         traces = parse_zipkin_traces(doc, from_backend=True, what="Zipkin search")
         return newest_first(traces, query.limit)

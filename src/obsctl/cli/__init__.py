@@ -13,7 +13,7 @@ import typer
 from obsctl import __version__
 from obsctl.cli.boundary import ObsctlGroup
 from obsctl.cli.lazy import LazyCommand
-from obsctl.cli.options import CONNECTION, GLOBAL
+from obsctl.cli.options import CONNECTION, GLOBAL, GLOBAL_KINDS, endpoint_options
 from obsctl.cli.state import get_state
 
 app = typer.Typer(
@@ -42,6 +42,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
+@endpoint_options(GLOBAL_KINDS, envvar=True, panel=CONNECTION)
 def root(
     ctx: typer.Context,
     version: Annotated[
@@ -87,56 +88,7 @@ def root(
             rich_help_panel=GLOBAL,
         ),
     ] = False,
-    prometheus_url: Annotated[
-        str | None,
-        typer.Option(
-            "--prometheus-url",
-            envvar="OBSCTL_PROMETHEUS_URL",
-            metavar="URL",
-            help="Prometheus-compatible API base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    alertmanager_url: Annotated[
-        str | None,
-        typer.Option(
-            "--alertmanager-url",
-            envvar="OBSCTL_ALERTMANAGER_URL",
-            metavar="URL",
-            help="Alertmanager base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    tempo_url: Annotated[
-        str | None,
-        typer.Option(
-            "--tempo-url",
-            envvar="OBSCTL_TEMPO_URL",
-            metavar="URL",
-            help="Tempo base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    jaeger_url: Annotated[
-        str | None,
-        typer.Option(
-            "--jaeger-url",
-            envvar="OBSCTL_JAEGER_URL",
-            metavar="URL",
-            help="Jaeger query base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
-    zipkin_url: Annotated[
-        str | None,
-        typer.Option(
-            "--zipkin-url",
-            envvar="OBSCTL_ZIPKIN_URL",
-            metavar="URL",
-            help="Zipkin base URL.",
-            rich_help_panel=CONNECTION,
-        ),
-    ] = None,
+    endpoints: dict[str, str | None] | None = None,
 ) -> None:
     """Observability troubleshooting toolkit."""
     state = get_state(ctx)
@@ -145,11 +97,7 @@ def root(
         context=context,
         color=color,
         debug=debug,
-        prometheus_url=prometheus_url,
-        alertmanager_url=alertmanager_url,
-        tempo_url=tempo_url,
-        jaeger_url=jaeger_url,
-        zipkin_url=zipkin_url,
+        endpoints=endpoints,
     )
 
 
@@ -175,6 +123,19 @@ COMMANDS: dict[str, LazyCommand] = {
         "Traces",
         "Show where a trace's time went (Tempo, Jaeger, Zipkin or a file); search traces.",
     ),
+    "alerts": LazyCommand(
+        "obsctl.cli.alerts:app",
+        "Alerts",
+        "List firing and pending alerts; show which receiver an alert reaches.",
+    ),
+    "silence": LazyCommand(
+        "obsctl.cli.silence:app", "Alerts", "Create, list and expire Alertmanager silences."
+    ),
+    "exemplars": LazyCommand(
+        "obsctl.cli.exemplars:exemplars",
+        "Traces",
+        "List the exemplars (trace IDs) behind a query.",
+    ),
     "correlate": LazyCommand(
         "obsctl.cli.correlate:correlate",
         "Traces",
@@ -190,6 +151,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Check",
         "Validate OpenTelemetry Collector configs offline, every problem at once.",
     ),
+    "rules": LazyCommand(
+        "obsctl.cli.rules:app",
+        "Check",
+        "Prometheus rule files: check them (promtool and beyond), backtest alerts.",
+    ),
     "doctor": LazyCommand(
         "obsctl.cli.doctor:doctor",
         "Setup",
@@ -197,6 +163,11 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "config": LazyCommand(
         "obsctl.cli.config:app", "Setup", "View and edit contexts (endpoints, auth, tenants)."
+    ),
+    "options": LazyCommand(
+        "obsctl.cli.global_options:options",
+        "Setup",
+        "List the global options every command accepts.",
     ),
     "completion": LazyCommand(
         "obsctl.cli.completion:completion",

@@ -7,6 +7,7 @@ This module holds the only broad ``except`` in obsctl.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -26,10 +27,10 @@ def _debug_enabled(ctx: click.Context) -> bool:
     return os.environ.get("OBSCTL_DEBUG", "") not in ("", "0", "false")
 
 
-def _stderr_consoles(ctx: click.Context) -> Any:
+def _stderr_consoles(ctx: click.Context | None) -> Any:
     from obsctl.cli.state import AppState
 
-    state = ctx.find_object(AppState)
+    state = ctx.find_object(AppState) if ctx is not None else None
     if state is not None:
         return state.consoles
     from obsctl.render.console import make_consoles
@@ -42,6 +43,17 @@ def report_error(ctx: click.Context, err: ObsctlError) -> ExitCode:
     if not getattr(err, "silent", False):
         _stderr_consoles(ctx).error(err.message, err.hint)
     return exit_code_of(err)
+
+
+def report_usage_error(err: click.UsageError) -> ExitCode:
+    """One line for a usage error (Click's message), and a hint naming the command's help."""
+    ctx = err.ctx
+    message = err.format_message().replace("\n", " ")
+    if message[:1].isupper() and not message[:2].isupper():
+        message = message[0].lower() + message[1:]
+    hint = f"{ctx.command_path} --help" if ctx is not None else "obsctl --help"
+    _stderr_consoles(ctx).error(message, hint)
+    return ExitCode.USAGE
 
 
 class ObsctlGroup(typer.core.TyperGroup):
@@ -73,7 +85,20 @@ class ObsctlGroup(typer.core.TyperGroup):
         from obsctl.cli.lazy import load_command
         from obsctl.cli.options import attach_global_options
 
-        name, cmd, rest = super().resolve_command(ctx, args)
+        try:
+            name, cmd, rest = super().resolve_command(ctx, args)
+        except click.UsageError as err:
+            # Typer suggests from self.commands only; ours load lazily from the table.
+            if args and "Did you mean" not in err.message:
+                from difflib import get_close_matches
+
+                close = get_close_matches(args[0], self.list_commands(ctx), n=3)
+                if close:
+                    suggestion = " or ".join(repr(c) for c in close)
+                    raise click.UsageError(
+                        f"{err.message.rstrip('.')}; did you mean {suggestion}?", ctx=err.ctx
+                    ) from None
+            raise
         if name is not None and name in COMMANDS:
             cmd = self._loaded.get(name)
             if cmd is None:
@@ -81,6 +106,37 @@ class ObsctlGroup(typer.core.TyperGroup):
         if cmd is not None:
             attach_global_options(cmd)
         return name, cmd, rest
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Click's main, with usage errors as one line like every other error.
+
+        ``obsctl: error: No such option: --sinc (Possible options: --since)`` and a
+        ``hint: obsctl query --help`` line, exit 2 — instead of Click's framed box.
+        """
+        run = super().main
+        if not standalone_mode:
+            return run(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        import sys
+
+        try:
+            rv = run(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except click.UsageError as err:
+            sys.exit(int(report_usage_error(err)))
+        except click.ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except click.Abort:
+            _stderr_consoles(None).error("aborted")
+            sys.exit(int(ExitCode.INTERRUPTED))
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     @property
     def _loaded(self) -> dict[str, click.Command]:

@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 import typer
 
-from obsctl.cli.options import output_option
+from obsctl.cli.options import endpoint_options, output_option
 from obsctl.cli.state import get_state
+from obsctl.config.kinds import BACKEND_KINDS
 
 app = typer.Typer(
     rich_markup_mode="rich",
@@ -87,29 +88,10 @@ def use_context(
 
 
 @app.command("set-context")
+@endpoint_options(BACKEND_KINDS, envvar=False, panel=None, before="flavor")
 def set_context(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Context name (created if new).")],
-    prometheus: Annotated[
-        str | None,
-        typer.Option("--prometheus-url", metavar="URL", help="Prometheus-compatible API URL."),
-    ] = None,
-    alertmanager: Annotated[
-        str | None, typer.Option("--alertmanager-url", metavar="URL", help="Alertmanager URL.")
-    ] = None,
-    tempo: Annotated[
-        str | None, typer.Option("--tempo-url", metavar="URL", help="Tempo URL.")
-    ] = None,
-    jaeger: Annotated[
-        str | None, typer.Option("--jaeger-url", metavar="URL", help="Jaeger query URL.")
-    ] = None,
-    zipkin: Annotated[
-        str | None, typer.Option("--zipkin-url", metavar="URL", help="Zipkin URL.")
-    ] = None,
-    grafana: Annotated[
-        str | None,
-        typer.Option("--grafana-url", metavar="URL", help="Grafana URL, for deep links."),
-    ] = None,
     flavor: Annotated[
         str | None,
         typer.Option(
@@ -133,6 +115,7 @@ def set_context(
         ),
     ] = None,
     use: Annotated[bool, typer.Option("--use", help="Also make it the current context.")] = False,
+    endpoints: dict[str, str | None] | None = None,
 ) -> None:
     """Create or update a context; other contexts in the file are kept.
 
@@ -148,19 +131,11 @@ def set_context(
 
     state = get_state(ctx)
     config, path = state.load_config_file()
-    urls = {
-        "prometheus": prometheus,
-        "alertmanager": alertmanager,
-        "tempo": tempo,
-        "jaeger": jaeger,
-        "zipkin": zipkin,
-        "grafana": grafana,
-    }
     created = upsert_context(
         config,
         path,
         name,
-        urls=urls,
+        urls=endpoints or {},
         flavor=flavor,
         path_prefix=path_prefix,
         tenant=tenant,

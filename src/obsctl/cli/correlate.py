@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -19,8 +18,6 @@ from obsctl.cli.options import (
     output_option,
 )
 from obsctl.cli.state import AppState, get_state
-from obsctl.errors import UsageError
-from obsctl.model.time import TimeRange, TimeSyntaxError, parse_instant
 
 ANALYSIS = "Analysis"
 
@@ -45,23 +42,6 @@ HELP = (
 )
 
 
-def _parse_span(text: str, *, option: str, now: datetime) -> tuple[datetime, datetime]:
-    start_text, sep, end_text = text.partition("..")
-    if not sep or not start_text.strip() or not end_text.strip():
-        raise UsageError(
-            f"{option}: expected START..END, got {text!r}",
-            hint=f"e.g. {option} 2026-11-25T09:10:00Z..2026-11-25T09:40:00Z or now-30m..now",
-        )
-    try:
-        start = parse_instant(start_text, now=now)
-        end = parse_instant(end_text, now=now)
-    except TimeSyntaxError as exc:
-        raise UsageError(f"{option}: {exc}") from None
-    if start >= end:
-        raise UsageError(f"{option}: start {start_text.strip()!r} is not before end")
-    return start, end
-
-
 def _one_line_note(state: AppState) -> Callable[[str], None]:
     """``obsctl: note: …`` on stderr, never wrapped (one line per skipped source)."""
     from rich.text import Text
@@ -72,35 +52,6 @@ def _one_line_note(state: AppState) -> Callable[[str], None]:
         err.print(Text.assemble(("obsctl: note: ", "dim"), line), soft_wrap=True)
 
     return note
-
-
-def _read_rules(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"--rules: {path} does not exist") from None
-    except IsADirectoryError:
-        raise UsageError(f"--rules: {path} is a directory") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"--rules: {path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise UsageError(f"--rules: cannot read {path}: {exc.strerror}") from None
-
-
-def _range(
-    state: AppState,
-    manual: list[tuple[datetime, datetime]],
-    slack: timedelta,
-    since: str | None,
-    start: str | None,
-    end: str | None,
-) -> TimeRange:
-    if manual and not (since or start or end):
-        first = min(a for a, _ in manual) - slack
-        # Padding must not reach into the future: nothing has happened there yet.
-        last = max(max(b for _, b in manual) + slack, first + timedelta(seconds=1))
-        return TimeRange(first, min(last, max(state.now(), first + timedelta(seconds=1))))
-    return state.time_range(since=since, start=start, end=end)
 
 
 def correlate(
@@ -181,54 +132,33 @@ def correlate(
     output: Annotated[Literal["text", "json", "markdown"], output_option()] = "text",
 ) -> None:
     """Find the slow traces behind an alert and where their time went (see HELP)."""
-    from obsctl.model.correlation import RankBy
     from obsctl.render import correlate as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
-    from obsctl.workflows.correlate import CorrelateRequest, load_rule, run_correlate
+    from obsctl.workflows.correlate import CorrelateEnvironment, CorrelateOptions
+    from obsctl.workflows.correlate import correlate as run
 
     state = get_state(ctx)
-    now = state.now()
-    slack_td = (
-        state.duration(slack, option="--slack")
-        if slack.strip() not in ("0", "0s")
-        else timedelta(0)
-    )
-    manual = [_parse_span(w, option="--window", now=now) for w in window or []]
-    time_range = _range(state, manual, slack_td, since, start, end)
-    baseline = None
-    compare = True
-    if baseline_window is not None:
-        if baseline_window.strip().lower() in ("off", "none", "no"):
-            compare = False
-        else:
-            b_start, b_end = _parse_span(baseline_window, option="--baseline-window", now=now)
-            baseline = TimeRange(b_start, b_end)
-    rule = None
-    if rules is not None:
-        rule = load_rule(_read_rules(rules), source=str(rules), alert=alertname)
-    request = CorrelateRequest(
+    options = CorrelateOptions(
         alert=alertname,
-        range=time_range,
-        now=now,
-        rule=rule,
-        manual=tuple(manual),
-        slack=slack_td,
-        baseline=baseline,
-        compare_baseline=compare,
+        rules=str(rules) if rules is not None else None,
+        windows=tuple(window or ()),
+        since=since,
+        start=start,
+        end=end,
+        slack=slack,
+        baseline_window=baseline_window,
         limit=limit,
-        rank_by=RankBy(rank_by),
-        service_labels=tuple(service_label) if service_label else (),
+        rank_by=rank_by,
+        backend=backend,
+        service_labels=tuple(service_label or ()),
     )
-    result = state.run(
-        run_correlate(
-            state.settings,
-            request,
-            backend=backend,
-            log=state.http_log,
-            note=_one_line_note(state),
-        )
+    env = CorrelateEnvironment(
+        settings=lambda: state.settings,
+        now=state.now(),
+        log=state.http_log,
+        note=_one_line_note(state),
     )
-    emit(result, output, state.consoles)
+    emit(state.run(run(options, env)), output, state.consoles)
 
 
 correlate.__doc__ = HELP

@@ -19,7 +19,7 @@ from obsctl.cli.state import get_state
 
 if TYPE_CHECKING:
     from obsctl.cli.state import AppState
-    from obsctl.model.metrics import QueryAnswer
+    from obsctl.model.metrics import QueryAnswer, WatchFrame
     from obsctl.model.time import TimeRange
 
 QueryFormat = Literal["text", "json", "ndjson", "csv"]
@@ -45,7 +45,7 @@ MatchOpt = Annotated[
 ]
 LimitOpt = Annotated[
     int | None,
-    typer.Option("--limit", min=1, help="At most this many entries (server-side)."),
+    typer.Option("--limit", "-n", min=1, help="At most this many entries (server-side)."),
 ]
 
 
@@ -57,19 +57,10 @@ def _range_or_none(
     return state.time_range(since=since, start=start, end=end)
 
 
-def _diagnostic(state: AppState, kind: str, message: str) -> None:
-    # Consoles.note/warn let Rich wrap long lines; server messages stay on one line here.
-    from rich.text import Text
-
-    style = "yellow" if kind == "warning" else "dim"
-    state.consoles.err.print(Text.assemble((f"obsctl: {kind}: ", style), message), soft_wrap=True)
-
-
 def _surface_annotations(state: AppState, answer_warnings: list[str], infos: list[str]) -> None:
-    for w in answer_warnings:
-        _diagnostic(state, "warning", w)
-    for i in infos:
-        _diagnostic(state, "note", i)
+    from obsctl.render.query import render_annotations
+
+    render_annotations(state.consoles, answer_warnings, infos)
 
 
 def query(
@@ -158,8 +149,24 @@ def query(
         answer = _run_once(state, expr, at, since, start, end, step_td, raw=raw, plot=plot)
         _show(state, answer, "raw" if raw else output, grafana_url)
         return
+    from obsctl.workflows.query import watch_query
+
     interval = state.duration(watch, option="--watch")
-    _watch(state, interval, expr, at, since, start, end, step_td, output, plot, grafana_url)
+
+    def draw(frame: WatchFrame) -> None:
+        from obsctl.render.query import render_watch_frame
+
+        render_watch_frame(frame, output, state.consoles)
+        if frame.answer is not None:
+            _grafana_link(state, frame.answer, grafana_url)
+
+    watch_query(
+        lambda: _run_once(state, expr, at, since, start, end, step_td, raw=False, plot=plot),
+        expr,
+        interval,
+        draw,
+        now=state.now,
+    )
 
 
 def _pretty(ast: object, expr: str) -> str:
@@ -207,18 +214,21 @@ def _run_once(
             raw=raw,
             plot=plot,
             log=state.http_log,
-            on_note=lambda note: _diagnostic(state, "note", note),
+            on_note=lambda note: _surface_annotations(state, [], [note]),
         )
     )
 
 
 def _show(state: AppState, answer: QueryAnswer, fmt: str, grafana_url: str | None) -> None:
     from obsctl.render import emit
-    from obsctl.render import query as _render  # noqa: F401 - registers renderers
 
     res = answer.result
     _surface_annotations(state, list(res.warnings), list(res.infos))
     emit(answer, fmt, state.consoles)
+    _grafana_link(state, answer, grafana_url)
+
+
+def _grafana_link(state: AppState, answer: QueryAnswer, grafana_url: str | None) -> None:
     if grafana_url is not None:
         from datetime import UTC, datetime
 
@@ -234,52 +244,6 @@ def _show(state: AppState, answer: QueryAnswer, fmt: str, grafana_url: str | Non
             markup=False,
             soft_wrap=True,
         )
-
-
-def _watch(
-    state: AppState,
-    interval: timedelta,
-    expr: str,
-    at: str | None,
-    since: str | None,
-    start: str | None,
-    end: str | None,
-    step: timedelta | None,
-    output: str,
-    plot: bool,
-    grafana_url: str | None,
-) -> None:
-    import time
-
-    from obsctl.errors import BackendError, BackendUnreachable, ObsctlError, ParseError
-    from obsctl.model.time import format_prom_duration, format_rfc3339
-
-    out = state.consoles.out
-    try:
-        while True:
-            started = time.monotonic()
-            answer: QueryAnswer | None = None
-            failure: ObsctlError | None = None
-            try:
-                answer = _run_once(state, expr, at, since, start, end, step, raw=False, plot=plot)
-            except (BackendError, BackendUnreachable, ParseError) as err:
-                failure = err  # keep watching: the server may come back
-            if out.is_terminal:
-                out.file.write("\x1b[H\x1b[2J")  # home + clear: redraw in place
-            stamp = format_rfc3339(state.now().replace(microsecond=0))
-            state.consoles.err.print(
-                f"every {format_prom_duration(interval)}: {expr}   {stamp}   (Ctrl-C to stop)",
-                markup=False,
-                soft_wrap=True,
-            )
-            if failure is not None:
-                state.consoles.error(failure.message, failure.hint)
-            elif answer is not None:
-                _show(state, answer, output, grafana_url)
-            elapsed = time.monotonic() - started
-            time.sleep(max(0.0, interval.total_seconds() - elapsed))
-    except KeyboardInterrupt:
-        return
 
 
 def series(
@@ -304,7 +268,6 @@ def series(
       obsctl series http_requests_total -o json
     """
     from obsctl.render import emit
-    from obsctl.render import query as _render  # noqa: F401 - registers renderers
     from obsctl.workflows.query import run_series
 
     state = get_state(ctx)
@@ -342,7 +305,6 @@ def labels(
       obsctl labels instance --match 'up{job="api"}' --since 1h
     """
     from obsctl.render import emit
-    from obsctl.render import query as _render  # noqa: F401 - registers renderers
     from obsctl.workflows.query import run_labels
 
     state = get_state(ctx)
@@ -375,7 +337,6 @@ def metadata(
       obsctl metadata http_requests_total -o json
     """
     from obsctl.render import emit
-    from obsctl.render import query as _render  # noqa: F401 - registers renderers
     from obsctl.workflows.query import run_metadata
 
     state = get_state(ctx)

@@ -32,18 +32,21 @@ class AppState:
     def __init__(self) -> None:
         self.config: str | None = None
         self.context: str | None = None
-        self.prometheus_url: str | None = None
-        self.alertmanager_url: str | None = None
-        self.tempo_url: str | None = None
-        self.jaeger_url: str | None = None
-        self.zipkin_url: str | None = None
+        self.endpoints: dict[str, str | None] = {}
+        """Endpoint options given (kind name → URL or path), e.g. ``{"tempo": "http://…"}``."""
         self.color: bool | None = None
         self.debug = False
         self._consoles: Consoles | None = None
         self._settings: Settings | None = None
 
-    def apply(self, **values: Any) -> None:
-        """Set global options given after the subcommand (they win over earlier ones)."""
+    def apply(self, *, endpoints: dict[str, str | None] | None = None, **values: Any) -> None:
+        """Set global options given after the subcommand (they win over earlier ones).
+
+        ``endpoints`` (kind name → value of its option) updates the endpoint options.
+        """
+        if endpoints:
+            self.endpoints = {**self.endpoints, **endpoints}
+            self._settings = None
         for name, value in values.items():
             setattr(self, name, value)
             if name == "color":
@@ -71,13 +74,7 @@ class AppState:
             self._settings = resolve_settings(
                 config_path=self.config,
                 context=self.context,
-                url_flags={
-                    "prometheus": self.prometheus_url,
-                    "alertmanager": self.alertmanager_url,
-                    "tempo": self.tempo_url,
-                    "jaeger": self.jaeger_url,
-                    "zipkin": self.zipkin_url,
-                },
+                url_flags=self.endpoints,
             )
         return self._settings
 

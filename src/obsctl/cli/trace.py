@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, BinaryIO, Literal
+from typing import Annotated, BinaryIO, Literal
 
 import click
 import typer
@@ -103,6 +103,7 @@ def show(
         ),
     ] = None,
     backend: BackendOpt = None,
+    since: SinceOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
     adjust_skew: Annotated[
@@ -131,6 +132,7 @@ def show(
         str | None,
         typer.Option(
             "--service",
+            "-s",
             metavar="NAME",
             help="Show this service's spans (and their ancestors).",
             rich_help_panel=OUTPUT,
@@ -160,66 +162,30 @@ def show(
     output: Annotated[Literal["text", "json", "ndjson"], output_option()] = "text",
 ) -> None:
     """Show one trace: by ID from a backend, or from a file."""
-    from obsctl.model.time import TimeSyntaxError, parse_instant
-    from obsctl.model.trace_analysis import TraceView
     from obsctl.render import emit
     from obsctl.render import trace as _render  # noqa: F401 - registers renderers
-    from obsctl.workflows.trace import show_trace
+    from obsctl.workflows.trace import TraceEnvironment, TraceShowRequest, run_trace_show
 
     state = get_state(ctx)
-    if file is not None and backend is not None:
-        from obsctl.errors import UsageError
-
-        raise UsageError("--backend and --file exclude each other")
-    times: dict[str, Any] = {}
-    for name, text in (("start", start), ("end", end)):
-        if text:
-            try:
-                times[name] = parse_instant(text, now=state.now())
-            except TimeSyntaxError as exc:
-                from obsctl.errors import UsageError
-
-                raise UsageError(f"--{name}: {exc}") from None
-    min_ns = (
-        int(state.duration(min_duration, option="--min-duration").total_seconds() * 1e9)
-        if min_duration
-        else 0
-    )
-    view = TraceView(
-        max_depth=depth,
-        min_duration_ns=min_ns,
+    request = TraceShowRequest(
+        trace_id=trace_id,
+        file=file,
+        backend=backend,
+        since=since,
+        start=start,
+        end=end,
+        adjust_skew=adjust_skew,
+        depth=depth,
+        min_duration=min_duration,
         service=service,
         span=span,
+        full=full,
         raw=raw,
-        max_lines=None if full else 400,
     )
-    settings = state.settings if file is None else _file_settings(state)
-    result = state.run(
-        show_trace(
-            settings,
-            trace_id=trace_id,
-            file=file,
-            stdin=_stdin,
-            backend=backend,
-            adjust_skew=adjust_skew,
-            view=view,
-            log=state.http_log,
-            **times,
-        )
+    env = TraceEnvironment(
+        settings=lambda: state.settings, now=state.now(), stdin=_stdin, log=state.http_log
     )
-    emit(result, output, state.consoles)
-
-
-def _file_settings(state: Any) -> Any:
-    # Reading a file needs no backend, so a broken config file must not stop it.
-    from obsctl.errors import ConfigError
-
-    try:
-        return state.settings
-    except ConfigError:
-        from obsctl.config.schema import Settings
-
-        return Settings(context=None, endpoints={}, config_path=None)
+    emit(state.run(run_trace_show(request, env)), output, state.consoles)
 
 
 @app.command("search", help=SEARCH_HELP)
@@ -250,7 +216,7 @@ def search(
         typer.Option("--query", "-q", metavar="TRACEQL", help="A TraceQL query (Tempo only)."),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, max=10_000, help="Most traces to list.")
+        int, typer.Option("--limit", "-n", min=1, max=10_000, help="Most traces to list.")
     ] = 20,
     since: SinceOpt = None,
     start: StartOpt = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from obsctl.cli.options import TIME_RANGE
+from obsctl.cli.options import TIME_RANGE, EndOpt, StartOpt
 from obsctl.cli.state import get_state
 
 
@@ -17,7 +17,7 @@ def tui(
         list[str] | None,
         typer.Option(
             "--query",
-            "-e",
+            "-q",
             metavar="EXPR",
             help=(
                 "PromQL for one panel; repeat for more. Default panels: up, and "
@@ -35,6 +35,8 @@ def tui(
             rich_help_panel=TIME_RANGE,
         ),
     ] = "30m",
+    start: StartOpt = None,
+    end: EndOpt = None,
     refresh: Annotated[
         str,
         typer.Option("--refresh", metavar="DURATION", help="Time between refreshes (≥ 1s)."),
@@ -47,8 +49,9 @@ def tui(
     [bold]Examples[/bold]
 
       obsctl tui
-      obsctl tui -e 'rate(http_requests_total[5m])' -e up --since 1h
+      obsctl tui -q 'rate(http_requests_total[5m])' -q up --since 1h
       obsctl tui --context prod --refresh 30s
+      obsctl tui --start '2026-11-25 08:00' --end '2026-11-25 10:00'
     """  # noqa: E501 - Typer help: one paragraph per line
     from datetime import datetime, timedelta
 
@@ -59,6 +62,12 @@ def tui(
     exprs = list(query or DEFAULT_QUERIES)
     check_queries(exprs)
     span = state.duration(since, option="--since")
+    clock = lambda: datetime.now().astimezone()  # noqa: E731 - live: the range follows now
+    if start or end:
+        # A fixed range (the incident of two hours ago): panels show [start, end).
+        window = state.time_range(since=None if start else since, start=start, end=end)
+        span = window.end - window.start
+        clock = lambda: window.end  # noqa: E731
     every = state.duration(refresh, option="--refresh")
     if every < timedelta(seconds=1):
         raise UsageError("--refresh must be at least 1s")
@@ -81,7 +90,7 @@ def tui(
         queries=exprs,
         since=span,
         refresh=every,
-        clock=lambda: datetime.now().astimezone(),
+        clock=clock,
         context=state.settings.context,
     )
     app.run()

@@ -5,8 +5,19 @@ from typing import Annotated, Literal
 
 import typer
 
-from obsctl.cli.options import OUTPUT, FailOnOpt, output_option, raise_for_findings
-from obsctl.cli.state import get_state
+from obsctl.cli.options import (
+    OUTPUT,
+    BaselineOpt,
+    ExplainOpt,
+    FailOnOpt,
+    FindingsOutputOpt,
+    IgnoreOpt,
+    ListRulesOpt,
+    SelectOpt,
+    WriteBaselineOpt,
+    emit_findings,
+    rule_request,
+)
 
 _INPUT = "Input"
 
@@ -23,9 +34,7 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[
-        Literal["text", "json", "sarif", "junit", "github"], output_option()
-    ] = "text",
+    output: FindingsOutputOpt = "text",
     fail_on: FailOnOpt = "error",
     graph: Annotated[
         bool,
@@ -77,19 +86,6 @@ def validate(
             rich_help_panel=_INPUT,
         ),
     ] = None,
-    list_rules: Annotated[
-        bool,
-        typer.Option("--list-rules", help="List the rules and exit.", rich_help_panel=OUTPUT),
-    ] = False,
-    explain: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--explain",
-            metavar="RULE",
-            help="Explain a rule (ID or name, repeatable): why it exists and its source.",
-            rich_help_panel=OUTPUT,
-        ),
-    ] = None,
     otelcol: Annotated[
         str | None,
         typer.Option(
@@ -99,6 +95,12 @@ def validate(
             rich_help_panel=_INPUT,
         ),
     ] = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    baseline: BaselineOpt = None,
+    write_baseline: WriteBaselineOpt = False,
+    list_rules: ListRulesOpt = False,
+    explain: ExplainOpt = None,
 ) -> None:
     """Validate OpenTelemetry Collector configs offline, reporting every problem at once.
 
@@ -111,35 +113,10 @@ def validate(
       kubectl get cm otel-collector -o yaml | obsctl validate - -o sarif
       obsctl validate --explain OTC300
     """  # noqa: E501 - Typer help paragraphs must stay on one line
-    from obsctl.errors import UsageError
-    from obsctl.render import emit
-
-    state = get_state(ctx)
-    if list_rules or explain:
-        from obsctl.analysis.validate.rules import select_rules
-        from obsctl.model.collector import RuleCatalog
-        from obsctl.render import validate as _rules  # noqa: F401 - registers renderers
-
-        if output not in ("text", "json"):
-            raise UsageError("--list-rules and --explain print text or json")
-        try:
-            catalog = RuleCatalog(select_rules(explain or ()), explain=bool(explain))
-        except KeyError as exc:
-            raise UsageError(
-                f"unknown rule {exc.args[0]!r}", hint="obsctl validate --list-rules"
-            ) from None
-        emit(catalog, output, state.consoles)
-        return
-    if not files:
-        raise UsageError("no input: give one or more config files, or - for stdin")
-    from obsctl.render import findings as _findings  # noqa: F401 - registers renderers
     from obsctl.workflows.validate import ValidateOptions, run_validate
 
-    if graph:  # rich.table costs ~10 ms: only when drawing
-        from obsctl.render import validate as _graph  # noqa: F401 - registers renderers
-
     options = ValidateOptions(
-        inputs=tuple(files),
+        inputs=tuple(files or ()),
         env_file=env_file,
         strict_env=strict_env,
         distribution=distribution,
@@ -147,7 +124,6 @@ def validate(
         feature_gates=tuple(feature_gates or ()),
         otelcol=otelcol,
         graph=graph,
+        rules=rule_request(select, ignore, baseline, write_baseline, list_rules, explain),
     )
-    report = run_validate(options, stdin=sys.stdin.buffer)
-    emit(report, output, state.consoles)
-    raise_for_findings(report, fail_on)
+    emit_findings(ctx, run_validate(options, stdin=sys.stdin.buffer), output, fail_on)

@@ -9,7 +9,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from obsctl.config.kinds import KINDS
 from obsctl.config.schema import (
     DEFAULT_TIMEOUT,
     DEFAULT_URLS,
@@ -22,6 +24,9 @@ from obsctl.config.schema import (
 )
 from obsctl.errors import ConfigError
 from obsctl.model.findings import Location
+
+if TYPE_CHECKING:
+    from obsctl.config.lint import LintSettings
 
 APP_NAME = "obsctl"
 
@@ -131,8 +136,17 @@ def resolve_endpoint(
     flag_url: str | None,
     env: Mapping[str, str],
 ) -> Endpoint:
-    """Apply flag > env > context > default for one endpoint and load its secrets."""
-    env_name = f"OBSCTL_{kind.upper()}_URL"
+    """Apply flag > env > context > default for one endpoint and load its secrets.
+
+    ``flag_url`` is the value of the kind's option (``--tempo-url``, ``--store`` …), which
+    Click also fills from the kind's environment variable.
+    """
+    spec_of_kind = KINDS[kind]
+    env_name = spec_of_kind.env
+
+    def clean(value: str) -> str:
+        return value.rstrip("/") if spec_of_kind.locator == "url" else value
+
     where = f"context {context!r} {kind}" if context else kind
     base = Endpoint(
         kind=kind,
@@ -166,11 +180,9 @@ def resolve_endpoint(
     # Flags and OBSCTL_*_URL arrive through the same Click option; tell them apart for messages.
     if flag_url:
         source = f"env {env_name}" if env.get(env_name) == flag_url else "flag"
-        base = replace(base, url=flag_url.rstrip("/"), source=source, configured=True)
+        base = replace(base, url=clean(flag_url), source=source, configured=True)
     elif env.get(env_name):
-        base = replace(
-            base, url=env[env_name].rstrip("/"), source=f"env {env_name}", configured=True
-        )
+        base = replace(base, url=clean(env[env_name]), source=f"env {env_name}", configured=True)
     return base
 
 
@@ -182,6 +194,8 @@ def resolve_settings(
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Everything commands need, resolved from the config file, the environment and flags.
+
+    ``url_flags`` maps a kind's name to the value of its option (``None``: not given).
 
     Raises:
         ConfigError: bad file, unknown context, missing secret.
@@ -266,3 +280,70 @@ def load_capabilities(endpoint: Endpoint) -> tuple[str | None, dict[str, bool]]:
         flavor if isinstance(flavor, str) else None,
         {k: bool(v) for k, v in caps.items()} if isinstance(caps, dict) else {},
     )
+
+
+# ---------------------------------------------------------------------------- lint: section
+
+
+def find_project_config(start: Path) -> Path | None:
+    """The nearest ``obsctl.yaml`` (or ``.obsctl.yaml``) in ``start`` or a parent directory."""
+    from obsctl.config.lint import PROJECT_FILES
+
+    for folder in (start, *start.parents):
+        for name in PROJECT_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _project_lint_section(path: Path) -> object:
+    import yaml  # deferred: yaml costs ~15 ms and only config-reading commands need it
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else Location(str(path))
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", location=loc) from None
+    if doc is None:
+        return None
+    if not isinstance(doc, dict):
+        raise ConfigError("expected a mapping at the top level", location=Location(str(path)))
+    return doc.get("lint")
+
+
+def load_lint_settings(
+    user_extra: Mapping[str, object], *, cwd: Path, explicit: Path | None = None
+) -> LintSettings:
+    """The effective ``lint:`` section: the user config's overlaid by the project file's.
+
+    Args:
+        user_extra: the user config's sections obsctl itself does not model (``Settings.extra``).
+        cwd: where the project-file search starts (walking up).
+        explicit: a project file to use instead of searching.
+
+    Raises:
+        ConfigError: unreadable or invalid sections, with the file they came from.
+    """
+    from obsctl.config.lint import merge_sections, parse_lint_section
+
+    section: dict[str, object] = {}
+    sources: list[str] = []
+    user = user_extra.get("lint")
+    if user is not None:
+        if not isinstance(user, Mapping):
+            raise ConfigError("lint: expected a mapping in the user config")
+        section = merge_sections(section, user)
+        sources.append("user config")
+    project = explicit if explicit is not None else find_project_config(cwd)
+    if project is not None:
+        local = _project_lint_section(project)
+        if local is not None:
+            if not isinstance(local, Mapping):
+                raise ConfigError("lint: expected a mapping", location=Location(str(project)))
+            section = merge_sections(section, local)
+        sources.append(str(project))
+    return parse_lint_section(section or None, source=" + ".join(sources) or "config")

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from obsctl.config.kinds import KINDS
 from obsctl.config.schema import ENDPOINT_KINDS, FLAVORS, Config, Context, EndpointSpec
 from obsctl.errors import ConfigError
 from obsctl.model.findings import Location
@@ -187,7 +188,7 @@ class _Walker:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.ScalarNode):
             url = self.scalar(node, path)
-            return EndpointSpec(url=self._url(url, node, path), line=line)
+            return EndpointSpec(url=self._url(kind, url, node, path), line=line)
         values: dict[str, Any] = {}
         for key, knode, vnode in self.mapping(node, path):
             if key not in _ENDPOINT_KEYS:
@@ -217,7 +218,7 @@ class _Walker:
                 values[key] = self.scalar(vnode, f"{path}.{key}")
         if "url" not in values:
             raise self.err(f"{path} needs a url", node)
-        values["url"] = self._url(values["url"], node, path)
+        values["url"] = self._url(kind, values["url"], node, path)
         if values.get("flavor", "auto") not in FLAVORS:
             raise self.err(f"{path}.flavor must be one of {', '.join(FLAVORS)}", node)
         if kind != "prometheus" and values.get("flavor", "auto") != "auto":
@@ -236,8 +237,12 @@ class _Walker:
             raise self.err(f"{path}: cert_file and key_file go together (mTLS)", node)
         return EndpointSpec(line=line, **values)
 
-    def _url(self, url: str, node: yaml.Node, path: str) -> str:
+    def _url(self, kind: str, url: str, node: yaml.Node, path: str) -> str:
         if not self.substitute and "$" in url:
+            return url
+        if KINDS[kind].locator == "path":
+            if not url.strip():
+                raise self.err(f"{path}: the path is empty", node)
             return url
         if not re.match(r"^https?://[^\s/]+", url):
             raise self.err(f"{path}: {url!r} is not an http(s) URL", node)

@@ -26,19 +26,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-ENDPOINT_KINDS: Final = ("prometheus", "alertmanager", "tempo", "jaeger", "zipkin", "grafana")
-"""Every endpoint a context can name, in display order."""
+from obsctl.config.kinds import BACKEND_KINDS, KINDS, TRACES, kinds_with_role
 
-TRACE_KINDS: Final = ("tempo", "jaeger", "zipkin")
+ENDPOINT_KINDS: Final = tuple(k.name for k in BACKEND_KINDS)
+"""Every endpoint a context can name, in display order (from the backend-kind table)."""
+
+TRACE_KINDS: Final = kinds_with_role(TRACES)
 """Trace backends, in default-preference order."""
 
-DEFAULT_URLS: Final = {
-    "prometheus": "http://localhost:9090",
-    "alertmanager": "http://localhost:9093",
-    "tempo": "http://localhost:3200",
-    "jaeger": "http://localhost:16686",
-    "zipkin": "http://localhost:9411",
-}
+DEFAULT_URLS: Final = {k.name: k.default for k in BACKEND_KINDS if k.default is not None}
 """Conventional local endpoints used when nothing is configured."""
 
 FLAVORS: Final = ("auto", "prometheus", "thanos", "mimir", "victoriametrics")
@@ -149,6 +145,7 @@ class Endpoint:
 
     kind: str
     url: str
+    """Base URL; for a kind whose locator is a path (see ``config.kinds``), that path."""
     source: str
     configured: bool
     context: str | None = None
@@ -168,7 +165,8 @@ class Endpoint:
     @property
     def display_name(self) -> str:
         """``Prometheus``, ``Tempo`` … for messages."""
-        return {"victoriametrics": "VictoriaMetrics"}.get(self.kind, self.kind.capitalize())
+        kind = KINDS.get(self.kind)
+        return kind.title if kind is not None else self.kind.capitalize()
 
     @property
     def base_url(self) -> str:
@@ -198,9 +196,10 @@ class Settings:
         return ep.url if ep is not None and ep.configured else None
 
     def trace_backends(self) -> list[str]:
-        """Trace backends to use: the configured ones, or all three when none is configured."""
+        """Trace backends to use: the configured ones, or, when none is configured, those with
+        a conventional local default."""
         configured = [k for k in TRACE_KINDS if self.endpoints[k].configured]
-        return configured or list(TRACE_KINDS)
+        return configured or [k for k in TRACE_KINDS if KINDS[k].default is not None]
 
     def configured_kinds(self) -> list[str]:
         """Endpoint kinds set by a flag, the environment or the context."""

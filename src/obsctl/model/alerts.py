@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Final
 
 Labels = tuple[tuple[str, str], ...]
 """A label set as sorted ``(name, value)`` pairs (hashable, comparable)."""
@@ -89,6 +91,27 @@ class ActiveAlert:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertRow:
+    """One row of the dashboard's alerts panel: an ``ActiveAlert`` flattened for display
+    (``workflows.tui_sources.alert_row`` makes it)."""
+
+    name: str
+    """``alertname`` label."""
+    severity: str
+    """``severity`` label, empty when the alert has none."""
+    state: str
+    """``active``, ``suppressed`` or ``unprocessed``."""
+    starts_at: datetime | None
+    summary: str
+    """``summary`` annotation, else ``description``, else empty."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+    generator_url: str = ""
+    receivers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SeriesPoints:
     """One series of a range-query result, in the shape window computation needs.
 
@@ -152,3 +175,130 @@ class WindowStats:
     """Pending episodes that ended before lasting ``for`` (never fired)."""
     label_sets: int = 0
     """Distinct label sets for which the expression was true at least once."""
+
+
+MATCH_OPS: Final = ("=", "!=", "=~", "!~")
+
+
+@dataclass(frozen=True, slots=True)
+class Matcher:
+    """One label matcher as Alertmanager and PromQL write it (``severity=~"page|critical"``).
+
+    Regex matchers are anchored at both ends, as everywhere in Prometheus.
+    """
+
+    name: str
+    op: str
+    value: str
+
+    @property
+    def is_regex(self) -> bool:
+        """``=~`` or ``!~``."""
+        return self.op in ("=~", "!~")
+
+    @property
+    def is_equal(self) -> bool:
+        """``=`` or ``=~`` (the positive forms)."""
+        return self.op in ("=", "=~")
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        """Whether a label set satisfies the matcher (a missing label is the empty string).
+
+        >>> Matcher("job", "=~", "api|web").matches({"job": "api"})
+        True
+        >>> Matcher("env", "!=", "prod").matches({})
+        True
+        """
+        value = labels.get(self.name, "")
+        if self.is_regex:
+            hit = re.fullmatch(self.value, value, flags=re.DOTALL) is not None
+        else:
+            hit = value == self.value
+        return hit if self.is_equal else not hit
+
+    def __str__(self) -> str:
+        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"')
+        name = self.name if _PLAIN_NAME.fullmatch(self.name) else f'"{self.name}"'
+        return f'{name}{self.op}"{escaped}"'
+
+
+_PLAIN_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """A silence as Alertmanager's v2 API lists it."""
+
+    id: str
+    matchers: tuple[Matcher, ...]
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    comment: str
+    state: str
+    """``active``, ``pending`` or ``expired``."""
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertList:
+    """What ``obsctl alerts`` shows: active alerts, and pending ones from the rules API."""
+
+    alerts: tuple[ActiveAlert, ...]
+    sources: tuple[str, ...]
+    """Where the alerts came from (``alertmanager``, ``prometheus``)."""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceList:
+    """What ``obsctl silence list`` shows."""
+
+    silences: tuple[Silence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteMatch:
+    """One route an alert's labels reach in Alertmanager's routing tree."""
+
+    receiver: str
+    path: tuple[str, ...]
+    """The matchers of each route from the root's child down, as written."""
+    group_by: tuple[str, ...] = ()
+    continue_: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RouteResult:
+    """What ``obsctl alerts route`` shows: the receivers, in tree order."""
+
+    labels: Labels
+    matches: tuple[RouteMatch, ...]
+    source: str
+    """Where the routing tree came from (a file, or the Alertmanager's URL)."""
+
+    @property
+    def receivers(self) -> tuple[str, ...]:
+        """Receiver names in tree order (amtool's ``a,b``)."""
+        return tuple(m.receiver for m in self.matches)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A node of Alertmanager's routing tree, with inherited settings already applied."""
+
+    receiver: str
+    matchers: tuple[Matcher, ...] = ()
+    continue_: bool = False
+    group_by: tuple[str, ...] = ()
+    routes: tuple[Route, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceCreated:
+    """What ``obsctl silence add`` made."""
+
+    id: str
+    matchers: tuple[Matcher, ...]
+    starts_at: datetime
+    ends_at: datetime

@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from obsctl.model.findings import RuleInfo
-
 ScalarValue = str | int | float | bool | None
 """What a YAML scalar resolves to (YAML 1.2 core schema, as the collector's YAML library)."""
 
@@ -175,11 +173,3 @@ class PipelineGraph:
     pipelines: tuple[PipelineView, ...]
     connectors: tuple[str, ...]
     extensions: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RuleCatalog:
-    """The rules ``validate`` can report (``--list-rules``), or some of them explained."""
-
-    rules: tuple[RuleInfo, ...]
-    explain: bool = False

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from obsctl.model.alerts import AlertRule, AlertWindow, Labels
 from obsctl.model.time import TimeRange
+from obsctl.model.trace_analysis import TraceLinks
 
 
 class RankBy(StrEnum):
@@ -30,7 +32,7 @@ class LatencySource(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Exemplar:
+class TraceExemplar:
     """An exemplar that names a trace.
 
     Attributes:
@@ -252,25 +254,6 @@ class SlowerOperation:
 
 
 @dataclass(frozen=True, slots=True)
-class TraceLinks:
-    """URL templates for a trace ID, when a UI is configured."""
-
-    grafana: str | None = None
-    """Grafana Explore URL with a ``{trace_id}`` placeholder."""
-    jaeger: str | None = None
-    """Jaeger UI trace URL with a ``{trace_id}`` placeholder."""
-
-    def for_trace(self, trace_id: str) -> dict[str, str]:
-        """The links for one trace, by UI name."""
-        out = {}
-        if self.grafana:
-            out["grafana"] = self.grafana.replace("{trace_id}", trace_id)
-        if self.jaeger:
-            out["jaeger"] = self.jaeger.replace("{trace_id}", trace_id)
-        return out
-
-
-@dataclass(frozen=True, slots=True)
 class CorrelationResult:
     """The outcome of ``obsctl correlate``.
 
@@ -288,7 +271,7 @@ class CorrelationResult:
         candidates: distinct trace IDs found before the top N were taken.
         sources: window and trace sources that answered.
         skipped: one line per source that was missing or failed.
-        links: URL templates for traces.
+        links: links to each fetched trace in the configured UIs, by trace ID.
         slack_s: seconds of padding applied to each window.
     """
 
@@ -305,5 +288,5 @@ class CorrelationResult:
     candidates: int = 0
     sources: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
-    links: TraceLinks = TraceLinks()
+    links: Mapping[str, TraceLinks] = field(default_factory=dict)
     slack_s: float = 60.0

@@ -1,4 +1,4 @@
-"""Findings reported by ``lint`` and ``validate``, and source locations."""
+"""Findings reported by ``lint``, ``validate`` and ``rules check``; rule catalogues; locations."""
 
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ class Finding:
             and baselines.
         path: dotted path inside a structured document (``service.pipelines.traces``), if any.
         source_line: the offending line's text, for code frames.
+        extra: producer-specific JSON fields (``rules check``: ``group``, ``rule``).
     """
 
     rule_id: str
@@ -77,6 +78,7 @@ class Finding:
     subject: str = ""
     path: str = ""
     source_line: str | None = field(default=None, compare=False)
+    extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def fingerprint(self) -> str:
@@ -123,3 +125,77 @@ class FindingsReport:
         if threshold is None:
             return False
         return any(f.severity.rank >= threshold.rank for f in self.findings)
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether the run fails at the ``--fail-on`` threshold (``error`` … ``info``,
+        or ``never``)."""
+        return self.reaches(None if fail_on == "never" else Severity.parse(fail_on))
+
+
+FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+"""The values of ``--fail-on``."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleEntry:
+    """One rule of a catalogue, with its effective state.
+
+    Attributes:
+        rule_id / name: stable ID and kebab-case name.
+        default_severity: the rule's own severity.
+        severity: the severity after configuration overrides.
+        enabled: whether the selection runs it.
+        summary: one line.
+        explanation: why the rule exists (``--explain``).
+        help_uri: where the behaviour it checks is documented, if anywhere.
+    """
+
+    rule_id: str
+    name: str
+    default_severity: str
+    severity: str
+    enabled: bool
+    summary: str
+    explanation: str = ""
+    help_uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCatalog:
+    """What ``--list-rules`` (every rule) and ``--explain`` (the named rules) print.
+
+    Attributes:
+        rules: the entries, in catalogue order (``--explain``: in the order asked).
+        explain: print each rule's explanation instead of a one-line listing.
+    """
+
+    rules: tuple[RuleEntry, ...]
+    explain: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRequest:
+    """The shared rule options of every findings command, as typed on the command line.
+
+    Attributes:
+        select / ignore: rule IDs, prefixes or names (``--select``, ``--ignore``).
+        baseline: a baseline file whose accepted findings are not reported.
+        write_baseline: accept every current finding into ``baseline`` instead of reporting.
+        list_rules: list the rules and stop.
+        explain: explain these rules and stop.
+    """
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    baseline: str | None = None
+    write_baseline: bool = False
+    list_rules: bool = False
+    explain: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineWritten:
+    """``--write-baseline``: how many findings were accepted into which file."""
+
+    path: str
+    count: int

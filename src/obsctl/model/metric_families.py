@@ -79,7 +79,7 @@ MAX_DUPLICATES: Final = 100
 
 
 @dataclass(frozen=True, slots=True)
-class Exemplar:
+class ExpositionExemplar:
     """An OpenMetrics exemplar attached to a sample."""
 
     labels: tuple[tuple[str, str], ...]
@@ -105,7 +105,7 @@ class Sample:
     value: float
     timestamp: float | None
     line: int
-    exemplar: Exemplar | None = None
+    exemplar: ExpositionExemplar | None = None
 
     def label(self, name: str) -> str | None:
         """The value of label ``name``, or ``None``."""
@@ -328,36 +328,6 @@ class LintSummary:
     top_metrics: tuple[CountEntry, ...] = ()
     top_labels: tuple[CountEntry, ...] = ()
     notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RuleCatalog:
-    """The rules ``obsctl lint --list-rules`` prints, with their effective state."""
-
-    rules: tuple[RuleEntry, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RuleEntry:
-    """One rule in the catalogue."""
-
-    rule_id: str
-    name: str
-    default_severity: str
-    severity: str
-    enabled: bool
-    summary: str
-
-
-@dataclass(frozen=True, slots=True)
-class RuleExplanation:
-    """``obsctl lint --explain RULE``."""
-
-    rule_id: str
-    name: str
-    severity: str
-    summary: str
-    explanation: str
 
 
 @dataclass(frozen=True, slots=True)

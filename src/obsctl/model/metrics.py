@@ -12,6 +12,7 @@ import math
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 ResultType = Literal["vector", "matrix", "scalar", "string"]
@@ -121,8 +122,9 @@ class QueryAnswer:
 
 
 @dataclass(frozen=True, slots=True)
-class Exemplar:
-    """One exemplar: a sample annotated with labels (usually a trace ID)."""
+class SeriesExemplar:
+    """An exemplar as a metrics server returns it: the series it belongs to, its own labels
+    (usually a trace ID), value and time."""
 
     series_labels: Mapping[str, str]
     """Labels of the series the exemplar belongs to (``le`` included for histogram buckets)."""
@@ -131,6 +133,20 @@ class Exemplar:
     value: float
     timestamp: float
     """Unix seconds."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExemplarList:
+    """What ``obsctl exemplars`` shows: the exemplars behind a query, chosen and ordered."""
+
+    expr: str
+    start: datetime
+    end: datetime
+    exemplars: tuple[SeriesExemplar, ...]
+    total: int
+    """Exemplars the server returned before ``--above``/``--limit``."""
+    trace_ids: tuple[str | None, ...]
+    """The trace ID of each exemplar (``None`` when it carries none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +186,8 @@ class Metadata:
 
     entries: Sequence[MetricMetadata]
     warnings: Sequence[str] = ()
+    metric: str | None = None
+    """The metric asked for, when one was."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,3 +222,24 @@ class ServerAlertRule:
     annotations: dict[str, str]
     group: str
     file: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WatchFrame:
+    """One redraw of ``obsctl query --watch``: the answer, or why there is none this time.
+
+    Attributes:
+        expr: the expression being watched.
+        interval_s: seconds between runs.
+        at: when this run started (RFC 3339 UTC, seconds).
+        answer: the result, or ``None`` when the run failed.
+        error: the failure's message (the server may come back: watching goes on).
+        hint: the failure's hint, if any.
+    """
+
+    expr: str
+    interval_s: float
+    at: str
+    answer: QueryAnswer | None = None
+    error: str | None = None
+    hint: str | None = None

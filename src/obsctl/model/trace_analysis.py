@@ -140,11 +140,28 @@ class TraceAnalysis:
 
 @dataclass(frozen=True, slots=True)
 class TraceLinks:
-    """Links to open the trace in a UI."""
+    """Links to open one trace in a UI; ``config.links.trace_links`` builds them."""
 
     jaeger_ui: str | None = None
     grafana: str | None = None
     zipkin_ui: str | None = None
+
+    def by_ui(self) -> dict[str, str]:
+        """The links that are set, by UI name: ``grafana``, ``jaeger``, ``zipkin``."""
+        pairs = (("grafana", self.grafana), ("jaeger", self.jaeger_ui), ("zipkin", self.zipkin_ui))
+        return {ui: url for ui, url in pairs if url}
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTargets:
+    """The UIs trace links may point to: what is configured (``config.links.link_targets``)."""
+
+    grafana: str | None = None
+    """Grafana base URL."""
+    ui: tuple[tuple[str, str], ...] = ()
+    """``(kind, base URL)`` of the configured trace backends that have a UI of their own."""
+    grafana_datasource: str | None = None
+    """UID of the Grafana data source to open traces in, when one is named."""
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -40,8 +40,8 @@ from obsctl.model.metric_families import (
     TEXT_TYPES,
     UNKNOWN,
     UNTYPED,
-    Exemplar,
     Exposition,
+    ExpositionExemplar,
     LabelStats,
     MetricFamily,
     ParseProblem,
@@ -800,7 +800,7 @@ class ExpositionParser(FastPath):
         if value is None:
             raise _LineError(f"expected float as value, got {_q(token)}", pos + 1)
         timestamp: float | None = None
-        exemplar: Exemplar | None = None
+        exemplar: ExpositionExemplar | None = None
         pos = end
         if pos < n:
             if om:
@@ -868,7 +868,7 @@ class ExpositionParser(FastPath):
             return
         raise _LineError(f"exemplars are not allowed on {fam.type} sample {_q(sample_name)}")
 
-    def _parse_exemplar(self, line: str, pos: int) -> Exemplar:
+    def _parse_exemplar(self, line: str, pos: int) -> ExpositionExemplar:
         # ``pos`` points at "# {"
         if not line.startswith("# {", pos):
             raise _LineError("expected '{' after '#' in exemplar", pos + 3)
@@ -893,7 +893,7 @@ class ExpositionParser(FastPath):
             if _OM_TIMESTAMP.fullmatch(token) is None:
                 raise _LineError(f"invalid exemplar timestamp {_q(token)}", end + 2)
             ts = float(token)
-        return Exemplar(tuple(labels), value, ts)
+        return ExpositionExemplar(tuple(labels), value, ts)
 
     def _add_sample(
         self,
@@ -902,7 +902,7 @@ class ExpositionParser(FastPath):
         labels: tuple[tuple[str, str], ...],
         value: float,
         timestamp: float | None,
-        exemplar: Exemplar | None,
+        exemplar: ExpositionExemplar | None,
         lineno: int,
         line: str,
         key_text: str,

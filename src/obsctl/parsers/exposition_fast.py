@@ -26,8 +26,8 @@ from obsctl.model.metric_families import (
     MAX_DUPLICATES,
     STATESET,
     SUMMARY,
-    Exemplar,
     Exposition,
+    ExpositionExemplar,
     LabelStats,
     MetricFamily,
     Sample,
@@ -167,7 +167,7 @@ class FastPath:
         labels: list[tuple[str, str]],
         line: str,
         timestamp: float | None,
-        exemplar: Exemplar | None,
+        exemplar: ExpositionExemplar | None,
     ) -> None:
         """Learn the line's shape so that following lines like it take the fast path.
 

@@ -22,22 +22,24 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
 import orjson
 
 from obsctl.errors import BackendError, ParseError
+from obsctl.model.alerts import ActiveAlert, make_labels
 from obsctl.model.metrics import (
     RESULT_TYPES,
     BuildInfo,
-    Exemplar,
     LabelList,
     Metadata,
     MetricMetadata,
     QueryResult,
     ResultType,
     Series,
+    SeriesExemplar,
     SeriesList,
     ServerAlertRule,
 )
@@ -354,24 +356,24 @@ def parse_metadata_response(doc: Any, *, backend: str = "Prometheus") -> Metadat
     return Metadata(entries, warnings)
 
 
-def parse_exemplars_response(doc: Any, *, backend: str = "Prometheus") -> list[Exemplar]:
+def parse_exemplars_response(doc: Any, *, backend: str = "Prometheus") -> list[SeriesExemplar]:
     """Decode ``/api/v1/query_exemplars``; sorted by timestamp.
 
     ``data`` is ``null`` for a query without selectors, and ``[]`` when exemplar storage is
-    off; both give an empty list. Exemplar values are strings, timestamps float seconds.
+    off; both give an empty list. SeriesExemplar values are strings, timestamps float seconds.
     """
     data, _, _ = unwrap(doc, what="exemplar query", backend=backend)
     if data is None:
         return []
     if not isinstance(data, list):
         raise _bad_payload("exemplars", "data is not a list")
-    out: list[Exemplar] = []
+    out: list[SeriesExemplar] = []
     try:
         for group in data:
             series_labels = _labels(group.get("seriesLabels", {}), "exemplars")
             for ex in group.get("exemplars") or []:
                 out.append(
-                    Exemplar(
+                    SeriesExemplar(
                         series_labels=series_labels,
                         labels=_labels(ex.get("labels", {}), "exemplars"),
                         value=_float(ex["value"]),
@@ -444,3 +446,35 @@ def _str_map(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}
     return {str(k): str(v) for k, v in value.items()}
+
+
+def parse_alerts_response(doc: Any, *, backend: str = "Prometheus") -> list[ActiveAlert]:
+    """Decode ``/api/v1/alerts``: the pending and firing alerts of the server's rules.
+
+    ``state`` is ``pending`` or ``firing``; ``starts_at`` is the rule's ``activeAt``.
+    """
+    data, _, _ = unwrap(doc, what="alerts request", backend=backend)
+    if not isinstance(data, dict) or not isinstance(data.get("alerts", []), list):
+        raise _bad_payload("alerts", "data.alerts is not a list")
+    out: list[ActiveAlert] = []
+    for item in data.get("alerts") or []:
+        if not isinstance(item, dict):
+            raise _bad_payload("alerts", "an alert is not an object")
+        try:
+            started = datetime.fromisoformat(str(item.get("activeAt", "")).replace("Z", "+00:00"))
+        except ValueError:
+            raise _bad_payload("alerts", f"activeAt {item.get('activeAt')!r}") from None
+        if started.tzinfo is None:
+            started = started.replace(tzinfo=UTC)
+        out.append(
+            ActiveAlert(
+                labels=make_labels(_str_map(item.get("labels"))),
+                annotations=make_labels(_str_map(item.get("annotations"))),
+                starts_at=started.astimezone(UTC),
+                ends_at=None,
+                updated_at=None,
+                fingerprint="",
+                state=str(item.get("state", "")),
+            )
+        )
+    return out

@@ -46,13 +46,15 @@ def _isatty(stream: IO[str]) -> bool:
 
 
 def use_color(stream: IO[str], color: bool | None) -> bool:
-    """Colour or not: flag > NO_COLOR > FORCE_COLOR > TTY."""
+    """Colour or not: flag > NO_COLOR > FORCE_COLOR > TERM=dumb (no colour) > TTY."""
     if color is not None:
         return color
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
+    if os.environ.get("TERM") == "dumb":
+        return False
     return _isatty(stream)
 
 

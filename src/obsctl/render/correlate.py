@@ -161,13 +161,19 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
                 ),
                 2,
             )
-    links = [(r.rank, r.trace_id) for r in result.traces if r.found]
-    if links and (result.links.grafana or result.links.jaeger):
+    links = [(r.rank, _links(result, r)) for r in result.traces if r.found]
+    if any(by_ui for _, by_ui in links):
         out.print()
         out.print(Text("Links", style="bold"))
-        for rank, trace_id in links:
-            for ui, url in result.links.for_trace(trace_id).items():
+        for rank, by_ui in links:
+            for ui, url in by_ui.items():
                 out.print(Text(f"  {rank:>2} {ui}: {url}"), soft_wrap=True)
+
+
+def _links(result: CorrelationResult, trace: RankedTrace) -> dict[str, str]:
+    """The links of one ranked trace, by UI name (none when it was not fetched)."""
+    links = result.links.get(trace.trace_id) if trace.found else None
+    return links.by_ui() if links is not None else {}
 
 
 _TRACE_HEADER = (
@@ -272,7 +278,7 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
                 ],
                 "error_spans": [{"service": svc, "operation": op} for svc, op in r.error_spans],
                 "note": r.note or None,
-                "links": result.links.for_trace(r.trace_id) if r.found else {},
+                "links": _links(result, r),
             }
         )
     return {
@@ -375,7 +381,7 @@ def correlation_markdown(result: CorrelationResult) -> str:
             "|---|---|---|---|---|---|---|---|",
         ]
         for r in result.traces:
-            links = result.links.for_trace(r.trace_id) if r.found else {}
+            links = _links(result, r)
             trace = (
                 f"[`{r.trace_id}`]({next(iter(links.values()))})" if links else _code(r.trace_id)
             )

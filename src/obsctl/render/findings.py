@@ -12,7 +12,7 @@ import dataclasses
 from collections import defaultdict
 
 from obsctl import __version__
-from obsctl.model.findings import Finding, FindingsReport, RuleInfo, Severity
+from obsctl.model.findings import BaselineWritten, Finding, FindingsReport, RuleInfo, Severity
 from obsctl.render import emit, renderer
 from obsctl.render.console import Consoles, paint
 
@@ -125,8 +125,8 @@ def _clip(text: str, limit: int) -> str:
 
 
 def finding_to_dict(f: Finding) -> dict[str, object]:
-    """The stable JSON shape of one finding."""
-    return {
+    """The stable JSON shape of one finding (plus the producer's own fields, if any)."""
+    doc: dict[str, object] = {
         "rule_id": f.rule_id,
         "rule_name": f.rule_name,
         "severity": f.severity.value,
@@ -138,6 +138,8 @@ def finding_to_dict(f: Finding) -> dict[str, object]:
         "subject": f.subject or None,
         "path": f.path or None,
     }
+    doc.update(f.extra)
+    return doc
 
 
 def _plain(value: object) -> object:
@@ -332,3 +334,9 @@ def render_findings_github(report: FindingsReport, consoles: Consoles) -> None:
         stream.write(line + "\n")
     stream.flush()
     consoles.write_err(summary_line(report) + "\n")
+
+
+@renderer(BaselineWritten, "text", "json", "sarif", "junit", "github")
+def render_baseline_written(result: BaselineWritten, consoles: Consoles) -> None:
+    """``--write-baseline``: one note on stderr, nothing on stdout (whatever ``-o`` says)."""
+    consoles.note(f"wrote {result.count} accepted findings to {result.path}")

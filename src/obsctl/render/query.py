@@ -12,7 +12,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import accumulate, pairwise
 from typing import Any
 
@@ -25,11 +25,13 @@ from obsctl.model.metrics import (
     QueryAnswer,
     Series,
     SeriesList,
+    WatchFrame,
 )
 from obsctl.model.time import format_duration
-from obsctl.render import renderer
+from obsctl.render import emit, renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, json_float, write_json
+from obsctl.render.table import PlainTable, fit_width, truncate, write_lines
 
 SPARK = "▁▂▃▄▅▆▇█"
 MAX_LABEL_COLUMNS = 4
@@ -130,76 +132,6 @@ def _header_line(common: Mapping[str, str]) -> str | None:
     return format_labels(common)
 
 
-def _truncate(text: str, width: int) -> str:
-    if len(text) <= width:
-        return text
-    return text[: max(0, width - 1)] + "…"
-
-
-# ----------------------------------------------------------------------------- tables
-
-
-class _Table:
-    """A fast plain-text table: left-aligned label columns, right-aligned numbers.
-
-    Rich's ``Table`` costs ~0.3 ms a row; a 1,000-series range summary is drawn here in a few
-    milliseconds. Columns marked ``shrink`` give up width (ellipsis) when the line is too long.
-    """
-
-    def __init__(self, headers: Sequence[str], right: Sequence[bool], shrink: Sequence[bool]):
-        self.headers = list(headers)
-        self.right = list(right)
-        self.shrink = list(shrink)
-        self.rows: list[list[str]] = []
-
-    def add(self, row: Sequence[str]) -> None:
-        self.rows.append(list(row))
-
-    def natural_widths(self) -> list[int]:
-        """Each column's width without shrinking."""
-        widths = [len(h) for h in self.headers]
-        for row in self.rows:
-            for i, cell in enumerate(row):
-                widths[i] = max(widths[i], len(cell))
-        return widths
-
-    def lines(self, width: int) -> list[str]:
-        widths = self.natural_widths()
-        excess = sum(widths) + 2 * (len(widths) - 1) - width
-        # Take one character at a time from the widest shrinkable column, so that long
-        # columns end up about equally shortened.
-        while excess > 0:
-            candidates = [i for i, s in enumerate(self.shrink) if s and widths[i] > 8]
-            if not candidates:
-                break
-            widths[max(candidates, key=lambda i: widths[i])] -= 1
-            excess -= 1
-        out = []
-        for row in [self.headers, *self.rows]:
-            cells = []
-            for i, text in enumerate(row):
-                cell = _truncate(text, widths[i])
-                cells.append(cell.rjust(widths[i]) if self.right[i] else cell.ljust(widths[i]))
-            out.append("  ".join(cells).rstrip())
-        return out
-
-
-def _write_lines(consoles: Consoles, lines: Sequence[str], *, header: int = 0) -> None:
-    """Write plain lines to stdout; the first ``header`` lines are bold on a colour terminal."""
-    out = consoles.out
-    if not lines:
-        return
-    if out.no_color or out.color_system is None:
-        stream = out.file
-        stream.write("\n".join(lines) + "\n")
-        stream.flush()
-        return
-    text = Text("\n".join(lines))
-    if header:
-        text.stylize("bold", 0, sum(len(line) + 1 for line in lines[:header]))
-    out.print(text, soft_wrap=True)
-
-
 def _label_columns(
     label_sets: Sequence[Mapping[str, str]],
 ) -> tuple[str | None, list[str], list[list[str]]]:
@@ -218,21 +150,41 @@ def _label_columns(
     return _header_line(common), ["SERIES"], cells
 
 
-def render_instant_lines(answer: QueryAnswer, width: int) -> list[str]:
-    """Text lines for an instant vector, scalar or string (header lines first)."""
+def render_instant_lines(answer: QueryAnswer, width: int | None) -> list[str]:
+    """Text lines for an instant vector, scalar or string (header lines first); ``width``
+    ``None`` never shortens a label."""
     res = answer.result
     if res.result_type == "string":
         return [res.string_value or ""]
     if res.result_type == "scalar":
         return [format_value(res.series[0].values[0], answer.unit)]
     header, titles, cells = _label_columns([s.labels for s in res.series])
-    table = _Table(
+    table = PlainTable(
         [*titles, "VALUE"], [False] * len(titles) + [True], [True] * len(titles) + [False]
     )
-    for s, row in zip(res.series, cells, strict=True):
+    rows = sorted(zip(res.series, cells, strict=True), key=lambda sr: natural_key(sr[0].labels))
+    for s, row in rows:
         table.add([*row, format_value(s.values[0] if s.values else math.nan, answer.unit)])
     lines = table.lines(width)
     return [header, *lines] if header else lines
+
+
+def natural_key(labels: Mapping[str, str]) -> tuple[tuple[str, int, float, str], ...]:
+    """Sort key of a label set where numeric values (``le``, ``quantile``) sort as numbers.
+
+    >>> sorted(["10", "2.5", "+Inf", "0.1"], key=lambda v: natural_key({"le": v}))
+    ['0.1', '2.5', '10', '+Inf']
+    """
+    key = []
+    for name in sorted(labels):
+        value = labels[name]
+        try:
+            number = float(value)
+        except ValueError:
+            key.append((name, 1, 0.0, value))
+        else:
+            key.append((name, 0, number, value))
+    return tuple(key)
 
 
 def series_stats(s: Series) -> tuple[float, float, float, float]:
@@ -277,13 +229,14 @@ def _last_key(item: tuple[Series, tuple[float, float, float, float]]) -> tuple[i
     return (1, 0.0) if math.isnan(last) else (0, -last)
 
 
-def render_range_lines(answer: QueryAnswer, width: int) -> list[str]:
-    """One line per series: labels, MIN, AVG, MAX, LAST and a sparkline; sorted by last."""
+def render_range_lines(answer: QueryAnswer, width: int | None) -> list[str]:
+    """One line per series: labels, MIN, AVG, MAX, LAST and a sparkline; sorted by last;
+    ``width`` ``None`` never shortens a label."""
     res = answer.result
     rows = sorted(((s, series_stats(s)) for s in res.series), key=_last_key)
     header, titles, cells = _label_columns([s.labels for s, _ in rows])
     unit = answer.unit
-    table = _Table(
+    table = PlainTable(
         [*titles, "MIN", "AVG", "MAX", "LAST"],
         [False] * len(titles) + [True] * 4,
         [True] * len(titles) + [False] * 4,
@@ -292,7 +245,7 @@ def render_range_lines(answer: QueryAnswer, width: int) -> list[str]:
         table.add([*label_cells, *(format_value(x, unit) for x in st)])
     # The sparkline takes the room the other columns leave (labels shrink first).
     used = sum(min(w, 24) for w in table.natural_widths()) + 2 * len(table.headers)
-    spark_width = max(8, min(40, width - used))
+    spark_width = 40 if width is None else max(8, min(40, width - used))
     table.headers.append("TREND")
     table.right.append(False)
     table.shrink.append(False)
@@ -369,9 +322,13 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
         return [Text("no data points to plot")]
     lo = min(st[0] for st in finite)
     hi = max(st[2] for st in finite)
-    if hi == lo:
-        pad = abs(hi) * 0.1 or 1.0
-        lo, hi = lo - pad, hi + pad
+    flat: float | None = None
+    if hi - lo <= max(abs(hi), abs(lo)) * 1e-9:
+        # Flat, or flat up to float noise (1e-15 of rate() on a constant): a cliff drawn
+        # from rounding errors would be a lie; one line on the middle tick instead.
+        flat = (hi + lo) / 2
+        pad = abs(flat) * 0.1 or 1.0
+        lo, hi = flat - pad, flat + pad
     t0 = answer.start if answer.start is not None else min(s.timestamps[0] for s in drawn)
     t1 = answer.end if answer.end is not None else max(s.timestamps[-1] for s in drawn)
     if t1 <= t0:
@@ -384,6 +341,7 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
     xres, yres = (2, 4) if color else (1, 1)
     px_w, px_h = cols * xres, rows * yres
     # cells[row][col] = (braille bits, series index)
+    mid_px = (rows // 2) * yres + yres // 2
     bits = [[0] * cols for _ in range(rows)]
     owner = [[-1] * cols for _ in range(rows)]
     for idx, s in enumerate(drawn):
@@ -393,7 +351,7 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
                 prev = None
                 continue
             x = round((t - t0) / (t1 - t0) * (px_w - 1))
-            y = round((hi - v) / (hi - lo) * (px_h - 1))
+            y = round((hi - v) / (hi - lo) * (px_h - 1)) if flat is None else mid_px
             x, y = min(max(x, 0), px_w - 1), min(max(y, 0), px_h - 1)
             points = _line(prev[0], prev[1], x, y) if prev else [(x, y)]
             for px, py in points:
@@ -432,11 +390,13 @@ def render_plot(answer: QueryAnswer, width: int, *, color: bool) -> list[Text]:
     _, varying = split_labels([s.labels for s in drawn])
     for idx, s in enumerate(drawn):
         label = format_labels({k: v for k, v in s.labels.items() if k in varying} or s.labels)
+        if label == "{}":
+            label = answer.expr
         marker = "━━" if color else PLOT_GLYPHS[idx] * 2
         last = format_value(s.last, answer.unit)
         entry = Text(" " * (ylw + 2))
         entry.append(marker, PLOT_COLORS[idx] if color else "")
-        entry.append(f" {_truncate(label, width - ylw - 6 - len(last) - 8)}  last {last}")
+        entry.append(f" {truncate(label, width - ylw - 6 - len(last) - 8)}  last {last}")
         lines.append(entry)
     if len(ranked) > len(drawn):
         lines.append(
@@ -468,11 +428,11 @@ def render_query_text(answer: QueryAnswer, consoles: Consoles) -> None:
             consoles.out.print(line, soft_wrap=True)
         return
     if res.result_type == "matrix":
-        lines = render_range_lines(answer, width)
+        lines = render_range_lines(answer, fit_width(consoles))
     else:
-        lines = render_instant_lines(answer, width)
+        lines = render_instant_lines(answer, fit_width(consoles))
     header = len(lines) - len(res.series) if res.result_type in ("vector", "matrix") else 0
-    _write_lines(consoles, lines, header=header)
+    write_lines(consoles, lines, header=header)
 
 
 # ----------------------------------------------------------------------------- machine formats
@@ -590,7 +550,7 @@ def render_series_text(result: SeriesList, consoles: Consoles) -> None:
     if not result.series:
         consoles.note("no series matched")
         return
-    _write_lines(consoles, [format_labels(ls) for ls in result.series])
+    write_lines(consoles, [format_labels(ls) for ls in result.series])
 
 
 @renderer(SeriesList, "json")
@@ -612,7 +572,7 @@ def render_labels_text(result: LabelList, consoles: Consoles) -> None:
     if not result.values:
         consoles.note("no labels" if result.label is None else f"no values for {result.label}")
         return
-    _write_lines(consoles, list(result.values))
+    write_lines(consoles, list(result.values))
 
 
 @renderer(LabelList, "json")
@@ -633,12 +593,18 @@ def render_labels_json(result: LabelList, consoles: Consoles) -> None:
 def render_metadata_text(result: Metadata, consoles: Consoles) -> None:
     """A table: metric, type, unit, help."""
     if not result.entries:
-        consoles.note("no metadata (the server has scraped no metric with metadata)")
+        if result.metric:
+            consoles.note(
+                f"no metadata for {result.metric}: no scraped target exposes it with "
+                "TYPE/HELP (a recording rule's output, a typo, or not scraped yet)"
+            )
+        else:
+            consoles.note("no metadata (the server has scraped no metric with metadata)")
         return
-    table = _Table(["METRIC", "TYPE", "UNIT", "HELP"], [False] * 4, [True, False, False, True])
+    table = PlainTable(["METRIC", "TYPE", "UNIT", "HELP"], [False] * 4, [True, False, False, True])
     for e in result.entries:
         table.add([e.metric, e.type, e.unit, e.help])
-    _write_lines(consoles, table.lines(consoles.out.width), header=1)
+    write_lines(consoles, table.lines(fit_width(consoles)), header=1)
 
 
 @renderer(Metadata, "json")
@@ -655,3 +621,35 @@ def render_metadata_json(result: Metadata, consoles: Consoles) -> None:
         },
         consoles,
     )
+
+
+# ----------------------------------------------------------------------------- diagnostics
+
+
+def render_annotations(consoles: Consoles, warnings: Sequence[str], infos: Sequence[str]) -> None:
+    """Server warnings and info annotations, one ``obsctl: warning|note: …`` line each, on
+    stderr (server messages stay on one line: no wrapping, no markup)."""
+    for kind, style, messages in (("warning", "yellow", warnings), ("note", "dim", infos)):
+        for message in messages:
+            consoles.err.print(Text.assemble((f"obsctl: {kind}: ", style), message), soft_wrap=True)
+
+
+def render_watch_frame(frame: WatchFrame, fmt: str, consoles: Consoles) -> None:
+    """One ``--watch`` redraw: clear the terminal (not a pipe), the header line on stderr,
+    then the answer in ``fmt`` or the run's error."""
+    from obsctl.model.time import format_prom_duration
+
+    out = consoles.out
+    if out.is_terminal:
+        out.file.write("\x1b[H\x1b[2J")  # home + clear: redraw in place
+    every = format_prom_duration(timedelta(seconds=frame.interval_s))
+    consoles.err.print(
+        f"every {every}: {frame.expr}   {frame.at}   (Ctrl-C to stop)",
+        markup=False,
+        soft_wrap=True,
+    )
+    if frame.error is not None:
+        consoles.error(frame.error, frame.hint)
+    elif frame.answer is not None:
+        render_annotations(consoles, frame.answer.result.warnings, frame.answer.result.infos)
+        emit(frame.answer, fmt, consoles)

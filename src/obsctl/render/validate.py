@@ -12,10 +12,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from obsctl.model.collector import PipelineGraph, RuleCatalog
+from obsctl.model.collector import PipelineGraph
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
-from obsctl.render.json import SCHEMA_VERSION, write_json
 
 _CONNECTOR = "magenta"
 
@@ -105,55 +104,3 @@ def render_pipeline_graph(graph: PipelineGraph, consoles: Consoles) -> None:
     if graph.extensions:
         out.print(Text("extensions: ", style="dim").append(", ".join(graph.extensions)))
     out.print()
-
-
-_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-
-
-@renderer(RuleCatalog, "text")
-def render_rules_text(catalog: RuleCatalog, consoles: Consoles) -> None:
-    """``--list-rules``: one line per rule; ``--explain``: each rule's why and source."""
-    out = consoles.out
-    if not catalog.explain:
-        table = Table(box=None, pad_edge=False, show_edge=False)
-        table.add_column("RULE", no_wrap=True)
-        table.add_column("NAME", no_wrap=True)
-        table.add_column("DEFAULT", no_wrap=True)
-        table.add_column("SUMMARY", overflow="fold")
-        for rule in catalog.rules:
-            sev = rule.severity.value
-            table.add_row(
-                rule.rule_id, rule.name, Text(sev, style=_SEVERITY_STYLE[sev]), Text(rule.summary)
-            )
-        out.print(table)
-        return
-    for rule in catalog.rules:
-        out.print(Text(f"{rule.rule_id} {rule.name}", style="bold"))
-        out.print(Text(f"default severity: {rule.severity.value}"))
-        out.print(Text(rule.summary))
-        out.print(Text(rule.explanation))
-        if rule.help_uri:
-            out.print(Text(f"source: {rule.help_uri}", style="dim"), soft_wrap=True)
-        out.print()
-
-
-@renderer(RuleCatalog, "json")
-def render_rules_json(catalog: RuleCatalog, consoles: Consoles) -> None:
-    """``{"schema_version", "rules": [{rule_id, name, severity, summary, explanation, …}]}``."""
-    write_json(
-        {
-            "schema_version": SCHEMA_VERSION,
-            "rules": [
-                {
-                    "rule_id": r.rule_id,
-                    "name": r.name,
-                    "severity": r.severity.value,
-                    "summary": r.summary,
-                    "explanation": r.explanation,
-                    "help_uri": r.help_uri,
-                }
-                for r in catalog.rules
-            ],
-        },
-        consoles,
-    )

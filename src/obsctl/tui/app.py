@@ -24,12 +24,12 @@ from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer
 
+from obsctl.backends.base import AlertPanelSource, QueryPanelSource
 from obsctl.errors import BackendUnreachable, ObsctlError
 from obsctl.model.time import format_prom_duration
 from obsctl.tui.messages import AlertsFetched, QueryFetched, RefreshFinished
 from obsctl.tui.screens.detail import DetailScreen, alert_detail, series_detail
 from obsctl.tui.screens.help import HelpScreen
-from obsctl.tui.sources import AlertsSource, MetricsSource
 from obsctl.tui.widgets.alerts_panel import AlertsPanel
 from obsctl.tui.widgets.query_panel import QueryPanel
 from obsctl.tui.widgets.status_line import Health, StatusLine
@@ -65,8 +65,8 @@ class ObsctlApp(App[int]):
 
     def __init__(
         self,
-        metrics: MetricsSource,
-        alerts: AlertsSource | None,
+        metrics: QueryPanelSource,
+        alerts: AlertPanelSource | None,
         *,
         queries: Sequence[str],
         since: timedelta,
@@ -138,7 +138,7 @@ class ObsctlApp(App[int]):
             else:
                 self.post_message(QueryFetched(index, now, result=result, start=start, step=step))
 
-        async def alerts(source: AlertsSource) -> None:
+        async def alerts(source: AlertPanelSource) -> None:
             try:
                 found = await source.active_alerts()
             except ObsctlError as err:

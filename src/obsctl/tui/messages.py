@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from textual.message import Message
 
 from obsctl.errors import ObsctlError
+from obsctl.model.alerts import AlertRow
 from obsctl.model.metrics import QueryResult
-from obsctl.workflows.tui_sources import ActiveAlert
 
 
 @dataclass
@@ -37,7 +37,7 @@ class AlertsFetched(Message):
     """The alerts panel's refresh finished."""
 
     at: datetime
-    alerts: Sequence[ActiveAlert] | None = None
+    alerts: Sequence[AlertRow] | None = None
     error: ObsctlError | None = None
 
     def can_replace(self, message: Message) -> bool:

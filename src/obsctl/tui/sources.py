@@ -1,68 +1,23 @@
-"""The seams of the dashboard: what it reads metrics and alerts from.
+"""The dashboard's real sources of metrics and alerts.
 
-``ObsctlApp`` only knows the two Protocols below. ``open_sources`` builds the real ones on top
-of ``workflows.tui_sources.LiveBackends``; tests pass fakes.
+``ObsctlApp`` only knows the protocols ``QueryPanelSource`` and ``AlertPanelSource`` of
+``backends.base``. ``open_sources`` builds the real ones on top of
+``workflows.tui_sources.LiveBackends``; tests pass fakes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from obsctl.config.schema import Endpoint
+from obsctl.model.alerts import AlertRow
 from obsctl.model.metrics import QueryResult
-from obsctl.workflows.tui_sources import ActiveAlert, LiveBackends
-
-
-class MetricsSource(Protocol):
-    """Range queries for the query panels."""
-
-    @property
-    def label(self) -> str:
-        """What the status line calls it (``Prometheus``)."""
-        ...
-
-    async def query_range(
-        self, expr: str, start: datetime, end: datetime, step: timedelta
-    ) -> QueryResult:
-        """Evaluate ``expr`` over ``[start, end]``; raise ``ObsctlError`` on failure."""
-        ...
-
-    async def aclose(self) -> None:
-        """Release connections (called once when the app exits)."""
-        ...
-
-
-class AlertsSource(Protocol):
-    """Active alerts for the alerts panel."""
-
-    @property
-    def label(self) -> str:
-        """What the status line calls it (``Alertmanager``)."""
-        ...
-
-    @property
-    def configured(self) -> bool:
-        """False when only the conventional local default is tried: failures stay quiet."""
-        ...
-
-    @property
-    def url(self) -> str:
-        """Where it is (shown when nothing answers there)."""
-        ...
-
-    async def active_alerts(self) -> Sequence[ActiveAlert]:
-        """Firing alerts, most severe first; raise ``ObsctlError`` on failure."""
-        ...
-
-    async def aclose(self) -> None:
-        """Release connections (called once when the app exits)."""
-        ...
+from obsctl.workflows.tui_sources import LiveBackends
 
 
 class PrometheusSource:
-    """``MetricsSource`` over a Prometheus-compatible API."""
+    """``QueryPanelSource`` over a Prometheus-compatible API."""
 
     def __init__(self, backends: LiveBackends) -> None:
         self._backends = backends
@@ -84,7 +39,7 @@ class PrometheusSource:
 
 
 class AlertmanagerSource:
-    """``AlertsSource`` over Alertmanager's v2 API."""
+    """``AlertPanelSource`` over Alertmanager's v2 API."""
 
     def __init__(self, backends: LiveBackends, endpoint: Endpoint) -> None:
         self._backends = backends
@@ -105,7 +60,7 @@ class AlertmanagerSource:
         """The endpoint URL."""
         return self._endpoint.url
 
-    async def active_alerts(self) -> Sequence[ActiveAlert]:
+    async def active_alerts(self) -> Sequence[AlertRow]:
         """See ``LiveBackends.active_alerts``."""
         return await self._backends.active_alerts()
 

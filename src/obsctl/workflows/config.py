@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from obsctl.config.discover import write_config_file
+from obsctl.config.kinds import BACKEND_KINDS, KINDS, UI
 from obsctl.config.schema import ENDPOINT_KINDS, TRACE_KINDS, Config, Context, EndpointSpec
 from obsctl.errors import ConfigError, UsageError
 from obsctl.model.config_view import ConfigView, ContextList, ContextView, EndpointView
@@ -108,9 +109,12 @@ def upsert_context(
     for kind, url in urls.items():
         if url:
             spec = endpoints.get(kind) or EndpointSpec(url=url)
-            endpoints[kind] = replace(spec, url=url.rstrip("/"))
+            endpoints[kind] = replace(
+                spec, url=url.rstrip("/") if KINDS[kind].locator == "url" else url
+            )
     if not endpoints and created:
-        raise UsageError("give at least one endpoint URL, e.g. --prometheus-url URL")
+        first = BACKEND_KINDS[0]
+        raise UsageError(f"give at least one endpoint URL, e.g. {first.flag} {first.metavar}")
     for kind in list(endpoints):
         spec = endpoints[kind]
         if kind == "prometheus":
@@ -118,9 +122,10 @@ def upsert_context(
                 spec = replace(spec, flavor=flavor)
             if path_prefix is not None:
                 spec = replace(spec, path_prefix=path_prefix)
-        if tenant is not None and kind in ("prometheus", "alertmanager", *TRACE_KINDS):
+        speaks_http = KINDS[kind].locator == "url" and KINDS[kind].role != UI
+        if tenant is not None and speaks_http:
             spec = replace(spec, tenant=tenant)
-        if token_env is not None and urls.get(kind) and kind != "grafana":
+        if token_env is not None and urls.get(kind) and speaks_http:
             spec = replace(spec, token_env=token_env, token=None, token_file=None)
         endpoints[kind] = spec
     contexts = dict(config.contexts)

@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
-from urllib.parse import quote
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from obsctl.analysis.correlate import (
     METRIC_LABEL_SOURCE,
@@ -48,23 +48,42 @@ from obsctl.analysis.windows import (
     windows_from_alerts_series,
 )
 from obsctl.backends.alertmanager import AlertmanagerClient
+from obsctl.backends.base import AlertSource, MetricsSource, TraceBackend
 from obsctl.backends.http import LogFn, make_client
 from obsctl.config.discover import load_capabilities
-from obsctl.config.schema import Settings
-from obsctl.errors import BackendError, BackendUnreachable, NotFound, ObsctlError, ParseError
-from obsctl.model.alerts import ActiveAlert, AlertRule, AlertWindow, Labels, SeriesPoints
+from obsctl.config.kinds import KINDS
+from obsctl.config.links import link_targets, trace_links
+from obsctl.config.schema import TRACE_KINDS, Settings
+from obsctl.errors import (
+    BackendError,
+    BackendUnreachable,
+    NotFound,
+    ObsctlError,
+    ParseError,
+    UsageError,
+)
+from obsctl.model.alerts import AlertRule, AlertWindow, Labels, SeriesPoints
 from obsctl.model.correlation import (
     Candidate,
     CorrelationResult,
-    Exemplar,
     MergedCandidate,
     RankBy,
+    TraceExemplar,
     TraceFacts,
-    TraceLinks,
 )
 from obsctl.model.findings import Location
-from obsctl.model.time import TimeRange, format_prom_duration, format_rfc3339
-from obsctl.model.traces import Trace, TraceSearch, TraceSummary
+from obsctl.model.metrics import SeriesExemplar
+from obsctl.model.time import (
+    TimeRange,
+    TimeSyntaxError,
+    format_prom_duration,
+    format_rfc3339,
+    parse_duration,
+    parse_instant,
+    resolve_range,
+)
+from obsctl.model.trace_analysis import LinkTargets, TraceLinks
+from obsctl.model.traces import Trace, TraceSearch
 from obsctl.parsers.alert_expr import duration_unit_ns, exemplar_selectors, latency_threshold
 from obsctl.parsers.rules import find_alert_rule, parse_alert_rules
 
@@ -91,63 +110,6 @@ BASELINE_MAX_TRACES = 20
 # ----------------------------------------------------------------------------- seams
 
 
-@dataclass(frozen=True, slots=True)
-class RawExemplar:
-    """An exemplar as the metrics backend returns it."""
-
-    series_labels: Mapping[str, str]
-    labels: Mapping[str, str]
-    value: float
-    timestamp: float
-    """Unix seconds."""
-
-
-class MetricsSource(Protocol):
-    """What correlate needs from a Prometheus-compatible server."""
-
-    name: str
-
-    async def range_series(
-        self, expr: str, start: datetime, end: datetime, step: timedelta
-    ) -> list[SeriesPoints]:
-        """A range query's series with integer-millisecond timestamps."""
-        ...
-
-    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[RawExemplar]:
-        """Exemplars of the series ``expr`` selects."""
-        ...
-
-    async def series_labels(
-        self, matchers: Sequence[str], start: datetime, end: datetime
-    ) -> list[dict[str, str]]:
-        """Label sets of the matching series."""
-        ...
-
-
-class AlertSource(Protocol):
-    """Alertmanager (active alerts only)."""
-
-    name: str
-
-    async def active_alerts(self, alertname: str | None = None) -> list[ActiveAlert]:
-        """Alerts held now."""
-        ...
-
-
-class TraceSource(Protocol):
-    """A trace backend (``backends.base.TraceBackend``)."""
-
-    name: str
-
-    async def fetch_trace(self, trace_id: str) -> Trace:
-        """One trace (raises ``NotFound``)."""
-        ...
-
-    async def search(self, query: TraceSearch) -> list[TraceSummary]:
-        """Search results."""
-        ...
-
-
 Analyzer = Callable[[Trace], TraceFacts]
 
 
@@ -157,7 +119,7 @@ class Sources:
 
     metrics: MetricsSource | None = None
     alertmanager: AlertSource | None = None
-    traces: list[TraceSource] = field(default_factory=list)
+    traces: list[TraceBackend] = field(default_factory=list)
     exemplars: bool = True
     """False when the metrics server is known to keep no exemplars (doctor, flavour)."""
     no_search: dict[str, str] = field(default_factory=dict)
@@ -197,7 +159,8 @@ class CorrelateRequest:
     service_labels: tuple[str, ...] = DEFAULT_SERVICE_LABELS
     concurrency: int = DEFAULT_CONCURRENCY
     step: timedelta | None = None
-    links: TraceLinks = field(default_factory=TraceLinks)
+    link_targets: LinkTargets = field(default_factory=LinkTargets)
+    """The configured UIs that fetched traces get links to."""
 
 
 class _Log:
@@ -239,8 +202,9 @@ def _raise_for(failures: Sequence[ObsctlError], what: str, log: _Log) -> None:
         log.flush()
         raise BackendError(
             f"no {what} source could be used" + (f" ({skipped})" if skipped else ""),
-            hint="configure a trace backend (--tempo-url, --jaeger-url, --zipkin-url) or "
-            "give --rules so exemplars can be used",
+            hint="configure a trace backend ("
+            + ", ".join(KINDS[k].flag for k in TRACE_KINDS)
+            + ") or give --rules so exemplars can be used",
         )
     if all(isinstance(f, BackendUnreachable) for f in failures):
         first = failures[0]
@@ -459,14 +423,14 @@ def build_search(
     )
 
 
-def _exemplar_to_candidate(raw: RawExemplar) -> Exemplar | None:
+def _exemplar_to_candidate(raw: SeriesExemplar) -> TraceExemplar | None:
     trace_id = trace_id_from_labels(raw.labels)
     if trace_id is None:
         return None
     name = raw.series_labels.get("__name__", "")
     unit = duration_unit_ns(name) if name else None
     latency = round(raw.value * unit) if unit is not None and raw.value >= 0 else None
-    return Exemplar(
+    return TraceExemplar(
         trace_id=trace_id,
         time=ms_to_dt(round(raw.timestamp * 1000)),
         value=raw.value,
@@ -521,7 +485,7 @@ async def _label_source(
 
 
 async def _search_source(
-    backend: TraceSource,
+    backend: TraceBackend,
     windows: Sequence[AlertWindow],
     req: CorrelateRequest,
     min_ns: int | None,
@@ -618,11 +582,12 @@ async def find_candidates(
 
 async def _fetch_one(
     trace_id: str,
-    backends: Sequence[TraceSource],
+    backends: Sequence[TraceBackend],
     preferred: Sequence[str],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
-) -> TraceFacts | str:
+    targets: LinkTargets,
+) -> tuple[TraceFacts, TraceLinks] | str:
     order = sorted(backends, key=lambda b: (f"search:{b.name}" not in preferred,))
     reasons: list[str] = []
     for backend in order:
@@ -638,7 +603,7 @@ async def _fetch_one(
         if not trace.spans:
             reasons.append(f"empty in {backend.name}")
             continue
-        return analyze(trace)
+        return analyze(trace), trace_links(targets, source=backend.name, trace=trace)
     if not backends:
         return "no trace backend to fetch from"
     if all(r.startswith("not found") for r in reasons):
@@ -648,22 +613,26 @@ async def _fetch_one(
 
 async def fetch_all(
     cands: Sequence[MergedCandidate],
-    backends: Sequence[TraceSource],
+    backends: Sequence[TraceBackend],
     sem: asyncio.Semaphore,
     analyze: Analyzer,
-) -> tuple[dict[str, TraceFacts], dict[str, str]]:
-    """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes."""
+    targets: LinkTargets | None = None,
+) -> tuple[dict[str, TraceFacts], dict[str, str], dict[str, TraceLinks]]:
+    """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes,
+    fetched ones links to ``targets``."""
+    targets = targets or LinkTargets()
     results = await asyncio.gather(
-        *(_fetch_one(c.trace_id, backends, c.sources, sem, analyze) for c in cands)
+        *(_fetch_one(c.trace_id, backends, c.sources, sem, analyze, targets) for c in cands)
     )
     facts: dict[str, TraceFacts] = {}
     notes: dict[str, str] = {}
+    links: dict[str, TraceLinks] = {}
     for cand, res in zip(cands, results, strict=True):
         if isinstance(res, str):
             notes[cand.trace_id] = res
         else:
-            facts[cand.trace_id] = res
-    return facts, notes
+            facts[cand.trace_id], links[cand.trace_id] = res
+    return facts, notes, links
 
 
 # ----------------------------------------------------------------------------- the workflow
@@ -728,8 +697,8 @@ async def correlate_alert(
 
     top = preliminary_order(merged, req.rank_by)[: req.limit]
     sem = asyncio.Semaphore(max(1, req.concurrency))
-    (facts, notes), (base_facts, _) = await asyncio.gather(
-        fetch_all(top, sources.traces, sem, analyze),
+    (facts, notes, links), (base_facts, _, _) = await asyncio.gather(
+        fetch_all(top, sources.traces, sem, analyze, req.link_targets),
         fetch_all(base_cands, sources.traces, sem, analyze),
     )
     if not merged:
@@ -760,29 +729,9 @@ async def correlate_alert(
         candidates=len(merged),
         sources=tuple(log.used),
         skipped=tuple(log.skipped),
-        links=req.links,
+        links={r.trace_id: links[r.trace_id] for r in ranked if r.trace_id in links},
         slack_s=req.slack.total_seconds(),
     )
-
-
-def trace_links(
-    *, grafana_url: str | None, jaeger_url: str | None, grafana_datasource: str = "tempo"
-) -> TraceLinks:
-    """Link templates (the trace ID is appended) for the UIs that are configured."""
-    grafana = None
-    if grafana_url:
-        head = (
-            '{"a":{"datasource":"' + grafana_datasource + '","queries":[{"refId":"A",'
-            '"queryType":"traceql","query":"'
-        )
-        grafana = (
-            f"{grafana_url.rstrip('/')}/explore?schemaVersion=1&panes="
-            + quote(head, safe="")
-            + "{trace_id}"
-            + quote('"}]}}', safe="")
-        )
-    jaeger = f"{jaeger_url.rstrip('/')}/trace/{{trace_id}}" if jaeger_url else None
-    return TraceLinks(grafana=grafana, jaeger=jaeger)
 
 
 # ----------------------------------------------------------------------------- wiring
@@ -821,6 +770,172 @@ def _config_int(section: Mapping[str, object], key: str, default: int) -> int:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CorrelateOptions:
+    """What ``obsctl correlate`` was asked, as typed.
+
+    Attributes:
+        alert: the alert's name.
+        rules: ``--rules`` file defining the alert, if given.
+        windows: ``--window START..END``, in order.
+        since / start / end: the range options.
+        slack: padding on both sides of every window (a duration).
+        baseline_window: ``START..END``, ``off``, or ``None`` for the default.
+        limit / rank_by: how many traces, ranked how.
+        backend: ``--backend``.
+        service_labels: ``--service-label`` (empty: from the config, else the defaults).
+    """
+
+    alert: str
+    rules: str | None = None
+    windows: tuple[str, ...] = ()
+    since: str | None = None
+    start: str | None = None
+    end: str | None = None
+    slack: str = "1m"
+    baseline_window: str | None = None
+    limit: int = 10
+    rank_by: str = RankBy.LATENCY.value
+    backend: str | None = None
+    service_labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CorrelateEnvironment:
+    """What ``correlate`` needs from the invocation.
+
+    Attributes:
+        settings: the resolved settings, loaded on first use.
+        now: the current time.
+        log: ``--debug`` request logger.
+        note: prints one ``obsctl: note: …`` line (a skipped source).
+    """
+
+    settings: Callable[[], Settings]
+    now: datetime
+    log: LogFn | None = None
+    note: Callable[[str], None] = lambda _line: None
+
+
+def parse_span(text: str, *, option: str, now: datetime) -> tuple[datetime, datetime]:
+    """``START..END`` as typed after ``option``.
+
+    Raises:
+        UsageError: not two instants, or start not before end.
+    """
+    start_text, sep, end_text = text.partition("..")
+    if not sep or not start_text.strip() or not end_text.strip():
+        raise UsageError(
+            f"{option}: expected START..END, got {text!r}",
+            hint=f"e.g. {option} 2026-11-25T09:10:00Z..2026-11-25T09:40:00Z or now-30m..now",
+        )
+    try:
+        start = parse_instant(start_text, now=now)
+        end = parse_instant(end_text, now=now)
+    except TimeSyntaxError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+    if start >= end:
+        raise UsageError(f"{option}: start {start_text.strip()!r} is not before end")
+    return start, end
+
+
+def _search_range(
+    options: CorrelateOptions,
+    manual: Sequence[tuple[datetime, datetime]],
+    slack: timedelta,
+    now: datetime,
+) -> TimeRange:
+    """The range searched: the manual windows padded by ``slack``, else the range options."""
+    if manual and not (options.since or options.start or options.end):
+        first = min(a for a, _ in manual) - slack
+        # Padding must not reach into the future: nothing has happened there yet.
+        last = max(max(b for _, b in manual) + slack, first + timedelta(seconds=1))
+        return TimeRange(first, min(last, max(now, first + timedelta(seconds=1))))
+    try:
+        return resolve_range(
+            now=now,
+            since=options.since,
+            start=options.start,
+            end=options.end,
+            default_since=timedelta(hours=1),
+        )
+    except TimeSyntaxError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def read_rule_file(path: str) -> str:
+    """The text of a ``--rules`` file.
+
+    Raises:
+        UsageError: missing, a directory, not UTF-8, or unreadable.
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"--rules: {path} does not exist") from None
+    except IsADirectoryError:
+        raise UsageError(f"--rules: {path} is a directory") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--rules: {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"--rules: cannot read {path}: {exc.strerror}") from None
+
+
+def plan_correlate(options: CorrelateOptions, now: datetime) -> CorrelateRequest:
+    """Parse and check the options into a ``CorrelateRequest``.
+
+    Raises:
+        UsageError: bad times, durations or windows; a rule file that is unreadable or does
+            not define the alert. ParseError: an invalid rule file.
+    """
+    if options.slack.strip() in ("0", "0s"):
+        slack = timedelta(0)
+    else:
+        try:
+            slack = parse_duration(options.slack)
+        except TimeSyntaxError as exc:
+            raise UsageError(f"--slack: {exc}") from None
+    manual = [parse_span(w, option="--window", now=now) for w in options.windows]
+    time_range = _search_range(options, manual, slack, now)
+    baseline = None
+    compare = True
+    if options.baseline_window is not None:
+        if options.baseline_window.strip().lower() in ("off", "none", "no"):
+            compare = False
+        else:
+            baseline = TimeRange(
+                *parse_span(options.baseline_window, option="--baseline-window", now=now)
+            )
+    rule = None
+    if options.rules is not None:
+        rule = load_rule(read_rule_file(options.rules), source=options.rules, alert=options.alert)
+    return CorrelateRequest(
+        alert=options.alert,
+        range=time_range,
+        now=now,
+        rule=rule,
+        manual=tuple(manual),
+        slack=slack,
+        baseline=baseline,
+        compare_baseline=compare,
+        limit=options.limit,
+        rank_by=RankBy(options.rank_by),
+        service_labels=options.service_labels,
+    )
+
+
+async def correlate(options: CorrelateOptions, env: CorrelateEnvironment) -> CorrelationResult:
+    """``obsctl correlate``: plan the request, then ``run_correlate`` on the settings' backends.
+
+    Raises:
+        UsageError, ParseError: as ``plan_correlate``; plus what ``run_correlate`` raises.
+    """
+    request = plan_correlate(options, env.now)
+    return await run_correlate(
+        env.settings(), request, backend=options.backend, log=env.log, note=env.note
+    )
+
+
 async def run_correlate(
     settings: Settings,
     req: CorrelateRequest,
@@ -838,7 +953,7 @@ async def run_correlate(
     when none is).
     """
     from obsctl.backends.prometheus import PrometheusClient
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
 
     section = _config_section(settings)
     req = replace(
@@ -850,13 +965,11 @@ async def run_correlate(
     am_ep = settings.endpoint("alertmanager")
     nothing = not prom_ep.configured and not am_ep.configured and not req.manual
     kinds = [backend] if backend else settings.trace_backends()
-    jaeger_ep = settings.endpoint("jaeger")
+    datasource = section.get("grafana_datasource")
     req = replace(
         req,
-        links=trace_links(
-            grafana_url=settings.grafana_url,
-            jaeger_url=jaeger_ep.url if jaeger_ep.configured else None,
-            grafana_datasource=str(section.get("grafana_datasource", "tempo")),
+        link_targets=link_targets(
+            settings, grafana_datasource=str(datasource) if datasource else None
         ),
     )
     async with AsyncExitStack() as stack:
@@ -875,8 +988,9 @@ async def run_correlate(
             sources.alertmanager = AlertmanagerClient(client, am_ep)
         for kind in kinds:
             ep = settings.endpoint(kind)
-            client = await stack.enter_async_context(make_client(ep, log=log))
-            sources.traces.append(make_trace_backend(kind, client, ep))
+            sources.traces.append(
+                await stack.enter_async_context(open_trace_backend(kind, ep, log=log))
+            )
             _, trace_caps = load_capabilities(ep)
             if trace_caps.get("search") is False:
                 sources.no_search[kind] = (
@@ -937,11 +1051,8 @@ class PrometheusMetrics:
             for s in result.series
         ]
 
-    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[RawExemplar]:
-        found = await self._client.query_exemplars(expr, start, end)
-        return [
-            RawExemplar(dict(e.series_labels), dict(e.labels), e.value, e.timestamp) for e in found
-        ]
+    async def exemplars(self, expr: str, start: datetime, end: datetime) -> list[SeriesExemplar]:
+        return await self._client.query_exemplars(expr, start, end)
 
     async def series_labels(
         self, matchers: Sequence[str], start: datetime, end: datetime

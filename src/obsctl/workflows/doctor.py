@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from obsctl.analysis import pipeline
 from obsctl.backends.http import LogFn, make_client, redact_url
-from obsctl.backends.probes import probe
 from obsctl.backends.prometheus import PrometheusClient
+from obsctl.backends.registry import probe_endpoint
 from obsctl.config.discover import save_capabilities
+from obsctl.config.kinds import BACKEND_KINDS
 from obsctl.config.schema import Endpoint, Settings
 from obsctl.errors import BackendError, BackendUnreachable, ConfigError, ObsctlError
 from obsctl.model.doctor import (
@@ -102,15 +103,16 @@ def pipeline_options(settings: Settings, window: str | None) -> PipelineOptions:
 
 
 def endpoints_to_probe(settings: Settings) -> list[Endpoint]:
-    """Configured endpoints; with none configured, the local Prometheus and Alertmanager."""
-    kinds = settings.configured_kinds() or ["prometheus", "alertmanager"]
+    """Configured endpoints; with none configured, the local defaults of the kinds the
+    backend-kind table marks ``probe_by_default`` (Prometheus and Alertmanager)."""
+    kinds = settings.configured_kinds() or [k.name for k in BACKEND_KINDS if k.probe_by_default]
     return [settings.endpoint(k) for k in kinds]
 
 
 async def _check(ep: Endpoint, log: LogFn | None) -> EndpointCheck:
     url = redact_url(ep.base_url)
     try:
-        res = await probe(ep, log=log)
+        res = await probe_endpoint(ep, log=log)
     except BackendUnreachable as err:
         return EndpointCheck(
             ep.kind, url, ep.source, CheckStatus.UNREACHABLE, error=err.message, hint=err.hint

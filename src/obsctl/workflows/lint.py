@@ -6,200 +6,103 @@ I/O lives here (files, gzip, stdin, HTTP through the backends); parsing and rule
 
 from __future__ import annotations
 
-import gc
-import json
-import sys
-import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
+from obsctl.analysis.catalogue import RuleSelection
 from obsctl.analysis.lint import (
+    LINT,
     LintConfig,
-    apply_baseline,
-    baseline_key,
     diff_expositions,
     lint_exposition,
-    load_lint_config,
-    merge_sections,
     summarize_exposition,
 )
 from obsctl.analysis.lint.cardinality import SERVER_EXEMPT_LABELS, check_server
 from obsctl.config.schema import Endpoint
-from obsctl.errors import ConfigError, UsageError
+from obsctl.errors import UsageError
 from obsctl.lifetime import keep_until_exit
-from obsctl.model.findings import Finding, FindingsReport, Location
+from obsctl.model.findings import Finding, FindingsReport, RuleRequest
 from obsctl.model.metric_families import CountEntry, Exposition, LintSummary
 from obsctl.parsers.exposition import ExpositionParser, detect_format
+from obsctl.workflows.inputs import no_cyclic_gc, open_input
 
-CHUNK = 1 << 20
-GZIP_MAGIC = b"\x1f\x8b"
-PROJECT_FILES = ("obsctl.yaml", ".obsctl.yaml")
+if TYPE_CHECKING:
+    from obsctl.workflows.findings import FindingsOutcome
+
 LogFn = Callable[[str], None]
+T = TypeVar("T")
 
 
-# ---------------------------------------------------------------------------- config
+class Runner(Protocol):
+    """Runs one coroutine to completion (the CLI's ``AppState.run``)."""
+
+    def __call__(self, coro: Coroutine[Any, Any, T], /) -> T: ...  # pragma: no cover
 
 
-def find_project_config(start: Path) -> Path | None:
-    """The nearest ``obsctl.yaml`` (or ``.obsctl.yaml``) in ``start`` or a parent directory."""
-    for folder in (start, *start.parents):
-        for name in PROJECT_FILES:
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-    return None
+@dataclass(frozen=True, slots=True)
+class LintRequest:
+    """What ``obsctl lint`` was asked to do.
 
-
-def _yaml_section(path: Path) -> object:
-    import yaml  # deferred: yaml costs ~15 ms and only config-reading commands need it
-
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else Location(str(path))
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", location=loc) from None
-    if doc is None:
-        return None
-    if not isinstance(doc, dict):
-        raise ConfigError("expected a mapping at the top level", location=Location(str(path)))
-    return doc.get("lint")
-
-
-def load_config(
-    user_extra: Mapping[str, object], *, cwd: Path, explicit: Path | None = None
-) -> tuple[LintConfig, list[str]]:
-    """The effective lint config: the user config's ``lint:`` overlaid by the project file's.
-
-    Returns:
-        The config and the files it came from.
+    Attributes:
+        inputs: files, ``-`` (stdin) and http(s) URLs, in order.
+        server: check the configured Prometheus-compatible server's cardinality.
+        match: with ``server``: only series matching these selectors.
+        limit: top entries in summaries.
+        input_format: ``text``/``openmetrics``, or ``None`` to detect.
+        diff: compare two snapshots ``BASE HEAD``.
+        timeout / max_bytes: limits for scraping a URL.
+        rules: the shared rule options.
     """
-    section: dict[str, Any] = {}
-    sources: list[str] = []
-    user = user_extra.get("lint")
-    if user is not None:
-        if not isinstance(user, Mapping):
-            raise ConfigError("lint: expected a mapping in the user config")
-        section = merge_sections(section, user)
-        sources.append("user config")
-    project = explicit if explicit is not None else find_project_config(cwd)
-    if project is not None:
-        local = _yaml_section(project)
-        if local is not None:
-            if not isinstance(local, Mapping):
-                raise ConfigError("lint: expected a mapping", location=Location(str(project)))
-            section = merge_sections(section, local)
-        sources.append(str(project))
-    return load_lint_config(section or None, source=" + ".join(sources) or "config"), sources
+
+    inputs: tuple[str, ...] = ()
+    server: bool = False
+    match: tuple[str, ...] = ()
+    limit: int = 10
+    input_format: str | None = None
+    diff: bool = False
+    timeout: float = 30.0
+    max_bytes: int = 256 << 20
+    rules: RuleRequest = field(default_factory=RuleRequest)
+
+
+@dataclass(frozen=True, slots=True)
+class LintEnvironment:
+    """What ``run_lint`` needs from the invocation, resolved only when used.
+
+    Attributes:
+        user_config: the user config's extra sections (its ``lint:``), read on first use.
+        cwd: where the project ``obsctl.yaml`` search starts.
+        endpoint: the Prometheus endpoint (for ``--server``, and auth for URLs), on first use.
+        run: crosses into async (scraping, ``--server``).
+        log: ``--debug`` request logger.
+        stdin: what ``-`` reads (default ``sys.stdin.buffer``).
+    """
+
+    user_config: Callable[[], Mapping[str, object]]
+    cwd: Path
+    endpoint: Callable[[], Endpoint]
+    run: Runner
+    log: LogFn | None = None
+    stdin: IO[bytes] | None = None
 
 
 # ---------------------------------------------------------------------------- reading
 
 
-def _open_input(name: str, stdin: IO[bytes] | None) -> tuple[IO[bytes], bytes | None]:
-    """A binary stream for ``name`` and, for plain seekable files, its last bytes."""
-    if name == "-":
-        return (stdin if stdin is not None else sys.stdin.buffer), None
-    path = Path(name)
-    try:
-        raw = path.open("rb")
-    except IsADirectoryError:
-        raise UsageError(f"{name} is a directory, not an exposition file") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {name}: {exc.strerror}") from None
-    head = raw.read(2)
-    raw.seek(0)
-    if head == GZIP_MAGIC:
-        return raw, None
-    try:
-        size = path.stat().st_size
-        raw.seek(max(0, size - 64))
-        tail = raw.read(64)
-        raw.seek(0)
-    except OSError:
-        tail = None
-    return raw, tail
-
-
-def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    yield from rest
-
-
-def _chunks(stream: IO[bytes], name: str) -> Iterator[bytes]:
-    try:
-        while True:
-            chunk = stream.read(CHUNK)
-            if not chunk:
-                return
-            yield chunk
-    except (OSError, EOFError, zlib.error) as exc:
-        raise UsageError(f"cannot read {name}: {exc}") from None
-
-
-@contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector (reference counting still frees memory).
-
-    The parser allocates millions of small acyclic tuples and sets; each allocation burst
-    makes the collector rescan all of them. Pausing it takes a 1M-sample lint from 2.6 s to
-    1.9 s with the same peak memory.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _gunzip(chunks: Iterator[bytes], name: str) -> Iterator[bytes]:
-    """Decompress gzip data in bounded steps (a small bomb cannot expand in one go)."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        for chunk in chunks:
-            data = chunk
-            while data:
-                out = inflater.decompress(data, CHUNK)
-                if out:
-                    yield out
-                data = inflater.unconsumed_tail
-                if inflater.eof:
-                    return
-        tail = inflater.flush()
-        if tail:
-            yield tail
-        if not inflater.eof:
-            raise UsageError(f"cannot read {name}: the gzip data is truncated")
-    except zlib.error as exc:
-        raise UsageError(f"cannot read {name}: corrupt gzip data ({exc})") from None
-
-
 def parse_input(name: str, *, fmt: str | None, stdin: IO[bytes] | None = None) -> Exposition:
     """Parse one file or ``-`` (stdin), plain or gzip-compressed, streaming."""
-    stream, tail = _open_input(name, stdin)
-    try:
-        chunks = _chunks(stream, name)
+    with open_input(name, stdin=stdin, what="expositions") as inp:
+        chunks = inp.chunks(what="expositions")
         first = next(chunks, b"")
-        if first[:2] == GZIP_MAGIC:
-            chunks = _gunzip(_prepend(first, chunks), name)
-            first = next(chunks, b"")
-        parser = ExpositionParser(name, fmt or detect_format(first[:65536], tail))
+        parser = ExpositionParser(name, fmt or detect_format(first[:65536], inp.tail))
         with no_cyclic_gc():
             if first and parser.feed(first):
                 for chunk in chunks:
                     if not parser.feed(chunk):
                         break
             return parser.close()
-    finally:
-        if name != "-":
-            stream.close()
 
 
 async def scrape_input(
@@ -252,15 +155,11 @@ def lint_one(expo: Exposition, config: LintConfig, *, limit: int = 10) -> InputR
     return result
 
 
-def build_report(
-    results: Sequence[InputResult], config: LintConfig, *, baseline: set[str] | None = None
-) -> FindingsReport:
-    """A ``FindingsReport`` over all inputs (baseline applied)."""
+def build_report(results: Sequence[InputResult], config: LintConfig) -> FindingsReport:
+    """A ``FindingsReport`` over all inputs."""
     findings: list[Finding] = []
     for r in results:
         findings.extend(r.findings)
-    if baseline:
-        findings = apply_baseline(findings, baseline)
     return FindingsReport(
         tool="lint",
         findings=tuple(findings),
@@ -268,34 +167,6 @@ def build_report(
         inputs=tuple(r.name for r in results),
         summaries=tuple((r.name, r.summary) for r in results),
     )
-
-
-def read_baseline(path: str) -> set[str]:
-    """The accepted finding keys in a baseline file."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(
-            f"cannot read baseline {path}: {exc.strerror}",
-            hint="create it with --write-baseline",
-        ) from None
-    except ValueError:
-        raise UsageError(f"baseline {path} is not JSON") from None
-    keys = doc.get("accepted") if isinstance(doc, dict) else None
-    if not isinstance(keys, list):
-        raise UsageError(f"baseline {path} has no 'accepted' list")
-    return {str(k) for k in keys}
-
-
-def write_baseline(path: str, findings: Sequence[Finding]) -> int:
-    """Write every finding's key to ``path``; returns how many."""
-    keys = sorted({baseline_key(f) for f in findings})
-    doc = {"schema_version": 1, "tool": "obsctl lint", "accepted": keys}
-    try:
-        Path(path).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write baseline {path}: {exc.strerror}") from None
-    return len(keys)
 
 
 def diff_report(base: Exposition, head: Exposition, config: LintConfig) -> FindingsReport:
@@ -387,3 +258,115 @@ async def lint_server(
         notes=tuple(notes),
     )
     return InputResult(source, findings, summary)
+
+
+# ---------------------------------------------------------------------------- the command
+
+
+def lint_config(user_config: Mapping[str, object], *, cwd: Path) -> LintConfig:
+    """The effective lint config: the user config's ``lint:`` overlaid by the project file's.
+
+    Raises:
+        ConfigError: an invalid section or unknown rules in it.
+    """
+    from obsctl.config.discover import load_lint_settings
+
+    settings = load_lint_settings(user_config, cwd=cwd)
+    return LintConfig.configured(
+        select=settings.select,
+        ignore=settings.ignore,
+        severities=settings.severities,
+        budgets=settings.budgets,
+        source=settings.source,
+    )
+
+
+def load_lint_config(section: object, *, source: str = "config") -> LintConfig:
+    """One ``lint:`` section (already YAML-decoded) as a ``LintConfig``.
+
+    Raises:
+        ConfigError: unknown keys, bad values or unknown rules, with the dotted key path.
+    """
+    from obsctl.config.lint import parse_lint_section
+
+    settings = parse_lint_section(section, source=source)
+    return LintConfig.configured(
+        select=settings.select,
+        ignore=settings.ignore,
+        severities=settings.severities,
+        budgets=settings.budgets,
+        source=source,
+    )
+
+
+def _check_usage(request: LintRequest) -> None:
+    names = request.inputs
+    if request.diff:
+        if len(names) != 2 or request.server:
+            raise UsageError("--diff takes exactly two inputs: BASE HEAD")
+        return
+    if request.server and names:
+        raise UsageError("give either inputs or --server, not both")
+    if request.match and not request.server:
+        raise UsageError("--match applies to --server only")
+    if not request.server and not names:
+        raise UsageError("nothing to lint", hint="give FILE, URL or - (stdin), or --server")
+    if names.count("-") > 1:
+        raise UsageError("stdin (-) can be read only once")
+
+
+def run_lint(request: LintRequest, env: LintEnvironment) -> FindingsOutcome:
+    """``obsctl lint``: the rule options, then expositions, a ``--diff`` or ``--server``.
+
+    Raises:
+        UsageError: contradictory inputs, unreadable files, unknown rules.
+        ConfigError: an invalid ``lint:`` section.
+        BackendUnreachable / BackendError: a URL or the server failed.
+    """
+    from obsctl.workflows.findings import run_findings
+
+    rules = request.rules
+    if rules.write_baseline and not rules.baseline and not (rules.explain or rules.list_rules):
+        raise UsageError("--write-baseline needs --baseline FILE")
+    # --explain describes the rules themselves: no config is read for it.
+    base = LintConfig() if rules.explain else lint_config(env.user_config(), cwd=env.cwd)
+    if not (rules.explain or rules.list_rules):
+        _check_usage(request)
+
+    def read(name: str) -> Exposition:
+        if name.startswith(("http://", "https://")):
+            prom = env.endpoint()
+            return env.run(
+                scrape_input(
+                    name,
+                    fmt=request.input_format,
+                    auth_from=prom if prom.configured else None,
+                    timeout=request.timeout,
+                    max_bytes=request.max_bytes,
+                    log=env.log,
+                )
+            )
+        return parse_input(name, fmt=request.input_format, stdin=env.stdin)
+
+    def produce(selection: RuleSelection) -> FindingsReport:
+        config = replace(base, selection=selection)
+        if request.diff:
+            return diff_report(read(request.inputs[0]), read(request.inputs[1]), config)
+        results = []
+        if request.server:
+            results.append(
+                env.run(
+                    lint_server(
+                        env.endpoint(),
+                        config,
+                        match=request.match,
+                        limit=request.limit,
+                        log=env.log,
+                    )
+                )
+            )
+        for name in request.inputs:
+            results.append(lint_one(read(name), config, limit=request.limit))
+        return build_report(results, config)
+
+    return run_findings(LINT, rules, produce, configured=base.selection)

@@ -10,7 +10,7 @@ import asyncio
 import json
 import math
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -27,6 +27,7 @@ from obsctl.model.metrics import (
     QueryResult,
     Series,
     SeriesList,
+    WatchFrame,
 )
 from obsctl.model.time import TimeRange, format_prom_duration
 from obsctl.parsers.promql import check_promql, metric_names
@@ -383,3 +384,41 @@ async def run_metadata(
     """Type, help and unit of metrics (of ``metric`` only when given)."""
     async with open_prometheus(endpoint, log=log) as prom:
         return await prom.metadata(metric, limit=limit)
+
+
+# ---------------------------------------------------------------------------- --watch
+
+
+def watch_query(
+    run_once: Callable[[], QueryAnswer],
+    expr: str,
+    interval: timedelta,
+    draw: Callable[[WatchFrame], None],
+    *,
+    now: Callable[[], datetime],
+) -> None:
+    """Run ``run_once`` every ``interval`` and hand each outcome to ``draw``, until Ctrl-C.
+
+    A backend that is down, errors or answers garbage does not stop the watch: the frame
+    carries the error and the next run tries again. Sleeping subtracts the time the run took.
+    """
+    import time
+
+    from obsctl.errors import BackendError, BackendUnreachable, ParseError
+    from obsctl.model.time import format_rfc3339
+
+    try:
+        while True:
+            started = time.monotonic()
+            stamp = format_rfc3339(now().replace(microsecond=0))
+            try:
+                frame = WatchFrame(expr, interval.total_seconds(), stamp, answer=run_once())
+            except (BackendError, BackendUnreachable, ParseError) as err:
+                frame = WatchFrame(
+                    expr, interval.total_seconds(), stamp, error=err.message, hint=err.hint
+                )
+            draw(frame)
+            elapsed = time.monotonic() - started
+            time.sleep(max(0.0, interval.total_seconds() - elapsed))
+    except KeyboardInterrupt:
+        return

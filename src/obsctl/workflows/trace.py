@@ -6,21 +6,19 @@ Stable entry points (``correlate`` uses them): ``fetch_trace`` and, from
 
 from __future__ import annotations
 
-import gc
-import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
-from urllib.parse import quote
 
 import orjson
 
 from obsctl.analysis.traces import analyze_trace
+from obsctl.config.kinds import KINDS
+from obsctl.config.links import link_targets, trace_links
 from obsctl.config.schema import TRACE_KINDS, Settings
-from obsctl.errors import BackendUnreachable, NotFound, UsageError
-from obsctl.model.time import format_duration
+from obsctl.errors import BackendUnreachable, ConfigError, NotFound, UsageError
+from obsctl.model.time import TimeSyntaxError, format_duration, parse_duration, parse_instant
 from obsctl.model.trace_analysis import (
     FetchedTrace,
     TraceLinks,
@@ -34,6 +32,7 @@ if TYPE_CHECKING:
     from obsctl.backends.http import LogFn
 from obsctl.lifetime import keep_until_exit
 from obsctl.parsers.trace_file import parse_trace_file
+from obsctl.workflows.inputs import display_name, no_cyclic_gc, read_input
 
 MAX_FILE_BYTES = 1 << 30
 """Trace files larger than 1 GiB are refused (a 100,000-span OTLP file is about 60 MB)."""
@@ -49,6 +48,18 @@ def parse_trace_id(text: str) -> str:
         return normalize_trace_id(text)
     except TraceIdError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _padded_not_found(typed: str, full_id: str, err: NotFound) -> NotFound:
+    """A not-found error that says so when the ID typed was shortened and padded."""
+    digits = typed.strip().lower()
+    if not digits or len(digits) >= 16 or any(c not in "0123456789abcdef" for c in digits):
+        return err
+    return NotFound(
+        f"{err.message} (the {len(digits)}-digit ID {digits} was padded with zeros to "
+        f"{full_id}: trace IDs have 16 or 32 hex digits)",
+        hint="give the whole ID; `obsctl trace search` lists recent ones",
+    )
 
 
 def backends_to_try(settings: Settings, backend: str | None) -> list[str]:
@@ -83,19 +94,15 @@ async def fetch_trace_from(
         BackendError, ParseError: a backend answered with an error or a bad payload (exit 4).
     """
     # httpx and the backends load only when a backend is asked (~90 ms; files skip it).
-    from obsctl.backends.http import make_client
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
 
     kinds = backends_to_try(settings, backend)
     not_found: list[NotFound] = []
     unreachable: list[BackendUnreachable] = []
     for kind in kinds:
-        endpoint = settings.endpoint(kind)
         try:
-            async with make_client(endpoint, log=log) as client:
-                return await make_trace_backend(kind, client, endpoint).fetch(
-                    trace_id, start=start, end=end
-                )
+            async with open_trace_backend(kind, settings.endpoint(kind), log=log) as source:
+                return await source.fetch(trace_id, start=start, end=end)
         except NotFound as err:
             if len(kinds) == 1:
                 raise
@@ -117,8 +124,17 @@ async def fetch_trace_from(
         f"no trace backend reachable ({', '.join(kinds)}): {first.message}",
         backend=first.backend,
         url=first.url,
-        hint="configure one with `obsctl config set-context NAME --tempo-url URL` "
-        "(or --jaeger-url / --zipkin-url), or pass --tempo-url …",
+        hint=_configure_hint(),
+    )
+
+
+def _configure_hint() -> str:
+    """How to configure a trace backend, naming the flags of the backend-kind table."""
+    first, *others = [KINDS[k] for k in TRACE_KINDS]
+    alternatives = f" (or {' / '.join(k.flag for k in others)})" if others else ""
+    return (
+        f"configure one with `obsctl config set-context NAME {first.flag} {first.metavar}`"
+        f"{alternatives}, or pass {first.flag} …"
     )
 
 
@@ -153,29 +169,6 @@ async def fetch_trace(
     return fetched.trace
 
 
-def read_trace_input(path: str, stdin: Callable[[], BinaryIO]) -> bytes:
-    """The bytes of a trace file, or of stdin for ``-``.
-
-    Raises:
-        UsageError: unreadable, a directory, or larger than ``MAX_FILE_BYTES``.
-    """
-    if path == "-":
-        data = stdin().read(MAX_FILE_BYTES + 1)
-    else:
-        p = Path(path)
-        try:
-            if p.stat().st_size > MAX_FILE_BYTES:
-                raise UsageError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
-            data = p.read_bytes()
-        except IsADirectoryError:
-            raise UsageError(f"{path}: is a directory, expected a trace file") from None
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise UsageError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
-    return data
-
-
 def load_trace_file(
     path: str,
     *,
@@ -188,8 +181,8 @@ def load_trace_file(
     Raises:
         UsageError, ParseError: unreadable or not a trace (exit 2).
     """
-    data = read_trace_input(path, stdin)
-    source = "<stdin>" if path == "-" else path
+    data = read_input(path, stdin=stdin, max_bytes=MAX_FILE_BYTES, what="trace files")
+    source = display_name(path)
     trace, fmt = parse_trace_file(
         data,
         source=source,
@@ -200,44 +193,6 @@ def load_trace_file(
         raise NotFound(f"trace {parse_trace_id(trace_id or '')} is not in {source}")
     # The raw bytes are only needed for --raw; dropping them saves the file's size in memory.
     return FetchedTrace(trace=trace, raw=data if keep_raw else b"", source=source, api=fmt.value)
-
-
-def trace_links(settings: Settings, fetched: FetchedTrace) -> TraceLinks:
-    """Links to the trace in Jaeger UI, Zipkin UI or Grafana Explore, when configured."""
-    tid = fetched.trace.trace_id
-    jaeger = settings.endpoints.get("jaeger")
-    zipkin = settings.endpoints.get("zipkin")
-    jaeger_ui = (
-        f"{jaeger.url.rstrip('/')}/trace/{tid}"
-        if jaeger is not None and jaeger.configured and fetched.source == "jaeger"
-        else None
-    )
-    zipkin_ui = (
-        f"{zipkin.url.rstrip('/')}/zipkin/traces/{tid}"
-        if zipkin is not None and zipkin.configured and fetched.source == "zipkin"
-        else None
-    )
-    grafana = None
-    if settings.grafana_url and fetched.source in TRACE_KINDS:
-        start_ms = fetched.trace.start_ns // 1_000_000 - 60_000
-        end_ms = fetched.trace.end_ns // 1_000_000 + 60_000
-        pane = {
-            "trace": {
-                "datasource": {"type": fetched.source},
-                "queries": [
-                    {
-                        "refId": "A",
-                        "datasource": {"type": fetched.source},
-                        "queryType": "traceql" if fetched.source == "tempo" else "traceId",
-                        "query": tid,
-                    }
-                ],
-                "range": {"from": str(start_ms), "to": str(end_ms)},
-            }
-        }
-        panes = quote(json.dumps(pane, separators=(",", ":")), safe="")
-        grafana = f"{settings.grafana_url.rstrip('/')}/explore?schemaVersion=1&panes={panes}"
-    return TraceLinks(jaeger_ui=jaeger_ui, grafana=grafana, zipkin_ui=zipkin_ui)
 
 
 async def show_trace(
@@ -264,46 +219,142 @@ async def show_trace(
             "give a TRACE_ID, or --file PATH (- for stdin)",
             hint="search for traces with `obsctl trace search --service NAME`",
         )
-    with bulk_allocation():
+    with no_cyclic_gc(freeze=True):
         if file is not None:
             fetched = load_trace_file(file, stdin=stdin, trace_id=trace_id, keep_raw=view.raw)
         else:
-            fetched = await fetch_trace_from(
-                settings,
-                parse_trace_id(trace_id or ""),
-                backend=backend,
-                start=start,
-                end=end,
-                log=log,
-            )
+            full_id = parse_trace_id(trace_id or "")
+            try:
+                fetched = await fetch_trace_from(
+                    settings, full_id, backend=backend, start=start, end=end, log=log
+                )
+            except NotFound as err:
+                raise _padded_not_found(trace_id or "", full_id, err) from None
         analysis = analyze_trace(fetched.trace, adjust_skew=adjust_skew)
     if view.span is not None and not analysis.find(view.span):
         raise NotFound(
             f"span {view.span} is not in trace {fetched.trace.trace_id}",
             hint="span IDs are listed by `obsctl trace ID -o ndjson`",
         )
-    links = trace_links(settings, fetched) if file is None else TraceLinks()
+    links = (
+        trace_links(link_targets(settings), source=fetched.source, trace=fetched.trace)
+        if file is None
+        else TraceLinks()
+    )
     result = TraceResult(fetched=fetched, analysis=analysis, links=links, view=view)
     keep_until_exit(result)  # freeing 100k spans only to exit is slow (see obsctl.lifetime)
     return result
 
 
-@contextmanager
-def bulk_allocation() -> Iterator[None]:
-    """Pause the cyclic GC while a trace is decoded and analysed.
+@dataclass(frozen=True, slots=True)
+class TraceShowRequest:
+    """What ``obsctl trace [show]`` was asked, as typed.
 
-    Decoding a 100,000-span trace allocates millions of acyclic objects; with the collector
-    running, its full passes over them tripled the time (3.1 s → 1.0 s for decode + parse at
-    100k spans). Afterwards the survivors are frozen so later collections skip them.
+    Attributes:
+        trace_id: the ID argument (1-32 hex or base64), if given.
+        file: ``--file`` (``-`` for stdin), if given.
+        backend: ``--backend``.
+        since: ``--since``: the lookup window ends at ``--end`` (or now) and spans this.
+        start / end: ``--start``/``--end`` as typed (time hints for the lookup).
+        adjust_skew: ``--adjust-skew``.
+        depth / min_duration / service / span / full / raw: what to show.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+
+    trace_id: str | None = None
+    file: str | None = None
+    backend: str | None = None
+    since: str | None = None
+    start: str | None = None
+    end: str | None = None
+    adjust_skew: bool = False
+    depth: int | None = None
+    min_duration: str | None = None
+    service: str | None = None
+    span: str | None = None
+    full: bool = False
+    raw: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEnvironment:
+    """What the trace workflows need from the invocation.
+
+    Attributes:
+        settings: the resolved settings, loaded on first use (a file needs none).
+        now: the current time, for ``--start``/``--end``.
+        stdin: what ``--file -`` reads.
+        log: ``--debug`` request logger.
+    """
+
+    settings: Callable[[], Settings]
+    now: datetime
+    stdin: Callable[[], BinaryIO]
+    log: LogFn | None = None
+
+
+def _instant(text: str | None, option: str, now: datetime) -> datetime | None:
+    if not text:
+        return None
     try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
+        return parse_instant(text, now=now)
+    except TimeSyntaxError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _duration(text: str, option: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except TimeSyntaxError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _duration_ns(text: str | None, option: str) -> int:
+    return int(_duration(text, option).total_seconds() * 1e9) if text else 0
+
+
+async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> TraceResult:
+    """``obsctl trace``: check and parse the request, then ``show_trace``.
+
+    Raises:
+        UsageError: ``--backend`` with ``--file``, a bad time or duration; plus what
+        ``show_trace`` raises. ConfigError: a broken config file, unless reading a file.
+    """
+    if request.file is not None and request.backend is not None:
+        raise UsageError("--backend and --file exclude each other")
+    start = _instant(request.start, "--start", env.now)
+    end = _instant(request.end, "--end", env.now)
+    if request.since:
+        if start is not None:
+            raise UsageError("give either --since or --start, not both")
+        start = (end or env.now) - _duration(request.since, "--since")
+    view = TraceView(
+        max_depth=request.depth,
+        min_duration_ns=_duration_ns(request.min_duration, "--min-duration"),
+        service=request.service,
+        span=request.span,
+        raw=request.raw,
+        max_lines=None if request.full else 400,
+    )
+    if request.file is None:
+        settings = env.settings()
+    else:
+        # Reading a file needs no backend, so a broken config file must not stop it.
+        try:
+            settings = env.settings()
+        except ConfigError:
+            settings = Settings(context=None, endpoints={}, config_path=None)
+    return await show_trace(
+        settings,
+        trace_id=request.trace_id,
+        file=request.file,
+        stdin=env.stdin,
+        backend=request.backend,
+        start=start,
+        end=end,
+        adjust_skew=request.adjust_skew,
+        view=view,
+        log=env.log,
+    )
 
 
 def describe_search(kind: str, query: TraceSearch) -> str:
@@ -337,13 +388,11 @@ async def search_traces(
     log: LogFn | None = None,
 ) -> TraceSearchResult:
     """``obsctl trace search`` on ``backend`` or the first configured trace backend."""
-    from obsctl.backends.http import make_client
-    from obsctl.backends.registry import make_trace_backend
+    from obsctl.backends.registry import open_trace_backend
 
     kind = backends_to_try(settings, backend)[0]
-    endpoint = settings.endpoint(kind)
-    async with make_client(endpoint, log=log) as client:
-        found = await make_trace_backend(kind, client, endpoint).search(query)
+    async with open_trace_backend(kind, settings.endpoint(kind), log=log) as source:
+        found = await source.search(query)
     return TraceSearchResult(
         backend=kind, query=describe_search(kind, query), traces=tuple(found), limit=query.limit
     )
@@ -355,7 +404,7 @@ __all__ = [
     "fetch_trace_from",
     "load_trace_file",
     "parse_trace_id",
+    "run_trace_show",
     "search_traces",
     "show_trace",
-    "trace_links",
 ]

@@ -8,9 +8,8 @@ seconds reuses connections (and TLS sessions) instead of opening new ones.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from obsctl.backends.alertmanager import AlertmanagerClient, parse_alerts
@@ -19,6 +18,7 @@ from obsctl.backends.prometheus import PrometheusClient
 from obsctl.config.schema import Endpoint
 from obsctl.errors import UsageError
 from obsctl.model import alerts as model_alerts
+from obsctl.model.alerts import AlertRow
 from obsctl.model.metrics import QueryResult
 from obsctl.parsers.promql import check_promql
 from obsctl.workflows.query import ROUND_STEPS, resolve_flavor, round_step_at_least
@@ -30,41 +30,21 @@ SPARK_POINTS = 120
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class ActiveAlert:
-    """One alert as Alertmanager's v2 API reports it."""
-
-    name: str
-    """``alertname`` label."""
-    severity: str
-    """``severity`` label, empty when the alert has none."""
-    state: str
-    """``active``, ``suppressed`` or ``unprocessed``."""
-    starts_at: datetime | None
-    summary: str
-    """``summary`` annotation, else ``description``, else empty."""
-    labels: Mapping[str, str] = field(default_factory=dict)
-    annotations: Mapping[str, str] = field(default_factory=dict)
-    fingerprint: str = ""
-    generator_url: str = ""
-    receivers: tuple[str, ...] = ()
-
-
 SEVERITY_ORDER = {"critical": 0, "page": 0, "error": 1, "high": 1, "warning": 2, "warn": 2}
 
 
-def alert_sort_key(alert: ActiveAlert) -> tuple[int, float, str]:
+def alert_sort_key(alert: AlertRow) -> tuple[int, float, str]:
     """Most severe first, then oldest first, then by name."""
     rank = SEVERITY_ORDER.get(alert.severity.lower(), 3 if alert.severity else 4)
     started = alert.starts_at.timestamp() if alert.starts_at else math.inf
     return rank, started, alert.name
 
 
-def alert_row(alert: model_alerts.ActiveAlert) -> ActiveAlert:
+def alert_row(alert: model_alerts.ActiveAlert) -> AlertRow:
     """The dashboard's view of an alert decoded by ``backends.alertmanager``."""
     labels = dict(alert.labels)
     annotations = dict(alert.annotations)
-    return ActiveAlert(
+    return AlertRow(
         name=labels.get("alertname", ""),
         severity=labels.get("severity", ""),
         state=alert.state,
@@ -79,7 +59,7 @@ def alert_row(alert: model_alerts.ActiveAlert) -> ActiveAlert:
     )
 
 
-def parse_alertmanager_alerts(payload: object) -> list[ActiveAlert]:
+def parse_alertmanager_alerts(payload: object) -> list[AlertRow]:
     """Decode ``GET /api/v2/alerts`` (``backends.alertmanager``); most severe and oldest first.
 
     Raises:
@@ -152,7 +132,7 @@ class LiveBackends:
             step = round_step_at_least((end - start).total_seconds() / prom.max_points_per_series)
         return await prom.query_range(expr, start, end, step)
 
-    async def active_alerts(self) -> list[ActiveAlert]:
+    async def active_alerts(self) -> list[AlertRow]:
         """Alerts that are firing and neither silenced nor inhibited.
 
         Raises:

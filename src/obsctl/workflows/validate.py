@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from obsctl.errors import UsageError
 from obsctl.model.collector import (
@@ -23,7 +23,12 @@ from obsctl.model.collector import (
     YamlScalar,
     YamlSeq,
 )
-from obsctl.model.findings import Finding, FindingsReport, Location
+from obsctl.model.findings import Finding, FindingsReport, Location, RuleRequest
+from obsctl.workflows.inputs import read_input
+
+if TYPE_CHECKING:
+    from obsctl.analysis.catalogue import RuleSelection
+    from obsctl.workflows.findings import FindingsOutcome
 
 DISTRIBUTION_CHOICES = ("any", "core", "contrib", "k8s", "otlp")
 PROFILES_GATE = "service.profilesSupport"
@@ -44,6 +49,7 @@ class ValidateOptions:
         feature_gates: ``--feature-gates`` values (comma lists allowed).
         otelcol: path of a collector binary to run ``validate`` with.
         graph: add the pipeline graph to the report.
+        rules: the shared rule options (``--select``, ``--baseline``, ``--list-rules`` …).
     """
 
     inputs: tuple[str, ...]
@@ -55,6 +61,7 @@ class ValidateOptions:
     otelcol: str | None = None
     graph: bool = False
     use_process_env: bool = True
+    rules: RuleRequest = field(default_factory=RuleRequest)
 
 
 @dataclass(slots=True)
@@ -68,31 +75,7 @@ class _Input:
 def _read_bytes(name: str, stdin: BinaryIO | None) -> bytes:
     from obsctl.parsers.collector_config import MAX_BYTES
 
-    limit = MAX_BYTES
-    if name == "-":
-        if stdin is None:
-            raise UsageError("no standard input to read")
-        data = stdin.read(limit + 1)
-    else:
-        path = Path(name)
-        try:
-            size = path.stat().st_size
-            if size > limit:
-                raise UsageError(
-                    f"{name}: {size / 1048576:.1f} MiB is larger than the "
-                    f"{limit // 1048576} MiB limit for collector configs",
-                )
-            with path.open("rb") as fh:
-                data = fh.read(limit + 1)
-        except FileNotFoundError:
-            raise UsageError(f"{name}: no such file") from None
-        except IsADirectoryError:
-            raise UsageError(f"{name}: is a directory") from None
-        except PermissionError:
-            raise UsageError(f"{name}: permission denied") from None
-    if len(data) > limit:
-        raise UsageError(f"{name}: input larger than the {limit // 1048576} MiB limit refused")
-    return data
+    return read_input(name, stdin=stdin, max_bytes=MAX_BYTES, what="collector configs")
 
 
 def load_registry_data() -> dict[str, Any]:
@@ -145,8 +128,35 @@ def run_validate(
     *,
     stdin: BinaryIO | None = None,
     environ: Mapping[str, str] | None = None,
+) -> FindingsOutcome:
+    """``obsctl validate``: the shared rule options around one validation of the inputs.
+
+    Raises:
+        UsageError: unknown rules, a bad baseline, or what ``validate_report`` raises.
+    """
+    from obsctl.analysis.validate.rules import VALIDATE
+    from obsctl.workflows.findings import run_findings
+
+    def produce(selection: RuleSelection) -> FindingsReport:
+        return validate_report(options, selection=selection, stdin=stdin, environ=environ)
+
+    return run_findings(VALIDATE, options.rules, produce)
+
+
+def validate_report(
+    options: ValidateOptions,
+    *,
+    selection: RuleSelection | None = None,
+    stdin: BinaryIO | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> FindingsReport:
     """Validate ``options.inputs`` as one collector config (merged in order).
+
+    Args:
+        options: what to validate and how.
+        selection: the rules to report (default: all, at their own severities).
+        stdin: what ``-`` reads.
+        environ: the process environment for ``${env:…}`` (default ``os.environ``).
 
     Raises:
         UsageError: unreadable inputs, a bad ``--env-file``/``--components``, or a
@@ -213,6 +223,8 @@ def run_validate(
     findings = list(result.findings)
     if options.otelcol:
         findings.extend(_run_otelcol(options, inputs, config, env))
+    if selection is not None:
+        findings = selection.apply(findings)
     findings = _with_source_lines(findings, {i.name: i.lines for i in inputs})
     summaries: tuple[tuple[str, object], ...] = ()
     if options.graph and result.graph is not None:

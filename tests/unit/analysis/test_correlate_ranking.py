@@ -21,10 +21,10 @@ from obsctl.analysis.correlate import (
 from obsctl.model.alerts import AlertWindow, make_labels
 from obsctl.model.correlation import (
     Candidate,
-    Exemplar,
     LatencySource,
     PathShare,
     RankBy,
+    TraceExemplar,
     TraceFacts,
 )
 from obsctl.model.traces import Span, SpanKind, StatusCode, Trace
@@ -51,9 +51,11 @@ def test_trace_ids_from_every_label_spelling_normalise_to_one() -> None:
 def test_dedup_across_exemplars_search_and_labelled_series() -> None:
     ex = exemplar_candidates(
         [
-            Exemplar(tid(1), NOW, 0.7, make_labels({"le": "1"}), latency_ns=700 * MS),
-            Exemplar(tid(1), NOW + timedelta(seconds=5), 0.9, make_labels({"le": "1"}), 900 * MS),
-            Exemplar(tid(2), NOW, 0.3, make_labels({"le": "0.5"}), 300 * MS),
+            TraceExemplar(tid(1), NOW, 0.7, make_labels({"le": "1"}), latency_ns=700 * MS),
+            TraceExemplar(
+                tid(1), NOW + timedelta(seconds=5), 0.9, make_labels({"le": "1"}), 900 * MS
+            ),
+            TraceExemplar(tid(2), NOW, 0.3, make_labels({"le": "0.5"}), 300 * MS),
         ]
     )
     hits = [

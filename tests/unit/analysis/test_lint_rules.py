@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from obsctl.analysis.lint import LintConfig, lint_exposition, load_lint_config
+from obsctl.analysis.lint import LintConfig, lint_exposition
 from obsctl.analysis.lint.cardinality import classify_value
 from obsctl.analysis.lint.registry import RULES, make_selection
 from obsctl.errors import ConfigError
 from obsctl.model.findings import Severity
 from obsctl.parsers.exposition import parse_exposition_text
+from obsctl.workflows.lint import load_lint_config
 
 
 def _run(text: str, rule: str, fmt: str = "text", config: LintConfig | None = None) -> list[str]:

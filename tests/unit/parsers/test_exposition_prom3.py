@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from obsctl.analysis.lint import LintConfig, lint_exposition, load_lint_config
+from obsctl.analysis.lint import LintConfig, lint_exposition
+from obsctl.analysis.lint.naming import UTF8_NAME
+from obsctl.config.lint import UTF8_NAME_RULE
 from obsctl.errors import ConfigError
 from obsctl.model.findings import Severity
 from obsctl.parsers.exposition import parse_exposition_text
+from obsctl.workflows.lint import load_lint_config
 
 
 def _findings(text: str, fmt: str = "text", config: LintConfig | None = None) -> list[str]:
@@ -124,9 +127,8 @@ def test_legacy_name_validation_makes_quoted_names_errors() -> None:
 
 
 def _rule(rule_id: str):
-    from obsctl.analysis.lint import RULES
-
-    return RULES[rule_id]
+    assert rule_id == UTF8_NAME.rule_id == UTF8_NAME_RULE
+    return UTF8_NAME
 
 
 def test_comment_lines_may_start_with_blanks() -> None:

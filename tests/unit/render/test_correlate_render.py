@@ -18,9 +18,9 @@ from obsctl.model.correlation import (
     RankBy,
     RankedTrace,
     SlowerOperation,
-    TraceLinks,
 )
 from obsctl.model.time import TimeRange
+from obsctl.model.trace_analysis import TraceLinks
 from obsctl.render import correlate as _render  # noqa: F401 - registers renderers
 from obsctl.render import emit
 from obsctl.render.console import Consoles
@@ -108,7 +108,11 @@ def sample() -> CorrelationResult:
         candidates=14,
         sources=("rule expression", "ALERTS series", "Alertmanager", "exemplars", "tempo search"),
         skipped=("skipped jaeger search: cannot connect to Jaeger at http://localhost:16686",),
-        links=TraceLinks(jaeger="https://jaeger.example/trace/{trace_id}"),
+        links={
+            "4bf92f3577b34da6a3ce929d0e0e4736": TraceLinks(
+                jaeger_ui="https://jaeger.example/trace/4bf92f3577b34da6a3ce929d0e0e4736"
+            )
+        },
         slack_s=60.0,
     )
 

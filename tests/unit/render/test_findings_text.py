@@ -56,3 +56,29 @@ def test_terminal_output_wraps_with_hanging_indent():
     assert body[0].startswith("  3:5     warning OBS999 a rather long")
     assert len(body) > 1 and all(line.startswith(" " * 18) for line in body[1:])
     assert " ".join(line.strip() for line in body).endswith(MESSAGE.strip())
+
+
+def test_every_render_module_in_the_table_registers_its_type() -> None:
+    import importlib
+
+    from obsctl.render import RENDER_MODULES, formats_for
+
+    for qualified, module in RENDER_MODULES.items():
+        owner, _, name = qualified.rpartition(".")
+        result_type = getattr(importlib.import_module(owner), name)
+        assert formats_for(result_type), qualified
+        assert importlib.import_module(module).__name__ == module
+
+
+def test_every_registered_result_type_is_in_the_table() -> None:
+    """A renderer module missing from RENDER_MODULES would need a side-effect import."""
+    import importlib
+    import pkgutil
+
+    import obsctl.render
+    from obsctl.render import _REGISTRY, RENDER_MODULES
+
+    for info in pkgutil.iter_modules(obsctl.render.__path__):
+        importlib.import_module(f"obsctl.render.{info.name}")
+    registered = {f"{t.__module__}.{t.__qualname__}" for t, _fmt in _REGISTRY}
+    assert registered - set(RENDER_MODULES) == set()

@@ -22,6 +22,7 @@ from obsctl.model.metrics import (
 from obsctl.render import emit
 from obsctl.render import query as rq
 from obsctl.render.console import Consoles, make_console
+from obsctl.render.table import PlainTable
 
 
 def consoles(width: int = 80, color: bool = False) -> tuple[Consoles, io.StringIO, io.StringIO]:
@@ -127,9 +128,16 @@ def test_instant_table_with_units_and_many_labels() -> None:
     assert lines == [
         '{l5="v5"}',
         "SERIES                                            VALUE",
-        '{l0="x", l1="y", l2="z", l3="q", l4="r"}       1.00 GiB',
         '{l0="v0", l1="v1", l2="v2", l3="v3", l4="v4"}     512 B',
+        '{l0="x", l1="y", l2="z", l3="q", l4="r"}       1.00 GiB',
     ]
+
+
+def test_instant_rows_sort_bucket_bounds_as_numbers() -> None:
+    bounds = ["10", "+Inf", "0.25", "2.5", "1"]
+    res = QueryResult("vector", [series({"le": le, "job": "api"}, [1], [1]) for le in bounds])
+    lines = rq.render_instant_lines(QueryAnswer("m", res), 80)
+    assert [line.split()[0] for line in lines[2:]] == ["0.25", "1", "2.5", "10", "+Inf"]
 
 
 def test_long_labels_are_shortened_to_width() -> None:
@@ -340,7 +348,7 @@ def test_single_series_labels_go_to_the_header() -> None:
 
 
 def test_shrinking_balances_long_columns() -> None:
-    table = rq._Table(["A", "B"], [False, False], [True, True])
+    table = PlainTable(["A", "B"], [False, False], [True, True])
     table.add(["a" * 60, "b" * 40])
     line = table.lines(62)[1]
     assert len(line) == 62
@@ -371,3 +379,24 @@ def test_axis_labels_stay_distinct_when_units_round_them_together():
     assert axis_labels([1.0, 0.9999, 0.9998], "seconds") == ["1s", "0.9999s", "0.9998s"]
     assert axis_labels([2.0, 1.0, 0.0], None) == ["2", "1", "0"]
     assert axis_labels([1.5, 1.0, 0.5], "seconds") == ["1.5s", "1s", "500ms"]
+
+
+def test_no_width_never_shortens_a_cell() -> None:
+    table = PlainTable(["POD", "VALUE"], [False, True], [True, False])
+    table.add(["checkout-7d9f8c6b5-abcde-" + "x" * 80, "1"])
+    lines = table.lines(None)
+    assert lines[1] == "checkout-7d9f8c6b5-abcde-" + "x" * 80 + "      1"
+    assert "…" not in "".join(lines)
+
+
+def test_plot_of_a_constant_with_float_noise_is_a_flat_line() -> None:
+    noise = [1.0, 1.0 + 1e-15, 1.0 - 1e-15, 1.0, 1.0 + 2e-15]
+    res = QueryResult("matrix", [series({}, [0, 1, 2, 3, 4], noise)])
+    answer = QueryAnswer("rate(x[5m])", res, start=0, end=4, step=1, unit="seconds")
+    lines = [line.plain for line in rq.render_plot(answer, 60, color=False)]
+    ticks = [line.split("┤")[0].strip() for line in lines if "┤" in line]
+    assert ticks == ["1.1s", "1s", "900ms"]
+    # Every point on the middle row: no cliff drawn from rounding errors.
+    drawn_rows = [i for i, line in enumerate(lines[: rq.PLOT_HEIGHT]) if "*" in line]
+    assert drawn_rows == [rq.PLOT_HEIGHT // 2]
+    assert lines[-1].strip().startswith("** rate(x[5m])  last 1s")

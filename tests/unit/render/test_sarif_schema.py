@@ -1,4 +1,4 @@
-"""SARIF from lint and validate is valid against the official SARIF 2.1.0 JSON schema."""
+"""SARIF from lint, validate and rules check validates against the SARIF 2.1.0 schema."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ SCHEMA = json.loads(
         (["lint", "examples/metrics/checkout-service.prom"], 1),
         (["validate", "examples/otelcol/broken.yaml"], 1),
         (["validate", "examples/otelcol/demo.yaml"], 0),
+        (["rules", "check", "tests/fixtures/rules/mixed.yaml"], 1),
+        (["rules", "check", "tests/fixtures/rules/good.yaml"], 0),
     ],
 )
 def test_sarif_output_is_schema_valid(cli, monkeypatch, args, code):

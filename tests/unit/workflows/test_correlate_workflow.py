@@ -12,11 +12,11 @@ from obsctl.analysis.correlate import trace_facts
 from obsctl.errors import BackendError, BackendUnreachable, NotFound
 from obsctl.model.alerts import ActiveAlert, AlertRule, SeriesPoints, make_labels
 from obsctl.model.correlation import RankBy, TraceFacts
+from obsctl.model.metrics import SeriesExemplar
 from obsctl.model.time import TimeRange
 from obsctl.model.traces import Span, SpanKind, Trace, TraceSearch, TraceSummary
 from obsctl.workflows.correlate import (
     CorrelateRequest,
-    RawExemplar,
     Sources,
     build_search,
     correlate_alert,
@@ -51,7 +51,7 @@ class FakeMetrics:
         *,
         expr_series: list[SeriesPoints] | None = None,
         alerts_series: list[SeriesPoints] | None = None,
-        exemplars: list[RawExemplar] | None = None,
+        exemplars: list[SeriesExemplar] | None = None,
         labelled: list[dict[str, str]] | None = None,
         fail: Exception | None = None,
     ) -> None:
@@ -205,28 +205,28 @@ async def test_rule_windows_exemplars_and_search_rank_and_explain() -> None:
     metrics = FakeMetrics(
         expr_series=[grid(T_FIRE, 10, service="checkout")],
         exemplars=[
-            RawExemplar(
+            SeriesExemplar(
                 {"__name__": "req_seconds_bucket", "service": "checkout", "le": "1"},
                 {"trace_id": tid(1)},
                 0.95,
                 (T_FIRE + timedelta(minutes=3)).timestamp(),
             ),
             # The same trace under another label spelling, shorter ID form.
-            RawExemplar(
+            SeriesExemplar(
                 {"__name__": "req_seconds_bucket", "service": "checkout", "le": "1"},
                 {"traceID": "1"},
                 0.91,
                 (T_FIRE + timedelta(minutes=3, seconds=5)).timestamp(),
             ),
             # Another service's series: not this alert instance.
-            RawExemplar(
+            SeriesExemplar(
                 {"__name__": "req_seconds_bucket", "service": "other", "le": "1"},
                 {"trace_id": tid(7)},
                 2.0,
                 (T_FIRE + timedelta(minutes=3)).timestamp(),
             ),
             # Outside every window.
-            RawExemplar(
+            SeriesExemplar(
                 {"__name__": "req_seconds_bucket", "service": "checkout", "le": "1"},
                 {"trace_id": tid(8)},
                 2.0,

@@ -11,11 +11,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from obsctl.model.alerts import AlertRow
 from obsctl.model.metrics import Series
 from obsctl.model.time import format_rfc3339
 from obsctl.render.query import format_labels, format_value, series_stats, sparkline
 from obsctl.tui.widgets.alerts_panel import SEVERITY_STYLES, format_age
-from obsctl.workflows.tui_sources import ActiveAlert
 
 
 def _pairs(text: Text, title: str, pairs: Mapping[str, str]) -> None:
@@ -53,7 +53,7 @@ def series_detail(expr: str, series: Series, unit: str | None, *, width: int) ->
     return text
 
 
-def alert_detail(alert: ActiveAlert, now: datetime) -> Text:
+def alert_detail(alert: AlertRow, now: datetime) -> Text:
     """Name, state, age, labels, annotations and source of one alert."""
     text = Text()
     text.append(alert.name or "(no alertname)", style="bold")

@@ -13,9 +13,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from obsctl.errors import ObsctlError
+from obsctl.model.alerts import AlertRow
 from obsctl.model.time import format_duration
 from obsctl.tui.widgets.query_panel import TablePanel, fit
-from obsctl.workflows.tui_sources import ActiveAlert
 
 SEVERITY_STYLES = {
     "critical": "bold red",
@@ -46,17 +46,17 @@ class AlertsPanel(TablePanel):
     class AlertSelected(Message):
         """Enter was pressed on an alert."""
 
-        alert: ActiveAlert
+        alert: AlertRow
 
     def __init__(self, *, label: str = "Alertmanager", id: str | None = None) -> None:
         super().__init__(id=id, classes="panel")
         self.label = label
-        self.alerts: Sequence[ActiveAlert] | None = None
+        self.alerts: Sequence[AlertRow] | None = None
         self.error: ObsctlError | None = None
         self.now: datetime | None = None
         self.border_title = Text(f"Alerts · {label}", style="bold")
 
-    def show_alerts(self, alerts: Sequence[ActiveAlert], now: datetime) -> None:
+    def show_alerts(self, alerts: Sequence[AlertRow], now: datetime) -> None:
         """Replace the rows (ages counted up to ``now``)."""
         self.alerts = alerts
         self.now = now

@@ -1,0 +1,90 @@
+"""Plain-text tables and lines: fast, no trailing blanks, never cut off a terminal.
+
+Rich's ``Table`` costs ~0.3 ms a row; a 1,000-series range summary is drawn here in a few
+milliseconds. On a terminal, columns marked ``shrink`` give up width (an ellipsis) when a
+line is too long; written to a pipe or a file, nothing is ever truncated (``width`` is
+``None``): data that leaves the terminal must survive ``| grep`` whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from obsctl.render.console import Consoles
+
+
+def truncate(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, the last one an ellipsis when cut.
+
+    >>> truncate("checkout-7d9f", 8)
+    'checkou…'
+    """
+    if len(text) <= width:
+        return text
+    return text[: max(0, width - 1)] + "…"
+
+
+def fit_width(consoles: Consoles) -> int | None:
+    """The width tables shrink to: the terminal's, or ``None`` (no limit) off a terminal."""
+    return consoles.out.width if consoles.out_is_terminal else None
+
+
+class PlainTable:
+    """Left-aligned label columns, right-aligned numbers, two blanks between columns."""
+
+    def __init__(self, headers: Sequence[str], right: Sequence[bool], shrink: Sequence[bool]):
+        self.headers = list(headers)
+        self.right = list(right)
+        self.shrink = list(shrink)
+        self.rows: list[list[str]] = []
+
+    def add(self, row: Sequence[str]) -> None:
+        """Append one row (one string per column)."""
+        self.rows.append(list(row))
+
+    def natural_widths(self) -> list[int]:
+        """Each column's width without shrinking."""
+        widths = [len(h) for h in self.headers]
+        for row in self.rows:
+            for i, cell in enumerate(row):
+                widths[i] = max(widths[i], len(cell))
+        return widths
+
+    def lines(self, width: int | None) -> list[str]:
+        """The header and rows as lines, shrunk to ``width`` (``None``: never shrink)."""
+        widths = self.natural_widths()
+        excess = sum(widths) + 2 * (len(widths) - 1) - width if width is not None else 0
+        # Take one character at a time from the widest shrinkable column, so that long
+        # columns end up about equally shortened.
+        while excess > 0:
+            candidates = [i for i, s in enumerate(self.shrink) if s and widths[i] > 8]
+            if not candidates:
+                break
+            widths[max(candidates, key=lambda i: widths[i])] -= 1
+            excess -= 1
+        out = []
+        for row in [self.headers, *self.rows]:
+            cells = []
+            for i, text in enumerate(row):
+                cell = truncate(text, widths[i])
+                cells.append(cell.rjust(widths[i]) if self.right[i] else cell.ljust(widths[i]))
+            out.append("  ".join(cells).rstrip())
+        return out
+
+
+def write_lines(consoles: Consoles, lines: Sequence[str], *, header: int = 0) -> None:
+    """Write plain lines to stdout; the first ``header`` lines are bold on a colour terminal."""
+    out = consoles.out
+    if not lines:
+        return
+    if out.no_color or out.color_system is None:
+        stream = out.file
+        stream.write("\n".join(lines) + "\n")
+        stream.flush()
+        return
+    text = Text("\n".join(lines))
+    if header:
+        text.stylize("bold", 0, sum(len(line) + 1 for line in lines[:header]))
+    out.print(text, soft_wrap=True)
