@@ -196,11 +196,11 @@ def main() -> None:
         from typer._completion_classes import completion_init
 
         completion_init()
-    from obsctl import lifetime
-
     try:
         app(prog_name="obsctl")
     except SystemExit as exc:
-        if not lifetime.holding():
+        # Imported by whatever kept something; otherwise there is nothing to skip.
+        lifetime = sys.modules.get("obsctl.lifetime")
+        if lifetime is None or not lifetime.holding():
             raise
         lifetime.fast_exit(lifetime.exit_code(exc.code))
