@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from obsctl.errors import ObsctlError
 from obsctl.model.alerts import AlertRow
+from obsctl.model.doctor import PipelineReport
 from obsctl.model.metrics import QueryResult, Series, float_array
 
 NOW = datetime(2026, 11, 25, 3, 0, 0, tzinfo=UTC)
@@ -42,6 +43,7 @@ class FakeMetrics:
         self.answers = answers
         self.calls: list[tuple[str, datetime, datetime, timedelta]] = []
         self.closed = False
+        self.pipeline_report: PipelineReport | ObsctlError = PipelineReport("15m")
 
     async def query_range(
         self, expr: str, start: datetime, end: datetime, step: timedelta
@@ -51,6 +53,11 @@ class FakeMetrics:
         if isinstance(answer, ObsctlError):
             raise answer
         return answer
+
+    async def pipeline(self) -> PipelineReport:
+        if isinstance(self.pipeline_report, ObsctlError):
+            raise self.pipeline_report
+        return self.pipeline_report
 
     async def aclose(self) -> None:
         self.closed = True

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from obsctl.config.schema import Endpoint
 from obsctl.model.alerts import AlertRow
+from obsctl.model.doctor import PipelineReport
 from obsctl.model.metrics import QueryResult
 from obsctl.workflows.tui_sources import LiveBackends
 
@@ -32,6 +33,10 @@ class PrometheusSource:
     ) -> QueryResult:
         """See ``LiveBackends.query_range``."""
         return await self._backends.query_range(expr, start, end, step)
+
+    async def pipeline(self) -> PipelineReport:
+        """See ``LiveBackends.pipeline``."""
+        return await self._backends.pipeline()
 
     async def aclose(self) -> None:
         """Close the shared clients."""

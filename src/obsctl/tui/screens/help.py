@@ -13,6 +13,7 @@ KEYS = (
     ("↑ ↓ pgup pgdn", "move within a panel"),
     ("enter", "details of the series or alert under the cursor"),
     ("r", "refresh now"),
+    ("p", "the telemetry pipeline's health (obsctl doctor's checks, once a minute)"),
     ("?", "this help"),
     ("escape", "close a detail or help view"),
     ("q", "quit (ctrl+c too, exit code 130)"),
