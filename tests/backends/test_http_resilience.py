@@ -670,3 +670,24 @@ async def test_client_settings():
         assert short.timeout.connect == 2.0
     finally:
         await short.aclose()
+
+
+def test_missing_client_certificate_files_are_a_config_error_with_a_hint(tmp_path):
+    from obsctl.errors import ConfigError
+
+    ep = endpoint(
+        url="https://prom.test",
+        cert_file=str(tmp_path / "client.crt"),
+        key_file=str(tmp_path / "client.key"),
+    )
+    with pytest.raises(ConfigError) as err:
+        make_client(ep)
+    assert err.value.message == "prometheus: cannot load TLS files: No such file or directory"
+    assert err.value.hint == "check ca_file, cert_file and key_file in the context"
+
+
+async def test_a_certificate_without_a_key_is_not_loaded(tmp_path):
+    ep = endpoint(url="https://prom.test", cert_file=str(tmp_path / "client.crt"))
+    client = make_client(ep)  # loading the (missing) file would raise ConfigError
+    assert isinstance(client, httpx.AsyncClient)
+    await client.aclose()
