@@ -138,7 +138,7 @@ class _Waterfall:
 
     def _emit_span(self, key: str, depth: int, parent_service: str | None, below: int) -> bool:
         """The span's line, then its log lines (those that fit the line budget)."""
-        if not self._emit_span(key, depth, parent_service, below):
+        if not self._emit(self.span_line(key, depth, parent_service, below)):
             return False
         for record in self.logs.get(self.a.span(key).span_id, ()):
             if not self._emit(self.log_line(record, depth + 1)):
