@@ -326,8 +326,6 @@ def run_lint(request: LintRequest, env: LintEnvironment) -> FindingsOutcome:
     from obsctl.workflows.findings import run_findings
 
     rules = request.rules
-    if rules.write_baseline and not rules.baseline and not (rules.explain or rules.list_rules):
-        raise UsageError("--write-baseline needs --baseline FILE")
     # --explain describes the rules themselves: no config is read for it.
     base = LintConfig() if rules.explain else lint_config(env.user_config(), cwd=env.cwd)
     if not (rules.explain or rules.list_rules):
