@@ -141,6 +141,7 @@ def lint(
         endpoint=lambda: state.endpoint("prometheus"),
         run=state.run,
         log=state.http_log,
+        progress=state.progress,
     )
     emit_findings(ctx, run_lint(request, env), output, fail_on)
 

@@ -328,13 +328,9 @@ def backtest(
 
 
 def _progress(state: Any) -> Any:
-    """A one-line ``N/M rules`` counter on a terminal's stderr (nothing when piped)."""
-    consoles = state.consoles
-    if not consoles.err.is_terminal:
-        return None
+    """``evaluating rules 4/50…`` on the status line (a terminal only; see ``--quiet``)."""
 
     def show(done: int, total: int) -> None:
-        end = "\n" if done == total else ""
-        consoles.write_err(f"\r\x1b[2Kevaluating rules: {done}/{total}{end}")
+        state.progress(f"evaluating rules {done}/{total}…")
 
     return show
