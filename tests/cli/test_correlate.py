@@ -226,3 +226,31 @@ def test_manual_window_sets_the_range_and_reports_no_baseline(cli) -> None:
         "obsctl: note: no baseline traces found between 2025-12-31T23:48:30Z and "
         "2025-12-31T23:59:30Z; no comparison made",
     ]
+
+
+def test_a_mistyped_alert_name_is_a_usage_error_not_never_fired(cli):
+    prom = "http://prom.test:9090"
+    rules = {
+        "status": "success",
+        "data": {
+            "groups": [
+                {
+                    "name": "checkout",
+                    "file": "r.yml",
+                    "rules": [
+                        {"type": "alerting", "name": "HighCheckoutLatency", "query": "x > 1"},
+                        {"type": "alerting", "name": "DiskFull", "query": "y > 1"},
+                    ],
+                }
+            ]
+        },
+    }
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(f"{prom}/api/v1/rules").respond(200, json=rules)
+        mock.route(url__startswith=prom).respond(500)
+        res = cli("correlate", "HighCheckoutLatncy", "--prometheus-url", prom, "--tempo-url", TEMPO)
+    assert res.exit_code == ExitCode.USAGE, res.output
+    assert res.stderr.splitlines()[0] == (
+        "obsctl: error: Prometheus has no alerting rule named 'HighCheckoutLatncy'; "
+        "did you mean 'HighCheckoutLatency'?"
+    )

@@ -1083,6 +1083,9 @@ async def server_rule(
     Without ``--rules`` this gives the expression (for exemplar selectors and the latency
     threshold of trace search) and ``for``. A server without the rules API is noted and
     skipped; an unreachable one is left to the window sources to report.
+
+    Raises:
+        UsageError: no rule has that name but one has a name very close to it (a typo).
     """
     try:
         rules = await prom.alert_rules()
@@ -1103,6 +1106,17 @@ async def server_rule(
                 group=rule.group,
                 source=rule.file or f"{prom.name} rules API",
             )
+    from difflib import get_close_matches
+
+    close = get_close_matches(alert, sorted({r.name for r in rules}), n=3, cutoff=0.8)
+    if close:
+        # A typo would otherwise read "never fired": in an incident, "no incident".
+        raise UsageError(
+            f"{prom.name} has no alerting rule named {alert!r}; did you mean "
+            + " or ".join(repr(c) for c in close)
+            + "?",
+            hint="alert names are case-sensitive; `obsctl alerts` lists what fires now",
+        )
     return None
 
 
