@@ -7,19 +7,25 @@ seconds reuses connections (and TLS sessions) instead of opening new ones.
 
 from __future__ import annotations
 
+import getpass
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
+from urllib.parse import parse_qs, urlsplit
 
 from obsctl.backends.alertmanager import AlertmanagerClient, parse_alerts
 from obsctl.backends.http import LogFn, make_client
 from obsctl.backends.prometheus import PrometheusClient
-from obsctl.config.schema import Endpoint
+from obsctl.config.schema import Endpoint, Settings
 from obsctl.errors import UsageError
 from obsctl.model import alerts as model_alerts
-from obsctl.model.alerts import AlertRow
+from obsctl.model.alerts import AlertRow, Matcher
+from obsctl.model.correlation import CorrelationResult
 from obsctl.model.metrics import QueryResult
+from obsctl.model.time import format_rfc3339
+from obsctl.model.trace_analysis import TraceAnalysis
 from obsctl.parsers.promql import check_promql
 from obsctl.workflows.query import ROUND_STEPS, resolve_flavor, round_step_at_least
 
@@ -78,6 +84,21 @@ def check_queries(exprs: Sequence[str]) -> None:
         if not expr.strip():
             raise UsageError("--query: empty expression")
         check_promql(expr)
+
+
+def query_problem(expr: str) -> str | None:
+    """Why ``expr`` cannot be a panel (the offline PromQL check), or ``None`` when it can.
+
+    >>> query_problem("rate(x[5m])") is None
+    True
+    >>> query_problem("") is not None
+    True
+    """
+    try:
+        check_promql(expr)
+    except UsageError as err:
+        return err.message
+    return None
 
 
 def panel_step(span: timedelta) -> timedelta:
@@ -153,3 +174,115 @@ class LiveBackends:
         await self._stack.aclose()
         self._prom = None
         self._am = None
+
+
+# ----------------------------------------------------------------------------- incidents
+
+
+def alert_expression(alert: AlertRow) -> str:
+    """The PromQL behind an alert: the ``g0.expr`` of its generator URL (Prometheus links the
+    rule's graph there), else the ``ALERTS`` series of the alert.
+
+    >>> row = AlertRow(name="Up", severity="", state="active", starts_at=None, summary="",
+    ...     labels={}, annotations={}, fingerprint="",
+    ...     generator_url="http://p:9090/graph?g0.expr=up+%3D%3D+0&g0.tab=1")
+    >>> alert_expression(row)
+    'up == 0'
+    """
+    if alert.generator_url:
+        exprs = parse_qs(urlsplit(alert.generator_url).query).get("g0.expr")
+        if exprs and exprs[0].strip():
+            return exprs[0].strip()
+    name = alert.name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'ALERTS{{alertname="{name}", alertstate="firing"}}'
+
+
+def silence_matchers(alert: AlertRow) -> tuple[Matcher, ...]:
+    """Equality matchers on every label of this alert instance (it and only it is muted)."""
+    return tuple(Matcher(k, "=", v) for k, v in sorted(alert.labels.items()))
+
+
+class IncidentSource(Protocol):
+    """What the dashboard's drill-down asks: correlate an alert, fetch a trace, silence."""
+
+    async def correlate(
+        self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
+    ) -> CorrelationResult:
+        """The ranked traces behind ``alert`` in ``[start, end]``; ``note`` gets progress."""
+        ...
+
+    async def trace(self, trace_id: str) -> TraceAnalysis:
+        """One trace, analysed (critical path, errors)."""
+        ...
+
+    async def silence(
+        self, alert: AlertRow, duration: timedelta, comment: str, now: datetime
+    ) -> str:
+        """Silence this alert instance from ``now`` for ``duration``; the silence ID."""
+        ...
+
+
+class LiveIncidents:
+    """``IncidentSource`` over the same workflows as ``obsctl correlate``, ``trace`` and
+    ``silence add``.
+
+    Args:
+        settings: the resolved settings (endpoints, trace backends, correlate config).
+        log: debug request logger.
+    """
+
+    def __init__(self, settings: Settings, *, log: LogFn | None = None) -> None:
+        self._settings = settings
+        self._log = log
+
+    async def correlate(
+        self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
+    ) -> CorrelationResult:
+        """``run_correlate`` for the alert over the dashboard's range.
+
+        Raises:
+            NotFound, BackendUnreachable, BackendError: as ``obsctl correlate``.
+        """
+        from obsctl.workflows.correlate import CorrelateOptions, plan_correlate, run_correlate
+
+        options = CorrelateOptions(
+            alert=alert.name, start=format_rfc3339(start), end=format_rfc3339(end)
+        )
+        request = plan_correlate(options, end)
+        return await run_correlate(self._settings, request, log=self._log, note=note)
+
+    async def trace(self, trace_id: str) -> TraceAnalysis:
+        """``fetch_trace`` from the configured trace backends, then ``analyze_trace``.
+
+        Raises:
+            NotFound, BackendUnreachable, BackendError, ParseError: as ``obsctl trace``.
+        """
+        from obsctl.analysis.traces import analyze_trace
+        from obsctl.workflows.trace import fetch_trace
+
+        found = await fetch_trace(self._settings, trace_id, log=self._log)
+        return analyze_trace(found)
+
+    async def silence(
+        self, alert: AlertRow, duration: timedelta, comment: str, now: datetime
+    ) -> str:
+        """``add_silence`` with matchers on the alert instance's labels.
+
+        Raises:
+            UsageError, BackendUnreachable, BackendError: as ``obsctl silence add``.
+        """
+        from obsctl.workflows.alerts import SilenceRequest, add_silence
+
+        try:
+            author = getpass.getuser()
+        except (KeyError, OSError):
+            author = "obsctl"
+        request = SilenceRequest(
+            matchers=silence_matchers(alert),
+            duration=duration,
+            comment=comment,
+            author=author,
+            start=now,
+        )
+        silence_id, _ = await add_silence(self._settings, request, log=self._log)
+        return silence_id
