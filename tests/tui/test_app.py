@@ -51,17 +51,17 @@ async def test_panels_show_series_values_and_sparklines(make_app):
             "instance=db-1:9187 job=db",
         ]
         assert [r[1] for r in up] == ["1", "0", "1"]
-        # 121 points in the 79 cells the labels leave at 120 columns, scaled between the
+        # 121 points in the 78 cells the labels leave at 120 columns, scaled between the
         # series' own min and max; a constant series sits on the floor; one scraped for the
         # last 10 minutes fills the right third.
-        assert up[0][2] == "▁" * 79
-        assert up[1][2] == "█" * 27 + "▁" * 52
-        assert up[2][2] == " " * 52 + "▁" * 27
+        assert up[0][2] == "▁" * 78
+        assert up[1][2] == "█" * 27 + "▁" * 51
+        assert up[2][2] == " " * 52 + "▁" * 26
         assert Text.from_markup(str(panel(app, 0).border_title)).plain == "up"
         assert str(panel(app, 0).border_subtitle) == "3 series"
         # A single series keeps its labels in the row; its trend goes 0 → 1.
         # Short labels leave even more to the sparkline.
-        assert rows(panel(app, 1).table) == [["job=api", "1", "▁" * 34 + "█" * 64]]
+        assert rows(panel(app, 1).table) == [["job=api", "1", "▁" * 33 + "█" * 64]]
         alerts = rows(app.query_one(AlertsPanel).table)
         assert [r[:3] for r in alerts] == [
             ["TargetDown", "critical", "42m00s"],
@@ -96,7 +96,7 @@ async def test_r_refreshes_now(make_app):
         assert len(metrics.calls) == 2
         assert alerts.calls == 2
         # Three samples at the end of the range: the sparkline leaves the rest empty.
-        assert rows(panel(app, 0).table) == [["job=api", "7", " " * 96 + "▁▅"]]
+        assert rows(panel(app, 0).table) == [["job=api", "7", " " * 95 + "▁▅"]]
         assert app.refreshes == 2
 
 
@@ -143,7 +143,7 @@ async def test_backend_error_is_shown_then_recovers(make_app):
         await pilot.press("r")
         await settle(pilot)
         assert not p.has_class("-error")
-        assert rows(p.table) == [["job=api", "3", " " * 97 + "▅"]]
+        assert rows(p.table) == [["job=api", "3", " " * 96 + "▅"]]
         assert "● Prometheus" in status(app)
         assert "error" not in status(app)
         assert "Prometheus is answering again" in [n.message for n in app._notifications]
@@ -272,4 +272,4 @@ async def test_float_noise_draws_a_flat_line(make_app):
     app = make_app(metrics, queries=["q"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert rows(panel(app, 0).table)[0][2] == "▁" * 98
+        assert rows(panel(app, 0).table)[0][2] == "▁" * 97

@@ -229,7 +229,7 @@ class QueryPanel(TablePanel):
 
     def on_resize(self, event: Resize) -> None:
         """Column widths follow the panel's width."""
-        if self.result is not None and event.size.width != self._drawn_width:
+        if self.result is not None and self.size.width != self._drawn_width:
             self._redraw()
 
     def _update_subtitle(self) -> None:
