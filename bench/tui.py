@@ -39,6 +39,7 @@ from obsctl.model.correlation import CorrelationResult, LatencySource, PathShare
 from obsctl.model.metrics import QueryResult, Series, float_array
 from obsctl.model.time import TimeRange
 from obsctl.model.trace_analysis import TraceAnalysis
+from obsctl.model.traces import TraceSearch, TraceSummary
 from obsctl.tui.app import ObsctlApp
 from obsctl.tui.screens.drill import CorrelateScreen
 
@@ -135,6 +136,9 @@ class Incidents:
     async def silence(
         self, alert: AlertRow, duration: timedelta, comment: str, now: datetime
     ) -> str:
+        raise NotImplementedError
+
+    async def recent_traces(self, search: TraceSearch) -> list[TraceSummary]:
         raise NotImplementedError
 
 

@@ -14,7 +14,15 @@ from obsctl.model.correlation import CorrelationResult, LatencySource, PathShare
 from obsctl.model.metrics import QueryResult, Series, float_array
 from obsctl.model.time import TimeRange
 from obsctl.model.trace_analysis import TraceAnalysis
-from obsctl.model.traces import Span, SpanEvent, SpanKind, StatusCode, Trace
+from obsctl.model.traces import (
+    Span,
+    SpanEvent,
+    SpanKind,
+    StatusCode,
+    Trace,
+    TraceSearch,
+    TraceSummary,
+)
 
 NOW = datetime(2026, 11, 25, 3, 0, 0, tzinfo=UTC)
 """The frozen clock of every TUI test."""
@@ -249,6 +257,7 @@ class FakeIncidents:
         self.correlated: list[tuple[str, datetime, datetime]] = []
         self.traces: list[str] = []
         self.silences: list[tuple[AlertRow, timedelta, str, datetime]] = []
+        self.searches: list[TraceSearch] = []
 
     async def correlate(
         self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
@@ -272,3 +281,40 @@ class FakeIncidents:
         if self.error is not None:
             raise self.error
         return "5b9c1f0e-silence"
+
+    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
+        self.searches.append(search)
+        if self.error is not None:
+            raise self.error
+        return RECENT
+
+
+RECENT = [
+    TraceSummary(
+        TRACE_ID,
+        "frontend",
+        "GET /checkout",
+        NOW - timedelta(minutes=1),
+        1200 * _MS,
+        span_count=4,
+        error_count=1,
+    ),
+    TraceSummary(
+        "1" * 32,
+        "frontend",
+        "GET /",
+        NOW - timedelta(minutes=2),
+        35 * _MS,
+        span_count=2,
+        error_count=0,
+    ),
+    TraceSummary(
+        "2" * 32,
+        "search",
+        "GET /search",
+        NOW - timedelta(minutes=3),
+        640 * _MS,
+        span_count=9,
+        error_count=0,
+    ),
+]

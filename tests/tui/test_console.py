@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from obsctl.errors import BackendUnreachable
 from obsctl.tui.app import ObsctlApp
 from obsctl.tui.screens.detail import DetailScreen
-from obsctl.tui.screens.drill import CorrelateScreen, WaterfallScreen
+from obsctl.tui.screens.drill import CorrelateScreen, TracesScreen, WaterfallScreen
 from obsctl.tui.screens.forms import QueryScreen, SilenceScreen
 from obsctl.tui.widgets.alerts_panel import AlertsPanel
 from obsctl.tui.widgets.query_panel import QueryPanel
@@ -317,3 +317,31 @@ async def test_new_edit_and_remove_panels_with_checked_promql(make_app):
         await settle(pilot)
         assert app.queries == ("up",)
         assert len(app.query(QueryPanel)) == 1
+
+
+async def test_traces_view_lists_filters_and_opens_a_trace(make_app):
+    incidents = FakeIncidents()
+    app = make_app(incidents=incidents)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TracesScreen)
+        [search] = incidents.searches
+        assert (search.start, search.end) == (NOW - timedelta(minutes=30), NOW)
+        assert [r[1:4] for r in rows(screen.table)] == [
+            [TRACE_ID[:16], "frontend: GET /checkout", "1.20s"],
+            ["1" * 16, "frontend: GET /", "35.0ms"],
+            ["2" * 16, "search: GET /search", "640.0ms"],
+        ]
+        await pilot.press("slash", *">500ms", "enter")
+        assert [r[1] for r in rows(screen.table)] == [TRACE_ID[:16], "2" * 16]
+        await pilot.press("slash", "ctrl+u", *"frontend error", "enter")
+        assert [r[1] for r in rows(screen.table)] == [TRACE_ID[:16]]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, WaterfallScreen)
+        assert incidents.traces == [TRACE_ID]
+        await pilot.press("escape", "escape")
+        assert len(app.screen_stack) == 1

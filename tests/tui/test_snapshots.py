@@ -105,3 +105,9 @@ def test_silence_dialog(snap_compare, make_app, size):
 def test_query_editor(snap_compare, make_app, size):
     run = keys("n", *"rate(x[5m]")
     assert snap_compare(make_app(), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_traces_view(snap_compare, make_app, size):
+    app = make_app(incidents=FakeIncidents())
+    assert snap_compare(app, terminal_size=size, run_before=keys("t"))

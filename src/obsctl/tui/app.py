@@ -31,7 +31,7 @@ from obsctl.model.alerts import AlertRow
 from obsctl.model.time import format_prom_duration
 from obsctl.tui.messages import AlertsFetched, QueryFetched, RefreshFinished
 from obsctl.tui.screens.detail import DetailScreen, alert_detail, series_detail
-from obsctl.tui.screens.drill import CorrelateScreen
+from obsctl.tui.screens.drill import CorrelateScreen, TracesScreen
 from obsctl.tui.screens.forms import QueryScreen, SilenceAsk, SilenceScreen
 from obsctl.tui.screens.help import HelpScreen
 from obsctl.tui.widgets.alerts_panel import AlertsPanel
@@ -93,6 +93,7 @@ class ObsctlApp(App[int]):
         Binding("c", "correlate", "Correlate"),
         Binding("a", "add_alert_panel", "Add expr", show=False),
         Binding("s", "silence", "Silence"),
+        Binding("t", "traces", "Traces"),
         Binding("n", "new_panel", "New panel", show=False),
         Binding("e", "edit_panel", "Edit", show=False),
         Binding("d,delete", "remove_panel", "Remove", show=False),
@@ -451,6 +452,14 @@ class ObsctlApp(App[int]):
             return
         start, end = self.time_range()
         self.push_screen(CorrelateScreen(self.incidents, alert, start, end))
+
+    def action_traces(self) -> None:
+        """``t``: recent traces from the trace backend's search over the dashboard's range."""
+        if self.incidents is None:
+            self.notify("no trace backends for this dashboard", severity="warning", timeout=4)
+            return
+        start, end = self.time_range()
+        self.push_screen(TracesScreen(self.incidents, start, end))
 
     def action_add_alert_panel(self) -> None:
         """``a``: the selected alert's expression as a new panel."""

@@ -26,6 +26,7 @@ from obsctl.model.correlation import CorrelationResult
 from obsctl.model.metrics import QueryResult
 from obsctl.model.time import format_rfc3339
 from obsctl.model.trace_analysis import TraceAnalysis
+from obsctl.model.traces import TraceSearch, TraceSummary
 from obsctl.parsers.promql import check_promql
 from obsctl.workflows.query import ROUND_STEPS, resolve_flavor, round_step_at_least
 
@@ -221,6 +222,10 @@ class IncidentSource(Protocol):
         """Silence this alert instance from ``now`` for ``duration``; the silence ID."""
         ...
 
+    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
+        """Traces found by a trace search, newest first."""
+        ...
+
 
 class LiveIncidents:
     """``IncidentSource`` over the same workflows as ``obsctl correlate``, ``trace`` and
@@ -286,3 +291,14 @@ class LiveIncidents:
         )
         silence_id, _ = await add_silence(self._settings, request, log=self._log)
         return silence_id
+
+    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
+        """``search_traces`` on the first configured trace backend, newest first.
+
+        Raises:
+            BackendUnreachable, BackendError, ParseError: as ``obsctl trace search``.
+        """
+        from obsctl.workflows.trace import search_traces
+
+        found = await search_traces(self._settings, search, log=self._log)
+        return sorted(found.traces, key=lambda t: t.start, reverse=True)

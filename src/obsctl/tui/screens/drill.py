@@ -22,7 +22,7 @@ from obsctl.errors import ObsctlError
 from obsctl.model.alerts import AlertRow
 from obsctl.model.correlation import CorrelationResult, RankedTrace
 from obsctl.model.trace_analysis import TraceAnalysis
-from obsctl.model.traces import Span
+from obsctl.model.traces import Span, TraceSearch, TraceSummary
 from obsctl.tui.screens.detail import DetailScreen
 from obsctl.tui.widgets.query_panel import error_text, fit
 from obsctl.workflows.tui_sources import IncidentSource
@@ -181,6 +181,159 @@ class CorrelateScreen(DrillScreen):
             return
         trace = self.result.traces[event.cursor_row]
         self.app.push_screen(WaterfallScreen(self.source, trace.trace_id))
+
+
+class TracesScreen(DrillScreen):
+    """``t``: recent traces from the trace backend's search over the dashboard's range;
+    ``/`` filters them (service, operation, ``>500ms``, ``error``), enter opens one."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "back", "Back"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("r", "reload", "Reload"),
+        Binding("q", "app.quit_app", "Quit"),
+    ]
+
+    LIMIT = 50
+
+    def __init__(self, source: IncidentSource, start: datetime, end: datetime) -> None:
+        super().__init__("Recent traces")
+        self.source = source
+        self.start = start
+        self.end = end
+        self.found: list[TraceSummary] = []
+        self.shown: list[TraceSummary] = []
+        self.filter_text = ""
+        self.error: ObsctlError | None = None
+
+    def on_mount(self) -> None:
+        """Search."""
+        super().on_mount()
+        self.status(Text("searching…", style="dim"))
+        self.search()
+
+    def action_reload(self) -> None:
+        """Search again."""
+        self.search()
+
+    @work(exclusive=True, group="traces")
+    async def search(self) -> None:
+        """The backend's search over the range, newest first."""
+        query = TraceSearch(start=self.start, end=self.end, limit=self.LIMIT)
+        try:
+            found = await self.source.recent_traces(query)
+        except ObsctlError as err:
+            self.error = err
+            self.status(error_text(err))
+            return
+        if self.is_attached:
+            self.error = None
+            self.found = list(found)
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Fill the table with the traces the filter keeps."""
+        self.shown = [t for t in self.found if trace_matches(t, self.filter_text)]
+        table = self.table
+        table.clear(columns=True)
+        width = self.size.width or 80
+        root_w = max(16, width - 8 - 16 - 8 - 5 - 4 - 14)
+        table.add_column(Text("START"), key="start", width=8)
+        table.add_column(Text("TRACE"), key="trace", width=16)
+        table.add_column(Text("ROOT"), key="root", width=root_w)
+        table.add_column(Text("DURATION", justify="right"), key="duration", width=8)
+        table.add_column(Text("SPANS", justify="right"), key="spans", width=5)
+        table.add_column(Text("ERR", justify="right"), key="errors", width=4)
+        for t in self.shown:
+            errors = t.error_count
+            table.add_row(
+                Text(t.start.astimezone(UTC).strftime("%H:%M:%S")),
+                Text(t.trace_id[:16]),
+                Text(fit(f"{t.root_service}: {t.root_name}", root_w)),
+                Text(format_ns(t.duration_ns), justify="right", style="bold"),
+                Text("-" if t.span_count is None else str(t.span_count), justify="right"),
+                Text(
+                    "-" if errors is None else str(errors),
+                    justify="right",
+                    style="red" if errors else "",
+                ),
+                key=t.trace_id,
+            )
+        parts = [f"{len(self.found)} traces (newest first, at most {self.LIMIT})"]
+        if self.filter_text:
+            parts.append(f"/{self.filter_text}: {len(self.shown)} shown")
+        parts.append("/ filters: service, operation, >500ms, error")
+        self.status(Text(" · ".join(parts), no_wrap=True, overflow="ellipsis"))
+
+    def action_filter(self) -> None:
+        """Ask for the filter in a line under the table."""
+        from textual.widgets import Input
+
+        for old in self.query("#trace-filter"):
+            old.remove()
+        box = Input(value=self.filter_text, placeholder="filter", id="trace-filter")
+        self.mount(box, before=self.query_one(Footer))
+        box.focus()
+
+    def on_input_changed(self, event: object) -> None:
+        """Filter as you type."""
+        from textual.widgets import Input
+
+        if isinstance(event, Input.Changed):
+            self.filter_text = event.value.strip()
+            self.redraw()
+
+    def on_input_submitted(self, event: object) -> None:
+        """Keep the filter, back to the table."""
+        from textual.widgets import Input
+
+        if isinstance(event, Input.Submitted):
+            event.input.remove()
+            self.table.focus()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if 0 <= event.cursor_row < len(self.shown):
+            self.app.push_screen(
+                WaterfallScreen(self.source, self.shown[event.cursor_row].trace_id)
+            )
+
+
+def trace_matches(trace: TraceSummary, text: str) -> bool:
+    """The traces view's filter: every word must match. ``>500ms`` / ``>2s``: at least that
+    long; ``error``: has error spans; any other word: in the root service or operation.
+
+    >>> from datetime import datetime, UTC
+    >>> t = TraceSummary("ab", "checkout", "POST /pay", datetime.now(UTC), 700_000_000,
+    ...     error_count=1)
+    >>> [trace_matches(t, w) for w in ("", "check", ">500ms", ">1s", "error", "pay error")]
+    [True, True, True, False, True, True]
+    """
+    for word in text.lower().split():
+        if word.startswith(">"):
+            wanted = _duration_ns(word[1:])
+            if wanted is not None and trace.duration_ns < wanted:
+                return False
+            continue
+        if word in ("error", "errors"):
+            if not trace.error_count:
+                return False
+            continue
+        if word not in f"{trace.root_service} {trace.root_name}".lower():
+            return False
+    return True
+
+
+def _duration_ns(text: str) -> int | None:
+    """``500ms``, ``2s``, ``150us`` in nanoseconds (``None`` when not a duration)."""
+    for unit, scale in (("ms", 10**6), ("us", 10**3), ("µs", 10**3), ("ns", 1), ("s", 10**9)):
+        if text.endswith(unit):
+            try:
+                return int(float(text[: -len(unit)]) * scale)
+            except ValueError:
+                return None
+    return None
 
 
 def bar(start: int, end: int, lo: int, hi: int, width: int) -> str:

@@ -15,6 +15,7 @@ KEYS = (
     ("c", "correlate the selected alert: its ranked traces (enter: waterfall, span)"),
     ("s", "silence the selected alert (asks duration and comment)"),
     ("a", "add the selected alert's expression as a panel"),
+    ("t", "recent traces from trace search (/ filters, enter: waterfall)"),
     ("n / e / d", "new panel, edit or remove the focused one (PromQL checked as you type)"),
     ("/", "filter the rows of the focused panel (enter keeps, escape clears)"),
     ("o", "sort rows by last value (largest first) or by labels"),
