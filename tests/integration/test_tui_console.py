@@ -83,6 +83,9 @@ async def test_correlate_then_waterfall_from_the_replayed_tempo(console: ObsctlA
     app = console
     async with app.run_test(size=(120, 40)) as pilot:
         await _select(pilot, app, ALERT)
+        # Names for completion in the query input, from the server's label APIs.
+        await _until(pilot, lambda: "checkout_duration_seconds_bucket" in app.names, "names")
+        assert "alertname" in app.names
         await pilot.press("c")
         await pilot.pause()
         screen = app.screen

@@ -64,6 +64,7 @@ class FakeMetrics:
         """The answer to an expression not in ``answers`` (``None``: a KeyError)."""
         self.calls: list[tuple[str, datetime, datetime, timedelta]] = []
         self.closed = False
+        self.known_names = ["http_request_duration_seconds_bucket", "http_requests_total", "up"]
 
     async def query_range(
         self, expr: str, start: datetime, end: datetime, step: timedelta
@@ -75,6 +76,9 @@ class FakeMetrics:
         if isinstance(answer, ObsctlError):
             raise answer
         return answer
+
+    async def names(self) -> list[str]:
+        return sorted(self.known_names)
 
     async def aclose(self) -> None:
         self.closed = True

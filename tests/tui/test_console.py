@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from obsctl.errors import BackendUnreachable
 from obsctl.tui.app import ObsctlApp
@@ -345,3 +345,21 @@ async def test_traces_view_lists_filters_and_opens_a_trace(make_app):
         assert incidents.traces == [TRACE_ID]
         await pilot.press("escape", "escape")
         assert len(app.screen_stack) == 1
+
+
+async def test_query_input_completes_names_from_the_server(make_app):
+    app = make_app(FakeMetrics({}, default=UP), queries=["up"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "http_requests_total" in app.names
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"rate(http_requests_t")
+        await pilot.pause()
+        await pilot.press("right")
+        form = app.screen
+        assert isinstance(form, QueryScreen)
+        assert form.query_one(Input).value == "rate(http_requests_total"
+        await pilot.press(*"[5m])", "enter")
+        await settle(pilot)
+        assert app.queries == ("up", "rate(http_requests_total[5m])")

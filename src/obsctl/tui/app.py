@@ -38,7 +38,12 @@ from obsctl.tui.widgets.alerts_panel import AlertsPanel
 from obsctl.tui.widgets.query_panel import QueryPanel, TablePanel
 from obsctl.tui.widgets.status_line import Health, StatusLine
 from obsctl.workflows.query import infer_unit
-from obsctl.workflows.tui_sources import IncidentSource, alert_expression, panel_step
+from obsctl.workflows.tui_sources import (
+    IncidentSource,
+    NameSource,
+    alert_expression,
+    panel_step,
+)
 
 MIN_SPAN = timedelta(minutes=1)
 MAX_SPAN = timedelta(days=30)
@@ -124,6 +129,8 @@ class ObsctlApp(App[int]):
         self.sort_by_value = False
         self._filter_target: TablePanel | None = None
         self._focus_on_answer: int | None = None
+        self.names: list[str] = []
+        """Metric and label names for completion in the query input (fetched once)."""
         self.refresh_every = refresh
         self.clock = clock
         self.health = Health(
@@ -194,6 +201,17 @@ class ObsctlApp(App[int]):
         if self.refresh_every is not None and self.refresh_every > timedelta(0):
             self._timer = self.set_interval(self.refresh_every.total_seconds(), self._tick)
         self.refresh_panels()
+        if isinstance(self.metrics, NameSource):
+            self.fetch_names(self.metrics)
+
+    @work(group="names")
+    async def fetch_names(self, source: NameSource) -> None:
+        """Metric and label names for completion; without them the input just does not
+        complete (the panels show any backend error)."""
+        try:
+            self.names = await source.names()
+        except ObsctlError:
+            self.names = []
 
     async def on_unmount(self) -> None:
         """Close the sources' connections."""
@@ -523,7 +541,7 @@ class ObsctlApp(App[int]):
             if expr:
                 self.add_panel(expr)
 
-        self.push_screen(QueryScreen("New panel"), done)
+        self.push_screen(QueryScreen("New panel", names=self.names), done)
 
     def action_edit_panel(self) -> None:
         """``e``: change the focused panel's expression."""
@@ -538,7 +556,7 @@ class ObsctlApp(App[int]):
                 panel.set_expr(expr, unit=infer_unit(expr))
                 self.refresh_panels()
 
-        self.push_screen(QueryScreen("Edit panel", panel.expr), done)
+        self.push_screen(QueryScreen("Edit panel", panel.expr, names=self.names), done)
 
     def action_remove_panel(self) -> None:
         """``d``: remove the focused query panel."""

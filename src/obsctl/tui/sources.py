@@ -33,6 +33,10 @@ class PrometheusSource:
         """See ``LiveBackends.query_range``."""
         return await self._backends.query_range(expr, start, end, step)
 
+    async def names(self) -> list[str]:
+        """See ``LiveBackends.names``."""
+        return await self._backends.names()
+
     async def aclose(self) -> None:
         """Close the shared clients."""
         await self._backends.aclose()

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from urllib.parse import parse_qs, urlsplit
 
 from obsctl.backends.alertmanager import AlertmanagerClient, parse_alerts
@@ -35,6 +35,8 @@ DEFAULT_QUERIES: tuple[str, ...] = ("up", "sum by (job) (up == 0)")
 SPARK_POINTS = 120
 """Points per series a panel asks for: enough for a 40-column sparkline, cheap to refresh."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_NAMES = 50_000
+"""Names kept for completion (a server with millions of metric names is cut, not a hang)."""
 
 
 SEVERITY_ORDER = {"critical": 0, "page": 0, "error": 1, "high": 1, "warning": 2, "warn": 2}
@@ -154,6 +156,17 @@ class LiveBackends:
             step = round_step_at_least((end - start).total_seconds() / prom.max_points_per_series)
         return await prom.query_range(expr, start, end, step)
 
+    async def names(self) -> list[str]:
+        """Metric names and label names the server knows, sorted (for completion).
+
+        Raises:
+            BackendError, BackendUnreachable, ParseError: from the server.
+        """
+        prom = await self._prometheus()
+        metrics = await prom.label_values("__name__")
+        labels = await prom.labels()
+        return sorted(set(metrics.values[:MAX_NAMES]) | set(labels.values[:MAX_NAMES]))
+
     async def active_alerts(self) -> list[AlertRow]:
         """Alerts that are firing and neither silenced nor inhibited.
 
@@ -201,6 +214,15 @@ def alert_expression(alert: AlertRow) -> str:
 def silence_matchers(alert: AlertRow) -> tuple[Matcher, ...]:
     """Equality matchers on every label of this alert instance (it and only it is muted)."""
     return tuple(Matcher(k, "=", v) for k, v in sorted(alert.labels.items()))
+
+
+@runtime_checkable
+class NameSource(Protocol):
+    """A metrics source that can list metric and label names (PromQL completion)."""
+
+    async def names(self) -> list[str]:
+        """Metric and label names, sorted."""
+        ...
 
 
 class IncidentSource(Protocol):

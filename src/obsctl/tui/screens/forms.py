@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,29 +14,61 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from obsctl.model.alerts import AlertRow
 from obsctl.model.time import TimeSyntaxError, parse_duration
 from obsctl.workflows.tui_sources import query_problem, silence_matchers
 
+_NAME_TAIL = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*$")
+
+
+class NameSuggester(Suggester):
+    """Completes the metric or label name being typed at the end of the input (→ accepts).
+
+    Args:
+        names: sorted metric and label names.
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__(use_cache=True, case_sensitive=True)
+        self.names = names
+
+    async def get_suggestion(self, value: str) -> str | None:
+        """``value`` with the first name starting with its last word, or ``None``."""
+        match = _NAME_TAIL.search(value)
+        if match is None:
+            return None
+        prefix = match.group()
+        i = bisect.bisect_left(self.names, prefix)
+        if i < len(self.names) and self.names[i].startswith(prefix) and self.names[i] != prefix:
+            return value + self.names[i][len(prefix) :]
+        return None
+
 
 class QueryScreen(ModalScreen[str | None]):
-    """Add or edit a panel: enter keeps a valid expression, escape cancels."""
+    """Add or edit a panel: enter keeps a valid expression, escape cancels; metric and label
+    names complete from the server (→ accepts)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
 
-    def __init__(self, title: str, expr: str = "") -> None:
+    def __init__(self, title: str, expr: str = "", *, names: Sequence[str] = ()) -> None:
         super().__init__()
         self._title = title
         self._expr = expr
+        self._names = names
 
     def compose(self) -> ComposeResult:
         """The input and the verdict of the offline check."""
         with Vertical(classes="dialog form") as box:
             box.border_title = Text(self._title)
             box.border_subtitle = "enter to keep · escape to cancel"
-            yield Input(value=self._expr, placeholder="PromQL, e.g. rate(http_requests_total[5m])")
+            yield Input(
+                value=self._expr,
+                placeholder="PromQL, e.g. rate(http_requests_total[5m])",
+                suggester=NameSuggester(self._names) if self._names else None,
+            )
             yield Static(id="verdict")
 
     def on_mount(self) -> None:
