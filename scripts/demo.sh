@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# obsctl's main jobs on built-in example data: sets up .venv (and, as root, Debian's
-# prometheus + prometheus-alertmanager), starts a local Prometheus and Alertmanager on free
-# loopback ports seeded with demo data, and runs obsctl against them and the examples/ files.
+# Install what the demo needs and run it: Debian's prometheus + prometheus-alertmanager (as
+# root; without them the demo runs its trace half alone), .venv with obsctl and its demo extra,
+# then `obsctl demo` (arguments are passed on, e.g. --keep).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-servers.sh || true
 source scripts/bootstrap.sh
-exec .venv/bin/python scripts/demo.py "$@"
+exec .venv/bin/obsctl demo "$@"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Install what the tests run for real (Debian): Prometheus and Alertmanager, which the
-# integration tests start, and the shells (plus tmux) that the completion tests drive.
+# Install what the tests run for real (Debian): Prometheus, Alertmanager and VictoriaMetrics,
+# which the integration tests start, and the shells (plus tmux) that the completion tests drive.
 set -euo pipefail
 missing=()
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 ||
   missing+=(prometheus-alertmanager)
+command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
 # Shell completion is tested in the real shells; zsh runs interactively inside tmux.
 for tool in bash zsh fish tmux; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")

@@ -5,15 +5,40 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 """The shared reference data folder (``../shared`` beside the checkout), when present."""
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Hypothesis profiles (property tests, the fuzz suite in tests/fuzz). ``ci``, the default, is a
+# fixed budget: derandomised, a set number of examples and a per-example deadline, so the
+# suite takes the same time on every run. ``deep`` hunts locally:
+# ``HYPOTHESIS_PROFILE=deep pytest tests/fuzz``. Keep what it finds as a regression case: an
+# ``@example`` on the property, or a file under ``tests/fuzz/regressions/<target>/``.
+settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=timedelta(seconds=2),
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.register_profile(
+    "deep",
+    max_examples=5000,
+    deadline=timedelta(seconds=5),
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +51,7 @@ def isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     home.mkdir()
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("OBSCTL_CONFIG", str(home / "obsctl.yaml"))
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")

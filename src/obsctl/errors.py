@@ -138,3 +138,15 @@ class FindingsFailed(ObsctlError):
 
     exit_code = ExitCode.FINDINGS
     silent = True
+
+
+class TestsFailed(ObsctlError):
+    """``rules test``: some test failed (exit 1).
+
+    Silent: the failures were already printed.
+    """
+
+    __test__ = False  # not a pytest class
+
+    exit_code = ExitCode.FINDINGS
+    silent = True

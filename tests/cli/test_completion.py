@@ -244,3 +244,64 @@ def test_zsh_tab_completes_an_option(zsh):
     zsh.send("obsctl doctor --fail", "Tab")
     line = zsh.wait_for(lambda s: "--fail-on" in _last_prompt_line(s))
     assert _last_prompt_line(line).rstrip() == "READY> obsctl doctor --fail-on"
+
+
+# ----------------------------------------------------------------------------- dynamic values
+
+
+def test_bash_completes_context_names_from_the_config_file(bin_dir, tmp_path):
+    (tmp_path / "obsctl.yaml").write_text(
+        "current-context: prod\ncontexts:\n  prod: {}\n  staging: {}\n  stage-2: {}\n"
+    )
+    assert _bash_complete("obsctl --context ", bin_dir, tmp_path) == ["prod", "staging", "stage-2"]
+    assert _bash_complete("obsctl query up --context st", bin_dir, tmp_path) == [
+        "staging",
+        "stage-2",
+    ]
+    assert _bash_complete("obsctl config use-context pr", bin_dir, tmp_path) == ["prod"]
+
+
+def test_a_broken_config_file_completes_nothing_and_prints_nothing(bin_dir, tmp_path):
+    (tmp_path / "obsctl.yaml").write_text("contexts: [unclosed\n")
+    assert _bash_complete("obsctl --context ", bin_dir, tmp_path) == []
+
+
+def test_bash_completes_rule_ids_of_the_command(bin_dir, tmp_path):
+    lint_ids = _bash_complete("obsctl lint --explain OBS10", bin_dir, tmp_path)
+    assert lint_ids and all(i.startswith("OBS10") for i in lint_ids)
+    validate_ids = _bash_complete("obsctl validate --select OTC10", bin_dir, tmp_path)
+    assert validate_ids and all(i.startswith("OTC10") for i in validate_ids)
+    # The last item of a comma-separated list.
+    listed = _bash_complete("obsctl lint --ignore OBS101,OBS10", bin_dir, tmp_path)
+    assert listed and all(i.startswith("OBS101,OBS10") for i in listed)
+
+
+def test_fish_shows_rule_summaries(bin_dir, tmp_path):
+    fish = _need("fish")
+    script = (
+        f"source {REPO / 'completions' / FILES['fish']}; complete -C 'obsctl lint --explain OBS101'"
+    )
+    out = subprocess.run(
+        [fish, "--no-config", "-c", script],
+        env=_env(bin_dir, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    (row,) = out.stdout.splitlines()
+    rule_id, summary = row.split("\t")
+    assert rule_id == "OBS101"
+    assert summary
+
+
+def test_an_unreachable_server_completes_nothing_quickly(bin_dir, tmp_path):
+    from tests.integration.servers import closed_port_url
+
+    env_url = closed_port_url()
+    (tmp_path / "obsctl.yaml").write_text(
+        f"contexts:\n  c:\n    prometheus: {env_url}\ncurrent-context: c\n"
+    )
+    t0 = time.monotonic()
+    assert _bash_complete("obsctl metadata demo_", bin_dir, tmp_path) == []
+    assert time.monotonic() - t0 < 10

@@ -192,3 +192,52 @@ def test_bad_window_and_thresholds_are_usage_errors(cli, tmp_path):
     res = cli("--config", str(cfg), "doctor", "--list-checks")
     assert res.exit_code == ExitCode.USAGE
     assert res.stderr.splitlines()[0] == "obsctl: error: doctor: unknown key 'windw'"
+
+
+VM = "http://vm.test:8428"
+_OK = {"status": "success"}
+
+
+def _vm_routes(mock, *, exemplars: list[object], metrics: str) -> None:
+    mock.get(f"{VM}/api/v1/status/buildinfo").respond(
+        200,
+        json={**_OK, "data": {"version": "2.24.0"}},  # a Prometheus-compatible version
+    )
+    mock.get(f"{VM}/api/v1/query").respond(
+        200, json={**_OK, "data": {"resultType": "vector", "result": []}}
+    )
+    mock.get(f"{VM}/api/v1/status/top_queries").respond(
+        200, json={"topN": "20", "topByCount": [], "topByAvgDuration": []}
+    )
+    mock.get(f"{VM}/metrics").respond(200, text=metrics)
+    mock.get(f"{VM}/api/v1/query_exemplars").respond(200, json={**_OK, "data": exemplars})
+    mock.get(f"{VM}/api/v1/write").respond(400, text="cannot decompress request")
+    mock.get(f"{VM}/api/v1/status/tsdb").respond(200, json={**_OK, "data": {"totalSeries": 7}})
+    mock.get(f"{VM}/api/v1/rules").respond(200, json={**_OK, "data": {"groups": []}})
+
+
+def test_victoria_metrics_version_and_probed_exemplars(cli):
+    metrics = (
+        'vm_app_version{version="victoria-metrics-20230902-002838-tags-v1.93.4-0-g2cb0b2e8f", '
+        'short_version="v1.93.4"} 1\n'
+    )
+    exemplar = {"seriesLabels": {"__name__": "x"}, "exemplars": [{"labels": {}, "value": "1"}]}
+    with respx.mock() as mock:
+        _vm_routes(mock, exemplars=[exemplar], metrics=metrics)
+        res = cli("doctor", "-o", "json", "--prometheus-url", VM, "--no-pipeline")
+    assert res.exit_code == ExitCode.OK, res.output
+    (vm,) = json.loads(res.stdout)["endpoints"]
+    assert (vm["flavor"], vm["version"]) == ("victoriametrics", "1.93.4")
+    assert vm["capabilities"]["exemplar_storage"] is True
+    assert vm["capabilities"]["metricsql"] is True
+    assert vm["stats"]["total_series"] == 7
+
+
+def test_victoria_metrics_stub_exemplars_are_no_exemplar_storage(cli):
+    with respx.mock() as mock:
+        _vm_routes(mock, exemplars=[], metrics='vm_app_version{version="", short_version=""} 1\n')
+        res = cli("doctor", "-o", "json", "--prometheus-url", VM, "--no-pipeline")
+    assert res.exit_code == ExitCode.OK, res.output
+    (vm,) = json.loads(res.stdout)["endpoints"]
+    assert (vm["flavor"], vm["version"]) == ("victoriametrics", None)
+    assert vm["capabilities"]["exemplar_storage"] is False

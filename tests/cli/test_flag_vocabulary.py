@@ -102,7 +102,10 @@ def test_duration_options_use_the_duration_grammar():
     for path, cmd in COMMANDS:
         for p in _options(cmd):
             long = next(o for o in p.opts if o.startswith("--"))
-            durations = ("--since", "--duration", "--window", "--refresh", "--step")
+            durations = (
+                "--since", "--duration", "--window", "--refresh", "--step", "--timeout",
+                "--retention",
+            )  # fmt: skip
             if f"{path} {long}" in RANGE_VALUED:
                 continue
             if (long in durations or long.endswith("-duration")) and not (
@@ -131,3 +134,13 @@ def test_the_vocabulary_is_written_down():
         "--fail-on",
     ):
         assert f"`{flag}`" in text
+
+
+def test_size_options_use_the_size_grammar():
+    wrong = {}
+    for path, cmd in COMMANDS:
+        for p in _options(cmd):
+            long = next(o for o in p.opts if o.startswith("--"))
+            if long in ("--max-bytes", "--max-size") and p.metavar != "SIZE":
+                wrong[f"{path} {long}"] = p.metavar
+    assert wrong == {}

@@ -369,3 +369,12 @@ def test_gzip_on_stdin_and_truncated_gzip(cli, tmp_path) -> None:
     res = cli("lint", str(cut))
     assert res.exit_code == ExitCode.USAGE
     assert "gzip data is truncated" in res.stderr
+
+
+def test_timeout_and_max_bytes_take_durations_and_sizes(cli):
+    res = cli("lint", "http://127.0.0.1:9/metrics", "--max-bytes", "ten")
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0].startswith("obsctl: error: --max-bytes: invalid size 'ten'")
+    res = cli("lint", "http://127.0.0.1:9/metrics", "--timeout", "soon")
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0].startswith("obsctl: error: --timeout: ")

@@ -125,17 +125,22 @@ def test_check_parses_offline(cli: Cli, prom: respx.MockRouter) -> None:
     assert route.call_count == 0
 
 
-def test_syntax_error_exits_2_without_request(cli: Cli, prom: respx.MockRouter) -> None:
+def test_syntax_error_exits_2_without_sending_the_query(cli: Cli, prom: respx.MockRouter) -> None:
+    probe = prom.get("/api/v1/status/top_queries", name="probe").respond(404)
     route = prom.route(name="any").respond(500)
     res = cli("query", "sum(rate(x[5m])", "--prometheus-url", URL)
     assert res.exit_code == ExitCode.USAGE, res.output
+    # The expression is never sent; with the flavour unknown, one GET asks whether the
+    # server is VictoriaMetrics (whose MetricsQL would be judged by the server).
     assert route.call_count == 0
+    assert probe.call_count == 1
     assert res.stdout == ""
     assert res.stderr.splitlines() == [
-        "obsctl: error: PromQL syntax error at column 4: unclosed left parenthesis",
+        "obsctl: error: PromQL syntax error at column 16: unclosed left parenthesis",
         "    sum(rate(x[5m])",
-        "       ^",
-        "  hint: the expression was checked locally and not sent to the server",
+        "                   ^",
+        "  hint: the unclosed '(' is at column 4; the expression was checked locally and not "
+        "sent to the server",
     ]
 
 
@@ -243,7 +248,8 @@ def test_watch_redraws_until_interrupted(
 
     monkeypatch.setattr("time.sleep", fake_sleep)
     res = cli("query", "scalar(sum(x))", "--watch", "10s", "--prometheus-url", URL)
-    assert res.exit_code == ExitCode.OK, res.output
+    assert res.exit_code == ExitCode.INTERRUPTED, res.output
+    assert res.stderr.endswith("obsctl: error: interrupted\n")
     assert route.call_count == 2
     assert res.stdout == "4323\n4323\n"
     assert res.stderr.count("every 10s: scalar(sum(x))") == 2
@@ -286,11 +292,35 @@ def test_series_labels_metadata(cli: Cli, prom: respx.MockRouter) -> None:
     ]
 
 
+def test_no_check_sends_a_selector_the_offline_check_refuses(
+    cli: Cli, prom: respx.MockRouter
+) -> None:
+    s = prom.get("/api/v1/series", name="series").respond(
+        400, json={"status": "error", "errorType": "bad_data", "error": "parse error"}
+    )
+    res = cli("series", "up + 1", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.USAGE, res.output
+    assert s.call_count == 0
+    res = cli("series", "up + 1", "--no-check", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.BACKEND_ERROR, res.output
+    assert s.calls.last.request.url.params.get_list("match[]") == ["up + 1"]
+
+
+def test_utf8_label_name_is_escaped_in_the_path(cli: Cli, prom: respx.MockRouter) -> None:
+    v = prom.get("/api/v1/label/U__http_2e_request_2e_method/values", name="values").respond(
+        200, json={"status": "success", "data": ["GET", "POST"]}
+    )
+    res = cli("labels", "http.request.method", "--prometheus-url", URL)
+    assert res.exit_code == ExitCode.OK, res.output
+    assert res.stdout == "GET\nPOST\n"
+    assert v.call_count == 1
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["series", "up{"], "PromQL syntax error"),
-        (["labels", "bad-name"], "invalid label name 'bad-name'"),
+        (["labels", ""], "invalid label name ''"),
         (["labels", "--match", "up{"], "PromQL syntax error"),
         (["series"], "obsctl: error: missing argument"),
         (["metadata", "--limit", "0"], "obsctl: error: invalid value for '--limit'"),

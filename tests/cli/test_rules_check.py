@@ -15,7 +15,8 @@ RULES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 # fixture → the promtool-parity findings (rule ID, line, column) it must produce
 PROMTOOL_ERRORS = {
     "bad-duration.yaml": [("RUL110", 6, 14)],
-    "bad-promql.yaml": [("RUL107", 5, 18)],
+    # promtool: "1:26: parse error: unclosed left parenthesis", the end of the expression.
+    "bad-promql.yaml": [("RUL107", 5, 40)],
     "bad-template.yaml": [("RUL111", 7, 20)],
     "braces-in-record.yaml": [("RUL109", 4, 17)],
     "duplicate-group.yaml": [("RUL103", 6, 11)],
@@ -26,7 +27,7 @@ PROMTOOL_ERRORS = {
     "neither.yaml": [("RUL105", 4, 9)],
     "no-expr.yaml": [("RUL106", 4, 9)],
     "not-a-list.yaml": [("RUL100", 2, 3)],
-    "prometheusrule.yaml": [("RUL107", 19, 21)],
+    "prometheusrule.yaml": [("RUL107", 19, 49)],
     "record-and-alert.yaml": [("RUL104", 5, 17)],
     "recording-annotations.yaml": [("RUL108", 6, 9)],
     "unclosed-template.yaml": [("RUL111", 7, 17)],
@@ -76,7 +77,7 @@ def test_json_contract(cli) -> None:
         "rule_id": "RUL107",
         "severity": "error",
         "line": 19,
-        "column": 21,
+        "column": 49,
         "group": "api",
         "rule": "Broken",
     }
@@ -168,7 +169,7 @@ def test_directories_globs_and_stdin(cli, tmp_path) -> None:
 def test_other_formats(cli) -> None:
     path = str(RULES / "bad-promql.yaml")
     gh = cli("rules", "check", path, "-o", "github", "--select", "RUL1").stdout
-    assert gh.startswith("::error file=") and ",line=5,col=18," in gh
+    assert gh.startswith("::error file=") and ",line=5,col=40," in gh
     xml = cli("rules", "check", path, "-o", "junit", "--select", "RUL1").stdout
     cases = {c.get("name"): c for c in ElementTree.fromstring(xml).iter("testcase")}
     assert cases["RUL107 invalid-promql"].find("failure") is not None

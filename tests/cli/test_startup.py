@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-HEAVY = ("httpx", "textual", "yaml", "orjson", "promql_parser")
+HEAVY = ("httpx", "textual", "yaml", "orjson", "obsctl.parsers.promql_parser")
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["doctor", "--help"]])

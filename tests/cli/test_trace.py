@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -157,6 +158,9 @@ def test_search_table_and_json(cli):
         assert res.exit_code == ExitCode.OK, res.output
         assert route.calls.last.request.url.params["q"] == '{ resource.service.name = "frontend" }'
         assert TID in res.stdout and "frontend: GET /checkout" in res.stdout
+        # START carries the year: a search can reach back across a new year.
+        local = datetime.fromtimestamp(1764064800, UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+        assert local in res.stdout
         assert "1 trace from tempo" in res.stderr
         res = cli("trace", "search", "-q", "{ status = error }", "--tempo-url", TEMPO, "-o", "json")
     doc = json.loads(res.stdout)

@@ -1,8 +1,10 @@
-"""Fixtures for the integration tier: real Prometheus and Alertmanager processes.
+"""Fixtures for the integration tier: real Prometheus, Alertmanager and VictoriaMetrics.
 
 * ``prometheus`` (session): seeded with ``seed.make_seed`` data; ``prometheus.seed`` says
   exactly what is in it.
 * ``alertmanager`` (session): empty; post alerts with ``servers.post_alerts``.
+* ``victoria_metrics`` (session): seeded with the same ``make_seed`` data through its import
+  API; ``victoria_metrics.seed`` says exactly what is in it.
 * ``prometheus_factory`` / ``alertmanager_factory``: start your own (own backfill, scrape
   targets, rules, flags); stopped at the end of the session.
 """
@@ -18,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.integration import servers
-from tests.integration.seed import Seed, make_seed
+from tests.integration.seed import Seed, make_seed, to_import_jsonl
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -84,3 +86,20 @@ def prometheus(prometheus_factory: Callable[..., servers.Server]) -> SeededProme
 def alertmanager(alertmanager_factory: Callable[..., servers.Server]) -> servers.Server:
     """The shared Alertmanager."""
     return alertmanager_factory()
+
+
+@pytest.fixture(scope="session")
+def victoria_metrics_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., servers.Server]]:
+    """``start(**kwargs)`` → a running VictoriaMetrics (see ``servers.start_victoria_metrics``)."""
+    yield from _factory(tmp_path_factory, servers.start_victoria_metrics, "victoria-metrics")
+
+
+@pytest.fixture(scope="session")
+def victoria_metrics(
+    victoria_metrics_factory: Callable[..., servers.Server],
+) -> SeededPrometheus:
+    """The shared VictoriaMetrics, seeded like ``prometheus`` (do not mutate its data)."""
+    seed = make_seed(time.time())
+    return SeededPrometheus(server=victoria_metrics_factory(jsonl=to_import_jsonl(seed)), seed=seed)

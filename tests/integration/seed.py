@@ -7,7 +7,9 @@ Every series is sampled every ``STEP`` seconds from ``start`` to ``end`` (inclus
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import dataclass
 
 STEP = 15
@@ -87,3 +89,26 @@ def make_seed(now: float) -> Seed:
         )
     lines.append("# EOF")
     return Seed(start=start, end=end, text="\n".join(lines) + "\n")
+
+
+_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+) (\d+)$")
+_PAIR = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def to_import_jsonl(seed: Seed) -> str:
+    """The same samples as ``seed.text``, as VictoriaMetrics ``/api/v1/import`` JSON lines."""
+    series: dict[tuple[tuple[str, str], ...], tuple[list[float], list[int]]] = {}
+    for line in seed.text.splitlines():
+        m = _SAMPLE.match(line)
+        if m is None:
+            continue
+        name, labels, value, ts = m.groups()
+        key = (("__name__", name), *_PAIR.findall(labels or ""))
+        values, stamps = series.setdefault(key, ([], []))
+        values.append(float(value))
+        stamps.append(int(ts) * 1000)
+    out = []
+    for key, (values, stamps) in series.items():
+        doc = {"metric": dict(key), "values": values, "timestamps": stamps}
+        out.append(json.dumps(doc))
+    return "\n".join(out) + "\n"

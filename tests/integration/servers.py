@@ -1,9 +1,10 @@
-"""Real Prometheus and Alertmanager processes for the integration tier.
+"""Real Prometheus, Alertmanager and VictoriaMetrics processes for the integration tier.
 
-Both bind to free 127.0.0.1 ports with throwaway data directories. Prometheus data is seeded
+All bind to free 127.0.0.1 ports with throwaway data directories. Prometheus data is seeded
 by backfilling OpenMetrics text with ``promtool tsdb create-blocks-from openmetrics`` before
 start-up (and can be scraped or remote-written at run time: exemplar storage and the
-remote-write receiver are enabled). A missing binary skips the test locally and fails it when
+remote-write receiver are enabled). VictoriaMetrics is seeded after start-up through its
+``/api/v1/import`` (JSON lines) API. A missing binary skips the test locally and fails it when
 ``CI`` is set.
 """
 
@@ -27,6 +28,7 @@ import pytest
 PROMETHEUS_BIN = os.environ.get("OBSCTL_TEST_PROMETHEUS", "prometheus")
 PROMTOOL_BIN = os.environ.get("OBSCTL_TEST_PROMTOOL", "promtool")
 ALERTMANAGER_BIN = os.environ.get("OBSCTL_TEST_ALERTMANAGER", "prometheus-alertmanager")
+VICTORIA_METRICS_BIN = os.environ.get("OBSCTL_TEST_VICTORIA_METRICS", "victoria-metrics")
 READY_TIMEOUT = 60.0
 
 
@@ -39,7 +41,8 @@ def require_binary(name: str) -> str:
         path = shutil.which(alt) if alt else None
     if path is None:
         message = (
-            f"{name} is not installed (Debian: apt-get install prometheus prometheus-alertmanager)"
+            f"{name} is not installed (Debian: apt-get install prometheus "
+            "prometheus-alertmanager victoria-metrics; or scripts/install-servers.sh)"
         )
         if os.environ.get("CI"):
             pytest.fail(message)
@@ -196,14 +199,16 @@ def start_prometheus(
     return _launch(args, workdir, port, "prometheus.log")
 
 
-def _launch(args: list[str], workdir: Path, port: int, log_name: str) -> Server:
-    """Start ``args`` logging to ``workdir/log_name``; return once ``/-/ready`` answers."""
+def _launch(
+    args: list[str], workdir: Path, port: int, log_name: str, *, ready_path: str = "/-/ready"
+) -> Server:
+    """Start ``args`` logging to ``workdir/log_name``; return once ``ready_path`` answers."""
     log = workdir / log_name
     with log.open("wb") as fh:
         proc = subprocess.Popen(args, stdout=fh, stderr=subprocess.STDOUT, cwd=workdir)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(f"{url}/-/ready", proc, log)
+        _wait_ready(f"{url}{ready_path}", proc, log)
     except BaseException:
         _stop(proc)
         raise
@@ -232,6 +237,48 @@ def start_alertmanager(workdir: Path, *, config_yaml: str | None = None) -> Serv
         "--log.level=warn",
     ]
     return _launch(args, workdir, port, "alertmanager.log")
+
+
+def start_victoria_metrics(workdir: Path, *, jsonl: str | None = None) -> Server:
+    """Start a real single-node VictoriaMetrics on a free loopback port.
+
+    Args:
+        workdir: a fresh directory for data and logs.
+        jsonl: data to import after start-up, in ``/api/v1/import`` JSON-lines form
+            (``{"metric": {...}, "values": [...], "timestamps": [ms, ...]}`` per line).
+    """
+    binary = require_binary(VICTORIA_METRICS_BIN)
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    args = [
+        binary,
+        f"-storageDataPath={workdir / 'data'}",
+        f"-httpListenAddr=127.0.0.1:{port}",
+        "-retentionPeriod=100y",
+        # Make imported points visible at once and keep answers independent of earlier ones.
+        "-search.latencyOffset=0s",
+        "-search.disableCache",
+        "-loggerLevel=WARN",
+    ]
+    server = _launch(args, workdir, port, "victoria-metrics.log", ready_path="/health")
+    if jsonl:
+        try:
+            import_victoria_metrics(server.url, jsonl)
+        except BaseException:
+            server.stop()
+            raise
+    return server
+
+
+def import_victoria_metrics(url: str, jsonl: str) -> None:
+    """POST JSON lines to ``/api/v1/import`` and flush them so queries see them at once."""
+    req = urllib.request.Request(f"{url}/api/v1/import", data=jsonl.encode(), method="POST")
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        if resp.status not in (200, 204):
+            raise RuntimeError(f"VictoriaMetrics refused the import: HTTP {resp.status}")
+    with urllib.request.urlopen(f"{url}/internal/force_flush", timeout=60) as resp:
+        if resp.status != 200:
+            raise RuntimeError(f"VictoriaMetrics force_flush: HTTP {resp.status}")
 
 
 def post_alerts(alertmanager_url: str, alerts: list[dict[str, object]]) -> None:

@@ -91,3 +91,33 @@ def test_doctor_reports_down_targets_as_degraded(cli, prometheus_factory):
     assert res.exit_code == ExitCode.OK, res.output
     assert prom["status"] == "degraded"
     assert prom["health"] == [f"target down: job=ghost instance=127.0.0.1:{dead_port}"]
+
+
+def _vm_version(binary: str) -> str | None:
+    # Official builds print "victoria-metrics-20230902-…-tags-v1.93.4-0-g…"; Debian's prints "".
+    out = subprocess.run([binary, "-version"], capture_output=True, text=True, check=False)
+    text = (out.stdout or out.stderr).strip()
+    if "-v" not in text:
+        return None
+    return text.rsplit("-tags-v", 1)[-1].split("-", 1)[0] or None
+
+
+def test_doctor_detects_victoria_metrics(cli, victoria_metrics):
+    res = cli("doctor", "-o", "json", "--prometheus-url", victoria_metrics.url)
+    assert res.exit_code == ExitCode.OK, res.output
+    doc = json.loads(res.stdout)
+    (vm,) = doc["endpoints"]
+    assert vm["status"] == "ok", vm
+    assert vm["flavor"] == "victoriametrics"
+    assert vm["version"] == _vm_version(servers.require_binary("victoria-metrics"))
+    # Probed, not assumed: VictoriaMetrics 1.79 answers query_exemplars with a stub.
+    assert vm["capabilities"] == {
+        "query_api": True,
+        "metricsql": True,
+        "exemplar_storage": False,
+        "remote_write_receiver": True,
+        "tsdb_status": True,
+        "rules_api": True,
+    }
+    # 3 counters, 2 temperatures, 1 memory gauge, 6 buckets + _count + _sum.
+    assert vm["stats"] == {"total_series": 14, "targets_down": 0}

@@ -198,7 +198,7 @@ def test_server_side_failure_exits_4(cli, prometheus):
 def test_syntax_error_never_reaches_server(cli, prometheus):
     res = q(cli, prometheus, "query", "rate(demo_requests_total[5m]) by (code)")
     assert res.exit_code == ExitCode.USAGE, res.output
-    assert "unexpected token" in res.stderr
+    assert "unexpected <by>" in res.stderr
 
 
 def test_server_down_exits_3(cli):

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import urllib.parse
 
+import pytest
+
 from tests.integration import servers
 from tests.integration.seed import COUNTERS
 
 
-def test_seeded_counter_values(prometheus):
-    seed = prometheus.seed
+@pytest.mark.parametrize("server", ["prometheus", "victoria_metrics"])
+def test_seeded_counter_values(server, request):
+    seeded = request.getfixturevalue(server)
+    seed = seeded.seed
     q = urllib.parse.urlencode({"query": "demo_requests_total", "time": seed.end})
-    doc = servers.http_get_json(f"{prometheus.url}/api/v1/query?{q}")
+    doc = servers.http_get_json(f"{seeded.url}/api/v1/query?{q}")
     got = {
         tuple(sorted((k, v) for k, v in r["metric"].items() if k != "__name__")): float(
             r["value"][1]

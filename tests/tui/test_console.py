@@ -363,3 +363,18 @@ async def test_query_input_completes_names_from_the_server(make_app):
         await pilot.press(*"[5m])", "enter")
         await settle(pilot)
         assert app.queries == ("up", "rate(http_requests_total[5m])")
+
+
+async def test_query_input_leaves_metricsql_to_victoriametrics(make_app):
+    app = make_app(FakeMetrics({}, default=UP), queries=["up"], flavor="victoriametrics")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"rate(x)")  # MetricsQL (no range), not PromQL
+        form = app.screen
+        assert isinstance(form, QueryScreen)
+        assert form.verdict == "✓ not PromQL: left to the server as MetricsQL"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.queries == ("up", "rate(x)")

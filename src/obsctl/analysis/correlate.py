@@ -212,6 +212,7 @@ def rank_traces(
                 note="" if f else notes.get(c.trace_id, "not fetched"),
                 critical_path=f.critical_path if f else (),
                 error_spans=f.error_spans if f else (),
+                error_logs=f.error_logs if f else (),
             )
         )
     return out

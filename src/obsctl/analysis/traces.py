@@ -210,12 +210,6 @@ def _async_flags(spans: Sequence[Span], parents: Sequence[int]) -> bytearray:
     return flags
 
 
-def _is_async(parent: Span, child: Span) -> bool:
-    return child.ref_type is RefType.FOLLOWS_FROM or (
-        parent.kind is SpanKind.PRODUCER and child.kind is SpanKind.CONSUMER
-    )
-
-
 def _skew_delta(p_start: int, p_end: int, c_start: int, c_end: int) -> int:
     """Jaeger's clock-skew rule for a child on another host, against the adjusted parent."""
     p_dur, c_dur = p_end - p_start, c_end - c_start

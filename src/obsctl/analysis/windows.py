@@ -48,11 +48,47 @@ def step_grid(start_ms: int, end_ms: int, step_ms: int) -> list[int]:
 
 
 @dataclass
-class _Alert:
+class AlertInstance:
+    """One alert instance of an alerting rule, as Prometheus's rule evaluation tracks it.
+
+    ``state`` is ``inactive``, ``pending`` or ``firing``; times are Unix ms.
+    """
+
     state: str = "inactive"  # inactive | pending | firing
     active_at: int = 0
     fired_at: int = 0
     keep_since: int | None = None
+
+    def step(self, present: bool, t: int, *, hold_ms: int, keep_ms: int) -> AlertInstance | None:
+        """One rule evaluation at ``t``; ``present``: the expression returned this instance.
+
+        A new activation goes pending (``active_at = t``) and fires once
+        ``t - active_at >= hold_ms`` (at once for ``for: 0``). A missing instance drops a
+        pending alert and resolves a firing one, unless ``keep_ms`` (``keep_firing_for``)
+        keeps it firing until that long after the first missing evaluation.
+
+        Returns:
+            The instance as it was when it ended at ``t`` (``state`` tells whether it was
+            pending or firing), after which this instance is inactive again; else None.
+        """
+        if present:
+            self.keep_since = None
+            if self.state == "inactive":
+                self.state, self.active_at = "pending", t
+        else:
+            if self.state == "firing" and keep_ms > 0:
+                if self.keep_since is None:
+                    self.keep_since = t
+                if t - self.keep_since < keep_ms:
+                    return None
+            if self.state == "inactive":
+                return None
+            ended = replace(self)
+            self.state, self.active_at, self.fired_at, self.keep_since = "inactive", 0, 0, None
+            return ended
+        if self.state == "pending" and t - self.active_at >= hold_ms:
+            self.state, self.fired_at = "firing", t
+        return None
 
 
 def rule_labels_for(series_labels: Labels, rule_labels: Labels) -> Labels:
@@ -111,7 +147,7 @@ def simulate_rule(
         labels = rule_labels_for(s.labels, rule_labels)
         by_labels.setdefault(labels, set()).update(t for t, _ in s.points)
 
-    def emit(labels: Labels, a: _Alert, end: int, *, open_: bool) -> None:
+    def emit(labels: Labels, a: AlertInstance, end: int, *, open_: bool) -> None:
         windows.append(
             AlertWindow(
                 start=ms_to_dt(a.fired_at),
@@ -124,26 +160,15 @@ def simulate_rule(
         )
 
     for labels, present in sorted(by_labels.items()):
-        a = _Alert()
+        a = AlertInstance()
         for t in grid:
-            if t in present:
-                a.keep_since = None
-                if a.state == "inactive":
-                    a.state, a.active_at = "pending", t
-            else:
-                if a.state == "firing" and keep_ms > 0:
-                    if a.keep_since is None:
-                        a.keep_since = t
-                    if t - a.keep_since < keep_ms:
-                        continue
-                if a.state == "firing":
-                    emit(labels, a, t, open_=False)
-                elif a.state == "pending":
-                    pending_only += 1
-                a = _Alert()
+            ended = a.step(t in present, t, hold_ms=hold_ms, keep_ms=keep_ms)
+            if ended is None:
                 continue
-            if a.state == "pending" and t - a.active_at >= hold_ms:
-                a.state, a.fired_at = "firing", t
+            if ended.state == "firing":
+                emit(labels, ended, t, open_=False)
+            else:
+                pending_only += 1
         if a.state == "firing":
             emit(labels, a, grid[-1], open_=True)
         elif a.state == "pending":

@@ -19,6 +19,7 @@ from typing import Protocol
 from obsctl.analysis.traces import summarize_trace
 from obsctl.errors import UsageError
 from obsctl.model.alerts import ActiveAlert, AlertRow, SeriesPoints
+from obsctl.model.logs import LogQuery, LogRecord
 from obsctl.model.metrics import QueryResult, SeriesExemplar
 from obsctl.model.trace_analysis import FetchedTrace
 from obsctl.model.traces import Trace, TraceSearch, TraceSummary
@@ -59,6 +60,20 @@ class TraceBackend(Protocol):
 
     async def search(self, query: TraceSearch) -> list[TraceSummary]:
         """Traces matching ``query``, most recent first."""
+        ...
+
+
+class LogBackend(Protocol):
+    """A source of log records (the local store today; Loki would be the next).
+
+    Implementations map their lines into ``LogRecord`` (time, trace and span IDs, service,
+    severity number and text, body, attributes) and answer a ``LogQuery``.
+    """
+
+    name: str
+
+    async def logs(self, query: LogQuery) -> list[LogRecord]:
+        """Records matching ``query``, oldest first, at most ``query.limit``."""
         ...
 
 

@@ -30,9 +30,18 @@ class TsdbStatus:
     bytes_by_label: dict[str, int] = field(default_factory=dict)
 
 
-def _data(doc: Any, endpoint: Endpoint, what: str) -> Any:
+def _data(doc: Any, endpoint: Endpoint, what: str, expect: type = object) -> Any:
     if isinstance(doc, dict) and doc.get("status") == "success":
-        return doc.get("data")
+        data = doc.get("data")
+        if not isinstance(data, expect):
+            shape = "an object" if expect is dict else "a list" if expect is list else "data"
+            raise BackendError(
+                f"{endpoint.display_name} answered {what} with JSON of the wrong shape: "
+                f"data should be {shape}, got {type(data).__name__}",
+                backend=endpoint.kind,
+                hint=f"is {endpoint.base_url} a Prometheus-compatible API?",
+            )
+        return data
     if isinstance(doc, dict) and doc.get("status") == "error":
         raise BackendError(
             f"{endpoint.display_name} rejected {what}: {doc.get('error', 'unknown error')}",
@@ -74,7 +83,7 @@ async def fetch_tsdb_status(
         if resp.status_code == 400 and limit != 10:
             return await fetch_tsdb_status(client, endpoint, limit=10)
         return None
-    data = _data(decode_json(resp, endpoint, what="TSDB status"), endpoint, "TSDB status")
+    data = _data(decode_json(resp, endpoint, what="TSDB status"), endpoint, "TSDB status", dict)
     if not isinstance(data, dict):
         return None
     head = data.get("headStats") if isinstance(data.get("headStats"), dict) else {}
@@ -101,14 +110,18 @@ async def query_vector(
         ok_statuses=frozenset({400, 422}),
         what="the cardinality query",
     )
-    data = _data(decode_json(resp, endpoint, what="query"), endpoint, f"query {expr!r}")
+    data = _data(decode_json(resp, endpoint, what="query"), endpoint, f"query {expr!r}", dict)
     out: list[tuple[dict[str, str], float]] = []
-    if isinstance(data, dict) and data.get("resultType") == "vector":
-        for item in data.get("result") or []:
-            try:
-                out.append((dict(item["metric"]), float(item["value"][1])))
-            except (KeyError, TypeError, ValueError, IndexError):
-                continue
+    if data.get("resultType") != "vector" or not isinstance(data.get("result") or [], list):
+        raise BackendError(
+            f"{endpoint.display_name} answered query {expr!r} without a vector result",
+            backend=endpoint.kind,
+        )
+    for item in data.get("result") or []:
+        try:
+            out.append((dict(item["metric"]), float(item["value"][1])))
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue
     return out
 
 
@@ -125,7 +138,7 @@ async def label_names(client: httpx.AsyncClient, endpoint: Endpoint, selector: s
     resp = await send(
         client, endpoint, "GET", "/api/v1/labels", params={"match[]": selector}, what="labels"
     )
-    data = _data(decode_json(resp, endpoint, what="labels"), endpoint, "labels")
+    data = _data(decode_json(resp, endpoint, what="labels"), endpoint, "labels", list)
     return [str(x) for x in data] if isinstance(data, list) else []
 
 

@@ -1,8 +1,15 @@
 """The HTTP layer: one async client factory, retries, and failure → domain-error translation.
 
-Everything that goes over the wire goes through ``make_client`` and ``send``. Secrets never
-reach messages or logs: URLs are redacted (user-info and secret query parameters), and the
-debug log shows method, URL, status and duration only.
+Everything that goes over the wire goes through ``make_client`` and ``send``.
+
+* **Secrets.** ``make_client`` registers what it sends (the basic-auth pair, secret header
+  values, a password in the URL) with ``obsctl.redact``, so no output shows them, even when a
+  server echoes them back; messages built here are redacted at the source as well. Secret
+  headers are not forwarded across a redirect to another origin.
+* **Bounded bodies.** ``send`` streams each answer and stops at the endpoint's
+  ``max_response_size`` (``DEFAULT_MAX_BODY_BYTES``): memory stays bounded whatever a server
+  sends, and an oversized answer is a ``BackendError`` saying how to raise the limit.
+* **Every httpx failure** becomes a domain error (``translate_httpx_error``).
 """
 
 from __future__ import annotations
@@ -10,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import random
 import ssl
+import sys
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -22,33 +31,31 @@ import orjson
 
 from obsctl import __version__
 from obsctl.config.kinds import KINDS
-from obsctl.config.schema import Endpoint
-from obsctl.errors import BackendError, BackendUnreachable, ConfigError
+from obsctl.config.schema import DEFAULT_MAX_RESPONSE_BYTES, Endpoint
+from obsctl.errors import BackendError, BackendUnreachable, ConfigError, ObsctlError
+from obsctl.redact import (
+    SECRET_PARAMS,
+    is_secret_header,
+    redact,
+    remember,
+    remember_basic_auth,
+)
 
 USER_AGENT = f"obsctl/{__version__}"
 ACCEPT_JSON = {"Accept": "application/json"}
 LogFn = Callable[[str], None]
 
-SECRET_PARAMS = frozenset(
-    {
-        "token",
-        "access_token",
-        "api_key",
-        "apikey",
-        "key",
-        "password",
-        "passwd",
-        "secret",
-        "auth",
-        "authorization",
-        "sig",
-        "signature",
-        "x-amz-signature",
-        "client_secret",
-    }
-)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-MAX_BODY_BYTES = 1 << 30
+DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_RESPONSE_BYTES
+"""Default cap on one answer: 128 MiB. The largest legitimate answers measured are a
+720,000-point range query (1,000 series x 720 steps, ~15 MB of JSON) and a 100,000-span trace
+(~44 MB of OTLP JSON; Jaeger's JSON is about 1.5x that): roughly 2-8x headroom, while a
+hostile 500 MB answer stops at ~200 MB peak RSS. Per endpoint: ``max_response_size``."""
+LARGE_BODY_BYTES = 16 * 1024 * 1024
+"""Past this size an answer is read under a process-wide lock (one large answer at a time),
+which keeps a concurrent fan-out to about one cap plus 16 MiB per request."""
+ERROR_BODY_BYTES = 64 * 1024
+"""How much of an error answer is read for its message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +89,39 @@ def redact_url(url: str | httpx.URL) -> str:
         query = urlencode(
             [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs], safe="/:,*"
         )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return redact(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+
+
+def human_size(n: int) -> str:
+    """``134217728`` → ``128 MiB``.
+
+    >>> human_size(500 * 1024 * 1024), human_size(1536), human_size(12)
+    ('500 MiB', '1.5 KiB', '12 bytes')
+    """
+    value = float(n)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.3g} {unit}"
+        value /= 1024
+    return f"{n} bytes"  # pragma: no cover
+
+
+def _remember_secrets(endpoint: Endpoint) -> None:
+    """Tell the redaction point about every credential this endpoint sends."""
+    if endpoint.username is not None:
+        password = endpoint.password.reveal() if endpoint.password is not None else ""
+        remember_basic_auth(endpoint.username, password)
+    for name, value in endpoint.headers:
+        if is_secret_header(name):
+            remember(value)
+            scheme, _, credential = value.partition(" ")
+            if credential and scheme.lower() in ("bearer", "basic", "token"):
+                remember(credential)
+    parts = urlsplit(endpoint.url)
+    if parts.password:
+        from urllib.parse import unquote
+
+        remember_basic_auth(unquote(parts.username or ""), unquote(parts.password))
 
 
 def _auth_headers(endpoint: Endpoint) -> dict[str, str]:
@@ -127,14 +166,19 @@ def make_client(
     Proxies come from the standard environment variables (``HTTPS_PROXY``, ``NO_PROXY``).
     Use it as ``async with make_client(ep) as client``.
     """
+    _remember_secrets(endpoint)
     auth: httpx.Auth | None = None
     if endpoint.username is not None:
         password = endpoint.password.reveal() if endpoint.password is not None else ""
         auth = httpx.BasicAuth(endpoint.username, password)
     limit = timeout if timeout is not None else endpoint.timeout
-    hooks: dict[str, list[Callable[..., Any]]] = {}
+    hooks: dict[str, list[Callable[..., Any]]] = {
+        "request": [_make_cross_origin_guard(endpoint)],
+        "response": [],
+    }
     if log is not None:
-        hooks = {"request": [_log_request_start], "response": [_make_response_logger(log)]}
+        hooks["request"].append(_log_request_start)
+        hooks["response"].append(_make_response_logger(log))
     return httpx.AsyncClient(
         base_url=endpoint.base_url,
         headers=_auth_headers(endpoint),
@@ -146,6 +190,27 @@ def make_client(
         event_hooks=hooks,
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
     )
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
+
+
+def _make_cross_origin_guard(endpoint: Endpoint) -> Callable[[httpx.Request], Any]:
+    """A request hook dropping secret headers when a redirect leads to another origin.
+
+    httpx already drops ``Authorization`` there; this covers ``Cookie`` and configured
+    headers such as ``X-Api-Key``.
+    """
+    home = _origin(httpx.URL(endpoint.base_url))
+
+    async def hook(request: httpx.Request) -> None:
+        if _origin(request.url) != home:
+            for name in list(request.headers):
+                if is_secret_header(name):
+                    del request.headers[name]
+
+    return hook
 
 
 async def _log_request_start(request: httpx.Request) -> None:
@@ -191,8 +256,9 @@ async def send(
     policy: RetryPolicy = DEFAULT_RETRY,
     ok_statuses: frozenset[int] = frozenset(),
     what: str | None = None,
+    max_bytes: int | None = None,
 ) -> httpx.Response:
-    """Send a request with retries for idempotent calls, translating failures.
+    """Send a request with retries for idempotent calls; read the answer, bounded.
 
     Args:
         client: from ``make_client(endpoint)``.
@@ -208,37 +274,233 @@ async def send(
         ok_statuses: non-2xx statuses returned to the caller instead of raised (e.g. 404
             for "trace not found", 400/422 for Prometheus error envelopes).
         what: what is being fetched, for messages (default: the path).
+        max_bytes: cap on the body (default: the endpoint's ``max_response_size``).
+
+    Returns:
+        The response with its body read (``response.content``).
 
     Raises:
         BackendUnreachable: connect/TLS failure or timeout (after retries).
-        BackendError: an HTTP error status not in ``ok_statuses``.
+        BackendError: an HTTP error status not in ``ok_statuses``, a body over the cap, a
+            redirect loop, a connection closed mid-answer.
     """
     retryable = idempotent if idempotent is not None else method in ("GET", "HEAD")
     started = time.monotonic()
     attempt = 0
+    what = what or path
+    limit = max_bytes if max_bytes is not None else endpoint.max_response_bytes
     while True:
         attempt += 1
         try:
-            response = await client.request(
+            request = client.build_request(
                 method, path, params=params, data=data, json=json_body, headers=headers
             )
-        except httpx.TimeoutException as exc:
-            if not _may_retry(retryable, attempt, started, policy):
-                raise _unreachable(endpoint, exc, client) from None
-        except httpx.TransportError as exc:
-            if _is_tls_error(exc) or not _may_retry(retryable, attempt, started, policy):
-                raise _unreachable(endpoint, exc, client) from None
-        else:
-            status = response.status_code
-            if 200 <= status < 300 or status in ok_statuses:
-                return response
-            if status in RETRY_STATUSES and _may_retry(retryable, attempt, started, policy):
-                delay = _retry_after(response, policy)
-                await response.aclose()
-                await asyncio.sleep(delay if delay is not None else _backoff(attempt, policy))
-                continue
-            raise http_status_error(endpoint, response, what=what or path)
-        await asyncio.sleep(_backoff(attempt, policy))
+            response = await client.send(request, stream=True)
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            if (isinstance(exc, httpx.ConnectError) and _is_tls_error(exc)) or not _may_retry(
+                retryable, attempt, started, policy
+            ):
+                raise translate_httpx_error(exc, endpoint, client, what=what) from None
+            await asyncio.sleep(_backoff(attempt, policy))
+            continue
+        except httpx.HTTPError as exc:
+            raise translate_httpx_error(exc, endpoint, client, what=what) from None
+        except httpx.InvalidURL as exc:
+            raise translate_httpx_error(exc, endpoint, client, what=what) from None
+        status = response.status_code
+        if 200 <= status < 300 or status in ok_statuses:
+            await read_bounded(response, endpoint, client, limit=limit, what=what)
+            return response
+        if status in RETRY_STATUSES and _may_retry(retryable, attempt, started, policy):
+            delay = _retry_after(response, policy)
+            await response.aclose()
+            await asyncio.sleep(delay if delay is not None else _backoff(attempt, policy))
+            continue
+        await read_bounded(
+            response, endpoint, client, limit=ERROR_BODY_BYTES, what=what, truncate=True
+        )
+        raise http_status_error(endpoint, response, what=what)
+
+
+async def read_bounded(
+    response: httpx.Response,
+    endpoint: Endpoint,
+    client: httpx.AsyncClient,
+    *,
+    limit: int,
+    what: str,
+    truncate: bool = False,
+) -> bytes:
+    """Read a streamed body into ``response.content``, never holding more than ``limit`` bytes.
+
+    Args:
+        response: from ``client.send(..., stream=True)``; closed on return.
+        endpoint: for messages.
+        client: for the timeout in messages.
+        limit: most (decoded) bytes kept.
+        what: what is being fetched, for messages.
+        truncate: keep the first ``limit`` bytes and drop the rest (error bodies) instead of
+            raising.
+
+    Raises:
+        BackendError: the body is over ``limit`` (unless ``truncate``), the server closed
+            the connection mid-answer, or the body cannot be decoded.
+        BackendUnreachable: the server stalled mid-answer past the timeout.
+    """
+    announced = response.headers.get("content-length", "")
+    chunks: list[bytes] = []
+    lock: asyncio.Lock | None = None
+    size = 0
+    try:
+        if not truncate and announced.isdigit() and int(announced) > limit:
+            raise _too_big(endpoint, what, limit, announced=int(announced))
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                if not truncate:
+                    raise _too_big(endpoint, what, limit)
+                chunks.append(chunk[: len(chunk) - (size - limit)])
+                break
+            chunks.append(chunk)
+            if lock is None and size > LARGE_BODY_BYTES:
+                # One large answer at a time per process: concurrent fan-outs (correlate,
+                # doctor) would otherwise hold one cap's worth of bytes per request.
+                lock = _large_body_lock()
+                await lock.acquire()
+    except httpx.HTTPError as exc:
+        raise translate_httpx_error(exc, endpoint, client, what=what, answering=True) from None
+    finally:
+        if lock is not None:
+            lock.release()
+        if sys.exc_info()[0] is not None:
+            # The error's traceback keeps this frame alive (correlate keeps errors as
+            # notes): drop the bytes read so far now, not when the error goes.
+            chunks.clear()
+        await response.aclose()
+    body = b"".join(chunks)
+    # What Response.aread() does; the body is set here so that it is read under the cap.
+    response._content = body
+    return body
+
+
+_LARGE_BODY_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _large_body_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _LARGE_BODY_LOCKS.get(loop)
+    if lock is None:
+        lock = _LARGE_BODY_LOCKS[loop] = asyncio.Lock()
+    return lock
+
+
+def _too_big(endpoint: Endpoint, what: str, limit: int, *, announced: int = 0) -> BackendError:
+    cap = f"the {human_size(limit)} limit on one answer"
+    message = (
+        f"{endpoint.display_name} announced a {human_size(announced)} answer for {what}, over {cap}"
+        if announced
+        else f"{endpoint.display_name} sent more than {cap} for {what}; stopped reading"
+    )
+    return BackendError(
+        message,
+        backend=endpoint.kind,
+        hint=f"narrow the request, or raise `max_response_size` for {endpoint.kind}"
+        f"{_context_note(endpoint) or ' in the context'} (e.g. max_response_size: 1GiB)",
+    )
+
+
+def translate_httpx_error(
+    exc: Exception,
+    endpoint: Endpoint,
+    client: httpx.AsyncClient | None,
+    *,
+    what: str,
+    answering: bool = False,
+) -> ObsctlError:
+    """The domain error for any httpx exception.
+
+    Args:
+        exc: an ``httpx.HTTPError``, ``httpx.InvalidURL`` or ``httpx.CookieConflict``.
+        endpoint: for messages and hints.
+        client: for the timeout in messages (``None``: the endpoint's).
+        what: what was being fetched.
+        answering: the failure came while reading the body (the server had answered).
+    """
+    name = endpoint.display_name
+    url = redact_url(endpoint.base_url)
+    if isinstance(exc, httpx.TooManyRedirects):
+        return BackendError(
+            f"{name} at {url} redirected too many times for {what} (a redirect loop?)",
+            backend=endpoint.kind,
+            hint="check the URL (a login page or a proxy sending the request round in circles?)",
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        if urlsplit(endpoint.url).scheme not in ("http", "https"):
+            return ConfigError(
+                f"{endpoint.kind} URL {url} is not http(s)", hint="use an http:// or https:// URL"
+            )
+        return BackendError(
+            f"{name} at {url} redirected {what} to a URL that is not http(s)",
+            backend=endpoint.kind,
+        )
+    if isinstance(exc, httpx.DecodingError):
+        return BackendError(
+            f"{name} sent a body for {what} that cannot be decoded "
+            f"(bad compression or charset): {short_reason(exc)}",
+            backend=endpoint.kind,
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        if answering or client is None:
+            timeout = (client.timeout.read if client else None) or endpoint.timeout
+            return BackendUnreachable(
+                f"{name} at {url} stalled for {timeout:g}s in the middle of answering {what}",
+                backend=endpoint.kind,
+                url=url,
+                hint=f"raise `timeout` for {endpoint.kind} in the context, or narrow the request",
+            )
+        return _unreachable(endpoint, exc, client)
+    if answering and isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError)):
+        return BackendError(
+            f"{name} at {url} closed the connection while answering {what}",
+            backend=endpoint.kind,
+            hint=f"the answer was cut short: check {name}'s logs, or a proxy's size or time "
+            "limits; narrowing the request may help",
+        )
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return BackendError(
+            f"{name} at {url} broke the HTTP protocol for {what}: {short_reason(exc)}",
+            backend=endpoint.kind,
+            hint=f"is {url} an HTTP server (and the right port)?",
+        )
+    if isinstance(exc, httpx.LocalProtocolError):
+        return ConfigError(
+            f"cannot send the request for {what} to {name}: {short_reason(exc)}",
+            hint=f"check the headers and URL of {endpoint.kind}{_context_note(endpoint)}",
+        )
+    if isinstance(exc, httpx.ProxyError):
+        return BackendUnreachable(
+            f"the proxy refused the connection to {name} at {url}: {short_reason(exc)}",
+            backend=endpoint.kind,
+            url=url,
+            hint="check HTTPS_PROXY / HTTP_PROXY / NO_PROXY",
+        )
+    if isinstance(exc, httpx.TransportError):
+        return _unreachable(endpoint, exc, client)
+    if isinstance(exc, httpx.InvalidURL):
+        return ConfigError(
+            f"invalid URL for {endpoint.kind}{_context_note(endpoint)}: {short_reason(exc)}",
+            hint="check the endpoint's url and path_prefix",
+        )
+    if isinstance(exc, httpx.HTTPStatusError):
+        return http_status_error(endpoint, exc.response, what=what)
+    # RequestError's other subclasses, StreamError, CookieConflict: the client misbehaved
+    # or the server's answer could not be used.
+    return BackendError(
+        f"request for {what} to {name} at {url} failed: {type(exc).__name__}: {short_reason(exc)}",
+        backend=endpoint.kind,
+    )
 
 
 def _may_retry(retryable: bool, attempt: int, started: float, policy: RetryPolicy) -> bool:
@@ -271,12 +533,12 @@ def _flag_for(endpoint: Endpoint) -> str:
 
 
 def _unreachable(
-    endpoint: Endpoint, exc: Exception, client: httpx.AsyncClient
+    endpoint: Endpoint, exc: Exception, client: httpx.AsyncClient | None
 ) -> BackendUnreachable:
     url = redact_url(endpoint.base_url)
     name = endpoint.display_name
     if isinstance(exc, httpx.TimeoutException):
-        timeout = client.timeout.read or endpoint.timeout
+        timeout = (client.timeout.read if client else None) or endpoint.timeout
         kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for an answer"
         return BackendUnreachable(
             f"{name} at {url} timed out after {timeout:g}s {kind}",
@@ -316,7 +578,8 @@ def short_reason(exc: Exception) -> str:
     ):
         if needle in text:
             return short
-    return redact_url(text.splitlines()[0])[:200]
+    lines = text.splitlines()
+    return redact(lines[0] if lines else text)[:200]
 
 
 def http_status_error(endpoint: Endpoint, response: httpx.Response, *, what: str) -> BackendError:
@@ -368,7 +631,7 @@ def _server_message(response: httpx.Response) -> str:
 
 
 def _one_line(text: str, limit: int = 300) -> str:
-    line = " ".join(text.split())
+    line = redact(" ".join(text.split()))
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 

@@ -17,6 +17,7 @@ are read-only, so they are retried like ``GET`` requests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -64,6 +65,33 @@ def normalize_flavor(flavor: str | None) -> str | None:
     if flavor == "cortex":
         return "mimir"
     return flavor if flavor in FLAVOR_NAMES else None
+
+
+_LEGACY_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+def escape_label_name(name: str) -> str:
+    """A label name as Prometheus 3 takes it in a URL path (``values`` escaping).
+
+    Legacy names are unchanged; others get ``U__``, ``_`` doubled and every other character
+    that is not ``[a-zA-Z0-9]`` as ``_<hex>_`` (a leading digit too).
+
+    >>> escape_label_name("http.method")
+    'U__http_2e_method'
+    >>> escape_label_name("job")
+    'job'
+    """
+    if _LEGACY_LABEL.fullmatch(name):
+        return name
+    out = ["U__"]
+    for i, ch in enumerate(name):
+        if ch == "_":
+            out.append("__")
+        elif ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("0" <= ch <= "9" and i > 0):
+            out.append(ch)
+        else:
+            out.append(f"_{ord(ch):x}_")
+    return "".join(out)
 
 
 class PrometheusClient:
@@ -305,7 +333,7 @@ class PrometheusClient:
         params += self._range_params(start, end)
         params += list(self._listing_params().items())
         doc = await self._get_json(
-            f"/api/v1/label/{quote(name, safe='')}/values",
+            f"/api/v1/label/{quote(escape_label_name(name), safe='')}/values",
             what="label values request",
             params=params,
         )
@@ -352,3 +380,16 @@ class PrometheusClient:
         if not isinstance(data, dict) or not isinstance(data.get("yaml", ""), str):
             return ""
         return str(data.get("yaml", ""))
+
+    async def is_victoria_metrics(self) -> bool:
+        """Whether the server is VictoriaMetrics (its own ``/api/v1/status/top_queries``).
+
+        One GET, not retried and cut short after 2 s: it runs before a query that does not
+        parse as PromQL is refused, so a dead server must not delay that answer. Any failure
+        answers ``False``.
+        """
+        try:
+            resp = await self.client.get("/api/v1/status/top_queries", timeout=2.0)
+        except (httpx.HTTPError, OSError):
+            return False
+        return resp.status_code == 200 and "topByCount" in resp.text

@@ -7,21 +7,24 @@ names. A test checks that both list the same kinds.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
 from typing import NamedTuple
 
 import httpx
 
 from obsctl.backends import probes
 from obsctl.backends.base import TraceBackend
-from obsctl.backends.http import LogFn, make_client
+from obsctl.backends.http import LogFn, make_client, redact_url
 from obsctl.backends.jaeger import JaegerBackend
+from obsctl.backends.local import open_local_endpoint, probe_local
 from obsctl.backends.tempo import TempoBackend
 from obsctl.backends.zipkin import ZipkinBackend
 from obsctl.config.kinds import TRACES, kinds_with_role
 from obsctl.config.schema import Endpoint
-from obsctl.errors import UsageError
+from obsctl.errors import BackendUnreachable, UsageError
 
 HttpTraceFactory = Callable[[httpx.AsyncClient, Endpoint], TraceBackend]
 """Builds a trace backend on an HTTP client made for its endpoint (a backend class)."""
@@ -37,8 +40,30 @@ def probe_over_http(probe: probes.HttpProbe) -> Probe:
     async def run(
         endpoint: Endpoint, res: probes.ProbeResult, log: LogFn | None, timeout: float
     ) -> None:
-        async with make_client(endpoint, log=log, timeout=min(timeout, endpoint.timeout)) as c:
-            await probe(c, endpoint, res)
+        limit = min(timeout, endpoint.timeout)
+        # Probe answers are small (build info, service lists) and doctor probes endpoints
+        # concurrently: each gets a small cap rather than the one sized for query answers.
+        endpoint = replace(
+            endpoint, max_response_bytes=min(endpoint.max_response_bytes, probes.PROBE_MAX_BYTES)
+        )
+        # A probe makes up to ~8 small requests; a server trickling bytes slower than the
+        # read timeout must not hold doctor up for longer than this.
+        deadline = 4 * limit
+        try:
+            async with (
+                asyncio.timeout(deadline),
+                make_client(endpoint, log=log, timeout=limit) as c,
+            ):
+                await probe(c, endpoint, res)
+        except TimeoutError:
+            url = redact_url(endpoint.base_url)
+            raise BackendUnreachable(
+                f"{endpoint.display_name} at {url} did not finish answering the probes "
+                f"within {deadline:g}s",
+                backend=endpoint.kind,
+                url=url,
+                hint=f"raise `timeout` for {endpoint.kind} in the context if it is just slow",
+            ) from None
 
     return run
 
@@ -60,6 +85,7 @@ IMPLEMENTATIONS: dict[str, Implementation] = {
     "tempo": Implementation(probe_over_http(probes.probe_tempo), TempoBackend),
     "jaeger": Implementation(probe_over_http(probes.probe_jaeger), JaegerBackend),
     "zipkin": Implementation(probe_over_http(probes.probe_zipkin), ZipkinBackend),
+    "local": Implementation(probe_local, open_traces=open_local_endpoint),
     "grafana": Implementation(probe_over_http(probes.probe_grafana)),
 }
 """Every kind of the backend-kind table, by name."""

@@ -15,11 +15,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from obsctl.backends.http import (
+    ERROR_BODY_BYTES,
     LogFn,
     http_status_error,
     make_client,
+    read_bounded,
     redact_url,
     short_reason,
+    translate_httpx_error,
 )
 from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError, BackendUnreachable
@@ -92,14 +95,23 @@ async def scrape(
     url = endpoint.url
     shown = redact_url(url)
     total = 0
+    answered = False
     try:
         async with asyncio.timeout(endpoint.timeout):
             async with (
                 make_client(endpoint, log=log) as client,
                 client.stream("GET", url, headers={"Accept": ACCEPT}) as response,
             ):
+                answered = True
                 if response.status_code >= 300:
-                    await response.aread()
+                    await read_bounded(
+                        response,
+                        endpoint,
+                        client,
+                        limit=ERROR_BODY_BYTES,
+                        what=shown,
+                        truncate=True,
+                    )
                     raise http_status_error(endpoint, response, what=shown)
                 ctype = response.headers.get("content-type", "")
                 if on_headers is not None:
@@ -129,7 +141,22 @@ async def scrape(
             url=shown,
             hint="raise --timeout, or check the target",
         ) from None
-    except httpx.TransportError as exc:
+    except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+        if answered:
+            raise BackendError(
+                f"{shown} closed the connection while answering ({total:,} bytes read)",
+                backend="target",
+                hint="the answer was cut short: check the target (or a proxy in front of it)",
+            ) from None
+        raise BackendUnreachable(
+            f"cannot scrape {shown}: {short_reason(exc)}",
+            backend="target",
+            url=shown,
+            hint="is the target running and the URL right?",
+        ) from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise translate_httpx_error(exc, endpoint, None, what=shown) from None
+    except httpx.TransportError as exc:  # pragma: no cover - caught above
         raise BackendUnreachable(
             f"cannot scrape {shown}: {short_reason(exc)}",
             backend="target",

@@ -144,7 +144,11 @@ class TempoBackend(HttpTraceBackend):
         }
         resp = await self._get("/api/search", params=params, what="trace search")
         doc = decode_json(resp, self.endpoint, what="trace search")
-        if not isinstance(doc, dict) or not isinstance(doc.get("traces", []), list):
+        # Tempo sends "traces" (possibly empty) next to "metrics"; anything else is not a
+        # search answer, however successful it claims to be.
+        if not isinstance(doc, dict) or not isinstance(
+            doc.get("traces", [] if "metrics" in doc else None), list
+        ):
             raise BackendError("Tempo search answered without a traces list", backend=self.name)
         return [self._summary(t) for t in doc.get("traces") or []]
 

@@ -11,6 +11,7 @@ import typer
 
 from obsctl import __version__
 from obsctl.cli.boundary import ObsctlGroup
+from obsctl.cli.complete import context_names
 from obsctl.cli.lazy import LazyCommand
 from obsctl.cli.options import CONNECTION, GLOBAL, GLOBAL_KINDS, endpoint_options
 from obsctl.cli.state import get_state
@@ -72,6 +73,7 @@ def root(
             envvar="OBSCTL_CONTEXT",
             metavar="NAME",
             help="Context to use.",
+            shell_complete=context_names,
             rich_help_panel=CONNECTION,
         ),
     ] = None,
@@ -87,6 +89,14 @@ def root(
             rich_help_panel=GLOBAL,
         ),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            help="No notes or progress on stderr (warnings and errors still show).",
+            rich_help_panel=GLOBAL,
+        ),
+    ] = False,
     endpoints: dict[str, str | None] | None = None,
 ) -> None:
     """Observability troubleshooting toolkit."""
@@ -96,6 +106,7 @@ def root(
         context=context,
         color=color,
         debug=debug,
+        quiet=quiet,
         endpoints=endpoints,
     )
 
@@ -140,6 +151,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "Traces",
         "Find the slow traces behind an alert and where their time went.",
     ),
+    "receive": LazyCommand(
+        "obsctl.cli.receive:receive",
+        "Traces",
+        "Receive OTLP/HTTP traces and logs into the local store.",
+    ),
     "lint": LazyCommand(
         "obsctl.cli.lint:lint",
         "Check",
@@ -153,12 +169,17 @@ COMMANDS: dict[str, LazyCommand] = {
     "rules": LazyCommand(
         "obsctl.cli.rules:app",
         "Check",
-        "Prometheus rule files: check them (promtool and beyond), backtest alerts.",
+        "Prometheus rule files: check them (promtool and beyond), unit-test them, backtest alerts.",
     ),
     "doctor": LazyCommand(
         "obsctl.cli.doctor:doctor",
         "Setup",
         "Check every configured endpoint: reachability, version, capabilities.",
+    ),
+    "demo": LazyCommand(
+        "obsctl.cli.demo:demo",
+        "Setup",
+        "Live demo: receiver, demo shop, Prometheus, an incident, then the tour.",
     ),
     "config": LazyCommand(
         "obsctl.cli.config:app", "Setup", "View and edit contexts (endpoints, auth, tenants)."
@@ -179,6 +200,14 @@ COMMANDS: dict[str, LazyCommand] = {
 
 def main() -> None:
     """Console-script entry point."""
+    import sys
+
+    from obsctl.redact import redacting
+
+    # Consoles redact what commands print; this also covers what bypasses them (a --debug
+    # traceback, Click's own messages).
+    sys.stdout = redacting(sys.stdout, shapes=False)
+    sys.stderr = redacting(sys.stderr)
     if "_OBSCTL_COMPLETE" in os.environ:
         # The scripts in completions/ speak Typer's completion protocol; Click's own (which
         # answers "plain,query" lines) is what runs unless Typer's classes are registered.

@@ -73,7 +73,6 @@ def list_(
     bad matcher, 3 unreachable, 4 backend error.
     """
     from obsctl.parsers.matchers import parse_matchers
-    from obsctl.render import alerts as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.alerts import AlertsRequest, list_alerts
 
@@ -113,7 +112,6 @@ def route(
       obsctl alerts route severity=page team=db
       obsctl alerts route alertname=DiskFull --config-file alertmanager.yml -o json
     """
-    from obsctl.render import alerts as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.alerts import parse_label_args, route_labels
 

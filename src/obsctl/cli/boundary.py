@@ -6,6 +6,7 @@ This module holds the only broad ``except`` in obsctl.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -168,6 +169,19 @@ class ObsctlGroup(typer.core.TyperGroup):
                 "rerun with --debug for the traceback, and report it",
             )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
+        finally:
+            _flush_outputs(ctx)
+
+
+def _flush_outputs(ctx: click.Context) -> None:
+    """Write out what the redacting streams still hold (an unfinished last line)."""
+    from obsctl.cli.state import AppState
+
+    state = ctx.find_object(AppState)
+    consoles = getattr(state, "_consoles", None)
+    for stream in (consoles.out_stream, consoles.err_stream) if consoles is not None else ():
+        with contextlib.suppress(OSError, ValueError):  # closed, or a broken pipe
+            stream.flush()
 
 
 def _silence_broken_pipe() -> None:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from obsctl.cli.complete import context_names
 from obsctl.cli.options import endpoint_options, output_option
 from obsctl.cli.state import get_state
 from obsctl.config.kinds import BACKEND_KINDS
@@ -27,7 +28,6 @@ def view(
 
     [bold]Example[/bold]: obsctl config view -o json
     """
-    from obsctl.render import config as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.config import view_config
 
@@ -44,7 +44,6 @@ def get_contexts(
 
     [bold]Example[/bold]: obsctl config get-contexts
     """
-    from obsctl.render import config as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.config import list_contexts
 
@@ -73,7 +72,8 @@ def current_context(ctx: typer.Context) -> None:
 
 @app.command("use-context")
 def use_context(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Context name.")]
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Context name.", shell_complete=context_names)],
 ) -> None:
     """Make NAME the current context.
 
@@ -91,7 +91,9 @@ def use_context(
 @endpoint_options(BACKEND_KINDS, envvar=False, panel=None, before="flavor")
 def set_context(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Context name (created if new).")],
+    name: Annotated[
+        str, typer.Argument(help="Context name (created if new).", shell_complete=context_names)
+    ],
     flavor: Annotated[
         str | None,
         typer.Option(
@@ -147,7 +149,8 @@ def set_context(
 
 @app.command("delete-context")
 def delete_context(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Context name.")]
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Context name.", shell_complete=context_names)],
 ) -> None:
     """Delete a context from the config file.
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from obsctl.cli.complete import alert_names
 from obsctl.cli.options import (
     CONNECTION,
     TIME_RANGE,
@@ -56,7 +57,10 @@ def _one_line_note(state: AppState) -> Callable[[str], None]:
 
 def correlate(
     ctx: typer.Context,
-    alertname: Annotated[str, typer.Argument(help="The alert's name (its alertname label).")],
+    alertname: Annotated[
+        str,
+        typer.Argument(help="The alert's name (its alertname label).", shell_complete=alert_names),
+    ],
     rules: Annotated[
         Path | None,
         typer.Option(
@@ -132,7 +136,6 @@ def correlate(
     output: Annotated[Literal["text", "json", "markdown"], output_option()] = "text",
 ) -> None:
     """Find the slow traces behind an alert and where their time went (see HELP)."""
-    from obsctl.render import correlate as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.correlate import CorrelateEnvironment, CorrelateOptions
     from obsctl.workflows.correlate import correlate as run
@@ -157,6 +160,7 @@ def correlate(
         now=state.now(),
         log=state.http_log,
         note=_one_line_note(state),
+        progress=state.progress,
     )
     emit(state.run(run(options, env)), output, state.consoles)
 

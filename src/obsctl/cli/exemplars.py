@@ -6,13 +6,19 @@ from typing import Annotated, Literal
 
 import typer
 
+from obsctl.cli.complete import metric_names
 from obsctl.cli.options import EndOpt, SinceOpt, StartOpt, output_option
 from obsctl.cli.state import get_state
 
 
 def exemplars(
     ctx: typer.Context,
-    expr: Annotated[str, typer.Argument(metavar="EXPR", help="PromQL whose series to read.")],
+    expr: Annotated[
+        str,
+        typer.Argument(
+            metavar="EXPR", help="PromQL whose series to read.", shell_complete=metric_names
+        ),
+    ],
     since: SinceOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
@@ -47,7 +53,6 @@ def exemplars(
     """
     from obsctl.errors import UsageError
     from obsctl.parsers.promql import check_promql
-    from obsctl.render import alerts as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.alerts import ExemplarsRequest, list_exemplars
 

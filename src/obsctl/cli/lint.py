@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -83,23 +83,23 @@ def lint(
         ),
     ] = False,
     timeout: Annotated[
-        float,
+        str,
         typer.Option(
             "--timeout",
-            metavar="SECONDS",
-            help="Limit for scraping a URL.",
+            metavar="DURATION",
+            help="Limit for scraping a URL (30s, 2m; a bare number is seconds).",
             rich_help_panel=CONNECTION,
         ),
-    ] = 30.0,
+    ] = "30s",
     max_bytes: Annotated[
-        int,
+        str,
         typer.Option(
             "--max-bytes",
-            metavar="N",
-            help="Size limit for a scraped body.",
+            metavar="SIZE",
+            help="Size limit for a scraped body (10MiB, 1GB; a bare number is bytes).",
             rich_help_panel=CONNECTION,
         ),
-    ] = 256 << 20,
+    ] = "256MiB",
     output: FindingsOutputOpt = "text",
     fail_on: FailOnOpt = "error",
     select: SelectOpt = None,
@@ -131,8 +131,8 @@ def lint(
         limit=limit,
         input_format=None if input_format == "auto" else input_format,
         diff=diff,
-        timeout=timeout,
-        max_bytes=max_bytes,
+        timeout=_seconds(state, timeout),
+        max_bytes=_bytes(max_bytes),
         rules=rule_request(select, ignore, baseline, write_baseline, list_rules, explain),
     )
     env = LintEnvironment(
@@ -143,3 +143,25 @@ def lint(
         log=state.http_log,
     )
     emit_findings(ctx, run_lint(request, env), output, fail_on)
+
+
+def _seconds(state: Any, text: str) -> float:
+    """``--timeout``: a duration, or a bare number of seconds (as before)."""
+    try:
+        return float(text)
+    except ValueError:
+        return float(state.duration(text, option="--timeout").total_seconds())
+
+
+def _bytes(text: str) -> int:
+    """``--max-bytes``: a size (``10MiB``) or a bare number of bytes."""
+    from obsctl.errors import UsageError
+    from obsctl.model.units import parse_size
+
+    try:
+        size = parse_size(text)
+    except ValueError as exc:
+        raise UsageError(f"--max-bytes: {exc}") from None
+    if size <= 0:
+        raise UsageError("--max-bytes must be above 0")
+    return size

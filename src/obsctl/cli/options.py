@@ -21,6 +21,7 @@ import click
 import typer
 import typer.core
 
+from obsctl.cli.complete import context_names, rule_ids
 from obsctl.config.kinds import BACKEND_KINDS, TRACES, BackendKind, kinds_with_role
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def _global_option_specs() -> list[dict[str, Any]]:
             "help": "Context to use instead of the current one.",
             "metavar": "NAME",
             "panel": CONNECTION,
+            "complete": context_names,
         },
     ]
     for kind in GLOBAL_KINDS:
@@ -77,6 +79,14 @@ def _global_option_specs() -> list[dict[str, Any]]:
             "name": "color",
             "envvar": None,
             "help": "Force colour on or off (default: on for a terminal; NO_COLOR honoured).",
+            "panel": GLOBAL,
+            "flag": True,
+        },
+        {
+            "decls": ["--quiet"],
+            "name": "quiet",
+            "envvar": None,
+            "help": "No notes or progress on stderr (warnings and errors still show).",
             "panel": GLOBAL,
             "flag": True,
         },
@@ -111,6 +121,7 @@ def make_global_options() -> list[click.Option]:
             "rich_help_panel": spec["panel"],
             "default": None,
             "show_envvar": spec["envvar"] is not None,
+            "shell_complete": spec.get("complete"),
         }
         if spec.get("flag"):
             if "/" not in spec["decls"][0]:
@@ -333,11 +344,18 @@ SelectOpt = Annotated[
         metavar="RULES",
         help="Only these rules (IDs, prefixes such as OBS1, or names; comma-separated).",
         rich_help_panel=RULES,
+        shell_complete=rule_ids,
     ),
 ]
 IgnoreOpt = Annotated[
     list[str] | None,
-    typer.Option("--ignore", metavar="RULES", help="Skip these rules.", rich_help_panel=RULES),
+    typer.Option(
+        "--ignore",
+        metavar="RULES",
+        help="Skip these rules.",
+        rich_help_panel=RULES,
+        shell_complete=rule_ids,
+    ),
 ]
 BaselineOpt = Annotated[
     str | None,
@@ -377,6 +395,7 @@ ExplainOpt = Annotated[
         metavar="RULE",
         help="Explain a rule (ID or name; repeatable) and exit.",
         rich_help_panel=RULES,
+        shell_complete=rule_ids,
     ),
 ]
 
@@ -409,12 +428,12 @@ def emit_findings(ctx: click.Context, outcome: FindingsOutcome, output: str, fai
     """
     from obsctl.cli.state import get_state
     from obsctl.errors import FindingsFailed
-    from obsctl.model.findings import FindingsReport, RuleCatalog
+    from obsctl.model.findings import FindingsReport
     from obsctl.render import emit
 
     state = get_state(ctx)
-    if isinstance(outcome, RuleCatalog) and output != "json":
-        output = "text"
+    if not isinstance(outcome, FindingsReport) and output != "json":
+        output = "text"  # a rule listing, an explanation, or the baseline note
     emit(outcome, output, state.consoles)
     if isinstance(outcome, FindingsReport) and outcome.fails(fail_on):
         raise FindingsFailed(f"findings at or above {fail_on}")

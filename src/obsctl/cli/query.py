@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from obsctl.cli.complete import label_names, metric_names
 from obsctl.cli.options import (
     OUTPUT,
     TIME_RANGE,
@@ -43,6 +44,13 @@ MatchOpt = Annotated[
         metavar="SELECTOR",
     ),
 ]
+NoCheckOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-check",
+        help="Send the selectors without the offline check (the server judges them).",
+    ),
+]
 LimitOpt = Annotated[
     int | None,
     typer.Option("--limit", "-n", min=1, help="At most this many entries (server-side)."),
@@ -65,7 +73,10 @@ def _surface_annotations(state: AppState, answer_warnings: list[str], infos: lis
 
 def query(
     ctx: typer.Context,
-    expr: Annotated[str, typer.Argument(metavar="EXPR", help="PromQL expression.")],
+    expr: Annotated[
+        str,
+        typer.Argument(metavar="EXPR", help="PromQL expression.", shell_complete=metric_names),
+    ],
     at: Annotated[
         str | None,
         typer.Option(
@@ -81,6 +92,13 @@ def query(
     step: StepOpt = "auto",
     check: Annotated[
         bool, typer.Option("--check", help="Only parse the expression (offline) and exit.")
+    ] = False,
+    no_check: Annotated[
+        bool,
+        typer.Option(
+            "--no-check",
+            help="Send the expression without the offline PromQL check (the server judges it).",
+        ),
     ] = False,
     output: Annotated[QueryFormat, output_option()] = "text",
     raw: Annotated[
@@ -125,8 +143,10 @@ def query(
     from obsctl.parsers.promql import check_promql
 
     state = get_state(ctx)
-    ast = check_promql(expr)
+    if check and no_check:
+        raise UsageError("--check and --no-check exclude each other")
     if check:
+        ast = check_promql(expr)
         state.consoles.out.print(_pretty(ast, expr), soft_wrap=True, markup=False)
         return
     is_range = any(v is not None for v in (since, start, end)) or step != "auto"
@@ -146,7 +166,9 @@ def query(
         )
     step_td = None if step == "auto" else state.duration(step, option="--step")
     if watch is None:
-        answer = _run_once(state, expr, at, since, start, end, step_td, raw=raw, plot=plot)
+        answer = _run_once(
+            state, expr, at, since, start, end, step_td, raw=raw, plot=plot, check=not no_check
+        )
         _show(state, answer, "raw" if raw else output, grafana_url)
         return
     from obsctl.workflows.query import watch_query
@@ -161,7 +183,9 @@ def query(
             _grafana_link(state, frame.answer, grafana_url)
 
     watch_query(
-        lambda: _run_once(state, expr, at, since, start, end, step_td, raw=False, plot=plot),
+        lambda: _run_once(
+            state, expr, at, since, start, end, step_td, raw=False, plot=plot, check=not no_check
+        ),
         expr,
         interval,
         draw,
@@ -170,10 +194,11 @@ def query(
 
 
 def _pretty(ast: object, expr: str) -> str:
-    prettify = getattr(ast, "prettify", None)
+    from obsctl.model.promql_ast import pretty_expr
+
     try:
-        return str(prettify()) if callable(prettify) else expr
-    except ValueError:  # pragma: no cover - promql-parser prettifies what it parsed
+        return pretty_expr(ast)  # type: ignore[arg-type]
+    except RecursionError:  # a layout thousands of levels deep: print it as given
         return expr
 
 
@@ -188,6 +213,7 @@ def _run_once(
     *,
     raw: bool,
     plot: bool,
+    check: bool = True,
 ) -> QueryAnswer:
     from obsctl.model.time import TimeSyntaxError, parse_instant
     from obsctl.workflows.query import run_query
@@ -215,6 +241,7 @@ def _run_once(
             plot=plot,
             log=state.http_log,
             on_note=lambda note: _surface_annotations(state, [], [note]),
+            check=check,
         )
     )
 
@@ -250,12 +277,17 @@ def series(
     ctx: typer.Context,
     matchers: Annotated[
         list[str],
-        typer.Argument(metavar="SELECTOR...", help='Series selectors, e.g. up{job="api"}.'),
+        typer.Argument(
+            metavar="SELECTOR...",
+            help='Series selectors, e.g. up{job="api"}.',
+            shell_complete=metric_names,
+        ),
     ],
     since: SinceOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
     limit: LimitOpt = None,
+    no_check: NoCheckOpt = False,
     output: Annotated[ListFormat, output_option()] = "text",
 ) -> None:
     """List the series matching one or more selectors.
@@ -278,6 +310,7 @@ def series(
             time_range=_range_or_none(state, since, start, end),
             limit=limit,
             log=state.http_log,
+            check=not no_check,
         )
     )
     _surface_annotations(state, list(result.warnings), list(result.infos))
@@ -288,12 +321,17 @@ def labels(
     ctx: typer.Context,
     name: Annotated[
         str | None,
-        typer.Argument(metavar="[NAME]", help="List the values of this label instead of names."),
+        typer.Argument(
+            metavar="[NAME]",
+            help="List the values of this label instead of names.",
+            shell_complete=label_names,
+        ),
     ] = None,
     match: MatchOpt = None,
     since: SinceOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
+    no_check: NoCheckOpt = False,
     output: Annotated[ListFormat, output_option()] = "text",
 ) -> None:
     """List label names, or the values of one label.
@@ -315,6 +353,7 @@ def labels(
             matchers=match or [],
             time_range=_range_or_none(state, since, start, end),
             log=state.http_log,
+            check=not no_check,
         )
     )
     _surface_annotations(state, list(result.warnings), list(result.infos))
@@ -324,7 +363,8 @@ def labels(
 def metadata(
     ctx: typer.Context,
     metric: Annotated[
-        str | None, typer.Argument(metavar="[METRIC]", help="Only this metric.")
+        str | None,
+        typer.Argument(metavar="[METRIC]", help="Only this metric.", shell_complete=metric_names),
     ] = None,
     limit: LimitOpt = None,
     output: Annotated[ListFormat, output_option()] = "text",

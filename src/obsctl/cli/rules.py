@@ -47,6 +47,11 @@ SUBCOMMANDS: dict[str, LazyCommand] = {
         "Commands",
         "How often each alert would have fired over a past range; a CI budget gate.",
     ),
+    "test": LazyCommand(
+        "obsctl.cli.rule_unittests:test",
+        "Commands",
+        "Run rule unit tests (promtool's files) offline on the embedded engine.",
+    ),
 }
 """Every ``rules`` subcommand, loaded on first use."""
 

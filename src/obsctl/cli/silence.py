@@ -78,7 +78,6 @@ def add(
     from obsctl.model.alerts import SilenceCreated
     from obsctl.model.time import TimeSyntaxError, parse_instant
     from obsctl.parsers.matchers import parse_matchers
-    from obsctl.render import alerts as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.alerts import SilenceRequest, add_silence
 
@@ -119,7 +118,6 @@ def list_(
 ) -> None:
     """List active and pending silences (and expired ones with --expired)."""
     from obsctl.parsers.matchers import parse_matchers
-    from obsctl.render import alerts as _render  # noqa: F401 - registers renderers
     from obsctl.render import emit
     from obsctl.workflows.alerts import list_silences
 

@@ -36,6 +36,7 @@ class AppState:
         """Endpoint options given (kind name → URL or path), e.g. ``{"tempo": "http://…"}``."""
         self.color: bool | None = None
         self.debug = False
+        self.quiet = False
         self._consoles: Consoles | None = None
         self._settings: Settings | None = None
 
@@ -51,7 +52,9 @@ class AppState:
             setattr(self, name, value)
             if name == "color":
                 self._consoles = None
-            if name not in {"color", "debug"}:
+            if name == "quiet" and self._consoles is not None:
+                self._consoles.quiet = bool(value)
+            if name not in {"color", "debug", "quiet"}:
                 self._settings = None
 
     # ----------------------------------------------------------------- output
@@ -62,7 +65,12 @@ class AppState:
             from obsctl.render.console import make_consoles
 
             self._consoles = make_consoles(color=self.color)
+            self._consoles.quiet = self.quiet
         return self._consoles
+
+    def progress(self, text: str) -> None:
+        """Show ``text`` as the transient status line (a terminal only; see ``--quiet``)."""
+        self.consoles.progress()(text)
 
     # ----------------------------------------------------------------- config
     @property
@@ -148,7 +156,12 @@ class AppState:
         async def main() -> None:
             box.append(await coro)
 
-        asyncio.run(main())
+        try:
+            asyncio.run(main())
+        finally:
+            if self._consoles is not None and self._consoles.status is not None:
+                self._consoles.status.clear()
+                self._consoles.status = None
         return box[0]
 
 

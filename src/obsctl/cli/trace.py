@@ -163,7 +163,6 @@ def show(
 ) -> None:
     """Show one trace: by ID from a backend, or from a file."""
     from obsctl.render import emit
-    from obsctl.render import trace as _render  # noqa: F401 - registers renderers
     from obsctl.workflows.trace import TraceEnvironment, TraceShowRequest, run_trace_show
 
     state = get_state(ctx)
@@ -228,7 +227,6 @@ def search(
     from obsctl.errors import UsageError
     from obsctl.model.traces import TraceSearch
     from obsctl.render import emit
-    from obsctl.render import trace as _render  # noqa: F401 - registers renderers
     from obsctl.workflows.trace import search_traces
 
     state = get_state(ctx)

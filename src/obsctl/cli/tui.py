@@ -56,11 +56,13 @@ def tui(
     from datetime import datetime, timedelta
 
     from obsctl.errors import UsageError
+    from obsctl.workflows.query import resolve_flavor
     from obsctl.workflows.tui_sources import DEFAULT_QUERIES, check_queries
 
     state = get_state(ctx)
     exprs = list(query or DEFAULT_QUERIES)
-    check_queries(exprs)
+    flavor = resolve_flavor(state.endpoint("prometheus"))
+    check_queries(exprs, flavor)
     span = state.duration(since, option="--since")
     clock = lambda: datetime.now().astimezone()  # noqa: E731 - live: the range follows now
     fixed_end = None
@@ -98,6 +100,7 @@ def tui(
         context=state.settings.context,
         end=fixed_end,
         incidents=incidents,
+        flavor=flavor,
     )
     app.run()
     raise typer.Exit(app.return_code or 0)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from obsctl.config.kinds import KINDS
 from obsctl.config.schema import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     DEFAULT_URLS,
     ENDPOINT_KINDS,
@@ -150,7 +151,8 @@ def resolve_endpoint(
     where = f"context {context!r} {kind}" if context else kind
     base = Endpoint(
         kind=kind,
-        url=DEFAULT_URLS.get(kind, ""),
+        url=DEFAULT_URLS.get(kind, "")
+        or (str(default_store_path(env)) if spec_of_kind.locator == "path" else ""),
         source="default",
         configured=False,
         context=context,
@@ -176,6 +178,7 @@ def resolve_endpoint(
             ca_file=spec.ca_file,
             insecure_skip_verify=spec.insecure_skip_verify,
             timeout=spec.timeout or DEFAULT_TIMEOUT,
+            max_response_bytes=spec.max_response_size or DEFAULT_MAX_RESPONSE_BYTES,
         )
     # Flags and OBSCTL_*_URL arrive through the same Click option; tell them apart for messages.
     if flag_url:
@@ -282,6 +285,19 @@ def load_capabilities(endpoint: Endpoint) -> tuple[str | None, dict[str, bool]]:
     )
 
 
+def default_store_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where ``obsctl receive`` keeps its store unless told (``--store``/``OBSCTL_STORE``):
+    the platform's user data directory (``$XDG_DATA_HOME/obsctl/store.sqlite``, by default
+    ``~/.local/share/obsctl/store.sqlite`` on Linux)."""
+    env = os.environ if env is None else env
+    if os.name != "nt" and not (Path.home() / "Library").is_dir():
+        base = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        return base / APP_NAME / "store.sqlite"
+    import platformdirs  # pragma: no cover - macOS and Windows
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "store.sqlite"
+
+
 # ---------------------------------------------------------------------------- lint: section
 
 
@@ -300,8 +316,10 @@ def find_project_config(start: Path) -> Path | None:
 def _project_lint_section(path: Path) -> object:
     import yaml  # deferred: yaml costs ~15 ms and only config-reading commands need it
 
+    from obsctl.yaml_limits import safe_load
+
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:

@@ -45,6 +45,8 @@ class BackendKind:
         ui_trace_path: path of a trace in the kind's own UI, with ``{trace_id}``.
         grafana_type: Grafana data-source type for an Explore link to a trace from this kind.
         grafana_query_type: Grafana query type of that link (``traceql`` for Tempo).
+        traceql: its search speaks TraceQL (``trace search -q``, correlate's searches).
+        search_needs_service: its search API requires a service name.
     """
 
     __slots__ = (
@@ -59,7 +61,9 @@ class BackendKind:
         "name",
         "probe_by_default",
         "role",
+        "search_needs_service",
         "title",
+        "traceql",
         "ui_trace_path",
     )
 
@@ -79,6 +83,8 @@ class BackendKind:
         ui_trace_path: str | None = None,
         grafana_type: str | None = None,
         grafana_query_type: str = "traceId",
+        traceql: bool = False,
+        search_needs_service: bool = False,
     ) -> None:
         self.name = name
         self.role = role
@@ -93,6 +99,8 @@ class BackendKind:
         self.ui_trace_path = ui_trace_path
         self.grafana_type = grafana_type
         self.grafana_query_type = grafana_query_type
+        self.traceql = traceql
+        self.search_needs_service = search_needs_service
 
     def __repr__(self) -> str:
         return f"BackendKind({self.name!r}, {self.role!r})"
@@ -139,6 +147,7 @@ BACKEND_KINDS: Final = (
         "Tempo base URL",
         grafana_type="tempo",
         grafana_query_type="traceql",
+        traceql=True,
     ),
     BackendKind(
         "jaeger",
@@ -150,6 +159,7 @@ BACKEND_KINDS: Final = (
         "Jaeger query base URL",
         ui_trace_path="/trace/{trace_id}",
         grafana_type="jaeger",
+        search_needs_service=True,
     ),
     BackendKind(
         "zipkin",
@@ -161,6 +171,16 @@ BACKEND_KINDS: Final = (
         "Zipkin base URL",
         ui_trace_path="/zipkin/traces/{trace_id}",
         grafana_type="zipkin",
+    ),
+    BackendKind(
+        "local",
+        TRACES,
+        "the local store",
+        None,  # the user data directory's store.sqlite, filled in by config.discover
+        "--store",
+        "OBSCTL_STORE",
+        "Local trace and log store written by `obsctl receive`",
+        locator="path",
     ),
     BackendKind(
         "grafana",
@@ -183,7 +203,7 @@ def kinds_with_role(role: str) -> tuple[str, ...]:
     """Names of the kinds with ``role``, in table order.
 
     >>> kinds_with_role(TRACES)
-    ('tempo', 'jaeger', 'zipkin')
+    ('tempo', 'jaeger', 'zipkin', 'local')
     """
     return tuple(k.name for k in BACKEND_KINDS if k.role == role)
 

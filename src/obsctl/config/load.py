@@ -18,6 +18,8 @@ from obsctl.config.schema import ENDPOINT_KINDS, FLAVORS, Config, Context, Endpo
 from obsctl.errors import ConfigError
 from obsctl.model.findings import Location
 from obsctl.model.time import TimeSyntaxError, parse_duration
+from obsctl.model.units import parse_size
+from obsctl.yaml_limits import SafeLoader
 
 MAX_CONFIG_BYTES = 1 << 20
 _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -39,6 +41,7 @@ _ENDPOINT_KEYS = {
     "ca_file",
     "insecure_skip_verify",
     "timeout",
+    "max_response_size",
 }
 
 
@@ -69,7 +72,7 @@ def substitute_env(value: str, env: Mapping[str, str], *, where: Location) -> st
     return _VAR.sub(repl, value)
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(SafeLoader):
     """Safe loader; node composition only (we walk nodes to keep line numbers)."""
 
 
@@ -117,7 +120,9 @@ def load_config(
                 continue
             for name, cknode, cvnode in walker.mapping(vnode, "contexts"):
                 contexts[name] = walker.context(name, cknode, cvnode)
-        elif key in ("lint", "validate", "correlate", "query", "trace", "doctor"):
+        elif key == "validate":
+            extra[key] = walker.validate_section(vnode)
+        elif key in ("lint", "correlate", "query", "trace", "doctor"):
             extra[key] = walker.plain(vnode)
         else:
             raise ConfigError(
@@ -170,6 +175,26 @@ class _Walker:
         except yaml.YAMLError as exc:
             raise self.err(f"invalid value: {exc}", node) from exc
 
+    def validate_section(self, node: yaml.Node) -> Any:
+        """``validate:``: unknown keys are refused, as in ``lint:`` sections.
+
+        ``obsctl validate`` reads no settings from the config file yet, so every key is
+        unknown; the hint names the flag that does what the key was probably meant for.
+        """
+        if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
+            return None
+        for key, knode, _ in self.mapping(node, "validate"):
+            flag = _closest(key.replace("_", "-"), set(VALIDATE_FLAGS))
+            raise self.err(
+                f"unknown key {key!r} in validate",
+                knode,
+                hint=f"did you mean the flag --{flag}? validate takes its settings as flags"
+                if flag
+                else "validate takes no settings from the config file: use its flags "
+                "(obsctl validate --help)",
+            )
+        return {}
+
     def context(self, name: str, knode: yaml.Node, node: yaml.Node) -> Context:
         endpoints: dict[str, EndpointSpec] = {}
         if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
@@ -214,6 +239,19 @@ class _Walker:
                     values[key] = parse_duration(raw).total_seconds()
                 except TimeSyntaxError as exc:
                     raise self.err(f"{path}.timeout: {exc}", vnode) from None
+            elif key == "max_response_size":
+                raw = self.scalar(vnode, f"{path}.{key}")
+                try:
+                    size = parse_size(raw)
+                except ValueError:
+                    size = 0
+                if size <= 0:
+                    raise self.err(
+                        f"{path}.{key}: {raw!r} is not a size",
+                        vnode,
+                        hint="write bytes or a unit: 200000000, 256MiB, 1GiB, 500MB",
+                    )
+                values[key] = size
             else:
                 values[key] = self.scalar(vnode, f"{path}.{key}")
         if "url" not in values:
@@ -247,6 +285,20 @@ class _Walker:
         if not re.match(r"^https?://[^\s/]+", url):
             raise self.err(f"{path}: {url!r} is not an http(s) URL", node)
         return url.rstrip("/")
+
+
+VALIDATE_FLAGS = (
+    "fail-on",
+    "distribution",
+    "components",
+    "feature-gates",
+    "env-file",
+    "strict-env",
+    "otelcol",
+    "graph",
+    "output",
+)
+"""``obsctl validate`` options a ``validate:`` key may have been meant as."""
 
 
 def _closest(word: str, options: set[str]) -> str | None:

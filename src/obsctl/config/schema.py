@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from obsctl.config.kinds import BACKEND_KINDS, KINDS, TRACES, kinds_with_role
+from obsctl.redact import remember
 
 ENDPOINT_KINDS: Final = tuple(k.name for k in BACKEND_KINDS)
 """Every endpoint a context can name, in display order (from the backend-kind table)."""
@@ -41,6 +42,8 @@ FLAVORS: Final = ("auto", "prometheus", "thanos", "mimir", "victoriametrics")
 """Prometheus-compatible API flavours."""
 
 DEFAULT_TIMEOUT: Final = 30.0
+DEFAULT_MAX_RESPONSE_BYTES: Final = 128 * 1024 * 1024
+"""Cap on one answer (see ``backends.http.DEFAULT_MAX_BODY_BYTES`` for how it was sized)."""
 
 
 class Secret:
@@ -57,6 +60,8 @@ class Secret:
     def __init__(self, value: str, origin: str) -> None:
         self._value = value
         self.origin = origin
+        # From now on no output of this process shows the value (obsctl.redact).
+        remember(value)
 
     def reveal(self) -> str:
         """The secret value; only the HTTP layer calls this."""
@@ -112,6 +117,8 @@ class EndpointSpec:
     """Do not verify the server certificate (explicit opt-in only)."""
     timeout: float | None = None
     """Request timeout in seconds (default 30)."""
+    max_response_size: int | None = None
+    """Largest answer accepted, in bytes (``256MiB`` style in the file; default 128 MiB)."""
     line: int = 0
     """Line of this endpoint in the config file, for messages."""
 
@@ -161,6 +168,7 @@ class Endpoint:
     ca_file: str | None = None
     insecure_skip_verify: bool = False
     timeout: float = DEFAULT_TIMEOUT
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @property
     def display_name(self) -> str:

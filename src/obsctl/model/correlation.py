@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from obsctl.model.alerts import AlertRule, AlertWindow, Labels
+from obsctl.model.logs import LogRecord
 from obsctl.model.time import TimeRange
 from obsctl.model.trace_analysis import TraceLinks
 
@@ -144,6 +145,8 @@ class TraceFacts:
     critical_path: tuple[PathShare, ...]
     span_durations: tuple[tuple[str, str, int], ...] = ()
     error_spans: tuple[tuple[str, str], ...] = ()
+    error_logs: tuple[LogRecord, ...] = ()
+    """Error log lines (ERROR and above) of the bottleneck operation's spans."""
 
     @property
     def bottleneck(self) -> PathShare | None:
@@ -197,6 +200,8 @@ class RankedTrace:
     note: str = ""
     critical_path: tuple[PathShare, ...] = ()
     error_spans: tuple[tuple[str, str], ...] = ()
+    error_logs: tuple[LogRecord, ...] = ()
+    """Error log lines of the bottleneck operation's spans (from a log source)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,17 +20,19 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-_UNITS: dict[str, timedelta] = {
-    "ns": timedelta(microseconds=0.001),
-    "us": timedelta(microseconds=1),
-    "µs": timedelta(microseconds=1),
-    "ms": timedelta(milliseconds=1),
-    "s": timedelta(seconds=1),
-    "m": timedelta(minutes=1),
-    "h": timedelta(hours=1),
-    "d": timedelta(days=1),
-    "w": timedelta(weeks=1),
-    "y": timedelta(days=365),
+# Microseconds per unit, as floats: a ``timedelta`` rounds each part to whole microseconds, so
+# a per-unit ``timedelta(microseconds=0.001)`` for ``ns`` would be zero.
+_UNIT_US: dict[str, float] = {
+    "ns": 1e-3,
+    "us": 1.0,
+    "µs": 1.0,
+    "ms": 1e3,
+    "s": 1e6,
+    "m": 60e6,
+    "h": 3600e6,
+    "d": 86_400e6,
+    "w": 604_800e6,
+    "y": 365 * 86_400e6,
 }
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d|w|y)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -67,20 +69,24 @@ def parse_duration(text: str, *, allow_zero: bool = False) -> timedelta:
     if raw.startswith("+"):
         raw = raw[1:]
     if _NUMBER.fullmatch(raw):
-        total = timedelta(seconds=float(raw))
+        total_us = float(raw) * 1e6
     else:
         pos = 0
-        total = timedelta(0)
+        total_us = 0.0
         for match in _DURATION_PART.finditer(raw):
             if match.start() != pos:
                 break
-            total += float(match.group(1)) * _UNITS[match.group(2)]
+            total_us += float(match.group(1)) * _UNIT_US[match.group(2)]
             pos = match.end()
         if pos != len(raw) or pos == 0:
             raise TimeSyntaxError(
                 f"invalid duration {text!r}: use a number and a unit (ms, s, m, h, d, w, y), "
                 "e.g. '30s', '15m', '1h30m'"
             )
+    try:
+        total = timedelta(microseconds=total_us)
+    except OverflowError:
+        raise TimeSyntaxError(f"duration {text!r} is too long") from None
     if total == timedelta(0) and not allow_zero:
         raise TimeSyntaxError(f"duration {text!r} is zero")
     return total
@@ -113,7 +119,10 @@ def parse_instant(text: str, *, now: datetime, tz: tzinfo | None = None) -> date
             delta = parse_duration(amount, allow_zero=True)
         except TimeSyntaxError as exc:
             raise TimeSyntaxError(f"invalid relative time {text!r}: {exc}") from None
-        return (now + delta if sign == "+" else now - delta).astimezone(UTC)
+        try:
+            return (now + delta if sign == "+" else now - delta).astimezone(UTC)
+        except OverflowError:
+            raise TimeSyntaxError(f"relative time {text!r} is out of range") from None
     if _NUMBER.fullmatch(raw):
         return _from_unix(raw, text)
     m = _RFC3339.match(raw)
@@ -246,7 +255,10 @@ def resolve_range(
         start_t = parse_instant(start, now=now, tz=tz)
     else:
         span = parse_duration(since) if since else default_since
-        start_t = end_t - span
+        try:
+            start_t = end_t - span
+        except OverflowError:
+            raise TimeSyntaxError(f"--since {since} reaches before year 1") from None
     if start_t >= end_t:
         raise TimeSyntaxError(
             f"start {format_rfc3339(start_t)} is not before end {format_rfc3339(end_t)}"

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from obsctl.model.logs import LogRecord
 from obsctl.model.traces import Span, Trace, TraceSummary
 
 
@@ -119,6 +120,19 @@ class TraceAnalysis:
         """Earliest span start to latest span end."""
         return self.end_ns - self.start_ns
 
+    @property
+    def duplicate_span_ids(self) -> tuple[str, ...]:
+        """Span IDs carried by more than one span (the repeats are keyed ``<id>_1`` …)."""
+        if len(self.span_keys) == len({s.span_id for s in self.trace.spans}):
+            return ()
+        seen: set[str] = set()
+        dups: dict[str, None] = {}
+        for s in self.trace.spans:
+            if s.span_id in seen:
+                dups[s.span_id] = None
+            seen.add(s.span_id)
+        return tuple(dups)
+
     def span(self, key: str) -> Span:
         """The span with ``key``.
 
@@ -209,6 +223,8 @@ class TraceResult:
     analysis: TraceAnalysis
     links: TraceLinks = TraceLinks()
     view: TraceView = TraceView()
+    logs: tuple[LogRecord, ...] = ()
+    """The trace's log records (from a log source: the local store), oldest first."""
 
 
 @dataclass(frozen=True, slots=True)

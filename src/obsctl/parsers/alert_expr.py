@@ -11,22 +11,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
-
-import promql_parser
+from typing import TYPE_CHECKING
 
 from obsctl.errors import ParseError
 from obsctl.model.findings import Location
+from obsctl.model.promql_ast import (
+    BinaryExpr,
+    Call,
+    MatchOp,
+    NumberLiteral,
+    ParenExpr,
+    VectorSelector,
+    children,
+)
+
+if TYPE_CHECKING:
+    from obsctl.model.promql_ast import Expr
 
 Matcher = tuple[str, str, str]
 """``(label, op, value)`` with op one of ``=``, ``!=``, ``=~``, ``!~``."""
 
-_OPS = {
-    "Equal": "=",
-    "NotEqual": "!=",
-    "Re": "=~",
-    "NotRe": "!~",
-}
 _HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
 _COMPARISONS = {">", ">=", "<", "<="}
 _UNIT_NS = (
@@ -68,74 +72,45 @@ def _quote(value: str) -> str:
     return f'"{escaped}"'
 
 
-def _op_name(op: Any) -> str:
-    text = str(op)
-    return text.rsplit(".", 1)[-1]
-
-
-def parse_alert_expr(expr: str, *, location: Location | None = None) -> Any:
+def parse_alert_expr(expr: str, *, location: Location | None = None) -> Expr:
     """Parse PromQL, raising ``ParseError`` (exit 2) with the rule's location on failure."""
+    from obsctl.parsers.promql_parser import PromQLParseError, parse_expr
+
     try:
-        return promql_parser.parse(expr)
-    except (ValueError, RuntimeError) as exc:
+        return parse_expr(expr)
+    except PromQLParseError as exc:
         raise ParseError(f"invalid PromQL in alert expression: {exc}", location=location) from None
-
-
-def _children(node: Any) -> list[Any]:
-    kind = type(node).__name__
-    if kind == "BinaryExpr":
-        return [node.lhs, node.rhs]
-    if kind == "Call":
-        return list(node.args)
-    if kind == "AggregateExpr":
-        return [node.expr] + ([node.param] if node.param is not None else [])
-    if kind in ("ParenExpr", "UnaryExpr", "SubqueryExpr"):
-        return [node.expr]
-    if kind == "MatrixSelector":
-        return [node.vector_selector]
-    return []
 
 
 def extract_selectors(expr: str, *, location: Location | None = None) -> list[MetricSelector]:
     """Every vector selector of ``expr``, in source order, with its enclosing functions.
-
-    A selector with ``or`` matcher groups (``x{a="1" or b="2"}``) yields one selector per
-    group.
 
     Raises:
         ParseError: ``expr`` is not valid PromQL.
     """
     root = parse_alert_expr(expr, location=location)
     found: list[MetricSelector] = []
-    stack: list[tuple[Any, tuple[str, ...]]] = [(root, ())]
+    stack: list[tuple[Expr, tuple[str, ...]]] = [(root, ())]
     while stack:
         node, funcs = stack.pop()
-        kind = type(node).__name__
-        if kind == "VectorSelector":
-            found.extend(_selectors_of(node, funcs))
+        if isinstance(node, VectorSelector):
+            found.append(_selector_of(node, funcs))
             continue
-        inner = (node.func.name, *funcs) if kind == "Call" else funcs
+        inner = (node.func.name, *funcs) if isinstance(node, Call) else funcs
         # Reverse so the stack pops children left to right (source order).
-        stack.extend((child, inner) for child in reversed(_children(node)))
+        stack.extend((child, inner) for child in reversed(children(node)))
     return found
 
 
-def _selectors_of(vs: Any, funcs: tuple[str, ...]) -> list[MetricSelector]:
-    groups: list[list[Any]] = [list(vs.matchers.matchers)]
-    if vs.matchers.or_matchers:
-        groups = [list(g) for g in vs.matchers.or_matchers]
-    out = []
-    for group in groups:
-        name = vs.name
-        matchers: list[Matcher] = []
-        for m in group:
-            op = _OPS[_op_name(m.op)]
-            if m.name == "__name__" and op == "=" and name is None:
-                name = m.value
-                continue
-            matchers.append((m.name, op, m.value))
-        out.append(MetricSelector(name, tuple(matchers), funcs))
-    return out
+def _selector_of(vs: VectorSelector, funcs: tuple[str, ...]) -> MetricSelector:
+    name = vs.name
+    matchers: list[Matcher] = []
+    for m in vs.matchers:
+        if m.name == "__name__" and m.op is MatchOp.EQUAL and (name is None or m.value == name):
+            name = m.value
+            continue
+        matchers.append((m.name, m.op.value, m.value))
+    return MetricSelector(name, tuple(matchers), funcs)
 
 
 def _base_name(name: str) -> tuple[str, str]:
@@ -213,20 +188,20 @@ def latency_threshold(expr: str, *, location: Location | None = None) -> timedel
     stack = [root]
     while stack:
         node = stack.pop()
-        kind = type(node).__name__
-        if kind == "ParenExpr":
+        if isinstance(node, ParenExpr):
             stack.append(node.expr)
             continue
-        if kind != "BinaryExpr":
+        if not isinstance(node, BinaryExpr):
             continue
-        op = str(node.op)
+        op = node.op
         if op in _COMPARISONS:
             lhs, rhs = node.lhs, node.rhs
-            number, other = None, None
-            if type(rhs).__name__ == "NumberLiteral" and op in (">", ">="):
-                number, other = rhs.val, lhs
-            elif type(lhs).__name__ == "NumberLiteral" and op in ("<", "<="):
-                number, other = lhs.val, rhs
+            number: float | None = None
+            other: Expr | None = None
+            if isinstance(rhs, NumberLiteral) and op in (">", ">="):
+                number, other = rhs.value, lhs
+            elif isinstance(lhs, NumberLiteral) and op in ("<", "<="):
+                number, other = lhs.value, rhs
             if number is not None and other is not None:
                 unit = _duration_unit_of(other)
                 if unit is not None and number > 0:
@@ -236,13 +211,13 @@ def latency_threshold(expr: str, *, location: Location | None = None) -> timedel
     return None
 
 
-def _duration_unit_of(node: Any) -> int | None:
+def _duration_unit_of(node: Expr) -> int | None:
     stack = [node]
     while stack:
         cur = stack.pop()
-        if type(cur).__name__ == "VectorSelector" and cur.name:
+        if isinstance(cur, VectorSelector) and cur.name:
             unit = duration_unit_ns(cur.name)
             if unit is not None:
                 return unit
-        stack.extend(_children(cur))
+        stack.extend(children(cur))
     return None

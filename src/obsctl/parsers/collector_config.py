@@ -36,11 +36,12 @@ from obsctl.model.collector import (
     YamlScalar,
     YamlSeq,
 )
+from obsctl.yaml_limits import MAX_DEPTH as YAML_MAX_DEPTH
 
 MAX_BYTES = 8 * 1024 * 1024
 """Largest input accepted (8 MiB; real collector configs are well under 1 MiB)."""
-MAX_DEPTH = 200
-"""Deepest nesting accepted (real configs nest fewer than 20 levels)."""
+MAX_DEPTH = YAML_MAX_DEPTH
+"""Deepest nesting accepted (shared with every YAML reader: ``obsctl.yaml_limits``)."""
 MAX_NODES = 4_000_000
 """Most nodes a document may expand to through aliases."""
 

@@ -183,8 +183,9 @@ def parse_query_response(
     result = data.get("result")
     try:
         return _decode_result(result_type, result, warnings, infos, what)
-    except (TypeError, ValueError, IndexError, KeyError) as exc:
-        raise _bad_payload(what, f"malformed {result_type} ({exc})") from None
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+        # AttributeError: an item that is not an object (null, a number) where a series goes.
+        raise _bad_payload(what, f"malformed {result_type} ({type(exc).__name__}: {exc})") from None
 
 
 def _decode_result(

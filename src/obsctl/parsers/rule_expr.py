@@ -6,13 +6,24 @@ only this module walks the syntax tree, so the checks stay independent of the pa
 
 from __future__ import annotations
 
-from typing import Any
-
 from obsctl.errors import UsageError
+from obsctl.model.promql_ast import (
+    AggregateExpr,
+    BinaryExpr,
+    Call,
+    Expr,
+    MatchOp,
+    MatrixSelector,
+    NumberLiteral,
+    ParenExpr,
+    StringLiteral,
+    SubqueryExpr,
+    UnaryExpr,
+    VectorSelector,
+)
 from obsctl.model.rules import ExprError, ExprFacts, RuleFile, Selector
 from obsctl.parsers.promql import PromQLSyntaxError, check_promql
 
-_MATCH_OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
 COMPARISON_OPS = frozenset({"==", "!=", ">", "<", ">=", "<="})
 FILTER_FUNCTIONS = frozenset({"absent", "absent_over_time"})
 FILTER_AGGREGATIONS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
@@ -35,13 +46,9 @@ _LABEL_KEEPING = frozenset(
 _LABEL_SETTERS = frozenset({"label_replace", "label_join"})
 
 
-def _name(value: Any) -> str:
-    return str(value).rsplit(".", 1)[-1]
-
-
-def _seconds(value: Any) -> float | None:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else None
+def _string_arg(node: Call, index: int) -> str:
+    arg = node.args[index] if len(node.args) > index else None
+    return arg.value if isinstance(arg, StringLiteral) else ""
 
 
 def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
@@ -60,60 +67,49 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
     created: set[str] = set()
     comparison = False
 
-    def walk(node: Any, funcs: tuple[str, ...], range_s: float | None) -> None:
+    def walk(node: Expr, funcs: tuple[str, ...], range_s: float | None) -> None:
         nonlocal comparison
-        kind = type(node).__name__
-        if kind == "VectorSelector":
-            groups = [list(node.matchers.matchers)]
-            if node.matchers.or_matchers:
-                groups = [list(g) for g in node.matchers.or_matchers]
-            for group in groups:
-                name = node.name
-                matchers = []
-                for m in group:
-                    op = _MATCH_OPS[_name(m.op)]
-                    if m.name == "__name__" and op == "=" and name is None:
-                        name = m.value
-                        continue
-                    matchers.append((str(m.name), op, str(m.value)))
-                    label_uses.add(str(m.name))
-                selectors.append(Selector(name, tuple(matchers), range_s, funcs))
-        elif kind == "MatrixSelector":
-            walk(node.vector_selector, funcs, _seconds(node.range))
-        elif kind == "SubqueryExpr":
-            walk(node.expr, funcs, _seconds(node.range))
-        elif kind == "Call":
-            fname = str(node.func.name)
+        if isinstance(node, VectorSelector):
+            name = node.name
+            matchers = []
+            for m in node.matchers:
+                if m.name == "__name__" and m.op is MatchOp.EQUAL and name in (None, m.value):
+                    name = m.value
+                    continue
+                matchers.append((m.name, m.op.value, m.value))
+                label_uses.add(m.name)
+            selectors.append(Selector(name, tuple(matchers), range_s, funcs))
+        elif isinstance(node, MatrixSelector):
+            rng = node.range if node.range_expr is None else None
+            walk(node.vector_selector, funcs, rng)
+        elif isinstance(node, SubqueryExpr):
+            walk(node.expr, funcs, node.range if node.range_expr is None else None)
+        elif isinstance(node, Call):
+            fname = node.func.name
             functions.add(fname)
             if fname in FILTER_FUNCTIONS:
                 comparison = True
             if fname in _LABEL_SETTERS and len(node.args) > 1:
-                created.add(str(getattr(node.args[1], "val", "")))
+                created.add(_string_arg(node, 1))
             for arg in node.args:
                 walk(arg, (fname, *funcs), range_s)
-        elif kind == "AggregateExpr":
-            op = str(node.op)
-            if op in FILTER_AGGREGATIONS:
+        elif isinstance(node, AggregateExpr):
+            if node.op in FILTER_AGGREGATIONS:
                 comparison = True
-            if node.modifier is not None:
-                label_uses.update(str(x) for x in node.modifier.labels)
+            label_uses.update(node.grouping)
             walk(node.expr, funcs, range_s)
             if node.param is not None:
                 walk(node.param, funcs, range_s)
-        elif kind == "BinaryExpr":
-            op = str(node.op)
-            modifier = node.modifier
-            if op in ("and", "unless") or (
-                op in COMPARISON_OPS and not (modifier is not None and modifier.return_bool)
-            ):
+        elif isinstance(node, BinaryExpr):
+            op = node.op
+            if op in ("and", "unless") or (op in COMPARISON_OPS and not node.return_bool):
                 comparison = True
-            if modifier is not None and modifier.matching is not None:
-                label_uses.update(str(x) for x in modifier.matching.labels)
-            if modifier is not None:
-                label_uses.update(str(x) for x in modifier.group_labels or ())
+            if node.matching is not None:
+                label_uses.update(node.matching.matching_labels)
+                label_uses.update(node.matching.include)
             walk(node.lhs, funcs, range_s)
             walk(node.rhs, funcs, range_s)
-        elif kind in ("ParenExpr", "UnaryExpr"):
+        elif isinstance(node, ParenExpr | UnaryExpr):
             walk(node.expr, funcs, range_s)
 
     walk(root, (), None)
@@ -129,53 +125,45 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
     )
 
 
-def _output_labels(node: Any) -> tuple[frozenset[str] | None, frozenset[str]]:
+def _output_labels(node: Expr) -> tuple[frozenset[str] | None, frozenset[str]]:
     """The labels the result can carry (``None``: any input label) and those removed.
 
     Follows the outermost path: an aggregation ``by (a, b)`` keeps only ``a, b``; ``without
     (c)`` removes ``c``; a binary operation keeps its left side's labels (``on``/
     ``group_left`` cases included only as far as they narrow), and a number has none.
     """
-    kind = type(node).__name__
-    if kind == "AggregateExpr":
-        op = str(node.op)
+    if isinstance(node, AggregateExpr):
+        op = node.op
         inner, dropped = _output_labels(node.expr)
         if op in ("count_values",):
             return None, frozenset()
-        modifier = node.modifier
-        if modifier is None:
-            return (inner if op in FILTER_AGGREGATIONS else frozenset()), dropped
-        labels = frozenset(str(x) for x in modifier.labels)
-        if "Without" in str(modifier.type):
+        labels = frozenset(node.grouping)
+        if node.without:
             if op in FILTER_AGGREGATIONS:
                 return inner, dropped
             return (None if inner is None else inner - labels), dropped | labels
         if op in FILTER_AGGREGATIONS:
             return inner, dropped
         return (labels if inner is None else labels & inner), dropped
-    if kind == "BinaryExpr":
+    if isinstance(node, BinaryExpr):
         left, ldrop = _output_labels(node.lhs)
         right, rdrop = _output_labels(node.rhs)
-        lhs_kind = type(node.lhs).__name__
-        if lhs_kind in ("NumberLiteral", "StringLiteral"):
+        if isinstance(node.lhs, NumberLiteral | StringLiteral):
             return right, rdrop
-        modifier = node.modifier
-        if modifier is not None and modifier.group_labels:
-            extra = frozenset(str(x) for x in modifier.group_labels)
+        if node.matching is not None and node.matching.include:
+            extra = frozenset(node.matching.include)
             return (None if left is None else left | extra), ldrop
         return left, ldrop
-    if kind in ("ParenExpr", "UnaryExpr", "SubqueryExpr"):
+    if isinstance(node, ParenExpr | UnaryExpr | SubqueryExpr):
         return _output_labels(node.expr)
-    if kind == "MatrixSelector":
+    if isinstance(node, MatrixSelector):
         return None, frozenset()
-    if kind == "Call":
-        fname = str(node.func.name)
-        vectors = [
-            a for a in node.args if type(a).__name__ not in ("NumberLiteral", "StringLiteral")
-        ]
+    if isinstance(node, Call):
+        fname = node.func.name
+        vectors = [a for a in node.args if not isinstance(a, NumberLiteral | StringLiteral)]
         if fname in _LABEL_SETTERS and vectors and len(node.args) > 1:
             inner, dropped = _output_labels(vectors[0])
-            dst = str(getattr(node.args[1], "val", ""))
+            dst = _string_arg(node, 1)
             return (None if inner is None else inner | {dst}), dropped - {dst}
         if fname in _LABEL_KEEPING and vectors:
             return _output_labels(vectors[0])
@@ -184,7 +172,7 @@ def _output_labels(node: Any) -> tuple[frozenset[str] | None, frozenset[str]]:
         if fname in ("absent", "absent_over_time"):
             return None, frozenset()
         return _output_labels(vectors[0]) if vectors else (None, frozenset())
-    if kind in ("NumberLiteral", "StringLiteral"):
+    if isinstance(node, NumberLiteral | StringLiteral):
         return frozenset(), frozenset()
     return None, frozenset()
 

@@ -21,6 +21,7 @@ from obsctl.errors import ParseError, UsageError
 from obsctl.model.alerts import AlertRule, Labels, make_labels
 from obsctl.model.findings import Location
 from obsctl.model.time import TimeSyntaxError, parse_duration
+from obsctl.yaml_limits import SafeLoader
 
 
 def _loc(source: str, node: Node) -> Location:
@@ -122,7 +123,7 @@ def parse_alert_rules(text: str, *, source: str) -> list[AlertRule]:
         ParseError: invalid YAML or an invalid rule (with ``file:line:col``).
     """
     try:
-        docs = [d for d in yaml.compose_all(text, Loader=yaml.SafeLoader) if d is not None]
+        docs = [d for d in yaml.compose_all(text, Loader=SafeLoader) if d is not None]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         loc = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)

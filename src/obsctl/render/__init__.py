@@ -21,12 +21,13 @@ _REGISTRY: dict[tuple[type, str], Renderer] = {}
 
 RENDER_MODULES: dict[str, str] = {
     "obsctl.model.findings.FindingsReport": "obsctl.render.findings",
-    "obsctl.model.findings.BaselineWritten": "obsctl.render.findings",
-    "obsctl.model.findings.RuleCatalog": "obsctl.render.catalogue",
+    "obsctl.model.rule_catalog.BaselineWritten": "obsctl.render.catalogue",
+    "obsctl.model.rule_catalog.RuleCatalog": "obsctl.render.catalogue",
     "obsctl.model.metric_families.LintSummary": "obsctl.render.lint",
     "obsctl.model.metric_families.SnapshotDiff": "obsctl.render.lint",
     "obsctl.model.collector.PipelineGraph": "obsctl.render.validate",
     "obsctl.model.rules.BacktestReport": "obsctl.render.rules",
+    "obsctl.model.rule_unittests.RulesTestReport": "obsctl.render.rule_unittests",
     "obsctl.model.metrics.QueryAnswer": "obsctl.render.query",
     "obsctl.model.metrics.SeriesList": "obsctl.render.query",
     "obsctl.model.metrics.LabelList": "obsctl.render.query",

@@ -1,4 +1,5 @@
-"""``--list-rules`` and ``--explain``: the one renderer pair for every findings producer."""
+"""``--list-rules``/``--explain`` (one renderer pair for every findings producer) and
+``--write-baseline``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import dataclasses
 from rich.table import Table
 from rich.text import Text
 
-from obsctl.model.findings import RuleCatalog
+from obsctl.model.rule_catalog import BaselineWritten, RuleCatalog
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, write_json
@@ -63,3 +64,9 @@ def render_catalog_json(catalog: RuleCatalog, consoles: Consoles) -> None:
         },
         consoles,
     )
+
+
+@renderer(BaselineWritten, "text", "json", "sarif", "junit", "github")
+def render_baseline_written(result: BaselineWritten, consoles: Consoles) -> None:
+    """``--write-baseline``: one note on stderr, nothing on stdout (whatever ``-o`` says)."""
+    consoles.note(f"wrote {result.count} accepted findings to {result.path}")

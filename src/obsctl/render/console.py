@@ -13,8 +13,12 @@ import shutil
 import sys
 from typing import IO, TYPE_CHECKING, TextIO
 
+from obsctl.redact import redacting
+
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from obsctl.render.progress import StatusLine
 
 # SGR codes for the few styles plain-text output uses.
 STYLES = {
@@ -91,11 +95,25 @@ class Consoles:
         err_stream: TextIO | None = None,
         color: bool | None = None,
     ) -> None:
+        # Every byte obsctl prints passes through obsctl.redact: no secret reaches any output.
+        # Data masks the known secrets only; diagnostics credential shapes too (obsctl.redact).
+        if out is not None:
+            out.file = redacting(out.file, shapes=False)
+        if err is not None:
+            err.file = redacting(err.file)
         self._out = out
         self._err = err
-        self.out_stream: IO[str] = out_stream or (out.file if out is not None else sys.stdout)
-        self.err_stream: IO[str] = err_stream or (err.file if err is not None else sys.stderr)
+        self.out_stream: IO[str] = redacting(
+            out_stream or (out.file if out is not None else sys.stdout), shapes=False
+        )
+        self.err_stream: IO[str] = redacting(
+            err_stream or (err.file if err is not None else sys.stderr)
+        )
         self._color = color
+        self.quiet = False
+        """``--quiet``: no notes and no status line (warnings and errors still show)."""
+        self.status: StatusLine | None = None
+        """The transient status line, erased around other stderr output."""
 
     @property
     def out(self) -> Console:
@@ -137,19 +155,30 @@ class Consoles:
 
     def write_err(self, text: str) -> None:
         """Write ``text`` (one or more whole lines) to stderr, unwrapped."""
-        if self._err is not None:
-            self._err.file.write(text)
-            self._err.file.flush()
-        else:
-            self.err_stream.write(text)
-            self.err_stream.flush()
+        shown = self.status.suspend() if self.status is not None else False
+        stream = self._err.file if self._err is not None else self.err_stream
+        stream.write(text)
+        stream.flush()
+        if shown and self.status is not None:
+            self.status.resume()
+
+    def progress(self) -> StatusLine:
+        """The status line on stderr (drawn only on a terminal, without ``--quiet``)."""
+        if self.status is None:
+            from obsctl.render.progress import StatusLine
+
+            enabled = _isatty(self.err_stream) and not self.quiet
+            width = stream_width(self.err_stream) if enabled else 80
+            self.status = StatusLine(self.err_stream, enabled=enabled, width=width)
+        return self.status
 
     def _diagnostic(self, label: str, style: str, message: str) -> None:
         self.write_err(paint(f"obsctl: {label}: ", style, self.err_color) + message + "\n")
 
     def note(self, message: str) -> None:
-        """A one-line diagnostic on stderr (``obsctl: note: …``)."""
-        self._diagnostic("note", "dim", message)
+        """A one-line diagnostic on stderr (``obsctl: note: …``); none with ``--quiet``."""
+        if not self.quiet:
+            self._diagnostic("note", "dim", message)
 
     def warn(self, message: str) -> None:
         """A one-line warning on stderr (``obsctl: warning: …``)."""

@@ -20,6 +20,7 @@ from obsctl.model.time import format_duration, format_rfc3339
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, json_float, write_json
+from obsctl.render.trace import log_doc
 
 TOP_BOTTLENECKS = 5
 
@@ -36,13 +37,19 @@ def _clock(t: datetime | None) -> str:
     return "-" if t is None else format_rfc3339(t.replace(microsecond=0))
 
 
-def _short_time(t: datetime | None, ref: datetime) -> str:
-    """``HH:MM:SS`` on the range's day, full RFC 3339 otherwise."""
-    if t is None:
-        return "-"
-    if t.date() == ref.date():
-        return t.strftime("%H:%M:%S")
-    return _clock(t)
+def _time_format(start: datetime, end: datetime) -> str:
+    """One format for every time of a range: ``HH:MM:SS`` within a day (UTC), else with the
+    date (``11-24 23:58:02``) — never a mix of the two."""
+    same_day = start.astimezone(UTC).date() == end.astimezone(UTC).date()
+    return "%H:%M:%S" if same_day else "%m-%d %H:%M:%S"
+
+
+_TIME_WIDTH = {"%H:%M:%S": 8, "%m-%d %H:%M:%S": 14}
+
+
+def _short_time(t: datetime | None, fmt: str) -> str:
+    """``t`` in UTC in the range's format (``_time_format``)."""
+    return "-" if t is None else t.astimezone(UTC).strftime(fmt)
 
 
 def _n(count: int, noun: str) -> str:
@@ -91,7 +98,7 @@ def _window_title(result: CorrelationResult) -> str:
 def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> None:
     """Windows, the ranked traces, the bottleneck summary, slower operations and links."""
     out = consoles.out
-    ref = result.range.end
+    ref = _time_format(result.range.start, result.range.end)
     out.print(Text(_window_title(result), style="bold"))
     wt = Table(box=None, pad_edge=False, show_edge=False, expand=False)
     wt.add_column("#", justify="right", no_wrap=True)
@@ -124,6 +131,11 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
             out.print(first)
             if detail:
                 _print_indented(out, detail, 6)
+            for record in r.error_logs:
+                line = Text("↳ ", style="dim").append(record.severity, style="red")
+                line.append(f" {record.service}: ", style="dim")
+                line.append(" ".join(record.body.split()))
+                out.print(Text("      ").append_text(line), no_wrap=True, overflow="ellipsis")
         if any(r.latency_source and r.latency_source.value != "root_span" for r in result.traces):
             out.print(
                 Text("  * latency from the search or the exemplar: trace not fetched", style="dim")
@@ -189,13 +201,14 @@ def _print_indented(out: Console, text: Text, indent: int) -> None:
         out.print(Text(" " * indent).append_text(line), soft_wrap=True)
 
 
-def _trace_lines(r: RankedTrace, ref: datetime) -> tuple[Text, Text]:
+def _trace_lines(r: RankedTrace, ref: str) -> tuple[Text, Text]:
     latency = _dur(r.latency_ns)
     if r.latency_source is not None and r.latency_source.value != "root_span":
         latency += "*"
     errors = "-" if r.error_count is None else str(r.error_count)
+    start = _short_time(r.start, ref).ljust(_TIME_WIDTH[ref])
     first = Text(
-        f" {r.rank:>2}  {r.trace_id:<32}  {_short_time(r.start, ref):<8}  {latency:>7}  "
+        f" {r.rank:>2}  {r.trace_id:<32}  {start}  {latency:>7}  "
         f"{_dur(r.extent_ns):>6}  {errors:>3}  ",
         no_wrap=True,
         overflow="ellipsis",
@@ -277,6 +290,7 @@ def correlation_json(result: CorrelationResult) -> dict[str, Any]:
                     for p in r.critical_path
                 ],
                 "error_spans": [{"service": svc, "operation": op} for svc, op in r.error_spans],
+                "error_logs": [log_doc(record) for record in r.error_logs],
                 "note": r.note or None,
                 "links": _links(result, r),
             }

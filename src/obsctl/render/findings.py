@@ -12,7 +12,7 @@ import dataclasses
 from collections import defaultdict
 
 from obsctl import __version__
-from obsctl.model.findings import BaselineWritten, Finding, FindingsReport, RuleInfo, Severity
+from obsctl.model.findings import Finding, FindingsReport, RuleInfo, Severity
 from obsctl.render import emit, renderer
 from obsctl.render.console import Consoles, paint
 
@@ -334,9 +334,3 @@ def render_findings_github(report: FindingsReport, consoles: Consoles) -> None:
         stream.write(line + "\n")
     stream.flush()
     consoles.write_err(summary_line(report) + "\n")
-
-
-@renderer(BaselineWritten, "text", "json", "sarif", "junit", "github")
-def render_baseline_written(result: BaselineWritten, consoles: Consoles) -> None:
-    """``--write-baseline``: one note on stderr, nothing on stdout (whatever ``-o`` says)."""
-    consoles.note(f"wrote {result.count} accepted findings to {result.path}")

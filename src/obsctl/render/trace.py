@@ -9,13 +9,14 @@ line, and a line budget caps the rest. JSON and NDJSON carry every span.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
+from obsctl.model.logs import LogRecord
 from obsctl.model.time import format_duration, format_rfc3339
 from obsctl.model.trace_analysis import (
     TraceAnalysis,
@@ -122,6 +123,14 @@ def _warnings(a: TraceAnalysis, consoles: Consoles) -> None:
         )
     if a.cycle_span_ids:
         consoles.warn(f"parent references loop; cut at span {', '.join(a.cycle_span_ids[:3])}")
+    dups = a.duplicate_span_ids
+    if dups:
+        more = f" and {len(dups) - 3} more" if len(dups) > 3 else ""
+        consoles.warn(
+            f"{_plural(len(dups), 'span ID')} used by more than one span: "
+            f"{', '.join(dups[:3])}{more} (repeats shown as <id>_1 …; children may attach "
+            "to either)"
+        )
     if a.skew_warnings:
         w = max(a.skew_warnings, key=lambda x: abs(x.delta_ns))
         verb = "adjusted" if a.skew_adjusted else "detected (times shown as recorded; "
@@ -151,8 +160,15 @@ def _extras(below: int, errors: int, on_cp: int, count: int) -> str:
 class _Waterfall:
     """Lays out the visible spans as lines; bounded by the view's line budget."""
 
-    def __init__(self, a: TraceAnalysis, view: TraceView, width: int) -> None:
+    def __init__(
+        self,
+        a: TraceAnalysis,
+        view: TraceView,
+        width: int,
+        logs: Mapping[str, Sequence[LogRecord]] | None = None,
+    ) -> None:
         self.a = a
+        self.logs = logs or {}
         self.view = view
         self.width = max(width, 40)
         self.label_w = min(70, max(24, self.width // 2))
@@ -215,6 +231,25 @@ class _Waterfall:
             return False
         self.lines.append(text)
         return True
+
+    def _emit_span(self, key: str, depth: int, parent_service: str | None, below: int) -> bool:
+        """The span's line, then its log lines (those that fit the line budget)."""
+        if not self._emit(self.span_line(key, depth, parent_service, below)):
+            return False
+        for record in self.logs.get(self.a.span(key).span_id, ()):
+            if not self._emit(self.log_line(record, depth + 1)):
+                break
+        return True
+
+    def log_line(self, record: LogRecord, depth: int) -> Text:
+        """``  ↳ +12.3ms ERROR message`` under its span."""
+        offset = _dur(max(record.time_ns - self.t0, 0))
+        style = _ERROR if record.is_error else _DIM
+        line = Text(self._indent(depth)).append("↳ ", style=_DIM)
+        line.append(f"+{offset} ", style=_DIM).append(record.severity or "LOG", style=style)
+        line.append(" " + " ".join(record.body.split()), style=_ERROR if record.is_error else "")
+        line.truncate(self.width)
+        return line
 
     def span_line(
         self, key: str, depth: int, parent_service: str | None, hidden_below: int
@@ -325,7 +360,7 @@ class _Waterfall:
         service = parent_service
         d = depth
         for k in head:
-            if not self._emit(self.span_line(k, d, service, 0)):
+            if not self._emit_span(k, d, service, 0):
                 self.hidden += self.sizes[k]
                 return None
             service = a.span(k).service
@@ -356,7 +391,7 @@ class _Waterfall:
         d += len(middle)
         service = a.span(middle[-1]).service
         for k in tail[:-1]:
-            if not self._emit(self.span_line(k, d, service, 0)):
+            if not self._emit_span(k, d, service, 0):
                 self.hidden += self.sizes[k]
                 return None
             service = a.span(k).service
@@ -404,7 +439,7 @@ class _Waterfall:
                 continue
             cut = max_depth is not None and depth + 1 >= max_depth
             below = self.sizes[key] - 1 if cut else 0
-            if not self._emit(self.span_line(key, depth, parent_service, below)):
+            if not self._emit_span(key, depth, parent_service, below):
                 self.hidden += self.sizes[key]
                 continue
             if cut:
@@ -591,7 +626,10 @@ def render_trace_text(result: TraceResult, consoles: Consoles) -> None:
     _warnings(a, consoles)
     _header(result, consoles)
     out.print()
-    wf = _Waterfall(a, result.view, out.width)
+    by_span: dict[str, list[LogRecord]] = {}
+    for record in result.logs:
+        by_span.setdefault(record.span_id or "", []).append(record)
+    wf = _Waterfall(a, result.view, out.width, by_span)
     lines = wf.build()
     legend = Text("◆ critical path  ✗ error", style=_DIM)
     scale = Text(
@@ -606,6 +644,12 @@ def render_trace_text(result: TraceResult, consoles: Consoles) -> None:
         hint = "--full, --depth, --min-duration, --service or -o json"
         out.print(Text(f"… {_plural(wf.hidden, 'span')} not shown ({hint})", style=_DIM))
     out.print(legend)
+    span_ids = {s.span_id for s in a.trace.spans}
+    loose = [r for r in result.logs if r.span_id not in span_ids]
+    if loose:
+        out.print(Text(f"\nLogs of the trace outside its spans ({len(loose):,})", style="bold"))
+        for record in loose[:50]:
+            out.print(wf.log_line(record, 0), no_wrap=True, overflow="crop")
     _errors_block(a, consoles)
     out.print(Text("\nServices", style="bold"))
     out.print(_services_table(a))
@@ -653,6 +697,19 @@ def _span_doc(a: TraceAnalysis, key: str, span: Span) -> dict[str, Any]:
             {"trace_id": ln.trace_id, "span_id": ln.span_id, "attributes": dict(ln.attributes)}
             for ln in span.links
         ],
+    }
+
+
+def log_doc(record: LogRecord) -> dict[str, Any]:
+    """One log record in JSON (``logs`` of a trace document)."""
+    return {
+        "time": rfc3339_ns(record.time_ns),
+        "span_id": record.span_id,
+        "service": record.service,
+        "severity": record.severity,
+        "severity_number": record.severity_number,
+        "body": record.body,
+        "attributes": dict(record.attributes),
     }
 
 
@@ -714,6 +771,7 @@ def trace_document(result: TraceResult, *, with_spans: bool = True) -> dict[str,
             "zipkin_ui": links.zipkin_ui,
         },
     }
+    doc["logs"] = [log_doc(r) for r in result.logs]
     if with_spans:
         doc["spans"] = [
             _span_doc(a, key, span) for key, span in zip(a.span_keys, trace.spans, strict=True)
@@ -787,9 +845,9 @@ def render_search_text(result: TraceSearchResult, consoles: Consoles) -> None:
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
     table.add_column("TRACE ID", no_wrap=True, min_width=32)
     # Trace IDs stay whole (they are what one copies); ROOT takes what is left.
-    root_w = max(8, out.width - (32 + 11 + 6 + 5 + 3 + 5 * 2))
+    root_w = max(8, out.width - (32 + 16 + 6 + 5 + 3 + 5 * 2))
     table.add_column("ROOT", overflow="ellipsis", no_wrap=True, max_width=root_w)
-    table.add_column("START", no_wrap=True, min_width=11)
+    table.add_column("START", no_wrap=True, min_width=16)
     table.add_column("DUR", justify="right", no_wrap=True, min_width=6)
     table.add_column("SPANS", justify="right", no_wrap=True, min_width=5)
     table.add_column("ERR", justify="right", no_wrap=True, min_width=3)
@@ -797,7 +855,7 @@ def render_search_text(result: TraceSearchResult, consoles: Consoles) -> None:
         root = Text(s.root_service, style=_SERVICE)
         if s.root_name:
             root.append(f": {s.root_name}")
-        local = s.start.astimezone().strftime("%m-%d %H:%M")
+        local = s.start.astimezone().strftime("%Y-%m-%d %H:%M")
         errors = s.error_count
         table.add_row(
             Text(s.trace_id),

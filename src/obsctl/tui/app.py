@@ -22,6 +22,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -29,6 +30,7 @@ from obsctl.backends.base import AlertPanelSource, QueryPanelSource
 from obsctl.errors import BackendUnreachable, ObsctlError
 from obsctl.model.alerts import AlertRow
 from obsctl.model.time import format_prom_duration
+from obsctl.redact import redact
 from obsctl.tui.messages import AlertsFetched, QueryFetched, RefreshFinished
 from obsctl.tui.screens.detail import DetailScreen, alert_detail, series_detail
 from obsctl.tui.screens.drill import CorrelateScreen, TracesScreen
@@ -74,6 +76,8 @@ class ObsctlApp(App[int]):
         end: a fixed end of the range (``--start/--end``); ``None`` follows the clock (live).
         incidents: correlate, traces and silences for the alerts' drill-down; ``None`` turns
             those keys into a notice.
+        flavor: the metrics server's flavor (``victoriametrics`` leaves MetricsQL that is
+            not PromQL to the server when panels are added or edited).
     """
 
     CSS_PATH = Path(__file__).with_name("obsctl.tcss")
@@ -116,11 +120,13 @@ class ObsctlApp(App[int]):
         context: str | None = None,
         end: datetime | None = None,
         incidents: IncidentSource | None = None,
+        flavor: str | None = None,
     ) -> None:
         super().__init__()
         self.metrics = metrics
         self.alerts = alerts
         self.incidents = incidents
+        self.flavor = flavor
         self.panels: dict[int, str] = dict(enumerate(queries))
         """Panel number → its PromQL, in display order (numbers are never reused)."""
         self._next_panel = len(self.panels)
@@ -178,6 +184,20 @@ class ObsctlApp(App[int]):
         return end - self.since, end
 
     # ------------------------------------------------------------------ layout
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's toast, with ``message`` passed through the redaction point first."""
+        super().notify(
+            redact(message), title=title, severity=severity, timeout=timeout, markup=markup
+        )
+
     def compose(self) -> ComposeResult:
         """Alerts on top (small when nothing fires), one panel per query, the panel list,
         the status line.
@@ -541,7 +561,7 @@ class ObsctlApp(App[int]):
             if expr:
                 self.add_panel(expr)
 
-        self.push_screen(QueryScreen("New panel", names=self.names), done)
+        self.push_screen(QueryScreen("New panel", names=self.names, flavor=self.flavor), done)
 
     def action_edit_panel(self) -> None:
         """``e``: change the focused panel's expression."""
@@ -556,7 +576,9 @@ class ObsctlApp(App[int]):
                 panel.set_expr(expr, unit=infer_unit(expr))
                 self.refresh_panels()
 
-        self.push_screen(QueryScreen("Edit panel", panel.expr, names=self.names), done)
+        self.push_screen(
+            QueryScreen("Edit panel", panel.expr, names=self.names, flavor=self.flavor), done
+        )
 
     def action_remove_panel(self) -> None:
         """``d``: remove the focused query panel."""

@@ -32,6 +32,7 @@ from obsctl.model.alerts import (
 )
 from obsctl.model.metrics import ExemplarList, SeriesExemplar
 from obsctl.parsers.alertmanager_config import parse_routing_tree
+from obsctl.yaml_limits import safe_load
 
 Note = Callable[[str], None]
 
@@ -261,7 +262,7 @@ async def route_labels(
     else:
         source = config_name or "config"
     try:
-        doc = yaml.safe_load(config_text)
+        doc = safe_load(config_text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not YAML: {exc}") from None
     tree = parse_routing_tree(doc)

@@ -16,6 +16,7 @@ when no window source, or no candidate source, worked at all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
@@ -48,10 +49,10 @@ from obsctl.analysis.windows import (
     windows_from_alerts_series,
 )
 from obsctl.backends.alertmanager import AlertmanagerClient
-from obsctl.backends.base import AlertSource, MetricsSource, TraceBackend
+from obsctl.backends.base import AlertSource, LogBackend, MetricsSource, TraceBackend
 from obsctl.backends.http import LogFn, make_client
 from obsctl.config.discover import load_capabilities
-from obsctl.config.kinds import KINDS
+from obsctl.config.kinds import BACKEND_KINDS, KINDS
 from obsctl.config.links import link_targets, trace_links
 from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import (
@@ -72,6 +73,7 @@ from obsctl.model.correlation import (
     TraceFacts,
 )
 from obsctl.model.findings import Location
+from obsctl.model.logs import LogQuery
 from obsctl.model.metrics import SeriesExemplar
 from obsctl.model.time import (
     TimeRange,
@@ -101,7 +103,7 @@ DEFAULT_STEP = timedelta(seconds=15)
 """Evaluation step for rule replay and ``ALERTS`` when the rule group names no interval."""
 MAX_POINTS = 10_000
 """Stay under Prometheus's 11,000 points per series."""
-SEARCH_NEEDS_SERVICE = frozenset({"jaeger"})
+SEARCH_NEEDS_SERVICE = frozenset(k.name for k in BACKEND_KINDS if k.search_needs_service)
 """Backends whose search API requires a service name."""
 BASELINE_MAX_TRACES = 20
 """Baseline traces fetched for the slower-operations comparison."""
@@ -124,6 +126,8 @@ class Sources:
     """False when the metrics server is known to keep no exemplars (doctor, flavour)."""
     no_search: dict[str, str] = field(default_factory=dict)
     """Trace backends (by name) whose search is known not to work, with the reason."""
+    logs: LogBackend | None = None
+    """Where the traces' log lines are (the local store), when there is one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,6 +404,11 @@ def _traceql(service: str | None, min_ns: int | None) -> str:
     return "{ " + " && ".join(parts) + " }" if parts else "{ }"
 
 
+def _speaks_traceql(backend: str) -> bool:
+    kind = KINDS.get(backend)
+    return kind is not None and kind.traceql
+
+
 def build_search(
     backend: str,
     window: TimeRange,
@@ -410,8 +419,8 @@ def build_search(
 ) -> TraceSearch:
     """The trace search for one window on one backend.
 
-    Tempo gets TraceQL (``{ resource.service.name = "…" && duration > X }``); Jaeger and
-    Zipkin get the service and a minimum duration.
+    A backend that speaks TraceQL (Tempo) gets ``{ resource.service.name = "…" && duration >
+    X }``; the others (Jaeger, Zipkin) get the service and a minimum duration.
     """
     return TraceSearch(
         start=window.start,
@@ -419,7 +428,7 @@ def build_search(
         service=service,
         min_duration_ns=min_duration_ns,
         limit=limit,
-        traceql=_traceql(service, min_duration_ns) if backend == "tempo" else None,
+        traceql=_traceql(service, min_duration_ns) if _speaks_traceql(backend) else None,
     )
 
 
@@ -580,6 +589,21 @@ async def find_candidates(
 # ----------------------------------------------------------------------------- fetching
 
 
+async def _bottleneck_logs(logs: LogBackend, trace: Trace, facts: TraceFacts) -> TraceFacts:
+    """``facts`` with the error log lines of its bottleneck operation's spans."""
+    b = facts.bottleneck
+    if b is None:
+        return facts
+    ids = {s.span_id for s in trace.spans if s.service == b.service and s.name == b.operation}
+    try:
+        records = await logs.logs(
+            LogQuery(trace_id=trace.trace_id, span_ids=tuple(sorted(ids)), min_severity=17, limit=5)
+        )
+    except ObsctlError:
+        return facts
+    return replace(facts, error_logs=tuple(records))
+
+
 async def _fetch_one(
     trace_id: str,
     backends: Sequence[TraceBackend],
@@ -587,6 +611,7 @@ async def _fetch_one(
     sem: asyncio.Semaphore,
     analyze: Analyzer,
     targets: LinkTargets,
+    logs: LogBackend | None = None,
 ) -> tuple[TraceFacts, TraceLinks] | str:
     order = sorted(backends, key=lambda b: (f"search:{b.name}" not in preferred,))
     reasons: list[str] = []
@@ -603,7 +628,10 @@ async def _fetch_one(
         if not trace.spans:
             reasons.append(f"empty in {backend.name}")
             continue
-        return analyze(trace), trace_links(targets, source=backend.name, trace=trace)
+        facts = analyze(trace)
+        if logs is not None:
+            facts = await _bottleneck_logs(logs, trace, facts)
+        return facts, trace_links(targets, source=backend.name, trace=trace)
     if not backends:
         return "no trace backend to fetch from"
     if all(r.startswith("not found") for r in reasons):
@@ -617,13 +645,24 @@ async def fetch_all(
     sem: asyncio.Semaphore,
     analyze: Analyzer,
     targets: LinkTargets | None = None,
+    logs: LogBackend | None = None,
+    *,
+    on_done: Callable[[], None] = lambda: None,
 ) -> tuple[dict[str, TraceFacts], dict[str, str], dict[str, TraceLinks]]:
     """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes,
-    fetched ones links to ``targets``."""
+    fetched ones links to ``targets``; ``on_done`` hears each one finish. With a log source,
+    each trace's facts carry the error log lines of its bottleneck."""
     targets = targets or LinkTargets()
-    results = await asyncio.gather(
-        *(_fetch_one(c.trace_id, backends, c.sources, sem, analyze, targets) for c in cands)
-    )
+
+    async def one(cand: MergedCandidate) -> tuple[TraceFacts, TraceLinks] | str:
+        try:
+            return await _fetch_one(
+                cand.trace_id, backends, cand.sources, sem, analyze, targets, logs
+            )
+        finally:
+            on_done()
+
+    results = await asyncio.gather(*(one(c) for c in cands))
     facts: dict[str, TraceFacts] = {}
     notes: dict[str, str] = {}
     links: dict[str, TraceLinks] = {}
@@ -644,15 +683,21 @@ async def correlate_alert(
     *,
     analyze: Analyzer,
     note: Callable[[str], None] = lambda _line: None,
+    progress: Callable[[str], None] = lambda _line: None,
 ) -> CorrelationResult:
     """Find the alert's firing windows, the traces behind them, rank and explain them.
+
+    ``progress`` hears each step as it starts, and each fetched trace (``fetching traces
+    4/10…``).
 
     Raises:
         NotFound: the alert never fired in the range (exit 5).
         BackendUnreachable, BackendError: no window source, or no trace source, worked.
     """
     log = _Log(note)
+    progress(f"finding when {req.alert} fired…")
     windows, _ = await find_windows(req, sources, log)
+    progress(f"looking for traces behind {len(windows)} firing window(s)…")
     plan = _plan(req)
     search_limit = max(req.limit * 2, 20)
 
@@ -697,9 +742,20 @@ async def correlate_alert(
 
     top = preliminary_order(merged, req.rank_by)[: req.limit]
     sem = asyncio.Semaphore(max(1, req.concurrency))
+    total = len(top) + len(base_cands)
+    done = 0
+
+    def fetched() -> None:
+        nonlocal done
+        done += 1
+        progress(f"fetching traces {done}/{total}…")
+
+    progress(f"fetching traces 0/{total}…")
     (facts, notes, links), (base_facts, _, _) = await asyncio.gather(
-        fetch_all(top, sources.traces, sem, analyze, req.link_targets),
-        fetch_all(base_cands, sources.traces, sem, analyze),
+        fetch_all(
+            top, sources.traces, sem, analyze, req.link_targets, sources.logs, on_done=fetched
+        ),
+        fetch_all(base_cands, sources.traces, sem, analyze, on_done=fetched),
     )
     if not merged:
         log.tell("no candidate traces found in the firing windows")
@@ -815,6 +871,8 @@ class CorrelateEnvironment:
     now: datetime
     log: LogFn | None = None
     note: Callable[[str], None] = lambda _line: None
+    progress: Callable[[str], None] = lambda _line: None
+    """Shows the current step (the CLI's status line on a terminal; the TUI's progress)."""
 
 
 def parse_span(text: str, *, option: str, now: datetime) -> tuple[datetime, datetime]:
@@ -932,7 +990,12 @@ async def correlate(options: CorrelateOptions, env: CorrelateEnvironment) -> Cor
     """
     request = plan_correlate(options, env.now)
     return await run_correlate(
-        env.settings(), request, backend=options.backend, log=env.log, note=env.note
+        env.settings(),
+        request,
+        backend=options.backend,
+        log=env.log,
+        note=env.note,
+        progress=env.progress,
     )
 
 
@@ -944,16 +1007,18 @@ async def run_correlate(
     log: LogFn | None = None,
     note: Callable[[str], None] = lambda _line: None,
     analyze: Analyzer | None = None,
+    progress: Callable[[str], None] = lambda _line: None,
 ) -> CorrelationResult:
     """Build the backends the settings name, run ``correlate_alert``, close the clients.
 
     Prometheus is used when configured or when ``--rules`` needs it; Alertmanager when
     configured. With neither configured and no ``--window``, their local defaults are tried.
-    Trace backends: ``backend`` if given, else the configured ones (all three local defaults
-    when none is).
+    Trace backends: ``backend`` if given, else the configured ones (when none is: the local
+    store if there is one, else the local defaults). A local store is also the log source.
     """
     from obsctl.backends.prometheus import PrometheusClient
     from obsctl.backends.registry import open_trace_backend
+    from obsctl.workflows.trace import backends_to_try, local_stores
 
     section = _config_section(settings)
     req = replace(
@@ -964,7 +1029,7 @@ async def run_correlate(
     prom_ep = settings.endpoint("prometheus")
     am_ep = settings.endpoint("alertmanager")
     nothing = not prom_ep.configured and not am_ep.configured and not req.manual
-    kinds = [backend] if backend else settings.trace_backends()
+    kinds = backends_to_try(settings, backend)
     datasource = section.get("grafana_datasource")
     req = replace(
         req,
@@ -976,16 +1041,25 @@ async def run_correlate(
         sources = Sources()
         if prom_ep.configured or req.rule is not None or nothing:
             client = await stack.enter_async_context(make_client(prom_ep, log=log))
-            flavor, caps = load_capabilities(prom_ep)
+            _, caps = load_capabilities(prom_ep)
             prom = PrometheusClient(client, prom_ep)
             sources.metrics = PrometheusMetrics(prom)
-            if caps.get("exemplar_storage") is False or flavor == "victoriametrics":
+            # What doctor probed (VictoriaMetrics 1.79 has no exemplar storage), not assumed
+            # from the flavour.
+            if caps.get("exemplar_storage") is False:
                 sources.exemplars = False
             if req.rule is None:
                 req = replace(req, rule=await server_rule(prom, req.alert, note=note))
         if am_ep.configured or nothing:
             client = await stack.enter_async_context(make_client(am_ep, log=log))
             sources.alertmanager = AlertmanagerClient(client, am_ep)
+        stores = local_stores(settings)
+        if stores:  # the traces' log lines
+            from obsctl.backends.local import open_local
+
+            with contextlib.suppress(ObsctlError):
+                store = settings.endpoint(stores[0]).url
+                sources.logs = await stack.enter_async_context(open_local(store))
         for kind in kinds:
             ep = settings.endpoint(kind)
             sources.traces.append(
@@ -997,7 +1071,7 @@ async def run_correlate(
                     f"{ep.display_name} search API unavailable (obsctl doctor)"
                 )
         return await correlate_alert(
-            req, sources, analyze=analyze or analyze_for_correlate, note=note
+            req, sources, analyze=analyze or analyze_for_correlate, note=note, progress=progress
         )
 
 

@@ -104,8 +104,13 @@ def pipeline_options(settings: Settings, window: str | None) -> PipelineOptions:
 
 def endpoints_to_probe(settings: Settings) -> list[Endpoint]:
     """Configured endpoints; with none configured, the local defaults of the kinds the
-    backend-kind table marks ``probe_by_default`` (Prometheus and Alertmanager)."""
+    backend-kind table marks ``probe_by_default`` (Prometheus and Alertmanager); and the
+    local store when its file exists."""
     kinds = settings.configured_kinds() or [k.name for k in BACKEND_KINDS if k.probe_by_default]
+    # A local store on disk is reported even when nothing names it.
+    from obsctl.workflows.trace import local_stores
+
+    kinds += [k for k in local_stores(settings) if k not in kinds]
     return [settings.endpoint(k) for k in kinds]
 
 

@@ -8,23 +8,20 @@ call it with their own producer, so the shared options behave identically on all
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from obsctl.analysis.catalogue import Catalogue, RuleSelection, apply_baseline, baseline_key
 from obsctl.errors import UsageError
-from obsctl.model.findings import (
-    BaselineWritten,
-    Finding,
-    FindingsReport,
-    RuleCatalog,
-    RuleRequest,
-)
+from obsctl.model.findings import Finding, FindingsReport, RuleRequest
 
-FindingsOutcome = FindingsReport | RuleCatalog | BaselineWritten
-"""What a findings command prints: the report, the catalogue, or the baseline it wrote."""
+if TYPE_CHECKING:
+    from obsctl.model.rule_catalog import BaselineWritten, RuleCatalog
+
+    FindingsOutcome: TypeAlias = FindingsReport | RuleCatalog | BaselineWritten
+    """What a findings command prints: the report, the catalogue, or the baseline it wrote."""
 
 
 def run_findings(
@@ -64,6 +61,8 @@ def run_findings(
     report = produce(selection)
     if request.write_baseline:
         assert request.baseline is not None
+        from obsctl.model.rule_catalog import BaselineWritten
+
         count = write_baseline(request.baseline, report.findings, tool=catalogue.tool)
         return BaselineWritten(request.baseline, count)
     if accepted:
@@ -82,6 +81,8 @@ def read_baseline(path: str) -> set[str]:
     Raises:
         UsageError: the file cannot be read or is not a baseline.
     """
+    import json  # only runs that use a baseline need it
+
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -103,6 +104,8 @@ def write_baseline(path: str, findings: Sequence[Finding], *, tool: str) -> int:
     Raises:
         UsageError: the file cannot be written.
     """
+    import json
+
     keys = sorted({baseline_key(f) for f in findings})
     doc = {"schema_version": 1, "tool": f"obsctl {tool}", "accepted": keys}
     try:

@@ -30,7 +30,12 @@ from obsctl.model.metrics import (
     WatchFrame,
 )
 from obsctl.model.time import TimeRange, format_prom_duration
-from obsctl.parsers.promql import check_promql, metric_names
+from obsctl.parsers.promql import (
+    PromQLSyntaxError,
+    check_promql,
+    check_selector,
+    metric_names,
+)
 
 ROUND_STEPS: tuple[timedelta, ...] = tuple(
     timedelta(seconds=s)
@@ -269,6 +274,7 @@ async def run_query(
     plot: bool = False,
     log: LogFn | None = None,
     on_note: LogFn | None = None,
+    check: bool = True,
 ) -> QueryAnswer:
     """Check ``expr`` offline, then run it as an instant (``at``) or range query.
 
@@ -282,15 +288,26 @@ async def run_query(
         raw: keep the server's body unchanged (``QueryAnswer.raw``), without decoding it.
         plot: mark the answer for a chart.
         log: debug request logger.
-        on_note: receives notes about the plan (split ranges, widened steps).
+        on_note: receives notes about the plan (split ranges, widened steps) and about
+            MetricsQL sent to VictoriaMetrics unchecked.
+        check: check the expression offline first (``--no-check`` turns it off).
 
     Raises:
         UsageError: the expression does not parse (nothing is sent).
         BackendError, BackendUnreachable, ParseError: from the server.
     """
-    check_promql(expr)
+    flavor = resolve_flavor(endpoint)
+    try:
+        precheck(expr, flavor, check=check, on_note=on_note)
+    except PromQLSyntaxError:
+        # Not PromQL and the flavour unknown (no context flavor, no doctor run yet): one
+        # request asks whether the server is VictoriaMetrics before the expression is refused.
+        if flavor is not None or not await _server_is_victoria_metrics(endpoint, log):
+            raise
+        flavor = "victoriametrics"
+        precheck(expr, flavor, check=check, on_note=on_note)
     unit = infer_unit(expr)
-    async with open_prometheus(endpoint, log=log) as prom:
+    async with open_prometheus(endpoint, log=log, flavor=flavor) as prom:
         if time_range is None:
             if raw:
                 body = await prom.query_raw(expr, at=at)
@@ -327,10 +344,49 @@ async def run_query(
     )
 
 
-def check_selectors(matchers: Sequence[str]) -> None:
-    """Every series matcher must parse as a PromQL selector."""
+async def _server_is_victoria_metrics(endpoint: Endpoint, log: LogFn | None) -> bool:
+    async with open_prometheus(endpoint, log=log, flavor="prometheus") as prom:
+        return await prom.is_victoria_metrics()
+
+
+def precheck(
+    expr: str, flavor: str | None, *, check: bool = True, on_note: LogFn | None = None
+) -> None:
+    """The offline check before ``expr`` is sent.
+
+    PromQL is checked locally (errors exit 2 with the position, nothing is sent), unless
+    ``check`` is off. VictoriaMetrics speaks MetricsQL, a superset of PromQL: an expression
+    that is not PromQL goes to the server, which judges it (and its error is shown).
+
+    Raises:
+        UsageError: an empty expression, or (not VictoriaMetrics) one that does not parse.
+    """
+    if not expr.strip():
+        raise UsageError("empty PromQL expression", hint="e.g. obsctl query 'up'")
+    if not check:
+        return
+    try:
+        check_promql(expr)
+    except PromQLSyntaxError as err:
+        if flavor != "victoriametrics":
+            raise
+        if on_note is not None:
+            on_note(f"not PromQL ({err.reason}); sent to VictoriaMetrics as MetricsQL")
+
+
+def check_selectors(
+    matchers: Sequence[str], flavor: str | None = None, *, check: bool = True
+) -> None:
+    """Every series matcher must be a series selector (``name{matchers}``), as Prometheus
+    parses ``match[]``; on VictoriaMetrics, what is not one is left to the server."""
     for m in matchers:
-        check_promql(m)
+        if not check:
+            continue
+        try:
+            check_selector(m)
+        except PromQLSyntaxError:
+            if flavor != "victoriametrics":
+                raise
 
 
 async def run_series(
@@ -340,12 +396,14 @@ async def run_series(
     time_range: TimeRange | None = None,
     limit: int | None = None,
     log: LogFn | None = None,
+    check: bool = True,
 ) -> SeriesList:
-    """Label sets of the series matching ``matchers``."""
+    """Label sets of the series matching ``matchers`` (checked offline unless ``check`` is off)."""
     if not matchers:
         raise UsageError("give at least one series selector, e.g. 'up{job=\"api\"}'")
-    check_selectors(matchers)
-    async with open_prometheus(endpoint, log=log) as prom:
+    flavor = resolve_flavor(endpoint)
+    check_selectors(matchers, flavor, check=check)
+    async with open_prometheus(endpoint, log=log, flavor=flavor) as prom:
         return await prom.series(
             matchers,
             start=time_range.start if time_range else None,
@@ -361,14 +419,17 @@ async def run_labels(
     matchers: Sequence[str] = (),
     time_range: TimeRange | None = None,
     log: LogFn | None = None,
+    check: bool = True,
 ) -> LabelList:
     """Label names, or the values of label ``name``."""
-    check_selectors(matchers)
-    if name is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise UsageError(f"invalid label name {name!r}", hint="label names match [a-zA-Z_]\\w*")
+    flavor = resolve_flavor(endpoint)
+    check_selectors(matchers, flavor, check=check)
+    if name is not None and not name:
+        # Prometheus 3 label names may be any UTF-8 (sent escaped); only empty is invalid.
+        raise UsageError("invalid label name ''", hint="give a label name, e.g. job")
     start = time_range.start if time_range else None
     end = time_range.end if time_range else None
-    async with open_prometheus(endpoint, log=log) as prom:
+    async with open_prometheus(endpoint, log=log, flavor=flavor) as prom:
         if name is None:
             return await prom.labels(matchers, start=start, end=end)
         return await prom.label_values(name, matchers, start=start, end=end)
@@ -397,7 +458,8 @@ def watch_query(
     *,
     now: Callable[[], datetime],
 ) -> None:
-    """Run ``run_once`` every ``interval`` and hand each outcome to ``draw``, until Ctrl-C.
+    """Run ``run_once`` every ``interval`` and hand each outcome to ``draw``, until Ctrl-C
+    (which propagates: the boundary exits 130, as for any interrupted command).
 
     A backend that is down, errors or answers garbage does not stop the watch: the frame
     carries the error and the next run tries again. Sleeping subtracts the time the run took.
@@ -407,18 +469,15 @@ def watch_query(
     from obsctl.errors import BackendError, BackendUnreachable, ParseError
     from obsctl.model.time import format_rfc3339
 
-    try:
-        while True:
-            started = time.monotonic()
-            stamp = format_rfc3339(now().replace(microsecond=0))
-            try:
-                frame = WatchFrame(expr, interval.total_seconds(), stamp, answer=run_once())
-            except (BackendError, BackendUnreachable, ParseError) as err:
-                frame = WatchFrame(
-                    expr, interval.total_seconds(), stamp, error=err.message, hint=err.hint
-                )
-            draw(frame)
-            elapsed = time.monotonic() - started
-            time.sleep(max(0.0, interval.total_seconds() - elapsed))
-    except KeyboardInterrupt:
-        return
+    while True:
+        started = time.monotonic()
+        stamp = format_rfc3339(now().replace(microsecond=0))
+        try:
+            frame = WatchFrame(expr, interval.total_seconds(), stamp, answer=run_once())
+        except (BackendError, BackendUnreachable, ParseError) as err:
+            frame = WatchFrame(
+                expr, interval.total_seconds(), stamp, error=err.message, hint=err.hint
+            )
+        draw(frame)
+        elapsed = time.monotonic() - started
+        time.sleep(max(0.0, interval.total_seconds() - elapsed))

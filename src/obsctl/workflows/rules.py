@@ -1,13 +1,12 @@
-"""``obsctl rules check``: read rule files, optionally ask the server, run the checks.
+"""``obsctl rules check`` and ``rules backtest``: read rule files, ask the server, run the checks.
 
 Files, globs, directories (``*.yml``/``*.yaml`` inside, recursively) and ``-`` (stdin) are
 read by the shared input reader (gzip too, size cap); a file that cannot be read or is not
 YAML at all is a usage error (exit 2). With ``--server`` the configured Prometheus-compatible
 server is asked, once per metric, for its label names over the lookback window (presence and
 labels), once for metadata (metric types) and its config (scrape interval), and once per
-selector for a series count. What
-a flavour cannot answer (VictoriaMetrics has no metadata or config, Thanos and Mimir no config)
-becomes a note, not a finding.
+selector for a series count. What a flavour cannot answer (VictoriaMetrics has no metadata or
+config, Thanos and Mimir no config) becomes a note, not a finding.
 """
 
 from __future__ import annotations
@@ -247,9 +246,10 @@ def _scrape_interval(config_yaml: str) -> float | None:
     import yaml
 
     from obsctl.parsers.rule_file import parse_prom_duration
+    from obsctl.yaml_limits import safe_load
 
     try:
-        doc = yaml.safe_load(config_yaml)
+        doc = safe_load(config_yaml)
     except yaml.YAMLError:
         return None
     if not isinstance(doc, dict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import orjson
@@ -18,6 +19,7 @@ from obsctl.config.kinds import KINDS
 from obsctl.config.links import link_targets, trace_links
 from obsctl.config.schema import TRACE_KINDS, Settings
 from obsctl.errors import BackendUnreachable, ConfigError, NotFound, UsageError
+from obsctl.model.logs import LogQuery, LogRecord
 from obsctl.model.time import TimeSyntaxError, format_duration, parse_duration, parse_instant
 from obsctl.model.trace_analysis import (
     FetchedTrace,
@@ -49,6 +51,15 @@ def parse_trace_id(text: str) -> str:
         raise UsageError(str(exc)) from None
 
 
+def local_stores(settings: Settings) -> list[str]:
+    """Trace kinds located by a path (the local store) whose file exists."""
+    return [
+        k
+        for k in TRACE_KINDS
+        if KINDS[k].locator == "path" and Path(settings.endpoint(k).url).expanduser().exists()
+    ]
+
+
 def _padded_not_found(typed: str, full_id: str, err: NotFound) -> NotFound:
     """A not-found error that says so when the ID typed was shortened and padded."""
     digits = typed.strip().lower()
@@ -62,14 +73,16 @@ def _padded_not_found(typed: str, full_id: str, err: NotFound) -> NotFound:
 
 
 def backends_to_try(settings: Settings, backend: str | None) -> list[str]:
-    """``--backend`` alone when given, else the configured trace backends (all three local
-    defaults when none is configured), in preference order."""
+    """``--backend`` alone when given, else the configured trace backends, in preference
+    order; with none configured, the local store when there is one, else the local defaults."""
     if backend is not None:
         if backend not in TRACE_KINDS:
             raise UsageError(
                 f"unknown trace backend {backend!r}: expected one of {', '.join(TRACE_KINDS)}"
             )
         return [backend]
+    if not any(settings.endpoint(k).configured for k in TRACE_KINDS):
+        return local_stores(settings) or settings.trace_backends()
     return settings.trace_backends()
 
 
@@ -229,6 +242,11 @@ async def show_trace(
                 )
             except NotFound as err:
                 raise _padded_not_found(trace_id or "", full_id, err) from None
+        if view.raw and file is None and not fetched.raw:
+            raise UsageError(
+                f"--raw shows a backend's response body; {fetched.source} has none",
+                hint="-o json gives the whole trace",
+            )
         analysis = analyze_trace(fetched.trace, adjust_skew=adjust_skew)
     if view.span is not None and not analysis.find(view.span):
         raise NotFound(
@@ -240,7 +258,32 @@ async def show_trace(
         if file is None
         else TraceLinks()
     )
-    return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view)
+    logs = await trace_logs(settings, fetched.trace) if file is None else ()
+    return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view, logs=logs)
+
+
+async def trace_logs(
+    settings: Settings, trace: Trace, *, min_severity: int = 0
+) -> tuple[LogRecord, ...]:
+    """The log records of ``trace`` from the log source (the local store), if there is one.
+
+    A missing or unreadable store means no logs, never a failed command.
+    """
+    stores = local_stores(settings)
+    if not stores:
+        return ()
+    from obsctl.backends.local import open_local
+    from obsctl.errors import ObsctlError
+
+    try:
+        async with open_local(settings.endpoint(stores[0]).url) as local:
+            return tuple(
+                await local.logs(
+                    LogQuery(trace_id=trace.trace_id, min_severity=min_severity, limit=10_000)
+                )
+            )
+    except ObsctlError:
+        return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +399,7 @@ async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> Tr
 
 def describe_search(kind: str, query: TraceSearch) -> str:
     """The search as the backend sees it, for the result header."""
-    if kind == "tempo":
+    if kind in KINDS and KINDS[kind].traceql:
         from obsctl.backends.tempo import traceql_for
 
         return traceql_for(query)

@@ -27,8 +27,7 @@ from obsctl.model.metrics import QueryResult
 from obsctl.model.time import format_rfc3339
 from obsctl.model.trace_analysis import TraceAnalysis
 from obsctl.model.traces import TraceSearch, TraceSummary
-from obsctl.parsers.promql import check_promql
-from obsctl.workflows.query import ROUND_STEPS, resolve_flavor, round_step_at_least
+from obsctl.workflows.query import ROUND_STEPS, precheck, resolve_flavor, round_step_at_least
 
 DEFAULT_QUERIES: tuple[str, ...] = ("up", "sum by (job) (up == 0)")
 """Panels shown when no ``--query`` is given: every target, then the jobs with targets down."""
@@ -77,8 +76,11 @@ def parse_alertmanager_alerts(payload: object) -> list[AlertRow]:
     return sorted((alert_row(a) for a in parse_alerts(payload)), key=alert_sort_key)
 
 
-def check_queries(exprs: Sequence[str]) -> None:
+def check_queries(exprs: Sequence[str], flavor: str | None = None) -> None:
     """Every panel query must parse (a usage error before the dashboard starts).
+
+    On VictoriaMetrics (``flavor``), MetricsQL is left to the server, whose error then shows
+    in the panel.
 
     Raises:
         UsageError: an expression is empty or not valid PromQL.
@@ -86,11 +88,12 @@ def check_queries(exprs: Sequence[str]) -> None:
     for expr in exprs:
         if not expr.strip():
             raise UsageError("--query: empty expression")
-        check_promql(expr)
+        precheck(expr, flavor)
 
 
-def query_problem(expr: str) -> str | None:
-    """Why ``expr`` cannot be a panel (the offline PromQL check), or ``None`` when it can.
+def query_problem(expr: str, flavor: str | None = None) -> str | None:
+    """Why ``expr`` cannot be a panel (the offline PromQL check, as ``--query`` gets), or
+    ``None`` when it can. On VictoriaMetrics (``flavor``) MetricsQL is left to the server.
 
     >>> query_problem("rate(x[5m])") is None
     True
@@ -98,7 +101,7 @@ def query_problem(expr: str) -> str | None:
     True
     """
     try:
-        check_promql(expr)
+        precheck(expr, flavor)
     except UsageError as err:
         return err.message
     return None

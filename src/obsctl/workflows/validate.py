@@ -95,13 +95,14 @@ def _custom_components(path: str, data: Mapping[str, Any]) -> dict[str, list[str
     import yaml
 
     from obsctl.analysis.validate.registry import module_index, parse_components_listing
+    from obsctl.yaml_limits import safe_load
 
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--components {path}: {exc.strerror or exc}") from None
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_load(text)
         return parse_components_listing(doc, module_index(data))
     except (yaml.YAMLError, ValueError) as exc:
         raise UsageError(

@@ -8,7 +8,6 @@ from obsctl.analysis.windows import (
     baseline_range,
     manual_window,
     merge_windows,
-    ms_to_dt,
     simulate_rule,
     windows_from_active_alerts,
     windows_from_alerts_series,
@@ -18,6 +17,7 @@ from obsctl.model.time import TimeRange
 
 T0 = 1_700_000_000_000  # ms, on a 60 s grid
 STEP = 60_000
+START = datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)  # T0 as a datetime
 
 
 def at(*steps: int) -> tuple[tuple[int, float], ...]:
@@ -41,7 +41,7 @@ def sim(ss: list[SeriesPoints], *, hold_min: int = 0, keep_min: int = 0, last: i
 
 
 def t(step: int) -> datetime:
-    return ms_to_dt(T0 + step * STEP)
+    return START + timedelta(minutes=step)
 
 
 def spans(ws: list[AlertWindow]) -> list[tuple[datetime, datetime]]:

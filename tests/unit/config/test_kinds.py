@@ -21,8 +21,14 @@ STORE = BackendKind(
 def test_table_rows_are_consistent():
     names = [k.name for k in BACKEND_KINDS]
     assert len(names) == len(set(names))
-    assert {k.flag for k in BACKEND_KINDS} == {f"--{n}-url" for n in names}
-    assert {k.env for k in BACKEND_KINDS} == {f"OBSCTL_{n.upper()}_URL" for n in names}
+    urls = [k.name for k in BACKEND_KINDS if k.locator == "url"]
+    assert {k.flag for k in BACKEND_KINDS if k.locator == "url"} == {f"--{n}-url" for n in urls}
+    assert {k.env for k in BACKEND_KINDS if k.locator == "url"} == {
+        f"OBSCTL_{n.upper()}_URL" for n in urls
+    }
+    assert [(k.flag, k.env) for k in BACKEND_KINDS if k.locator == "path"] == [
+        ("--store", "OBSCTL_STORE")
+    ]
     assert all(k.role in ROLES for k in BACKEND_KINDS)
 
 
@@ -33,9 +39,10 @@ def test_schema_constants_derive_from_the_table():
         "tempo",
         "jaeger",
         "zipkin",
+        "local",
         "grafana",
     )
-    assert schema.TRACE_KINDS == ("tempo", "jaeger", "zipkin") == kinds_with_role(TRACES)
+    assert schema.TRACE_KINDS == ("tempo", "jaeger", "zipkin", "local") == kinds_with_role(TRACES)
     assert schema.DEFAULT_URLS == {
         "prometheus": "http://localhost:9090",
         "alertmanager": "http://localhost:9093",
@@ -57,8 +64,10 @@ def test_a_path_kind_resolves_from_flag_and_env(monkeypatch: pytest.MonkeyPatch)
     env = {"OBSCTL_STORE": "/data/traces"}
     ep = discover.resolve_endpoint("local", None, context=None, flag_url=None, env=env)
     assert (ep.url, ep.source) == ("/data/traces", "env OBSCTL_STORE")
-    ep = discover.resolve_endpoint("local", None, context=None, flag_url=None, env={})
-    assert (ep.url, ep.configured) == ("", False)
+    # Unset, a path kind points at the store in the user data directory.
+    env = {"XDG_DATA_HOME": "/home/u/.local/share"}
+    ep = discover.resolve_endpoint("local", None, context=None, flag_url=None, env=env)
+    assert (ep.url, ep.configured) == ("/home/u/.local/share/obsctl/store.sqlite", False)
 
 
 def test_a_path_kind_in_a_context_is_not_checked_as_a_url(monkeypatch: pytest.MonkeyPatch):
@@ -96,3 +105,22 @@ def test_endpoint_options_follow_the_table(monkeypatch: pytest.MonkeyPatch):
     help_text = runner.invoke(app, ["--help"]).output
     assert "--store" in help_text and "PATH" in help_text and "Trace store." in help_text
     assert help_text.index("--tempo-url") < help_text.index("--verbose")
+
+
+def test_search_facts_of_the_trace_kinds():
+    from obsctl.workflows.correlate import SEARCH_NEEDS_SERVICE, build_search
+    from obsctl.workflows.trace import describe_search
+
+    assert [k.name for k in BACKEND_KINDS if k.traceql] == ["tempo"]
+    assert frozenset({"jaeger"}) == SEARCH_NEEDS_SERVICE
+    from datetime import UTC, datetime
+
+    from obsctl.model.time import TimeRange
+
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    window = TimeRange(t, t)
+    tempo = build_search("tempo", window, service="api", min_duration_ns=None, limit=5)
+    zipkin = build_search("zipkin", window, service="api", min_duration_ns=None, limit=5)
+    assert (tempo.traceql, zipkin.traceql) == ('{ resource.service.name = "api" }', None)
+    assert describe_search("tempo", tempo) == '{ resource.service.name = "api" }'
+    assert describe_search("zipkin", zipkin) == "service=api"

@@ -122,7 +122,7 @@ def test_find_alert_rule_lists_known_alerts() -> None:
 def test_extract_selectors_with_enclosing_functions_in_source_order() -> None:
     got = extract_selectors(
         'histogram_quantile(0.9, sum by (le) (rate(a_bucket{job="x",le!=""}[5m] offset 1m)))'
-        ' / on() group_left max_over_time(b[10m:1m]) and {__name__="c", d!~"e" or f="g"}'
+        ' / on() group_left max_over_time(b[10m:1m]) and {__name__="c", d!~"e"}'
     )
     assert got == [
         MetricSelector(
@@ -130,8 +130,13 @@ def test_extract_selectors_with_enclosing_functions_in_source_order() -> None:
         ),
         MetricSelector("b", (), ("max_over_time",)),
         MetricSelector("c", (("d", "!~", "e"),), ()),
-        MetricSelector(None, (("f", "=", "g"),), ()),
     ]
+
+
+def test_or_inside_braces_is_not_promql() -> None:
+    # Some PromQL dialects allow {a="1" or b="2"}; Prometheus does not.
+    with pytest.raises(ParseError, match="unexpected identifier"):
+        extract_selectors('{d!~"e" or f="g"}')
 
 
 @pytest.mark.parametrize(

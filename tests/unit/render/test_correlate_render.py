@@ -21,7 +21,6 @@ from obsctl.model.correlation import (
 )
 from obsctl.model.time import TimeRange
 from obsctl.model.trace_analysis import TraceLinks
-from obsctl.render import correlate as _render  # noqa: F401 - registers renderers
 from obsctl.render import emit
 from obsctl.render.console import Consoles
 from obsctl.render.correlate import correlation_json, correlation_markdown
@@ -229,3 +228,20 @@ def test_markdown_incident_notes(correlation: CorrelationResult) -> None:
     ) in md
     assert "| 2 | 2026-11-25T09:55:00Z | 2026-11-25T10:00:00Z (still firing) | 5m00s |" in md
     assert "- skipped jaeger search: cannot connect to Jaeger at http://localhost:16686\n" in md
+
+
+def test_times_in_a_range_share_one_format() -> None:
+    from datetime import UTC, datetime
+
+    from obsctl.render import correlate as rc
+
+    day = rc._time_format(
+        datetime(2026, 11, 25, 1, tzinfo=UTC), datetime(2026, 11, 25, 9, tzinfo=UTC)
+    )
+    two_days = rc._time_format(
+        datetime(2026, 11, 24, 22, tzinfo=UTC), datetime(2026, 11, 25, 9, tzinfo=UTC)
+    )
+    t1, t2 = datetime(2026, 11, 24, 23, 58, 2, tzinfo=UTC), datetime(2026, 11, 25, 0, 1, tzinfo=UTC)
+    assert [rc._short_time(t, day) for t in (t1, t2)] == ["23:58:02", "00:01:00"]
+    assert [rc._short_time(t, two_days) for t in (t1, t2)] == ["11-24 23:58:02", "11-25 00:01:00"]
+    assert rc._short_time(None, two_days) == "-"

@@ -6,7 +6,6 @@ import io
 
 from obsctl.model.findings import Finding, FindingsReport, Location, Severity
 from obsctl.render import emit
-from obsctl.render import findings as _findings  # noqa: F401 - registers renderers
 from obsctl.render.console import Consoles, make_console
 
 MESSAGE = "a rather long message " * 6

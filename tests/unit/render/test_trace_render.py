@@ -11,7 +11,6 @@ from obsctl.analysis.traces import analyze_trace
 from obsctl.model.trace_analysis import FetchedTrace, TraceResult, TraceView
 from obsctl.model.traces import Span, SpanKind, StatusCode, Trace
 from obsctl.render import emit
-from obsctl.render import trace as _render  # noqa: F401 - registers renderers
 from obsctl.render.console import Consoles
 from obsctl.render.trace import rfc3339_ns
 

@@ -184,9 +184,17 @@ def grid(start: datetime, minutes: int, **labels: str) -> SeriesPoints:
     )
 
 
-async def run(r: CorrelateRequest, sources: Sources, notes: list[str] | None = None):
+async def run(
+    r: CorrelateRequest,
+    sources: Sources,
+    notes: list[str] | None = None,
+    progress: list[str] | None = None,
+):
     sink = notes if notes is not None else []
-    return await correlate_alert(r, sources, analyze=simple_analyze, note=sink.append)
+    steps = progress if progress is not None else []
+    return await correlate_alert(
+        r, sources, analyze=simple_analyze, note=sink.append, progress=steps.append
+    )
 
 
 T_FIRE = NOW - timedelta(minutes=30)  # condition true from here for 10 minutes
@@ -259,7 +267,15 @@ async def test_rule_windows_exemplars_and_search_rank_and_explain() -> None:
         },
     )
     notes: list[str] = []
-    res = await run(req(), Sources(metrics=metrics, traces=[tempo]), notes)
+    steps: list[str] = []
+    res = await run(req(), Sources(metrics=metrics, traces=[tempo]), notes, steps)
+    fetched = [s for s in steps if s.startswith("fetching traces")]
+    assert steps[:2] == [
+        "finding when HighLatency fired…",
+        "looking for traces behind 1 firing window(s)…",
+    ]
+    total = int(fetched[0].split("/")[1].rstrip("…"))
+    assert fetched == [f"fetching traces {i}/{total}…" for i in range(total + 1)]
     # for=2m: fires 2 minutes after the condition starts; resolves when it stops; +1m slack.
     assert [(w.start, w.end, w.labels) for w in res.windows] == [
         (

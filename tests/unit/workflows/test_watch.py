@@ -32,7 +32,8 @@ def test_failures_become_frames_and_ctrl_c_stops(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr("time.sleep", fake_sleep)
     clock = datetime(2026, 12, 6, 12, 0, 0, 123456, tzinfo=UTC)
-    watch_query(run_once, "up", timedelta(seconds=30), frames.append, now=lambda: clock)
+    with pytest.raises(KeyboardInterrupt):
+        watch_query(run_once, "up", timedelta(seconds=30), frames.append, now=lambda: clock)
     assert [(f.answer is not None, f.error) for f in frames] == [
         (True, None),
         (False, "http://p:9090 refused"),

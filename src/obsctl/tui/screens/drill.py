@@ -23,6 +23,7 @@ from obsctl.model.alerts import AlertRow
 from obsctl.model.correlation import CorrelationResult, RankedTrace
 from obsctl.model.trace_analysis import TraceAnalysis
 from obsctl.model.traces import Span, TraceSearch, TraceSummary
+from obsctl.redact import redact
 from obsctl.tui.screens.detail import DetailScreen
 from obsctl.tui.widgets.query_panel import error_text, fit
 from obsctl.workflows.tui_sources import IncidentSource
@@ -50,7 +51,7 @@ def format_ns(ns: int | None) -> str:
 def bottleneck_text(trace: RankedTrace) -> str:
     """``checkout: SELECT orders 78%`` (or why the trace could not be fetched)."""
     if not trace.found:
-        return trace.note or "not fetched"
+        return redact(trace.note) if trace.note else "not fetched"
     if trace.bottleneck is None:
         return "-"
     share = f" {trace.bottleneck_share:.0%}" if trace.bottleneck_share is not None else ""
@@ -127,6 +128,7 @@ class CorrelateScreen(DrillScreen):
 
     def _note(self, line: str) -> None:
         # Called from the workflow (same event loop): show each step as it is reported.
+        line = redact(line)
         self.notes.append(line)
         self.status(Text(f"correlating… {line}", no_wrap=True, overflow="ellipsis"))
 
@@ -169,7 +171,7 @@ class CorrelateScreen(DrillScreen):
         parts.append(f"{took:.1f}s")
         text = Text(" · ".join(parts), no_wrap=True, overflow="ellipsis")
         if result.skipped:
-            text.append(f"\n{result.skipped[0]}", style="dim")
+            text.append(f"\n{redact(result.skipped[0])}", style="dim")
         self.status(text)
         if not result.traces:
             table.add_row(Text(""), Text("no traces", style="dim"), Text(""), Text(""), Text(""))

@@ -53,11 +53,19 @@ class QueryScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]  # noqa: RUF012
 
-    def __init__(self, title: str, expr: str = "", *, names: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        title: str,
+        expr: str = "",
+        *,
+        names: Sequence[str] = (),
+        flavor: str | None = None,
+    ) -> None:
         super().__init__()
         self._title = title
         self._expr = expr
         self._names = names
+        self._flavor = flavor
 
     def compose(self) -> ComposeResult:
         """The input and the verdict of the offline check."""
@@ -81,9 +89,11 @@ class QueryScreen(ModalScreen[str | None]):
         return str(self.query_one("#verdict", Static).render())
 
     def _check(self, expr: str) -> str | None:
-        problem = query_problem(expr)
+        problem = query_problem(expr, self._flavor)
         line = self.query_one("#verdict", Static)
-        if problem is None:
+        if problem is None and self._flavor and query_problem(expr) is not None:
+            line.update(Text("✓ not PromQL: left to the server as MetricsQL", style="green"))
+        elif problem is None:
             line.update(Text("✓ valid PromQL", style="green"))
         else:
             line.update(Text(f"✗ {problem}", style="red", no_wrap=True, overflow="ellipsis"))

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 
 from obsctl.errors import ObsctlError
 from obsctl.model.metrics import QueryResult, Series
+from obsctl.redact import redact
 from obsctl.render.query import format_labels, format_value, series_stats, sparkline, split_labels
 
 MAX_ROWS = 200
@@ -80,9 +81,9 @@ def error_text(err: ObsctlError) -> Text:
     two rows from the data below it.
     """
     text = Text("✗ ", style="bold red", no_wrap=True, overflow="ellipsis", end="")
-    text.append(" ".join(err.message.split()), style="red")
+    text.append(redact(" ".join(err.message.split())), style="red")
     if err.hint:
-        text.append("\n" + " ".join(err.hint.split()), style="dim")
+        text.append("\n" + redact(" ".join(err.hint.split())), style="dim")
     return text
 
 

@@ -1,0 +1,1118 @@
+"""The PromQL syntax tree: what ``obsctl.parsers.promql_parser.parse_expr`` returns.
+
+The node types mirror Prometheus's ``promql/parser`` AST (``ast.go``) so that code written
+against Prometheus's semantics (evaluation, selector extraction, printing) carries over:
+
+=====================  ==========================================================
+Prometheus             here
+=====================  ==========================================================
+``NumberLiteral``      :class:`NumberLiteral` (``duration`` as in Prometheus)
+``StringLiteral``      :class:`StringLiteral`
+``VectorSelector``     :class:`VectorSelector` (``matchers`` include ``__name__``)
+``MatrixSelector``     :class:`MatrixSelector`
+``SubqueryExpr``       :class:`SubqueryExpr`
+``Call`` + Function    :class:`Call` + :class:`Function` (``FUNCTIONS``)
+``AggregateExpr``      :class:`AggregateExpr`
+``BinaryExpr``         :class:`BinaryExpr` + :class:`VectorMatching`
+``UnaryExpr``          :class:`UnaryExpr`
+``ParenExpr``          :class:`ParenExpr`
+``StepInvariantExpr``  :class:`StepInvariantExpr` (never produced by the parser)
+``DurationExpr``       :class:`DurationExpr`
+=====================  ==========================================================
+
+Differences from the Go types, all deliberate:
+
+* Nodes are frozen, slotted dataclasses; the parser builds them bottom-up.
+* Every node carries ``pos``, a :class:`PosRange` of **character** offsets into the query
+  string (``str`` indices, end exclusive). Prometheus counts bytes; the two agree for ASCII.
+* Durations (ranges, offsets, steps) are **float seconds**. Prometheus keeps nanosecond
+  ``time.Duration`` values rounded from the same float; ``round(seconds * 1000)`` gives the
+  millisecond value the engine works with.
+* ``@`` timestamps are **int milliseconds** (``timestamp.FromFloatSeconds``), as in Prometheus.
+* Operators are their PromQL spelling (``"+"``, ``"and"``, ``"atan2"``, ``"sum"``), not item
+  type numbers.
+
+This module is stdlib-only (it lives in ``model``) so that both the parser and the analysis
+code (an evaluator, rule checks) can import it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import Literal, TypeAlias
+
+
+class ValueType(StrEnum):
+    """The type an expression evaluates to (Prometheus ``ValueType``)."""
+
+    NONE = "none"
+    VECTOR = "vector"
+    SCALAR = "scalar"
+    MATRIX = "matrix"
+    STRING = "string"
+
+    @property
+    def documented(self) -> str:
+        """The name the PromQL docs and error messages use (``DocumentedType``).
+
+        >>> ValueType.MATRIX.documented
+        'range vector'
+        """
+        return _DOCUMENTED.get(self, self.value)
+
+
+_DOCUMENTED = {ValueType.VECTOR: "instant vector", ValueType.MATRIX: "range vector"}
+
+
+@dataclass(frozen=True, slots=True)
+class PosRange:
+    """A half-open span ``[start, end)`` of character offsets into the query."""
+
+    start: int
+    end: int
+
+
+# ----------------------------------------------------------------------------- functions
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """A PromQL function's signature (Prometheus ``parser.Function``).
+
+    ``variadic`` follows Prometheus: ``0`` means exactly ``len(arg_types)`` arguments; ``n > 0``
+    means between ``len(arg_types) - 1`` and ``len(arg_types) - 1 + n`` arguments; ``-1`` means
+    ``len(arg_types) - 1`` or more. Arguments past the list take the last type
+    (:meth:`arg_type`). ``experimental`` functions need
+    ``--enable-feature=promql-experimental-functions`` on the server.
+    """
+
+    name: str
+    arg_types: tuple[ValueType, ...]
+    return_type: ValueType
+    variadic: int = 0
+    experimental: bool = False
+
+    @property
+    def min_args(self) -> int:
+        """Fewest arguments a call may have."""
+        return len(self.arg_types) if self.variadic == 0 else len(self.arg_types) - 1
+
+    @property
+    def max_args(self) -> int | None:
+        """Most arguments a call may have (``None``: unbounded)."""
+        if self.variadic == 0:
+            return len(self.arg_types)
+        if self.variadic < 0:
+            return None
+        return len(self.arg_types) - 1 + self.variadic
+
+    def arg_type(self, index: int) -> ValueType:
+        """Expected type of argument ``index`` (variadic tails repeat the last type)."""
+        return self.arg_types[min(index, len(self.arg_types) - 1)]
+
+
+_V, _S, _M, _STR = ValueType.VECTOR, ValueType.SCALAR, ValueType.MATRIX, ValueType.STRING
+
+
+def _functions() -> dict[str, Function]:
+    out: dict[str, Function] = {}
+
+    def fn(
+        name: str,
+        args: tuple[ValueType, ...],
+        ret: ValueType = _V,
+        *,
+        variadic: int = 0,
+        experimental: bool = False,
+    ) -> None:
+        out[name] = Function(name, args, ret, variadic, experimental)
+
+    for name in [
+        "abs",
+        "acos",
+        "acosh",
+        "asin",
+        "asinh",
+        "atan",
+        "atanh",
+        "ceil",
+        "cos",
+        "cosh",
+        "deg",
+        "exp",
+        "floor",
+        "histogram_avg",
+        "histogram_count",
+        "histogram_sum",
+        "histogram_stddev",
+        "histogram_stdvar",
+        "ln",
+        "log10",
+        "log2",
+        "rad",
+        "sgn",
+        "sin",
+        "sinh",
+        "sort",
+        "sort_desc",
+        "sqrt",
+        "tan",
+        "tanh",
+        "timestamp",
+        "absent",
+    ]:
+        fn(name, (_V,))
+    for name in [
+        "absent_over_time",
+        "avg_over_time",
+        "changes",
+        "count_over_time",
+        "delta",
+        "deriv",
+        "first_over_time",
+        "idelta",
+        "increase",
+        "irate",
+        "last_over_time",
+        "max_over_time",
+        "min_over_time",
+        "present_over_time",
+        "rate",
+        "resets",
+        "stddev_over_time",
+        "stdvar_over_time",
+        "sum_over_time",
+    ]:
+        fn(name, (_M,))
+    for name in [
+        "days_in_month",
+        "day_of_month",
+        "day_of_week",
+        "day_of_year",
+        "hour",
+        "minute",
+        "month",
+        "year",
+    ]:
+        fn(name, (_V,), variadic=1)
+    for name in ["mad_over_time", "ts_of_first_over_time", "ts_of_max_over_time"]:
+        fn(name, (_M,), experimental=True)
+    for name in ["ts_of_min_over_time", "ts_of_last_over_time"]:
+        fn(name, (_M,), experimental=True)
+    for name in ("start", "end", "range", "step"):
+        fn(name, (), _S, experimental=True)
+    fn("min_of", (_S, _S), _S, experimental=True)
+    fn("max_of", (_S, _S), _S, experimental=True)
+    fn("clamp", (_V, _S, _S))
+    fn("clamp_max", (_V, _S))
+    fn("clamp_min", (_V, _S))
+    fn("histogram_fraction", (_S, _S, _V))
+    fn("histogram_quantile", (_S, _V))
+    fn("histogram_quantiles", (_V, _STR, _S, _S), variadic=9, experimental=True)
+    fn("double_exponential_smoothing", (_M, _S, _S), experimental=True)
+    fn("info", (_V, _V), variadic=1, experimental=True)
+    fn("label_replace", (_V, _STR, _STR, _STR, _STR))
+    fn("label_join", (_V, _STR, _STR, _STR), variadic=-1)
+    fn("pi", (), _S)
+    fn("time", (), _S)
+    fn("predict_linear", (_M, _S))
+    fn("quantile_over_time", (_S, _M))
+    fn("round", (_V, _S), variadic=1)
+    fn("scalar", (_V,), _S)
+    fn("vector", (_S,))
+    fn("sort_by_label", (_V, _STR), variadic=-1, experimental=True)
+    fn("sort_by_label_desc", (_V, _STR), variadic=-1, experimental=True)
+    fn("start_timestamp", (_V,), experimental=True)
+    return dict(sorted(out.items()))
+
+
+FUNCTIONS: Mapping[str, Function] = _functions()
+"""Every function Prometheus knows (``promql/parser/functions.go``), by name."""
+
+AGGREGATORS: frozenset[str] = frozenset(
+    [
+        "avg",
+        "bottomk",
+        "count",
+        "count_values",
+        "group",
+        "max",
+        "min",
+        "quantile",
+        "stddev",
+        "stdvar",
+        "sum",
+        "topk",
+        "limitk",
+        "limit_ratio",
+    ]
+)
+"""Aggregation operators (``sum``, ``topk``, …)."""
+AGGREGATORS_WITH_PARAM: frozenset[str] = frozenset(
+    {"topk", "bottomk", "count_values", "quantile", "limitk", "limit_ratio"}
+)
+"""Aggregators whose first argument is a parameter (``topk(3, x)``)."""
+EXPERIMENTAL_AGGREGATORS: frozenset[str] = frozenset({"limitk", "limit_ratio"})
+"""Aggregators behind ``--enable-feature=promql-experimental-functions``."""
+
+BinaryOp: TypeAlias = Literal[
+    "+", "-", "*", "/", "%", "^", "atan2", "==", "!=", ">", "<", ">=", "<=", "and", "or",
+    "unless", "</", ">/",
+]  # fmt: skip
+COMPARISON_OPS: frozenset[str] = frozenset({"==", "!=", ">", "<", ">=", "<="})
+SET_OPS: frozenset[str] = frozenset({"and", "or", "unless"})
+
+
+# ----------------------------------------------------------------------------- matchers
+
+
+class MatchOp(StrEnum):
+    """A label matcher's operator."""
+
+    EQUAL = "="
+    NOT_EQUAL = "!="
+    REGEX = "=~"
+    NOT_REGEX = "!~"
+
+
+@lru_cache(maxsize=1024)
+def _anchored(pattern: str) -> re.Pattern[str]:
+    return compile_matcher_regex(pattern)
+
+
+def compile_matcher_regex(pattern: str) -> re.Pattern[str]:
+    """A label matcher's regex, fully anchored as Prometheus anchors it (``^(?s:…)$``).
+
+    Prometheus uses Go's RE2 syntax; :func:`re2_to_python` translates what Python's ``re``
+    spells differently. Raises ``re.error`` for a pattern neither accepts.
+    """
+    return re.compile(f"^(?s:{re2_to_python(pattern)})$")
+
+
+_POSIX_CLASSES = {
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "ascii": "\\x00-\\x7f",
+    "blank": "\\t ",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": "\\t\\n\\v\\f\\r ",
+    "upper": "A-Z",
+    "word": "0-9A-Za-z_",
+    "xdigit": "0-9A-Fa-f",
+}
+_INLINE_FLAGS = re.compile(r"\(\?([ims]*(?:-[ims]*)?)\)")
+
+
+def re2_to_python(pattern: str) -> str:
+    """Translate RE2 syntax that Python's ``re`` spells differently.
+
+    * inline flags anywhere (``a(?i)b``) apply to the rest of the group in RE2; Python allows
+      them only at the start, so they become scoped groups (``a(?i:b)``), re-opened after
+      each ``|`` of that group;
+    * ``\\z`` (end of text) is Python's ``\\Z``; ``\\Q…\\E`` quotes literally;
+    * POSIX classes inside brackets (``[[:alpha:]]``).
+
+    >>> re2_to_python(".*((?i)duc).*")
+    '.*((?i:duc)).*'
+    >>> re2_to_python("x(?i)a|b")
+    'x(?i:a)|(?i:b)'
+    >>> re2_to_python("[[:digit:]_]+")
+    '[0-9_]+'
+    """
+    out: list[str] = []
+    # Per open group: the inline flags in force that were opened as scoped groups.
+    scopes: list[list[str]] = [[]]
+    i = 0
+    n = len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if pattern.startswith("\\Q", i):
+                end = pattern.find("\\E", i + 2)
+                literal = pattern[i + 2 : end if end >= 0 else n]
+                out.append(re.escape(literal))
+                i = end + 2 if end >= 0 else n
+                continue
+            if pattern.startswith("\\z", i):
+                out.append("\\Z")
+                i += 2
+                continue
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            i = _copy_class(pattern, i, out)
+            continue
+        if ch == "(":
+            m = _INLINE_FLAGS.match(pattern, i)
+            if m is not None and m.group(1):
+                out.append(f"(?{m.group(1)}:")
+                scopes[-1].append(m.group(1))
+                i = m.end()
+                continue
+            scopes.append([])
+            out.append("(")
+            i += 1
+            continue
+        if ch == ")":
+            if len(scopes) > 1:
+                out.append(")" * len(scopes.pop()))
+            out.append(")")
+            i += 1
+            continue
+        if ch == "|" and scopes[-1]:
+            flags = scopes[-1]
+            out.append(")" * len(flags) + "|" + "".join(f"(?{f}:" for f in flags))
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    out.append(")" * len(scopes[0]))
+    return "".join(out)
+
+
+def _copy_class(pattern: str, i: int, out: list[str]) -> int:
+    """Copy the bracket expression at ``pattern[i]``; return the index after it."""
+    n = len(pattern)
+    j = i + 1
+    parts = ["["]
+    if j < n and pattern[j] == "^":
+        parts.append("^")
+        j += 1
+    if j < n and pattern[j] == "]":
+        parts.append("\\]")
+        j += 1
+    while j < n and pattern[j] != "]":
+        if pattern.startswith("[:", j):
+            k = pattern.find(":]", j + 2)
+            name = pattern[j + 2 : k] if k > 0 else ""
+            if name in _POSIX_CLASSES:
+                parts.append(_POSIX_CLASSES[name])
+                j = k + 2
+                continue
+        if pattern[j] == "\\":
+            parts.append(pattern[j : j + 2])
+            j += 2
+            continue
+        parts.append("\\[" if pattern[j] == "[" else pattern[j])
+        j += 1
+    if j >= n:  # unterminated: leave it to re.compile to complain
+        out.append(pattern[i:])
+        return n
+    parts.append("]")
+    out.append("".join(parts))
+    return j + 1
+
+
+@dataclass(frozen=True, slots=True)
+class LabelMatcher:
+    """``name op "value"`` inside a selector's braces; regexes are fully anchored."""
+
+    name: str
+    op: MatchOp
+    value: str
+
+    def matches(self, value: str) -> bool:
+        """Whether a label value (``""`` for a missing label) satisfies this matcher.
+
+        Regexes use Python's ``re`` (RE2 syntax is nearly a subset of it).
+
+        >>> LabelMatcher("job", MatchOp.REGEX, "api|web").matches("web")
+        True
+        >>> LabelMatcher("job", MatchOp.NOT_EQUAL, "").matches("")
+        False
+        """
+        if self.op is MatchOp.EQUAL:
+            return value == self.value
+        if self.op is MatchOp.NOT_EQUAL:
+            return value != self.value
+        hit = _anchored(self.value).match(value) is not None
+        return hit if self.op is MatchOp.REGEX else not hit
+
+    def __str__(self) -> str:
+        return f"{format_label_name(self.name)}{self.op.value}{quote_string(self.value)}"
+
+
+_LEGACY_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
+_LEGACY_METRIC = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
+
+
+def quote_string(value: str) -> str:
+    """``value`` as a double-quoted PromQL string literal (Go ``%q`` style).
+
+    >>> quote_string('a"b\\n')
+    '"a\\\\"b\\\\n"'
+    """
+    out = ['"']
+    for ch in value:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ch < " " or ch == "\x7f":
+            out.append(f"\\x{ord(ch):02x}")
+        elif "\udc80" <= ch <= "\udcff":  # a byte that was not UTF-8 (surrogate escape)
+            out.append(f"\\x{ord(ch) & 0xFF:02x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\v": "\\v",
+}
+
+
+def format_label_name(name: str) -> str:
+    """A label name as PromQL: bare when legacy-valid, else quoted (UTF-8 names)."""
+    return name if _LEGACY_LABEL.match(name) else quote_string(name)
+
+
+def format_metric_name(name: str) -> str:
+    """A metric name as PromQL: bare when legacy-valid, else ``{"quoted"}`` style content."""
+    return name if _LEGACY_METRIC.match(name) else quote_string(name)
+
+
+# ----------------------------------------------------------------------------- nodes
+
+
+@dataclass(frozen=True, slots=True)
+class NumberLiteral:
+    """A float literal; ``duration`` is set when it was written as a duration (``5m``)."""
+
+    value: float
+    pos: PosRange
+    duration: bool = False
+
+    @property
+    def type(self) -> ValueType:
+        return ValueType.SCALAR
+
+
+@dataclass(frozen=True, slots=True)
+class StringLiteral:
+    """A string literal, unquoted (escapes resolved; backtick strings raw)."""
+
+    value: str
+    pos: PosRange
+
+    @property
+    def type(self) -> ValueType:
+        return ValueType.STRING
+
+
+DurationOp: TypeAlias = Literal["+", "-", "*", "/", "%", "^", "step", "range", "min_of", "max_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class DurationExpr:
+    """Arithmetic on durations, inside ``[…]`` and after ``offset`` (Prometheus ≥ 3.4).
+
+    * binary ``+ - * / % ^``: ``lhs`` and ``rhs`` set;
+    * unary minus: ``op="-"``, ``lhs=None``; Prometheus also represents a parenthesised
+      plain literal ``(5m)`` as ``op="+"`` with ``lhs=None`` and ``wrapped=True``;
+    * ``step()`` / ``range()``: both operands ``None`` (the query step / range at evaluation);
+    * ``min_of(a, b)`` / ``max_of(a, b)``: ``lhs`` and ``rhs`` are the arguments.
+
+    Operands are :class:`NumberLiteral` (seconds) or nested :class:`DurationExpr`.
+    """
+
+    op: DurationOp
+    lhs: NumberLiteral | DurationExpr | None
+    rhs: NumberLiteral | DurationExpr | None
+    pos: PosRange
+    wrapped: bool = False
+
+    @property
+    def type(self) -> ValueType:
+        return ValueType.SCALAR
+
+
+DurationValue: TypeAlias = NumberLiteral | DurationExpr
+"""A range, step or offset as written: a literal (seconds) or a duration expression."""
+
+
+AtPreprocessor: TypeAlias = Literal["start", "end"]
+
+
+@dataclass(frozen=True, slots=True)
+class VectorSelector:
+    """An instant vector selector, ``name{matchers} offset … @ …``.
+
+    ``matchers`` holds every matcher, the ``__name__="name"`` one included (last, as
+    Prometheus appends it); ``name`` is the bare name before the braces, or ``None``.
+    Offsets and ``@`` written after a range (``x[5m] offset 1h``) are stored here too, as in
+    Prometheus.
+    """
+
+    name: str | None
+    matchers: tuple[LabelMatcher, ...]
+    pos: PosRange
+    offset: float = 0.0
+    """Offset in seconds (negative looks ahead); 0 when absent or given by ``offset_expr``."""
+    offset_expr: DurationExpr | None = None
+    timestamp: int | None = None
+    """``@`` time in milliseconds since the epoch."""
+    start_or_end: AtPreprocessor | None = None
+    """``@ start()`` / ``@ end()``."""
+    anchored: bool = False
+    smoothed: bool = False
+
+    @property
+    def type(self) -> ValueType:
+        return ValueType.VECTOR
+
+    def metric_name(self) -> str | None:
+        """The selected metric name: ``name`` or an ``__name__="…"`` equality matcher."""
+        if self.name is not None:
+            return self.name
+        for m in self.matchers:
+            if m.name == "__name__" and m.op is MatchOp.EQUAL:
+                return m.value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixSelector:
+    """A range vector selector ``selector[range]``."""
+
+    vector_selector: VectorSelector
+    range: float
+    """Range in seconds (0 when given by ``range_expr``)."""
+    pos: PosRange
+    range_expr: DurationExpr | None = None
+
+    @property
+    def type(self) -> ValueType:
+        return ValueType.MATRIX
+
+
+@dataclass(frozen=True, slots=True)
+class SubqueryExpr:
+    """``expr[range:step]`` with its own offset and ``@``."""
+
+    expr: Expr
+    range: float
+    """Seconds (0 when given by ``range_expr``)."""
+    pos: PosRange
+    range_expr: DurationExpr | None = None
+    step: float = 0.0
+    """Seconds; 0 means the evaluation's default step."""
+    step_expr: DurationExpr | None = None
+    offset: float = 0.0
+    offset_expr: DurationExpr | None = None
+    timestamp: int | None = None
+    start_or_end: AtPreprocessor | None = None
+
+    @property
+    def type(self) -> ValueType:
+        return ValueType.MATRIX
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A function call; ``func`` carries the signature (argument and return types)."""
+
+    func: Function
+    args: tuple[Expr, ...]
+    pos: PosRange
+
+    @property
+    def type(self) -> ValueType:
+        return self.func.return_type
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateExpr:
+    """``op [by|without (grouping)] ([param,] expr)``."""
+
+    op: str
+    expr: Expr
+    pos: PosRange
+    param: Expr | None = None
+    grouping: tuple[str, ...] = ()
+    without: bool = False
+
+    @property
+    def type(self) -> ValueType:
+        return ValueType.VECTOR
+
+
+class Cardinality(StrEnum):
+    """Vector matching cardinality."""
+
+    ONE_TO_ONE = "one-to-one"
+    MANY_TO_ONE = "many-to-one"
+    ONE_TO_MANY = "one-to-many"
+    MANY_TO_MANY = "many-to-many"
+
+
+@dataclass(frozen=True, slots=True)
+class VectorMatching:
+    """How the two sides of a vector/vector binary operation are matched.
+
+    ``on`` tells whether ``matching_labels`` came from ``on(…)`` (else ``ignoring(…)`` or
+    nothing); ``include`` is the ``group_left/right(…)`` label list. Set operators always get
+    ``MANY_TO_MANY``. ``fill_lhs``/``fill_rhs`` are the ``fill*()`` modifier values.
+    """
+
+    card: Cardinality = Cardinality.ONE_TO_ONE
+    matching_labels: tuple[str, ...] = ()
+    on: bool = False
+    include: tuple[str, ...] = ()
+    fill_lhs: float | None = None
+    fill_rhs: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryExpr:
+    """``lhs op [bool] [on|ignoring(…) [group_left|group_right(…)]] [fill…] rhs``.
+
+    ``matching`` is ``None`` unless both sides are instant vectors (as Prometheus sets it).
+    """
+
+    op: BinaryOp
+    lhs: Expr
+    rhs: Expr
+    pos: PosRange
+    matching: VectorMatching | None = None
+    return_bool: bool = False
+
+    @property
+    def type(self) -> ValueType:
+        return _binary_type(self)
+
+
+@dataclass(frozen=True, slots=True)
+class UnaryExpr:
+    """``-expr`` or ``+expr`` (a signed number literal is folded into the literal instead)."""
+
+    op: Literal["+", "-"]
+    expr: Expr
+    pos: PosRange
+
+    @property
+    def type(self) -> ValueType:
+        return _unwrapped_type(self.expr)
+
+
+@dataclass(frozen=True, slots=True)
+class ParenExpr:
+    """``( expr )``."""
+
+    expr: Expr
+    pos: PosRange
+
+    @property
+    def type(self) -> ValueType:
+        return _unwrapped_type(self.expr)
+
+
+@dataclass(frozen=True, slots=True)
+class StepInvariantExpr:
+    """Marks a subtree whose value is the same at every step (Prometheus's
+    ``PreprocessExpr`` wraps ``@``-pinned selectors this way). The parser never builds it; an
+    evaluator may."""
+
+    expr: Expr
+
+    @property
+    def pos(self) -> PosRange:
+        return self.expr.pos
+
+    @property
+    def type(self) -> ValueType:
+        return self.expr.type
+
+
+Expr: TypeAlias = (
+    NumberLiteral
+    | StringLiteral
+    | VectorSelector
+    | MatrixSelector
+    | SubqueryExpr
+    | Call
+    | AggregateExpr
+    | BinaryExpr
+    | UnaryExpr
+    | ParenExpr
+    | StepInvariantExpr
+    | DurationExpr
+)
+"""Any expression node."""
+
+
+def _unwrapped_type(node: Expr) -> ValueType:
+    while isinstance(node, ParenExpr | UnaryExpr | StepInvariantExpr):
+        node = node.expr
+    return _binary_type(node) if isinstance(node, BinaryExpr) else node.type
+
+
+def _binary_type(node: BinaryExpr) -> ValueType:
+    """A binary expression is a scalar when all its leaves are; computed without recursion
+    (operator chains can be tens of thousands deep)."""
+    stack: list[Expr] = [node]
+    while stack:
+        current = stack.pop()
+        while isinstance(current, ParenExpr | UnaryExpr | StepInvariantExpr):
+            current = current.expr
+        if isinstance(current, BinaryExpr):
+            stack.append(current.lhs)
+            stack.append(current.rhs)
+        elif current.type is not ValueType.SCALAR:
+            return ValueType.VECTOR
+    return ValueType.SCALAR
+
+
+def children(node: Expr) -> tuple[Expr, ...]:
+    """Direct sub-expressions, in source order (Prometheus ``Children``; duration
+    expressions inside ranges and offsets are not children, as in Prometheus)."""
+    if isinstance(node, BinaryExpr):
+        return (node.lhs, node.rhs)
+    if isinstance(node, AggregateExpr):
+        return (node.param, node.expr) if node.param is not None else (node.expr,)
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, MatrixSelector):
+        return (node.vector_selector,)
+    if isinstance(node, SubqueryExpr | ParenExpr | UnaryExpr | StepInvariantExpr):
+        return (node.expr,)
+    if isinstance(node, DurationExpr):
+        return tuple(x for x in (node.lhs, node.rhs) if x is not None)
+    return ()
+
+
+def walk(node: Expr) -> Iterator[Expr]:
+    """Every node of the tree, depth first, parents before children."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
+
+
+def selectors(node: Expr) -> list[VectorSelector]:
+    """Every vector selector in the tree, in source order."""
+    return [n for n in walk(node) if isinstance(n, VectorSelector)]
+
+
+def metric_names(node: Expr) -> list[str]:
+    """Metric names the expression selects, de-duplicated, in source order."""
+    seen: dict[str, None] = {}
+    for sel in selectors(node):
+        name = sel.metric_name()
+        if name is not None:
+            seen.setdefault(name)
+    return list(seen)
+
+
+# ----------------------------------------------------------------------------- printing
+
+
+def format_duration(seconds: float) -> str:
+    """A duration as Prometheus prints it (``model.Duration``: ``1h30m``, ``1w``, ``0s``).
+
+    >>> format_duration(5400)
+    '1h30m'
+    >>> format_duration(0.25)
+    '250ms'
+    """
+    ms = round(seconds * 1000)
+    if ms == 0:
+        return "0s"
+    sign = "-" if ms < 0 else ""
+    ms = abs(ms)
+    out = []
+    for unit, mult, exact in (
+        ("y", 365 * 86_400_000, True),
+        ("w", 7 * 86_400_000, True),
+        ("d", 86_400_000, False),
+        ("h", 3_600_000, False),
+        ("m", 60_000, False),
+        ("s", 1000, False),
+        ("ms", 1, False),
+    ):
+        if exact and ms % mult:
+            continue
+        if ms >= mult:
+            out.append(f"{ms // mult}{unit}")
+            ms %= mult
+    return sign + "".join(out)
+
+
+def format_number(value: float) -> str:
+    """A float as Go's ``strconv.FormatFloat(v, 'f', -1, 64)`` prints it."""
+    if math.isnan(value):
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    text = repr(value)
+    if "e" in text or "E" in text:
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text
+
+
+def _format_labels(names: tuple[str, ...]) -> str:
+    return ", ".join(format_label_name(n) for n in names)
+
+
+def _format_offset(offset: float, expr: DurationExpr | None) -> str:
+    if expr is not None:
+        return " offset " + format_expr(expr)
+    if offset > 0:
+        return " offset " + format_duration(offset)
+    if offset < 0:
+        return " offset -" + format_duration(-offset)
+    return ""
+
+
+def _format_at(timestamp: int | None, start_or_end: str | None) -> str:
+    if timestamp is not None:
+        return f" @ {timestamp / 1000:.3f}"
+    if start_or_end is not None:
+        return f" @ {start_or_end}()"
+    return ""
+
+
+def _format_selector_core(node: VectorSelector) -> str:
+    parts = sorted(
+        str(m)
+        for m in node.matchers
+        if not (
+            m.name == "__name__"
+            and m.op is MatchOp.EQUAL
+            and m.value == node.name
+            and m.value != ""
+        )
+    )
+    body = "{" + ",".join(parts) + "}" if parts else ""
+    return (node.name or "") + body
+
+
+def format_expr(node: Expr) -> str:
+    """The expression as PromQL text, the way Prometheus's printer (``String()``) writes it.
+
+    >>> from obsctl.model.promql_ast import PosRange as P
+    >>> format_expr(VectorSelector("up", (LabelMatcher("job", MatchOp.EQUAL, "a"),), P(0, 2)))
+    'up{job="a"}'
+    """
+    if isinstance(node, NumberLiteral):
+        if node.duration:
+            if node.value < 0:
+                return "-" + format_duration(-node.value)
+            return format_duration(node.value)
+        return format_number(node.value)
+    if isinstance(node, StringLiteral):
+        return quote_string(node.value)
+    if isinstance(node, VectorSelector):
+        text = _format_selector_core(node)
+        text += _format_at(node.timestamp, node.start_or_end)
+        text += " anchored" if node.anchored else " smoothed" if node.smoothed else ""
+        return text + _format_offset(node.offset, node.offset_expr)
+    if isinstance(node, MatrixSelector):
+        vs = node.vector_selector
+        rng = format_expr(node.range_expr) if node.range_expr else format_duration(node.range)
+        extended = " anchored" if vs.anchored else " smoothed" if vs.smoothed else ""
+        return (
+            f"{_format_selector_core(vs)}[{rng}]{extended}"
+            f"{_format_at(vs.timestamp, vs.start_or_end)}"
+            f"{_format_offset(vs.offset, vs.offset_expr)}"
+        )
+    if isinstance(node, SubqueryExpr):
+        rng = format_expr(node.range_expr) if node.range_expr else format_duration(node.range)
+        step = ""
+        if node.step:
+            step = format_duration(node.step)
+        elif node.step_expr is not None:
+            step = format_expr(node.step_expr)
+        return (
+            f"{format_expr(node.expr)}[{rng}:{step}]"
+            f"{_format_at(node.timestamp, node.start_or_end)}"
+            f"{_format_offset(node.offset, node.offset_expr)}"
+        )
+    if isinstance(node, Call):
+        return f"{node.func.name}({', '.join(format_expr(a) for a in node.args)})"
+    if isinstance(node, AggregateExpr):
+        head = node.op
+        if node.without:
+            head += f" without ({_format_labels(node.grouping)}) "
+        elif node.grouping:
+            head += f" by ({_format_labels(node.grouping)}) "
+        param = format_expr(node.param) + ", " if node.param is not None else ""
+        return f"{head}({param}{format_expr(node.expr)})"
+    if isinstance(node, BinaryExpr):
+        # Left-deep chains (a or b or c …, thousands long in generated queries) are walked
+        # without recursion.
+        spine: list[BinaryExpr] = []
+        current: Expr = node
+        while isinstance(current, BinaryExpr):
+            spine.append(current)
+            current = current.lhs
+        parts = [format_expr(current)]
+        for binary in reversed(spine):
+            parts.append(
+                f" {binary.op}{' bool' if binary.return_bool else ''}"
+                f"{_format_matching(binary.matching)} "
+            )
+            parts.append(format_expr(binary.rhs))
+        return "".join(parts)
+    if isinstance(node, UnaryExpr):
+        return node.op + format_expr(node.expr)
+    if isinstance(node, ParenExpr):
+        return f"({format_expr(node.expr)})"
+    if isinstance(node, StepInvariantExpr):
+        return format_expr(node.expr)
+    return _format_duration_expr(node)
+
+
+def _format_matching(vm: VectorMatching | None) -> str:
+    if vm is None:
+        return ""
+    grouped = vm.card in (Cardinality.MANY_TO_ONE, Cardinality.ONE_TO_MANY)
+    text = ""
+    if vm.matching_labels or vm.on or grouped:
+        text = f" {'on' if vm.on else 'ignoring'} ({_format_labels(vm.matching_labels)})"
+    if grouped:
+        side = "left" if vm.card is Cardinality.MANY_TO_ONE else "right"
+        text += f" group_{side} ({_format_labels(vm.include)})"
+    if vm.fill_lhs is not None and vm.fill_lhs == vm.fill_rhs:
+        text += f" fill ({format_number(vm.fill_lhs)})"
+    else:
+        if vm.fill_lhs is not None:
+            text += f" fill_left ({format_number(vm.fill_lhs)})"
+        if vm.fill_rhs is not None:
+            text += f" fill_right ({format_number(vm.fill_rhs)})"
+    return text
+
+
+def _format_duration_expr(node: DurationExpr) -> str:
+    if node.op in ("step", "range"):
+        text = f"{node.op}()"
+    elif node.op in ("min_of", "max_of"):
+        assert node.lhs is not None and node.rhs is not None
+        text = f"{node.op}({format_expr(node.lhs)}, {format_expr(node.rhs)})"
+    elif node.lhs is None:
+        assert node.rhs is not None
+        text = ("-" if node.op == "-" else "") + format_expr(node.rhs)
+    else:
+        assert node.rhs is not None
+        text = f"{format_expr(node.lhs)} {node.op} {format_expr(node.rhs)}"
+    return f"({text})" if node.wrapped else text
+
+
+def pretty_expr(node: Expr, width: int = 100) -> str:
+    """The expression laid out over several lines the way Prometheus's ``Prettify`` does:
+    a node whose one-line form is longer than ``width`` puts its operands on their own lines,
+    indented by two spaces per level."""
+    return _Pretty(width).pretty(node, 0)
+
+
+class _Pretty:
+    """Prettify with each node's one-line length computed once (long operator chains would
+    otherwise be printed again at every level)."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.lengths: dict[int, int] = {}
+
+    def length(self, node: Expr) -> int:
+        """``len(format_expr(node))``, without building the text of operator chains."""
+        known = self.lengths.get(id(node))
+        if known is not None:
+            return known
+        spine: list[BinaryExpr] = []
+        current: Expr = node
+        while isinstance(current, BinaryExpr) and id(current) not in self.lengths:
+            spine.append(current)
+            current = current.lhs
+        total = self.lengths.get(id(current))
+        if total is None:
+            total = len(format_expr(current))
+            self.lengths[id(current)] = total
+        for binary in reversed(spine):
+            op = (
+                f" {binary.op}{' bool' if binary.return_bool else ''}"
+                f"{_format_matching(binary.matching)} "
+            )
+            total += len(op) + self.length(binary.rhs)
+            self.lengths[id(binary)] = total
+        return total
+
+    def pretty(self, node: Expr, level: int) -> str:
+        if isinstance(node, BinaryExpr):
+            return self.pretty_binary(node, level)
+        return _pretty(node, level, self.width, self)
+
+    def pretty_binary(self, node: BinaryExpr, level: int) -> str:
+        # Each split level indents its operands once more; walk the left spine iteratively.
+        spine: list[tuple[BinaryExpr, int]] = []
+        current: Expr = node
+        depth = level
+        while isinstance(current, BinaryExpr) and self.length(current) > self.width:
+            spine.append((current, depth))
+            current = current.lhs
+            depth += 1
+        if isinstance(current, BinaryExpr):
+            parts = ["  " * depth + format_expr(current)]
+        else:
+            parts = [self.pretty(current, depth)]
+        for binary, at in reversed(spine):
+            op = binary.op + (" bool" if binary.return_bool else "")
+            op += _format_matching(binary.matching)
+            parts.append(f"\n{'  ' * at}{op}\n{self.pretty(binary.rhs, at + 1)}")
+        return "".join(parts)
+
+
+def _agg_head(node: AggregateExpr) -> str:
+    if node.without:
+        return f"{node.op} without ({_format_labels(node.grouping)}) "
+    if node.grouping:
+        return f"{node.op} by ({_format_labels(node.grouping)}) "
+    return node.op
+
+
+def _subquery_suffix(node: SubqueryExpr) -> str:
+    return format_expr(node)[len(format_expr(node.expr)) :]
+
+
+def _pretty(node: Expr, level: int, width: int, ctx: _Pretty) -> str:
+    pad = "  " * level
+    split = ctx.length(node) > width
+    if not split and not isinstance(node, UnaryExpr):
+        return (pad if not isinstance(node, SubqueryExpr) else "") + format_expr(node)
+    if isinstance(node, AggregateExpr):
+        param = ctx.pretty(node.param, level + 1) + ",\n" if node.param is not None else ""
+        return f"{pad}{_agg_head(node)}(\n{param}{ctx.pretty(node.expr, level + 1)}\n{pad})"
+    if isinstance(node, Call):
+        args = ",\n".join(ctx.pretty(a, level + 1) for a in node.args)
+        return f"{pad}{node.func.name}(\n{args}\n{pad})"
+    if isinstance(node, ParenExpr):
+        return f"{pad}(\n{ctx.pretty(node.expr, level + 1)}\n{pad})"
+    if isinstance(node, StepInvariantExpr):
+        return ctx.pretty(node.expr, level)
+    if isinstance(node, SubqueryExpr):
+        return ctx.pretty(node.expr, level) + _subquery_suffix(node)
+    if isinstance(node, UnaryExpr):
+        return f"{pad}{node.op}{ctx.pretty(node.expr, level).strip()}"
+    return pad + format_expr(node)
