@@ -7,7 +7,7 @@ services, with errors and events). Each size is timed as a subprocess:
 against the reference of merely decoding the same file with orjson in a fresh interpreter,
 measured in the same run.
 
-Targets (2-core machine): text render at 100k spans <= 2 s and <= 500 MB peak RSS, and
+Targets (2-core machine): text render at 100k spans <= 0.8 s and <= 200 MB peak RSS, and
 linear growth (marginal time per span from 50k to 100k within 1.5x of that from 10k to 50k).
 """
 
@@ -180,10 +180,10 @@ def main() -> int:
         (mid[3][1] - small[3][1]) / (mid[0] - small[0])
     )
     wall, cpu, peak = big[3]
-    ok = wall <= 2.0 and peak <= 500 and growth <= 1.5
+    ok = wall <= 0.8 and peak <= 200 and growth <= 1.5
     print(
-        f"text render at 100k spans: {wall:.2f}s wall, {cpu:.2f}s CPU (target <= 2s), "
-        f"{peak:.0f} MB peak (target <= 500 MB); marginal CPU per span, 50k-100k vs 10k-50k: "
+        f"text render at 100k spans: {wall:.2f}s wall, {cpu:.2f}s CPU (target <= 0.8 s), "
+        f"{peak:.0f} MB peak (target <= 200 MB); marginal CPU per span, 50k-100k vs 10k-50k: "
         f"{growth:.2f}x (linear: <= 1.5x): {'OK' if ok else 'OVER TARGET'}"
     )
     return 0 if ok else 1

@@ -567,14 +567,15 @@ async def test_server_message_of_an_html_content_type_without_markup(sleeps):
 
 
 class TickingClock(FakeClock):
-    """``perf_counter`` reads 1.0 when the request starts and 1.25 for everything after it."""
+    """``perf_counter`` reads 1.0 when the request starts, 5.0 next (the fallback start the
+    response hook evaluates) and 3.0 ever after: 2,000 ms only when the start was recorded."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._ticks = [1.0]
+        self._ticks = [1.0, 5.0]
 
     def perf_counter(self) -> float:
-        return self._ticks.pop(0) if self._ticks else 1.25
+        return self._ticks.pop(0) if self._ticks else 3.0
 
 
 async def test_debug_log_line_has_method_redacted_url_status_and_milliseconds(monkeypatch):
@@ -585,4 +586,108 @@ async def test_debug_log_line_has_method_redacted_url_status_and_milliseconds(mo
         mock.get(f"{BASE}/x").respond(204)
         async with make_client(ep, log=lines.append) as client:
             await send(client, ep, "GET", "/x", params={"api_key": "k"})
-    assert lines == [f"GET {BASE}/x?api_key=*** → 204 (250 ms)"]
+    assert lines == [f"GET {BASE}/x?api_key=*** → 204 (2000 ms)"]
+
+
+# ----------------------------------------------------------------------------- fields, client
+
+
+async def test_every_error_carries_backend_and_redacted_url(sleeps):
+    ep = endpoint(url="https://bob:pw@prom.test:9090")
+    clean = "https://prom.test:9090"
+    tls, _ = await call_raising(ep, tls_error("[SSL] handshake failed"))
+    assert (tls.backend, tls.url) == ("prometheus", clean)
+    assert tls.message == f"TLS handshake with Prometheus at {clean} failed: [SSL] handshake failed"
+    slow, _ = await call(ep, httpx.ReadTimeout("slow"))
+    assert (slow.backend, slow.url) == ("prometheus", clean)
+    status, _ = await call(ep, httpx.Response(500))
+    assert status.backend == "prometheus"
+    with pytest.raises(BackendError) as err:
+        decode_json(httpx.Response(200, content=b"x"), ep, what="/x")
+    assert err.value.backend == "prometheus"
+
+
+async def test_json_error_body_with_leading_whitespace_is_still_read(sleeps):
+    resp = httpx.Response(
+        500, content=b'  {"error": "bad"}', headers={"content-type": "application/json"}
+    )
+    err, _ = await call(endpoint(), resp)
+    assert err.server_message == "bad"
+
+
+async def test_error_body_that_is_not_utf8_is_shown_with_replacement_characters(sleeps):
+    err, _ = await call(endpoint(), httpx.Response(500, content=b"\xff\xfe broken"))
+    assert err.server_message == "\ufffd\ufffd broken"
+
+
+def test_decode_json_names_an_html_content_type_without_markup():
+    resp = httpx.Response(200, content=b"Sign in", headers={"content-type": "text/html"})
+    with pytest.raises(BackendError, match="sent an HTML page"):
+        decode_json(resp, endpoint(), what="/x")
+
+
+async def test_a_300_answer_is_an_error_not_a_success(sleeps):
+    err, _ = await call(endpoint(), httpx.Response(300))
+    assert isinstance(err, BackendError) and err.status == 300
+
+
+async def test_json_body_is_sent():
+    ep = endpoint()
+    with respx.mock() as mock:
+        route = mock.post(f"{BASE}/x").respond(200)
+        async with make_client(ep) as client:
+            await send(client, ep, "POST", "/x", json_body={"a": 1})
+    assert route.calls.last.request.content == b'{"a":1}'
+
+
+async def test_username_without_password_sends_an_empty_password():
+    ep = endpoint(username="bob")
+    with respx.mock() as mock:
+        route = mock.get(f"{BASE}/x").respond(200)
+        async with make_client(ep) as client:
+            await send(client, ep, "GET", "/x")
+    assert route.calls.last.request.headers["Authorization"] == "Basic Ym9iOg=="
+
+
+def test_password_containing_an_at_sign_is_removed_whole():
+    assert redact_url("https://bob:p@ss@h/x") == "https://h/x"
+
+
+async def test_client_settings():
+    client = make_client(endpoint(timeout=30.0))
+    try:
+        assert client.follow_redirects is True
+        assert client.trust_env is True
+        assert client.timeout.read == 30.0
+        assert client.timeout.connect == 10.0
+        pool = client._transport._pool  # type: ignore[attr-defined]
+        assert pool._max_connections == 32
+        assert pool._max_keepalive_connections == 16
+    finally:
+        await client.aclose()
+    short = make_client(endpoint(timeout=2.0))
+    try:
+        assert short.timeout.connect == 2.0
+    finally:
+        await short.aclose()
+
+
+def test_missing_client_certificate_files_are_a_config_error_with_a_hint(tmp_path):
+    from obsctl.errors import ConfigError
+
+    ep = endpoint(
+        url="https://prom.test",
+        cert_file=str(tmp_path / "client.crt"),
+        key_file=str(tmp_path / "client.key"),
+    )
+    with pytest.raises(ConfigError) as err:
+        make_client(ep)
+    assert err.value.message == "prometheus: cannot load TLS files: No such file or directory"
+    assert err.value.hint == "check ca_file, cert_file and key_file in the context"
+
+
+async def test_a_certificate_without_a_key_is_not_loaded(tmp_path):
+    ep = endpoint(url="https://prom.test", cert_file=str(tmp_path / "client.crt"))
+    client = make_client(ep)  # loading the (missing) file would raise ConfigError
+    assert isinstance(client, httpx.AsyncClient)
+    await client.aclose()

@@ -191,6 +191,21 @@ def _range(data: bytes) -> object:
 
 TIME_ERRORS = (TimeSyntaxError,)
 
+
+def _receiver(kind: str, *, json: bool) -> Callable[[bytes], object]:
+    """The OTLP receiver's request decoder for ``traces``/``logs`` in one encoding."""
+
+    def call(data: bytes) -> object:
+        from obsctl.parsers import otlp_proto
+
+        decode = (
+            otlp_proto.decode_trace_request if kind == "traces" else otlp_proto.decode_logs_request
+        )
+        return decode(data, json=json)
+
+    return call
+
+
 TARGETS: tuple[Target, ...] = (
     Target("exposition-text", _exposition("text")),
     Target("exposition-openmetrics", _exposition("openmetrics")),
@@ -210,4 +225,8 @@ TARGETS: tuple[Target, ...] = (
     Target("duration", _duration, TIME_ERRORS),
     Target("instant", _instant, TIME_ERRORS),
     Target("time-range", _range, TIME_ERRORS),
+    Target("receiver-traces-proto", _receiver("traces", json=False)),
+    Target("receiver-logs-proto", _receiver("logs", json=False)),
+    Target("receiver-traces-json", _receiver("traces", json=True), json=True),
+    Target("receiver-logs-json", _receiver("logs", json=True), json=True),
 )

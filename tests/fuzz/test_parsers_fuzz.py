@@ -434,6 +434,57 @@ def _fixture_docs() -> list[object]:
 FIXTURE_DOCS = _fixture_docs()
 
 
+def _protobuf_seeds() -> list[bytes]:
+    """Real OTLP export requests in protobuf: the trace fixture, and one log record."""
+    from google.protobuf import json_format
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    from obsctl.parsers.otlp_proto import _hex_ids_to_base64
+
+    doc = json.loads((FIXTURES / "otlp" / "checkout.json").read_text())
+    _hex_ids_to_base64(doc)
+    traces = json_format.ParseDict(doc, ExportTraceServiceRequest(), ignore_unknown_fields=True)
+    logs = json_format.ParseDict(
+        {
+            "resourceLogs": [
+                {
+                    "resource": {
+                        "attributes": [{"key": "service.name", "value": {"stringValue": "shop"}}]
+                    },
+                    "scopeLogs": [
+                        {"logRecords": [{"timeUnixNano": "1", "body": {"stringValue": "x"}}]}
+                    ],
+                }
+            ]
+        },
+        ExportLogsServiceRequest(),
+    )
+    return [traces.SerializeToString(), logs.SerializeToString()]
+
+
+@st.composite
+def _mutated_bytes(draw: st.DrawFn, seeds: list[bytes]) -> bytes:
+    """A real message with a few bytes flipped, inserted, deleted, or cut short."""
+    data = bytearray(draw(st.sampled_from(seeds)))
+    for _ in range(draw(st.integers(1, 6))):
+        if not data:
+            break
+        at = draw(st.integers(0, len(data) - 1))
+        action = draw(st.sampled_from(("flip", "insert", "delete", "cut")))
+        if action == "flip":
+            data[at] = draw(st.integers(0, 255))
+        elif action == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=8))
+        elif action == "delete":
+            del data[at : at + draw(st.integers(1, 8))]
+        else:
+            del data[at:]
+    return bytes(data)
+
+
 def strategy(target: Target) -> st.SearchStrategy[bytes]:
     raw = st.binary(max_size=512)
     if target.json:
@@ -442,6 +493,8 @@ def strategy(target: Target) -> st.SearchStrategy[bytes]:
             _json_values().map(lambda v: json.dumps(v).encode()),
             _mutated(FIXTURE_DOCS),
         )
+    if target.name.endswith("-proto"):
+        return st.one_of(raw, _mutated_bytes(_protobuf_seeds()))
     if target.name.startswith("exposition"):
         return st.one_of(raw, _soup(EXPOSITION_TOKENS))
     if target.name in ("promql", "alert-expr"):

@@ -121,3 +121,26 @@ async def test_dashboard_survives_servers_that_are_not_there():
         assert panel.error.message.startswith(f"cannot connect to Prometheus at {url}")
         status = str(app.query_one(StatusLine).render())
         assert status.startswith("no context │ ✗ Prometheus down │ ○ Alertmanager off │ 1 error")
+
+
+async def test_pipeline_checks_through_the_dashboards_clients(prometheus):
+    import asyncio
+
+    from obsctl.workflows.tui_sources import LiveBackends
+    from tests.integration import servers
+
+    for _ in range(100):  # until Prometheus has scraped itself once
+        doc = servers.http_get_json(f"{prometheus.url}/api/v1/query?query=up")
+        if doc["data"]["result"]:  # type: ignore[index]
+            break
+        await asyncio.sleep(0.1)
+    backends = LiveBackends(Endpoint("prometheus", prometheus.url, "flag", True), None)
+    try:
+        report = await backends.pipeline()
+    finally:
+        await backends.aclose()
+    assert report.window == "15m"
+    targets = {c.instance: c for c in report.checks if c.check == "targets_down"}
+    assert targets["prometheus"].status.value == "ok"
+    assert targets["prometheus"].value == 0.0
+    assert report.notes[0].startswith("no OpenTelemetry Collector metrics")

@@ -11,6 +11,7 @@ from obsctl.analysis.traces import analyze_trace
 from obsctl.errors import ObsctlError
 from obsctl.model.alerts import AlertRow, AlertWindow
 from obsctl.model.correlation import CorrelationResult, LatencySource, PathShare, RankedTrace
+from obsctl.model.doctor import PipelineReport
 from obsctl.model.metrics import QueryResult, Series, float_array
 from obsctl.model.time import TimeRange
 from obsctl.model.trace_analysis import TraceAnalysis
@@ -65,6 +66,7 @@ class FakeMetrics:
         self.calls: list[tuple[str, datetime, datetime, timedelta]] = []
         self.closed = False
         self.known_names = ["http_request_duration_seconds_bucket", "http_requests_total", "up"]
+        self.pipeline_report: PipelineReport | ObsctlError = PipelineReport("15m")
 
     async def query_range(
         self, expr: str, start: datetime, end: datetime, step: timedelta
@@ -79,6 +81,11 @@ class FakeMetrics:
 
     async def names(self) -> list[str]:
         return sorted(self.known_names)
+
+    async def pipeline(self) -> PipelineReport:
+        if isinstance(self.pipeline_report, ObsctlError):
+            raise self.pipeline_report
+        return self.pipeline_report
 
     async def aclose(self) -> None:
         self.closed = True

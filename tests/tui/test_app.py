@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from rich.text import Text
@@ -273,3 +274,62 @@ async def test_float_noise_draws_a_flat_line(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert rows(panel(app, 0).table)[0][2] == "▁" * 97
+
+
+def _plain(renderable: object) -> str:
+    from rich.console import Console
+
+    console = Console(width=100, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def _pipeline_report():
+    from obsctl.model.doctor import PipelineCheck, PipelineReport, PipelineStatus
+
+    def check(status: PipelineStatus, instance: str, message: str) -> PipelineCheck:
+        return PipelineCheck(
+            "collector", instance, "exporter_queue_usage", status, 0.9, 0.8, message,
+            None if status is PipelineStatus.OK else "the exporter cannot keep up", {},
+        )  # fmt: skip
+
+    return PipelineReport(
+        "15m",
+        checks=(
+            check(PipelineStatus.FAILING, "otel-a:8888 (otlp)", "12% of spans refused (15m)"),
+            check(PipelineStatus.FAILING, "otel-b:8888 (otlp)", "5% of spans refused (15m)"),
+            check(PipelineStatus.OK, "otel-c:8888 (otlp)", "0% of spans refused (15m)"),
+        ),
+        notes=("no Alertmanager metrics in Prometheus: add a scrape job",),
+    )
+
+
+async def test_status_line_and_p_show_the_pipeline_checks(make_app):
+    metrics = FakeMetrics({"up": UP, "sum by (job) (up == 0)": matrix()})
+    metrics.pipeline_report = _pipeline_report()
+    app = make_app(metrics=metrics)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "✗ pipeline 2 failing" in status(app)
+        await pilot.press("p")
+        await pilot.pause()
+        text = _plain(app.screen.query_one(Static).content)
+        assert "pipeline over 15m: 2 failing, 1 ok" in text
+        assert "✗ failing collector otel-a:8888 (otlp): 12% of spans refused (15m)" in text
+        assert "hint: the exporter cannot keep up" in text
+        assert "note      no Alertmanager metrics in Prometheus" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+
+
+async def test_a_failing_pipeline_query_leaves_the_status_line_alone(make_app):
+    metrics = FakeMetrics({"up": UP, "sum by (job) (up == 0)": matrix()})
+    metrics.pipeline_report = BackendUnreachable("cannot connect to Prometheus")
+    app = make_app(metrics=metrics)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "pipeline" not in status(app)
+        await pilot.press("p")
+        await pilot.pause()
+        assert "cannot connect to Prometheus" in _plain(app.screen.query_one(Static).content)

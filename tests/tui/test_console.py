@@ -183,7 +183,7 @@ async def test_correlate_waterfall_span_and_back(make_app):
         assert rows(table)[0][4] == "postgres: SELECT orders 78%"
         assert rows(table)[1][4] == "not found (expired or sampled out?)"
         # Dashboard keys do nothing here.
-        await pilot.press("c")
+        await pilot.press("c", "t", "p", "s", "n")
         assert app.screen is screen
         await pilot.press("up", "enter")
         await settle(pilot)

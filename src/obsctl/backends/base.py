@@ -19,6 +19,7 @@ from typing import Protocol
 from obsctl.analysis.traces import summarize_trace
 from obsctl.errors import UsageError
 from obsctl.model.alerts import ActiveAlert, AlertRow, SeriesPoints
+from obsctl.model.doctor import PipelineReport
 from obsctl.model.logs import LogQuery, LogRecord
 from obsctl.model.metrics import QueryResult, SeriesExemplar
 from obsctl.model.trace_analysis import FetchedTrace
@@ -121,6 +122,10 @@ class QueryPanelSource(Protocol):
         self, expr: str, start: datetime, end: datetime, step: timedelta
     ) -> QueryResult:
         """Evaluate ``expr`` over ``[start, end]``; raise ``ObsctlError`` on failure."""
+        ...
+
+    async def pipeline(self) -> PipelineReport:
+        """The telemetry pipeline's checks (``obsctl doctor``'s pipeline section)."""
         ...
 
     async def aclose(self) -> None:

@@ -15,6 +15,9 @@ from obsctl.errors import ConfigError
 from obsctl.model.budgets import EXEMPT_LABELS, Budgets, Threshold
 from obsctl.model.findings import Location, Severity
 
+UTF8_NAME_RULE = "OBS118"
+"""The lint rule ``name_validation: legacy`` makes an error (``analysis.lint.naming.UTF8_NAME``;
+a test keeps the two in step)."""
 PROJECT_FILES = ("obsctl.yaml", ".obsctl.yaml")
 """Project-local config files, looked up from the working directory upwards."""
 
@@ -105,7 +108,7 @@ def parse_lint_section(section: object, *, source: str = "config") -> LintSettin
         return LintSettings(source=source)
     if not isinstance(section, Mapping):
         raise _err(source, "lint", "expected a mapping")
-    known = {"select", "ignore", "severity", "budgets", "exempt_labels"}
+    known = {"select", "ignore", "severity", "budgets", "exempt_labels", "name_validation"}
     unknown = set(section) - known
     if unknown:
         raise _err(source, "lint", f"unknown key(s) {sorted(unknown)}; expected {sorted(known)}")
@@ -122,6 +125,13 @@ def parse_lint_section(section: object, *, source: str = "config") -> LintSettin
             raise _err(
                 source, f"lint.severity.{key}", f"unknown severity {value!r} (error|warning|info)"
             ) from None
+    scheme = section.get("name_validation", "utf8")
+    if scheme not in ("utf8", "legacy"):
+        raise _err(source, "lint.name_validation", f"expected utf8 or legacy, got {scheme!r}")
+    if scheme == "legacy":
+        # As Prometheus' metric_name_validation_scheme: legacy (and every 2.x scraper): quoted
+        # UTF-8 names are errors. An explicit severity for the rule still wins.
+        severities.setdefault(UTF8_NAME_RULE, Severity.ERROR)
     budgets = _budgets(section.get("budgets"), source)
     exempt = section.get("exempt_labels")
     if exempt is not None:

@@ -15,6 +15,8 @@ the rule catalogue, rule explanations, snapshot diffs).
 
 from __future__ import annotations
 
+import re
+from array import array
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -47,6 +49,28 @@ SAMPLE_SUFFIXES: Final[dict[str, tuple[str, ...]]] = {
     UNTYPED: ("",),
 }
 """OpenMetrics: the sample names a family of each type may expose (name + suffix)."""
+
+_LEGACY_NAME: Final = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+
+
+def is_legacy_name(name: str) -> bool:
+    """Whether ``name`` is a metric name Prometheus 2.x reads (``[a-zA-Z_:][a-zA-Z0-9_:]*``).
+
+    Prometheus 3 reads any UTF-8 name, written in quotes when it is not legacy-valid.
+    """
+    return _LEGACY_NAME.fullmatch(name) is not None
+
+
+def written_name(name: str) -> str:
+    """A metric name as the text format writes it: bare if legacy-valid, quoted otherwise.
+
+    >>> written_name("up"), written_name("http.server.duration")
+    ('up', '"http.server.duration"')
+    """
+    if is_legacy_name(name):
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
 
 LABEL_SAMPLE_LIMIT: Final = 256
 MAX_DUPLICATES: Final = 100
@@ -110,11 +134,14 @@ class LabelStats:
     first_text: str = ""
     saturated: bool = False
     """True when counting stopped at the parser's ``max_distinct`` (``distinct`` is a floor)."""
+    sealed_hashes: array[int] | None = None
+    """``value_hashes`` packed 8 bytes each once the family ended (see ``MetricFamily.seal``)."""
 
     @property
     def distinct(self) -> int:
         """Number of distinct values."""
-        return len(self.value_hashes)
+        sealed = self.sealed_hashes
+        return len(self.value_hashes) if sealed is None else len(sealed)
 
 
 @dataclass(slots=True)
@@ -174,13 +201,53 @@ class MetricFamily:
     not_one_line: int = 0
     """For ``*_info`` families: first line whose value is not 1 (0 if none)."""
     structure_verified: bool = False
-    """True when the parser proved the histogram well-formed in bulk; ``samples`` is then
-    empty and the per-sample structure rules have nothing to check."""
+    """True when the parser proved the histogram or summary well-formed in bulk; ``samples``
+    is then empty and the per-sample structure rules have nothing to check."""
+    quoted_line: int = 0
+    """First line writing one of the family's names quoted (Prometheus 3 UTF-8 syntax:
+    ``{"my.metric"}``, ``# TYPE "my.metric" gauge``, ``{"k8s.pod"="x"}``), 0 if none."""
+    late_help_line: int = 0
+    """Text format: a ``# HELP`` line that comes after the family's samples, 0 if none."""
+
+    sealed_hashes: array[int] | None = None
+    """``series_hashes`` packed 8 bytes each once the family ended (see ``seal``)."""
 
     @property
     def series_count(self) -> int:
         """Number of distinct series (sample name + label set)."""
-        return len(self.series_hashes)
+        sealed = self.sealed_hashes
+        return len(self.series_hashes) if sealed is None else len(sealed)
+
+    def seal(self) -> None:
+        """Pack the distinct-value hash sets (~50 bytes an entry) into arrays (8 bytes).
+
+        A parser seals a family when another one starts: an exporter's thousands of ended
+        families then cost a fraction of the memory. Counts stay the same; ``unseal`` brings
+        the sets back if the family continues later.
+        """
+        if self.sealed_hashes is None:
+            self.sealed_hashes = _packed(self.series_hashes)
+            self.series_hashes = set()
+        for st in self.labels.values():
+            if st.sealed_hashes is None:
+                st.sealed_hashes = _packed(st.value_hashes)
+                st.value_hashes = set()
+
+    def unseal(self) -> None:
+        """Undo ``seal`` (the family continues after another one)."""
+        if self.sealed_hashes is not None:
+            self.series_hashes = set(self.sealed_hashes)
+            self.sealed_hashes = None
+        for st in self.labels.values():
+            if st.sealed_hashes is not None:
+                st.value_hashes = set(st.sealed_hashes)
+                st.sealed_hashes = None
+
+
+def _packed(hashes: set[int]) -> array[int]:
+    packed = array("q")
+    packed.fromlist(list(hashes))  # faster than array("q", hashes)
+    return packed
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,15 +7,12 @@ hashes, a bounded sample of values) rather than kept as objects, except for the 
 whose rules need the samples (histograms, summaries, state sets, info), and counting stops
 at ``max_distinct`` per family and label.
 
-Speed comes from a fast path: once a family and its label-name shapes (``name{a=…,b=…}``,
-up to eight per family) have been seen, runs of lines with those shapes, plain label values
-and a plain value are validated and split into columns by one anchored ``findall`` call per
-run, so the per-line work happens in C. Text-format histograms are kept as those rows and
-verified in bulk at the end; ``Sample`` objects are built only when that proof fails.
-Every other line (metadata, escapes, timestamps, exemplars, odd whitespace, errors) goes
-through the strict line parser, which
-reports problems with the messages of Prometheus' own parsers (``expfmt`` for the text
-format, ``textparse`` for OpenMetrics) where they exist.
+Speed comes from a fast path (``parsers.exposition_fast``): once a family's line shapes are
+known, runs of lines of those shapes are validated and split into columns in bulk. Every
+other line (metadata, escapes, timestamps, exemplars, odd whitespace, errors) goes through
+the strict line parser here, which reports problems with the messages of Prometheus' own
+parsers (``expfmt`` for the text format, ``textparse`` for OpenMetrics) where they exist.
+Tokens, limits and quoting shared by both halves live in ``parsers.exposition_tokens``.
 
 Grammar problems are collected as ``ParseProblem`` (line, column, message) and parsing goes on
 with the next line, up to ``max_problems``; nothing here raises on bad input. Hostile input
@@ -27,11 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
-from functools import partial
-from itertools import compress, islice, repeat
-from operator import and_, attrgetter, eq, gt, itemgetter, le, lt, not_
-from typing import Any, Final
+from operator import attrgetter
 
 from obsctl.model.metric_families import (
     COUNTER,
@@ -40,7 +33,6 @@ from obsctl.model.metric_families import (
     HISTOGRAM,
     INFO,
     LABEL_SAMPLE_LIMIT,
-    MAX_DUPLICATES,
     OPENMETRICS_TYPES,
     SAMPLE_SUFFIXES,
     STATESET,
@@ -55,52 +47,50 @@ from obsctl.model.metric_families import (
     ParseProblem,
     Sample,
 )
-
-TEXT: Final = "text"
-OPENMETRICS: Final = "openmetrics"
-FORMATS: Final = (TEXT, OPENMETRICS)
-
-MAX_LINE_BYTES: Final = 1 << 20
-"""Lines longer than this (1 MiB) are skipped and reported."""
-MAX_PROBLEMS: Final = 100
-MAX_DISTINCT: Final = 2_000_000
-"""Distinct series per family, and distinct values per label, counted exactly up to this;
-past it counting stops (reported as a floor) so memory stays bounded on huge inputs."""
-"""Parsing stops after this many problems (garbage input would otherwise report every line)."""
-EXEMPLAR_MAX_RUNES: Final = 128
-_TEXT_CLIP: Final = 200
-KEEP_SAMPLE_TYPES: Final = frozenset({HISTOGRAM, GAUGE_HISTOGRAM, SUMMARY, STATESET, INFO})
-_MAX_SHAPES: Final = 8
-_REGION_MIN: Final = 1 << 12
-_REGION_MAX: Final = 1 << 18
-_Shape = tuple[str, tuple[str, ...]]
-_Deferred = tuple[str, tuple[str, ...], list[Any], Sequence[int]]
-"""Rows of one shape kept for bulk verification: sample name, label names, findall rows
-(``(series text, label values…, value)``, or ``(value,)`` without labels), line numbers."""
-
-_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
-_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
-_WS = re.compile(r"[ \t]*")
-_TEXT_FLOAT = re.compile(
-    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?"
-    r"|[nN][aA][nN])"
+from obsctl.parsers.exposition_fast import (
+    _REGION_MIN,
+    FastPath,
+    _Deferred,
+    _PatternKey,
+    _Shape,
 )
-_OM_FLOAT = re.compile(
-    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)"
-    r"|[nN][aA][nN]"
+from obsctl.parsers.exposition_tokens import (
+    _LABEL_NAME,
+    _NAME,
+    _OM_TIMESTAMP,
+    _OM_TYPES_WITH_UNIT_FORBIDDEN,
+    _TEXT_CLIP,
+    _TEXT_TIMESTAMP,
+    EXEMPLAR_MAX_RUNES,
+    FORMATS,
+    KEEP_SAMPLE_TYPES,
+    MAX_DISTINCT,
+    MAX_LINE_BYTES,
+    MAX_PROBLEMS,
+    OPENMETRICS,
+    TEXT,
+    _clip,
+    _LineError,
+    _parse_float,
+    _q,
+    _read_quoted,
+    _rune,
+    _series_key,
+    _skip_ws,
 )
-_OM_TIMESTAMP = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_TEXT_TIMESTAMP = re.compile(r"[+-]?\d+")
-_FAST_VALUE: Final = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|NaN|[+-]Inf)"
-_FAST_LABEL_VALUE: Final = r'"([^"\\\n]*)"'
-_OM_TYPES_WITH_UNIT_FORBIDDEN: Final = frozenset({INFO, STATESET})
 
-
-class _LineError(Exception):
-    def __init__(self, message: str, col: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.col = col
+__all__ = [
+    "FORMATS",
+    "MAX_DISTINCT",
+    "MAX_LINE_BYTES",
+    "MAX_PROBLEMS",
+    "OPENMETRICS",
+    "TEXT",
+    "ExpositionParser",
+    "detect_format",
+    "is_nan",
+    "parse_exposition_text",
+]
 
 
 def detect_format(head: bytes, tail: bytes | None = None, content_type: str | None = None) -> str:
@@ -135,46 +125,7 @@ def detect_format(head: bytes, tail: bytes | None = None, content_type: str | No
     return TEXT
 
 
-def _q(text: str) -> str:
-    """Double-quoted like Go's ``%q`` (for messages that match Prometheus' own parsers).
-
-    >>> _q('a"b')
-    '"a\\\\"b"'
-    """
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _rune(ch: str) -> str:
-    """One character quoted like Go's ``%q`` for a rune: ``'+'``, ``'\\\\'``, ``'\\n'``."""
-    return "'" + ch.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
-
-
-def _skip_ws(line: str, pos: int = 0) -> int:
-    """Index of the first non-blank character at or after ``pos``."""
-    n = len(line)
-    while pos < n and line[pos] in " \t":
-        pos += 1
-    return pos
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= _TEXT_CLIP else text[: _TEXT_CLIP - 1] + "…"
-
-
-def _parse_float(token: str, om: bool) -> float | None:
-    """The value of ``token``, or ``None`` when the format rejects it.
-
-    Like Go's ``ParseFloat``, a finite literal too large for a float64 is an error, not Inf.
-    """
-    if (_OM_FLOAT if om else _TEXT_FLOAT).fullmatch(token) is None:
-        return None
-    value = float(token)
-    if math.isinf(value) and "n" not in token and "N" not in token:
-        return None
-    return value
-
-
-class ExpositionParser:
+class ExpositionParser(FastPath):
     """Incremental parser: ``feed(bytes)`` any number of times, then ``close()``.
 
     Args:
@@ -212,12 +163,17 @@ class ExpositionParser:
         self._current: MetricFamily | None = None
         self._closed_families: set[str] = set()
         self._sample_owner: dict[str, MetricFamily] = {}
+        self._exposed: dict[str, MetricFamily] = {}
+        """OpenMetrics: the sample names each typed family may expose → that family."""
         self._fast: re.Pattern[str] | None = None
         self._fast_rows: re.Pattern[str] | None = None
+        self._fast_prefixes: tuple[str, ...] | None = None
         self._shapes: tuple[_Shape, ...] = ()
-        self._fast_cache: dict[tuple[_Shape, ...], tuple[re.Pattern[str], re.Pattern[str]]] = {}
+        self._fast_cache: dict[_PatternKey, tuple[re.Pattern[str], re.Pattern[str]]] = {}
         self._floats_ok: set[str] = set()
         self._optimistic = False
+        self._trusting = False
+        self._learned: dict[str, tuple[_Shape, ...]] = {}
         self._region = _REGION_MIN
         self._deferred: dict[str, list[_Deferred]] = {}
         self._eof_line = 0
@@ -289,33 +245,6 @@ class ExpositionParser:
         res.problems.sort(key=lambda p: (p.line, p.col))
         return res
 
-    def _settle_deferred(self) -> None:
-        """Verify deferred histograms in bulk; turn the rows into samples when that fails.
-
-        When the bulk check proves a histogram well-formed, its rules have nothing to report
-        and no ``Sample`` objects are built: 3-4x less work per histogram line. Anything the
-        check cannot prove (or gets wrong) goes through the detailed per-sample rules.
-        """
-        for name, entries in self._deferred.items():
-            fam = self._families[name]
-            if not fam.samples and verify_text_histogram(fam.name, entries):
-                fam.structure_verified = True
-                continue
-            samples = list(fam.samples)
-            for sample_name, names, rows, lines in entries:
-                labelsets: Any = (
-                    map(tuple, map(zip, repeat(names), map(itemgetter(slice(1, None)), rows)))
-                    if names
-                    else repeat(())
-                )
-                values = map(float, map(itemgetter(-1), rows))
-                samples.extend(
-                    map(Sample, repeat(sample_name), labelsets, values, repeat(None), lines)
-                )
-            samples.sort(key=attrgetter("line"))
-            fam.samples = samples
-        self._deferred.clear()
-
     # ------------------------------------------------------------------ bytes → lines
     def _looks_binary(self, head: bytes) -> bool:
         controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
@@ -371,35 +300,9 @@ class ExpositionParser:
         while pos < n:
             if self.result.stopped:
                 return
-            fast = self._fast
-            if fast is not None:
-                if self._optimistic and buf[pos] != "#":
-                    # Optimistic: every line up to the next comment (within the region)
-                    # fits a known shape. One anchored findall both validates (one row per
-                    # line) and splits the lines into columns. The region grows on success
-                    # and shrinks on a miss, and a miss falls back to validating run by run
-                    # until runs show up again, so mixed input cannot make this quadratic.
-                    limit = min(n, pos + self._region)
-                    stop = find("\n#", pos, limit)
-                    if stop < 0:
-                        stop = buf.rfind("\n", pos, limit)
-                    if stop >= pos:
-                        block = buf[pos : stop + 1]
-                        rows = self._fast_rows.findall(block)  # type: ignore[union-attr]
-                        if len(rows) == block.count("\n"):
-                            self._absorb_block(block, rows)
-                            pos = stop + 1
-                            self._region = min(_REGION_MAX, self._region * 2)
-                            continue
-                        self._region = max(_REGION_MIN, self._region // 2)
-                    self._optimistic = False
-                m = fast.match(buf, pos)
-                end = m.end() if m is not None else pos
+            if self._fast is not None:
+                end = self._fast_advance(buf, pos)
                 if end > pos:
-                    block = buf[pos:end]
-                    rows = self._fast_rows.findall(block)  # type: ignore[union-attr]
-                    self._absorb_block(block, rows)
-                    self._optimistic = len(rows) >= 8
                     pos = end
                     continue
             eol = find("\n", pos)
@@ -441,17 +344,25 @@ class ExpositionParser:
         try:
             if line[0] == "#":
                 self._handle_comment(line, lineno)
-            elif self._om or line.strip(" \t"):
+            elif self._om:
                 self._handle_sample(line, lineno)
+            else:
+                # A line whose first non-blank character is ``#`` is a comment (expfmt).
+                start = _skip_ws(line)
+                if start < len(line):
+                    if line[start] == "#":
+                        self._handle_comment(line, lineno, start)
+                    else:
+                        self._handle_sample(line, lineno)
         except _LineError as err:
             self._problem(lineno, err.message, err.col, line)
 
     # ------------------------------------------------------------------ metadata
-    def _handle_comment(self, line: str, lineno: int) -> None:
+    def _handle_comment(self, line: str, lineno: int, start: int = 0) -> None:
         if self._om:
             self._handle_om_comment(line, lineno)
             return
-        pos = _skip_ws(line, 1)
+        pos = _skip_ws(line, start + 1)
         m = re.compile(r"\S+").match(line, pos)
         if m is None or m.group() not in ("HELP", "TYPE"):
             return
@@ -462,19 +373,31 @@ class ExpositionParser:
             return
         if ws >= len(line):
             return  # ``# HELP`` alone is a plain comment for expfmt
-        name_m = re.compile(r"[^ \t]+").match(line, ws)
-        if name_m is None:
-            raise _LineError("invalid metric name in comment", ws + 1)
-        name = name_m.group()
-        if _NAME.fullmatch(name) is None:
-            raise _LineError("invalid metric name in comment", ws + 1)
-        rest_start = _skip_ws(line, name_m.end())
+        quoted = line[ws] == '"'
+        if quoted:
+            # Prometheus 3: ``# HELP "my.metric" …`` (any UTF-8 name, quoted).
+            name, name_end = _read_quoted(line, ws, "metric name")
+            if not name or (name_end < len(line) and line[name_end] not in " \t"):
+                raise _LineError("invalid metric name in comment", ws + 1)
+        else:
+            name_m = re.compile(r"[^ \t]+").match(line, ws)
+            if name_m is None:
+                raise _LineError("invalid metric name in comment", ws + 1)
+            name = name_m.group()
+            name_end = name_m.end()
+            if _NAME.fullmatch(name) is None:
+                raise _LineError("invalid metric name in comment", ws + 1)
+        rest_start = _skip_ws(line, name_end)
         rest = line[rest_start:]
         if keyword == "HELP":
             help_text = self._unescape_help(rest, rest_start)
             fam = self._family_for_metadata(name, lineno, line)
             if fam.help_line:
                 raise _LineError(f"second HELP line for metric name {_q(name)}", 1)
+            if quoted and not fam.quoted_line:
+                fam.quoted_line = lineno
+            if fam.sample_count and fam.interleaved_line != lineno and not fam.late_help_line:
+                fam.late_help_line = lineno  # expfmt regroups it; other consumers may not
             if help_text:
                 fam.help = help_text
                 fam.help_line = lineno
@@ -493,6 +416,8 @@ class ExpositionParser:
             )
         fam.type = type_word
         fam.type_line = lineno
+        if quoted and not fam.quoted_line:
+            fam.quoted_line = lineno
         self._fast = None
         self._shapes = ()
 
@@ -562,6 +487,8 @@ class ExpositionParser:
             self._check_clash(name, rest, lineno)
             fam.type = rest
             fam.type_line = lineno
+            for suffix in SAMPLE_SUFFIXES[rest]:
+                self._exposed.setdefault(name + suffix, fam)
             if fam.unit and rest in _OM_TYPES_WITH_UNIT_FORBIDDEN:
                 raise _LineError(f"{rest} metrics cannot have a unit", 1)
         self._fast = None
@@ -574,15 +501,17 @@ class ExpositionParser:
                 raise _LineError(
                     f"family {_q(name)} clashes with the samples of family {_q(owner.name)}", 1
                 )
-        for other in self._families.values():
-            if other.name != name and other.type_line:
-                for suffix in SAMPLE_SUFFIXES[other.type]:
-                    if other.name + suffix in {name + s for s in SAMPLE_SUFFIXES[type_]}:
-                        raise _LineError(
-                            f"family {_q(name)} clashes with the samples of family "
-                            f"{_q(other.name)}",
-                            1,
-                        )
+        exposed = self._exposed
+        others = [
+            other
+            for s in SAMPLE_SUFFIXES[type_]
+            if (other := exposed.get(name + s)) is not None and other.name != name
+        ]
+        if others:
+            first = min(others, key=attrgetter("line"))  # the first family declared
+            raise _LineError(
+                f"family {_q(name)} clashes with the samples of family {_q(first.name)}", 1
+            )
 
     def _family_for_metadata(self, name: str, lineno: int, line: str) -> MetricFamily:
         fam = self._families.get(name)
@@ -605,10 +534,14 @@ class ExpositionParser:
             return
         if cur is not None:
             self._closed_families.add(cur.name)
+            if self._om:
+                self._settle_closed(cur)
+            cur.seal()
+        fam.unseal()
         self._current = fam
         self._fast = None
         self._shapes = ()
-        self._optimistic = False
+        self._optimistic = self._trusting
 
     def _mark_interleaved(self, fam: MetricFamily, lineno: int) -> None:
         if fam.name in self._closed_families:
@@ -651,12 +584,7 @@ class ExpositionParser:
                     )
             if fam is None:
                 if self._om:
-                    for other in self._families.values():
-                        if other.type_line and sample_name in {
-                            other.name + s for s in SAMPLE_SUFFIXES[other.type]
-                        }:
-                            fam = other
-                            break
+                    fam = self._exposed.get(sample_name)
                 if fam is None:
                     fam = self._new_family(
                         sample_name, UNKNOWN if self._om else UNTYPED, lineno, line
@@ -686,8 +614,13 @@ class ExpositionParser:
 
     def _parse_labels(
         self, line: str, pos: int, sample_name: str
-    ) -> tuple[list[tuple[str, str]], int]:
-        """Parse ``{…}`` starting at ``line[pos] == '{'``; return labels and the end offset.
+    ) -> tuple[list[tuple[str, str]], int, str | None, bool]:
+        """Parse ``{…}`` starting at ``line[pos] == '{'``.
+
+        Returns:
+            The labels, the end offset, the metric name written inside the braces (text
+            format, Prometheus 3: ``{"my.metric",…}``) or ``None``, and whether any name was
+            quoted.
 
         Messages follow expfmt (text) and name the metric family, as it does.
         """
@@ -695,6 +628,8 @@ class ExpositionParser:
         metric = self._family_name_of(sample_name)
         labels: list[tuple[str, str]] = []
         seen: set[str] = set()
+        braced: str | None = None
+        quoted = False
         pos += 1
         n = len(line)
         first = True
@@ -704,26 +639,51 @@ class ExpositionParser:
             if pos < n and line[pos] == "}":
                 if om and not first:
                     raise _LineError("expected label name, got '}' (trailing comma)", pos + 1)
-                return labels, pos + 1
-            m = _LABEL_NAME.match(line, pos)
-            if m is None:
-                raise _LineError(
-                    f"invalid label name for metric {_q(metric)}"
-                    if not om
-                    else f"expected label name, got {_q(line[pos : pos + 10])}",
-                    pos + 1,
-                )
-            lname = m.group()
+                return labels, pos + 1, braced, quoted
+            start = pos
+            if not om and pos < n and line[pos] == '"':
+                quoted = True
+                lname, pos = _read_quoted(line, pos, "label name")
+                after = _skip_ws(line, pos)
+                if after >= n or line[after] != "=":
+                    # Not a label: the metric name, quoted (there is at most one).
+                    if braced is not None or sample_name:
+                        raise _LineError(
+                            f"multiple metric names for metric {_q(braced or sample_name)}",
+                            start + 1,
+                        )
+                    if not lname:
+                        raise _LineError("invalid metric name", start + 1)
+                    braced = metric = lname
+                    pos = after
+                    if pos < n and line[pos] == ",":
+                        pos += 1
+                        continue
+                    if pos < n and line[pos] == "}":
+                        return labels, pos + 1, braced, quoted
+                    raise _LineError("unexpected end of metric name", pos + 1)
+                if not lname:
+                    raise _LineError(f"invalid label name for metric {_q(metric)}", start + 1)
+            else:
+                m = _LABEL_NAME.match(line, pos)
+                if m is None:
+                    raise _LineError(
+                        f"invalid label name for metric {_q(metric)}"
+                        if not om
+                        else f"expected label name, got {_q(line[pos : pos + 10])}",
+                        pos + 1,
+                    )
+                lname = m.group()
+                pos = m.end()
             if lname == "__name__":
-                raise _LineError('label name "__name__" is reserved', pos + 1)
-            pos = m.end()
+                raise _LineError('label name "__name__" is reserved', start + 1)
             if not om:
                 pos = _skip_ws(line, pos)
             if pos >= n or line[pos] != "=":
                 found = _rune(line[pos] if pos < n else "\n")
                 raise _LineError(f"expected '=' after label name, found {found}", pos + 1)
             if lname in seen:
-                raise _LineError(f"duplicate label names for metric {_q(metric)}", m.start() + 1)
+                raise _LineError(f"duplicate label names for metric {_q(metric)}", start + 1)
             seen.add(lname)
             pos += 1
             if not om:
@@ -741,7 +701,7 @@ class ExpositionParser:
                 pos += 1
                 continue
             if ch == "}":
-                return labels, pos + 1
+                return labels, pos + 1, braced, quoted
             raise _LineError(f"unexpected end of label value {_q(value)}", pos + 1)
 
     def _family_name_of(self, sample_name: str) -> str:
@@ -788,23 +748,35 @@ class ExpositionParser:
     def _handle_sample(self, line: str, lineno: int) -> None:
         om = self._om
         pos = 0 if om else _skip_ws(line)
-        m = _NAME.match(line, pos)
-        if m is None:
-            # expfmt's wording; the column points at it. Quoted (UTF-8) names are not
-            # supported, as in promtool (legacy name validation).
-            raise _LineError("invalid metric name", pos + 1)
-        sample_name = m.group()
-        pos = m.end()
         n = len(line)
+        m = _NAME.match(line, pos)
+        name_start = pos
+        if m is not None:
+            sample_name = m.group()
+            pos = m.end()
+        elif not om and pos < n and line[pos] == "{":
+            sample_name = ""  # Prometheus 3: the quoted name is inside the braces
+        elif not om and pos < n and line[pos] == '"':
+            # expfmt reads it, Prometheus' scrape parser does not.
+            raise _LineError(
+                'quoted metric name outside braces (write {"name",…} instead)', pos + 1
+            )
+        else:
+            raise _LineError("invalid metric name", pos + 1)  # expfmt's wording
         labels: list[tuple[str, str]] = []
         label_end = pos
+        quoted = False
         if not om:
             ws = _skip_ws(line, pos)
             if ws < n and line[ws] == "{":
                 pos = ws
         if pos < n and line[pos] == "{":
-            labels, pos = self._parse_labels(line, pos, sample_name)
+            labels, pos, braced, quoted = self._parse_labels(line, pos, sample_name)
             label_end = pos
+            if braced is not None:
+                sample_name = braced
+        if not sample_name:
+            raise _LineError("invalid metric name", name_start + 1)
         # value
         if om:
             if pos >= n or line[pos] != " ":
@@ -859,10 +831,12 @@ class ExpositionParser:
                 if end < n:
                     raise _LineError(f"spurious string after timestamp: {_q(line[end:])}", end + 1)
         fam = self._resolve(sample_name, lineno, line)
+        if quoted and not fam.quoted_line:
+            fam.quoted_line = lineno
         self._check_sample_labels(fam, sample_name, labels)
         if exemplar is not None:
             self._check_exemplar_allowed(fam, sample_name)
-        key_text = line[m.start() : label_end] if labels else sample_name
+        key_text = line[name_start:label_end] if labels or quoted else sample_name
         self._add_sample(
             fam, sample_name, tuple(labels), value, timestamp, exemplar, lineno, line, key_text
         )
@@ -898,7 +872,7 @@ class ExpositionParser:
         # ``pos`` points at "# {"
         if not line.startswith("# {", pos):
             raise _LineError("expected '{' after '#' in exemplar", pos + 3)
-        labels, pos = self._parse_labels(line, pos + 2, "exemplar")
+        labels, pos, _, _ = self._parse_labels(line, pos + 2, "exemplar")
         runes = sum(len(k) + len(v) for k, v in labels)
         if runes > EXEMPLAR_MAX_RUNES:
             raise _LineError(
@@ -992,279 +966,6 @@ class ExpositionParser:
             else:
                 fam.samples.append(Sample(sample_name, labels, value, timestamp, lineno, exemplar))
 
-    def _defers(self, fam: MetricFamily) -> bool:
-        """Whether ``fam``'s samples are kept as rows and verified in bulk at the end."""
-        return fam.type == HISTOGRAM and not self._om and not self._keep_all
-
-    def _duplicate(self, fam: MetricFamily, lineno: int, text: Callable[[], str]) -> None:
-        fam.duplicate_count += 1
-        if len(fam.duplicates) < MAX_DUPLICATES:
-            fam.duplicates.append((lineno, _clip(text())))
-
-    # ------------------------------------------------------------------ fast path
-    def _maybe_enable_fast(
-        self,
-        fam: MetricFamily,
-        sample_name: str,
-        labels: list[tuple[str, str]],
-        line: str,
-        timestamp: float | None,
-        exemplar: ExpositionExemplar | None,
-    ) -> None:
-        """Learn the line's shape so that following lines like it take the fast path.
-
-        A family may have up to ``_MAX_SHAPES`` shapes (a histogram has three: ``_bucket``
-        with ``le``, ``_sum`` and ``_count``); the block pattern accepts any of them.
-        """
-        if self._keep_all or timestamp is not None or exemplar is not None:
-            self._fast = None
-            return
-        if fam.type in (STATESET, INFO):
-            self._fast = None
-            return
-        shape = (sample_name, tuple(k for k, _ in labels))
-        if shape in self._shapes and self._fast is not None:
-            return
-        shapes = self._shapes if shape in self._shapes else (*self._shapes, shape)
-        if len(shapes) > _MAX_SHAPES:
-            shapes = (shape,)
-        pats = self._fast_cache.get(shapes)
-        if pats is None:
-            lines = []
-            for sname, names in shapes:
-                if names:
-                    body = ",".join(f"{re.escape(k)}={_FAST_LABEL_VALUE}" for k in names)
-                    lines.append(f"({re.escape(sname)}\\{{{body}\\}}) {_FAST_VALUE}\\n")
-                else:
-                    lines.append(f"{re.escape(sname)} {_FAST_VALUE}\\n")
-            capture = "|".join(lines)
-            block = re.sub(r"\((?!\?)", "(?:", capture)
-            pats = (re.compile(f"(?:{block})+"), re.compile(f"(?m)^(?:{capture})"))
-            self._fast_cache[shapes] = pats
-        self._fast, self._fast_rows = pats
-        self._shapes = shapes
-
-    def _absorb_block(self, block: str, rows: list[Any]) -> None:
-        """Aggregate a run of lines that matched the current family's shapes (as ``rows``)."""
-        fam = self._current
-        assert fam is not None
-        shapes = self._shapes
-        first_line = self._line + 1
-        count = len(rows)
-        self._line += count
-        fam.sample_count += count
-        keep = fam.type in KEEP_SAMPLE_TYPES
-        if len(shapes) == 1:
-            self._absorb_shape(fam, shapes[0], rows, None, first_line, block, keep, None)
-            return
-        placed: list[Sample | None] | None = [None] * count if keep else None
-        offset = 0
-        for shape in shapes:
-            # Columns per shape: series text, one per label, value (just the value without labels).
-            width = len(shape[1]) + 2 if shape[1] else 1
-            value_at = offset + width - 1
-            idxs = [j for j, r in enumerate(rows) if r[value_at]]
-            if idxs:
-                sub = [rows[j][offset : offset + width] for j in idxs]
-                self._absorb_shape(fam, shape, sub, idxs, first_line, block, keep, placed)
-            offset += width
-        if placed is not None:
-            fam.samples.extend(s for s in placed if s is not None)
-
-    def _absorb_shape(
-        self,
-        fam: MetricFamily,
-        shape: _Shape,
-        rows: list[Any],
-        idxs: list[int] | None,
-        first_line: int,
-        block: str,
-        keep: bool,
-        placed: list[Sample | None] | None,
-    ) -> None:
-        """Column-wise aggregation of the rows of one shape (``idxs``: their block offsets)."""
-        sample_name, names = shape
-        # Lines the line parser would reject although they fit the shape: a value too large
-        # for a float64, or a bucket/quantile bound that is not a number.
-        rejected: dict[int, str] = {}
-        value_col: list[str] = (
-            rows if rows and isinstance(rows[0], str) else list(map(itemgetter(-1), rows))
-        )
-        exps = "\n".join(value_col)
-        if "e" in exps or "E" in exps:
-            for pos, v in enumerate(value_col):
-                if ("e" in v or "E" in v) and math.isinf(float(v)):
-                    rejected[pos] = f"expected float as value, got {_q(v)}"
-        checked = None
-        if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM) and sample_name == fam.name + "_bucket":
-            checked = "le"
-        elif fam.type == SUMMARY and sample_name == fam.name:
-            checked = "quantile"
-        if checked in names:
-            at = names.index(checked) + 1
-            ok = self._floats_ok
-            for pos, v in enumerate(map(itemgetter(at), rows)):
-                if v not in ok:
-                    if _parse_float(v, self._om) is None:
-                        rejected.setdefault(
-                            pos, f"expected float as value for '{checked}' label, got {_q(v)}"
-                        )
-                    else:
-                        ok.add(v)
-        if rejected:
-            for pos in sorted(rejected):
-                j = idxs[pos] if idxs is not None else pos
-                self._problem(first_line + j, rejected[pos])
-            kept_pos = [p for p in range(len(rows)) if p not in rejected]
-            idxs = [idxs[p] if idxs is not None else p for p in kept_pos]
-            rows = [rows[p] for p in kept_pos]
-            value_col = [value_col[p] for p in kept_pos]
-            fam.sample_count -= len(rejected)
-            if not rows:
-                return
-        count = len(rows)
-        if sample_name not in fam.sample_names:
-            fam.sample_names[sample_name] = first_line + (idxs[0] if idxs else 0)
-            self._sample_owner[sample_name] = fam
-
-        def line_of(i: int) -> int:
-            return first_line + (idxs[i] if idxs is not None else i)
-
-        k = len(names)
-        if k == 0:
-            values: list[str] = value_col
-            keys = [_series_key(sample_name, ())] * count
-        elif fam.saturated:
-            values = value_col
-            keys = []
-        else:
-            values = value_col
-            order = sorted(range(k), key=names.__getitem__)
-            if order == list(range(k)):
-                # Labels already in name order and values free of escapes: the text as written
-                # is the canonical series identity (see ``_series_key``).
-                keys = list(map(hash, map(itemgetter(0), rows)))
-            else:
-                template = sample_name + "{{" + ",".join(f'{names[i]}="{{}}"' for i in order) + "}}"
-                cols = [map(itemgetter(i + 1), rows) for i in order]
-                keys = list(map(hash, map(template.format, *cols)))
-        series = fam.series_hashes
-        # Two C-level passes: membership, then insertion. Duplicates (rare) are located in
-        # Python only when the counts say there are some.
-        prior = None if series.isdisjoint(keys) else {k for k in keys if k in series}
-        before = len(series)
-        series.update(keys)
-        if prior is not None or len(series) - before < len(keys):
-            # Keys that were known before or repeat within the block.
-            total = len(keys) - (len(series) - before)
-            found = 0
-            if len(fam.duplicates) < MAX_DUPLICATES:
-                seen_here: set[int] = set()
-                for i, key in enumerate(keys):
-                    if key in seen_here or (prior is not None and key in prior):
-                        j = idxs[i] if idxs is not None else i
-                        self._duplicate(fam, first_line + j, partial(_series_text, block, j))
-                        found += 1
-                        if len(fam.duplicates) >= MAX_DUPLICATES:
-                            break
-                    seen_here.add(key)
-            fam.duplicate_count += total - found
-        if len(series) >= self._max_distinct:
-            fam.saturated = True
-        if sample_name.endswith("_info") and not fam.not_one_line:
-            for i, v in enumerate(values):
-                if float(v) != 1:
-                    fam.not_one_line = line_of(i)
-                    break
-        joined = "\n".join(values)
-        if "-" in joined and not fam.negative_line:
-            for i, v in enumerate(values):
-                if v[0] == "-":
-                    fam.negative_line = line_of(i)
-                    break
-        if "N" in joined and not fam.nan_line:
-            fam.nan_line = line_of(values.index("NaN"))
-        stats = fam.labels
-        for i, lname in enumerate(names):
-            col = list(map(itemgetter(i + 1), rows))
-            st = stats.get(lname)
-            if st is None:
-                j = idxs[0] if idxs is not None else 0
-                text = block.split("\n", j + 1)[j]
-                st = stats[lname] = LabelStats(lname, first_line + j, first_text=_clip(text))
-            if not st.saturated:
-                st.value_hashes.update(map(hash, col))
-                if len(st.value_hashes) >= self._max_distinct:
-                    st.saturated = True
-            if len(st.examples) < LABEL_SAMPLE_LIMIT:
-                for v in islice(col, LABEL_SAMPLE_LIMIT * 4):
-                    st.examples.add(v)
-                    if len(st.examples) >= LABEL_SAMPLE_LIMIT:
-                        break
-            longest = max(map(len, col))
-            if longest > st.max_length:
-                idx = next(i for i, v in enumerate(col) if len(v) == longest)
-                st.max_length = longest
-                st.longest = col[idx][:_TEXT_CLIP]
-                st.longest_line = line_of(idx)
-        if not keep:
-            return
-        if self._defers(fam):
-            rows_kept = rows if k else [r if isinstance(r, tuple) else (r,) for r in rows]
-            line_nos: Sequence[int] = (
-                range(first_line, first_line + count)
-                if idxs is None
-                else [first_line + j for j in idxs]
-            )
-            self._deferred.setdefault(fam.name, []).append(
-                (sample_name, names, rows_kept, line_nos)
-            )
-            return
-        # Built with C-level iterators: this runs once per histogram/summary line.
-        lines = (
-            range(first_line, first_line + count)
-            if idxs is None
-            else [first_line + j for j in idxs]
-        )
-        labelsets: Any = (
-            map(tuple, map(zip, repeat(names), map(itemgetter(slice(1, None)), rows)))
-            if k
-            else repeat(())
-        )
-        samples = list(
-            map(Sample, repeat(sample_name), labelsets, map(float, values), repeat(None), lines)
-        )
-        kept = idxs or []
-        if placed is None:
-            fam.samples.extend(samples)
-        else:
-            for j, smp in zip(kept, samples, strict=True):
-                placed[j] = smp
-
-
-def _series_text(block: str, j: int) -> str:
-    """``name{labels}`` of line ``j`` of a fast-path block (the value is the last token)."""
-    return block.split("\n", j + 1)[j].rsplit(" ", 1)[0]
-
-
-def _series_key(sample_name: str, labels: tuple[tuple[str, str], ...]) -> int:
-    """Hash of a series identity: ``name{a="1",b="2"}`` with labels in name order.
-
-    Independent of the label order as written; equal to the hash of the line's own text when
-    it is already canonical, which is what the fast path hashes.
-    """
-    if not labels:
-        return hash(sample_name)
-    ordered = sorted(labels)
-    body = ",".join(f'{k}="{_escape(v)}"' for k, v in ordered)
-    return hash(f"{sample_name}{{{body}}}")
-
-
-def _escape(value: str) -> str:
-    if "\\" in value or '"' in value or "\n" in value:
-        return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return value
-
 
 def parse_exposition_text(
     text: str | bytes, *, fmt: str | None = None, source: str = "-", keep_samples: bool = True
@@ -1291,79 +992,3 @@ def parse_exposition_text(
 def is_nan(value: float) -> bool:
     """``math.isnan`` (re-exported for rules that import only the parser)."""
     return math.isnan(value)
-
-
-def verify_text_histogram(base: str, entries: Sequence[_Deferred]) -> bool:
-    """True when a text-format histogram provably has no structure problem.
-
-    Checks with C-level iterators over all rows: only ``_bucket``/``_count``/``_sum``
-    samples; the same non-``le`` labels everywhere; each series' buckets adjacent, ``le``
-    strictly increasing, counts non-decreasing, non-negative and not NaN, ending with
-    ``+Inf``; exactly one ``_count`` (equal to the ``+Inf`` bucket) and one ``_sum`` per
-    series. ``False`` means "not proven": the per-sample rules then run and explain.
-    """
-    buckets: list[_Deferred] = []
-    counts: list[_Deferred] = []
-    sums: list[_Deferred] = []
-    by_suffix = {f"{base}_bucket": buckets, f"{base}_count": counts, f"{base}_sum": sums}
-    for entry in entries:
-        target = by_suffix.get(entry[0])
-        if target is None:
-            return False
-        target.append(entry)
-    if not buckets or not counts or not sums:
-        return False
-    names = buckets[0][1]
-    if "le" not in names:
-        return False
-    le_at = names.index("le") + 1
-    other = tuple(n for n in names if n != "le")
-    key_at = [i + 1 for i, n in enumerate(names) if n != "le"]
-    if any(e[1] != names for e in buckets) or any(e[1] != other for e in (*counts, *sums)):
-        return False
-    rows = [r for e in buckets for r in e[2]]
-    n = len(rows)
-    key_of: Callable[[Any], Any] = itemgetter(*key_at) if key_at else (lambda _r: "")
-    keys = list(map(key_of, rows))
-    le_texts = list(map(itemgetter(le_at), rows))
-    try:
-        le_floats = {t: float(t) for t in set(le_texts)}
-        les = list(map(le_floats.__getitem__, le_texts))
-        vals = list(map(float, map(itemgetter(-1), rows)))
-    except ValueError:
-        return False
-    if any(map(math.isnan, vals)) or min(vals) < 0:
-        return False
-    same = list(map(eq, keys[1:], keys[:-1]))
-    rising = map(and_, map(lt, les[:-1], les[1:]), map(le, vals[:-1], vals[1:]))
-    if any(map(gt, same, rising)):
-        return False
-    last = [*compress(range(n - 1), map(not_, same)), n - 1]
-    if len(set(keys)) != len(last):
-        return False
-    inf = math.inf
-    if not all(map(eq, map(les.__getitem__, last), repeat(inf))):
-        return False
-    inf_counts = dict(zip(map(keys.__getitem__, last), map(vals.__getitem__, last), strict=True))
-    count_rows = [r for e in counts for r in e[2]]
-    sum_rows = [r for e in sums for r in e[2]]
-    other_key: Callable[[Any], Any] = (
-        itemgetter(*range(1, len(other) + 1)) if other else (lambda _r: "")
-    )
-    try:
-        count_map = dict(
-            zip(
-                map(other_key, count_rows),
-                map(float, map(itemgetter(-1), count_rows)),
-                strict=True,
-            )
-        )
-    except ValueError:
-        return False
-    sum_keys = set(map(other_key, sum_rows))
-    return (
-        len(count_map) == len(count_rows)
-        and len(sum_keys) == len(sum_rows)
-        and count_map == inf_counts
-        and sum_keys == inf_counts.keys()
-    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any
 
 import msgspec
@@ -159,7 +160,12 @@ def _attrs(items: list[_KV] | None) -> Attributes:
     return tuple(out)
 
 
+_LOWER_HEX16 = re.compile(r"[0-9a-f]{16}")
+
+
 def _hex16(text: str) -> str:
+    if _LOWER_HEX16.fullmatch(text) is not None:
+        return text  # what bytes.fromhex(text).hex() gives, in one call
     if len(text) == 16:
         return bytes.fromhex(text).hex()
     if len(text) == 12:  # Tempo: base64 of the 8 raw bytes
@@ -217,7 +223,12 @@ def _spans(doc: _Document) -> list[Span]:
         for ss in rs.scopeSpans or rs.instrumentationLibrarySpans or ():
             scope_obj = ss.scope or ss.instrumentationLibrary
             scope = scope_obj.name if scope_obj is not None and scope_obj.name else None
-            for sp in ss.spans or ():
+            # Each struct is let go as soon as its span is built, so that the structs' memory
+            # is reused for the spans instead of both being held at the peak.
+            raw_spans = ss.spans or []
+            ss.spans = None
+            for index, sp in enumerate(raw_spans):
+                raw_spans[index] = None  # type: ignore[call-overload]
                 start = _nanos(sp.startTimeUnixNano)
                 end = start if sp.endTimeUnixNano is None else _nanos(sp.endTimeUnixNano)
                 if end < start:

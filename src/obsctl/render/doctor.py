@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -74,12 +75,16 @@ _PIPELINE_STYLE = {
 }
 
 
-def _render_pipeline_text(report: PipelineReport, consoles: Consoles) -> None:
-    """Problems one by one, worst first, with their hints; the ok checks counted."""
-    out = consoles.out
+def pipeline_summary(report: PipelineReport) -> str:
+    """``2 failing, 1 degraded, 13 ok`` (``nothing to check`` when empty)."""
     counts = {s: sum(c.status is s for c in report.checks) for s in PipelineStatus}
     summary = ", ".join(f"{counts[s]} {s.value}" for s in reversed(PipelineStatus) if counts[s])
-    out.print(Text(f"\npipeline over {report.window}: {summary or 'nothing to check'}", "bold"))
+    return summary or "nothing to check"
+
+
+def pipeline_view(report: PipelineReport) -> Group:
+    """The pipeline section as a Rich renderable (``doctor`` prints it; the TUI shows it):
+    problems one by one, worst first, with their hints; the ok checks counted; the notes."""
     rows = Table.grid(padding=(0, 1))
     rows.add_column(no_wrap=True)
     rows.add_column(overflow="fold")
@@ -93,20 +98,23 @@ def _render_pipeline_text(report: PipelineReport, consoles: Consoles) -> None:
         rows.add_row(Text(label, style=style), Text(f"{c.component} {c.instance}: {c.message}"))
         if c.hint:
             rows.add_row("", Text(f"hint: {c.hint}", style="cyan"))
-    if counts[PipelineStatus.OK]:
+    ok = [c for c in report.checks if c.status is PipelineStatus.OK]
+    if ok:
         per: dict[str, int] = {}
-        for c in report.checks:
-            if c.status is PipelineStatus.OK:
-                per[c.component] = per.get(c.component, 0) + 1
+        for c in ok:
+            per[c.component] = per.get(c.component, 0) + 1
         parts = ", ".join(f"{k} {n}" for k, n in per.items())
         label, style = _PIPELINE_STYLE[PipelineStatus.OK]
-        rows.add_row(
-            Text(label, style=style), Text(f"{counts[PipelineStatus.OK]} checks ({parts})")
-        )
+        rows.add_row(Text(label, style=style), Text(f"{len(ok)} checks ({parts})"))
     for note in report.notes:
         rows.add_row(Text("note", style="dim"), Text(note))
-    if rows.row_count:
-        out.print(rows)
+    title = Text(f"pipeline over {report.window}: {pipeline_summary(report)}", "bold")
+    return Group(title, rows) if rows.row_count else Group(title)
+
+
+def _render_pipeline_text(report: PipelineReport, consoles: Consoles) -> None:
+    consoles.out.print()
+    consoles.out.print(pipeline_view(report))
 
 
 def _pipeline_json(report: PipelineReport) -> dict[str, object]:

@@ -31,11 +31,12 @@ from obsctl.errors import BackendUnreachable, ObsctlError
 from obsctl.model.alerts import AlertRow
 from obsctl.model.time import format_prom_duration
 from obsctl.redact import redact
-from obsctl.tui.messages import AlertsFetched, QueryFetched, RefreshFinished
+from obsctl.tui.messages import AlertsFetched, PipelineFetched, QueryFetched, RefreshFinished
 from obsctl.tui.screens.detail import DetailScreen, alert_detail, series_detail
 from obsctl.tui.screens.drill import CorrelateScreen, TracesScreen
 from obsctl.tui.screens.forms import QueryScreen, SilenceAsk, SilenceScreen
 from obsctl.tui.screens.help import HelpScreen
+from obsctl.tui.screens.pipeline import PipelineScreen
 from obsctl.tui.widgets.alerts_panel import AlertsPanel
 from obsctl.tui.widgets.query_panel import QueryPanel, TablePanel
 from obsctl.tui.widgets.status_line import Health, StatusLine
@@ -90,6 +91,7 @@ class ObsctlApp(App[int]):
         Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
         Binding("r", "refresh", "Refresh"),
         Binding("tab", "app.focus_next", "Next panel", show=False),
+        Binding("p", "pipeline", "Pipeline"),
         Binding("question_mark", "help", "Help", key_display="?"),
         *(Binding(str(n), f"goto({n})", f"Panel {n}", show=False) for n in range(1, 10)),
         Binding("slash", "filter", "Filter", key_display="/"),
@@ -150,6 +152,8 @@ class ObsctlApp(App[int]):
         """Completed refreshes (tests wait on it)."""
         self._timer: Timer | None = None
         self._panel_errors: dict[str, bool] = {}
+        self.pipeline: PipelineFetched | None = None
+        """The last answer of the pipeline checks."""
 
     DASHBOARD_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -162,6 +166,8 @@ class ObsctlApp(App[int]):
             "correlate",
             "add_alert_panel",
             "silence",
+            "traces",
+            "pipeline",
             "new_panel",
             "edit_panel",
             "remove_panel",
@@ -220,7 +226,11 @@ class ObsctlApp(App[int]):
         self.watch(self.query_one("#panels"), "scroll_y", self._panels_scrolled, init=False)
         if self.refresh_every is not None and self.refresh_every > timedelta(0):
             self._timer = self.set_interval(self.refresh_every.total_seconds(), self._tick)
+            # ~30 queries: the pipeline is judged once a minute, not at every refresh.
+            every = max(60.0, self.refresh_every.total_seconds())
+            self.set_interval(every, self.refresh_pipeline)
         self.refresh_panels()
+        self.refresh_pipeline()
         if isinstance(self.metrics, NameSource):
             self.fetch_names(self.metrics)
 
@@ -272,6 +282,33 @@ class ObsctlApp(App[int]):
             jobs.append(alerts(self.alerts))
         await asyncio.gather(*jobs)
         self.post_message(RefreshFinished(now))
+
+    @work(exclusive=True, group="pipeline")
+    async def refresh_pipeline(self) -> None:
+        """Judge the telemetry pipeline (``obsctl doctor``'s checks) off the UI thread."""
+        try:
+            report = await self.metrics.pipeline()
+        except ObsctlError as err:
+            self.post_message(PipelineFetched(error=err))
+        else:
+            self.post_message(PipelineFetched(report=report))
+
+    @on(PipelineFetched)
+    def _pipeline_fetched(self, message: PipelineFetched) -> None:
+        if not self.screen_stack:
+            return
+        self.pipeline = message
+        report = message.report
+        if report is None or not report.checks:
+            self.health.pipeline = ""
+        else:
+            worst = report.worst()
+            count = sum(c.status is worst for c in report.checks)
+            self.health.pipeline = worst.value if worst.value == "ok" else f"{worst.value} {count}"
+        try:
+            self.query_one(StatusLine).show(self.health)
+        except NoMatches:
+            return
 
     @on(QueryFetched)
     def _query_fetched(self, message: QueryFetched) -> None:
@@ -672,6 +709,12 @@ class ObsctlApp(App[int]):
     def action_refresh(self) -> None:
         """Refresh every panel now (a refresh in flight is cancelled)."""
         self.refresh_panels()
+
+    def action_pipeline(self) -> None:
+        """Show the pipeline checks."""
+        fetched = self.pipeline
+        error = redact(fetched.error.message) if fetched and fetched.error else None
+        self.push_screen(PipelineScreen(fetched.report if fetched else None, error))
 
     def action_help(self) -> None:
         """Show the keys."""

@@ -10,6 +10,7 @@ from textual.message import Message
 
 from obsctl.errors import ObsctlError
 from obsctl.model.alerts import AlertRow
+from obsctl.model.doctor import PipelineReport
 from obsctl.model.metrics import QueryResult
 
 
@@ -54,3 +55,15 @@ class RefreshFinished(Message):
     def can_replace(self, message: Message) -> bool:
         """Only the latest matters for the status line."""
         return isinstance(message, RefreshFinished)
+
+
+@dataclass
+class PipelineFetched(Message):
+    """The pipeline checks (``obsctl doctor``'s pipeline section) finished."""
+
+    report: PipelineReport | None = None
+    error: ObsctlError | None = None
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer answer makes an unhandled older one moot."""
+        return isinstance(message, PipelineFetched)

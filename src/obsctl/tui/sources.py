@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from obsctl.config.schema import Endpoint
 from obsctl.model.alerts import AlertRow
+from obsctl.model.doctor import PipelineReport
 from obsctl.model.metrics import QueryResult
 from obsctl.workflows.tui_sources import LiveBackends
 
@@ -36,6 +37,10 @@ class PrometheusSource:
     async def names(self) -> list[str]:
         """See ``LiveBackends.names``."""
         return await self._backends.names()
+
+    async def pipeline(self) -> PipelineReport:
+        """See ``LiveBackends.pipeline``."""
+        return await self._backends.pipeline()
 
     async def aclose(self) -> None:
         """Close the shared clients."""

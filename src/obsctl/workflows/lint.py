@@ -22,6 +22,7 @@ from obsctl.analysis.lint import (
 from obsctl.analysis.lint.cardinality import SERVER_EXEMPT_LABELS, check_server
 from obsctl.config.schema import Endpoint
 from obsctl.errors import UsageError
+from obsctl.lifetime import keep_until_exit
 from obsctl.model.findings import Finding, FindingsReport, RuleRequest
 from obsctl.model.metric_families import CountEntry, Exposition, LintSummary
 from obsctl.parsers.exposition import ExpositionParser, detect_format
@@ -147,9 +148,11 @@ class InputResult:
 def lint_one(expo: Exposition, config: LintConfig, *, limit: int = 10) -> InputResult:
     """Rules and summary (top ``limit`` entries) for one parsed input."""
     with no_cyclic_gc():
-        return InputResult(
+        result = InputResult(
             expo.source, lint_exposition(expo, config), summarize_exposition(expo, limit=limit)
         )
+    keep_until_exit(expo)  # freed by the next input, or not at all (see obsctl.lifetime)
+    return result
 
 
 def build_report(results: Sequence[InputResult], config: LintConfig) -> FindingsReport:

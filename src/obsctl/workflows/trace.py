@@ -32,6 +32,7 @@ from obsctl.model.traces import Trace, TraceIdError, TraceSearch, normalize_trac
 
 if TYPE_CHECKING:
     from obsctl.backends.http import LogFn
+from obsctl.lifetime import keep_until_exit
 from obsctl.parsers.trace_file import parse_trace_file
 from obsctl.workflows.inputs import display_name, no_cyclic_gc, read_input
 
@@ -259,7 +260,9 @@ async def show_trace(
         else TraceLinks()
     )
     logs = await trace_logs(settings, fetched.trace) if file is None else ()
-    return TraceResult(fetched=fetched, analysis=analysis, links=links, view=view, logs=logs)
+    result = TraceResult(fetched=fetched, analysis=analysis, links=links, view=view, logs=logs)
+    keep_until_exit(result)  # freeing 100k spans only to exit is slow (see obsctl.lifetime)
+    return result
 
 
 async def trace_logs(

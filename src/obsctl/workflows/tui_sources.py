@@ -23,6 +23,7 @@ from obsctl.errors import UsageError
 from obsctl.model import alerts as model_alerts
 from obsctl.model.alerts import AlertRow, Matcher
 from obsctl.model.correlation import CorrelationResult
+from obsctl.model.doctor import PipelineReport
 from obsctl.model.metrics import QueryResult
 from obsctl.model.time import format_rfc3339
 from obsctl.model.trace_analysis import TraceAnalysis
@@ -185,6 +186,19 @@ class LiveBackends:
             self._am = AlertmanagerClient(client, endpoint)
         alerts = await self._am.active_alerts(muted=False)
         return sorted((alert_row(a) for a in alerts), key=alert_sort_key)
+
+    async def pipeline(self) -> PipelineReport:
+        """The pipeline checks of ``obsctl doctor`` through the same Prometheus.
+
+        Raises:
+            BackendError, BackendUnreachable, ParseError: the server could not be asked.
+        """
+        from obsctl.workflows.doctor import PipelineOptions, check_pipeline
+
+        prom = await self._prometheus()
+        return await check_pipeline(
+            self.prometheus, PipelineOptions(), flavor=prom.flavor, log=self._log
+        )
 
     async def aclose(self) -> None:
         """Close the HTTP clients."""

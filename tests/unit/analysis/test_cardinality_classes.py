@@ -380,3 +380,166 @@ def test_top_entries_by_count_then_name_without_exempt_labels():
     metrics, labels = top_entries(expo, limit=2)
     assert [(e.name, e.count) for e in metrics] == [("h", 5), ("b", 3)]
     assert [(e.name, e.count) for e in labels] == [("b{z}", 3), ("a{x}", 2)]
+
+
+# ----------------------------------------------------------------------------- every field
+
+
+def full(hit) -> tuple:
+    return (hit.rule.rule_id, hit.message, hit.line, hit.subject, hit.hint, hit.col, hit.text)
+
+
+def test_every_field_of_each_exposition_hit():
+    b = Budgets(
+        series=Threshold(2, None),
+        label_values=Threshold(None, 2),
+        label_value_length=10,
+        buckets=1,
+    )
+    text = (
+        "# HELP h x\n# TYPE h histogram\n"
+        'h_bucket{user_id="a",le="1"} 1\n'
+        'h_bucket{user_id="bbbbbbbbbbbbbbbbbbbbbbbb",le="+Inf"} 1\n'
+    )
+    got = [full(h) for h in check_cardinality(families(text)[0], b)]
+    first = 'h_bucket{user_id="a",le="1"} 1'
+    hint = label_name_hint("user_id")
+    assert got == [
+        (
+            "OBS201",
+            "h has many series: 2 (warning at 2)",
+            1,
+            "h",
+            "drop or aggregate high-cardinality labels, or raise budgets.metrics.h.series in "
+            "obsctl.yaml",
+            0,
+            "# HELP h x",  # the family's first line
+        ),
+        (
+            "OBS204",
+            "label 'user_id' of h has many distinct values: 2 (budget 2)",
+            3,
+            "h{user_id}",
+            None,
+            0,
+            first,
+        ),
+        (
+            "OBS206",
+            "label 'user_id' of h is named like an unbounded identifier",
+            3,
+            "h{user_id}",
+            hint,
+            0,
+            first,
+        ),
+        (
+            "OBS207",
+            "label 'user_id' of h has a 24-byte value (limit 10)",
+            4,
+            "h{user_id}",
+            "long values are usually unbounded (messages, SQL, URLs)",
+            0,
+            None,
+        ),
+        (
+            "OBS208",
+            "histogram h has 2 distinct buckets (budget 1)",
+            1,
+            "h",
+            "use fewer buckets, or native histograms",
+            0,
+            "# HELP h x",
+        ),
+    ]
+
+
+def test_every_field_of_each_server_hit():
+    b = Budgets(server_series=Threshold(1, None), server_label_values=Threshold(None, 1))
+    examples = {"email": [f"u{i}@mail.example" for i in range(10)]}
+    got = [full(h) for h in check_server({"m": 5}, {"email": 10}, examples, b)]
+    assert got == [
+        ("OBS201", "m has many series: 5 (warning at 1)", 0, "m", None, 0, None),
+        (
+            "OBS204",
+            "label 'email' has many distinct values: 10 (budget 1)",
+            0,
+            "{email}",
+            None,
+            0,
+            None,
+        ),
+        (
+            "OBS205",
+            "label 'email' looks unbounded: 10 of 10 sampled values look like an e-mail "
+            "address (10 distinct)",
+            0,
+            "{email}",
+            label_name_hint("email"),
+            0,
+            None,
+        ),
+        (
+            "OBS206",
+            "label 'email' is named like an unbounded identifier",
+            0,
+            "{email}",
+            label_name_hint("email"),
+            0,
+            None,
+        ),
+    ]
+
+
+def test_unbounded_exposition_hit_fields():
+    text = gauge("m", [f'm{{peer="10.0.0.{i}"}} 1' for i in range(10)])
+    (hit,) = [
+        h for h in check_cardinality(families(text)[0], Budgets()) if h.rule.rule_id == "OBS205"
+    ]
+    assert (hit.col, hit.text, hit.subject) == (0, 'm{peer="10.0.0.0"} 1', "m{peer}")
+
+
+# ----------------------------------------------------------------------------- more edges
+
+
+@pytest.mark.parametrize(
+    ("value", "cls"),
+    [
+        ("https://0123456789ab/users", None),  # a hex host name is not a path segment
+        ("https://shop.example/login?next=http://x/1", "URL with query string"),
+        ("/42/orders", "URL path with IDs"),  # the first segment counts
+        ("/search?next=/orders/42?x=1", "URL with query string"),  # only before the first ?
+    ],
+)
+def test_url_segments_are_the_path_before_the_first_query_mark(value, cls):
+    assert classify_value(value) == cls
+
+
+def test_dominant_class_is_the_most_frequent_not_the_last_named():
+    values = [f"10.0.0.{i}" for i in range(9)] + [UUID]
+    assert dominant_class(values) == ("IP address", 9, 10)
+
+
+def test_top_entries_keeps_ten_by_default():
+    text = "".join(gauge(f"m{i:02d}", [f"m{i:02d} 1"]) for i in range(12))
+    metrics, _ = top_entries(parse_exposition_text(text, fmt="text"))
+    assert len(metrics) == 10
+
+
+def test_server_hits_with_equal_counts_are_ordered_by_name():
+    got = server_hits({"b": 20_000, "a": 20_000}, {"y": 2_000, "x": 2_000})
+    assert [h[2] for h in got] == ["a", "b", "{x}", "{y}"]
+
+
+def test_server_budgets_honour_metric_and_label_overrides():
+    b = Budgets(metrics={"big": (Threshold(None, None), None)}, labels={"x": Threshold(None, None)})
+    assert server_hits({"big": 10**6}, {"x": 10**6}, budgets=b) == []
+
+
+def test_exposition_label_override_by_name_and_exempt_labels_first():
+    b = Budgets(series=Threshold(None, None), labels={"id": Threshold(None, 2)})
+    text = "# HELP h x\n# TYPE h histogram\n" + "".join(
+        f'h_bucket{{le="{le}",id="{i}"}} 1\n' for i, le in enumerate(["1", "+Inf"])
+    )
+    got = [h[:2] for h in hits(text, b) if h[0] in ("OBS203", "OBS204")]
+    assert got == [("OBS204", "label 'id' of h has many distinct values: 2 (budget 2)")]

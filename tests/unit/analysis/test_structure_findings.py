@@ -362,12 +362,91 @@ CASES: list[tuple[str, str, bool, list[tuple[str, str, int, str, str | None]]]] 
         ],
     ),
     (
+        # NaN is a counter value the text format, Prometheus and promtool accept (OpenMetrics
+        # refuses it); a negative one is refused by both.
         "counter-negative-and-nan",
         '# TYPE c_total counter\nc_total{a="1"} -1\nc_total{a="2"} NaN\n',
         False,
+        [("OBS310", "counter has a negative value", 2, "c_total", None)],
+    ),
+    (
+        "le-not-last-label",  # the general grouping path: le is still not part of the series
+        H + 'h_bucket{le="1",a="x"} 0\nh_bucket{le="+Inf",a="x"} 1\nh_count{a="x"} 1\n'
+        'h_sum{a="x"} 1\n' + EOF_,
+        True,
+        [],
+    ),
+    (
+        "quantile-not-last-label",
+        S + 's{quantile="2",a="x"} 1\ns_count{a="x"} 1\ns_sum{a="x"} 1\n',
+        False,
+        [("OBS307", 's{a="x"}: quantile="2" is outside [0, 1]', 2, "s", QUANTILE_HINT)],
+    ),
+    (
+        "labels-written-in-another-order",  # still one series
+        H + 'h_bucket{b="1",a="2",le="+Inf"} 1\nh_count{a="2",b="1"} 1\nh_sum{b="1",a="2"} 1\n',
+        False,
+        [],
+    ),
+    (
+        "two-adjacent-series-om",  # the second series starts later, and is still adjacent
+        H + 'h_bucket{a="1",le="+Inf"} 1\nh_count{a="1"} 1\nh_sum{a="1"} 1\n'
+        'h_bucket{a="2",le="+Inf"} 1\nh_count{a="2"} 1\nh_sum{a="2"} 1\n' + EOF_,
+        True,
+        [],
+    ),
+    *[
+        (
+            f"{first}-before-buckets",  # any of them before the buckets breaks the order
+            (GH if first.startswith("g") else H)
+            + f'h_{first} 1\nh_bucket{{le="+Inf"}} 1\n'
+            + "".join(f"h_{o} 1\n" for o in others)
+            + EOF_,
+            True,
+            [("OBS313", "buckets of h come after _count/_sum", 3, "h", None)],
+        )
+        for first, others in [
+            ("count", ["sum"]),
+            ("sum", ["count"]),
+            ("created", ["count", "sum"]),
+            ("gcount", ["gsum"]),
+            ("gsum", ["gcount"]),
+        ]
+    ],
+    (
+        "gauge-histogram-gcount-without-gsum",
+        GH + 'h_bucket{le="+Inf"} 1\nh_gcount 1\n' + EOF_,
+        True,
+        [("OBS308", "h has _gcount but no _gsum", 3, "h", None)],
+    ),
+    (
+        "gauge-histogram-gcount-zero",
+        GH + 'h_bucket{le="+Inf"} 0\nh_gcount 0\nh_gsum 0\n' + EOF_,
+        True,
+        [],
+    ),
+    (
+        "count-without-sum",
+        H + 'h_bucket{le="+Inf"} 1\nh_count 1\n',
+        False,
+        [("OBS308", "h has _count but no _sum", 3, "h", None)],
+    ),
+    ("zero-sum-om", H + 'h_bucket{le="+Inf"} 0\nh_count 0\nh_sum 0\n' + EOF_, True, []),
+    (
+        "minus-inf-bucket-first",  # -Inf is a valid lowest bound, not out of order
+        H + 'h_bucket{le="-Inf"} 0\nh_bucket{le="+Inf"} 1\nh_count 1\nh_sum 1\n',
+        False,
+        [],
+    ),
+    ("zero-quantile-value-om", S + 's{quantile="0.5"} 0\ns_count 1\ns_sum 1\n' + EOF_, True, []),
+    (
+        "summary-series-split-om",
+        S + 's{a="1",quantile="0.5"} 1\ns{a="2",quantile="0.5"} 1\ns_count{a="1"} 1\n'
+        's_sum{a="1"} 1\ns_count{a="2"} 1\ns_sum{a="2"} 1\n' + EOF_,
+        True,
         [
-            ("OBS310", "counter has a negative value", 2, "c_total", None),
-            ("OBS310", "counter has a NaN value", 3, "c_total", None),
+            ("OBS313", 'samples of s{a="1"} are not adjacent', 5, "s", None),
+            ("OBS313", 'samples of s{a="2"} are not adjacent', 7, "s", None),
         ],
     ),
 ]
@@ -386,6 +465,9 @@ def test_duplicates_beyond_the_listed_ones_are_summed_up():
     listed = [f for f in found if f[1] == "metric not unique: g already appeared"]
     assert len(listed) == MAX_DUPLICATES
     assert listed[0] == ("OBS301", "metric not unique: g already appeared", 3, "g", DUP_HINT)
+    expo = parse_exposition_text(text, fmt="text")
+    first = next(iter(check_structure(expo.families[0], False)))
+    assert (first.col, first.text) == (0, "g")
     assert found[-1] == (
         "OBS301",
         f"5 more duplicate samples of g (only the first {MAX_DUPLICATES} are listed)",
@@ -402,3 +484,10 @@ def test_parse_problems_become_obs000_with_position():
     assert (hit.line, hit.subject, hit.text) == (2, "", "a{x=1} 1")
     assert hit.col > 0
     assert hit.message == expo.problems[0].message
+
+
+def test_one_duplicate_beyond_the_listed_ones_is_summed_up():
+    text = "# TYPE g gauge\n" + "g 1\n" * (MAX_DUPLICATES + 2)
+    assert hits(text, False)[-1][1] == (
+        f"1 more duplicate samples of g (only the first {MAX_DUPLICATES} are listed)"
+    )

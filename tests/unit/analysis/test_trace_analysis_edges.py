@@ -493,6 +493,34 @@ def test_duplicate_span_id_child_of_a_shared_id_prefers_the_unshared_half():
     assert a.parent[x] == f"{x}_1"
     assert a.parent[f"{x}_2"] == f"{x}_1"
     assert a.parent[f"{x}_1"] is None
+    assert (a.root_span_ids, a.orphan_span_ids, a.cycle_span_ids) == ((f"{x}_1",), (), ())
+
+
+def test_children_of_a_shared_id_listed_server_half_first():
+    # The server half comes first in the input: a child on the server's service belongs to
+    # it, a child on the client's service to the client half.
+    x = "00000000000000aa"
+    a = run(
+        mk("serve", x, 12, 88, service="back", kind=SpanKind.SERVER, span_id=x, shared=True),
+        mk("call", None, 10, 90, service="front", kind=SpanKind.CLIENT, span_id=x),
+        mk("db", x, 20, 80, service="back"),
+        mk("log", x, 89, 90, service="front"),
+    )
+    assert a.parent["db"] == x
+    assert a.parent["log"] == f"{x}_1"
+
+
+def test_orphan_in_a_trace_with_duplicate_ids():
+    x = "00000000000000aa"
+    a = run(
+        mk("call", None, 10, 90, span_id=x),
+        mk("again", None, 10, 90, span_id=x),
+        mk("lost", "ghost", 20, 30),
+        mk("next", "root2", 40, 50),
+    )
+    assert a.orphan_span_ids == ("lost", "next")
+    assert a.missing_parents == {"ghost": ("lost",), "root2": ("next",)}
+    assert a.root_span_ids == (x, f"{x}_1")
 
 
 def test_skew_of_an_equally_long_child_shifted_later():

@@ -307,3 +307,134 @@ def test_fast_path_agrees_with_line_parser_on_mutated_input(seed: int) -> None:
             summary = [(f.name, f.type, f.series_count, f.sample_count) for f in expo.families]
             results.append((lint_exposition(expo, LintConfig()), summary))
         assert results[0] == results[1]
+
+
+def test_families_sharing_a_shape_without_metadata_stay_apart() -> None:
+    # One compiled pattern serves every single-shape family with the same label names; the
+    # metric name is checked per run, so a run stops where the next family starts.
+    def run(name: str, n: int) -> str:
+        return "".join(f'{name}{{x="{i}",y="a"}} {i}\n' for i in range(n))
+
+    text = run("a", 40) + run("b", 40) + run("a_x", 3) + run("c", 30) + run("a", 41)
+    data = text.encode()
+    results = []
+    for keep in (False, True):
+        parser = ExpositionParser("x", "text", keep_samples=keep)
+        for i in range(0, len(data), 333):
+            parser.feed(data[i : i + 333])
+        expo = parser.close()
+        summary = [
+            (f.name, f.series_count, f.sample_count, f.interleaved_line) for f in expo.families
+        ]
+        results.append((summary, lint_exposition(expo, LintConfig())))
+    assert results[0] == results[1]
+    assert results[0][0] == [
+        ("a", 41, 81, 114),
+        ("b", 40, 40, 0),
+        ("a_x", 3, 3, 0),
+        ("c", 30, 30, 0),
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["text", "openmetrics"])
+def test_histograms_sharing_shapes_stay_apart(fmt: str) -> None:
+    # Multi-shape families share patterns by suffix and name length ("hx" and "hy" do);
+    # a run stops at another family's lines, with or without metadata in between.
+    def hist(name: str, typed: bool, series: int) -> str:
+        out = [f"# TYPE {name} histogram"] if typed else []
+        for s in range(series):
+            for le, c in (("1", 1), ("+Inf", 2)):
+                out.append(f'{name}_bucket{{a="{s}",le="{le}"}} {c}')
+            out += [f'{name}_sum{{a="{s}"}} 3', f'{name}_count{{a="{s}"}} 2']
+        return "\n".join(out) + "\n"
+
+    text = hist("hx", True, 12) + hist("hy", True, 12) + hist("hy", False, 3) + hist("h", True, 9)
+    if fmt == "openmetrics":
+        text += "# EOF\n"
+    data = text.encode()
+    results = []
+    for keep in (False, True):
+        parser = ExpositionParser("x", fmt, keep_samples=keep)
+        for i in range(0, len(data), 200):
+            parser.feed(data[i : i + 200])
+        expo = parser.close()
+        summary = [(f.name, f.type, f.series_count, f.sample_count) for f in expo.families]
+        results.append((summary, lint_exposition(expo, LintConfig()), expo.problems))
+    assert results[0] == results[1]
+    assert [(name, series) for name, _, series, _ in results[0][0]][:2] == [("hx", 48), ("hy", 48)]
+
+
+def _family_text(rng: random.Random, kind: str, series: int, om: bool) -> list[str]:
+    lines = [f"# TYPE m {kind}"]
+    for s in range(series):
+        count = 0
+        labels = f'job="j{s}"' if rng.random() < 0.9 else f'job="j{s}",quantile="0.5"'
+        if kind == "histogram":
+            for le in ("0.1", "1", "10", "+Inf"):
+                count += rng.randint(0, 3)
+                lines.append(f'm_bucket{{{labels},le="{le}"}} {count}')
+        else:
+            for q in ("0.5", "0.9", "0.99"):
+                lines.append(f'm{{{labels.replace(",quantile", ",q")},quantile="{q}"}} {s}')
+            count = s + 1
+        lines += [f"m_sum{{{labels}}} {count * 0.5}", f"m_count{{{labels}}} {count}"]
+        if om and rng.random() < 0.7:
+            lines.append(f"m_created{{{labels}}} 1700000000")
+    return lines
+
+
+OM_MUTATIONS = [
+    *MUTATIONS,
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('le="+Inf"', 'le="+inf"')),
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('le="0.1"', 'le="-1"')),
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('quantile="0.9"', 'quantile="9"')),
+    lambda lines, i: lines.__setitem__(i, lines[i].replace("m_count", "m_created")),
+    lambda lines, i: lines.insert(i, lines.pop(i - 1)),
+]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_bulk_verification_matches_per_sample_rules_for_all_kinds(seed: int) -> None:
+    # Histograms and summaries, text and OpenMetrics: what the bulk proof lets through
+    # must be exactly what the per-sample rules find nothing in.
+    rng = random.Random(seed)
+    om = seed % 2 == 0
+    kind = "histogram" if seed % 4 < 2 else "summary"
+    lines = _family_text(rng, kind, rng.randint(1, 25), om)
+    for _ in range(rng.randint(0, 2)):
+        rng.choice(OM_MUTATIONS)(lines, rng.randrange(2, len(lines) - 1))
+    text = "\n".join(lines) + ("\n# EOF\n" if om else "\n")
+    fmt = "openmetrics" if om else "text"
+    bulk = parse_exposition_text(text, fmt=fmt, keep_samples=False)
+    detailed = parse_exposition_text(text, fmt=fmt, keep_samples=True)
+    assert bulk.problems == detailed.problems
+    assert list(lint_exposition(bulk, LintConfig())) == list(
+        lint_exposition(detailed, LintConfig())
+    )
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_shapes_learned_from_earlier_families_change_nothing(seed: int) -> None:
+    # A family starts with the shapes of the last family of its type; whatever the next
+    # family really looks like, the result is the line parser's.
+    rng = random.Random(seed)
+    om = seed % 2 == 1
+    out = []
+    for f in range(rng.randint(2, 6)):
+        kind = rng.choice(["histogram", "summary"])
+        lines = _family_text(rng, kind, rng.randint(1, 12), om)
+        lines = [ln.replace("m_", f"m{f}_").replace("m{", f"m{f}{{") for ln in lines]
+        lines[0] = f"# TYPE m{f} {kind}"
+        if rng.random() < 0.5:
+            lines = [ln.replace("job=", rng.choice(["job=", "team="])) for ln in lines]
+        if rng.random() < 0.5 and len(lines) > 3:
+            rng.choice(OM_MUTATIONS)(lines, rng.randrange(2, len(lines) - 1))
+        out += lines
+    text = "\n".join(out) + ("\n# EOF\n" if om else "\n")
+    fmt = "openmetrics" if om else "text"
+    results = []
+    for keep in (False, True):
+        expo = parse_exposition_text(text, fmt=fmt, keep_samples=keep)
+        summary = [(f.name, f.type, f.series_count, f.sample_count) for f in expo.families]
+        results.append((summary, expo.problems, lint_exposition(expo, LintConfig())))
+    assert results[0] == results[1]

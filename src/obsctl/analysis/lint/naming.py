@@ -25,6 +25,7 @@ from obsctl.model.metric_families import (
     UNKNOWN,
     UNTYPED,
     MetricFamily,
+    written_name,
 )
 
 W = Severity.WARNING
@@ -232,6 +233,20 @@ TIMESTAMP_UNIT = define(
     `time() - x_timestamp_seconds` reads naturally.
     """,
 )
+UTF8_NAME = define(
+    "OBS118",
+    "utf8-name",
+    Severity.INFO,
+    "a family is written with quoted UTF-8 names, which Prometheus 2.x cannot read",
+    """
+    Prometheus 3 reads metric and label names of any UTF-8 written in quotes
+    (`{"http.server.duration", "http.method"="GET"}`, `# TYPE "http.server.duration"
+    histogram`), as OpenTelemetry exports them. Prometheus 2.x, promtool and other legacy
+    scrapers reject those lines (`invalid metric name`), and Prometheus 3 itself with
+    `metric_name_validation_scheme: legacy`. Teams still scraping with 2.x set
+    `name_validation: legacy` in the lint configuration to make this an error.
+    """,
+)
 
 BASE_UNITS = {
     "amperes": "amperes",
@@ -331,7 +346,19 @@ def check_naming(fam: MetricFamily, om: bool) -> Iterator[Hit]:
         return Hit(rule, message, line, sub or subj, hint, 0, text)  # type: ignore[arg-type]
 
     if fam.help is None:
-        yield hit(HELP_MISSING, "no help text", f"add `# HELP {name} <what it measures>`")
+        yield hit(
+            HELP_MISSING, "no help text", f"add `# HELP {written_name(name)} <what it measures>`"
+        )
+    if fam.quoted_line:
+        yield Hit(
+            UTF8_NAME,
+            f"{name} is written with quoted UTF-8 names: Prometheus 3 reads it, "
+            "Prometheus 2.x and promtool reject it",
+            fam.quoted_line,
+            subj,
+            "for 2.x scrapers, use names of [a-zA-Z0-9_:] without quotes "
+            "(Prometheus 3 with escaping=underscores does that)",
+        )
     unit = metric_unit(name)
     if unit is not None and unit[0] != unit[1]:
         yield hit(

@@ -150,6 +150,8 @@ INVALID_VALUE = define(
     Counters, counts and sums of positive observations are never negative or NaN; a state set
     sample is 0 or 1; an info sample is 1; a histogram with negative buckets has no `_sum`
     (OpenMetrics). A negative counter makes `rate()` report a counter reset on every scrape.
+    A NaN counter is reported in OpenMetrics only: the text format, Prometheus and promtool
+    accept it.
     """,
 )
 BUCKET_ORDER = define(
@@ -168,9 +170,9 @@ INTERLEAVED = define(
     Severity.WARNING,
     "a metric family's lines are split by another family",
     """
-    All lines of one family must form one group, metadata first. Prometheus' text parser
-    regroups them silently, other consumers (and OpenMetrics, where it is a parse error) do
-    not.
+    All lines of one family must form one group, metadata first (a `# HELP` after the
+    family's samples splits it too). Prometheus' text parser regroups them silently, other
+    consumers (and OpenMetrics, where it is a parse error) do not.
     """,
 )
 NOT_GROUPED = define(
@@ -228,16 +230,19 @@ def _groups(fam: MetricFamily) -> dict[tuple[tuple[str, str], ...], _Group]:
     suffixes = {n: n[base_len:] for n in fam.sample_names}
     le_floats: dict[str, float] = {}
     summary = fam.type == SUMMARY
+    # A series is its labels but the bound: ``le`` for histograms, ``quantile`` for
+    # summaries. The other one is an ordinary label there (and OBS105/OBS106 say so).
+    drop = "quantile" if summary else "le"
     for idx, s in enumerate(fam.samples):
         labels = s.labels
         last = labels[-1][0] if labels else ""
-        if last in {"le", "quantile"}:
-            # The common layout (``le``/``quantile`` last): no scan needed.
+        if last == drop:
+            # The common layout (the bound last): no scan needed.
             rest = labels[:-1]
             key = rest if len(rest) < 2 else tuple(sorted(rest))
             le = labels[-1][1] if last == "le" else s.label("le")
         else:
-            key = tuple(sorted(p for p in labels if p[0] != "le" and p[0] != "quantile"))
+            key = tuple(sorted(p for p in labels if p[0] != drop))
             le = s.label("le")
         g = groups.get(key)
         if g is None:
@@ -319,10 +324,19 @@ def check_structure(fam: MetricFamily, om: bool) -> Iterator[Hit]:
             name,
             "emit each family's lines together",
         )
+    if fam.late_help_line:
+        yield Hit(
+            INTERLEAVED,
+            f"HELP of {name} comes after its samples (first sample line {fam.first_sample_line})",
+            fam.late_help_line,
+            name,
+            "put # HELP and # TYPE before the family's samples",
+        )
     if fam.type == COUNTER:
         if fam.negative_line:
             yield Hit(INVALID_VALUE, "counter has a negative value", fam.negative_line, name)
-        if fam.nan_line:
+        if fam.nan_line and om:
+            # The text format, Prometheus and promtool accept NaN; OpenMetrics forbids it.
             yield Hit(INVALID_VALUE, "counter has a NaN value", fam.nan_line, name)
     elif fam.type == STATESET:
         for s in fam.samples:
@@ -334,7 +348,7 @@ def check_structure(fam: MetricFamily, om: bool) -> Iterator[Hit]:
                 yield Hit(INVALID_VALUE, f"info value {s.value:g} is not 1", s.line, name)
     if fam.type in (HISTOGRAM, GAUGE_HISTOGRAM) and not fam.structure_verified:
         yield from _check_histogram(fam, om)
-    elif fam.type == SUMMARY:
+    elif fam.type == SUMMARY and not fam.structure_verified:
         yield from _check_summary(fam, om)
 
 

@@ -23,6 +23,7 @@ KEYS = (
     ("[ / ]", "move the range back or forward by half"),
     ("l", "live: the range follows now again"),
     ("r", "refresh now"),
+    ("p", "the telemetry pipeline's health (obsctl doctor's checks, once a minute)"),
     ("?", "this help"),
     ("escape", "back: close a view, a detail or this help"),
     ("q", "quit (ctrl+c too, exit code 130)"),

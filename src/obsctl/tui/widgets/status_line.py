@@ -33,9 +33,17 @@ class Health:
     """``last 30m · live`` or ``08:00–10:00 (2h)``."""
     sort: str = ""
     """``value`` when rows are sorted by last value."""
+    pipeline: str = ""
+    """The pipeline checks' worst status (``ok``, ``degraded``, ``failing``) and counts, e.g.
+    ``failing 2``; empty until they answered."""
 
 
 SEP = " │ "
+PIPELINE_MARKS = {
+    "ok": ("●", "green"),
+    "degraded": ("▲", "yellow"),
+    "failing": ("✗", "bold red"),
+}
 
 
 def render_status(h: Health) -> Text:
@@ -60,6 +68,13 @@ def render_status(h: Health) -> Text:
             text.append(" error", style=style)
         elif state == "off":
             text.append(" off", style="dim")
+    if h.pipeline:
+        state, _, count = h.pipeline.partition(" ")
+        mark, style = PIPELINE_MARKS.get(state, ("?", ""))
+        text.append(SEP, style="dim")
+        text.append(f"{mark} pipeline", style=style)
+        if count:
+            text.append(f" {count} {state}", style=style)
     if h.errors:
         text.append(SEP, style="dim")
         text.append(f"{h.errors} error" + ("s" if h.errors != 1 else ""), style="bold red")
