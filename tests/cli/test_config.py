@@ -138,3 +138,64 @@ def test_delete_context(cli):
     doc = yaml.safe_load(path.read_text())
     assert list(doc["contexts"]) == ["dev"]
     assert "current-context" not in doc
+
+
+def test_set_context_sets_auth_tls_headers_timeout_and_unsets(cli):
+    path = write_config()
+    res = cli(
+        "config", "set-context", "dev", "--alertmanager-url", "https://am.dev",
+        "--username", "sre", "--password-file", "/run/pw", "--ca-file", "/etc/ca.pem",
+        "--cert-file", "/c.pem", "--key-file", "/k.pem", "--header", "X-Team: a",
+        "--timeout", "45s", "--max-response-size", "512MiB",
+    )  # fmt: skip
+    assert res.exit_code == ExitCode.OK, res.output
+    dev = yaml.safe_load(path.read_text())["contexts"]["dev"]
+    # Only the endpoint given in this call gets the settings.
+    assert dev["prometheus"] == "http://localhost:9090"
+    assert dev["alertmanager"] == {
+        "url": "https://am.dev",
+        "username": "sre",
+        "password_file": "/run/pw",
+        "headers": {"X-Team": "a"},
+        "cert_file": "/c.pem",
+        "key_file": "/k.pem",
+        "ca_file": "/etc/ca.pem",
+        "timeout": "45s",
+        "max_response_size": 536870912,
+    }
+    res = cli("config", "set-context", "dev", "--unset", "timeout", "--unset", "ca_file")
+    assert res.exit_code == ExitCode.OK, res.output
+    am = yaml.safe_load(path.read_text())["contexts"]["dev"]["alertmanager"]
+    assert "timeout" not in am and "ca_file" not in am and am["username"] == "sre"
+
+
+def test_set_context_refuses_bad_values_naming_the_flag(cli):
+    write_config()
+    for args, first in (
+        (("--flavor", "mimr"), "obsctl: error: invalid value for '--flavor': 'mimr' is not one"),
+        (("--timeout", "soon"), "obsctl: error: --timeout: invalid duration 'soon'"),
+        (("--header", "nocolon"), "obsctl: error: --header 'nocolon': expected 'NAME: VALUE'"),
+        (("--unset", "nope"), "obsctl: error: --unset: unknown setting 'nope'"),
+    ):
+        res = cli("config", "set-context", "prod", *args)
+        assert res.exit_code == ExitCode.USAGE, args
+        assert res.stderr.splitlines()[0].startswith(first), res.stderr
+
+
+def test_rename_context_moves_current(cli):
+    path = write_config()
+    res = cli("config", "rename-context", "prod", "production")
+    assert res.exit_code == ExitCode.OK, res.output
+    doc = yaml.safe_load(path.read_text())
+    assert doc["current-context"] == "production"
+    assert list(doc["contexts"]) == ["production", "dev"]
+    res = cli("config", "rename-context", "dev", "production")
+    assert res.exit_code == ExitCode.USAGE
+    assert "context 'production' already exists" in res.stderr
+
+
+def test_get_contexts_shows_alertmanager(cli):
+    write_config(CONFIG.replace("  dev:\n", "  dev:\n    alertmanager: http://am:9093\n"))
+    res = cli("config", "get-contexts", "-o", "json")
+    doc = json.loads(res.stdout)
+    assert [c["alertmanager"] for c in doc["contexts"]] == [None, "http://am:9093"]

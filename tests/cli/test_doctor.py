@@ -241,3 +241,22 @@ def test_victoria_metrics_stub_exemplars_are_no_exemplar_storage(cli):
     (vm,) = json.loads(res.stdout)["endpoints"]
     assert (vm["flavor"], vm["version"]) == ("victoriametrics", None)
     assert vm["capabilities"]["exemplar_storage"] is False
+
+
+def test_an_unreachable_link_only_grafana_does_not_fail_doctor(cli):
+    import os
+    from pathlib import Path
+
+    from tests.integration.servers import closed_port_url
+
+    grafana = closed_port_url()
+    Path(os.environ["OBSCTL_CONFIG"]).write_text(
+        f"contexts:\n  c:\n    prometheus: {PROM}\n    grafana: {grafana}\n"
+    )
+    with respx.mock(assert_all_called=False) as mock:
+        mock.route(host="127.0.0.1").pass_through()
+        _pipeline_prometheus(mock, {})
+        res = cli("doctor", "-o", "json")
+    assert res.exit_code == ExitCode.OK, res.output
+    by_kind = {e["kind"]: e for e in json.loads(res.stdout)["endpoints"]}
+    assert by_kind["grafana"]["status"] == "unreachable"

@@ -341,7 +341,6 @@ def test_format_flag_overrides_detection(cli, tmp_path) -> None:
         ((), "nothing to lint"),
         (("x.prom", "--match", "up"), "--match applies to --server only"),
         (("-", "-"), "stdin (-) can be read only once"),
-        (("x.prom", "--write-baseline"), "--write-baseline needs --baseline FILE"),
     ],
 )
 def test_usage_errors_exit_2(cli, args: tuple[str, ...], message: str) -> None:
@@ -378,3 +377,30 @@ def test_timeout_and_max_bytes_take_durations_and_sizes(cli):
     res = cli("lint", "http://127.0.0.1:9/metrics", "--timeout", "soon")
     assert res.exit_code == 2
     assert res.stderr.splitlines()[0].startswith("obsctl: error: --timeout: ")
+
+
+def test_baseline_keys_do_not_depend_on_how_the_path_is_typed(
+    cli, files, tmp_path, monkeypatch
+) -> None:
+    bad = files["bad.prom"]
+    ci = tmp_path / "ci"
+    ci.mkdir()
+    # Written from the file's folder with the default name, typed as ./bad.prom …
+    monkeypatch.chdir(bad.parent)
+    res = cli("lint", "./" + bad.name, "--write-baseline")
+    assert res.exit_code == 0, res.output
+    written = bad.parent / "obsctl-baseline.json"
+    assert written.is_file()
+    keys = json.loads(written.read_text())["accepted"]
+    assert keys and all(k.split("|")[1] == bad.name for k in keys)
+    moved = ci / "baseline.json"
+    cli("lint", "./" + bad.name, "--baseline", str(moved), "--write-baseline")
+    # … and read from another folder with an absolute path: every finding is accepted.
+    monkeypatch.chdir(tmp_path)
+    res = cli("lint", str(bad), "--baseline", str(moved), "-o", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["findings"] == []
+    assert doc["summary"]["suppressed"] == len(keys)
+    res = cli("lint", str(bad), "--baseline", str(moved))
+    assert res.stderr.rstrip().endswith(f"; {len(keys)} suppressed by the baseline")

@@ -12,7 +12,7 @@ line-independent key. ``--list-rules`` and ``--explain`` are answered from the c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -315,16 +315,22 @@ class RuleSelection:
 # ---------------------------------------------------------------------------- baseline
 
 
-def baseline_key(f: Finding) -> str:
+def baseline_key(f: Finding, name_of: Callable[[str], str] | None = None) -> str:
     """A finding's identity for baselines: rule, input and subject (not line or counts).
 
     Counts and line numbers change from run to run; a baseline that accepted "metric x has
-    many series" keeps accepting it while it stays in the same rule.
+    many series" keeps accepting it while it stays in the same rule. ``name_of`` maps the
+    input's name to the one the baseline uses (a path relative to the baseline's folder).
     """
     subject = f.subject or f.message
-    return f"{f.rule_id}|{f.location.file}|{subject}"
+    name = name_of(f.location.file) if name_of is not None else f.location.file
+    return f"{f.rule_id}|{name}|{subject}"
 
 
-def apply_baseline(findings: Iterable[Finding], accepted: set[str]) -> list[Finding]:
+def apply_baseline(
+    findings: Iterable[Finding],
+    accepted: set[str],
+    name_of: Callable[[str], str] | None = None,
+) -> list[Finding]:
     """Findings whose ``baseline_key`` is not in ``accepted``."""
-    return [f for f in findings if baseline_key(f) not in accepted]
+    return [f for f in findings if baseline_key(f, name_of) not in accepted]

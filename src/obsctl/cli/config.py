@@ -95,10 +95,8 @@ def set_context(
         str, typer.Argument(help="Context name (created if new).", shell_complete=context_names)
     ],
     flavor: Annotated[
-        str | None,
-        typer.Option(
-            "--flavor", help="Prometheus flavour: auto, prometheus, thanos, mimir, victoriametrics."
-        ),
+        Literal["auto", "prometheus", "thanos", "mimir", "victoriametrics"] | None,
+        typer.Option("--flavor", help="Prometheus flavour."),
     ] = None,
     path_prefix: Annotated[
         str | None,
@@ -116,6 +114,52 @@ def set_context(
             help="Environment variable holding a bearer token (all given endpoints).",
         ),
     ] = None,
+    token_file: Annotated[
+        str | None,
+        typer.Option("--token-file", metavar="PATH", help="File holding a bearer token."),
+    ] = None,
+    username: Annotated[
+        str | None, typer.Option("--username", metavar="USER", help="Basic-auth user.")
+    ] = None,
+    password_env: Annotated[
+        str | None,
+        typer.Option("--password-env", metavar="VAR", help="Variable holding the password."),
+    ] = None,
+    password_file: Annotated[
+        str | None,
+        typer.Option("--password-file", metavar="PATH", help="File holding the password."),
+    ] = None,
+    ca_file: Annotated[
+        str | None, typer.Option("--ca-file", metavar="PATH", help="CA bundle (PEM).")
+    ] = None,
+    cert_file: Annotated[
+        str | None,
+        typer.Option("--cert-file", metavar="PATH", help="Client certificate (PEM), mTLS."),
+    ] = None,
+    key_file: Annotated[
+        str | None, typer.Option("--key-file", metavar="PATH", help="Client key (PEM), mTLS.")
+    ] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option("--header", metavar="'NAME: VALUE'", help="Extra header (repeatable)."),
+    ] = None,
+    timeout: Annotated[
+        str | None, typer.Option("--timeout", metavar="DURATION", help="Request timeout.")
+    ] = None,
+    max_response_size: Annotated[
+        str | None,
+        typer.Option("--max-response-size", metavar="SIZE", help="Cap on one answer (256MiB)."),
+    ] = None,
+    insecure_skip_verify: Annotated[
+        bool | None,
+        typer.Option(
+            "--insecure-skip-verify/--verify-tls", help="Skip TLS verification (explicit opt-in)."
+        ),
+    ] = None,
+    unset: Annotated[
+        list[str] | None,
+        typer.Option("--unset", metavar="SETTING", help="Remove a setting (repeatable)."),
+    ] = None,
     use: Annotated[bool, typer.Option("--use", help="Also make it the current context.")] = False,
     endpoints: dict[str, str | None] | None = None,
 ) -> None:
@@ -129,9 +173,40 @@ def set_context(
       obsctl config set-context prod --prometheus-url https://mimir.example.com \\
           --flavor mimir --path-prefix /prometheus --tenant team-a --token-env MIMIR_TOKEN
     """
+    from obsctl.errors import UsageError
+    from obsctl.model.units import parse_size
     from obsctl.workflows.config import upsert_context
 
     state = get_state(ctx)
+    settings: dict[str, object] = {
+        k: v
+        for k, v in {
+            "token_file": token_file,
+            "username": username,
+            "password_env": password_env,
+            "password_file": password_file,
+            "ca_file": ca_file,
+            "cert_file": cert_file,
+            "key_file": key_file,
+            "insecure_skip_verify": insecure_skip_verify,
+        }.items()
+        if v is not None
+    }
+    if timeout is not None:
+        settings["timeout"] = state.duration(timeout, option="--timeout").total_seconds()
+    if max_response_size is not None:
+        try:
+            settings["max_response_size"] = parse_size(max_response_size)
+        except ValueError as exc:
+            raise UsageError(f"--max-response-size: {exc}") from None
+    if header:
+        pairs = []
+        for text in header:
+            key, sep, value = text.partition(":")
+            if not sep or not key.strip():
+                raise UsageError(f"--header {text!r}: expected 'NAME: VALUE'")
+            pairs.append((key.strip(), value.strip()))
+        settings["headers"] = tuple(pairs)
     config, path = state.load_config_file()
     created = upsert_context(
         config,
@@ -143,8 +218,25 @@ def set_context(
         tenant=tenant,
         token_env=token_env,
         make_current=use,
+        settings=settings,
+        unset=tuple(unset or ()),
     )
     state.consoles.note(f"{'created' if created else 'updated'} context {name!r} in {path}")
+
+
+@app.command("rename-context")
+def rename_context(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="Context name.", shell_complete=context_names)],
+    new: Annotated[str, typer.Argument(help="Its new name.")],
+) -> None:
+    """Rename a context (the current context follows)."""
+    from obsctl.workflows.config import rename_context as rename
+
+    state = get_state(ctx)
+    config, path = state.load_config_file()
+    rename(config, path, old, new)
+    state.consoles.note(f"renamed context {old!r} to {new!r} in {path}")
 
 
 @app.command("delete-context")

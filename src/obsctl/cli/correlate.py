@@ -36,10 +36,10 @@ HELP = (
     "works.\n\n"
     "[bold]Examples[/bold]\n\n"
     "  obsctl correlate HighCheckoutLatency --since 6h\n\n"
-    "  obsctl correlate HighCheckoutLatency --rules alerts.yml --start '2026-11-25 09:00' "
-    "--end '2026-11-25 11:00'\n\n"
-    "  obsctl correlate HighCheckoutLatency --window now-40m..now-10m --backend tempo "
-    "-o markdown"
+    "  obsctl correlate HighCheckoutLatency --rules alerts.yml \\\n"
+    "      --start '2026-11-25 09:00' --end '2026-11-25 11:00'\n\n"
+    "  obsctl correlate HighCheckoutLatency --window now-40m..now-10m \\\n"
+    "      --backend tempo -o markdown"
 )
 
 
@@ -67,7 +67,7 @@ def correlate(
             "--rules",
             metavar="FILE",
             help="Prometheus rule file or Kubernetes PrometheusRule defining the alert: its "
-            "expression is replayed over the range (with `for`) and its series give exemplars.",
+            "expression is replayed over the range (with for) and its series give exemplars.",
             rich_help_panel=ANALYSIS,
         ),
     ] = None,

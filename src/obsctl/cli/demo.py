@@ -28,7 +28,7 @@ def demo(
 ) -> None:
     """Run a live demo: receiver, demo shop, Prometheus and Alertmanager, an incident, a tour.
 
-    Starts `obsctl receive`, a small shop instrumented with the OpenTelemetry SDK and
+    Starts obsctl receive, a small shop instrumented with the OpenTelemetry SDK and
     prometheus_client (the obsctl\\[demo] extra), and Prometheus + Alertmanager when they are
     on PATH, all on free 127.0.0.1 ports; injects an incident (a database lock), waits for
     the alert, then runs doctor, correlate, trace search, trace, query, lint and validate.

@@ -43,7 +43,7 @@ def exemplars(
     """List the exemplars behind a query: time, value, trace ID and series.
 
     Needs exemplar storage on the server (Prometheus: --enable-feature=exemplar-storage).
-    Then `obsctl trace TRACE_ID` shows where that request's time went. Durations given to
+    Then obsctl trace TRACE_ID shows where that request's time went. Durations given to
     --above are in seconds, as latency histograms are.
 
     [bold]Examples[/bold]

@@ -111,7 +111,7 @@ def lint(
 ) -> None:
     """Check metric naming, exposition structure and cardinality; CI-friendly output.
 
-    Naming follows `promtool check metrics` (same problems, same meaning) plus OpenMetrics/OpenTelemetry conventions; structure covers duplicates and histogram/summary shape; cardinality checks series and label-value budgets and spots unbounded label values (UUIDs, IDs, IPs, e-mails, paths with IDs, timestamps). Rules, budgets and severities come from the `lint:` section of a project-local obsctl.yaml (found by walking up from the current directory) and of the user config.
+    Naming follows promtool check metrics (same problems, same meaning) plus OpenMetrics/OpenTelemetry conventions; structure covers duplicates and histogram/summary shape; cardinality checks series and label-value budgets and spots unbounded label values (UUIDs, IDs, IPs, e-mails, paths with IDs, timestamps). Rules, budgets and severities come from the lint: section of a project-local obsctl.yaml (found by walking up from the current directory) and of the user config.
 
     Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable file, 3 URL/server unreachable, 4 server error.
 
@@ -141,6 +141,7 @@ def lint(
         endpoint=lambda: state.endpoint("prometheus"),
         run=state.run,
         log=state.http_log,
+        progress=state.progress,
     )
     emit_findings(ctx, run_lint(request, env), output, fail_on)
 

@@ -370,7 +370,8 @@ WriteBaselineOpt = Annotated[
     bool,
     typer.Option(
         "--write-baseline",
-        help="Accept every current finding: write them to the --baseline file.",
+        help="Accept every current finding: write them to the --baseline file "
+        "(default obsctl-baseline.json).",
         rich_help_panel=RULES,
     ),
 ]

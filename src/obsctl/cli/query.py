@@ -136,7 +136,8 @@ def query(
     [bold]Examples[/bold]
 
       obsctl query 'sum by (code) (rate(http_requests_total[5m]))'
-      obsctl query 'histogram_quantile(0.99, rate(x_seconds_bucket[5m]))' --since 6h --plot
+      obsctl query 'histogram_quantile(0.99, rate(x_seconds_bucket[5m]))' \\
+          --since 6h --plot
       obsctl query up --at '2026-11-25 10:00' -o json
     """  # noqa: E501 - Typer help: one paragraph per line
     from obsctl.errors import UsageError

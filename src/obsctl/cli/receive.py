@@ -47,7 +47,7 @@ def receive(
 
     Takes POST /v1/traces and /v1/logs, protobuf or JSON, optionally gzip-compressed, and
     answers 200 only once the data is committed. Read it back with
-    `obsctl trace ID --backend local`, `obsctl trace search --backend local`, `correlate`.
+    obsctl trace ID --backend local, obsctl trace search --backend local, correlate.
 
     Point an OpenTelemetry SDK at it with
     OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 and
@@ -60,7 +60,7 @@ def receive(
       obsctl receive --listen 0.0.0.0:4318 --store ./traces --retention 2h --max-size 500MiB
 
     The store is --store PATH (a file, or a directory to hold store.sqlite), else
-    OBSCTL_STORE, else the context's `local:` entry, else the user data directory.
+    OBSCTL_STORE, else the context's local: entry, else the user data directory.
     """
     import signal
     import threading

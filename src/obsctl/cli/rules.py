@@ -179,7 +179,7 @@ def check(
         typer.Option(
             "--noisy-function",
             metavar="NAME",
-            help="Functions that need a `for` on alerts (repeatable; default rate, irate, "
+            help="Functions that need a for on alerts (repeatable; default rate, irate, "
             "increase, delta, idelta, deriv, absent, absent_over_time, changes, resets).",
             rich_help_panel=CHECKS,
         ),
@@ -193,9 +193,9 @@ def check(
     list_rules: ListRulesOpt = False,
     explain: ExplainOpt = None,
 ) -> None:
-    """Check Prometheus rule files: everything `promtool check rules` rejects, and more.
+    """Check Prometheus rule files: everything promtool check rules rejects, and more.
 
-    Errors at the offending line and column for what Prometheus would refuse to load (YAML shape, unknown fields, missing record/alert/expr, invalid names, durations, PromQL, templates, duplicate groups; duplicate rules are warnings), then checks beyond promtool: alerts that always fire, rate() over gauges, ranges shorter than two scrapes, template labels aggregated away, `for` shorter than the interval, literal regexes, recording-rule names, required labels and annotations, noisy alerts without `for`. With --server, metrics and labels must exist on the server and series counts stay under --max-series.
+    Errors at the offending line and column for what Prometheus would refuse to load (YAML shape, unknown fields, missing record/alert/expr, invalid names, durations, PromQL, templates, duplicate groups; duplicate rules are warnings), then checks beyond promtool: alerts that always fire, rate() over gauges, ranges shorter than two scrapes, template labels aggregated away, for shorter than the interval, literal regexes, recording-rule names, required labels and annotations, noisy alerts without for. With --server, metrics and labels must exist on the server and series counts stay under --max-series.
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 a file that cannot be read or is not YAML, 3 server unreachable, 4 server error.
 
@@ -286,14 +286,15 @@ def backtest(
 ) -> None:
     """How often each alert would have fired over a past range, from the server's data.
 
-    Each alert's expression is evaluated over the range at its group's interval (range queries, split like `query` does) and run through Prometheus's pending/firing state machine (`for`, `keep_firing_for`), the same one `correlate --rules` uses. Per alert: firings, total and longest firing time, flaps (fired again within --flap-window), share of the range firing; per recording rule: series produced and samples per evaluation. With --budget it is a CI gate.
+    Each alert's expression is evaluated over the range at its group's interval (range queries, split like query does) and run through Prometheus's pending/firing state machine (for, keep_firing_for), the same one correlate --rules uses. Per alert: firings, total and longest firing time, flaps (fired again within --flap-window), share of the range firing; per recording rule: series produced and samples per evaluation. With --budget it is a CI gate.
 
     Exit codes: 0 ok, 1 an alert over the budget, 2 bad input, 3 server unreachable, 4 server error.
 
     [bold]Examples[/bold]
 
       obsctl rules backtest alerts.yaml --since 7d
-      obsctl rules backtest rules/ --since 14d --budget 'firings<=5,firing<=2%' -o markdown
+      obsctl rules backtest rules/ --since 14d \\
+          --budget 'firings<=5,firing<=2%' -o markdown
     """  # noqa: E501 - Typer help paragraphs stay on one line
     from datetime import timedelta
 
@@ -327,13 +328,9 @@ def backtest(
 
 
 def _progress(state: Any) -> Any:
-    """A one-line ``N/M rules`` counter on a terminal's stderr (nothing when piped)."""
-    consoles = state.consoles
-    if not consoles.err.is_terminal:
-        return None
+    """``evaluating rules 4/50…`` on the status line (a terminal only; see ``--quiet``)."""
 
     def show(done: int, total: int) -> None:
-        end = "\n" if done == total else ""
-        consoles.write_err(f"\r\x1b[2Kevaluating rules: {done}/{total}{end}")
+        state.progress(f"evaluating rules {done}/{total}…")
 
     return show

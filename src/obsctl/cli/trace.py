@@ -252,5 +252,9 @@ def search(
         limit=limit,
         traceql=query,
     )
-    result = state.run(search_traces(state.settings, q, backend=backend, log=state.http_log))
+    result = state.run(
+        search_traces(
+            state.settings, q, backend=backend, log=state.http_log, progress=state.progress
+        )
+    )
     emit(result, output, state.consoles)

@@ -71,7 +71,7 @@ def validate(
         typer.Option(
             "--components",
             metavar="FILE",
-            help="Components of a custom build: `otelcol components` output, an OCB "
+            help="Components of a custom build: otelcol components output, an OCB "
             "manifest, or receivers/processors/… lists.",
             rich_help_panel=_INPUT,
         ),
@@ -91,7 +91,7 @@ def validate(
         typer.Option(
             "--otelcol",
             metavar="PATH",
-            help="Also run this collector binary's `validate` and report its verdict.",
+            help="Also run this collector binary's validate and report its verdict.",
             rich_help_panel=_INPUT,
         ),
     ] = None,
@@ -104,12 +104,13 @@ def validate(
 ) -> None:
     """Validate OpenTelemetry Collector configs offline, reporting every problem at once.
 
-    Checks what `otelcol validate` checks (structure, component types for the distribution, IDs, pipeline references, signals, connectors and cycles, component options of the most used components) and best practices (memory_limiter first, batching, listeners on 0.0.0.0, TLS, plaintext secrets, health_check, tail sampling). Each finding has a rule ID, a severity, file:line:column and the YAML path. Exit 1 when a finding reaches --fail-on (default: error, i.e. the collector would reject the config), 2 for unreadable input.
+    Checks what otelcol validate checks (structure, component types for the distribution, IDs, pipeline references, signals, connectors and cycles, component options of the most used components) and best practices (memory_limiter first, batching, listeners on 0.0.0.0, TLS, plaintext secrets, health_check, tail sampling). Each finding has a rule ID, a severity, file:line:column and the YAML path. Exit 1 when a finding reaches --fail-on (default: error, i.e. the collector would reject the config), 2 for unreadable input.
 
     [bold]Examples[/bold]
 
       obsctl validate otelcol.yaml
-      obsctl validate base.yaml prod.yaml --env-file .env --distribution contrib
+      obsctl validate base.yaml prod.yaml --env-file .env \\
+          --distribution contrib
       kubectl get cm otel-collector -o yaml | obsctl validate - -o sarif
       obsctl validate --explain OTC300
     """  # noqa: E501 - Typer help paragraphs must stay on one line

@@ -179,7 +179,7 @@ BACKEND_KINDS: Final = (
         None,  # the user data directory's store.sqlite, filled in by config.discover
         "--store",
         "OBSCTL_STORE",
-        "Local trace and log store written by `obsctl receive`",
+        "Local trace and log store written by obsctl receive",
         locator="path",
     ),
     BackendKind(

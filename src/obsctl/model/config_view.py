@@ -41,5 +41,5 @@ class ContextList:
 
     path: str
     current: str | None
-    rows: tuple[tuple[str, str, str], ...]
-    """(name, prometheus URL, trace backends) per context."""
+    rows: tuple[tuple[str, str, str, str], ...]
+    """(name, prometheus URL, alertmanager URL, trace backends) per context."""

@@ -116,6 +116,8 @@ class FindingsReport:
     rules: tuple[RuleInfo, ...]
     inputs: tuple[str, ...]
     summaries: tuple[tuple[str, object], ...] = ()
+    suppressed: int = 0
+    """Findings a ``--baseline`` accepted (left out of ``findings``)."""
 
     def count(self, severity: Severity) -> int:
         """Number of findings of exactly ``severity``."""

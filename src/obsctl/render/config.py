@@ -67,10 +67,12 @@ def render_contexts_text(result: ContextList, consoles: Consoles) -> None:
         consoles.note(f"no contexts in {result.path}; built-in local defaults are in use")
         return
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for col in ("CURRENT", "NAME", "PROMETHEUS", "TRACES"):
+    for col in ("CURRENT", "NAME", "PROMETHEUS", "ALERTMANAGER", "TRACES"):
         table.add_column(col, no_wrap=True)
-    for name, prom, traces in result.rows:
-        table.add_row("*" if name == result.current else "", Text(name), Text(prom), Text(traces))
+    for name, prom, am, traces in result.rows:
+        table.add_row(
+            "*" if name == result.current else "", Text(name), Text(prom), Text(am), Text(traces)
+        )
     consoles.out.print(table)
 
 
@@ -83,8 +85,13 @@ def render_contexts_json(result: ContextList, consoles: Consoles) -> None:
             "path": result.path,
             "current_context": result.current,
             "contexts": [
-                {"name": n, "prometheus": p or None, "trace_backends": t.split(",") if t else []}
-                for n, p, t in result.rows
+                {
+                    "name": n,
+                    "prometheus": p or None,
+                    "alertmanager": a or None,
+                    "trace_backends": t.split(",") if t else [],
+                }
+                for n, p, a, t in result.rows
             ],
         },
         consoles,

@@ -41,10 +41,13 @@ def summary_line(report: FindingsReport) -> str:
     """``2 errors, 1 warning, 0 info in 3 inputs``."""
     e, w, i = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
     n = len(report.inputs)
-    return (
+    line = (
         f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}, {i} info "
         f"in {n} input{'s' * (n != 1)}"
     )
+    if report.suppressed:
+        line += f"; {report.suppressed} suppressed by the baseline"
+    return line
 
 
 def _by_file(findings: tuple[Finding, ...]) -> dict[str, list[Finding]]:
@@ -158,7 +161,9 @@ def render_findings_json(report: FindingsReport, consoles: Consoles) -> None:
             "schema_version": SCHEMA_VERSION,
             "tool": report.tool,
             "inputs": list(report.inputs),
-            "summary": {s.value: report.count(s) for s in Severity},
+            # "suppressed" appears when a baseline left findings out.
+            "summary": {s.value: report.count(s) for s in Severity}
+            | ({"suppressed": report.suppressed} if report.suppressed else {}),
             "findings": [finding_to_dict(f) for f in report.findings],
             "summaries": {name: _plain(value) for name, value in report.summaries},
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from obsctl.config.discover import write_config_file
 from obsctl.config.kinds import BACKEND_KINDS, KINDS, UI
@@ -69,12 +70,13 @@ def _looks_secret(header: str) -> bool:
 
 
 def list_contexts(config: Config, path: str, *, override: str | None = None) -> ContextList:
-    """Contexts with their Prometheus URL and trace backends."""
+    """Contexts with their Prometheus and Alertmanager URLs and trace backends."""
     rows = []
     for name, ctx in config.contexts.items():
         prom = ctx.endpoints.get("prometheus")
+        am = ctx.endpoints.get("alertmanager")
         traces = ",".join(k for k in TRACE_KINDS if k in ctx.endpoints)
-        rows.append((name, prom.url if prom else "", traces))
+        rows.append((name, prom.url if prom else "", am.url if am else "", traces))
     return ContextList(path=path, current=override or config.current_context, rows=tuple(rows))
 
 
@@ -84,6 +86,14 @@ def set_current(config: Config, path: str, name: str) -> None:
         known = ", ".join(sorted(config.contexts)) or "none defined"
         raise ConfigError(f"unknown context {name!r} (known: {known})")
     write_config_file(replace(config, current_context=name), path)
+
+
+SETTABLE: tuple[str, ...] = (
+    "tenant", "token_env", "token_file", "username", "password_env", "password_file",
+    "headers", "cert_file", "key_file", "ca_file", "insecure_skip_verify", "timeout",
+    "max_response_size", "flavor", "path_prefix",
+)  # fmt: skip
+"""Endpoint settings ``config set-context`` can set (``--token-file`` …) and ``--unset``."""
 
 
 def upsert_context(
@@ -97,8 +107,22 @@ def upsert_context(
     tenant: str | None,
     token_env: str | None,
     make_current: bool,
+    settings: dict[str, object] | None = None,
+    unset: tuple[str, ...] = (),
 ) -> bool:
-    """Create or update context ``name``; returns True when it was created."""
+    """Create or update context ``name``; returns True when it was created.
+
+    ``settings`` (``SETTABLE`` names → values already checked) and ``unset`` apply to the
+    endpoints given in this call, or to every HTTP endpoint of the context when none is.
+
+    Raises:
+        UsageError: a bad name, no endpoint for a new context, an unknown ``--unset`` field.
+    """
+    unknown = sorted(set(unset) - set(SETTABLE))
+    if unknown:
+        raise UsageError(
+            f"--unset: unknown setting {unknown[0]!r}", hint=f"settings: {', '.join(SETTABLE)}"
+        )
     from obsctl.config.load import load_config
 
     if not name or any(c.isspace() for c in name):
@@ -127,6 +151,9 @@ def upsert_context(
             spec = replace(spec, tenant=tenant)
         if token_env is not None and urls.get(kind) and speaks_http:
             spec = replace(spec, token_env=token_env, token=None, token_file=None)
+        targeted = bool(urls.get(kind)) if any(urls.values()) else True
+        if speaks_http and targeted:
+            spec = _apply_settings(spec, kind, settings or {}, unset)
         endpoints[kind] = spec
     contexts = dict(config.contexts)
     contexts[name] = replace(ctx, endpoints=endpoints)
@@ -138,6 +165,49 @@ def upsert_context(
     load_config(dump_config(updated), source=path, env={}, substitute=False)
     write_config_file(updated, path)
     return created
+
+
+def _apply_settings(
+    spec: EndpointSpec, kind: str, settings: dict[str, object], unset: tuple[str, ...]
+) -> EndpointSpec:
+    defaults = EndpointSpec(url=spec.url)
+    only_prometheus = {"flavor", "path_prefix"}
+    for field in unset:
+        if field not in only_prometheus or kind == "prometheus":
+            spec = replace(spec, **{field: getattr(defaults, field)})
+    changes: dict[str, Any] = {}
+    for field, value in settings.items():
+        if field in only_prometheus and kind != "prometheus":
+            continue
+        if field == "token_file":
+            changes.update(token=None, token_env=None)
+        if field in ("password_env", "password_file"):
+            changes.update(password=None, password_env=None, password_file=None)
+        merged = value
+        if field == "headers" and isinstance(value, tuple):
+            merged = tuple({**dict(spec.headers), **dict(value)}.items())
+        changes[field] = merged
+    return replace(spec, **changes)
+
+
+def rename_context(config: Config, path: str, old: str, new: str) -> None:
+    """Rename context ``old`` to ``new`` (current-context follows).
+
+    Raises:
+        ConfigError: ``old`` is not defined. UsageError: ``new`` is taken or not a name.
+    """
+    if old not in config.contexts:
+        raise ConfigError(f"unknown context {old!r}")
+    if not new or any(c.isspace() for c in new):
+        raise UsageError(f"invalid context name {new!r}")
+    if new in config.contexts:
+        raise UsageError(f"context {new!r} already exists", hint="delete it first")
+    contexts = {
+        (new if k == old else k): (replace(v, name=new) if k == old else v)
+        for k, v in config.contexts.items()
+    }
+    current = new if config.current_context == old else config.current_context
+    write_config_file(replace(config, contexts=contexts, current_context=current), path)
 
 
 def remove_context(config: Config, path: str, name: str) -> None:

@@ -236,9 +236,16 @@ def pipeline_failures(report: DoctorReport, fail_on: PipelineStatus) -> list[Pip
 
 
 def raise_for_failures(report: DoctorReport) -> None:
-    """Exit 3 when any endpoint is unreachable, else 4 when any answered with an error."""
-    unreachable = [c for c in report.checks if c.status is CheckStatus.UNREACHABLE]
-    failing = [c for c in report.checks if c.status is CheckStatus.ERROR]
+    """Exit 3 when any endpoint is unreachable, else 4 when any answered with an error.
+
+    An endpoint obsctl only links to (Grafana) is reported but does not fail the run: no
+    command of obsctl needs it to answer.
+    """
+    from obsctl.config.kinds import KINDS, UI
+
+    needed = [c for c in report.checks if c.kind not in KINDS or KINDS[c.kind].role != UI]
+    unreachable = [c for c in needed if c.status is CheckStatus.UNREACHABLE]
+    failing = [c for c in needed if c.status is CheckStatus.ERROR]
     if unreachable:
         names = ", ".join(f"{c.kind} ({c.url})" for c in unreachable)
         raise BackendUnreachable(f"unreachable: {names}")

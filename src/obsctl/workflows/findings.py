@@ -50,24 +50,50 @@ def run_findings(
         return catalogue.explain(_split(request.explain), selection)
     if request.list_rules:
         return catalogue.listing(selection)
-    if request.write_baseline and not request.baseline:
-        raise UsageError("--write-baseline needs --baseline FILE")
+    baseline = request.baseline
+    if request.write_baseline and not baseline:
+        baseline = DEFAULT_BASELINE
     selection.check()
     accepted = (
-        read_baseline(request.baseline)
-        if request.baseline is not None and not request.write_baseline
-        else None
+        read_baseline(baseline) if baseline is not None and not request.write_baseline else None
     )
     report = produce(selection)
     if request.write_baseline:
-        assert request.baseline is not None
+        assert baseline is not None
         from obsctl.model.rule_catalog import BaselineWritten
 
-        count = write_baseline(request.baseline, report.findings, tool=catalogue.tool)
-        return BaselineWritten(request.baseline, count)
-    if accepted:
-        report = replace(report, findings=tuple(apply_baseline(report.findings, accepted)))
+        count = write_baseline(baseline, report.findings, tool=catalogue.tool)
+        return BaselineWritten(baseline, count)
+    if accepted is not None and baseline is not None:
+        kept = tuple(apply_baseline(report.findings, accepted, name_of=input_namer(baseline)))
+        report = replace(report, findings=kept, suppressed=len(report.findings) - len(kept))
     return report
+
+
+DEFAULT_BASELINE = "obsctl-baseline.json"
+"""Where ``--write-baseline`` writes without ``--baseline``."""
+
+
+def input_namer(baseline: str) -> Callable[[str], str]:
+    """How the baseline at ``baseline`` names inputs: files by their path relative to its
+    folder (so ``./m.prom``, ``m.prom`` and a run from another directory agree); stdin
+    (``-``), URLs and other names as they are.
+
+    >>> input_namer("ci/obsctl-baseline.json")("ci/../m.prom")
+    '../m.prom'
+    >>> input_namer("b.json")("https://h/metrics")
+    'https://h/metrics'
+    """
+    import os.path
+
+    folder = Path(baseline).absolute().parent
+
+    def name(file: str) -> str:
+        if file in ("", "-") or "://" in file or file.startswith("<"):
+            return file
+        return Path(os.path.relpath(Path(file).absolute(), folder)).as_posix()
+
+    return name
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -106,7 +132,7 @@ def write_baseline(path: str, findings: Sequence[Finding], *, tool: str) -> int:
     """
     import json
 
-    keys = sorted({baseline_key(f) for f in findings})
+    keys = sorted({baseline_key(f, input_namer(path)) for f in findings})
     doc = {"schema_version": 1, "tool": f"obsctl {tool}", "accepted": keys}
     try:
         Path(path).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

@@ -86,6 +86,8 @@ class LintEnvironment:
     run: Runner
     log: LogFn | None = None
     stdin: IO[bytes] | None = None
+    progress: Callable[[str], None] = lambda _line: None
+    """The status line (``asking Prometheus…``) on a terminal."""
 
 
 # ---------------------------------------------------------------------------- reading
@@ -192,8 +194,10 @@ async def lint_server(
     match: Sequence[str],
     limit: int,
     log: LogFn | None = None,
+    progress: Callable[[str], None] = lambda _line: None,
 ) -> InputResult:
-    """Cardinality of a Prometheus-compatible server (head block or ``--match`` scope)."""
+    """Cardinality of a Prometheus-compatible server (head block or ``--match`` scope);
+    ``progress`` hears each step (``asking Prometheus for its TSDB status…``)."""
     from obsctl.backends import cardinality as card
     from obsctl.backends.http import make_client, redact_url
 
@@ -207,6 +211,7 @@ async def lint_server(
         status = None
         if not match:
             # Budgets apply to every entry the server returns, not just the displayed top.
+            progress(f"asking {endpoint.display_name} for its TSDB status…")
             status = await card.fetch_tsdb_status(client, endpoint, limit=fetch_limit)
             if status is None:
                 notes.append(
@@ -224,6 +229,7 @@ async def lint_server(
         else:
             if len(match) > 1:
                 selector = " or ".join(f"({m})" for m in match)
+            progress(f"counting series on {endpoint.display_name}…")
             series = await card.series_by_metric(client, endpoint, selector)
             names = await card.label_names(client, endpoint, selector)
             values = await card.values_by_label(client, endpoint, selector, names[:64])
@@ -236,7 +242,8 @@ async def lint_server(
             for name, count in sorted(values.items(), key=lambda kv: -kv[1])
             if count >= 10 and name not in SERVER_EXEMPT_LABELS
         ][:10]
-        for name in candidates:
+        for i, name in enumerate(candidates, 1):
+            progress(f"sampling label values {i}/{len(candidates)}…")
             examples[name] = await card.label_values(
                 client, endpoint, name, selector=selector if match else None, limit=256
             )
@@ -326,8 +333,6 @@ def run_lint(request: LintRequest, env: LintEnvironment) -> FindingsOutcome:
     from obsctl.workflows.findings import run_findings
 
     rules = request.rules
-    if rules.write_baseline and not rules.baseline and not (rules.explain or rules.list_rules):
-        raise UsageError("--write-baseline needs --baseline FILE")
     # --explain describes the rules themselves: no config is read for it.
     base = LintConfig() if rules.explain else lint_config(env.user_config(), cwd=env.cwd)
     if not (rules.explain or rules.list_rules):
@@ -362,6 +367,7 @@ def run_lint(request: LintRequest, env: LintEnvironment) -> FindingsOutcome:
                         match=request.match,
                         limit=request.limit,
                         log=env.log,
+                        progress=env.progress,
                     )
                 )
             )

@@ -429,11 +429,13 @@ async def search_traces(
     *,
     backend: str | None = None,
     log: LogFn | None = None,
+    progress: Callable[[str], None] = lambda _line: None,
 ) -> TraceSearchResult:
     """``obsctl trace search`` on ``backend`` or the first configured trace backend."""
     from obsctl.backends.registry import open_trace_backend
 
     kind = backends_to_try(settings, backend)[0]
+    progress(f"searching {settings.endpoint(kind).display_name}…")
     async with open_trace_backend(kind, settings.endpoint(kind), log=log) as source:
         found = await source.search(query)
     return TraceSearchResult(
