@@ -52,22 +52,26 @@ async def test_panels_show_series_values_and_sparklines(make_app):
             "instance=db-1:9187 job=db",
         ]
         assert [r[1] for r in up] == ["1", "0", "1"]
-        # 121 points in 36 cells, scaled between the series' own min and max; a constant
-        # series sits on the floor; one scraped for the last 10 minutes fills the right third.
-        assert up[0][2] == "▁" * 36
-        assert up[1][2] == "█" * 12 + "▃" + "▁" * 23
-        assert up[2][2] == " " * 24 + "▁" * 12
+        # 121 points in the 78 cells the labels leave at 120 columns, scaled between the
+        # series' own min and max; a constant series sits on the floor; one scraped for the
+        # last 10 minutes fills the right third.
+        assert up[0][2] == "▁" * 78
+        assert up[1][2] == "█" * 27 + "▁" * 51
+        assert up[2][2] == " " * 52 + "▁" * 26
         assert Text.from_markup(str(panel(app, 0).border_title)).plain == "up"
         assert str(panel(app, 0).border_subtitle) == "3 series"
         # A single series keeps its labels in the row; its trend goes 0 → 1.
-        assert rows(panel(app, 1).table) == [["job=api", "1", "▁" * 12 + "▆" + "█" * 23]]
+        # Short labels leave even more to the sparkline.
+        assert rows(panel(app, 1).table) == [["job=api", "1", "▁" * 33 + "█" * 64]]
         alerts = rows(app.query_one(AlertsPanel).table)
         assert [r[:3] for r in alerts] == [
             ["TargetDown", "critical", "42m00s"],
             ["DiskAlmostFull", "warning", "3h05m"],
         ]
         assert alerts[0][3] == "api-2:8080 has been down for 1m"
-        assert status(app) == ("ctx prod │ ● Prometheus │ ● Alertmanager │ 03:00:00 (r to refresh)")
+        assert status(app) == (
+            "ctx prod │ ● Prometheus │ ● Alertmanager │ last 30m · live │ 03:00:00 (r to refresh)"
+        )
 
 
 async def test_queries_cover_since_up_to_the_clock(make_app):
@@ -93,7 +97,7 @@ async def test_r_refreshes_now(make_app):
         assert len(metrics.calls) == 2
         assert alerts.calls == 2
         # Three samples at the end of the range: the sparkline leaves the rest empty.
-        assert rows(panel(app, 0).table) == [["job=api", "7", " " * 35 + "▃"]]
+        assert rows(panel(app, 0).table) == [["job=api", "7", " " * 95 + "▁▅"]]
         assert app.refreshes == 2
 
 
@@ -131,7 +135,8 @@ async def test_backend_error_is_shown_then_recovers(make_app):
         assert len(rows(p.table)) == 3
         assert str(p.border_subtitle) == "3 series · stale"
         assert status(app) == (
-            "ctx prod │ ✗ Prometheus down │ ● Alertmanager │ 1 error │ 03:00:00 (r to refresh)"
+            "ctx prod │ ✗ Prometheus down │ ● Alertmanager │ 1 error │ last 30m · live │ "
+            "03:00:00 (r to refresh)"
         )
         assert [n.title for n in app._notifications] == ["Prometheus unreachable"]
         # It keeps refreshing, and recovers when the server answers again.
@@ -139,7 +144,7 @@ async def test_backend_error_is_shown_then_recovers(make_app):
         await pilot.press("r")
         await settle(pilot)
         assert not p.has_class("-error")
-        assert rows(p.table) == [["job=api", "3", " " * 35 + "▅"]]
+        assert rows(p.table) == [["job=api", "3", " " * 96 + "▅"]]
         assert "● Prometheus" in status(app)
         assert "error" not in status(app)
         assert "Prometheus is answering again" in [n.message for n in app._notifications]
@@ -268,7 +273,7 @@ async def test_float_noise_draws_a_flat_line(make_app):
     app = make_app(metrics, queries=["q"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert rows(panel(app, 0).table)[0][2] == "▁" * 36
+        assert rows(panel(app, 0).table)[0][2] == "▁" * 97
 
 
 def _plain(renderable: object) -> str:

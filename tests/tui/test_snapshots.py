@@ -5,11 +5,12 @@ Review the report (``pytest --snapshot-report``) before ``--snapshot-update``.
 
 from __future__ import annotations
 
+import pytest
 from textual.pilot import Pilot
 
 from obsctl.errors import BackendUnreachable
 from obsctl.tui.app import ObsctlApp
-from tests.tui.fakes import UP, FakeMetrics
+from tests.tui.fakes import UP, FakeIncidents, FakeMetrics
 
 
 async def loaded(pilot: Pilot[int]) -> None:
@@ -39,3 +40,74 @@ def test_error_state_80x24(snap_compare, make_app):
     )
     metrics = FakeMetrics({"up": UP, "sum by (job) (up == 0)": down})
     assert snap_compare(make_app(metrics), terminal_size=(80, 24), run_before=loaded)
+
+
+# ------------------------------------------------------------------ the incident console
+SIZES = [(80, 24), (120, 40)]
+
+
+def _five(make_app, incidents=None):
+    metrics = FakeMetrics({}, default=UP)
+    queries = ("up", "sum by (job) (up == 0)", "rate(a[5m])", "rate(b[5m])", "rate(c[5m])")
+    return make_app(metrics, queries=queries, incidents=incidents)
+
+
+def keys(*pressed: str):
+    async def run(pilot: Pilot[int]) -> None:
+        await loaded(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            for _ in range(3):
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_five_panels_scrolled_to_the_last(snap_compare, make_app, size):
+    assert snap_compare(_five(make_app), terminal_size=size, run_before=keys("6"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_correlate_results(snap_compare, make_app, size):
+    app = _five(make_app, FakeIncidents())
+    assert snap_compare(app, terminal_size=size, run_before=keys("c"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_waterfall(snap_compare, make_app, size):
+    app = _five(make_app, FakeIncidents())
+    assert snap_compare(app, terminal_size=size, run_before=keys("c", "enter"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_span_detail(snap_compare, make_app, size):
+    app = _five(make_app, FakeIncidents())
+    run = keys("c", "enter", "down", "down", "enter")
+    assert snap_compare(app, terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare, make_app, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=keys("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_silence_dialog(snap_compare, make_app, size):
+    app = make_app(incidents=FakeIncidents())
+    assert snap_compare(app, terminal_size=size, run_before=keys("s", "o", "k"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_query_editor(snap_compare, make_app, size):
+    run = keys("n", *"rate(x[5m]")
+    assert snap_compare(make_app(), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_traces_view(snap_compare, make_app, size):
+    app = make_app(incidents=FakeIncidents())
+    assert snap_compare(app, terminal_size=size, run_before=keys("t"))

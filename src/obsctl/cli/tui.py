@@ -44,7 +44,7 @@ def tui(
 ) -> None:
     """Watch PromQL queries and firing alerts live, in a full-screen dashboard.
 
-    One panel per query lists its series with the latest value and a sparkline over --since; an alerts panel shows what Alertmanager is firing (name, severity, age, summary); the status line shows the context, endpoint health and the last refresh. A backend that fails shows its error in its panel and the dashboard keeps refreshing. Keys: tab moves between panels, enter shows all labels or annotations, r refreshes, ? helps, q quits. For a plain terminal or a pipe use [bold]obsctl query --watch[/bold].
+    One panel per query lists its series with the latest value and a sparkline over --since; an alerts panel shows what Alertmanager is firing (name, severity, age, summary); the status line shows the context, endpoint health and the last refresh. A backend that fails shows its error in its panel and the dashboard keeps refreshing. Keys: tab or 1-9 move between panels, enter shows all labels or annotations, t lists recent traces, c correlates the selected alert with its traces (enter opens a trace's waterfall, then a span), s silences it, a adds its expression as a panel, n/e/d add, edit and remove panels, / filters rows, o sorts by value, + - [ ] zoom and pan the range, l goes live, r refreshes, ? helps, q quits (docs/tui.md). For a plain terminal or a pipe use [bold]obsctl query --watch[/bold].
 
     [bold]Examples[/bold]
 
@@ -61,14 +61,17 @@ def tui(
 
     state = get_state(ctx)
     exprs = list(query or DEFAULT_QUERIES)
-    check_queries(exprs, resolve_flavor(state.endpoint("prometheus")))
+    flavor = resolve_flavor(state.endpoint("prometheus"))
+    check_queries(exprs, flavor)
     span = state.duration(since, option="--since")
     clock = lambda: datetime.now().astimezone()  # noqa: E731 - live: the range follows now
+    fixed_end = None
     if start or end:
-        # A fixed range (the incident of two hours ago): panels show [start, end).
+        # A fixed range (the incident of two hours ago): panels show [start, end); pan and
+        # zoom move it, `l` goes live.
         window = state.time_range(since=None if start else since, start=start, end=end)
         span = window.end - window.start
-        clock = lambda: window.end  # noqa: E731
+        fixed_end = window.end
     every = state.duration(refresh, option="--refresh")
     if every < timedelta(seconds=1):
         raise UsageError("--refresh must be at least 1s")
@@ -83,8 +86,10 @@ def tui(
 
     from obsctl.tui.app import ObsctlApp  # textual: ~110 ms, paid by this command only
     from obsctl.tui.sources import open_sources
+    from obsctl.workflows.tui_sources import LiveIncidents
 
     metrics, alerts = open_sources(prometheus, alertmanager)
+    incidents = LiveIncidents(state.settings, log=state.http_log)
     app = ObsctlApp(
         metrics,
         alerts,
@@ -93,6 +98,9 @@ def tui(
         refresh=every,
         clock=clock,
         context=state.settings.context,
+        end=fixed_end,
+        incidents=incidents,
+        flavor=flavor,
     )
     app.run()
     raise typer.Exit(app.return_code or 0)

@@ -34,6 +34,10 @@ class PrometheusSource:
         """See ``LiveBackends.query_range``."""
         return await self._backends.query_range(expr, start, end, step)
 
+    async def names(self) -> list[str]:
+        """See ``LiveBackends.names``."""
+        return await self._backends.names()
+
     async def pipeline(self) -> PipelineReport:
         """See ``LiveBackends.pipeline``."""
         return await self._backends.pipeline()

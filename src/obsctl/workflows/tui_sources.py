@@ -7,20 +7,27 @@ seconds reuses connections (and TLS sessions) instead of opening new ones.
 
 from __future__ import annotations
 
+import getpass
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
+from urllib.parse import parse_qs, urlsplit
 
 from obsctl.backends.alertmanager import AlertmanagerClient, parse_alerts
 from obsctl.backends.http import LogFn, make_client
 from obsctl.backends.prometheus import PrometheusClient
-from obsctl.config.schema import Endpoint
+from obsctl.config.schema import Endpoint, Settings
 from obsctl.errors import UsageError
 from obsctl.model import alerts as model_alerts
-from obsctl.model.alerts import AlertRow
+from obsctl.model.alerts import AlertRow, Matcher
+from obsctl.model.correlation import CorrelationResult
 from obsctl.model.doctor import PipelineReport
 from obsctl.model.metrics import QueryResult
+from obsctl.model.time import format_rfc3339
+from obsctl.model.trace_analysis import TraceAnalysis
+from obsctl.model.traces import TraceSearch, TraceSummary
 from obsctl.workflows.query import ROUND_STEPS, precheck, resolve_flavor, round_step_at_least
 
 DEFAULT_QUERIES: tuple[str, ...] = ("up", "sum by (job) (up == 0)")
@@ -28,6 +35,8 @@ DEFAULT_QUERIES: tuple[str, ...] = ("up", "sum by (job) (up == 0)")
 SPARK_POINTS = 120
 """Points per series a panel asks for: enough for a 40-column sparkline, cheap to refresh."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_NAMES = 50_000
+"""Names kept for completion (a server with millions of metric names is cut, not a hang)."""
 
 
 SEVERITY_ORDER = {"critical": 0, "page": 0, "error": 1, "high": 1, "warning": 2, "warn": 2}
@@ -83,6 +92,22 @@ def check_queries(exprs: Sequence[str], flavor: str | None = None) -> None:
         precheck(expr, flavor)
 
 
+def query_problem(expr: str, flavor: str | None = None) -> str | None:
+    """Why ``expr`` cannot be a panel (the offline PromQL check, as ``--query`` gets), or
+    ``None`` when it can. On VictoriaMetrics (``flavor``) MetricsQL is left to the server.
+
+    >>> query_problem("rate(x[5m])") is None
+    True
+    >>> query_problem("") is not None
+    True
+    """
+    try:
+        precheck(expr, flavor)
+    except UsageError as err:
+        return err.message
+    return None
+
+
 def panel_step(span: timedelta) -> timedelta:
     """The round step giving about ``SPARK_POINTS`` points over ``span`` (at least 1s).
 
@@ -135,6 +160,17 @@ class LiveBackends:
             step = round_step_at_least((end - start).total_seconds() / prom.max_points_per_series)
         return await prom.query_range(expr, start, end, step)
 
+    async def names(self) -> list[str]:
+        """Metric names and label names the server knows, sorted (for completion).
+
+        Raises:
+            BackendError, BackendUnreachable, ParseError: from the server.
+        """
+        prom = await self._prometheus()
+        metrics = await prom.label_values("__name__")
+        labels = await prom.labels()
+        return sorted(set(metrics.values[:MAX_NAMES]) | set(labels.values[:MAX_NAMES]))
+
     async def active_alerts(self) -> list[AlertRow]:
         """Alerts that are firing and neither silenced nor inhibited.
 
@@ -169,3 +205,139 @@ class LiveBackends:
         await self._stack.aclose()
         self._prom = None
         self._am = None
+
+
+# ----------------------------------------------------------------------------- incidents
+
+
+def alert_expression(alert: AlertRow) -> str:
+    """The PromQL behind an alert: the ``g0.expr`` of its generator URL (Prometheus links the
+    rule's graph there), else the ``ALERTS`` series of the alert.
+
+    >>> row = AlertRow(name="Up", severity="", state="active", starts_at=None, summary="",
+    ...     labels={}, annotations={}, fingerprint="",
+    ...     generator_url="http://p:9090/graph?g0.expr=up+%3D%3D+0&g0.tab=1")
+    >>> alert_expression(row)
+    'up == 0'
+    """
+    if alert.generator_url:
+        exprs = parse_qs(urlsplit(alert.generator_url).query).get("g0.expr")
+        if exprs and exprs[0].strip():
+            return exprs[0].strip()
+    name = alert.name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'ALERTS{{alertname="{name}", alertstate="firing"}}'
+
+
+def silence_matchers(alert: AlertRow) -> tuple[Matcher, ...]:
+    """Equality matchers on every label of this alert instance (it and only it is muted)."""
+    return tuple(Matcher(k, "=", v) for k, v in sorted(alert.labels.items()))
+
+
+@runtime_checkable
+class NameSource(Protocol):
+    """A metrics source that can list metric and label names (PromQL completion)."""
+
+    async def names(self) -> list[str]:
+        """Metric and label names, sorted."""
+        ...
+
+
+class IncidentSource(Protocol):
+    """What the dashboard's drill-down asks: correlate an alert, fetch a trace, silence."""
+
+    async def correlate(
+        self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
+    ) -> CorrelationResult:
+        """The ranked traces behind ``alert`` in ``[start, end]``; ``note`` gets progress."""
+        ...
+
+    async def trace(self, trace_id: str) -> TraceAnalysis:
+        """One trace, analysed (critical path, errors)."""
+        ...
+
+    async def silence(
+        self, alert: AlertRow, duration: timedelta, comment: str, now: datetime
+    ) -> str:
+        """Silence this alert instance from ``now`` for ``duration``; the silence ID."""
+        ...
+
+    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
+        """Traces found by a trace search, newest first."""
+        ...
+
+
+class LiveIncidents:
+    """``IncidentSource`` over the same workflows as ``obsctl correlate``, ``trace`` and
+    ``silence add``.
+
+    Args:
+        settings: the resolved settings (endpoints, trace backends, correlate config).
+        log: debug request logger.
+    """
+
+    def __init__(self, settings: Settings, *, log: LogFn | None = None) -> None:
+        self._settings = settings
+        self._log = log
+
+    async def correlate(
+        self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
+    ) -> CorrelationResult:
+        """``run_correlate`` for the alert over the dashboard's range.
+
+        Raises:
+            NotFound, BackendUnreachable, BackendError: as ``obsctl correlate``.
+        """
+        from obsctl.workflows.correlate import CorrelateOptions, plan_correlate, run_correlate
+
+        options = CorrelateOptions(
+            alert=alert.name, start=format_rfc3339(start), end=format_rfc3339(end)
+        )
+        request = plan_correlate(options, end)
+        return await run_correlate(self._settings, request, log=self._log, note=note)
+
+    async def trace(self, trace_id: str) -> TraceAnalysis:
+        """``fetch_trace`` from the configured trace backends, then ``analyze_trace``.
+
+        Raises:
+            NotFound, BackendUnreachable, BackendError, ParseError: as ``obsctl trace``.
+        """
+        from obsctl.analysis.traces import analyze_trace
+        from obsctl.workflows.trace import fetch_trace
+
+        found = await fetch_trace(self._settings, trace_id, log=self._log)
+        return analyze_trace(found)
+
+    async def silence(
+        self, alert: AlertRow, duration: timedelta, comment: str, now: datetime
+    ) -> str:
+        """``add_silence`` with matchers on the alert instance's labels.
+
+        Raises:
+            UsageError, BackendUnreachable, BackendError: as ``obsctl silence add``.
+        """
+        from obsctl.workflows.alerts import SilenceRequest, add_silence
+
+        try:
+            author = getpass.getuser()
+        except (KeyError, OSError):
+            author = "obsctl"
+        request = SilenceRequest(
+            matchers=silence_matchers(alert),
+            duration=duration,
+            comment=comment,
+            author=author,
+            start=now,
+        )
+        silence_id, _ = await add_silence(self._settings, request, log=self._log)
+        return silence_id
+
+    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
+        """``search_traces`` on the first configured trace backend, newest first.
+
+        Raises:
+            BackendUnreachable, BackendError, ParseError: as ``obsctl trace search``.
+        """
+        from obsctl.workflows.trace import search_traces
+
+        found = await search_traces(self._settings, search, log=self._log)
+        return sorted(found.traces, key=lambda t: t.start, reverse=True)

@@ -9,13 +9,23 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 KEYS = (
-    ("tab / shift+tab", "move between panels"),
+    ("tab / shift+tab", "move between panels (1-9: jump to panel n of the panel list)"),
     ("↑ ↓ pgup pgdn", "move within a panel"),
     ("enter", "details of the series or alert under the cursor"),
+    ("c", "correlate the selected alert: its ranked traces (enter: waterfall, span)"),
+    ("s", "silence the selected alert (asks duration and comment)"),
+    ("a", "add the selected alert's expression as a panel"),
+    ("t", "recent traces from trace search (/ filters, enter: waterfall)"),
+    ("n / e / d", "new panel, edit or remove the focused one (PromQL checked as you type)"),
+    ("/", "filter the rows of the focused panel (enter keeps, escape clears)"),
+    ("o", "sort rows by last value (largest first) or by labels"),
+    ("+ / -", "zoom the range in or out"),
+    ("[ / ]", "move the range back or forward by half"),
+    ("l", "live: the range follows now again"),
     ("r", "refresh now"),
     ("p", "the telemetry pipeline's health (obsctl doctor's checks, once a minute)"),
     ("?", "this help"),
-    ("escape", "close a detail or help view"),
+    ("escape", "back: close a view, a detail or this help"),
     ("q", "quit (ctrl+c too, exit code 130)"),
 )
 

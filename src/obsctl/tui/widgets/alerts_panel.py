@@ -54,7 +54,8 @@ class AlertsPanel(TablePanel):
         self.alerts: Sequence[AlertRow] | None = None
         self.error: ObsctlError | None = None
         self.now: datetime | None = None
-        self.border_title = Text(f"Alerts · {label}", style="bold")
+        self._shown: list[AlertRow] = []
+        self.set_title(Text(f"Alerts · {label}", style="bold"))
 
     def show_alerts(self, alerts: Sequence[AlertRow], now: datetime) -> None:
         """Replace the rows (ages counted up to ``now``)."""
@@ -79,6 +80,16 @@ class AlertsPanel(TablePanel):
         )
         self.border_subtitle = ""
 
+    @property
+    def selected(self) -> AlertRow | None:
+        """The alert under the cursor."""
+        row = self.table.cursor_row
+        return self._shown[row] if 0 <= row < len(self._shown) else None
+
+    def redraw(self) -> None:
+        """See ``TablePanel.redraw``."""
+        self._redraw()
+
     def on_resize(self, event: Resize) -> None:
         """The summary column takes the free width."""
         if self.alerts is not None:
@@ -89,14 +100,24 @@ class AlertsPanel(TablePanel):
         if self.alerts is not None:
             n = len(self.alerts)
             parts.append("no alerts firing" if n == 0 else f"{n} firing")
+            if self.filter_text:
+                parts.append(f"/{self.filter_text}: {len(self._shown)} shown")
         if self.error is not None:
             parts.append("stale" if self.alerts is not None else "no data")
         self.border_subtitle = Text(" · ".join(parts))
 
     def _redraw(self) -> None:
-        alerts = self.alerts
-        if alerts is None:
+        if self.alerts is None:
             return
+        alerts = list(self.alerts)
+        if self.filter_text:
+            needle = self.filter_text.lower()
+            alerts = [
+                a
+                for a in alerts
+                if needle in " ".join((a.name, a.severity, a.summary, *a.labels.values())).lower()
+            ]
+        self._shown = alerts
         table = self.table
         table.loading = False
         keep = table.cursor_row
@@ -126,7 +147,8 @@ class AlertsPanel(TablePanel):
                 key=f"{i}:{alert.fingerprint}",
             )
         if not alerts:
-            table.add_row(Text("none", style="dim"), Text(""), Text(""), Text(""), key="-empty")
+            empty = "no match" if self.filter_text and self.alerts else "none"
+            table.add_row(Text(empty, style="dim"), Text(""), Text(""), Text(""), key="-empty")
         elif 0 <= keep < len(alerts):
             table.move_cursor(row=keep, animate=False)
         self._update_subtitle()
@@ -134,5 +156,5 @@ class AlertsPanel(TablePanel):
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if self.alerts is not None and 0 <= event.cursor_row < len(self.alerts):
-            self.post_message(self.AlertSelected(self.alerts[event.cursor_row]))
+        if 0 <= event.cursor_row < len(self._shown):
+            self.post_message(self.AlertSelected(self._shown[event.cursor_row]))

@@ -87,6 +87,13 @@ def error_text(err: ObsctlError) -> Text:
     return text
 
 
+def _by_last_value(series: Series) -> tuple[int, float, list[tuple[str, str]]]:
+    """Largest last value first; series without a value (NaN) last; then by labels."""
+    last = series.values[-1] if len(series.values) else math.nan
+    missing = math.isnan(last)
+    return int(missing), 0.0 if missing else -last, sorted(series.labels.items())
+
+
 class TablePanel(Vertical, can_focus=False):
     """A bordered panel: an error/notice line above a table of rows.
 
@@ -95,6 +102,40 @@ class TablePanel(Vertical, can_focus=False):
     """
 
     error: ObsctlError | None
+    _title: Text | str = ""
+    filter_text: str = ""
+    """``/``: only rows containing this (any case) are shown."""
+
+    def set_filter(self, text: str) -> None:
+        """Show only the rows containing ``text``."""
+        self.filter_text = text.strip()
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Draw the rows again (after a filter or sort change)."""
+        raise NotImplementedError
+
+    FOCUS_MARK = "▶ "
+    """Prefixed to the focused panel's title: focus shows without colour (``NO_COLOR``)."""
+
+    def set_title(self, title: Text | str) -> None:
+        """The border title, with the focus mark while a row of this panel has focus."""
+        self._title = title
+        self._show_title()
+
+    def _show_title(self) -> None:
+        title = self._title if isinstance(self._title, Text) else Text(self._title)
+        if self.has_focus_within:
+            title = Text.assemble((self.FOCUS_MARK, "bold"), title)
+        self.border_title = title
+
+    def on_descendant_focus(self) -> None:
+        """Mark the title (the border also turns heavy)."""
+        self._show_title()
+
+    def on_descendant_blur(self) -> None:
+        """Unmark the title."""
+        self._show_title()
 
     def compose(self) -> ComposeResult:
         """An error/notice line (hidden until needed) above the table."""
@@ -140,7 +181,23 @@ class QueryPanel(TablePanel):
         self._rows: list[Series] = []
         self._grid: tuple[float, float, int] | None = None
         self._drawn_width = -1
-        self.border_title = Text(expr)
+        self.sort_by_value = False
+        """Rows by last value, largest first (``o``), instead of by labels."""
+        self.set_title(Text(expr))
+
+    def set_expr(self, expr: str, *, unit: str | None) -> None:
+        """A new query for this panel: rows are cleared until its first answer."""
+        self.expr = expr
+        self.unit = unit
+        self.result = None
+        self._rows = []
+        self.set_title(Text(expr))
+        self.table.clear()
+        self.table.loading = True
+
+    def redraw(self) -> None:
+        """See ``TablePanel.redraw``."""
+        self._redraw()
 
     @property
     def rows(self) -> Sequence[Series]:
@@ -173,7 +230,7 @@ class QueryPanel(TablePanel):
 
     def on_resize(self, event: Resize) -> None:
         """Column widths follow the panel's width."""
-        if self.result is not None and event.size.width != self._drawn_width:
+        if self.result is not None and self.size.width != self._drawn_width:
             self._redraw()
 
     def _update_subtitle(self) -> None:
@@ -183,6 +240,11 @@ class QueryPanel(TablePanel):
             parts.append(f"{total} series" if total != 1 else "1 series")
             if total > MAX_ROWS:
                 parts.append(f"first {MAX_ROWS} shown")
+            if self.filter_text:
+                shown, matched = getattr(self, "_shown", (0, 0))
+                parts.append(f"/{self.filter_text}: {shown} of {matched}")
+            if self.sort_by_value:
+                parts.append("by last value")
             if self.result.warnings:
                 parts.append(f"⚠ {self.result.warnings[0]}")
         if self.error is not None:
@@ -196,19 +258,28 @@ class QueryPanel(TablePanel):
         table = self.table
         table.loading = False
         previous = self._rows[table.cursor_row] if 0 <= table.cursor_row < len(self._rows) else None
-        series = sorted(result.series, key=lambda s: sorted(s.labels.items()))[:MAX_ROWS]
+        if self.sort_by_value:
+            series = sorted(result.series, key=_by_last_value)[:MAX_ROWS]
+        else:
+            series = sorted(result.series, key=lambda s: sorted(s.labels.items()))[:MAX_ROWS]
+        matched = len(series)
+        if self.filter_text:
+            needle = self.filter_text.lower()
+            series = [s for s in series if needle in format_labels(s.labels).lower()]
+        self._shown = (len(series), matched)
         common, varying = split_labels([s.labels for s in series])
         if len(series) == 1:
             varying = [k for k in varying if k != "__name__"] or varying
         labels = [compact_labels(s.labels, varying) for s in series]
         stats = [series_stats(s) for s in series]
         values = [format_value(st[3], self.unit) for st in stats]
-        # Three columns, each padded by one cell either side; 2 cells for a scrollbar.
+        # Three columns, each padded by one cell either side; 1 cell for a scrollbar.
         self._drawn_width = self.size.width
-        avail = max(20, (self.size.width or 80) - 2 - 6 - 2)
+        avail = max(20, (self.size.width or 80) - 6 - 1)
         value_w = max([5, *(len(v) for v in values)])
-        spark_w = max(8, min(40, avail // 3))
-        label_w = max(8, avail - value_w - spark_w)
+        # Labels take what they need (up to half the width); the sparkline takes the rest.
+        label_w = max(8, min(max([6, *(len(x) for x in labels)]), avail // 2))
+        spark_w = max(8, avail - value_w - label_w)
         table.clear(columns=True)
         table.add_column(Text("SERIES"), width=label_w, key="series")
         table.add_column(Text("LAST", justify="right"), width=value_w, key="last")
@@ -230,13 +301,14 @@ class QueryPanel(TablePanel):
         if common.get("__name__") == self.expr.strip():
             del common["__name__"]  # `up` over `up{…}` rows says nothing new
         if common:
-            self.border_title = Text.assemble(
-                (self.expr, "bold"), ("  " + format_labels(common), "dim")
+            self.set_title(
+                Text.assemble((self.expr, "bold"), ("  " + format_labels(common), "dim"))
             )
         else:
-            self.border_title = Text(self.expr, style="bold")
+            self.set_title(Text(self.expr, style="bold"))
         if not series:
-            table.add_row(Text("no series", style="dim"), Text(""), Text(""), key="-empty")
+            empty = "no match" if self.filter_text and result.series else "no series"
+            table.add_row(Text(empty, style="dim"), Text(""), Text(""), key="-empty")
         elif previous is not None:
             key = format_labels(previous.labels)
             for i, s in enumerate(series):

@@ -29,6 +29,10 @@ class Health:
     every: timedelta = field(default_factory=lambda: timedelta(seconds=10))
     errors: int = 0
     """Panels whose last refresh failed."""
+    range: str = ""
+    """``last 30m · live`` or ``08:00–10:00 (2h)``."""
+    sort: str = ""
+    """``value`` when rows are sorted by last value."""
     pipeline: str = ""
     """The pipeline checks' worst status (``ok``, ``degraded``, ``failing``) and counts, e.g.
     ``failing 2``; empty until they answered."""
@@ -74,6 +78,11 @@ def render_status(h: Health) -> Text:
     if h.errors:
         text.append(SEP, style="dim")
         text.append(f"{h.errors} error" + ("s" if h.errors != 1 else ""), style="bold red")
+    if h.range:
+        text.append(SEP, style="dim")
+        text.append(h.range)
+    if h.sort:
+        text.append(f" · by {h.sort}", style="dim")
     text.append(SEP, style="dim")
     if h.last_refresh is None:
         text.append("loading…", style="dim")
