@@ -144,3 +144,37 @@ async def test_pipeline_checks_through_the_dashboards_clients(prometheus):
     assert targets["prometheus"].status.value == "ok"
     assert targets["prometheus"].value == 0.0
     assert report.notes[0].startswith("no OpenTelemetry Collector metrics")
+
+
+async def test_dashboard_data_passes_through_the_redaction_point(prometheus, alertmanager_factory):
+    from obsctl import redact
+    from obsctl.workflows.tui_sources import LiveBackends
+    from tests.integration import servers
+
+    canary = "CANARY-tui-9f3b"
+    alertmanager = alertmanager_factory()
+    servers.post_alerts(
+        alertmanager.url,
+        [{"labels": {"alertname": "Leak", "token": canary}, "annotations": {"summary": canary}}],
+    )
+    redact.remember(canary)
+    backends = LiveBackends(
+        Endpoint("prometheus", prometheus.url, "flag", True),
+        Endpoint("alertmanager", alertmanager.url, "flag", True),
+    )
+    try:
+        end = datetime.now(UTC)
+        result = await backends.query_range(
+            f'label_replace(vector(1), "secret", "{canary}", "", "")',
+            end - timedelta(minutes=1),
+            end,
+            timedelta(seconds=15),
+        )
+        rows = await backends.active_alerts()
+    finally:
+        await backends.aclose()
+        redact.forget_all()
+    assert result.series and all(s.labels["secret"] == "***" for s in result.series)
+    (leak,) = [r for r in rows if r.name == "Leak"]
+    assert leak.labels["token"] == "***" and leak.summary == "***"
+    assert canary not in repr(rows) + repr(result.series)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import getpass
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 from urllib.parse import parse_qs, urlsplit
@@ -28,6 +29,7 @@ from obsctl.model.metrics import QueryResult
 from obsctl.model.time import format_rfc3339
 from obsctl.model.trace_analysis import TraceAnalysis
 from obsctl.model.traces import TraceSearch, TraceSummary
+from obsctl.redact import redact
 from obsctl.workflows.query import ROUND_STEPS, precheck, resolve_flavor, round_step_at_least
 
 DEFAULT_QUERIES: tuple[str, ...] = ("up", "sum by (job) (up == 0)")
@@ -47,6 +49,34 @@ def alert_sort_key(alert: AlertRow) -> tuple[int, float, str]:
     rank = SEVERITY_ORDER.get(alert.severity.lower(), 3 if alert.severity else 4)
     started = alert.starts_at.timestamp() if alert.starts_at else math.inf
     return rank, started, alert.name
+
+
+def _masked(values: Mapping[str, str]) -> dict[str, str]:
+    return {k: redact(v, shapes=False) for k, v in values.items()}
+
+
+def redact_result(result: QueryResult) -> QueryResult:
+    """``result`` with every label value passed through the redaction point: the dashboard
+    draws what servers answer, and a label may carry a known secret.
+
+    >>> from obsctl.model.metrics import Series
+    >>> redact_result(QueryResult("vector", [Series({"a": "b"})])).series[0].labels
+    {'a': 'b'}
+    """
+    series = [replace(s, labels=_masked(s.labels)) for s in result.series]
+    return replace(result, series=series)
+
+
+def redact_row(row: AlertRow) -> AlertRow:
+    """An alert row with its labels, annotations, summary and source URL redacted."""
+    return replace(
+        row,
+        name=redact(row.name, shapes=False),
+        summary=redact(row.summary, shapes=False),
+        labels=_masked(row.labels),
+        annotations=_masked(row.annotations),
+        generator_url=redact(row.generator_url),
+    )
 
 
 def alert_row(alert: model_alerts.ActiveAlert) -> AlertRow:
@@ -158,7 +188,7 @@ class LiveBackends:
         points = int((end - start) / step) + 1
         if points > prom.max_points_per_series:
             step = round_step_at_least((end - start).total_seconds() / prom.max_points_per_series)
-        return await prom.query_range(expr, start, end, step)
+        return redact_result(await prom.query_range(expr, start, end, step))
 
     async def names(self) -> list[str]:
         """Metric names and label names the server knows, sorted (for completion).
@@ -185,7 +215,7 @@ class LiveBackends:
             client = await self._stack.enter_async_context(make_client(endpoint, log=self._log))
             self._am = AlertmanagerClient(client, endpoint)
         alerts = await self._am.active_alerts(muted=False)
-        return sorted((alert_row(a) for a in alerts), key=alert_sort_key)
+        return sorted((redact_row(alert_row(a)) for a in alerts), key=alert_sort_key)
 
     async def pipeline(self) -> PipelineReport:
         """The pipeline checks of ``obsctl doctor`` through the same Prometheus.
