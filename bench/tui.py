@@ -36,6 +36,7 @@ from textual.widgets import Static
 
 from obsctl.model.alerts import AlertRow
 from obsctl.model.correlation import CorrelationResult, LatencySource, PathShare, RankedTrace
+from obsctl.model.doctor import PipelineReport
 from obsctl.model.metrics import QueryResult, Series, float_array
 from obsctl.model.time import TimeRange
 from obsctl.model.trace_analysis import TraceAnalysis
@@ -73,6 +74,9 @@ class Metrics:
         self, expr: str, start: datetime, end: datetime, step: timedelta
     ) -> QueryResult:
         return self.answers[expr]
+
+    async def pipeline(self) -> PipelineReport:
+        return PipelineReport("15m")
 
     async def aclose(self) -> None:
         pass
