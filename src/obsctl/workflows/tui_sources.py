@@ -323,7 +323,9 @@ class LiveIncidents:
             alert=alert.name, start=format_rfc3339(start), end=format_rfc3339(end)
         )
         request = plan_correlate(options, end)
-        return await run_correlate(self._settings, request, log=self._log, note=note)
+        # Each step and each fetched trace (``fetching traces 4/10…``) reaches the view's
+        # status line through ``note``, as the workflow reports it.
+        return await run_correlate(self._settings, request, log=self._log, note=note, progress=note)
 
     async def trace(self, trace_id: str) -> TraceAnalysis:
         """``fetch_trace`` from the configured trace backends, then ``analyze_trace``.
