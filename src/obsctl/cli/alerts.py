@@ -8,27 +8,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import click
 import typer
-import typer.core
 
+from obsctl.cli.groups import DefaultGroup
 from obsctl.cli.options import output_option
 from obsctl.cli.state import get_state
 
 
-class DefaultGroup(typer.core.TyperGroup):
-    """A group with a default subcommand: ``alerts X`` is ``alerts list X``."""
+class AlertsGroup(DefaultGroup):
+    """``alerts X`` is ``alerts list X``; ``alerts`` alone lists."""
 
     default_command = "list"
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
-            args = [self.default_command, *args]
-        return super().parse_args(ctx, args)
-
 
 app = typer.Typer(
-    cls=DefaultGroup,
+    cls=AlertsGroup,
     rich_markup_mode="rich",
     help=(
         "Firing and pending alerts (Alertmanager and the Prometheus rules API), and which "

@@ -13,19 +13,15 @@ import click
 import typer
 import typer.core
 
+from obsctl.cli.groups import DefaultGroup
 from obsctl.cli.options import OUTPUT, BackendOpt, EndOpt, SinceOpt, StartOpt, output_option
 from obsctl.cli.state import get_state
 
 
-class TraceGroup(typer.core.TyperGroup):
+class TraceGroup(DefaultGroup):
     """A group whose default subcommand is ``show``: ``trace ID`` = ``trace show ID``."""
 
     default_command = "show"
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
-            args = [self.default_command, *args]
-        return super().parse_args(ctx, args)
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         from typer import rich_utils
