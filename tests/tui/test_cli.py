@@ -61,3 +61,54 @@ def test_tui_help_does_not_import_textual_or_httpx():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.splitlines()[-1] == "LOADED:"
+
+
+def test_a_bug_inside_the_dashboard_is_one_error_line_and_exit_70():
+    """On a real terminal (a pty): no hang, no traceback with locals, the boundary's line."""
+    import os
+    import select
+    import time
+
+    code = (
+        "import sys\n"
+        "from obsctl.workflows import tui_sources\n"
+        "async def broken(self, *args):\n"
+        "    raise AttributeError(\"'NoneType' object has no attribute 'series'\")\n"
+        "tui_sources.LiveBackends.query_range = broken\n"
+        "from obsctl.cli import main\n"
+        "sys.argv = ['obsctl', 'tui', '--prometheus-url', 'http://127.0.0.1:9',\n"
+        "            '--alertmanager-url', 'http://127.0.0.1:9', '--refresh', '1s']\n"
+        "main()\n"
+    )
+    master, slave = os.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    env.pop("OBSCTL_DEBUG", None)  # --debug shows the traceback, by design
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=slave, stdout=slave, stderr=slave, env=env
+    )
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the child closed the pty
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            elif proc.poll() is not None:
+                break
+        rc = proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    text = out.decode("utf-8", "replace")
+    assert rc == ExitCode.INTERNAL, text[-2000:]
+    assert "obsctl: error: internal error: AttributeError: 'NoneType' object has no" in text
+    assert "hint: rerun with --debug for the traceback, and report it" in text
+    assert "Traceback" not in text and "locals" not in text

@@ -9,6 +9,7 @@ from datetime import timedelta
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
+from textual.worker import WorkerFailed
 
 from obsctl.errors import BackendUnreachable
 from obsctl.tui.app import ObsctlApp
@@ -378,3 +379,27 @@ async def test_query_input_leaves_metricsql_to_victoriametrics(make_app):
         await pilot.press("enter")
         await settle(pilot)
         assert app.queries == ("up", "rate(x)")
+
+
+class _BrokenMetrics(FakeMetrics):
+    """A source with a bug: every query raises AttributeError."""
+
+    async def query_range(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AttributeError("'NoneType' object has no attribute 'series'")
+
+
+async def test_a_bug_in_a_worker_ends_the_app_with_the_error_recorded(make_app):
+    app = make_app(_BrokenMetrics({}))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(50):
+                if not app.is_running:
+                    break
+                await pilot.pause(0.05)
+    except WorkerFailed as failed:  # Pilot re-raises what ended the app
+        assert isinstance(failed.error, AttributeError)
+    else:
+        raise AssertionError("the worker's exception was swallowed")
+    assert isinstance(app.crash, AttributeError)
+    assert "'series'" in str(app.crash)
+    assert app.return_code == 70

@@ -103,4 +103,7 @@ def tui(
         flavor=flavor,
     )
     app.run()
+    if app.crash is not None:
+        # A bug inside the dashboard: the error boundary reports it as one line (exit 70).
+        raise app.crash
     raise typer.Exit(app.return_code or 0)

@@ -25,6 +25,7 @@ from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import WorkerFailed
 
 from obsctl.backends.base import AlertPanelSource, QueryPanelSource
 from obsctl.errors import BackendUnreachable, ObsctlError
@@ -154,6 +155,9 @@ class ObsctlApp(App[int]):
         self._panel_errors: dict[str, bool] = {}
         self.pipeline: PipelineFetched | None = None
         """The last answer of the pipeline checks."""
+        self.crash: BaseException | None = None
+        """An unexpected exception (a bug) that ended the dashboard; ``obsctl tui`` reports it
+        as one ``internal error`` line (exit 70)."""
 
     DASHBOARD_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -696,6 +700,23 @@ class ObsctlApp(App[int]):
         self.fixed_end = None
         self._show_status()
         self.refresh_panels()
+
+    # ------------------------------------------------------------------ failure
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception no handler expected (a bug), in a worker or a handler: end the app
+        at once and leave the report to the command's error boundary (one line, exit 70).
+
+        Textual's default draws a full traceback with local variables after the app closes,
+        which can show request URLs and headers; here the app only records the error. Pilot
+        tests still see it raised at the end of ``run_test``.
+        """
+        if self.crash is None:
+            # A worker's exception comes wrapped; the report names the real one.
+            self.crash = error.error if isinstance(error, WorkerFailed) else error
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self.exit(70, return_code=70)
 
     # ------------------------------------------------------------------ actions
     def action_quit_app(self) -> None:
