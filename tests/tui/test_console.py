@@ -403,3 +403,24 @@ async def test_a_bug_in_a_worker_ends_the_app_with_the_error_recorded(make_app):
     assert isinstance(app.crash, AttributeError)
     assert "'series'" in str(app.crash)
     assert app.return_code == 70
+
+
+async def test_footer_fits_80_columns_with_help_and_the_incident_keys(make_app):
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(incidents=FakeIncidents())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        keys = list(footer.query(FooterKey))
+        shown = [(k.key_display, k.description) for k in keys]
+        assert shown[:2] == [("q", "Quit"), ("?", "Help")]
+        assert {("c", "Correlate"), ("t", "Traces"), ("s", "Silence"), ("/", "Filter")} <= set(
+            shown
+        )
+        # Nothing is cut: every key ends inside the 80 columns.
+        assert footer.virtual_size.width <= 80
+        assert all(k.region.right <= 80 and k.region.width > 0 for k in keys)
+        line = app.export_screenshot()
+        assert "Pipeline" in line  # the last key is drawn whole

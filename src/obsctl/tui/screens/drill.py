@@ -76,7 +76,7 @@ class DrillScreen(Screen[None]):
             yield Static(classes="drill-status")
             table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
             yield table
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Title the panel and focus the table."""
