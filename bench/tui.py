@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from textual.app import App, ComposeResult
 from textual.widgets import Static
@@ -110,7 +110,12 @@ class Incidents:
     """Ten ranked traces, answered at once."""
 
     async def correlate(
-        self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
+        self,
+        alert: AlertRow,
+        start: datetime,
+        end: datetime,
+        note: Callable[[str], None],
+        ranked: Callable[[Sequence[RankedTrace]], None] | None = None,
     ) -> CorrelationResult:
         note("1 firing window")
         traces = tuple(

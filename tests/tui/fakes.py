@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -265,13 +266,20 @@ class FakeIncidents:
     def __init__(self, *, error: ObsctlError | None = None) -> None:
         self.error = error
         self.gate: asyncio.Event | None = None
+        self.stream_gate: asyncio.Event | None = None
+        """Set: correlate streams its ranked traces, then waits for it before it ends."""
         self.correlated: list[tuple[str, datetime, datetime]] = []
         self.traces: list[str] = []
         self.silences: list[tuple[AlertRow, timedelta, str, datetime]] = []
         self.searches: list[TraceSearch] = []
 
     async def correlate(
-        self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
+        self,
+        alert: AlertRow,
+        start: datetime,
+        end: datetime,
+        note: Callable[[str], None],
+        ranked: Callable[[Sequence[RankedTrace]], None] | None = None,
     ) -> CorrelationResult:
         self.correlated.append((alert.name, start, end))
         note("1 firing window (alertmanager)")
@@ -279,7 +287,15 @@ class FakeIncidents:
             await self.gate.wait()
         if self.error is not None:
             raise self.error
-        return correlation(alert.name)
+        result = correlation(alert.name)
+        if ranked is not None and self.stream_gate is not None:
+            # The missing trace is known first (ranked 1st of 1), then the slow one lands
+            # ahead of it; correlate ends only when ``stream_gate`` is set.
+            ranked([replace(result.traces[1], rank=1)])
+            await asyncio.sleep(0)
+            ranked(result.traces)
+            await self.stream_gate.wait()
+        return result
 
     async def trace(self, trace_id: str) -> TraceAnalysis:
         self.traces.append(trace_id)

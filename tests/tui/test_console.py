@@ -4,6 +4,7 @@ a span, silences, row sort and filter, zoom/pan/live, and panel editing."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 from rich.text import Text
@@ -424,3 +425,82 @@ async def test_footer_fits_80_columns_with_help_and_the_incident_keys(make_app):
         assert all(k.region.right <= 80 and k.region.width > 0 for k in keys)
         line = app.export_screenshot()
         assert "Pipeline" in line  # the last key is drawn whole
+
+
+async def test_ranked_traces_show_as_they_arrive_in_rank_order(make_app):
+    incidents = FakeIncidents()
+    incidents.gate = asyncio.Event()
+    incidents.stream_gate = asyncio.Event()
+    app = make_app(incidents=incidents)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CorrelateScreen)
+        assert screen.table.row_count == 0  # nothing fetched yet
+        incidents.gate.set()
+        for _ in range(20):
+            await pilot.pause()
+            if screen.table.row_count == 2:
+                break
+        # Correlate is still running, and both traces are listed by rank: the slow one,
+        # which landed second, went on top.
+        assert screen.result is None
+        assert [r[:3] for r in rows(screen.table)] == [
+            ["1", TRACE_ID[:16], "1.20s"],
+            ["2", "0" * 16, "800.0ms"],
+        ]
+        status = str(screen.query_one(".drill-status", Static).render())
+        assert status.startswith("correlating… 2 traces ranked so far")
+        assert screen.first_result_at is not None
+        # Enter works before correlate ends.
+        await pilot.press("enter")
+        await settle_until(pilot, lambda: isinstance(app.screen, WaterfallScreen))
+        assert incidents.traces == [TRACE_ID]
+        await pilot.press("escape")
+        incidents.stream_gate.set()
+        await settle(pilot)
+        assert screen.result is not None
+        assert [r[:3] for r in rows(screen.table)] == [
+            ["1", TRACE_ID[:16], "1.20s"],
+            ["2", "0" * 16, "800.0ms"],
+        ]
+        assert "2 traces ranked by latency" in str(
+            screen.query_one(".drill-status", Static).render()
+        )
+
+
+async def settle_until(pilot: Pilot[int], ready) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(50):
+        await pilot.pause()
+        if ready():
+            return
+    raise AssertionError("not ready")
+
+
+async def test_a_cursor_moved_down_stays_on_its_trace_as_others_land(make_app):
+    app = make_app(incidents=FakeIncidents())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CorrelateScreen)
+        slow, missing = screen.ranked
+        # On the top row, the cursor stays on the top row (the best so far).
+        screen.fill([replace(missing, rank=1), replace(slow, rank=2)])
+        assert screen.table.cursor_row == 0
+        screen.fill([slow, missing])
+        assert screen.table.cursor_row == 0
+        # Moved down, it follows its trace when another one lands above it.
+        screen.fill([replace(missing, rank=1)])
+        screen.fill([replace(missing, rank=1), replace(slow, rank=2)])
+        await pilot.press("down")
+        assert screen.ranked[screen.table.cursor_row].trace_id == slow.trace_id
+        screen.fill([slow, missing])
+        assert screen.table.cursor_row == 0
+        await pilot.press("down")
+        screen.fill([slow, missing])
+        assert screen.table.cursor_row == 1
+        assert screen.ranked[1].trace_id == missing.trace_id

@@ -532,7 +532,7 @@ class ObsctlApp(App[int]):
             self.notify("no trace backends for this dashboard", severity="warning", timeout=4)
             return
         start, end = self.time_range()
-        self.push_screen(CorrelateScreen(self.incidents, alert, start, end))
+        self.push_screen(CorrelateScreen(self.incidents, alert, start, end, clock=self.clock))
 
     def action_traces(self) -> None:
         """``t``: recent traces from the trace backend's search over the dashboard's range."""

@@ -23,7 +23,7 @@ from obsctl.config.schema import Endpoint, Settings
 from obsctl.errors import UsageError
 from obsctl.model import alerts as model_alerts
 from obsctl.model.alerts import AlertRow, Matcher
-from obsctl.model.correlation import CorrelationResult
+from obsctl.model.correlation import CorrelationResult, RankedTrace
 from obsctl.model.doctor import PipelineReport
 from obsctl.model.metrics import QueryResult
 from obsctl.model.time import format_rfc3339
@@ -276,9 +276,15 @@ class IncidentSource(Protocol):
     """What the dashboard's drill-down asks: correlate an alert, fetch a trace, silence."""
 
     async def correlate(
-        self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
+        self,
+        alert: AlertRow,
+        start: datetime,
+        end: datetime,
+        note: Callable[[str], None],
+        ranked: Callable[[Sequence[RankedTrace]], None] | None = None,
     ) -> CorrelationResult:
-        """The ranked traces behind ``alert`` in ``[start, end]``; ``note`` gets progress."""
+        """The ranked traces behind ``alert`` in ``[start, end]``; ``note`` gets progress,
+        ``ranked`` the traces fetched so far, ranked, each time one more lands."""
         ...
 
     async def trace(self, trace_id: str) -> TraceAnalysis:
@@ -310,9 +316,15 @@ class LiveIncidents:
         self._log = log
 
     async def correlate(
-        self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
+        self,
+        alert: AlertRow,
+        start: datetime,
+        end: datetime,
+        note: Callable[[str], None],
+        ranked: Callable[[Sequence[RankedTrace]], None] | None = None,
     ) -> CorrelationResult:
-        """``run_correlate`` for the alert over the dashboard's range.
+        """``run_correlate`` for the alert over the dashboard's range; ``ranked`` hears the
+        traces ranked so far as each one is fetched.
 
         Raises:
             NotFound, BackendUnreachable, BackendError: as ``obsctl correlate``.
@@ -325,7 +337,9 @@ class LiveIncidents:
         request = plan_correlate(options, end)
         # Each step and each fetched trace (``fetching traces 4/10…``) reaches the view's
         # status line through ``note``, as the workflow reports it.
-        return await run_correlate(self._settings, request, log=self._log, note=note, progress=note)
+        return await run_correlate(
+            self._settings, request, log=self._log, note=note, progress=note, on_ranked=ranked
+        )
 
     async def trace(self, trace_id: str) -> TraceAnalysis:
         """``fetch_trace`` from the configured trace backends, then ``analyze_trace``.

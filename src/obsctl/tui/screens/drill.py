@@ -8,6 +8,7 @@ after the screen was closed is dropped with it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from rich.text import Text
@@ -102,9 +103,17 @@ class CorrelateScreen(DrillScreen):
     """``c`` on an alert: correlate it over the dashboard's range, list the ranked traces."""
 
     def __init__(
-        self, source: IncidentSource, alert: AlertRow, start: datetime, end: datetime
+        self,
+        source: IncidentSource,
+        alert: AlertRow,
+        start: datetime,
+        end: datetime,
+        *,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(f"Traces behind {alert.name or '(no alertname)'}")
+        self.clock = clock or (lambda: datetime.now(UTC))
+        """Times the run for the status line (the app's clock: frozen in tests)."""
         self.source = source
         self.alert = alert
         self.start = start
@@ -112,8 +121,12 @@ class CorrelateScreen(DrillScreen):
         self.result: CorrelationResult | None = None
         self.error: ObsctlError | None = None
         self.notes: list[str] = []
+        self.ranked: list[RankedTrace] = []
+        """The traces in the table, by rank: those fetched so far while correlate runs."""
         self.first_result_at: float | None = None
-        """``time.perf_counter()`` when the ranked traces were shown (the benchmark reads it)."""
+        """``time.perf_counter()`` when the first ranked trace was shown (the benchmark reads
+        it)."""
+        self._began = datetime.now(UTC)
 
     def on_mount(self) -> None:
         """Start correlating."""
@@ -134,24 +147,49 @@ class CorrelateScreen(DrillScreen):
 
     @work(exclusive=True, group="correlate")
     async def run_correlate(self) -> None:
-        """``obsctl correlate`` for the alert; the table fills when it is done."""
-        began = time.perf_counter()
+        """``obsctl correlate`` for the alert; ranked traces fill the table as they are
+        fetched, and the final ranking replaces them when it is done."""
+        self._began = self.clock()
         try:
-            result = await self.source.correlate(self.alert, self.start, self.end, self._note)
+            result = await self.source.correlate(
+                self.alert, self.start, self.end, self._note, self._ranked
+            )
         except ObsctlError as err:
             self.error = err
             self.status(error_text(err))
             return
         if not self.is_attached:
             return
-        self.show_result(result, time.perf_counter() - began)
+        self.show_result(result, self._took())
 
-    def show_result(self, result: CorrelationResult, took: float) -> None:
-        """Fill the table with the ranked traces."""
-        self.result = result
+    def _ranked(self, traces: Sequence[RankedTrace]) -> None:
+        # Called from the workflow (same event loop) each time one more trace is fetched.
+        if not self.is_attached or self.result is not None:
+            return
+        self.fill(traces)
+        took = self._took()
+        self.status(
+            Text(
+                f"correlating… {len(traces)} traces ranked so far · {took:.1f}s",
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        )
+
+    def _took(self) -> float:
+        return max(0.0, (self.clock() - self._began).total_seconds())
+
+    def fill(self, traces: Sequence[RankedTrace]) -> None:
+        """The table shows ``traces`` by rank. A cursor moved down stays on its trace as
+        others land above it; on the first row it stays on the first (the best so far)."""
         table = self.table
+        at = None
+        if table.row_count and 0 < table.cursor_row < len(self.ranked):
+            at = self.ranked[table.cursor_row].trace_id
+        self.ranked = list(traces)
+        table.clear()
         width = max(20, self.size.width - 3 - 16 - 8 - 3 - 12)
-        for trace in result.traces:
+        for trace in self.ranked:
             errors = str(trace.error_count) if trace.error_count is not None else "-"
             table.add_row(
                 Text(str(trace.rank), justify="right"),
@@ -161,7 +199,17 @@ class CorrelateScreen(DrillScreen):
                 Text(fit(bottleneck_text(trace), width)),
                 key=trace.trace_id,
             )
-        self.first_result_at = time.perf_counter()
+        if at is not None:
+            row = next((i for i, t in enumerate(self.ranked) if t.trace_id == at), 0)
+            table.move_cursor(row=row, animate=False)
+        if self.ranked and self.first_result_at is None:
+            self.first_result_at = time.perf_counter()
+
+    def show_result(self, result: CorrelationResult, took: float) -> None:
+        """Fill the table with the final ranking."""
+        self.result = result
+        table = self.table
+        self.fill(result.traces)
         parts = [f"{len(result.traces)} traces ranked by {result.rank_by.value}"]
         n = len(result.windows)
         parts.append(f"{n} firing window" + ("s" if n != 1 else ""))
@@ -179,9 +227,9 @@ class CorrelateScreen(DrillScreen):
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if self.result is None or not 0 <= event.cursor_row < len(self.result.traces):
+        if not 0 <= event.cursor_row < len(self.ranked):
             return
-        trace = self.result.traces[event.cursor_row]
+        trace = self.ranked[event.cursor_row]
         self.app.push_screen(WaterfallScreen(self.source, trace.trace_id))
 
 
