@@ -504,3 +504,40 @@ async def test_a_cursor_moved_down_stays_on_its_trace_as_others_land(make_app):
         screen.fill([slow, missing])
         assert screen.table.cursor_row == 1
         assert screen.ranked[1].trace_id == missing.trace_id
+
+
+async def test_w_saves_the_panels_as_they_are_now(make_app):
+    saved: list[tuple[str, ...]] = []
+
+    def save(panels: tuple[str, ...]) -> str:
+        saved.append(panels)
+        return f"{len(panels)} panels saved to context 'prod' in /x/config.yaml"
+
+    metrics = FakeMetrics({}, default=UP)
+    app = make_app(metrics, save_panels=save)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"rate(x[5m])", "enter")
+        await settle(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        assert saved == [("up", "sum by (job) (up == 0)", "rate(x[5m])")]
+        assert any("3 panels saved to context 'prod'" in n.message for n in app._notifications)
+
+
+async def test_w_says_why_it_could_not_save(make_app):
+    from obsctl.errors import ConfigError
+
+    def save(panels: tuple[str, ...]) -> str:
+        raise ConfigError("no context to save the panels in", hint="create one: obsctl config …")
+
+    app = make_app(save_panels=save)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        (note,) = [n for n in app._notifications if n.title == "not saved"]
+        assert note.message == "no context to save the panels in\ncreate one: obsctl config …"
+        assert note.severity == "error"

@@ -60,7 +60,8 @@ def tui(
     from obsctl.workflows.tui_sources import DEFAULT_QUERIES, check_queries
 
     state = get_state(ctx)
-    exprs = list(query or DEFAULT_QUERIES)
+    # -q wins; else the context's saved panels (`w` in the dashboard); else the defaults.
+    exprs = list(query or state.settings.panels or DEFAULT_QUERIES)
     flavor = resolve_flavor(state.endpoint("prometheus"))
     check_queries(exprs, flavor)
     span = state.duration(since, option="--since")
@@ -88,6 +89,15 @@ def tui(
     from obsctl.tui.sources import open_sources
     from obsctl.workflows.tui_sources import LiveIncidents
 
+    def save_panels(panels: tuple[str, ...]) -> str:
+        from obsctl.workflows.config import save_panels as save
+
+        config, path = state.load_config_file()
+        name = state.settings.context
+        save(config, path, name, panels)
+        n = len(panels)
+        return f"{n} panel{'s' if n != 1 else ''} saved to context {name!r} in {path}"
+
     metrics, alerts = open_sources(prometheus, alertmanager)
     incidents = LiveIncidents(state.settings, log=state.http_log)
     app = ObsctlApp(
@@ -101,6 +111,7 @@ def tui(
         end=fixed_end,
         incidents=incidents,
         flavor=flavor,
+        save_panels=save_panels,
     )
     app.run()
     if app.crash is not None:

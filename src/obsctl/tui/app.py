@@ -80,6 +80,8 @@ class ObsctlApp(App[int]):
             those keys into a notice.
         flavor: the metrics server's flavor (``victoriametrics`` leaves MetricsQL that is
             not PromQL to the server when panels are added or edited).
+        save_panels: writes the panels' PromQL to the context's config (``w``) and says
+            where; ``None`` turns ``w`` into a notice.
     """
 
     CSS_PATH = Path(__file__).with_name("obsctl.tcss")
@@ -111,6 +113,7 @@ class ObsctlApp(App[int]):
         Binding("n", "new_panel", "New panel", show=False),
         Binding("e", "edit_panel", "Edit", show=False),
         Binding("d,delete", "remove_panel", "Remove", show=False),
+        Binding("w", "save_panels", "Save panels", show=False),
     ]
 
     def __init__(
@@ -126,8 +129,10 @@ class ObsctlApp(App[int]):
         end: datetime | None = None,
         incidents: IncidentSource | None = None,
         flavor: str | None = None,
+        save_panels: Callable[[tuple[str, ...]], str] | None = None,
     ) -> None:
         super().__init__()
+        self.save_panels = save_panels
         self.metrics = metrics
         self.alerts = alerts
         self.incidents = incidents
@@ -177,6 +182,7 @@ class ObsctlApp(App[int]):
             "new_panel",
             "edit_panel",
             "remove_panel",
+            "save_panels",
             "refresh",
         }
     )
@@ -634,6 +640,19 @@ class ObsctlApp(App[int]):
         self.action_focus_next()
         panel.remove()
         self.call_after_refresh(self._show_status)
+
+    def action_save_panels(self) -> None:
+        """``w``: the panels' PromQL into the context's config, for the next start."""
+        if self.save_panels is None:
+            self.notify("no config to save the panels to", severity="warning", timeout=4)
+            return
+        try:
+            where = self.save_panels(self.queries)
+        except ObsctlError as err:
+            text = err.message + (f"\n{err.hint}" if err.hint else "")
+            self.notify(text, title="not saved", severity="error", timeout=8, markup=False)
+            return
+        self.notify(where, title="panels saved", timeout=5, markup=False)
 
     def action_goto(self, n: int) -> None:
         """``1``-``9``: focus panel ``n`` of the panel list (scrolled into view)."""

@@ -17,6 +17,7 @@ KEYS = (
     ("a", "add the selected alert's expression as a panel"),
     ("t", "recent traces from trace search (/ filters, enter: waterfall)"),
     ("n / e / d", "new panel, edit or remove the focused one (PromQL checked as you type)"),
+    ("w", "save the panels to the context's config: the next start shows them"),
     ("/", "filter the rows of the focused panel (enter keeps, escape clears)"),
     ("o", "sort rows by last value (largest first) or by labels"),
     ("+ / -", "zoom the range in or out"),
