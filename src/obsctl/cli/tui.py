@@ -20,8 +20,8 @@ def tui(
             "-q",
             metavar="EXPR",
             help=(
-                "PromQL for one panel; repeat for more. Default panels: up, and "
-                "sum by (job) (up == 0)."
+                "PromQL for one panel; repeat for more. Default: the context's saved "
+                "panels (w), else up and sum by (job) (up == 0)."
             ),
             show_default=False,
         ),
@@ -44,7 +44,7 @@ def tui(
 ) -> None:
     """Watch PromQL queries and firing alerts live, in a full-screen dashboard.
 
-    One panel per query lists its series with the latest value and a sparkline over --since; an alerts panel shows what Alertmanager is firing (name, severity, age, summary); the status line shows the context, endpoint health and the last refresh. A backend that fails shows its error in its panel and the dashboard keeps refreshing. Keys: tab or 1-9 move between panels, enter shows all labels or annotations, t lists recent traces, c correlates the selected alert with its traces (enter opens a trace's waterfall, then a span), s silences it, a adds its expression as a panel, n/e/d add, edit and remove panels, / filters rows, o sorts by value, + - [ ] zoom and pan the range, l goes live, r refreshes, ? helps, q quits (docs/tui.md). For a plain terminal or a pipe use [bold]obsctl query --watch[/bold].
+    One panel per query lists its series with the latest value and a sparkline over --since; an alerts panel shows what Alertmanager is firing (name, severity, age, summary); the status line shows the context, endpoint health and the last refresh. A backend that fails shows its error in its panel and the dashboard keeps refreshing. Keys: tab or 1-9 move between panels, enter shows all labels or annotations, t lists recent traces, c correlates the selected alert with its traces (enter opens a trace's waterfall, then a span), s silences it, a adds its expression as a panel, n/e/d add, edit and remove panels, w saves them to the context, / filters rows, o sorts by value, + - [ ] zoom and pan the range, l goes live, r refreshes, ? helps, q quits (docs/tui.md). For a plain terminal or a pipe use [bold]obsctl query --watch[/bold].
 
     [bold]Examples[/bold]
 
