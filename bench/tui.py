@@ -147,8 +147,16 @@ class Incidents:
     ) -> str:
         raise NotImplementedError
 
-    async def recent_traces(self, search: TraceSearch) -> list[TraceSummary]:
+    async def recent_traces(
+        self, search: TraceSearch, *, errors: bool = False
+    ) -> list[TraceSummary]:
         raise NotImplementedError
+
+    def search_is_live(self) -> bool:
+        return False
+
+    async def logs(self, trace: object) -> None:
+        return None
 
 
 class Bare(App[None]):

@@ -13,6 +13,7 @@ from obsctl.errors import ObsctlError
 from obsctl.model.alerts import AlertRow, AlertWindow
 from obsctl.model.correlation import CorrelationResult, LatencySource, PathShare, RankedTrace
 from obsctl.model.doctor import PipelineReport
+from obsctl.model.logs import LogRecord
 from obsctl.model.metrics import QueryResult, Series, float_array
 from obsctl.model.time import TimeRange
 from obsctl.model.trace_analysis import TraceAnalysis
@@ -217,6 +218,31 @@ TRACE = Trace(
 )
 
 
+LOGS = [
+    LogRecord(
+        time_ns=_T0 + 880 * _MS,
+        service="postgres",
+        severity_number=13,
+        severity_text="WARN",
+        body="slow query:\n  930 ms on orders",
+        trace_id=TRACE_ID,
+        span_id="c" * 16,
+        attributes=(("db.table", "orders"),),
+    ),
+    LogRecord(
+        time_ns=_T0 + 1170 * _MS,
+        service="payments",
+        severity_number=17,
+        severity_text="ERROR",
+        body="card declined by issuer",
+        trace_id=TRACE_ID,
+        span_id="d" * 16,
+    ),
+]
+"""The fake trace's log lines (a local store's OTLP logs): one under the database span, an
+error under the payment."""
+
+
 def correlation(alert_name: str = "TargetDown") -> CorrelationResult:
     """What correlate answers for the fake incident: two ranked traces."""
     window = AlertWindow(NOW - timedelta(minutes=42), NOW, (("job", "api"),))
@@ -272,6 +298,15 @@ class FakeIncidents:
         self.traces: list[str] = []
         self.silences: list[tuple[AlertRow, timedelta, str, datetime]] = []
         self.searches: list[TraceSearch] = []
+        self.error_searches: list[bool] = []
+        """``errors`` of each search."""
+        self.recent: list[TraceSummary] = list(RECENT)
+        """What the trace search answers (a test adds to it: traces arriving)."""
+        self.local_store = False
+        """Whether the search reads the local store (the traces view can go live)."""
+        self.log_records: list[LogRecord] | None = list(LOGS)
+        """What ``logs`` answers (``None``: no log source)."""
+        self.logs_asked: list[str] = []
 
     async def correlate(
         self,
@@ -309,11 +344,21 @@ class FakeIncidents:
             raise self.error
         return "5b9c1f0e-silence"
 
-    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
+    async def recent_traces(
+        self, search: TraceSearch, *, errors: bool = False
+    ) -> Sequence[TraceSummary]:
         self.searches.append(search)
+        self.error_searches.append(errors)
         if self.error is not None:
             raise self.error
-        return RECENT
+        return list(self.recent)
+
+    def search_is_live(self) -> bool:
+        return self.local_store
+
+    async def logs(self, trace: Trace) -> Sequence[LogRecord] | None:
+        self.logs_asked.append(trace.trace_id)
+        return self.log_records
 
 
 RECENT = [

@@ -209,6 +209,13 @@ async def test_correlate_waterfall_span_and_back(make_app):
         assert "postgres: SELECT orders" in body
         assert "db.statement  SELECT * FROM orders" in body
         assert "slow query" in body and "threshold_ms: 500" in body
+        # The span's own log lines (not the payment's), offset from the span's start.
+        assert incidents.logs_asked == [TRACE_ID]
+        assert "Logs\n  +860.0ms WARN slow query: 930 ms on orders\n" in body
+        assert "db.table: orders" in body
+        assert "card declined by issuer" not in body
+        assert "1 log line" not in str(fall.query_one(".drill-status", Static).render())
+        assert "2 log lines" in str(fall.query_one(".drill-status", Static).render())
         await pilot.press("escape")
         assert app.screen is fall
         await pilot.press("escape")
@@ -337,10 +344,31 @@ async def test_traces_view_lists_filters_and_opens_a_trace(make_app):
             ["1" * 16, "frontend: GET /", "35.0ms"],
             ["2" * 16, "search: GET /search", "640.0ms"],
         ]
-        await pilot.press("slash", *">500ms", "enter")
+        assert "live" not in str(screen.query_one(".drill-status", Static).render())
+        # As you type, what was found is filtered here; enter asks the backend.
+        await pilot.press("slash", *">500ms")
         assert [r[1] for r in rows(screen.table)] == [TRACE_ID[:16], "2" * 16]
-        await pilot.press("slash", "ctrl+u", *"frontend error", "enter")
+        assert len(incidents.searches) == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(incidents.searches) == 2
+        assert incidents.searches[1].min_duration_ns == 500_000_000
+        assert incidents.error_searches == [False, False]
+        assert [r[1] for r in rows(screen.table)] == [TRACE_ID[:16], "2" * 16]
+        status = str(screen.query_one(".drill-status", Static).render())
+        assert "searched >500.0ms" in status and "/>500ms: 2 shown" in status
+        await pilot.press("slash", "ctrl+u", *"service:frontend op:GET error check", "enter")
+        await settle(pilot)
+        last = incidents.searches[-1]
+        assert (last.service, last.operation, last.min_duration_ns) == ("frontend", "GET", None)
+        assert incidents.error_searches[-1] is True
+        # Errors and words are checked on what the backend answered, too.
         assert [r[1] for r in rows(screen.table)] == [TRACE_ID[:16]]
+        # Enter with the same backend terms does not search again.
+        n = len(incidents.searches)
+        await pilot.press("slash", "enter")
+        await settle(pilot)
+        assert len(incidents.searches) == n
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, WaterfallScreen)
@@ -541,3 +569,80 @@ async def test_w_says_why_it_could_not_save(make_app):
         (note,) = [n for n in app._notifications if n.title == "not saved"]
         assert note.message == "no context to save the panels in\ncreate one: obsctl config …"
         assert note.severity == "error"
+
+
+async def test_span_view_logs_none_and_no_log_source(make_app):
+    incidents = FakeIncidents()
+    app = make_app(incidents=incidents)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        fall = app.screen
+        assert isinstance(fall, WaterfallScreen)
+        await pilot.press("enter")  # the root span: no log lines of its own
+        body = str(app.screen.query_one("#detail-body", Static).render())
+        assert body.endswith("Logs\n  (none)\n")
+        await pilot.press("escape", "escape")
+        incidents.log_records = None  # no log source: no section at all
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("down", "down", "down", "enter")
+        body = str(app.screen.query_one("#detail-body", Static).render())
+        assert "payments: Charge" in body and "Logs" not in body
+
+
+async def test_traces_view_is_live_on_the_local_store(make_app):
+    from obsctl.model.traces import TraceSummary
+
+    incidents = FakeIncidents()
+    incidents.local_store = True
+    clock = [NOW]
+    app = make_app(incidents=incidents, clock=lambda: clock[0])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TracesScreen)
+        assert screen.live
+        assert str(screen.query_one(".drill-status", Static).render()).find("· live") > 0
+        await pilot.press("down")  # on the second trace
+        # The receiver stores a new trace; the next search (every 2 s) shows it on top,
+        # over a range that follows now, and the cursor stays on its trace.
+        clock[0] = NOW + timedelta(seconds=5)
+        new = TraceSummary("9" * 32, "api", "GET /new", clock[0], 10_000_000, 1, 0)
+        incidents.recent.insert(0, new)
+        searched = screen.searches
+        for _ in range(60):
+            await pilot.pause(0.1)
+            if screen.searches > searched:
+                break
+        assert screen.searches > searched
+        assert [r[1] for r in rows(screen.table)][:2] == ["9" * 16, TRACE_ID[:16]]
+        assert screen.table.cursor_row == 2  # still "1111…", now third
+        last = incidents.searches[-1]
+        assert (last.start, last.end) == (clock[0] - timedelta(minutes=30), clock[0])
+        # l pauses: no more searches.
+        await pilot.press("l")
+        assert not screen.live
+        assert "paused (l: live)" in str(screen.query_one(".drill-status", Static).render())
+        n = len(incidents.searches)
+        await pilot.pause(2.5)
+        assert len(incidents.searches) == n
+
+
+async def test_traces_view_is_not_live_on_a_remote_backend_or_a_fixed_range(make_app):
+    incidents = FakeIncidents()
+    incidents.local_store = True
+    app = make_app(incidents=incidents, end=NOW - timedelta(hours=2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TracesScreen) and not app.screen.live
+        await pilot.press("l")
+        assert not app.screen.live
+        assert any("live needs the local store" in n.message for n in app._notifications)

@@ -546,7 +546,8 @@ class ObsctlApp(App[int]):
             self.notify("no trace backends for this dashboard", severity="warning", timeout=4)
             return
         start, end = self.time_range()
-        self.push_screen(TracesScreen(self.incidents, start, end))
+        live = self.fixed_end is None
+        self.push_screen(TracesScreen(self.incidents, start, end, live=live, clock=self.clock))
 
     def action_add_alert_panel(self) -> None:
         """``a``: the selected alert's expression as a new panel."""

@@ -15,7 +15,7 @@ KEYS = (
     ("c", "correlate the selected alert: its ranked traces (enter: waterfall, span)"),
     ("s", "silence the selected alert (asks duration and comment)"),
     ("a", "add the selected alert's expression as a panel"),
-    ("t", "recent traces from trace search (/ filters, enter: waterfall)"),
+    ("t", "recent traces (/ service:NAME op:NAME >500ms error: searched; l: live)"),
     ("n / e / d", "new panel, edit or remove the focused one (PromQL checked as you type)"),
     ("w", "save the panels to the context's config: the next start shows them"),
     ("/", "filter the rows of the focused panel (enter keeps, escape clears)"),
