@@ -374,8 +374,16 @@ class TracesScreen(DrillScreen):
         self.status(self.summary())
 
     def summary(self) -> Text:
-        """``3 traces (newest first, at most 50) · searched service=api >500ms · live``."""
-        parts = [f"{len(self.found)} traces (newest first, at most {self.LIMIT})"]
+        """``7 of 50 traces · live · searched service=api >500.0ms error`` (what matters
+        first: it is cut at the width)."""
+        if self.filter_text:
+            parts = [f"{len(self.shown)} of {len(self.found)} traces"]
+        else:
+            parts = [f"{len(self.found)} traces (newest first, at most {self.LIMIT})"]
+        if self.live:
+            parts.append("live")
+        elif self.can_live:
+            parts.append("paused (l: live)")
         asked = self.searched
         if asked is not None and any(asked.pushed()):
             terms = []
@@ -389,12 +397,8 @@ class TracesScreen(DrillScreen):
                 terms.append("error")
             parts.append("searched " + " ".join(terms))
         if self.filter_text:
-            parts.append(f"/{self.filter_text}: {len(self.shown)} shown")
-        if self.live:
-            parts.append("live")
-        elif self.can_live:
-            parts.append("paused (l: live)")
-        if not self.filter_text:
+            parts.append(f"/{self.filter_text}")
+        else:
             parts.append("/ filters: service:NAME op:NAME >500ms error, words")
         return Text(" · ".join(parts), no_wrap=True, overflow="ellipsis")
 
@@ -546,7 +550,7 @@ class WaterfallScreen(DrillScreen):
             )
         started = datetime.fromtimestamp(lo / 1e9, tz=UTC).strftime("%H:%M:%S")
         self._summary = (
-            f"{len(spans)} spans · {format_ns(hi - lo)} from {started} UTC · "
+            f"{format_ns(hi - lo)} from {started} UTC · "
             f"{CP_MARK} critical path ({on_path} spans) · {ERR_MARK} error"
         )
         self._show_summary()
@@ -554,7 +558,10 @@ class WaterfallScreen(DrillScreen):
     def _show_summary(self) -> None:
         n = len(self.logs or ())
         logs = f" · {n} log line{'s' if n != 1 else ''}" if n else ""
-        line = f"{self._summary}{logs} · enter: span details"
+        spans = len(self.keys)
+        line = (
+            f"{spans} span{'s' if spans != 1 else ''}{logs} · {self._summary} · enter: span details"
+        )
         self.status(Text(line, no_wrap=True, overflow="ellipsis"))
 
     @on(DataTable.RowSelected)
