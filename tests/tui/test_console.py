@@ -24,6 +24,7 @@ from tests.tui.fakes import (
     NOW,
     TRACE_ID,
     UP,
+    FakeAlerts,
     FakeIncidents,
     FakeMetrics,
     matrix,
@@ -657,3 +658,19 @@ async def test_an_empty_panel_says_no_series_whole(make_app):
         assert rows(panel.table) == [["no series", "", ""]]
         width = panel.table.columns[panel.table.ordered_columns[0].key].width
         assert width >= len("no series")
+
+
+class _BrokenClose(FakeMetrics):
+    async def aclose(self) -> None:
+        raise AttributeError("'NoneType' object has no attribute 'aclose'")
+
+
+async def test_a_bug_while_closing_the_sources_is_kept_as_the_crash(make_app):
+    alerts = FakeAlerts([])
+    app = make_app(_BrokenClose({}, default=UP), alerts=alerts)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+    # The exit went through; the other source was still closed; the bug is reported.
+    assert alerts.closed
+    assert isinstance(app.crash, AttributeError) and "'aclose'" in str(app.crash)

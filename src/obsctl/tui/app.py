@@ -256,10 +256,19 @@ class ObsctlApp(App[int]):
             self.names = []
 
     async def on_unmount(self) -> None:
-        """Close the sources' connections."""
-        await self.metrics.aclose()
-        if self.alerts is not None:
-            await self.alerts.aclose()
+        """Close the sources' connections.
+
+        An exception here would reach Textual while it is shutting down, where it hangs the
+        exit; it is kept as the crash to report instead (exit 70).
+        """
+        for source in (self.metrics, self.alerts):
+            if source is None:
+                continue
+            try:
+                await source.aclose()
+            except Exception as err:  # noqa: BLE001 - a bug in a source must not hang the exit
+                if self.crash is None:
+                    self.crash = err
 
     # ------------------------------------------------------------------ refresh
     def _tick(self) -> None:
