@@ -162,6 +162,7 @@ _OFFSET_EXPECTED: Final = ("offset", "number, duration, step(), or range()")
 _MAX_NS: Final = 1 << 63
 _UNKNOWN_FUNCTION_RETURN: Final = ValueType.VECTOR
 _MAX_RECURSION: Final = 200_000
+_CLOSING: Final = frozenset({")", "}", "]", NUMBER, DURATION})
 
 
 def parse_expr(text: str, options: ParseOptions = ALL_FEATURES) -> Expr:
@@ -235,12 +236,20 @@ class _Parser:
         return self.toks[min(self.i + 1, len(self.toks) - 1)]
 
     def advance(self) -> Token:
-        tok = self.peek()
-        if tok.kind != EOF:
+        tok = self.toks[self.i]
+        kind = tok.kind
+        if kind == ERROR:
+            self.peek()  # records the lexer's error and aborts
+        if kind != EOF:
             self.i += 1
-        if tok.kind in (")", "}", "]", NUMBER, DURATION):
-            self.last_closing = tok.end
+        if kind in _CLOSING:
+            self.last_closing = tok.pos + len(tok.text)
         return tok
+
+    def advance_end(self) -> int:
+        """``advance()`` and return the end offset of the token passed."""
+        tok = self.advance()
+        return tok.pos + len(tok.text)
 
     def expect(self, kind: str, context: str = "", expected: str = "") -> Token:
         if self.peek().kind != kind:
@@ -336,12 +345,13 @@ class _Parser:
             return self.number_literal()
         if kind == STRING:
             self.advance()
-            return StringLiteral(self.unquote(tok), PosRange(tok.pos, tok.end))
+            return StringLiteral(self.unquote(tok), PosRange(tok.pos, tok.pos + len(tok.text)))
         if kind == "(":
             self.advance()
             inner = self.expr(0)
-            close = self.expect(")")
-            return ParenExpr(inner, PosRange(tok.pos, close.end))
+            if self.peek().kind != ")":
+                self.unexpected()
+            return ParenExpr(inner, PosRange(tok.pos, self.advance_end()))
         if kind == "{":
             return self.vector_selector(None)
         nxt = self.peek2().kind
@@ -355,7 +365,7 @@ class _Parser:
 
     def number_literal(self) -> NumberLiteral:
         tok = self.advance()
-        pos = PosRange(tok.pos, tok.end)
+        pos = PosRange(tok.pos, tok.pos + len(tok.text))
         if tok.kind == DURATION:
             seconds, err = parse_duration(tok.text)
             if err:
@@ -381,7 +391,7 @@ class _Parser:
         self.expect("(")
         args: list[Expr] = []
         if self.peek().kind == ")":
-            return args, self.advance().end
+            return args, self.advance_end()
         while True:
             args.append(self.expr(0))
             tok = self.peek()
@@ -392,15 +402,17 @@ class _Parser:
                         PosRange(tok.pos, tok.end),
                         "trailing commas not allowed in function call args",
                     )
-                    return args, self.advance().end
+                    return args, self.advance_end()
                 continue
-            return args, self.expect(")").end
+            if tok.kind != ")":
+                self.unexpected()
+            return args, self.advance_end()
 
     def call(self) -> Expr:
         name = self.advance()
         args, end = self.call_args()
         func = FUNCTIONS.get(name.text)
-        name_pos = PosRange(name.pos, name.end)
+        name_pos = PosRange(name.pos, name.pos + len(name.text))
         if func is None:
             self.error(name_pos, f"unknown function with name {go_quote(name.text)}")
             func = Function(name.text, (), _UNKNOWN_FUNCTION_RETURN, variadic=-1)
@@ -460,7 +472,7 @@ class _Parser:
             if tok.kind in _MAYBE_LABEL:
                 self.advance()
                 name = tok.text
-                pos = PosRange(tok.pos, tok.end)
+                pos = PosRange(tok.pos, tok.pos + len(name))
             elif tok.kind == STRING:
                 self.advance()
                 name = self.unquote(tok)
@@ -534,7 +546,7 @@ class _Parser:
     def vector_selector(self, name: Token | None) -> VectorSelector:
         matchers: list[LabelMatcher] = []
         start = name.pos if name is not None else self.peek().pos
-        end = name.end if name is not None else start
+        end = name.pos + len(name.text) if name is not None else start
         if self.peek().kind == "{":
             self.advance()
             while True:
@@ -550,7 +562,7 @@ class _Parser:
                     continue
                 if tok.kind != "}":
                     self.unexpected("label matching", '"," or "}"')
-            end = self.advance().end
+            end = self.advance_end()
         if name is not None:
             matchers.append(LabelMatcher("__name__", MatchOp.EQUAL, name.text))
         return VectorSelector(
@@ -933,25 +945,24 @@ def parse_duration(text: str) -> tuple[float, str]:
     """
     if text == "0":
         return 0.0, ""
-    bad = f"not a valid duration string: {go_quote(text)}"
     if not text or not text[0].isdigit():
-        return 0.0, bad
+        return 0.0, _bad_duration(text)
     total = 0
     last = 0
     pos = 0
     while pos < len(text):
         m = _DURATION_PART.match(text, pos)
         if m is None:
-            return 0.0, bad
+            return 0.0, _bad_duration(text)
         digits, unit = m.group(1), m.group(2)
         if not unit:
-            return 0.0, bad
+            return 0.0, _bad_duration(text)
         pos = m.end()
         if unit not in _DURATION_UNITS:
             return 0.0, f"unknown unit {go_quote(unit)} in duration {go_quote(text)}"
         order, mult = _DURATION_UNITS[unit]
         if order <= last:
-            return 0.0, bad
+            return 0.0, _bad_duration(text)
         last = order
         value = int(digits)
         if value > _MAX_NS // mult:
@@ -960,6 +971,10 @@ def parse_duration(text: str) -> tuple[float, str]:
         if total > _MAX_NS - 1:
             return 0.0, "duration out of range"
     return total / 1e9, ""
+
+
+def _bad_duration(text: str) -> str:
+    return f"not a valid duration string: {go_quote(text)}"
 
 
 def parse_number(text: str) -> tuple[float, str]:
@@ -972,6 +987,8 @@ def parse_number(text: str) -> tuple[float, str]:
     >>> parse_number("1e400")[1]
     'strconv.ParseFloat: parsing "1e400": value out of range'
     """
+    if len(text) < 300 and _PLAIN_DECIMAL.fullmatch(text):
+        return float(text), ""  # what the steps below come to, without their exceptions
     as_int = _go_parse_int(text)
     if as_int is not None:
         return float(as_int), ""
@@ -983,16 +1000,18 @@ def parse_number(text: str) -> tuple[float, str]:
     if lowered == "nan":
         return math.nan, ""
     cleaned = text.replace("_", "")
-    syntax = f"strconv.ParseFloat: parsing {go_quote(text)}: invalid syntax"
     if lowered.startswith(("0x", "-0x", "+0x")) or not _underscores_ok(text):
-        return 0.0, syntax
+        return 0.0, f"strconv.ParseFloat: parsing {go_quote(text)}: invalid syntax"
     try:
         value = float(cleaned)
     except ValueError:
-        return 0.0, syntax
+        return 0.0, f"strconv.ParseFloat: parsing {go_quote(text)}: invalid syntax"
     if math.isinf(value):
         return value, f"strconv.ParseFloat: parsing {go_quote(text)}: value out of range"
     return value, ""
+
+
+_PLAIN_DECIMAL: Final = re.compile(r"[0-9]+\.[0-9]+")
 
 
 def _underscores_ok(text: str) -> bool:
@@ -1138,6 +1157,16 @@ class _Checker:
             )
 
     def check(self, node: Expr) -> ValueType:
+        # The most frequent leaves first, by exact type (the node classes have no subclasses).
+        kind = type(node)
+        if kind is VectorSelector:
+            self.check_selector(node, bypass_empty=False)  # type: ignore[arg-type]
+            return ValueType.VECTOR
+        if kind is MatrixSelector:
+            self.check_selector(node.vector_selector, bypass_empty=False)  # type: ignore[union-attr]
+            return ValueType.MATRIX
+        if kind is NumberLiteral:
+            return ValueType.SCALAR
         # Types of wrappers and operators come from their checked operands (bottom-up), so
         # deep nesting stays linear.
         if isinstance(node, ParenExpr | StepInvariantExpr):
