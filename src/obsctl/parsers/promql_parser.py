@@ -14,6 +14,7 @@ like Prometheus does.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sys
@@ -1126,6 +1127,7 @@ def unquote_string(text: str) -> tuple[str, bool]:
     return out.decode("utf-8", "surrogateescape"), True
 
 
+@functools.lru_cache(maxsize=1024)  # rule files repeat their patterns (code=~"5..")
 def _regex_error(pattern: str) -> str:
     try:
         compile_matcher_regex(pattern)

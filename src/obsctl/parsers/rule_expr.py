@@ -177,22 +177,32 @@ def _output_labels(node: Expr) -> tuple[frozenset[str] | None, frozenset[str]]:
     return None, frozenset()
 
 
+def expression_plan(rule_file: RuleFile) -> dict[str, bool]:
+    """Each distinct non-empty expression of the file → whether its output labels are needed
+    (an alert whose labels or annotations use ``$labels``/``.Labels``), in file order."""
+    plan: dict[str, bool] = {}
+    for group in rule_file.groups:
+        for rule in group.rules:
+            expr = rule.expr
+            if not expr.strip():
+                continue
+            templated = rule.kind == "alert" and any(
+                "abels" in v for _, v in (*rule.labels, *rule.annotations)
+            )
+            plan[expr] = plan.get(expr, False) or templated
+    return plan
+
+
+def facts_or_error(expr: str, outputs: bool) -> ExprFacts | ExprError:
+    """``expr_facts``, with a parse error as a value."""
+    try:
+        return expr_facts(expr, outputs=outputs)
+    except PromQLSyntaxError as err:
+        return ExprError(err.reason, err.pos)
+    except UsageError as err:  # pragma: no cover - blank expressions are not planned
+        return ExprError(err.message, 0)
+
+
 def expression_facts(rule_file: RuleFile) -> dict[str, ExprFacts | ExprError]:
     """Each distinct non-empty expression of the file, parsed once."""
-    rules = [r for g in rule_file.groups for r in g.rules if r.expr.strip()]
-    templated = {
-        r.expr
-        for r in rules
-        if r.kind == "alert" and any("abels" in v for _, v in (*r.labels, *r.annotations))
-    }
-    out: dict[str, ExprFacts | ExprError] = {}
-    for rule in rules:
-        if rule.expr in out:
-            continue
-        try:
-            out[rule.expr] = expr_facts(rule.expr, outputs=rule.expr in templated)
-        except PromQLSyntaxError as err:
-            out[rule.expr] = ExprError(err.reason, err.pos)
-        except UsageError as err:  # pragma: no cover - blank expressions are skipped
-            out[rule.expr] = ExprError(err.message, 0)
-    return out
+    return {e: facts_or_error(e, o) for e, o in expression_plan(rule_file).items()}
