@@ -14,12 +14,13 @@ like Prometheus does.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
 import sys
 from dataclasses import dataclass, replace
-from typing import Final, NoReturn, cast
+from typing import Final, NoReturn, TypeVar, cast
 
 from obsctl.model.promql_ast import (
     AGGREGATORS_WITH_PARAM,
@@ -163,6 +164,7 @@ _OFFSET_EXPECTED: Final = ("offset", "number, duration, step(), or range()")
 _MAX_NS: Final = 1 << 63
 _UNKNOWN_FUNCTION_RETURN: Final = ValueType.VECTOR
 _MAX_RECURSION: Final = 200_000
+_T = TypeVar("_T")
 _CLOSING: Final = frozenset({")", "}", "]", NUMBER, DURATION})
 
 
@@ -210,6 +212,44 @@ def parse_metric_selector(text: str) -> VectorSelector:
     return selector
 
 
+def _fast_init(cls: type[_T]) -> type[_T]:
+    """A constructor for the frozen, slotted syntax-tree class ``cls`` that sets the slots
+    directly: the same object as ``cls(...)``, several times cheaper than the frozen
+    dataclass's ``__init__`` (one ``object.__setattr__`` per field). A class with a
+    ``__post_init__`` or without slots keeps its own constructor."""
+    if "__slots__" not in cls.__dict__ or hasattr(cls, "__post_init__"):
+        return cls
+    names: dict[str, object] = {"_new": object.__new__, "_cls": cls}
+    params: list[str] = []
+    body: list[str] = []
+    for i, f in enumerate(dataclasses.fields(cls)):  # type: ignore[arg-type]
+        names[f"_set{i}"] = getattr(cls, f.name).__set__
+        if f.default is not dataclasses.MISSING:
+            names[f"_default{i}"] = f.default
+            params.append(f"{f.name}=_default{i}")
+        elif f.default_factory is not dataclasses.MISSING:
+            return cls
+        else:
+            params.append(f.name)
+        body.append(f"    _set{i}(obj, {f.name})\n")
+    source = f"def new({', '.join(params)}):\n    obj = _new(_cls)\n{''.join(body)}    return obj\n"
+    exec(source, names)
+    return names["new"]  # type: ignore[return-value]
+
+
+_new_PosRange = _fast_init(PosRange)
+_new_VectorSelector = _fast_init(VectorSelector)
+_new_MatrixSelector = _fast_init(MatrixSelector)
+_new_LabelMatcher = _fast_init(LabelMatcher)
+_new_BinaryExpr = _fast_init(BinaryExpr)
+_new_AggregateExpr = _fast_init(AggregateExpr)
+_new_Call = _fast_init(Call)
+_new_NumberLiteral = _fast_init(NumberLiteral)
+_new_StringLiteral = _fast_init(StringLiteral)
+_new_ParenExpr = _fast_init(ParenExpr)
+_new_VectorMatching = _fast_init(VectorMatching)
+
+
 class _Parser:
     __slots__ = ("bad_ranges", "errors", "i", "last_closing", "opts", "text", "toks")
 
@@ -228,7 +268,7 @@ class _Parser:
     def peek(self) -> Token:
         tok = self.toks[self.i]
         if tok.kind == ERROR:
-            self.errors.append(ParseErr(PosRange(tok.pos, len(self.text)), tok.text))
+            self.errors.append(ParseErr(_new_PosRange(tok.pos, len(self.text)), tok.text))
             raise _Abort
         return tok
 
@@ -267,7 +307,7 @@ class _Parser:
             message += " in " + context
         if expected:
             message += ", expected " + expected
-        self.errors.append(ParseErr(PosRange(tok.pos, tok.end), message))
+        self.errors.append(ParseErr(_new_PosRange(tok.pos, tok.end), message))
         raise _Abort
 
     # ------------------------------------------------------------------ entry
@@ -288,7 +328,7 @@ class _Parser:
         expr: Expr | None = None
         try:
             if self.peek().kind == EOF:
-                self.error(PosRange(0, 0), "no expression found in input")
+                self.error(_new_PosRange(0, 0), "no expression found in input")
                 raise _Abort
             expr = self.expr(0)
             if self.peek().kind != EOF:
@@ -296,13 +336,13 @@ class _Parser:
         except _Abort:
             pass
         except RecursionError:
-            self.error(PosRange(0, len(self.text)), "expression nested too deeply")
+            self.error(_new_PosRange(0, len(self.text)), "expression nested too deeply")
         if expr is not None and not self.errors:
             try:
                 _Checker(self).check(expr)
             except RecursionError:
                 self.errors.clear()
-                self.error(PosRange(0, len(self.text)), "expression nested too deeply")
+                self.error(_new_PosRange(0, len(self.text)), "expression nested too deeply")
         if self.errors:
             raise PromQLParseError(self.text, self.errors)
         assert expr is not None
@@ -319,12 +359,12 @@ class _Parser:
             self.advance()
             matching, return_bool = self.bin_modifiers()
             rhs = self.expr(bp if tok.kind == "^" else bp + 1)
-            pos = PosRange(lhs.pos.start, rhs.pos.end)
+            pos = _new_PosRange(lhs.pos.start, rhs.pos.end)
             if not self.opts.binop_fill_modifiers and (
                 matching.fill_lhs is not None or matching.fill_rhs is not None
             ):
                 self.error(pos, "binop fill modifiers are experimental and not enabled")
-            lhs = BinaryExpr(cast(BinaryOp, tok.kind), lhs, rhs, pos, matching, return_bool)
+            lhs = _new_BinaryExpr(cast(BinaryOp, tok.kind), lhs, rhs, pos, matching, return_bool)
 
     def unary(self) -> Expr:
         tok = self.peek()
@@ -333,9 +373,9 @@ class _Parser:
             operand = self.expr(_POW_BP)
             if isinstance(operand, NumberLiteral):
                 value = -operand.value if tok.kind == "-" else operand.value
-                return replace(operand, value=value, pos=PosRange(tok.pos, operand.pos.end))
+                return replace(operand, value=value, pos=_new_PosRange(tok.pos, operand.pos.end))
             return UnaryExpr(
-                "-" if tok.kind == "-" else "+", operand, PosRange(tok.pos, operand.pos.end)
+                "-" if tok.kind == "-" else "+", operand, _new_PosRange(tok.pos, operand.pos.end)
             )
         return self.postfix(self.primary())
 
@@ -346,13 +386,15 @@ class _Parser:
             return self.number_literal()
         if kind == STRING:
             self.advance()
-            return StringLiteral(self.unquote(tok), PosRange(tok.pos, tok.pos + len(tok.text)))
+            return _new_StringLiteral(
+                self.unquote(tok), _new_PosRange(tok.pos, tok.pos + len(tok.text))
+            )
         if kind == "(":
             self.advance()
             inner = self.expr(0)
             if self.peek().kind != ")":
                 self.unexpected()
-            return ParenExpr(inner, PosRange(tok.pos, self.advance_end()))
+            return _new_ParenExpr(inner, _new_PosRange(tok.pos, self.advance_end()))
         if kind == "{":
             return self.vector_selector(None)
         nxt = self.peek2().kind
@@ -366,22 +408,22 @@ class _Parser:
 
     def number_literal(self) -> NumberLiteral:
         tok = self.advance()
-        pos = PosRange(tok.pos, tok.pos + len(tok.text))
+        pos = _new_PosRange(tok.pos, tok.pos + len(tok.text))
         if tok.kind == DURATION:
             seconds, err = parse_duration(tok.text)
             if err:
                 self.error(pos, err)
-            return NumberLiteral(seconds, pos, duration=True)
+            return _new_NumberLiteral(seconds, pos, duration=True)
         value, err = parse_number(tok.text)
         if err:
             self.error(pos, f"error parsing number: {err}")
-        return NumberLiteral(value, pos)
+        return _new_NumberLiteral(value, pos)
 
     def unquote(self, tok: Token) -> str:
         value, ok = unquote_string(tok.text)
         if not ok:
             self.error(
-                PosRange(tok.pos, tok.end),
+                _new_PosRange(tok.pos, tok.end),
                 f"error unquoting string {go_quote(tok.text)}: invalid syntax",
             )
         return value
@@ -400,7 +442,7 @@ class _Parser:
                 self.advance()
                 if self.peek().kind == ")":
                     self.error(
-                        PosRange(tok.pos, tok.end),
+                        _new_PosRange(tok.pos, tok.end),
                         "trailing commas not allowed in function call args",
                     )
                     return args, self.advance_end()
@@ -413,13 +455,13 @@ class _Parser:
         name = self.advance()
         args, end = self.call_args()
         func = FUNCTIONS.get(name.text)
-        name_pos = PosRange(name.pos, name.pos + len(name.text))
+        name_pos = _new_PosRange(name.pos, name.pos + len(name.text))
         if func is None:
             self.error(name_pos, f"unknown function with name {go_quote(name.text)}")
             func = Function(name.text, (), _UNKNOWN_FUNCTION_RETURN, variadic=-1)
         elif func.experimental and not self.opts.experimental_functions:
             self.error(name_pos, f"function {go_quote(name.text)} is not enabled")
-        return Call(func, tuple(args), PosRange(name.pos, end))
+        return _new_Call(func, tuple(args), _new_PosRange(name.pos, end))
 
     def aggregate(self) -> Expr:
         op = self.advance()
@@ -435,13 +477,13 @@ class _Parser:
                 without = self.advance().kind == "without"
                 grouping = self.grouping_labels()
                 end = self.last_closing
-        pos = PosRange(op.pos, end)
+        pos = _new_PosRange(op.pos, end)
         name = op.kind
         param: Expr | None = None
-        fallback: Expr = args[-1] if args else NumberLiteral(math.nan, pos)
+        fallback: Expr = args[-1] if args else _new_NumberLiteral(math.nan, pos)
         if not args:
             self.error(pos, "no arguments for aggregate expression provided")
-            return AggregateExpr(name, fallback, pos, None, grouping, without)
+            return _new_AggregateExpr(name, fallback, pos, None, grouping, without)
         desired = 1
         if name in AGGREGATORS_WITH_PARAM:
             if name in EXPERIMENTAL_AGGREGATORS and not self.opts.experimental_functions:
@@ -450,7 +492,7 @@ class _Parser:
                     f"{name}() is experimental and must be enabled with "
                     "--enable-feature=promql-experimental-functions",
                 )
-                return AggregateExpr(name, fallback, pos, None, grouping, without)
+                return _new_AggregateExpr(name, fallback, pos, None, grouping, without)
             desired = 2
             param = args[0]
         if len(args) != desired:
@@ -459,8 +501,8 @@ class _Parser:
                 "wrong number of arguments for aggregate expression provided, "
                 f"expected {desired}, got {len(args)}",
             )
-            return AggregateExpr(name, fallback, pos, param, grouping, without)
-        return AggregateExpr(name, args[desired - 1], pos, param, grouping, without)
+            return _new_AggregateExpr(name, fallback, pos, param, grouping, without)
+        return _new_AggregateExpr(name, args[desired - 1], pos, param, grouping, without)
 
     def grouping_labels(self) -> tuple[str, ...]:
         self.expect("(", "grouping opts", '"("')
@@ -473,11 +515,11 @@ class _Parser:
             if tok.kind in _MAYBE_LABEL:
                 self.advance()
                 name = tok.text
-                pos = PosRange(tok.pos, tok.pos + len(name))
+                pos = _new_PosRange(tok.pos, tok.pos + len(name))
             elif tok.kind == STRING:
                 self.advance()
                 name = self.unquote(tok)
-                pos = PosRange(tok.pos + 1, tok.end)
+                pos = _new_PosRange(tok.pos + 1, tok.end)
             else:
                 self.unexpected("grouping opts", "label")
             if not name or (max(name) >= "\udc80" and _has_surrogate(name)):
@@ -530,7 +572,7 @@ class _Parser:
                 if self.peek().kind == "fill_left":
                     self.advance()
                     fill_lhs = self.fill_value()
-        return VectorMatching(card, matching, on, include, fill_lhs, fill_rhs), return_bool
+        return _new_VectorMatching(card, matching, on, include, fill_lhs, fill_rhs), return_bool
 
     def fill_value(self) -> float:
         self.expect("(")
@@ -565,9 +607,9 @@ class _Parser:
                     self.unexpected("label matching", '"," or "}"')
             end = self.advance_end()
         if name is not None:
-            matchers.append(LabelMatcher("__name__", MatchOp.EQUAL, name.text))
-        return VectorSelector(
-            name.text if name is not None else None, tuple(matchers), PosRange(start, end)
+            matchers.append(_new_LabelMatcher("__name__", MatchOp.EQUAL, name.text))
+        return _new_VectorSelector(
+            name.text if name is not None else None, tuple(matchers), _new_PosRange(start, end)
         )
 
     def label_matcher(self) -> LabelMatcher | None:
@@ -581,7 +623,7 @@ class _Parser:
             self.advance()
             label = self.unquote(tok)
             if self.peek().kind not in _MATCH_OPS:
-                return LabelMatcher("__name__", MatchOp.EQUAL, label)
+                return _new_LabelMatcher("__name__", MatchOp.EQUAL, label)
         else:
             self.unexpected("label matching", 'identifier or "}"')
         op = _MATCH_OPS[self.advance().kind]
@@ -593,8 +635,8 @@ class _Parser:
         if op in (MatchOp.REGEX, MatchOp.NOT_REGEX):
             problem = _regex_error(value)
             if problem:
-                self.error(PosRange(tok.pos, value_tok.end), problem)
-        return LabelMatcher(label, op, value)
+                self.error(_new_PosRange(tok.pos, value_tok.end), problem)
+        return _new_LabelMatcher(label, op, value)
 
     # ------------------------------------------------------------------ postfix modifiers
     def postfix(self, expr: Expr) -> Expr:
@@ -629,12 +671,14 @@ class _Parser:
             elif expr.timestamp is not None or expr.start_or_end is not None:
                 problem = "no @ modifiers allowed before range"
             if problem:
-                self.error(PosRange(lbracket.pos, rbracket.end), problem)
+                self.error(_new_PosRange(lbracket.pos, rbracket.end), problem)
             if not isinstance(expr, VectorSelector):
-                self.bad_ranges[id(expr)] = PosRange(expr.pos.start, rbracket.end)
+                self.bad_ranges[id(expr)] = _new_PosRange(expr.pos.start, rbracket.end)
                 return expr
             seconds, rexpr = _split_duration(rng)
-            return MatrixSelector(expr, seconds, PosRange(expr.pos.start, rbracket.end), rexpr)
+            return _new_MatrixSelector(
+                expr, seconds, _new_PosRange(expr.pos.start, rbracket.end), rexpr
+            )
         if tok.kind != ":":
             self.unexpected("subquery or range", '":" or "]"')
         self.advance()
@@ -649,7 +693,7 @@ class _Parser:
         return SubqueryExpr(
             expr,
             seconds,
-            PosRange(expr.pos.start, rbracket.end),
+            _new_PosRange(expr.pos.start, rbracket.end),
             rexpr,
             step_s,
             step_expr,
@@ -666,7 +710,7 @@ class _Parser:
                 self.error(expr.pos, "offset may not be set multiple times")
                 return expr
             return replace(
-                expr, offset=seconds, offset_expr=dexpr, pos=PosRange(expr.pos.start, end)
+                expr, offset=seconds, offset_expr=dexpr, pos=_new_PosRange(expr.pos.start, end)
             )
         if isinstance(expr, MatrixSelector):
             vs = expr.vector_selector
@@ -676,14 +720,14 @@ class _Parser:
             return replace(
                 expr,
                 vector_selector=replace(vs, offset=seconds, offset_expr=dexpr),
-                pos=PosRange(expr.pos.start, end),
+                pos=_new_PosRange(expr.pos.start, end),
             )
         if isinstance(expr, SubqueryExpr):
             if expr.offset != 0 or expr.offset_expr is not None:
                 self.error(expr.pos, "offset may not be set multiple times")
                 return expr
             return replace(
-                expr, offset=seconds, offset_expr=dexpr, pos=PosRange(expr.pos.start, end)
+                expr, offset=seconds, offset_expr=dexpr, pos=_new_PosRange(expr.pos.start, end)
             )
         self.error(
             expr.pos,
@@ -743,10 +787,13 @@ class _Parser:
             return expr
         if isinstance(expr, MatrixSelector):
             vs = replace(expr.vector_selector, timestamp=millis, start_or_end=start_or_end)
-            return replace(expr, vector_selector=vs, pos=PosRange(expr.pos.start, end))
+            return replace(expr, vector_selector=vs, pos=_new_PosRange(expr.pos.start, end))
         assert isinstance(expr, VectorSelector | SubqueryExpr)
         return replace(
-            expr, timestamp=millis, start_or_end=start_or_end, pos=PosRange(expr.pos.start, end)
+            expr,
+            timestamp=millis,
+            start_or_end=start_or_end,
+            pos=_new_PosRange(expr.pos.start, end),
         )
 
     def set_extended(self, expr: Expr, which: str) -> Expr:
@@ -779,7 +826,7 @@ class _Parser:
         value = self.duration_expr(0, context)
         if isinstance(value, NumberLiteral) and value.value <= 0:
             self.error(value.pos, "duration must be greater than 0")
-            return NumberLiteral(0.0, value.pos)
+            return _new_NumberLiteral(0.0, value.pos)
         return value
 
     def offset_duration(self) -> DurationValue:
@@ -809,21 +856,21 @@ class _Parser:
     def signed_literal(self, sign: Token, lit: NumberLiteral) -> NumberLiteral:
         value = -lit.value if sign.kind == "-" else lit.value
         if _duration_out_of_range(value):
-            self.error(PosRange(sign.pos, sign.end), "duration out of range")
-            return NumberLiteral(0.0, PosRange(0, 0))
-        return NumberLiteral(value, PosRange(sign.pos, lit.pos.end), lit.duration)
+            self.error(_new_PosRange(sign.pos, sign.end), "duration out of range")
+            return _new_NumberLiteral(0.0, _new_PosRange(0, 0))
+        return _new_NumberLiteral(value, _new_PosRange(sign.pos, lit.pos.end), lit.duration)
 
     def duration_literal(self) -> NumberLiteral:
         lit = self.number_literal()
         if _duration_out_of_range(lit.value):
             self.error(lit.pos, "duration out of range")
-            return NumberLiteral(0.0, PosRange(0, 0))
+            return _new_NumberLiteral(0.0, _new_PosRange(0, 0))
         return lit
 
     def apply_unary(self, op: Token, value: DurationValue) -> DurationValue:
         if isinstance(value, DurationExpr):
             if op.kind == "-":
-                return DurationExpr("-", None, value, PosRange(op.pos, value.pos.end))
+                return DurationExpr("-", None, value, _new_PosRange(op.pos, value.pos.end))
             return value
         return self.signed_literal(op, value)
 
@@ -837,11 +884,11 @@ class _Parser:
             self.advance()
             self.experimental_duration(lhs)
             rhs = self.duration_expr(bp if tok.kind == "^" else bp + 1, context)
-            pos = PosRange(lhs.pos.start, rhs.pos.end)
+            pos = _new_PosRange(lhs.pos.start, rhs.pos.end)
             if tok.kind in ("/", "%") and isinstance(rhs, NumberLiteral) and rhs.value == 0:
                 what = "division by zero" if tok.kind == "/" else "modulo by zero"
-                self.error(PosRange(tok.pos, tok.end), what)
-                lhs = NumberLiteral(0.0, PosRange(0, 0))  # Prometheus's placeholder
+                self.error(_new_PosRange(tok.pos, tok.end), what)
+                lhs = _new_NumberLiteral(0.0, _new_PosRange(0, 0))  # Prometheus's placeholder
                 continue
             lhs = DurationExpr(cast(DurationOp, tok.kind), lhs, rhs, pos)
 
@@ -884,7 +931,7 @@ class _Parser:
         if self.peek().kind != ")":
             self.unexpected(*context)
         close = self.advance()
-        result = DurationExpr(op, lhs, rhs, PosRange(tok.pos, close.end))
+        result = DurationExpr(op, lhs, rhs, _new_PosRange(tok.pos, close.end))
         self.experimental_duration(result)
         return result
 
@@ -896,7 +943,7 @@ class _Parser:
 def _wrap(inner: DurationValue, start: int, end: int) -> DurationExpr:
     if isinstance(inner, DurationExpr):
         return replace(inner, wrapped=True)
-    return DurationExpr("+", None, inner, PosRange(start, end), wrapped=True)
+    return DurationExpr("+", None, inner, _new_PosRange(start, end), wrapped=True)
 
 
 def _split_duration(value: DurationValue) -> tuple[float, DurationExpr | None]:
@@ -1243,7 +1290,7 @@ class _Checker:
         end = node.rhs.pos.start - 1
         while end > 0 and text[end] in " \t\n\r":
             end -= 1
-        return PosRange(start, end)
+        return _new_PosRange(start, end)
 
     def check_binary(self, node: BinaryExpr, lt: ValueType, rt: ValueType) -> None:
         """The operator's own checks, given its operands' (already checked) types."""

@@ -74,3 +74,31 @@ def test_common_shapes_take_the_fast_path(text: str) -> None:
 )
 def test_everything_else_goes_to_the_state_machine(text: str) -> None:
     assert _fast_tokenize(text) is None
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        "PosRange", "VectorSelector", "MatrixSelector", "LabelMatcher", "BinaryExpr",
+        "AggregateExpr", "Call", "NumberLiteral", "StringLiteral", "ParenExpr", "VectorMatching",
+    ],
+)  # fmt: skip
+def test_fast_constructors_build_the_same_nodes(cls: str) -> None:
+    """The parser's slot-setting constructors give the objects the classes' own would."""
+    import dataclasses
+
+    from obsctl.model import promql_ast
+    from obsctl.parsers import promql_parser
+
+    real = getattr(promql_ast, cls)
+    fast = getattr(promql_parser, f"_new_{cls}")
+    assert fast is not real  # the fast path is in use
+    fields = dataclasses.fields(real)
+    required = [object() for f in fields if f.default is dataclasses.MISSING]
+    everything = [object() for _ in fields]
+    for args in (required, everything):
+        made, want = fast(*args), real(*args)
+        assert type(made) is real
+        assert all(getattr(made, f.name) is getattr(want, f.name) for f in fields)
+    keywords = {f.name: object() for f in fields}
+    assert fast(**keywords) == real(**keywords)
