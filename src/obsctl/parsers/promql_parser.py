@@ -14,13 +14,12 @@ like Prometheus does.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 import re
 import sys
 from dataclasses import dataclass, replace
-from typing import Final, NoReturn, TypeVar, cast
+from typing import Final, NoReturn, cast
 
 from obsctl.model.promql_ast import (
     AGGREGATORS_WITH_PARAM,
@@ -54,6 +53,7 @@ from obsctl.model.promql_ast import (
     VectorSelector,
     compile_matcher_regex,
 )
+from obsctl.parsers._fast_init import fast_init
 from obsctl.parsers.promql_lexer import (
     AGGREGATORS,
     COMMENT,
@@ -164,7 +164,6 @@ _OFFSET_EXPECTED: Final = ("offset", "number, duration, step(), or range()")
 _MAX_NS: Final = 1 << 63
 _UNKNOWN_FUNCTION_RETURN: Final = ValueType.VECTOR
 _MAX_RECURSION: Final = 200_000
-_T = TypeVar("_T")
 _CLOSING: Final = frozenset({")", "}", "]", NUMBER, DURATION})
 
 
@@ -212,42 +211,17 @@ def parse_metric_selector(text: str) -> VectorSelector:
     return selector
 
 
-def _fast_init(cls: type[_T]) -> type[_T]:
-    """A constructor for the frozen, slotted syntax-tree class ``cls`` that sets the slots
-    directly: the same object as ``cls(...)``, several times cheaper than the frozen
-    dataclass's ``__init__`` (one ``object.__setattr__`` per field). A class with a
-    ``__post_init__`` or without slots keeps its own constructor."""
-    if "__slots__" not in cls.__dict__ or hasattr(cls, "__post_init__"):
-        return cls
-    names: dict[str, object] = {"_new": object.__new__, "_cls": cls}
-    params: list[str] = []
-    body: list[str] = []
-    for i, f in enumerate(dataclasses.fields(cls)):  # type: ignore[arg-type]
-        names[f"_set{i}"] = getattr(cls, f.name).__set__
-        if f.default is not dataclasses.MISSING:
-            names[f"_default{i}"] = f.default
-            params.append(f"{f.name}=_default{i}")
-        elif f.default_factory is not dataclasses.MISSING:
-            return cls
-        else:
-            params.append(f.name)
-        body.append(f"    _set{i}(obj, {f.name})\n")
-    source = f"def new({', '.join(params)}):\n    obj = _new(_cls)\n{''.join(body)}    return obj\n"
-    exec(source, names)
-    return names["new"]  # type: ignore[return-value]
-
-
-_new_PosRange = _fast_init(PosRange)
-_new_VectorSelector = _fast_init(VectorSelector)
-_new_MatrixSelector = _fast_init(MatrixSelector)
-_new_LabelMatcher = _fast_init(LabelMatcher)
-_new_BinaryExpr = _fast_init(BinaryExpr)
-_new_AggregateExpr = _fast_init(AggregateExpr)
-_new_Call = _fast_init(Call)
-_new_NumberLiteral = _fast_init(NumberLiteral)
-_new_StringLiteral = _fast_init(StringLiteral)
-_new_ParenExpr = _fast_init(ParenExpr)
-_new_VectorMatching = _fast_init(VectorMatching)
+_new_PosRange = fast_init(PosRange)
+_new_VectorSelector = fast_init(VectorSelector)
+_new_MatrixSelector = fast_init(MatrixSelector)
+_new_LabelMatcher = fast_init(LabelMatcher)
+_new_BinaryExpr = fast_init(BinaryExpr)
+_new_AggregateExpr = fast_init(AggregateExpr)
+_new_Call = fast_init(Call)
+_new_NumberLiteral = fast_init(NumberLiteral)
+_new_StringLiteral = fast_init(StringLiteral)
+_new_ParenExpr = fast_init(ParenExpr)
+_new_VectorMatching = fast_init(VectorMatching)
 
 
 class _Parser:

@@ -21,6 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from obsctl.errors import ParseError
 from obsctl.model.findings import Location
 from obsctl.model.rules import Pos, Problem, RuleDef, RuleFile, RuleGroupDef
+from obsctl.parsers._fast_init import fast_init
 
 GROUP_KEYS = ("name", "interval", "limit", "rules", "query_offset", "labels")
 RULE_KEYS = ("record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations")
@@ -34,6 +35,9 @@ _DURATION = re.compile(
     r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$"
 )
 _UNITS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
+
+
+_new_RuleDef = fast_init(RuleDef)
 
 
 def parse_prom_duration(text: str) -> float | None:
@@ -295,7 +299,7 @@ class _Reader:
             annotations, more = self.string_map(fields["annotations"][1], "annotations")
             where.update(more)
             where["annotations"] = _pos(fields["annotations"][0])
-        return RuleDef(
+        return _new_RuleDef(
             kind=kind,  # type: ignore[arg-type]
             name=name,
             expr=text.get("expr", ""),

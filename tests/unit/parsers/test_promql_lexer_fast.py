@@ -102,3 +102,15 @@ def test_fast_constructors_build_the_same_nodes(cls: str) -> None:
         assert all(getattr(made, f.name) is getattr(want, f.name) for f in fields)
     keywords = {f.name: object() for f in fields}
     assert fast(**keywords) == real(**keywords)
+
+
+def test_fast_constructors_fill_default_factories() -> None:
+    from obsctl.model.rules import RuleDef
+    from obsctl.parsers._fast_init import fast_init
+
+    make = fast_init(RuleDef)
+    assert make is not RuleDef
+    args = ("alert", "A", "up == 0", None, None, (), (), (1, 1))
+    made, want = make(*args), RuleDef(*args)  # type: ignore[arg-type]
+    assert made == want and made.field_pos == {} and made.field_pos is not make(*args).field_pos
+    assert make(*args, field_pos={"expr": (2, 3)}).field_pos == {"expr": (2, 3)}  # type: ignore[arg-type]
