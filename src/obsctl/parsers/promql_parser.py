@@ -645,13 +645,13 @@ class _Parser:
             elif expr.timestamp is not None or expr.start_or_end is not None:
                 problem = "no @ modifiers allowed before range"
             if problem:
-                self.error(_new_PosRange(lbracket.pos, rbracket.end), problem)
+                self.error(_new_PosRange(lbracket.pos, rbracket.pos + 1), problem)
             if not isinstance(expr, VectorSelector):
-                self.bad_ranges[id(expr)] = _new_PosRange(expr.pos.start, rbracket.end)
+                self.bad_ranges[id(expr)] = _new_PosRange(expr.pos.start, rbracket.pos + 1)
                 return expr
             seconds, rexpr = _split_duration(rng)
             return _new_MatrixSelector(
-                expr, seconds, _new_PosRange(expr.pos.start, rbracket.end), rexpr
+                expr, seconds, _new_PosRange(expr.pos.start, rbracket.pos + 1), rexpr
             )
         if tok.kind != ":":
             self.unexpected("subquery or range", '":" or "]"')
@@ -667,7 +667,7 @@ class _Parser:
         return SubqueryExpr(
             expr,
             seconds,
-            _new_PosRange(expr.pos.start, rbracket.end),
+            _new_PosRange(expr.pos.start, rbracket.pos + 1),
             rexpr,
             step_s,
             step_expr,
@@ -797,7 +797,11 @@ class _Parser:
 
     # ------------------------------------------------------------------ durations
     def positive_duration(self, context: tuple[str, str]) -> DurationValue:
-        value = self.duration_expr(0, context)
+        toks, i = self.toks, self.i
+        if toks[i].kind in (NUMBER, DURATION) and toks[i + 1].kind in ("]", ":"):
+            value: DurationValue = self.duration_literal()  # what duration_expr comes to
+        else:
+            value = self.duration_expr(0, context)
         if isinstance(value, NumberLiteral) and value.value <= 0:
             self.error(value.pos, "duration must be greater than 0")
             return _new_NumberLiteral(0.0, value.pos)

@@ -74,9 +74,12 @@ def _is_null(node: Node) -> bool:
 def _pairs(node: MappingNode) -> list[tuple[Node, Node]]:
     """A mapping's key/value pairs with YAML merge keys (``<<: *anchor``) expanded, as go-yaml
     does: keys written in the mapping win over merged ones."""
+    pairs: list[tuple[Node, Node]] = node.value
+    if not any(k.value == "<<" for k, _ in pairs):
+        return pairs  # no merge key (a non-scalar key's value is a list, never "<<")
     merged: list[tuple[Node, Node]] = []
     own: list[tuple[Node, Node]] = []
-    for k, v in node.value:
+    for k, v in pairs:
         if _plain(k) and k.value == "<<":
             sources = v.value if isinstance(v, SequenceNode) else [v]
             for src in sources:
