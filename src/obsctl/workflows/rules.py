@@ -175,8 +175,12 @@ async def gather_server_facts(
     now: datetime,
     lookback: timedelta,
     note: Callable[[str], None],
+    probe_flavor: bool = False,
 ) -> ServerFacts:
     """Ask the server what the checks need (see the module docstring).
+
+    ``probe_flavor``: the flavour is not configured nor detected; when the server cannot
+    answer something, ask whether it is VictoriaMetrics so that the note names it rightly.
 
     Raises:
         BackendUnreachable / BackendError: the label or count queries failed (exit 3/4).
@@ -199,22 +203,42 @@ async def gather_server_facts(
         if labels:
             label_names[name] = labels
 
+    probed = not probe_flavor
+
+    async def server_name() -> str:
+        nonlocal probed
+        if not probed:
+            probed = True
+            if prom.flavor == "prometheus" and await prom.is_victoria_metrics():
+                prom.flavor = "victoriametrics"
+        return prom.name
+
     types: dict[str, str] = {}
     try:
         meta = await prom.metadata()
         types = {m.metric: m.type for m in meta.entries if m.type}
         if not meta.entries:
-            note(f"{prom.name} returned no metric metadata: counters are recognised by name")
+            note(
+                f"{await server_name()} returned no metric metadata: counters are recognised "
+                "by name"
+            )
     except BackendError as err:
-        note(f"{prom.name} has no metric metadata ({err.message}): counters recognised by name")
+        note(
+            f"{await server_name()} has no metric metadata ({err.message}): counters "
+            "recognised by name"
+        )
 
     scrape: float | None = None
     try:
         scrape = _scrape_interval(await prom.config_yaml())
         if scrape is None:
-            note(f"{prom.name} does not show its scrape interval: using --scrape-interval")
+            note(
+                f"{await server_name()} does not show its scrape interval: using --scrape-interval"
+            )
     except BackendError as err:
-        note(f"{prom.name} has no config endpoint ({err.message}): using --scrape-interval")
+        note(
+            f"{await server_name()} has no config endpoint ({err.message}): using --scrape-interval"
+        )
 
     selectors = sorted(
         {
@@ -315,9 +339,11 @@ def check_report(
 async def _server_facts(
     request: RulesCheckRequest, env: RulesEnvironment, good: list[tuple[str, ExprFacts]]
 ) -> ServerFacts:
-    from obsctl.workflows.query import open_prometheus
+    from obsctl.workflows.query import open_prometheus, resolve_flavor
 
-    async with open_prometheus(env.endpoint(), log=env.log) as prom:
+    endpoint = env.endpoint()
+    flavor = resolve_flavor(endpoint)
+    async with open_prometheus(endpoint, log=env.log, flavor=flavor or "prometheus") as prom:
         return await gather_server_facts(
             prom,
             [f for _, f in good],
@@ -325,6 +351,7 @@ async def _server_facts(
             now=env.now(),
             lookback=timedelta(seconds=request.lookback_s),
             note=env.note,
+            probe_flavor=flavor is None,
         )
 
 
