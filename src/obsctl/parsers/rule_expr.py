@@ -23,6 +23,7 @@ from obsctl.model.promql_ast import (
 from obsctl.model.rules import ExprError, ExprFacts, RuleFile, Selector
 from obsctl.parsers._fast_init import fast_init
 from obsctl.parsers.promql import check_promql
+from obsctl.parsers.promql_parser import PromQLParseError, parse_expr
 
 _new_Selector = fast_init(Selector)
 _new_ExprFacts = fast_init(ExprFacts)
@@ -206,8 +207,6 @@ def expression_plan(rule_file: RuleFile) -> dict[str, bool]:
 def facts_or_error(expr: str, outputs: bool) -> ExprFacts | ExprError:
     """``expr_facts``, with a parse error as a value (the reason and offset
     ``PromQLSyntaxError`` would carry)."""
-    from obsctl.parsers.promql_parser import PromQLParseError, parse_expr
-
     if not expr.strip():  # pragma: no cover - blank expressions are not planned
         return ExprError("empty PromQL expression", 0)
     try:

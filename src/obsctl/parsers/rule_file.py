@@ -144,8 +144,9 @@ class _Reader:
 
     def string(self, node: Node, where: str) -> str | None:
         """A scalar as a string (YAML numbers and booleans decode into strings too)."""
-        if isinstance(node, ScalarNode):
-            return "" if _is_null(node) else str(node.value)
+        if node.__class__ is ScalarNode:  # the composers make no subclasses
+            value: str = node.value
+            return "" if not node.style and value in _NULLS else value
         self.problem(STRUCTURE, f"cannot unmarshal {_kind(node)} into {where}", node)
         return None
 
