@@ -178,6 +178,8 @@ class _Reader:
         return tuple(pairs), where
 
     def duration(self, node: Node, what: str, group: str = "", rule: str = "") -> float | None:
+        if _is_null(node):
+            return None  # go-yaml leaves a null duration unset, as if the key were absent
         text = self.string(node, "model.Duration")
         if text is None:
             return None
@@ -263,7 +265,9 @@ class _Reader:
             self.duration(fields["query_offset"][1], "query_offset", name)
         if "limit" in fields:
             limit = fields["limit"][1]
-            if not (isinstance(limit, ScalarNode) and re.fullmatch(r"-?\d+", str(limit.value))):
+            if not _is_null(limit) and not (
+                isinstance(limit, ScalarNode) and re.fullmatch(r"-?\d+", str(limit.value))
+            ):
                 self.problem(STRUCTURE, "limit: cannot unmarshal into int", limit, name)
         labels: tuple[tuple[str, str], ...] = ()
         if "labels" in fields:
