@@ -278,15 +278,22 @@ def _output_from_env(ctx: click.Context, param: click.Parameter, value: Any) -> 
     return value
 
 
-def output_option() -> Any:
+def output_option(*, wide: bool = False) -> Any:
     """A ``-o/--output`` option (env ``OBSCTL_OUTPUT``, used where the command offers that
     format); annotate it with a ``Literal`` of the command's formats, e.g.
-    ``Annotated[Literal["text", "json"], output_option()]``."""
+    ``Annotated[Literal["text", "json"], output_option()]``. ``wide``: the formats include
+    ``wide`` (text with nothing shortened to the terminal's width), and the help says so."""
+    help_text = "Output format (default from OBSCTL_OUTPUT when the command offers it)."
+    if wide:
+        help_text = (
+            "Output format; wide: text with nothing shortened to fit the terminal (default "
+            "from OBSCTL_OUTPUT when the command offers it)."
+        )
     return typer.Option(
         "--output",
         "-o",
         callback=_output_from_env,
-        help="Output format (default from OBSCTL_OUTPUT when the command offers it).",
+        help=help_text,
         rich_help_panel=OUTPUT,
         show_default=True,
     )

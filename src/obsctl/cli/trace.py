@@ -155,7 +155,7 @@ def show(
             "--raw", help="Print the backend's (or file's) body unchanged.", rich_help_panel=OUTPUT
         ),
     ] = False,
-    output: Annotated[Literal["text", "json", "ndjson"], output_option()] = "text",
+    output: Annotated[Literal["text", "wide", "json", "ndjson"], output_option(wide=True)] = "text",
 ) -> None:
     """Show one trace: by ID from a backend, or from a file."""
     from obsctl.render import emit
@@ -217,7 +217,7 @@ def search(
     start: StartOpt = None,
     end: EndOpt = None,
     backend: BackendOpt = None,
-    output: Annotated[Literal["text", "json"], output_option()] = "text",
+    output: Annotated[Literal["text", "wide", "json"], output_option(wide=True)] = "text",
 ) -> None:
     """Search traces (help text: ``SEARCH_HELP``)."""
     from obsctl.errors import UsageError

@@ -114,6 +114,8 @@ class Consoles:
         """``--quiet``: no notes and no status line (warnings and errors still show)."""
         self.status: StatusLine | None = None
         """The transient status line, erased around other stderr output."""
+        self.wide = False
+        """``-o wide``: text output is not shortened to the terminal's width."""
 
     @property
     def out(self) -> Console:
