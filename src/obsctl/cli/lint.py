@@ -17,6 +17,7 @@ from obsctl.cli.options import (
     IgnoreOpt,
     ListRulesOpt,
     SelectOpt,
+    StdinNameOpt,
     WriteBaselineOpt,
     emit_findings,
     rule_request,
@@ -108,6 +109,7 @@ def lint(
     write_baseline: WriteBaselineOpt = False,
     list_rules: ListRulesOpt = False,
     explain: ExplainOpt = None,
+    stdin_name: StdinNameOpt = None,
 ) -> None:
     """Check metric naming, exposition structure and cardinality; CI-friendly output.
 
@@ -133,7 +135,9 @@ def lint(
         diff=diff,
         timeout=_seconds(state, timeout),
         max_bytes=_bytes(max_bytes),
-        rules=rule_request(select, ignore, baseline, write_baseline, list_rules, explain),
+        rules=rule_request(
+            select, ignore, baseline, write_baseline, list_rules, explain, stdin_name
+        ),
     )
     env = LintEnvironment(
         user_config=lambda: state.settings.extra,

@@ -407,6 +407,16 @@ ExplainOpt = Annotated[
     ),
 ]
 
+StdinNameOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--stdin-name",
+        metavar="NAME",
+        help="The file name standard input (-) stands for in findings, SARIF and baseline keys.",
+        rich_help_panel=RULES,
+    ),
+]
+
 
 def rule_request(
     select: list[str] | None,
@@ -415,6 +425,7 @@ def rule_request(
     write_baseline: bool,
     list_rules: bool,
     explain: list[str] | None,
+    stdin_name: str | None = None,
 ) -> RuleRequest:
     """The shared rule options as a ``model.findings.RuleRequest``."""
     from obsctl.model.findings import RuleRequest
@@ -426,6 +437,7 @@ def rule_request(
         write_baseline=write_baseline,
         list_rules=list_rules,
         explain=tuple(explain or ()),
+        stdin_name=stdin_name,
     )
 
 

@@ -150,6 +150,8 @@ class RuleRequest(NamedTuple):
         write_baseline: accept every current finding into ``baseline`` instead of reporting.
         list_rules: list the rules and stop.
         explain: explain these rules and stop.
+        stdin_name: the name findings, SARIF and baseline keys give standard input (``-``),
+            as if it were that file (``--stdin-name``); default ``-``/``<stdin>``.
     """
 
     select: tuple[str, ...] = ()
@@ -158,3 +160,4 @@ class RuleRequest(NamedTuple):
     write_baseline: bool = False
     list_rules: bool = False
     explain: tuple[str, ...] = ()
+    stdin_name: str | None = None

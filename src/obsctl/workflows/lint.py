@@ -26,7 +26,7 @@ from obsctl.lifetime import keep_until_exit
 from obsctl.model.findings import Finding, FindingsReport, RuleRequest
 from obsctl.model.metric_families import CountEntry, Exposition, LintSummary
 from obsctl.parsers.exposition import ExpositionParser, detect_format
-from obsctl.workflows.inputs import no_cyclic_gc, open_input
+from obsctl.workflows.inputs import check_stdin_name, no_cyclic_gc, open_input
 
 if TYPE_CHECKING:
     from obsctl.workflows.findings import FindingsOutcome
@@ -93,12 +93,15 @@ class LintEnvironment:
 # ---------------------------------------------------------------------------- reading
 
 
-def parse_input(name: str, *, fmt: str | None, stdin: IO[bytes] | None = None) -> Exposition:
-    """Parse one file or ``-`` (stdin), plain or gzip-compressed, streaming."""
+def parse_input(
+    name: str, *, fmt: str | None, stdin: IO[bytes] | None = None, source: str | None = None
+) -> Exposition:
+    """Parse one file or ``-`` (stdin), plain or gzip-compressed, streaming; ``source`` names
+    it in findings (default ``name``)."""
     with open_input(name, stdin=stdin, what="expositions") as inp:
         chunks = inp.chunks(what="expositions")
         first = next(chunks, b"")
-        parser = ExpositionParser(name, fmt or detect_format(first[:65536], inp.tail))
+        parser = ExpositionParser(source or name, fmt or detect_format(first[:65536], inp.tail))
         with no_cyclic_gc():
             if first and parser.feed(first):
                 for chunk in chunks:
@@ -351,9 +354,11 @@ def run_lint(request: LintRequest, env: LintEnvironment) -> FindingsOutcome:
                     log=env.log,
                 )
             )
-        return parse_input(name, fmt=request.input_format, stdin=env.stdin)
+        source = rules.stdin_name if name == "-" else None
+        return parse_input(name, fmt=request.input_format, stdin=env.stdin, source=source)
 
     def produce(selection: RuleSelection) -> FindingsReport:
+        check_stdin_name(request.inputs, rules.stdin_name)
         config = replace(base, selection=selection)
         if request.diff:
             return diff_report(read(request.inputs[0]), read(request.inputs[1]), config)

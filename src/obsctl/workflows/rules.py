@@ -138,8 +138,9 @@ def _has_magic(text: str) -> bool:
     return any(ch in text for ch in "*?[")
 
 
-def read_rule_file(name: str, stdin: IO[bytes] | None) -> RuleFile:
-    """Read (the shared input reader: files, stdin, gzip, size cap) and parse one input.
+def read_rule_file(name: str, stdin: IO[bytes] | None, stdin_name: str | None = None) -> RuleFile:
+    """Read (the shared input reader: files, stdin, gzip, size cap) and parse one input;
+    ``stdin_name`` names ``-`` (``--stdin-name``).
 
     Raises:
         UsageError: unreadable, too large or not UTF-8 (exit 2).
@@ -147,7 +148,7 @@ def read_rule_file(name: str, stdin: IO[bytes] | None) -> RuleFile:
     """
     from obsctl.workflows.inputs import display_name, read_input
 
-    display = display_name(name)
+    display = display_name(name, stdin_name)
     data = read_input(name, stdin=stdin, max_bytes=MAX_BYTES, what="rule files")
     try:
         text = data.decode("utf-8-sig")
@@ -281,8 +282,11 @@ def check_report(
     request: RulesCheckRequest, env: RulesEnvironment, selection: RuleSelection
 ) -> FindingsReport:
     """Read every input, check it, and return the report."""
+    from obsctl.workflows.inputs import check_stdin_name
+
     names = expand_inputs(request.inputs)
-    files = [read_rule_file(name, env.stdin) for name in names]
+    check_stdin_name(names, request.rules.stdin_name)
+    files = [read_rule_file(name, env.stdin, request.rules.stdin_name) for name in names]
     options = replace(request.options, recorded=recorded_names(files))
     if request.scrape_interval_s is not None:
         options = replace(options, scrape_interval_s=request.scrape_interval_s)

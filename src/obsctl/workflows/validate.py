@@ -24,7 +24,7 @@ from obsctl.model.collector import (
     YamlSeq,
 )
 from obsctl.model.findings import Finding, FindingsReport, Location, RuleRequest
-from obsctl.workflows.inputs import read_input
+from obsctl.workflows.inputs import check_stdin_name, display_name, read_input
 
 if TYPE_CHECKING:
     from obsctl.analysis.catalogue import RuleSelection
@@ -177,6 +177,7 @@ def validate_report(
         raise UsageError("no input: give one or more config files, or - for stdin")
     if options.inputs.count("-") > 1:
         raise UsageError("- (stdin) can be given only once")
+    check_stdin_name(options.inputs, options.rules.stdin_name)
     if options.distribution not in DISTRIBUTION_CHOICES:
         raise UsageError(f"unknown distribution {options.distribution!r}")
 
@@ -192,7 +193,7 @@ def validate_report(
     inputs: list[_Input] = []
     for name in options.inputs:
         data = _read_bytes(name, stdin)
-        display = "<stdin>" if name == "-" else name
+        display = display_name(name, options.rules.stdin_name)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -289,9 +290,8 @@ def _run_otelcol(
     binary = options.otelcol or ""
     if not (Path(binary).is_file() and os.access(binary, os.X_OK)):
         raise UsageError(f"--otelcol {binary}: not an executable file")
-    plain = all(
-        i.document is not None and i.document.wrapper == "plain" and i.name != "<stdin>"
-        for i in inputs
+    plain = "-" not in options.inputs and all(
+        i.document is not None and i.document.wrapper == "plain" for i in inputs
     )
     with tempfile.TemporaryDirectory(prefix="obsctl-otelcol-") as tmp:
         if plain:
