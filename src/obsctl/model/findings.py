@@ -118,6 +118,9 @@ class FindingsReport:
     summaries: tuple[tuple[str, object], ...] = ()
     suppressed: int = 0
     """Findings a ``--baseline`` accepted (left out of ``findings``)."""
+    chart_defaults: int = 0
+    """``validate`` on Helm values: warnings and info about the chart's own default config
+    (left out of ``findings``)."""
 
     def count(self, severity: Severity) -> int:
         """Number of findings of exactly ``severity``."""
