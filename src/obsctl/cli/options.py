@@ -452,6 +452,7 @@ def emit_findings(ctx: click.Context, outcome: FindingsOutcome, output: str, fai
     from obsctl.render import emit
 
     state = get_state(ctx)
+    state.consoles.clear_progress()  # reading a big input may have shown it
     if not isinstance(outcome, FindingsReport) and output != "json":
         output = "text"  # a rule listing, an explanation, or the baseline note
     emit(outcome, output, state.consoles)

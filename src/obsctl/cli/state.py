@@ -159,9 +159,8 @@ class AppState:
         try:
             asyncio.run(main())
         finally:
-            if self._consoles is not None and self._consoles.status is not None:
-                self._consoles.status.clear()
-                self._consoles.status = None
+            if self._consoles is not None:
+                self._consoles.clear_progress()
         return box[0]
 
 

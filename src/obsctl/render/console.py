@@ -174,6 +174,13 @@ class Consoles:
             self.status = StatusLine(self.err_stream, enabled=enabled, width=width)
         return self.status
 
+    def clear_progress(self) -> None:
+        """Erase the status line for good (the work is done); a later ``progress`` starts a
+        new one."""
+        if self.status is not None:
+            self.status.clear()
+            self.status = None
+
     def _diagnostic(self, label: str, style: str, message: str) -> None:
         self.write_err(paint(f"obsctl: {label}: ", style, self.err_color) + message + "\n")
 

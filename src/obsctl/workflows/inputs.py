@@ -113,6 +113,8 @@ class InputStream:
     ) -> None:
         self.name = name
         self._size = size
+        self.raw_read = 0
+        """Bytes taken from the file or pipe so far (compressed bytes for gzip)."""
         self._stream = stream
         self._owned = owned
         self.tail = tail
@@ -137,12 +139,20 @@ class InputStream:
             self._stream.seek(0)
         except OSError as exc:
             raise UsageError(f"cannot read {self.name}: {exc}") from None
+        self.raw_read = 0
+
+    @property
+    def size(self) -> int | None:
+        """The file's size on disk; ``None`` for a pipe or device."""
+        return self._size
 
     def _read(self, size: int = CHUNK) -> bytes:
         try:
-            return self._stream.read(size)
+            data = self._stream.read(size)
         except (OSError, EOFError) as exc:
             raise UsageError(f"cannot read {self.name}: {exc}") from None
+        self.raw_read += len(data)
+        return data
 
     def _raw(self) -> Iterator[bytes]:
         if self._first:
