@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import typer
 
@@ -23,6 +23,7 @@ from obsctl.cli.options import (
     rule_request,
 )
 from obsctl.cli.state import get_state
+from obsctl.cli.values import seconds_flag, size_flag
 
 INPUT_PANEL = "Input"
 
@@ -133,8 +134,8 @@ def lint(
         limit=limit,
         input_format=None if input_format == "auto" else input_format,
         diff=diff,
-        timeout=_seconds(state, timeout),
-        max_bytes=_bytes(max_bytes),
+        timeout=seconds_flag(timeout, option="--timeout"),
+        max_bytes=size_flag(max_bytes, option="--max-bytes", minimum=1),
         rules=rule_request(
             select, ignore, baseline, write_baseline, list_rules, explain, stdin_name
         ),
@@ -148,25 +149,3 @@ def lint(
         progress=state.progress,
     )
     emit_findings(ctx, run_lint(request, env), output, fail_on)
-
-
-def _seconds(state: Any, text: str) -> float:
-    """``--timeout``: a duration, or a bare number of seconds (as before)."""
-    try:
-        return float(text)
-    except ValueError:
-        return float(state.duration(text, option="--timeout").total_seconds())
-
-
-def _bytes(text: str) -> int:
-    """``--max-bytes``: a size (``10MiB``) or a bare number of bytes."""
-    from obsctl.errors import UsageError
-    from obsctl.model.units import parse_size
-
-    try:
-        size = parse_size(text)
-    except ValueError as exc:
-        raise UsageError(f"--max-bytes: {exc}") from None
-    if size <= 0:
-        raise UsageError("--max-bytes must be above 0")
-    return size

@@ -135,14 +135,11 @@ class AppState:
             raise UsageError(str(exc)) from None
 
     def duration(self, text: str, *, option: str) -> timedelta:
-        """Parse a duration flag; bad input is a usage error naming the option."""
-        from obsctl.errors import UsageError
-        from obsctl.model.time import TimeSyntaxError, parse_duration
+        """Parse a duration flag; bad input is a usage error naming the option
+        (``cli.values.duration_flag``)."""
+        from obsctl.cli.values import duration_flag
 
-        try:
-            return parse_duration(text)
-        except TimeSyntaxError as exc:
-            raise UsageError(f"{option}: {exc}") from None
+        return duration_flag(text, option=option)
 
     # ----------------------------------------------------------------- async
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
