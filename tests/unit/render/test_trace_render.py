@@ -195,3 +195,30 @@ def test_services_table_on_a_terminal_fits():
     out, _ = render(long_names(), tty=True, width=60)
     table = out.split("Services\n", 1)[1].splitlines()
     assert table[0].startswith("SERVICE") and all(len(line) <= 60 for line in table)
+
+
+def render_search(fmt: str, *, tty: bool) -> str:
+    from datetime import UTC, datetime
+
+    from obsctl.model.trace_analysis import TraceSearchResult
+    from obsctl.model.traces import TraceSummary
+
+    root = "POST /api/v2/checkout/{cart_id}/confirm-payment-and-reserve-inventory"
+    summary = TraceSummary(TID, "checkout", root, datetime(2025, 11, 25, tzinfo=UTC), 120 * MS, 5)
+    out = Tty() if tty else io.StringIO()
+    consoles = Consoles(
+        out=Console(file=out, width=80, color_system=None, markup=False, highlight=False),
+        err=Console(file=io.StringIO(), width=80, color_system=None),
+    )
+    emit(TraceSearchResult("tempo", "{}", (summary,), 20), fmt, consoles)
+    return out.getvalue()
+
+
+def test_search_on_a_terminal_shortens_root_and_wide_does_not():
+    lines = render_search("text", tty=True).splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    # Trace IDs stay whole (they are what one copies); ROOT gives up the width.
+    assert lines[1].startswith(f"{TID}  checkout…  20")
+    wide = render_search("wide", tty=True)
+    assert wide == render_search("text", tty=False)
+    assert "confirm-payment-and-reserve-inventory  " in wide
