@@ -38,7 +38,8 @@ def view(
 
 @app.command("get-contexts")
 def get_contexts(
-    ctx: typer.Context, output: Annotated[Literal["text", "json"], output_option()] = "text"
+    ctx: typer.Context,
+    output: Annotated[Literal["text", "wide", "json"], output_option(wide=True)] = "text",
 ) -> None:
     """List contexts; the current one is marked with *.
 
