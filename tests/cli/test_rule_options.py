@@ -180,3 +180,19 @@ def test_stdin_name_needs_stdin(cli, command, path, rule, prefix, quiet) -> None
     assert res.stderr == (
         "obsctl: error: --stdin-name names standard input: give - among the inputs\n"
     )
+
+
+@pytest.mark.parametrize(("command", "path", "rule", "prefix", "quiet"), COMMANDS)
+def test_list_rules_piped_at_80_columns_is_one_whole_line_per_rule(
+    cli, command, path, rule, prefix, quiet
+) -> None:
+    doc = json.loads(_run(cli, command, "--list-rules", "-o", "json").stdout)
+    res = _run(cli, command, "--list-rules", "--ignore", rule, env={"COLUMNS": "80"})
+    assert res.exit_code == ExitCode.OK, res.output
+    lines = res.stdout.splitlines()
+    assert len(lines) == 1 + len(doc["rules"])
+    for r, line in zip(doc["rules"], lines[1:], strict=True):
+        assert line.split()[0] == r["rule_id"]
+        assert line.endswith("  " + r["summary"]), line
+    assert lines[1 + [r["rule_id"] for r in doc["rules"]].index(rule)].split()[1] == "off"
+    assert [line for line in lines if line != line.rstrip()] == []
