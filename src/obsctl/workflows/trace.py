@@ -92,9 +92,9 @@ async def resolve_stored_prefix(
 
     Returns:
         ``(kind, full ID)`` when ``typed`` padded with zeros is a stored ID, or when exactly
-        one stored trace's ID starts with ``typed``; ``None``
-        when ``typed`` is not a shortened hex ID, no store is among ``kinds`` (or none exists
-        yet), or no stored ID starts with it.
+        one stored trace's ID starts with ``typed``; ``None`` when ``typed`` is not a
+        shortened hex ID, no store is among ``kinds`` (or none exists yet), or no stored ID
+        starts with it.
 
     Raises:
         UsageError: several stored IDs start with ``typed`` (the first few are listed).
