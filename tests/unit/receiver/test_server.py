@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -152,3 +153,16 @@ def test_connections_beyond_the_cap_get_503(
             s.close()
     time.sleep(0.3)
     assert _post(receiver, trace_request())[0] == 200  # served again once they are gone
+
+
+def test_the_gil_switch_interval_is_short_while_serving_and_restored_after(
+    tmp_path: Path,
+) -> None:
+    before = sys.getswitchinterval()
+    rcv = Receiver(ReceiverConfig(port=0, store=tmp_path / "s.sqlite"))
+    rcv.start()
+    try:
+        assert sys.getswitchinterval() == pytest.approx(0.0005)
+    finally:
+        rcv.stop()
+    assert sys.getswitchinterval() == before
