@@ -2,8 +2,8 @@
 
 Why SQLite: it ships with Python, keeps everything in one file, gives one writer and many
 concurrent readers across processes (WAL), and a committed transaction survives the writer
-being killed. Measured here: ~100,000 spans/s inserted with five indexes, a trace by ID in
-well under a millisecond from a million spans (see docs/receive.md for the numbers).
+being killed. Measured here: ~130,000 spans per CPU-second inserted with three span indexes,
+a trace by ID in well under a millisecond from a million spans (see docs/receive.md).
 
 Layout: each span is a row of columns (trace ID, span ID, parent, service, name, kind,
 start, end, duration, status) plus its serialized OTLP ``Span`` message; resources are
