@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 
 from obsctl.errors import ParseError
-from obsctl.model.traces import RefType, Span, SpanEvent, SpanKind, SpanLink, StatusCode
+from obsctl.model.traces import (
+    RefType,
+    Span,
+    SpanEvent,
+    SpanKind,
+    SpanLink,
+    StatusCode,
+    Trace,
+)
 from obsctl.parsers import otlp
 from obsctl.parsers.otlp import (
     any_value,
@@ -36,8 +44,34 @@ def _doc(*spans: dict[str, Any], **group: Any) -> dict[str, Any]:
     return {"resourceSpans": [{"scopeSpans": [{"spans": list(spans)}], **group}]}
 
 
-def _one(*spans: dict[str, Any], **group: Any) -> Span:
-    (span,) = parse_otlp_trace(_doc(*spans, **group)).spans
+PRIMER = "f" * 16
+
+
+def _trace(raw: dict[str, Any], *, prime: bool = False, **group: Any) -> Trace:
+    """The trace of one span; ``prime`` puts a span of the same trace ID before it, so that
+    the ID is known and ``raw`` takes the fast path (when it has no events or links), which
+    the first span of a trace never does. The primer is left out of the result."""
+    spans = [raw]
+    if prime:
+        spans.insert(
+            0,
+            {
+                "traceId": raw["traceId"],
+                "spanId": PRIMER,
+                "startTimeUnixNano": "1",
+                "endTimeUnixNano": "1",
+            },
+        )
+    trace = parse_otlp_trace(_doc(*spans, **group))
+    return Trace(
+        trace.trace_id,
+        tuple(s for s in trace.spans if s.span_id != PRIMER),
+        trace.warnings,
+    )
+
+
+def _one(raw: dict[str, Any], *, prime: bool = False, **group: Any) -> Span:
+    (span,) = _trace(raw, prime=prime, **group).spans
     return span
 
 
@@ -160,8 +194,7 @@ def test_the_span_count_is_checked_before_decoding(monkeypatch: pytest.MonkeyPat
 
 
 def test_a_minimal_span_takes_every_default() -> None:
-    for raw in (_span(), _span(endTimeUnixNano="100")):  # general path, fast path
-        span = _one(raw)
+    for span in (_one(_span()), _one(_span(endTimeUnixNano="100"), prime=True)):
         assert span == Span(
             trace_id=TID,
             span_id=SID,
@@ -197,6 +230,7 @@ def test_every_field_of_a_span(fast: bool) -> None:
         raw["events"] = [{"name": "retry"}]
     span = _one(
         raw,
+        prime=True,
         resource={"attributes": [{"key": "service.name", "value": {"stringValue": "api"}}]},
     )
     assert span == Span(
@@ -223,11 +257,21 @@ def test_every_field_of_a_span(fast: bool) -> None:
 def test_ids_are_lower_cased_and_an_all_zero_or_empty_parent_is_none(fast: bool) -> None:
     extra: dict[str, Any] = {} if fast else {"events": [{}]}
     upper = _one(
-        _span(spanId=SID.upper(), parentSpanId="ABCDEF0123456789", endTimeUnixNano=5**9, **extra)
+        _span(spanId=SID.upper(), parentSpanId="ABCDEF0123456789", endTimeUnixNano=5**9, **extra),
+        prime=True,
     )
     assert (upper.span_id, upper.parent_span_id) == (SID, "abcdef0123456789")
     for parent in ("0" * 16, "", None):
-        assert _one(_span(parentSpanId=parent, endTimeUnixNano=100, **extra)).parent_span_id is None
+        got = _one(_span(parentSpanId=parent, endTimeUnixNano=100, **extra), prime=True)
+        assert got.parent_span_id is None
+    for short_id in ("f00", "f00f"):  # odd and even lengths, span and parent apart
+        got = _one(_span(spanId=short_id, endTimeUnixNano=100), prime=True)
+        assert got.span_id == short_id.rjust(16, "0")
+        got = _one(_span(parentSpanId=short_id, endTimeUnixNano=100), prime=True)
+        assert got.parent_span_id == short_id.rjust(16, "0")
+    for bad in ("zzzzzzzzzzzzzzzz", "zz!"):
+        with pytest.raises(ParseError, match="invalid span ID"):
+            _one(_span(parentSpanId=bad, endTimeUnixNano=100), prime=True)
 
 
 def test_short_and_base64_ids_are_padded_or_decoded() -> None:
@@ -263,23 +307,25 @@ def test_trace_ids_are_cached_only_up_to_1024(monkeypatch: pytest.MonkeyPatch) -
     assert ids.trace(TID.upper(), "") == TID
 
 
-def test_times_as_numbers_or_strings_and_the_end_defaults_to_the_start() -> None:
-    assert (_one(_span(startTimeUnixNano=7)).start_ns, _one(_span()).end_ns) == (7, 100)
-    span = _one(_span(startTimeUnixNano="7", endTimeUnixNano=9))
-    assert (span.start_ns, span.end_ns) == (7, 9)
-    span = _one(_span(startTimeUnixNano=7, endTimeUnixNano="9"))
-    assert (span.start_ns, span.end_ns) == (7, 9)
-    span = _one(_span(startTimeUnixNano=7.0, endTimeUnixNano=9.0))  # floats: general path
-    assert (span.start_ns, span.end_ns) == (7, 9)
+@pytest.mark.parametrize("prime", [False, True])
+def test_times_as_numbers_or_strings_and_the_end_defaults_to_the_start(prime: bool) -> None:
+    assert _one(_span(startTimeUnixNano=7), prime=prime).start_ns == 7
+    assert _one(_span(), prime=prime).end_ns == 100
+    for start, end in ((7, 9), ("7", 9), (7, "9"), ("7", "9"), (7.0, 9.0), (7, 9.0), (7.0, 9)):
+        span = _one(_span(startTimeUnixNano=start, endTimeUnixNano=end), prime=prime)
+        assert (span.start_ns, span.end_ns) == (7, 9)
+        assert type(span.start_ns) is int and type(span.end_ns) is int
+    with pytest.raises(ParseError, match="expected an integer, got 'x'"):
+        _one(_span(endTimeUnixNano="x"), prime=prime)
 
 
 @pytest.mark.parametrize("extra", [{}, {"events": [{}]}])
 def test_a_span_ending_before_it_starts_is_clamped_with_a_warning(extra: dict[str, Any]) -> None:
-    trace = parse_otlp_trace(_doc(_span(endTimeUnixNano="99", **extra)))
+    trace = _trace(_span(endTimeUnixNano="99", **extra), prime=True)
     assert (trace.spans[0].start_ns, trace.spans[0].end_ns) == (100, 100)
     assert trace.warnings == (f"span {SID} ends before it starts; duration set to 0",)
-    same = parse_otlp_trace(_doc(_span(endTimeUnixNano="100", **extra)))
-    assert same.warnings == ()
+    same = _trace(_span(endTimeUnixNano="100", **extra), prime=True)
+    assert same.warnings == () and same.spans[0].end_ns == 100
 
 
 @pytest.mark.parametrize(
@@ -299,16 +345,23 @@ def test_kinds_and_status_codes_unknown_ones_unspecified_and_unset(
     expected: tuple[SpanKind, StatusCode],
     extra: dict[str, Any],
 ) -> None:
-    span = _one(_span(kind=kind, status=status, endTimeUnixNano=100, **extra))
+    span = _one(_span(kind=kind, status=status, endTimeUnixNano=100, **extra), prime=True)
     assert (span.kind, span.status_code) == expected
     assert span.status_message == (status or {}).get("message", "")
 
 
 def test_a_name_or_status_message_that_is_not_a_string_is_turned_into_one() -> None:
-    span = _one(_span(name=5, status={"message": 7}, endTimeUnixNano=100))
-    assert (span.name, span.status_message) == ("5", "7")
-    span = _one(_span(name=None, status={"message": None}))
-    assert (span.name, span.status_message) == ("", "")
+    for prime in (False, True):
+        span = _one(_span(name=5, status={"message": 7}, endTimeUnixNano=100), prime=prime)
+        assert (span.name, span.status_message) == ("5", "7")
+        span = _one(_span(name=None, status={"message": None}, endTimeUnixNano=1), prime=prime)
+        assert (span.name, span.status_message) == ("", "")
+        span = _one(_span(name=5, endTimeUnixNano=100), prime=prime)
+        assert (span.name, span.status_message) == ("5", "")
+        span = _one(_span(name="n", status={"code": 2}, endTimeUnixNano=100), prime=prime)
+        assert (span.name, span.status_message) == ("n", "")
+        span = _one(_span(name="n", status={"message": 7}, endTimeUnixNano=100), prime=prime)
+        assert (span.name, span.status_message) == ("n", "7")
 
 
 def test_events_take_the_span_start_when_they_have_no_time() -> None:
@@ -328,17 +381,22 @@ def test_events_take_the_span_start_when_they_have_no_time() -> None:
     )
 
 
-def test_links_keep_their_order_and_a_follows_from_parent_becomes_the_reference() -> None:
+@pytest.mark.parametrize("prime", [False, True])
+def test_links_keep_their_order_and_a_follows_from_parent_becomes_the_reference(
+    prime: bool,
+) -> None:
     follows = {"key": "opentracing.ref_type", "value": {"stringValue": "follows_from"}}
     span = _one(
         _span(
             parentSpanId="1" * 16,
+            endTimeUnixNano="100",
             links=[
                 {"traceId": "a" * 32, "spanId": "3" * 16, "attributes": [{"key": "x"}]},
                 {"traceId": TID, "spanId": "1" * 16, "attributes": [follows]},
                 {"traceId": "B" * 32, "spanId": "4" * 16},
             ],
-        )
+        ),
+        prime=prime,
     )
     assert span.ref_type == RefType.FOLLOWS_FROM
     assert span.links == (
@@ -514,3 +572,70 @@ def test_long_string_attributes_are_clipped_on_both_paths() -> None:
     assert attributes([{"key": "e", "value": {"stringValue": "y" * 65_536}}]) == (
         ("e", "y" * 65_536),
     )
+
+
+PLACE = "Tempo: resourceSpans[0].scopeSpans[0].spans[1]"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"parentSpanId": "zz!"}, "invalid span ID 'zz!'"),
+        ({"traceId": [1]}, "invalid trace ID '[1]'"),
+        (
+            {"spanId": [1] * 16},
+            "invalid span ID " + repr(str([1] * 16)[:40]),
+        ),
+        ({"startTimeUnixNano": "x"}, "expected an integer, got 'x'"),
+        ({"endTimeUnixNano": True}, "expected an integer, got a boolean"),
+        ({"events": [{"timeUnixNano": "t"}]}, "expected an integer, got 't'"),
+        ({"links": [{"traceId": "q!", "spanId": SID}]}, "invalid trace ID 'q!'"),
+        ({"links": [{"traceId": TID, "spanId": "q!"}]}, "invalid span ID 'q!'"),
+        # A warning first, then the failure: the failure is what is reported.
+        (
+            {"endTimeUnixNano": "1", "events": [{"timeUnixNano": "t"}]},
+            "expected an integer, got 't'",
+        ),
+    ],
+)
+def test_a_bad_field_is_named_with_its_span_and_the_backend_flag(
+    fields: dict[str, Any], message: str
+) -> None:
+    doc = _doc(_span(spanId="1" * 16), _span(**fields))
+    for parse in (parse_otlp_trace, parse_otlp_traces):
+        with pytest.raises(ParseError) as exc:
+            parse(doc, from_backend=True, what="Tempo")
+        assert exc.value.message == f"{PLACE}: {message}"
+        assert exc.value.from_backend is True
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"resourceSpans": ["x"]},
+        {"resourceSpans": [{"resource": {"attributes": "x"}}]},
+        {"resourceSpans": [{"scopeSpans": "x"}]},
+        {"resourceSpans": [{"scopeSpans": ["x"]}]},
+        {"resourceSpans": [{"scopeSpans": [{"spans": "x"}]}]},
+        {"resourceSpans": [{"scopeSpans": [{"spans": ["x"]}]}]},
+    ],
+)
+def test_every_structural_error_carries_the_backend_flag_and_the_payload_name(
+    doc: object,
+) -> None:
+    for parse in (parse_otlp_trace, parse_otlp_traces):
+        with pytest.raises(ParseError) as exc:
+            parse(doc, from_backend=True, what="Tempo")
+        assert exc.value.from_backend is True
+        assert exc.value.message.startswith("Tempo: resourceSpans[0]")
+        with pytest.raises(ParseError) as exc:
+            parse(doc)
+        assert exc.value.from_backend is False
+        assert exc.value.message.startswith("OTLP JSON: resourceSpans[0]")
+
+
+def test_too_many_spans_is_named_with_the_backend_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("obsctl.parsers._trace_common.MAX_SPANS", 1)
+    with pytest.raises(ParseError) as exc:
+        parse_otlp_trace(_doc(_span(), _span()), from_backend=True, what="Tempo")
+    assert exc.value.message.startswith("Tempo: ") and exc.value.from_backend is True
