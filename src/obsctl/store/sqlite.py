@@ -2,13 +2,21 @@
 
 Why SQLite: it ships with Python, keeps everything in one file, gives one writer and many
 concurrent readers across processes (WAL), and a committed transaction survives the writer
-being killed. Measured here: ~100,000 spans/s inserted with five indexes, a trace by ID in
-well under a millisecond from a million spans (see docs/receive.md for the numbers).
+being killed. Measured here: ~130,000 spans per CPU-second inserted with three span indexes,
+a trace by ID in well under a millisecond from a million spans (see docs/receive.md).
 
-Layout: each span is a row of indexed columns (trace ID, span ID, parent, service, name,
-kind, start, end, duration, status) plus its serialized OTLP ``Span`` message; resources are
+Layout: each span is a row of columns (trace ID, span ID, parent, service, name, kind,
+start, end, duration, status) plus its serialized OTLP ``Span`` message; resources are
 stored once per distinct resource. Log records likewise, indexed by trace ID, time and
 service. Decoding the blobs back into the model is ``parsers.otlp_proto``'s job.
+
+Spans have three indexes, because each index costs ingest more than the row itself (about
+3 us of CPU per span per index, on top of ~3.5 us for the row and its trace-ID key): trace
+and span ID (unique: lookups, and retried spans are not stored twice), and two that cover
+every search filter, so a search reads index entries only until a span matches: start time
+(with duration, service and name) and service (with start, duration and name). A search by
+operation alone walks the time index newest first; no index of its own for span names or
+durations (those two took 45% of ingest's CPU).
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from obsctl.parsers.otlp_proto import (
     span_has_attribute,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STORE_FILE = "store.sqlite"
 """File name of the store inside a directory given as ``--store``."""
 
@@ -47,10 +55,8 @@ CREATE TABLE IF NOT EXISTS spans(
   start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, duration_ns INTEGER NOT NULL,
   status INTEGER NOT NULL, resource_key BLOB NOT NULL, scope TEXT NOT NULL, blob BLOB NOT NULL,
   UNIQUE(trace_id, span_id));
-CREATE INDEX IF NOT EXISTS spans_start ON spans(start_ns);
-CREATE INDEX IF NOT EXISTS spans_service ON spans(service, start_ns);
-CREATE INDEX IF NOT EXISTS spans_name ON spans(name, start_ns);
-CREATE INDEX IF NOT EXISTS spans_duration ON spans(duration_ns);
+CREATE INDEX IF NOT EXISTS spans_time ON spans(start_ns, duration_ns, service, name);
+CREATE INDEX IF NOT EXISTS spans_service ON spans(service, start_ns, duration_ns, name);
 CREATE TABLE IF NOT EXISTS logs(
   id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, trace_id BLOB, span_id BLOB,
   service TEXT NOT NULL, severity INTEGER NOT NULL, severity_text TEXT NOT NULL,
@@ -60,12 +66,27 @@ CREATE INDEX IF NOT EXISTS logs_time ON logs(time_ns);
 CREATE INDEX IF NOT EXISTS logs_service ON logs(service, time_ns);
 """
 
+_READABLE = frozenset({"1", str(SCHEMA_VERSION)})
+"""Schema versions this obsctl reads (and upgrades when it writes): version 2 kept version
+1's tables and changed only the span indexes."""
+_V1_INDEXES_DROPPED = """
+DROP INDEX IF EXISTS spans_start;
+DROP INDEX IF EXISTS spans_service;
+DROP INDEX IF EXISTS spans_name;
+DROP INDEX IF EXISTS spans_duration;
+"""
+
 _PRUNE_CHUNK = 20_000
 _ROWS_PER_STATEMENT = 500
+"""13 columns x 500 rows stays under SQLite's 32,766 bound parameters."""
 _CACHE_KIB = 128 * 1024
 """Page cache of the writer: the indexes take random inserts (trace IDs, start times); with
 SQLite's 2 MiB default, inserts slowed from ~15 to ~40 us per span past 100k spans."""
-"""13 columns x 500 rows stays under SQLite's 32,766 bound parameters."""
+_CHECKPOINT_EVERY = 0.25
+"""Seconds between the background checkpoints."""
+_WAL_RESET_FRAMES = 16_384
+"""When the WAL holds more frames (pages) than this, the writer checkpoints the rest itself
+after a commit, so that its next transaction starts the WAL again from the beginning."""
 
 
 def store_file(path: str | Path) -> Path:
@@ -112,20 +133,33 @@ class StoreWriter:
             self.db.execute("PRAGMA journal_size_limit=67108864")
             self.db.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
             self.db.execute("PRAGMA busy_timeout=10000")
-            self.db.executescript(_SCHEMA)
+            # Checkpoints (copying the WAL into the database, with two fsyncs) run in a
+            # thread of their own (see _Checkpointer), not in the committing writer: in the
+            # writer they took half of its time under the ingest benchmark.
+            self.db.execute("PRAGMA wal_autocheckpoint=0")
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
             row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if row is None:
-                self.db.execute("INSERT INTO meta VALUES('schema', ?)", (str(SCHEMA_VERSION),))
-            elif row[0] != str(SCHEMA_VERSION):
+            if row is not None and row[0] not in _READABLE:
                 raise UsageError(
                     f"{self.path}: store schema {row[0]}, this obsctl writes {SCHEMA_VERSION}",
                     hint="start the receiver with another --store PATH",
                 )
+            if row is not None and row[0] == "1":
+                # Version 1 had the same tables with five span indexes: swap them.
+                self.db.executescript(_V1_INDEXES_DROPPED)
+            self.db.executescript(_SCHEMA)
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES('schema', ?)", (str(SCHEMA_VERSION),)
+            )
         except sqlite3.Error as exc:
             raise UsageError(
                 f"cannot open the store {self.path}: {exc}",
                 hint="is it an obsctl store? pass another --store PATH",
             ) from None
+        self._checkpointer = _Checkpointer(self.path)
+        self._checkpointer.start()
 
     def write(self, spans: Iterable[Decoded], logs: Iterable[Decoded]) -> None:
         """Write decoded requests in one transaction; returns after the commit.
@@ -154,6 +188,13 @@ class StoreWriter:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        if self._checkpointer.wal_frames > _WAL_RESET_FRAMES:
+            # The background checkpoints run while this thread commits, so they rarely see
+            # the end of the WAL; this one (short: the rest is copied already) does, and the
+            # WAL is reused from its start by the next transaction.
+            self._checkpointer.wal_frames = 0
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _insert(self, head: str, width: int, rows: list[Any]) -> None:
         # Many rows per statement, not executemany: the sqlite3 module releases and retakes
@@ -229,9 +270,44 @@ class StoreWriter:
 
     def close(self) -> None:
         """Close the connection (a final checkpoint folds the WAL in)."""
+        self._checkpointer.stop()
         with contextlib.suppress(sqlite3.Error):
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.close()
+
+
+class _Checkpointer(threading.Thread):
+    """Copies committed WAL frames into the database every ``_CHECKPOINT_EVERY`` seconds,
+    on a connection of its own. SQLite releases the GIL meanwhile, so this runs beside the
+    writer (which goes on committing: a passive checkpoint never blocks it) and beside the
+    receiver's request threads."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="store-checkpoint", daemon=True)
+        self.path = path
+        self.wal_frames = 0
+        """Frames in the WAL at the last checkpoint (read by the writer)."""
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error:
+            return
+        try:
+            while not self._stop_event.wait(_CHECKPOINT_EVERY):
+                with contextlib.suppress(sqlite3.Error):
+                    ((busy, frames, _done),) = db.execute(
+                        "PRAGMA wal_checkpoint(PASSIVE)"
+                    ).fetchall()
+                    if not busy:
+                        self.wal_frames = frames
+        finally:
+            db.close()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
 
 
 class StoreReader:
@@ -257,7 +333,7 @@ class StoreReader:
             row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.Error as exc:
             raise UsageError(f"{self.path} is not an obsctl store ({exc})") from None
-        if row is None or row[0] != str(SCHEMA_VERSION):
+        if row is None or row[0] not in _READABLE:
             raise UsageError(f"{self.path}: unsupported store schema {row and row[0]}")
         self._resources: dict[bytes, Any] = {}
         self._lock = threading.Lock()
@@ -339,10 +415,14 @@ class StoreReader:
             # A byte-level prefilter in SQLite's C code; the exact check decodes the span.
             conds.append("instr(blob, ?) > 0 AND instr(blob, ?) > 0")
             args += [key.encode(), value.encode()]
-        sql = f"SELECT trace_id, blob FROM spans WHERE {' AND '.join(conds)} ORDER BY start_ns DESC"
+        # Without tags every filter is in the time and service indexes, so the scan reads
+        # index entries only; the row of a matching span is read for its trace ID.
+        sql = f"SELECT rowid FROM spans WHERE {' AND '.join(conds)} ORDER BY start_ns DESC"
         found: list[bytes] = []
         seen: set[bytes] = set()
-        for tid, blob in self.db.execute(sql, args):
+        row_sql = f"SELECT trace_id, {'blob' if query.tags else 'NULL'} FROM spans WHERE rowid=?"
+        for (rowid,) in self.db.execute(sql, args):
+            tid, blob = self.db.execute(row_sql, (rowid,)).fetchone()
             if tid in seen:
                 continue
             if query.tags and not all(span_has_attribute(blob, k, v) for k, v in query.tags):

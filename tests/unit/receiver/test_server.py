@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,10 +28,14 @@ def _start(tmp_path: Path, gate: threading.Event, **cfg: Any) -> Receiver:
         ReceiverConfig(port=0, store=tmp_path / "s.sqlite", **cfg), on_error=errors.append
     )
     real_write = rcv.writer.write
+    writing = threading.Event()
 
     def slow_write(*args: Any) -> None:
+        writing.set()
         gate.wait(10)
         real_write(*args)
+
+    rcv.writing = writing  # type: ignore[attr-defined]
 
     rcv.writer.write = slow_write  # type: ignore[method-assign]
     rcv.errors = errors  # type: ignore[attr-defined]
@@ -81,16 +86,18 @@ def _concurrently(rcv: Receiver, n: int) -> list[tuple[int, str | None]]:
 def test_a_full_queue_answers_429_with_retry_after(
     receiver: Receiver, gate: threading.Event
 ) -> None:
-    results, threads = _concurrently(receiver, 4)  # type: ignore[misc]
+    first, first_threads = _concurrently(receiver, 1)  # type: ignore[misc]
+    assert receiver.writing.wait(10)  # type: ignore[attr-defined]
+    results, threads = _concurrently(receiver, 3)  # type: ignore[misc]
     # One is being written (blocked), one waits in the queue: the others are turned away.
     for t in threads:
         t.join(0.5)
     refused = [r for r in results if r[0] == 429]
     assert len(refused) == 2 and all(r[1] == "1" for r in refused)
     gate.set()
-    for t in threads:
+    for t in threads + first_threads:
         t.join()
-    assert sorted(r[0] for r in results) == [200, 200, 429, 429]
+    assert sorted(r[0] for r in first + results) == [200, 200, 429, 429]
     assert StoreReader(receiver.store_path).stats().spans == 6
 
 
@@ -152,3 +159,16 @@ def test_connections_beyond_the_cap_get_503(
             s.close()
     time.sleep(0.3)
     assert _post(receiver, trace_request())[0] == 200  # served again once they are gone
+
+
+def test_the_gil_switch_interval_is_short_while_serving_and_restored_after(
+    tmp_path: Path,
+) -> None:
+    before = sys.getswitchinterval()
+    rcv = Receiver(ReceiverConfig(port=0, store=tmp_path / "s.sqlite"))
+    rcv.start()
+    try:
+        assert sys.getswitchinterval() == pytest.approx(0.0005)
+    finally:
+        rcv.stop()
+    assert sys.getswitchinterval() == before

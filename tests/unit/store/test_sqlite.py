@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from obsctl.model.logs import LogQuery
 from obsctl.model.traces import TraceSearch
 from obsctl.parsers.otlp_proto import decode_logs_request, decode_trace_request
 from obsctl.store import StoreReader, StoreWriter
+from obsctl.store import sqlite as sqlite_store
 from tests.unit.store.otlp_builders import logs_request, trace_request
 
 T0 = 1_700_000_000_000_000_000
@@ -135,3 +138,98 @@ def test_readers_while_the_writer_writes(tmp_path: Path) -> None:
         t.join()
     assert errors == []
     assert StoreReader(tmp_path).stats().spans == 3 + 30 * 30
+
+
+def _indexes(path: Path) -> set[str]:
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute(
+            "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='spans' "
+            "AND name NOT LIKE 'sqlite_autoindex%'"
+        ).fetchall()
+    finally:
+        db.close()
+    return {r[0] for r in rows}
+
+
+def test_a_version_1_store_is_read_and_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    tid = os.urandom(16)
+    w = StoreWriter(path)
+    w.write([decode_trace_request(trace_request(trace_ids=[tid]), json=False)], [])
+    w.close()
+    assert _indexes(path) == {"spans_time", "spans_service"}
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        DROP INDEX spans_time; DROP INDEX spans_service;
+        CREATE INDEX spans_start ON spans(start_ns);
+        CREATE INDEX spans_service ON spans(service, start_ns);
+        CREATE INDEX spans_name ON spans(name, start_ns);
+        CREATE INDEX spans_duration ON spans(duration_ns);
+        UPDATE meta SET value='1' WHERE key='schema';
+        """
+    )
+    db.close()
+    r = StoreReader(path)
+    assert r.trace(tid.hex()) is not None
+    assert _search(r, service="api") == [tid.hex()]
+    r.close()
+    StoreWriter(path).close()
+    assert _indexes(path) == {"spans_time", "spans_service"}
+    r = StoreReader(path)
+    assert r.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("2",)
+    assert _search(r, service="api", operation="child1") == [tid.hex()]
+
+
+def test_a_store_of_an_unknown_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    StoreWriter(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value='99' WHERE key='schema'")
+    db.commit()
+    db.close()
+    with pytest.raises(UsageError, match="store schema 99, this obsctl writes 2"):
+        StoreWriter(path)
+    with pytest.raises(UsageError, match="unsupported store schema 99"):
+        StoreReader(path)
+
+
+def test_a_background_thread_copies_the_wal_into_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_store, "_CHECKPOINT_EVERY", 0.01)
+    path = tmp_path / "s.sqlite"
+    w = StoreWriter(path)
+    size = path.stat().st_size
+    w.write([decode_trace_request(trace_request(traces=100), json=False)], [])
+    deadline = time.monotonic() + 10
+    while w._checkpointer.wal_frames == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert w._checkpointer.wal_frames > 10
+    assert path.stat().st_size > size + 10 * 4096  # pages copied without the writer
+    w.close()
+
+
+def test_past_the_frame_limit_the_writer_checkpoints_and_the_wal_is_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_store, "_CHECKPOINT_EVERY", 3600.0)  # no background pass
+    path = tmp_path / "s.sqlite"
+    wal = tmp_path / "s.sqlite-wal"
+    w = StoreWriter(path)
+    for _ in range(10):
+        w.write([decode_trace_request(trace_request(traces=30), json=False)], [])
+    grown = wal.stat().st_size
+    for _ in range(3):
+        w.write([decode_trace_request(trace_request(traces=30), json=False)], [])
+    assert wal.stat().st_size > grown  # under the limit: the WAL only grows
+    w._checkpointer.wal_frames = sqlite_store._WAL_RESET_FRAMES + 1
+    w.write([decode_trace_request(trace_request(traces=30), json=False)], [])
+    assert w._checkpointer.wal_frames == 0
+    full = wal.stat().st_size
+    for _ in range(5):
+        w.write([decode_trace_request(trace_request(traces=30), json=False)], [])
+    assert wal.stat().st_size == full  # written again from its start
+    w.close()
+    assert StoreReader(path).stats().spans == 19 * 30 * 3
