@@ -176,6 +176,7 @@ class ExpositionParser(FastPath):
         self._learned: dict[str, tuple[_Shape, ...]] = {}
         self._region = _REGION_MIN
         self._deferred: dict[str, list[_Deferred]] = {}
+        self._packed_rows: dict[str, list[bytes]] = {}
         self._eof_line = 0
         self._after_eof_reported = False
         self._first = True
@@ -534,10 +535,11 @@ class ExpositionParser(FastPath):
             return
         if cur is not None:
             self._closed_families.add(cur.name)
-            if self._om:
-                self._settle_closed(cur)
+            self._settle_closed(cur)
             cur.seal()
         fam.unseal()
+        if not self._om:
+            self._resume_settled(fam)
         self._current = fam
         self._fast = None
         self._shapes = ()

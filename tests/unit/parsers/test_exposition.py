@@ -413,6 +413,43 @@ def test_bulk_verification_matches_per_sample_rules_for_all_kinds(seed: int) -> 
     )
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_family_resumed_after_another_is_verified_as_a_whole(seed: int) -> None:
+    # Text format: a histogram or summary is settled when another family starts, and
+    # continues later (expfmt regroups it). Its proof must cover both parts: a series split
+    # across them, repeated in the second part or left incomplete is found as in the
+    # per-sample rules.
+    rng = random.Random(seed)
+    kind = "histogram" if seed % 2 == 0 else "summary"
+    lines = _family_text(rng, kind, rng.randint(2, 20), False)
+    for _ in range(rng.randint(0, 2)):
+        rng.choice(MUTATIONS)(lines, rng.randrange(2, len(lines) - 1))
+    cut = rng.randrange(3, len(lines))
+    second = lines[cut:]
+    if seed % 3 == 0:
+        second += lines[2 : 2 + rng.randint(1, 6)]  # samples of the first part again
+    gauge = ["# TYPE other gauge", *(f'other{{k="{i}"}} {i}' for i in range(12))]
+    text = "\n".join([*lines[:cut], *gauge, *second]) + "\n"
+    bulk = parse_exposition_text(text, fmt="text", keep_samples=False)
+    detailed = parse_exposition_text(text, fmt="text", keep_samples=True)
+    assert bulk.problems == detailed.problems
+    assert list(lint_exposition(bulk, LintConfig())) == list(
+        lint_exposition(detailed, LintConfig())
+    )
+
+
+def test_settled_family_resumes_unproven() -> None:
+    lines = _histogram_text(random.Random(3), 5)
+    first = "\n".join(lines) + "\n# TYPE other gauge\nother 1\n"
+    expo = parse_exposition_text(first, fmt="text", keep_samples=False)
+    assert expo.families[0].structure_verified
+    resumed = parse_exposition_text(first + lines[3] + "\n", fmt="text", keep_samples=False)
+    fam = resumed.families[0]
+    assert not fam.structure_verified
+    assert fam.duplicate_count == 1 and fam.interleaved_line == len(lines) + 3
+    assert len(fam.samples) == fam.sample_count == len(lines) - 1
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_shapes_learned_from_earlier_families_change_nothing(seed: int) -> None:
     # A family starts with the shapes of the last family of its type; whatever the next
