@@ -372,15 +372,13 @@ class FastPath:
             keys = []
         else:
             values = value_col
+            # ``_series_key`` from the columns: the label values in name order.
             order = sorted(range(k), key=names.__getitem__)
-            if order == list(range(k)):
-                # Labels already in name order and values free of escapes: the text as written
-                # is the canonical series identity (see ``_series_key``).
-                keys = list(map(hash, map(itemgetter(0), rows)))
-            else:
-                template = sample_name + "{{" + ",".join(f'{names[i]}="{{}}"' for i in order) + "}}"
-                cols = [map(itemgetter(i + 1), rows) for i in order]
-                keys = list(map(hash, map(template.format, *cols)))
+            getter = itemgetter(*[i + 1 for i in order])
+            sorted_names = tuple(names[i] for i in order)
+            keys = list(
+                map(hash, zip(repeat(sample_name), repeat(sorted_names), map(getter, rows)))
+            )
         series = fam.series_hashes
         # Two C-level passes: membership, then insertion. Duplicates (rare) are located in
         # Python only when the counts say there are some.

@@ -231,6 +231,22 @@ def test_series_identity_ignores_label_order_in_fast_blocks() -> None:
     assert [line for line, _ in fam.duplicates] == [301, 302]
 
 
+def test_series_identity_is_names_and_values_whichever_path() -> None:
+    # Fast-path runs (one label, two, none) then the same series on the line parser (odd
+    # spacing, quoted names): duplicates; another label name with the same value is not.
+    one = "".join(f'c{{x="{i}"}} 1\n' for i in range(20))
+    two = "".join(f'd{{x="{i}",y="{i}"}} 1\n' for i in range(20))
+    text = (
+        "# TYPE c gauge\n" + one + 'c{y="3"} 1\n' + 'c{ x="3"} 1\n'
+        "# TYPE d gauge\n" + two + 'd{"y"="4","x"="4"} 1\n' + 'd{x="4",y="5"} 1\n'
+        "# TYPE e gauge\n" + "e 1\n" * 9 + "e  2\n"
+    )
+    c, d, e = parse_exposition_text(text, fmt="text", keep_samples=False).families
+    assert (c.series_count, c.duplicate_count, c.duplicates[0][0]) == (21, 1, 23)
+    assert (d.series_count, d.duplicate_count, d.duplicates[0][0]) == (21, 1, 45)
+    assert (e.series_count, e.duplicate_count) == (1, 9)
+
+
 def _histogram_text(rng: random.Random, series: int) -> list[str]:
     lines = ["# HELP h x", "# TYPE h histogram"]
     for s in range(series):
