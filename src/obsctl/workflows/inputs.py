@@ -111,6 +111,11 @@ class InputStream:
         if self.compressed:
             self.tail = None
 
+    @property
+    def size(self) -> int | None:
+        """The size of a regular file on disk (``None`` for pipes and stdin)."""
+        return self._size
+
     def _seek0(self) -> None:
         try:
             self._stream.seek(0)

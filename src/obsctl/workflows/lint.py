@@ -27,6 +27,7 @@ from obsctl.model.findings import Finding, FindingsReport, RuleRequest
 from obsctl.model.metric_families import CountEntry, Exposition, LintSummary
 from obsctl.parsers.exposition import ExpositionParser, detect_format
 from obsctl.workflows.inputs import no_cyclic_gc, open_input
+from obsctl.workflows.lint_split import parse_split, split_enabled
 
 if TYPE_CHECKING:
     from obsctl.workflows.findings import FindingsOutcome
@@ -98,7 +99,13 @@ def parse_input(name: str, *, fmt: str | None, stdin: IO[bytes] | None = None) -
     with open_input(name, stdin=stdin, what="expositions") as inp:
         chunks = inp.chunks(what="expositions")
         first = next(chunks, b"")
-        parser = ExpositionParser(name, fmt or detect_format(first[:65536], inp.tail))
+        fmt = fmt or detect_format(first[:65536], inp.tail)
+        if not inp.compressed and split_enabled(inp.size):
+            with no_cyclic_gc():
+                expo = parse_split(name, fmt, first, chunks, inp.size or 0)
+            if expo is not None:
+                return expo
+        parser = ExpositionParser(name, fmt)
         with no_cyclic_gc():
             if first and parser.feed(first):
                 for chunk in chunks:
