@@ -1042,7 +1042,7 @@ class ExpositionParser(FastPath):
                 st.longest_line = lineno
         if self._keep_all or fam.type in KEEP_SAMPLE_TYPES:
             if timestamp is None and exemplar is None and self._defers(fam):
-                row = (key_text, *(v for _, v in labels), repr(value)) if labels else (repr(value),)
+                row = ("", *(v for _, v in labels), repr(value)) if labels else (repr(value),)
                 self._deferred.setdefault(fam.name, []).append(
                     (sample_name, tuple(k for k, _ in labels), [row], [lineno])
                 )

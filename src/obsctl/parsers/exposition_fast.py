@@ -48,7 +48,7 @@ _REGION_MAX: Final = 1 << 18
 _Shape = tuple[str, tuple[str, ...]]
 _Deferred = tuple[str, tuple[str, ...], list[Any], Sequence[int]]
 """Rows of one shape kept for bulk verification: sample name, label names, findall rows
-(``(series text, label values…, value)``, or ``(value,)`` without labels), line numbers."""
+(``("", label values…, value)``, or ``(value,)`` without labels), line numbers."""
 _FAST_VALUE: Final = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|NaN|[+-]Inf)"
 _FAST_LABEL_VALUE: Final = r'"([^"\\\n]*)"'
 
@@ -286,7 +286,7 @@ class FastPath:
         placed: list[Sample | None] | None = [None] * count if keep else None
         offset = 0
         for shape in shapes:
-            # Columns per shape: series text, one per label, value (just the value without labels).
+            # Columns per shape: an empty one, one per label, value (just the value without labels).
             width = len(shape[1]) + 2 if shape[1] else 1
             value_at = offset + width - 1
             idxs = list(compress(range(count), map(itemgetter(value_at), rows)))
@@ -495,15 +495,17 @@ def _compile_shapes(
         head = f"[a-zA-Z_:][a-zA-Z0-9_:]{{{base_len - 1}}}"
     else:
         head = ""
+    # The name's head is matched once for all shapes, then each shape's suffix and labels.
+    # A shape with labels starts with an empty column (the series is identified from the
+    # label columns), so that its columns are (placeholder, label values…, value).
     lines = []
     for sname, names in shapes:
-        name = head + re.escape(sname)
         if names:
             body = ",".join(f"{re.escape(k)}={_FAST_LABEL_VALUE}" for k in names)
-            lines.append(f"({name}\\{{{body}\\}}) {_FAST_VALUE}\\n")
+            lines.append(f"(){re.escape(sname)}\\{{{body}\\}} {_FAST_VALUE}\\n")
         else:
-            lines.append(f"{name} {_FAST_VALUE}\\n")
-    capture = "|".join(lines)
+            lines.append(f"{re.escape(sname)} {_FAST_VALUE}\\n")
+    capture = f"{head}(?:{'|'.join(lines)})"
     block = re.sub(r"\((?!\?)", "(?:", capture)
     return re.compile(f"(?:{block})+"), re.compile(f"(?m)^(?:{capture})")
 
