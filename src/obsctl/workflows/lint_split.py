@@ -90,7 +90,7 @@ def _family_start(fd: int, line: int) -> int:
     return 0
 
 
-def _child(name: str, fmt: str, start: int, w: int) -> None:
+def _child(name: str, source: str, fmt: str, start: int, w: int) -> None:
     """The forked child: parse ``name`` from ``start``, pickle the part into ``w``."""
     import pickle
 
@@ -99,7 +99,7 @@ def _child(name: str, fmt: str, start: int, w: int) -> None:
         lines = 0
         for off in range(0, start, CHUNK):
             lines += os.pread(fd, min(CHUNK, start - off), off).count(b"\n")
-        parser = ExpositionParser(name, fmt, start_line=lines)
+        parser = ExpositionParser(source, fmt, start_line=lines)
         f.seek(start)
         while chunk := f.read(CHUNK):
             if not parser.feed(chunk):
@@ -126,10 +126,17 @@ def _upto(chunks: Iterator[bytes], limit: int, rest: list[bytes]) -> Iterator[by
 
 
 def parse_split(
-    name: str, fmt: str, first: bytes, chunks: Iterator[bytes], size: int
+    name: str,
+    fmt: str,
+    first: bytes,
+    chunks: Iterator[bytes],
+    size: int,
+    *,
+    source: str | None = None,
 ) -> Exposition | None:
     """Parse ``name`` (its first chunk ``first``, the following ones in ``chunks``) in two
     processes; ``None`` when there is no split point (``chunks`` is then untouched).
+    ``source`` names the input in the result (default ``name``).
     """
     import pickle  # before the fork: the child has it too
 
@@ -143,14 +150,14 @@ def parse_split(
         code = 1
         try:
             os.close(r)
-            _child(name, fmt, start, w)
+            _child(name, source or name, fmt, start, w)
             code = 0
         finally:
             os._exit(code)
     os.close(w)
     part: PartResult | None = None
     rest: list[bytes] = []
-    parser = ExpositionParser(name, fmt)
+    parser = ExpositionParser(source or name, fmt)
     try:
         if parser.feed(first):
             for chunk in _upto(chunks, start - len(first), rest):
