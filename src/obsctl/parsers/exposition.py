@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from operator import attrgetter
+from typing import Final
 
 from obsctl.model.metric_families import (
     COUNTER,
@@ -87,6 +89,7 @@ __all__ = [
     "OPENMETRICS",
     "TEXT",
     "ExpositionParser",
+    "PartResult",
     "detect_format",
     "is_nan",
     "parse_exposition_text",
@@ -125,6 +128,29 @@ def detect_format(head: bytes, tail: bytes | None = None, content_type: str | No
     return TEXT
 
 
+_ALL_SUFFIXES: Final = (
+    "_total",
+    "_created",
+    "_bucket",
+    "_count",
+    "_sum",
+    "_gcount",
+    "_gsum",
+    "_info",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PartResult:
+    """A later part of an input parsed on its own (``ExpositionParser(start_line=…)``):
+    its exposition, whether it reported a CRLF, and its names with and without sample
+    suffixes (``ExpositionParser.join`` checks that the parts share none)."""
+
+    exposition: Exposition
+    crlf_reported: bool
+    name_roots: set[str]
+
+
 class ExpositionParser(FastPath):
     """Incremental parser: ``feed(bytes)`` any number of times, then ``close()``.
 
@@ -136,6 +162,9 @@ class ExpositionParser(FastPath):
         max_line_bytes: longer lines are skipped and reported.
         max_problems: stop after this many problems.
         max_distinct: stop counting a family's series or a label's values past this.
+        start_line: the input's first ``start_line`` lines went to another parser: this
+            one reads the rest (see ``PartResult``), numbering lines after them and without
+            the checks of the start of an input.
     """
 
     def __init__(
@@ -147,6 +176,7 @@ class ExpositionParser(FastPath):
         max_line_bytes: int = MAX_LINE_BYTES,
         max_problems: int = MAX_PROBLEMS,
         max_distinct: int = MAX_DISTINCT,
+        start_line: int = 0,
     ) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown exposition format {_q(fmt)}")
@@ -176,9 +206,11 @@ class ExpositionParser(FastPath):
         self._learned: dict[str, tuple[_Shape, ...]] = {}
         self._region = _REGION_MIN
         self._deferred: dict[str, list[_Deferred]] = {}
+        self._packed_rows: dict[str, list[bytes]] = {}
         self._eof_line = 0
         self._after_eof_reported = False
-        self._first = True
+        self._first = not start_line
+        self._line = start_line
         self._crlf_reported = False
         self._last_ts: dict[int, float] = {}
 
@@ -217,10 +249,14 @@ class ExpositionParser(FastPath):
         self._check_overlong()
         return not self.result.stopped
 
-    def close(self) -> Exposition:
-        """Finish: parse the last line (without newline) and apply end-of-input rules."""
+    def close(self, *, at_end: bool = True) -> Exposition:
+        """Finish: parse the last line (without newline) and apply end-of-input rules.
+
+        ``at_end=False``: the input goes on in another parser's part (see ``join``); the
+        end-of-input rules are that part's.
+        """
         res = self.result
-        if not res.stopped:
+        if not res.stopped and at_end:
             if self._pending:
                 tail = self._pending
                 self._pending = b""
@@ -229,11 +265,11 @@ class ExpositionParser(FastPath):
                     self._process_bytes(tail + b"\n")
                     # expfmt reads a stream: a problem found before the end of the last line
                     # comes first, one found at its end is reported as the end of input.
-                    at_end = any(
+                    at_eol = any(
                         p.col >= len(tail) or p.message.endswith('got ""')
                         for p in res.problems[seen:]
                     )
-                    col = 0 if at_end else len(tail) + 1
+                    col = 0 if at_eol else len(tail) + 1
                     self._problem(self._line, "unexpected end of input stream", col)
                 elif self._om:
                     self._process_bytes(tail + b"\n")
@@ -244,6 +280,52 @@ class ExpositionParser(FastPath):
         res.families = list(self._families.values())
         res.problems.sort(key=lambda p: (p.line, p.col))
         return res
+
+    # ------------------------------------------------------------------ parts
+    def part(self) -> PartResult:
+        """``close()``, with what ``join`` needs to tell whether the parts are independent."""
+        res = self.close()
+        return PartResult(res, self._crlf_reported, self._name_roots())
+
+    def join(self, later: PartResult) -> Exposition | None:
+        """This parser's exposition followed by ``later``'s (the rest of the input, parsed by
+        another parser from ``start_line``), or ``None`` when ``later`` might have come out
+        differently after this part: the caller then feeds the rest to this parser.
+
+        The parts are independent when this one stopped nowhere, ended on a line boundary
+        before any ``# EOF``, did not leave a too-long line, and when no name of one part
+        (families, sample names, the names a typed family may expose), nor any of them
+        without a sample suffix, is one of the other part's: then no sample or metadata
+        line of ``later`` could have resolved to a family of this part, nor the other way
+        round. Problems must stay under the limit, and a CRLF is reported once.
+        """
+        res = self.result
+        rest = later.exposition
+        if (
+            res.stopped
+            or rest.stopped
+            or self._pending
+            or self._skipping
+            or self._eof_line
+            or (self._crlf_reported and later.crlf_reported)
+            or len(res.problems) + len(rest.problems) >= self._max_problems
+            or not self._name_roots().isdisjoint(later.name_roots)
+        ):
+            return None
+        self.close(at_end=False)
+        res.families.extend(rest.families)
+        res.problems.extend(rest.problems)
+        res.lines = rest.lines
+        res.bytes_read += rest.bytes_read
+        return res
+
+    def _name_roots(self) -> set[str]:
+        names = {*self._families, *self._sample_owner, *self._exposed}
+        roots = set(names)
+        for suffix in _ALL_SUFFIXES:
+            cut = len(suffix)
+            roots.update(n[:-cut] for n in names if n.endswith(suffix))
+        return roots
 
     # ------------------------------------------------------------------ bytes → lines
     def _looks_binary(self, head: bytes) -> bool:
@@ -534,10 +616,11 @@ class ExpositionParser(FastPath):
             return
         if cur is not None:
             self._closed_families.add(cur.name)
-            if self._om:
-                self._settle_closed(cur)
+            self._settle_closed(cur)
             cur.seal()
         fam.unseal()
+        if not self._om:
+            self._resume_settled(fam)
         self._current = fam
         self._fast = None
         self._shapes = ()
@@ -959,7 +1042,7 @@ class ExpositionParser(FastPath):
                 st.longest_line = lineno
         if self._keep_all or fam.type in KEEP_SAMPLE_TYPES:
             if timestamp is None and exemplar is None and self._defers(fam):
-                row = (key_text, *(v for _, v in labels), repr(value)) if labels else (repr(value),)
+                row = ("", *(v for _, v in labels), repr(value)) if labels else (repr(value),)
                 self._deferred.setdefault(fam.name, []).append(
                     (sample_name, tuple(k for k, _ in labels), [row], [lineno])
                 )

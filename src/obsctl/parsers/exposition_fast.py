@@ -10,6 +10,7 @@ the line parser (``parsers.exposition``), which has the last word on every line.
 
 from __future__ import annotations
 
+import marshal
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -47,7 +48,7 @@ _REGION_MAX: Final = 1 << 18
 _Shape = tuple[str, tuple[str, ...]]
 _Deferred = tuple[str, tuple[str, ...], list[Any], Sequence[int]]
 """Rows of one shape kept for bulk verification: sample name, label names, findall rows
-(``(series text, label values…, value)``, or ``(value,)`` without labels), line numbers."""
+(``("", label values…, value)``, or ``(value,)`` without labels), line numbers."""
 _FAST_VALUE: Final = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|NaN|[+-]Inf)"
 _FAST_LABEL_VALUE: Final = r'"([^"\\\n]*)"'
 
@@ -78,6 +79,7 @@ class FastPath:
     and a findall."""
     _region: int
     _deferred: dict[str, list[_Deferred]]
+    _packed_rows: dict[str, list[bytes]]
 
     def _problem(self, line: int, message: str, col: int = 0, text: str | None = None) -> None:
         raise NotImplementedError
@@ -123,11 +125,38 @@ class FastPath:
         self._deferred.clear()
 
     def _settle_closed(self, fam: MetricFamily) -> None:
-        """OpenMetrics: settle a family as soon as it ends (it cannot continue later), so
-        that its rows do not stay in memory until the end of the input."""
+        """Settle a family as soon as it ends, so that its rows do not stay in memory until
+        the end of the input.
+
+        An OpenMetrics family cannot continue later. A text-format one can (expfmt regroups
+        it): when its rows were proven well-formed they are kept packed (``marshal``, about
+        a fifth of the memory of the rows) and come back, unproven, if the family resumes;
+        rows that failed the proof are samples by now, which ``_settle`` extends.
+        """
         entries = self._deferred.pop(fam.name, None)
-        if entries is not None:
-            self._settle(fam, entries)
+        if entries is None:
+            return
+        self._settle(fam, entries)
+        if not self._om and fam.structure_verified:
+            packed = []
+            for sname, names, rows, lines in entries:
+                span = (lines.start, lines.stop) if isinstance(lines, range) else list(lines)
+                packed.append(marshal.dumps((sname, names, rows, span)))
+                rows.clear()  # one entry's rows at a time: the peak stays a family's rows
+            self._packed_rows[fam.name] = packed
+
+    def _resume_settled(self, fam: MetricFamily) -> None:
+        """Text format: a family continues after another one; its proven rows, if any, are
+        deferred again so that the proof covers all of its samples."""
+        blob = self._packed_rows.pop(fam.name, None)
+        if blob is None:
+            return
+        fam.structure_verified = False
+        entries: list[_Deferred] = []
+        for part in blob:
+            sname, names, rows, span = marshal.loads(part)
+            entries.append((sname, names, rows, range(*span) if isinstance(span, tuple) else span))
+        self._deferred[fam.name] = entries
 
     def _settle(self, fam: MetricFamily, entries: list[_Deferred]) -> None:
         """Verify a family's rows in bulk; turn them into samples when that fails.
@@ -257,7 +286,7 @@ class FastPath:
         placed: list[Sample | None] | None = [None] * count if keep else None
         offset = 0
         for shape in shapes:
-            # Columns per shape: series text, one per label, value (just the value without labels).
+            # Columns per shape: an empty one, one per label, value (just the value without labels).
             width = len(shape[1]) + 2 if shape[1] else 1
             value_at = offset + width - 1
             idxs = list(compress(range(count), map(itemgetter(value_at), rows)))
@@ -343,15 +372,13 @@ class FastPath:
             keys = []
         else:
             values = value_col
+            # ``_series_key`` from the columns: the label values in name order.
             order = sorted(range(k), key=names.__getitem__)
-            if order == list(range(k)):
-                # Labels already in name order and values free of escapes: the text as written
-                # is the canonical series identity (see ``_series_key``).
-                keys = list(map(hash, map(itemgetter(0), rows)))
-            else:
-                template = sample_name + "{{" + ",".join(f'{names[i]}="{{}}"' for i in order) + "}}"
-                cols = [map(itemgetter(i + 1), rows) for i in order]
-                keys = list(map(hash, map(template.format, *cols)))
+            getter = itemgetter(*[i + 1 for i in order])
+            sorted_names = tuple(names[i] for i in order)
+            keys = list(
+                map(hash, zip(repeat(sample_name), repeat(sorted_names), map(getter, rows)))
+            )
         series = fam.series_hashes
         # Two C-level passes: membership, then insertion. Duplicates (rare) are located in
         # Python only when the counts say there are some.
@@ -468,15 +495,17 @@ def _compile_shapes(
         head = f"[a-zA-Z_:][a-zA-Z0-9_:]{{{base_len - 1}}}"
     else:
         head = ""
+    # The name's head is matched once for all shapes, then each shape's suffix and labels.
+    # A shape with labels starts with an empty column (the series is identified from the
+    # label columns), so that its columns are (placeholder, label values…, value).
     lines = []
     for sname, names in shapes:
-        name = head + re.escape(sname)
         if names:
             body = ",".join(f"{re.escape(k)}={_FAST_LABEL_VALUE}" for k in names)
-            lines.append(f"({name}\\{{{body}\\}}) {_FAST_VALUE}\\n")
+            lines.append(f"(){re.escape(sname)}\\{{{body}\\}} {_FAST_VALUE}\\n")
         else:
-            lines.append(f"{name} {_FAST_VALUE}\\n")
-    capture = "|".join(lines)
+            lines.append(f"{re.escape(sname)} {_FAST_VALUE}\\n")
+    capture = f"{head}(?:{'|'.join(lines)})"
     block = re.sub(r"\((?!\?)", "(?:", capture)
     return re.compile(f"(?:{block})+"), re.compile(f"(?m)^(?:{capture})")
 

@@ -29,6 +29,7 @@ from obsctl.model.metric_families import CountEntry, Exposition, LintSummary
 from obsctl.model.units import format_size
 from obsctl.parsers.exposition import ExpositionParser, detect_format
 from obsctl.workflows.inputs import check_stdin_name, display_name, no_cyclic_gc, open_input
+from obsctl.workflows.lint_split import parse_split, split_enabled
 
 if TYPE_CHECKING:
     from obsctl.workflows.findings import FindingsOutcome
@@ -114,7 +115,13 @@ def parse_input(
     with open_input(name, stdin=stdin, what="expositions") as inp:
         chunks = inp.chunks(what="expositions")
         first = next(chunks, b"")
-        parser = ExpositionParser(source or name, fmt or detect_format(first[:65536], inp.tail))
+        fmt = fmt or detect_format(first[:65536], inp.tail)
+        if not inp.compressed and split_enabled(inp.size):
+            with no_cyclic_gc():
+                expo = parse_split(name, fmt, first, chunks, inp.size or 0, source=source)
+            if expo is not None:
+                return expo
+        parser = ExpositionParser(source or name, fmt)
         last = 0.0
 
         def report() -> None:

@@ -4,6 +4,8 @@ the server-wide checks."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from obsctl.analysis.lint.cardinality import (
@@ -150,6 +152,42 @@ def test_fewer_than_min_values_is_never_unbounded():
 
 def test_no_classified_value_is_not_unbounded():
     assert dominant_class(["GET", "POST", "PUT"] * 5) is None
+
+
+def _dominant_class_by_definition(values: list[str]) -> tuple[str, int, int] | None:
+    if len(values) < 10:
+        return None
+    counts: dict[str, int] = {}
+    for v in values:
+        cls = classify_value(v)
+        if cls is not None:
+            counts[cls] = counts.get(cls, 0) + 1
+    if not counts:
+        return None
+    cls, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return (cls, n, len(values)) if n * 5 >= len(values) * 4 else None
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_dominant_class_is_classify_value_at_80_percent(seed: int) -> None:
+    # Unclassified values anywhere (first, last, in runs across the slices the check
+    # stops early on), around the 80 % line.
+    rng = random.Random(seed)
+    total = rng.choice([10, 31, 32, 33, 64, 100, 256])
+    kinds = [
+        lambda i: f"10.0.{i % 250}.{i // 250}",
+        lambda i: f"{i:032x}",
+        lambda i: f"/api/users/{i}/orders",
+        lambda i: f"pod-{i}",
+        lambda i: rng.choice(["GET", "POST"]),
+    ]
+    main, other = rng.sample(kinds, 2)
+    share = rng.choice([0.7, 0.78, 0.8, 0.82, 0.9, 1.0])
+    values = [main(i) if rng.random() < share else other(i) for i in range(total)]
+    if rng.random() < 0.5:
+        values.sort(key=lambda v: classify_value(v) is not None)  # unclassified first
+    assert dominant_class(values) == _dominant_class_by_definition(values)
+    assert dominant_class(sorted(values)) == _dominant_class_by_definition(values)
 
 
 def test_mixed_classes_need_one_class_at_80_percent():

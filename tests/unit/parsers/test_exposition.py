@@ -231,6 +231,22 @@ def test_series_identity_ignores_label_order_in_fast_blocks() -> None:
     assert [line for line, _ in fam.duplicates] == [301, 302]
 
 
+def test_series_identity_is_names_and_values_whichever_path() -> None:
+    # Fast-path runs (one label, two, none) then the same series on the line parser (odd
+    # spacing, quoted names): duplicates; another label name with the same value is not.
+    one = "".join(f'c{{x="{i}"}} 1\n' for i in range(20))
+    two = "".join(f'd{{x="{i}",y="{i}"}} 1\n' for i in range(20))
+    text = (
+        "# TYPE c gauge\n" + one + 'c{y="3"} 1\n' + 'c{ x="3"} 1\n'
+        "# TYPE d gauge\n" + two + 'd{"y"="4","x"="4"} 1\n' + 'd{x="4",y="5"} 1\n'
+        "# TYPE e gauge\n" + "e 1\n" * 9 + "e  2\n"
+    )
+    c, d, e = parse_exposition_text(text, fmt="text", keep_samples=False).families
+    assert (c.series_count, c.duplicate_count, c.duplicates[0][0]) == (21, 1, 23)
+    assert (d.series_count, d.duplicate_count, d.duplicates[0][0]) == (21, 1, 45)
+    assert (e.series_count, e.duplicate_count) == (1, 9)
+
+
 def _histogram_text(rng: random.Random, series: int) -> list[str]:
     lines = ["# HELP h x", "# TYPE h histogram"]
     for s in range(series):
@@ -411,6 +427,43 @@ def test_bulk_verification_matches_per_sample_rules_for_all_kinds(seed: int) -> 
     assert list(lint_exposition(bulk, LintConfig())) == list(
         lint_exposition(detailed, LintConfig())
     )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_family_resumed_after_another_is_verified_as_a_whole(seed: int) -> None:
+    # Text format: a histogram or summary is settled when another family starts, and
+    # continues later (expfmt regroups it). Its proof must cover both parts: a series split
+    # across them, repeated in the second part or left incomplete is found as in the
+    # per-sample rules.
+    rng = random.Random(seed)
+    kind = "histogram" if seed % 2 == 0 else "summary"
+    lines = _family_text(rng, kind, rng.randint(2, 20), False)
+    for _ in range(rng.randint(0, 2)):
+        rng.choice(MUTATIONS)(lines, rng.randrange(2, len(lines) - 1))
+    cut = rng.randrange(3, len(lines))
+    second = lines[cut:]
+    if seed % 3 == 0:
+        second += lines[2 : 2 + rng.randint(1, 6)]  # samples of the first part again
+    gauge = ["# TYPE other gauge", *(f'other{{k="{i}"}} {i}' for i in range(12))]
+    text = "\n".join([*lines[:cut], *gauge, *second]) + "\n"
+    bulk = parse_exposition_text(text, fmt="text", keep_samples=False)
+    detailed = parse_exposition_text(text, fmt="text", keep_samples=True)
+    assert bulk.problems == detailed.problems
+    assert list(lint_exposition(bulk, LintConfig())) == list(
+        lint_exposition(detailed, LintConfig())
+    )
+
+
+def test_settled_family_resumes_unproven() -> None:
+    lines = _histogram_text(random.Random(3), 5)
+    first = "\n".join(lines) + "\n# TYPE other gauge\nother 1\n"
+    expo = parse_exposition_text(first, fmt="text", keep_samples=False)
+    assert expo.families[0].structure_verified
+    resumed = parse_exposition_text(first + lines[3] + "\n", fmt="text", keep_samples=False)
+    fam = resumed.families[0]
+    assert not fam.structure_verified
+    assert fam.duplicate_count == 1 and fam.interleaved_line == len(lines) + 3
+    assert len(fam.samples) == fam.sample_count == len(lines) - 1
 
 
 @pytest.mark.parametrize("seed", range(30))

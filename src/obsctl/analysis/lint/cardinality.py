@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import compress
 from operator import not_
+from typing import Final
 
 from obsctl.analysis.lint.registry import Hit, define
 from obsctl.model.budgets import EXEMPT_LABELS, Budgets, Threshold
@@ -264,6 +265,9 @@ def _article(cls: str) -> str:
     return _PHRASES.get(cls, f"a {cls}")
 
 
+_CLASSIFY_SLICE: Final = 32
+
+
 def dominant_class(values: Iterable[str], *, min_values: int = 10) -> tuple[str, int, int] | None:
     """``(class, matching, total)`` when ≥ 80 % of ≥ ``min_values`` values share a class."""
     values = list(values)
@@ -272,15 +276,25 @@ def dominant_class(values: Iterable[str], *, min_values: int = 10) -> tuple[str,
         return None
     # ``classify_value`` over all values, with the common cases in C: one alternation for
     # the classes, one search that rules out the rest (IPv6, URLs, tokens, free text).
+    # Values go in slices: once more than a fifth of them has no class, no class can reach
+    # 80 % and the answer is ``None`` whatever the other values are (most labels: pods,
+    # routes, codes).
     counts: dict[str, int] = {}
-    firsts = list(map(_CLASSES_FIRST.fullmatch, values))
-    for m in filter(None, firsts):
-        cls = _CLASS_OF_GROUP[m.lastgroup]  # type: ignore[index]
-        counts[cls] = counts.get(cls, 0) + 1
-    for v in filter(_MAYBE_REST.search, compress(values, map(not_, firsts))):
-        rest = _classify_rest(v)
-        if rest is not None:
-            counts[rest] = counts.get(rest, 0) + 1
+    classified = 0
+    for start in range(0, total, _CLASSIFY_SLICE):
+        part = values[start : start + _CLASSIFY_SLICE]
+        firsts = list(map(_CLASSES_FIRST.fullmatch, part))
+        for m in filter(None, firsts):
+            cls = _CLASS_OF_GROUP[m.lastgroup]  # type: ignore[index]
+            counts[cls] = counts.get(cls, 0) + 1
+            classified += 1
+        for v in filter(_MAYBE_REST.search, compress(part, map(not_, firsts))):
+            rest = _classify_rest(v)
+            if rest is not None:
+                counts[rest] = counts.get(rest, 0) + 1
+                classified += 1
+        if (start + len(part) - classified) * 5 > total:
+            return None
     if not counts:
         return None
     cls, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
