@@ -119,6 +119,24 @@ def test_unclosed_bracket_hint_points_at_the_opener(expr: str, reason: str, hint
     assert err.hint == f"{hint}; {LOCAL}"
 
 
+@pytest.mark.parametrize(
+    ("expr", "reason", "hint"),
+    [
+        # Prometheus names the parenthesis first; the hint points at the '(' too, not at the
+        # '[' opened inside it.
+        ("sum(x[5m", "unclosed left parenthesis", "the unclosed '(' is at column 4"),
+        ("(a[1m]) + (b[1m]", "unclosed left parenthesis", "the unclosed '(' is at column 11"),
+        ('rate(x{a="("}[5m', "unclosed left parenthesis", "the unclosed '(' is at column 5"),
+    ],
+)
+def test_unclosed_hint_names_the_bracket_the_message_names(
+    expr: str, reason: str, hint: str
+) -> None:
+    err = _error(expr)
+    assert err.reason == reason
+    assert err.hint == f"{hint}; {LOCAL}"
+
+
 def test_other_errors_do_not_point_at_an_open_bracket() -> None:
     err = _error("sum(x}")  # a '(' is open, but the error is the stray '}'
     assert err.reason == "unexpected character: '}'"
