@@ -423,3 +423,43 @@ groups:
 """
     rf = parse_rule_file(text, source="r.yaml")
     assert metric_names(expression_facts(rf).values()) == ["a", "b"]
+
+
+def test_empty_record_or_alert_name_is_neither() -> None:
+    text = """\
+groups:
+  - name: g
+    rules:
+      - record: ""
+        expr: sum(up)
+      - alert: ""
+        expr: up == 0
+"""
+    opts = CheckOptions(required_labels=(), required_annotations=())
+    assert _report(text, opts) == [
+        ("RUL105", 4, 9, "one of 'record' or 'alert' must be set", None),
+        ("RUL105", 6, 9, "one of 'record' or 'alert' must be set", None),
+    ]
+
+
+def test_selector_without_a_name_and_unknown_metrics_before_known_ones() -> None:
+    text = """\
+groups:
+  - name: g
+    rules:
+      - record: job:a:sum
+        expr: rate({job="x"}[1m]) + foo + up{zz="1"}
+"""
+    server = ServerFacts(label_names={"up": frozenset({"job"})})
+    opts = CheckOptions(required_labels=(), required_annotations=())
+    assert _report(text, opts, server) == [
+        (
+            "RUL202",
+            5,
+            15,
+            "range [1m] over {…} is shorter than twice the scrape interval (1m)",
+            "use at least [2m], better [4m]",
+        ),
+        # foo's labels are not known: up is still checked
+        ("RUL301", 5, 15, "label 'zz' does not exist on up", "its labels: job"),
+    ]
