@@ -33,7 +33,7 @@ def _case_id(case: dict[str, Any]) -> str:
 
 
 def safe_id(text: str) -> str:
-    """A test ID that can be selected on the command line (as in conftest.py)."""
+    """A test ID that can be selected by its node ID (see tests/conftest.py)."""
     text = text.replace("::", ": :")
     text = text if len(text) <= 40 else text[:40] + "..."
     return "".join(ch if " " <= ch <= "~" and ch != "\\" else "?" for ch in text)
