@@ -119,6 +119,18 @@ def test_hits_name_their_group_and_rule_and_quote_the_line() -> None:
         (("group", "g"), ("rule", "job:up:sum")),
         '        expr: ""',
     )
+    assert rows[11] == (
+        "RUL109",
+        "g/job:up:sum",
+        (("group", "g"), ("rule", "job:up:sum")),
+        "        labels:",
+    )
+    assert rows[12] == (
+        "RUL103",
+        "g/",
+        (("group", "g"), ("rule", "")),
+        "  - name: g",
+    )
     assert rows[-1] == (
         "RUL111",
         "g/C",
@@ -300,6 +312,7 @@ SERVER = ServerFacts(
         "h_bucket": "histogram",
         "s": "summary",
         "gh": "gaugehistogram",
+        "hh": "histogram",
         "c": "counter",
     },
     series={"sum by (pod) (node_load1 + req_total) > 0": 10_000, 'up{zz="1"} == 0': 10_001},
@@ -316,10 +329,10 @@ groups:
         expr: up{zz="1"} == 0
         for: 5m
       - alert: Rates
-        expr: rate(node_load1[1m]) + rate(h_bucket[1m]) + rate(s[1m]) + rate(gh[1m]) + rate(c[1m]) + rate(gone[1m]) + rate(recorded:x:y[1m]) > 0
+        expr: rate(node_load1[1m]) + rate(h_bucket[1m]) + rate(s[1m]) + rate(gh[1m]) + rate(hh[1m]) + rate(c[1m]) + rate(gone[1m]) + rate(recorded:x:y[1m]) > 0
         for: 5m
       - alert: Empty
-        expr: up{a="", b=~".*", p!="x", r!~"y", q="", s=~".*"} > 0
+        expr: up{a="", b=~".*", p!="x", r!~"y", q="", s=~".*"} > 0 or rate(req_total[45s]) > 0
         for: 5m
       - alert: Templ
         expr: node_load1 > 0
@@ -348,6 +361,8 @@ def test_server_checks_with_messages_and_hints() -> None:
         ("RUL201", 11, 15, "rate() over recorded:x:y, which is not a counter by its name", not_counter),  # noqa: E501
         # recorded by the checked files: not missing
         ("RUL300", 11, 15, "metric gone has no series on the server in the lookback window", "a typo, or an exporter that is not (yet) scraped"),  # noqa: E501
+        # the server's scrape interval (30s), not the default (1m)
+        ("RUL202", 14, 15, "range [45s] over req_total is shorter than twice the scrape interval (30s)", "use at least [1m], better [2m]"),  # noqa: E501
         # matchers that match the empty value never need the label; [1m] is twice 30s
         ("RUL205", 14, 15, 'b=~".*" matches every series', None),
         ("RUL205", 14, 15, 'r!~"y" is a plain string: use r!="y"', None),
@@ -463,3 +478,79 @@ groups:
         # foo's labels are not known: up is still checked
         ("RUL301", 5, 15, "label 'zz' does not exist on up", "its labels: job"),
     ]
+
+
+def test_recording_rule_name_convention_message_and_hint() -> None:
+    text = """\
+groups:
+  - name: g
+    rules:
+      - record: http_requests_rate
+        expr: sum(x)
+      - record: "x}"
+        expr: sum(x)
+      - record: "{x"
+        expr: sum(x)
+"""
+    assert _report(text) == [
+        (
+            "RUL206",
+            4,
+            17,
+            "recording rule name 'http_requests_rate' is not level:metric:operations",
+            "e.g. job:http_requests:rate5m",
+        ),
+        (
+            "RUL109",
+            6,
+            17,
+            "braces present in the recording rule name; should it be in expr?: x}",
+            None,
+        ),
+        (
+            "RUL109",
+            8,
+            17,
+            "braces present in the recording rule name; should it be in expr?: {x",
+            None,
+        ),
+    ]
+
+
+def test_duplicate_rule_points_at_its_record_key() -> None:
+    text = """\
+groups:
+  - name: g
+    rules:
+      - expr: sum(up)
+        record: job:up:sum
+      - expr: sum(up)
+        record: job:up:sum
+"""
+    rf = parse_rule_file(text, source="r.yaml")
+    hits = check_rule_file(rf, CheckOptions(), facts=expression_facts(rf))
+    assert [(h.rule.rule_id, h.line, h.col, h.message, h.subject, h.extra) for h in hits] == [
+        (
+            "RUL112",
+            7,
+            9,
+            "duplicate rule job:up:sum (same name and labels as line 5)",
+            "g/job:up:sum",
+            (("group", "g"), ("rule", "job:up:sum")),
+        )
+    ]
+
+
+def test_rules_with_both_record_and_alert_are_not_compared_for_duplicates() -> None:
+    text = """\
+groups:
+  - name: g
+    rules:
+      - record: a:b:c
+        alert: B
+        expr: x
+      - record: a:b:c
+        alert: B
+        expr: x
+"""
+    assert [r[:2] for r in _report(text)] == [("RUL104", 4), ("RUL104", 7)]
