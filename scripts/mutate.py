@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -169,6 +170,12 @@ def _drop_unmutated_copy(path: Path) -> None:
         copy.unlink()
 
 
+def _drop_copied_tests() -> None:
+    """mutmut copies ``tests/`` into ``mutants/`` on every run but never deletes from the copy: a
+    removed ``conftest.py`` would still load there. Each run starts from a fresh copy."""
+    shutil.rmtree(ROOT / "mutants" / "tests", ignore_errors=True)
+
+
 def _forget_test_map_unless_same_targets(modules: list[str], tests: list[str]) -> None:
     """mutmut maps tests to the functions they reach only in the files it mutated in that run,
     and only re-maps new tests later; after a run on other modules, build the map afresh."""
@@ -247,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     _ensure_mutmut()
     for m in modules:
         _drop_unmutated_copy(path_of(m))
+    _drop_copied_tests()
     tests = args.tests or tests_for(modules)
     _forget_test_map_unless_same_targets(modules, tests)
     log = ROOT / "mutants" / "mutate.log"
@@ -284,6 +292,12 @@ def main(argv: list[str] | None = None) -> int:
         tail = log.read_text("utf-8", errors="replace").splitlines()[-15:]
         print("\n".join(tail), file=sys.stderr)
         print(f"mutate: mutmut failed (exit {run.returncode}); see {log}", file=sys.stderr)
+        if "BadTestExecutionCommandsException" in log.read_text("utf-8", errors="replace"):
+            print(
+                "mutate: hint: a test was renamed since mutmut mapped tests to functions; "
+                "delete mutants/mutmut-stats.json and run again",
+                file=sys.stderr,
+            )
         return 2
 
     failed = False
