@@ -14,6 +14,11 @@ Results are kept in ``mutants/`` (git-ignored). A named run re-tests every mutan
 module; ``--survivors`` re-tests only those not killed last time (and mutants of changed
 functions), the quick loop while writing tests. See docs/testing.md.
 
+Modules that most of the suite reaches (every PromQL evaluation runs the lexer and the
+parser) would run thousands of tests per mutant; ``[tool.mutate.tests]`` in pyproject.toml
+names, per module, the tests about it, and a run of those modules uses only them
+(``--tests`` overrides it).
+
 Exit status: 0, or 1 when a module scores below ``--fail-under``, 2 on bad usage.
 """
 
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -42,6 +48,24 @@ def _mutmut_config() -> dict[str, object]:
     config = data.get("tool", {}).get("mutmut", {})
     if not isinstance(config, dict):  # pragma: no cover - a broken pyproject.toml
         raise SystemExit("mutate: [tool.mutmut] in pyproject.toml is not a table")
+    return config
+
+
+def tests_for(modules: list[str]) -> list[str]:
+    """The tests ``[tool.mutate.tests]`` names for every one of ``modules`` (``[]``: the default
+    selection, ``pytest_add_cli_args_test_selection`` of ``[tool.mutmut]``)."""
+    table = _mutate_config().get("tests", {})
+    assert isinstance(table, dict)
+    if not modules or any(m not in table for m in modules):
+        return []
+    return sorted({str(t) for m in modules for t in table[m]})
+
+
+def _mutate_config() -> dict[str, object]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    config = data.get("tool", {}).get("mutate", {})
+    if not isinstance(config, dict):  # pragma: no cover - a broken pyproject.toml
+        raise SystemExit("mutate: [tool.mutate] in pyproject.toml is not a table")
     return config
 
 
@@ -114,15 +138,21 @@ from mutmut.__main__ import cli
 only = [p for p in sys.argv[1].split(",") if p]
 if only:
     configuration.config().only_mutate = only
-sys.argv = ["mutmut", *sys.argv[2:]]
+tests = [t for t in sys.argv[2].split(",") if t]
+if tests:
+    configuration.config().pytest_add_cli_args_test_selection = tests
+sys.argv = ["mutmut", *sys.argv[3:]]
 cli()
 """
 
 
 def _mutmut(
-    *args: str, log: Path | None = None, only: list[str] | None = None
+    *args: str,
+    log: Path | None = None,
+    only: list[str] | None = None,
+    tests: list[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-c", _NARROWED, ",".join(only or []), *args]
+    cmd = [sys.executable, "-c", _NARROWED, ",".join(only or []), ",".join(tests or []), *args]
     if log is None:
         return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     with log.open("w", encoding="utf-8") as fh:
@@ -140,12 +170,18 @@ def _drop_unmutated_copy(path: Path) -> None:
         copy.unlink()
 
 
-def _forget_test_map_unless_same_targets(modules: list[str]) -> None:
+def _drop_copied_tests() -> None:
+    """mutmut copies ``tests/`` into ``mutants/`` on every run but never deletes from the copy: a
+    removed ``conftest.py`` would still load there. Each run starts from a fresh copy."""
+    shutil.rmtree(ROOT / "mutants" / "tests", ignore_errors=True)
+
+
+def _forget_test_map_unless_same_targets(modules: list[str], tests: list[str]) -> None:
     """mutmut maps tests to the functions they reach only in the files it mutated in that run,
     and only re-maps new tests later; after a run on other modules, build the map afresh."""
     marker = ROOT / "mutants" / "mutate-targets.txt"
     marker.parent.mkdir(exist_ok=True)
-    wanted = "\n".join(sorted(modules))
+    wanted = "\n".join([*sorted(modules), *(f"tests: {t}" for t in tests)])
     if not marker.exists() or marker.read_text("utf-8") != wanted:
         (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         marker.write_text(wanted, "utf-8")
@@ -180,6 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "-j", "--jobs", type=int, default=2, help="parallel mutant runs (default: 2)"
     )
+    parser.add_argument(
+        "--tests",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="run only these tests per mutant (repeatable; default: [tool.mutate.tests])",
+    )
     parser.add_argument("--show", action="store_true", help="print the diff of each survivor")
     parser.add_argument(
         "--survivors",
@@ -211,10 +254,14 @@ def main(argv: list[str] | None = None) -> int:
     _ensure_mutmut()
     for m in modules:
         _drop_unmutated_copy(path_of(m))
-    _forget_test_map_unless_same_targets(modules)
+    _drop_copied_tests()
+    tests = args.tests or tests_for(modules)
+    _forget_test_map_unless_same_targets(modules, tests)
     log = ROOT / "mutants" / "mutate.log"
     log.parent.mkdir(exist_ok=True)
     print(f"mutate: {', '.join(modules)} (log: {log.relative_to(ROOT)})", file=sys.stderr)
+    if tests:
+        print(f"mutate: tests: {' '.join(tests)}", file=sys.stderr)
     targets = [_glob(m) for m in modules]
     if args.survivors:
         previous = results(modules)
@@ -236,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             *targets,
             log=log,
             only=[str(path_of(m)) for m in modules],
+            tests=tests,
         )
         if targets
         else subprocess.CompletedProcess([], 0)
@@ -244,6 +292,12 @@ def main(argv: list[str] | None = None) -> int:
         tail = log.read_text("utf-8", errors="replace").splitlines()[-15:]
         print("\n".join(tail), file=sys.stderr)
         print(f"mutate: mutmut failed (exit {run.returncode}); see {log}", file=sys.stderr)
+        if "BadTestExecutionCommandsException" in log.read_text("utf-8", errors="replace"):
+            print(
+                "mutate: hint: a test was renamed since mutmut mapped tests to functions; "
+                "delete mutants/mutmut-stats.json and run again",
+                file=sys.stderr,
+            )
         return 2
 
     failed = False

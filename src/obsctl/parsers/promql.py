@@ -42,7 +42,8 @@ class PromQLSyntaxError(UsageError):
         line, caret = caret_excerpt(expr, pos)
         where = _where(expr, pos)
         hint = "the expression was checked locally and not sent to the server"
-        opener = _unclosed_opener(expr) if reason.startswith(_UNCLOSED) else None
+        kind = _UNCLOSED.get(reason)
+        opener = _unclosed_opener(expr, kind) if kind is not None else None
         if opener is not None:
             hint = f"the unclosed {expr[opener]!r} is at {_where(expr, opener)}; {hint}"
         super().__init__(
@@ -53,7 +54,12 @@ class PromQLSyntaxError(UsageError):
         self.pos = pos
 
 
-_UNCLOSED = ("unclosed left", "unexpected end of input inside braces")
+# The lexer's messages for input that ends inside brackets, and the bracket each one names.
+_UNCLOSED = {
+    "unclosed left parenthesis": "(",
+    "unclosed left bracket": "[",
+    "unexpected end of input inside braces": "{",
+}
 
 
 def _where(expr: str, pos: int) -> str:
@@ -62,8 +68,8 @@ def _where(expr: str, pos: int) -> str:
     return f"line {lineno}, column {col}" if "\n" in expr else f"column {col}"
 
 
-def _unclosed_opener(expr: str) -> int | None:
-    """Offset of the innermost bracket left open at the end of ``expr``."""
+def _unclosed_opener(expr: str, kind: str) -> int | None:
+    """Offset of the innermost ``kind`` bracket left open at the end of ``expr``."""
     from obsctl.parsers.promql_lexer import tokenize
 
     stack: list[int] = []
@@ -73,7 +79,7 @@ def _unclosed_opener(expr: str) -> int | None:
             stack.append(tok.pos)
         elif tok.kind in pairs and stack and expr[stack[-1]] == pairs[tok.kind]:
             stack.pop()
-    return stack[-1] if stack else None
+    return next((pos for pos in reversed(stack) if expr[pos] == kind), None)
 
 
 def check_promql(expr: str) -> Expr:
