@@ -15,7 +15,7 @@ from obsctl.model.collector import (
     YamlMap,
     YamlScalar,
 )
-from obsctl.parsers.collector_yaml import iter_scalars, resolve_plain_scalar
+from obsctl.parsers.collector_yaml import iter_string_scalars_containing, resolve_plain_scalar
 
 SUPPORTED_SCHEMES = frozenset({"env", "file", "yaml", "http", "https"})
 """Config providers compiled into the standard distributions."""
@@ -218,9 +218,8 @@ def expand_env(root: YamlMap, ctx: ExpansionContext) -> None:
     with ``N=5`` is the integer 5); embedded references are substituted as text; ``$$`` becomes
     ``$`` afterwards. Values that cannot be known offline are marked ``known=False``.
     """
-    for node, path in iter_scalars(root):
-        if isinstance(node.value, str) and "$" in node.value:
-            _expand_scalar(node, path, ctx)
+    for node, path in iter_string_scalars_containing(root, "$"):
+        _expand_scalar(node, path, ctx)
     for name, uses in sorted(ctx.unresolved.items()):
         # One finding per variable, at its first use: a pod IP referenced ten times is one
         # problem, not ten.
