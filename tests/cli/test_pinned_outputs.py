@@ -2,8 +2,8 @@
 
 The speed work on these commands (the YAML composer, the trace decoder, the waterfall) must
 not change a byte of what they print. Each case's exit code, stdout and stderr are compared
-with ``tests/fixtures/pinned/<case>.txt`` (a big stdout by its SHA-256); an intended change of the output regenerates them
-with ``UPDATE_GOLDEN=1``.
+with ``tests/fixtures/pinned/<case>.txt`` (a big stdout by its SHA-256); after an intended
+change of the output, ``UPDATE_GOLDEN=1`` regenerates them.
 """
 
 from __future__ import annotations
