@@ -540,6 +540,11 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
         p = parents[i]
         if p >= 0:
             depth[i] = depth[p] + 1
+    sizes = [1] * n
+    for i in reversed(order):  # children before their parents
+        p = parents[i]
+        if p >= 0:
+            sizes[p] += sizes[i]
 
     self_time = _self_times(starts, ends, children)
 
@@ -625,6 +630,8 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
         children=ChildrenView(keys, children, index),
         preorder=tuple([keys[i] for i in order]),
         depth=ValuesView(index, depth),
+        # A dict, not a view: the waterfall looks up tens of thousands of them.
+        subtree_size=dict(zip(keys, sizes, strict=True)),
         self_time_ns=ValuesView(index, self_time),
         critical_path_ns=ValuesView(index, cp),
         critical_path=tuple(merged),
