@@ -20,9 +20,11 @@ from obsctl.parsers.collector_yaml import iter_string_scalars_containing, resolv
 SUPPORTED_SCHEMES = frozenset({"env", "file", "yaml", "http", "https"})
 """Config providers compiled into the standard distributions."""
 
-_ENV_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):(.*)$", re.DOTALL)
-_BARE_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Patterns as re.compile's cache holds them: compiled on first use, i.e. only for configs with
+# ${…} references or an --env-file (compiling costs more start-up than most configs' checks).
+_ENV_NAME = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+_SCHEME = r"^([A-Za-z][A-Za-z0-9+.\-]*):(.*)$"
+_BARE_VAR = r"[A-Za-z_][A-Za-z0-9_]*"
 # ----------------------------------------------------------------------------- ${…} expansion
 
 
@@ -131,8 +133,8 @@ def _expand_string(
             out.append(value)
             i = close + 1
             continue
-        if count % 2 == 1 and run < n and _BARE_VAR.match(text, run):
-            name = _BARE_VAR.match(text, run)
+        if count % 2 == 1 and run < n and re.compile(_BARE_VAR).match(text, run):
+            name = re.compile(_BARE_VAR).match(text, run)
             assert name is not None
             _problem(
                 ctx,
@@ -158,13 +160,13 @@ def _resolve_reference(
         inner, known, _ = _expand_string(inner, node, path, ctx, depth + 1)
         if not known:
             return raw, False
-    match = _SCHEME.match(inner)
+    match = re.match(_SCHEME, inner, re.DOTALL)
     if match is None:
         scheme, opaque = "env", inner
     else:
         scheme, opaque = match.group(1), match.group(2)
     if scheme not in SUPPORTED_SCHEMES:
-        if match is not None and not _ENV_NAME.match(inner.split(":", 1)[0]):
+        if match is not None and not re.match(_ENV_NAME, inner.split(":", 1)[0]):
             pass
         _problem(
             ctx,
@@ -188,7 +190,7 @@ def _resolve_reference(
         # file/http/https/yaml values are not read offline.
         return raw, False
     name, sep, default = opaque.partition(":-")
-    if not _ENV_NAME.match(name):
+    if not re.match(_ENV_NAME, name):
         _problem(
             ctx,
             node,
@@ -264,7 +266,7 @@ def parse_env_file(text: str) -> dict[str, str]:
             line = line[len("export ") :].lstrip()
         name, sep, value = line.partition("=")
         name = name.strip()
-        if not sep or not _ENV_NAME.match(name):
+        if not sep or not re.match(_ENV_NAME, name):
             continue
         value = value.strip()
         if value[:1] in ("'", '"'):

@@ -243,7 +243,8 @@ def validate_report(
     )
 
 
-_SECRET_VALUE = re.compile(r"^(\s*(?:-\s+)?[^:#]+:\s*)(\S.*)$")
+_SECRET_VALUE = r"^(\s*(?:-\s+)?[^:#]+:\s*)(\S.*)$"
+"""A ``key: value`` line (compiled on first use: only lines with a literal credential)."""
 
 
 def _with_source_lines(findings: list[Finding], lines: Mapping[str, list[str]]) -> list[Finding]:
@@ -257,7 +258,7 @@ def _with_source_lines(findings: list[Finding], lines: Mapping[str, list[str]]) 
             continue
         line = text[f.location.line - 1]
         if (f.location.file, f.location.line) in secret_lines:
-            line = _SECRET_VALUE.sub(lambda m: m.group(1) + "****", line)
+            line = re.sub(_SECRET_VALUE, lambda m: m.group(1) + "****", line)
         out.append(replace(f, source_line=line))
     return out
 
