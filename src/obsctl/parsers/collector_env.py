@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from obsctl.model.collector import (
@@ -38,15 +37,20 @@ class EnvReference(NamedTuple):
     raw: str
 
 
-@dataclass(slots=True)
 class ExpansionContext:
-    """What expansion needs: the environment and the collected problems."""
+    """What expansion needs: the environment and the collected problems.
 
-    env: Mapping[str, str]
-    strict: bool = False
-    problems: list[Problem] = field(default_factory=list)
-    unresolved: dict[str, list[tuple[YamlScalar, str]]] = field(default_factory=dict)
-    references: int = 0
+    A plain class, not a dataclass: the generated methods cost start-up and none is used.
+    """
+
+    __slots__ = ("env", "problems", "references", "strict", "unresolved")
+
+    def __init__(self, env: Mapping[str, str], strict: bool = False) -> None:
+        self.env = env
+        self.strict = strict
+        self.problems: list[Problem] = []
+        self.unresolved: dict[str, list[tuple[YamlScalar, str]]] = {}
+        self.references = 0
 
 
 def _find_close(text: str, start: int) -> int:
