@@ -172,6 +172,11 @@ class SourceDocument(NamedTuple):
         wrapper: ``plain``, ``configmap``, ``opentelemetrycollector`` or ``helm``.
         problems: parse-time problems (YAML errors, duplicate keys, env syntax …).
         empty: the input held no document at all (empty, or comments only).
+        defaults_at: Helm values: the position (line, col) every node of the chart's own
+            default ``config`` carries, so findings about those defaults can be told apart.
+        pod_env: Helm values: environment variables the chart sets in the collector's pod
+            (``MY_POD_IP``, ``extraEnvs``); the value is ``None`` when it is known only at
+            run time (``valueFrom``, the pod IP).
     """
 
     file: str
@@ -180,6 +185,8 @@ class SourceDocument(NamedTuple):
     problems: tuple[Problem, ...] = ()
     empty: bool = False
     detail: str = ""
+    defaults_at: tuple[int, int] | None = None
+    pod_env: tuple[tuple[str, str | None], ...] = ()
 
 
 class CollectorConfig(NamedTuple):

@@ -41,13 +41,23 @@ class ExpansionContext:
     """What expansion needs: the environment and the collected problems.
 
     A plain class, not a dataclass: the generated methods cost start-up and none is used.
+
+    Attributes:
+        runtime: variables set where the collector runs but unknown offline (a Helm chart's
+            ``MY_POD_IP``): their values are unknown, not missing.
     """
 
-    __slots__ = ("env", "problems", "references", "strict", "unresolved")
+    __slots__ = ("env", "problems", "references", "runtime", "strict", "unresolved")
 
-    def __init__(self, env: Mapping[str, str], strict: bool = False) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        strict: bool = False,
+        runtime: frozenset[str] = frozenset(),
+    ) -> None:
         self.env = env
         self.strict = strict
+        self.runtime = runtime
         self.problems: list[Problem] = []
         self.unresolved: dict[str, list[tuple[YamlScalar, str]]] = {}
         self.references = 0
@@ -206,6 +216,8 @@ def _resolve_reference(
         return raw, False
     if name in ctx.env:
         return ctx.env[name], True
+    if name in ctx.runtime:
+        return raw, False
     if sep:
         return default, True
     ctx.unresolved.setdefault(name, []).append((node, path))

@@ -138,8 +138,9 @@ def _has_magic(text: str) -> bool:
     return any(ch in text for ch in "*?[")
 
 
-def read_rule_file(name: str, stdin: IO[bytes] | None) -> RuleFile:
-    """Read (the shared input reader: files, stdin, gzip, size cap) and parse one input.
+def read_rule_file(name: str, stdin: IO[bytes] | None, stdin_name: str | None = None) -> RuleFile:
+    """Read (the shared input reader: files, stdin, gzip, size cap) and parse one input;
+    ``stdin_name`` names ``-`` (``--stdin-name``).
 
     Raises:
         UsageError: unreadable, too large or not UTF-8 (exit 2).
@@ -147,7 +148,7 @@ def read_rule_file(name: str, stdin: IO[bytes] | None) -> RuleFile:
     """
     from obsctl.workflows.inputs import display_name, read_input
 
-    display = display_name(name)
+    display = display_name(name, stdin_name)
     data = read_input(name, stdin=stdin, max_bytes=MAX_BYTES, what="rule files")
     try:
         text = data.decode("utf-8-sig")
@@ -305,14 +306,15 @@ def check_report(
     request: RulesCheckRequest, env: RulesEnvironment, selection: RuleSelection
 ) -> FindingsReport:
     """Read every input, check it, and return the report."""
-    from obsctl.workflows.inputs import no_cyclic_gc
+    from obsctl.workflows.inputs import check_stdin_name, no_cyclic_gc
 
     names = expand_inputs(request.inputs)
+    check_stdin_name(names, request.rules.stdin_name)
     # Reading builds a node per YAML scalar and a syntax tree per expression, all acyclic: with
     # the collector paused a 5,000-rule file reads in a third of the time. The trees live until
     # the report is out, so they are frozen rather than scanned once more when it resumes.
     with no_cyclic_gc(freeze=True):
-        files = [read_rule_file(name, env.stdin) for name in names]
+        files = [read_rule_file(name, env.stdin, request.rules.stdin_name) for name in names]
         parsed = [expression_facts(f) for f in files]
     options = replace(request.options, recorded=recorded_names(files))
     if request.scrape_interval_s is not None:
