@@ -14,8 +14,8 @@ def command_paths() -> list[list[str]]:
     """``[]`` for the root, then every command and subcommand, in help order."""
     import click
 
-    from obsctl.cli import COMMANDS
     from obsctl.cli.lazy import load_command
+    from obsctl.cli.root import COMMANDS
 
     paths: list[list[str]] = [[]]
     for name, spec in COMMANDS.items():

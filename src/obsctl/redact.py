@@ -106,10 +106,27 @@ def _bytes_patterns() -> tuple[re.Pattern[bytes], tuple[re.Pattern[bytes], ...]]
     )
 
 
+# What the trigger patterns need to find anything: one of these words (``_triggers()[0]``
+# is an alternation of them and of longer words containing them), or ``=`` after one of
+# ``?&;`` (``_triggers()[1]``). Text without them is returned as is without compiling the
+# patterns: most diagnostics (a findings summary, a usage error) have none.
+_TRIGGER_WORDS = ("authorization", "cookie", "x-", "bearer", "basic", "digest", "token", "://")
+_TRIGGER_WORDS_BYTES = tuple(w.encode("ascii") for w in _TRIGGER_WORDS)
+
+
+def _may_hold_shapes(low: AnyStr, words: tuple[AnyStr, ...], marks: AnyStr) -> bool:
+    if any(w in low for w in words):
+        return True
+    equals, query = marks[:1], marks[1:]
+    return equals in low and any(query[i : i + 1] in low for i in range(len(query)))
+
+
 def _redact_shapes(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a few non-ASCII letters change length when lower-cased
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if not _may_hold_shapes(low, _TRIGGER_WORDS, "=?&;"):
+        return text
     return _mask_shapes(text, low, _triggers(), _shapes(), MASK, ("${", MASK))
 
 
@@ -287,9 +304,12 @@ def redact_bytes(data: bytes, *, shapes: bool = True) -> bytes:
         data = pattern.sub(MASK.encode(), data)
     if not shapes:
         return data
-    shape, triggers = _bytes_patterns()
     # bytes.lower() touches ASCII letters only: same length, positions carry over.
-    return _mask_shapes(data, data.lower(), triggers, shape, MASK.encode(), (b"${", b"***"))
+    low = data.lower()
+    if not _may_hold_shapes(low, _TRIGGER_WORDS_BYTES, b"=?&;"):
+        return data
+    shape, triggers = _bytes_patterns()
+    return _mask_shapes(data, low, triggers, shape, MASK.encode(), (b"${", b"***"))
 
 
 class RedactingStream:

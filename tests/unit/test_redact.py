@@ -171,3 +171,44 @@ def test_consoles_mask_known_secrets_in_data_and_shapes_in_diagnostics():
     # Data: the user's label value stays as the server sent it; the context's token does not.
     assert out.getvalue() == 'up{url="https://x/?token=abc"} ***\n'
     assert err.getvalue() == 'up{url="https://x/?token=***"} ***\n'
+
+
+_PIECES = [
+    *"abxXT-:/=?&;@ .\n\u0130\u212a",
+    *("tok", "en", "token", "TOKEN", "basic ", "Bearer ", "://", "u:p@h", "key", "cookie"),
+    *("authorization: ", "x-api-key: ", "abcdef123456", "password=", "${env:X}"),
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
+def test_text_without_trigger_words_skips_the_shape_patterns(text):
+    """The quick pre-check never hides a shape the patterns would find."""
+    from obsctl.redact import (
+        MASK,
+        _bytes_patterns,
+        _mask_shapes,
+        _shapes,
+        _triggers,
+        redact,
+        redact_bytes,
+    )
+
+    low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    full = _mask_shapes(text, low, _triggers(), _shapes(), MASK, ("${", MASK))
+    assert redact(text) == full
+    data = text.encode()
+    shape, triggers = _bytes_patterns()
+    full_bytes = _mask_shapes(data, data.lower(), triggers, shape, b"***", (b"${", b"***"))
+    assert redact_bytes(data) == full_bytes
+
+
+def test_summary_line_compiles_no_shape_pattern():
+    from obsctl.redact import _shapes, _triggers, redact
+
+    _shapes.cache_clear()
+    _triggers.cache_clear()
+    assert redact("2 errors, 1 warning, 0 info in 1 input\n") == (
+        "2 errors, 1 warning, 0 info in 1 input\n"
+    )
+    assert _shapes.cache_info().currsize == 0 and _triggers.cache_info().currsize == 0
+    assert redact("see https://u:p@h/") == "see https://***@h/"

@@ -49,6 +49,8 @@ from obsctl.model.traces import (
 _V = TypeVar("_V")
 _HOST_KEYS = ("host.id", "host.ip", "host.name", "ip", "hostname")
 _HTTP_STATUS_KEYS = ("http.response.status_code", "http.status_code")
+_ERROR_KEYS = frozenset({"error", *_HTTP_STATUS_KEYS})
+"""The attributes ``error_reason`` reads."""
 
 
 # ----------------------------------------------------------------------------- tree
@@ -56,9 +58,21 @@ _HTTP_STATUS_KEYS = ("http.response.status_code", "http.status_code")
 
 def span_keys_of(spans: Sequence[Span]) -> list[str]:
     """Unique keys: the span ID, then ``<id>_1``, ``<id>_2`` … for repeats (as Jaeger UI)."""
+    return _keys_and_index(spans)[0]
+
+
+def _keys_and_index(spans: Sequence[Span]) -> tuple[list[str], dict[str, int], bool]:
+    """``span_keys_of(spans)``, key → position, and whether the span IDs are unique (the
+    common case: one dict then serves as the uniqueness test and the index)."""
     ids = [s.span_id for s in spans]
-    if len(set(ids)) == len(ids):
-        return ids
+    index = dict(zip(ids, range(len(ids)), strict=True))
+    if len(index) == len(ids):
+        return ids, index, True
+    keys = _repeat_keys(spans)
+    return keys, dict(zip(keys, range(len(keys)), strict=True)), False
+
+
+def _repeat_keys(spans: Sequence[Span]) -> list[str]:
     seen: Counter[str] = Counter()
     keys: list[str] = []
     for s in spans:
@@ -68,10 +82,16 @@ def span_keys_of(spans: Sequence[Span]) -> list[str]:
     return keys
 
 
-def _resolve_parents(spans: Sequence[Span]) -> tuple[list[int], list[str | None]]:
-    """Parent index per span: ``>= 0`` resolved, ``-1`` root, ``-2`` missing (orphan)."""
+def _resolve_parents(
+    spans: Sequence[Span], first: Mapping[str, int] | None = None
+) -> tuple[list[int], list[str | None]]:
+    """Parent index per span: ``>= 0`` resolved, ``-1`` root, ``-2`` missing (orphan).
+
+    ``first``: span ID → position when the IDs are unique (built here when not given).
+    """
     n = len(spans)
-    first = dict(zip([s.span_id for s in spans], range(n), strict=True))
+    if first is None:
+        first = dict(zip([s.span_id for s in spans], range(n), strict=True))
     pids = [s.parent_span_id for s in spans]
     if len(first) == n:
         # Unique IDs (the common case): one dict lookup per span.
@@ -306,33 +326,47 @@ def critical_path_sections(
     children: Sequence[Sequence[int]],
     root: int,
     is_async: bytearray | None = None,
+    *,
+    starts: Sequence[int] | None = None,
+    ends: Sequence[int] | None = None,
+    work: tuple[list[int], list[int], list[int]] | None = None,
 ) -> list[tuple[int, int, int]]:
     """Jaeger UI's critical path under ``root`` as ``(span index, start, end)`` sections,
-    latest first. See the module docstring for the rules."""
+    latest first. See the module docstring for the rules.
+
+    ``starts``/``ends``: the spans' times, when the caller has them as lists; ``work``: three
+    lists as long as ``spans`` to use as scratch space (reused across the roots of a trace:
+    their subtrees are disjoint), instead of allocating them here.
+    """
+    n = len(spans)
     if is_async is None:
-        parents = [-1] * len(spans)
+        parents = [-1] * n
         for i, kids in enumerate(children):
             for c in kids:
                 parents[c] = i
         is_async = _async_flags(spans, parents)
+    if starts is None or ends is None:
+        starts = [s.start_ns for s in spans]
+        ends = [s.end_ns for s in spans]
+    # Lists indexed by span, not dicts: each span is looked up several times below.
+    clip_s, clip_e, cp_parent = work if work is not None else ([0] * n, [0] * n, [0] * n)
     # 1+2: blocking descendants, clipped to their clipped parent, in pre-order.
-    clip_s: dict[int, int] = {root: spans[root].start_ns}
-    clip_e: dict[int, int] = {root: spans[root].end_ns}
+    clip_s[root] = starts[root]
+    clip_e[root] = ends[root]
     cp_children: dict[int, Sequence[int]] = {}
-    cp_parent: dict[int, int] = {}
+    kept_count = 1
     stack = [root]
     while stack:
         i = stack.pop()
-        ps, pe = clip_s[i], clip_e[i]
         kids = children[i]
         if not kids:
             continue
+        ps, pe = clip_s[i], clip_e[i]
         kept: list[int] = []
         for c in kids:
             if is_async[c]:
                 continue
-            child = spans[c]
-            cs, ce = child.start_ns, child.end_ns
+            cs, ce = starts[c], ends[c]
             if cs >= pe or ce <= ps:
                 continue
             clip_s[c] = cs if cs > ps else ps
@@ -341,6 +375,7 @@ def critical_path_sections(
             kept.append(c)
         if kept:
             cp_children[i] = kept
+            kept_count += len(kept)
             stack.extend(kept)  # order does not matter here: each span is clipped once
     # 3: the walk, iteratively. Each span's kept children are ranked by end (latest first,
     # ties to the earlier start); the return time only decreases on each revisit, so a
@@ -351,7 +386,7 @@ def critical_path_sections(
     sections: list[tuple[int, int, int]] = []
     cur, ret = root, 0
     has_ret = False  # a return time is set (JS tests it for truthiness; 0 is a valid time here)
-    for _ in range(4 * len(clip_s) + 4):  # each span is entered once and left once
+    for _ in range(4 * kept_count + 4):  # each span is entered once and left once
         start, end = clip_s[cur], clip_e[cur]
         cp_kids = cp_children.get(cur)
         lfc = -1
@@ -477,8 +512,9 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
     """
     spans = list(trace.spans)
     n = len(spans)
-    keys = span_keys_of(spans)
-    parents, missing = _resolve_parents(spans)
+    keys, index, unique = _keys_and_index(spans)
+    # With unique IDs the keys are the IDs, and the index is what _resolve_parents needs.
+    parents, missing = _resolve_parents(spans, index if unique else None)
     starts = [s.start_ns for s in spans]
     children = _children(starts, parents)
     tops = sorted([i for i, p in enumerate(parents) if p < 0], key=starts.__getitem__)
@@ -504,6 +540,11 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
         p = parents[i]
         if p >= 0:
             depth[i] = depth[p] + 1
+    sizes = [1] * n
+    for i in reversed(order):  # children before their parents
+        p = parents[i]
+        if p >= 0:
+            sizes[p] += sizes[i]
 
     self_time = _self_times(starts, ends, children)
 
@@ -511,8 +552,11 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
     cp_roots = true_roots or tops
     cp = [0] * n
     raw_sections: list[tuple[int, int, int]] = []
+    work = ([0] * n, [0] * n, [0] * n)
     for r in cp_roots:
-        secs = critical_path_sections(spans, children, r, is_async)
+        secs = critical_path_sections(
+            spans, children, r, is_async, starts=starts, ends=ends, work=work
+        )
         for i, lo, hi in secs:
             cp[i] += hi - lo
         raw_sections.extend(reversed(secs))
@@ -525,7 +569,15 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
 
     reasons: dict[str, str] = {}
     is_error = bytearray(n)
+    error_status, error_keys = StatusCode.ERROR, _ERROR_KEYS
     for i, s in enumerate(spans):
+        if s.status_code is not error_status:
+            # Most spans carry none of the attributes error_reason looks at: skip the call.
+            for key, _value in s.attributes:
+                if key in error_keys:
+                    break
+            else:
+                continue
         why = error_reason(s)
         if why is not None:
             reasons[keys[i]] = why
@@ -566,7 +618,6 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
     elif tops:
         root = tops[0]
 
-    index = dict(zip(keys, range(n), strict=True))
     return TraceAnalysis(
         trace=trace,
         span_keys=tuple(keys),
@@ -579,6 +630,8 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
         children=ChildrenView(keys, children, index),
         preorder=tuple([keys[i] for i in order]),
         depth=ValuesView(index, depth),
+        # A dict, not a view: the waterfall looks up tens of thousands of them.
+        subtree_size=dict(zip(keys, sizes, strict=True)),
         self_time_ns=ValuesView(index, self_time),
         critical_path_ns=ValuesView(index, cp),
         critical_path=tuple(merged),

@@ -65,14 +65,14 @@ class ObsctlGroup(typer.core.TyperGroup):
     """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from obsctl.cli import COMMANDS
+        from obsctl.cli.root import COMMANDS
 
         # Table order: the root help lists commands as the table groups them.
         return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        from obsctl.cli import COMMANDS
         from obsctl.cli.lazy import placeholder
+        from obsctl.cli.root import COMMANDS
 
         spec = COMMANDS.get(cmd_name)
         if spec is not None:
@@ -82,9 +82,9 @@ class ObsctlGroup(typer.core.TyperGroup):
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        from obsctl.cli import COMMANDS
         from obsctl.cli.lazy import load_command
         from obsctl.cli.options import attach_global_options
+        from obsctl.cli.root import COMMANDS
 
         try:
             name, cmd, rest = super().resolve_command(ctx, args)

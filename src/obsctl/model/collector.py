@@ -10,8 +10,8 @@ same way.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 ScalarValue = str | int | float | bool | None
 """What a YAML scalar resolves to (YAML 1.2 core schema, as the collector's YAML library)."""
@@ -28,16 +28,28 @@ COMPONENT_KINDS: tuple[str, ...] = (
 """The component sections of a collector config, in the order the collector documents them."""
 
 
-@dataclass(slots=True, eq=False)
+# The tree's node classes and the parser's records are written out by hand (nodes) or are
+# NamedTuples (records), not dataclasses: a dataclass compiles its generated methods from
+# source when it is defined, and these are defined on every `obsctl validate` start-up.
+# Nodes compare by identity (a node is a place in a file, not a value).
+
+
 class Node:
     """Base of the located tree: where the node starts."""
 
-    file: str
-    line: int
-    col: int
+    __slots__ = ("col", "file", "line")
+    _FIELDS: tuple[str, ...] = ("file", "line", "col")
+
+    def __init__(self, file: str, line: int, col: int) -> None:
+        self.file = file
+        self.line = line
+        self.col = col
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"{type(self).__name__}({fields})"
 
 
-@dataclass(slots=True, eq=False)
 class YamlScalar(Node):
     """A scalar: its resolved value and the text as written.
 
@@ -49,24 +61,58 @@ class YamlScalar(Node):
             environment variable, ``${file:…}``, ``${http:…}``); value checks skip it.
     """
 
-    value: ScalarValue = None
-    text: str = ""
-    quoted: bool = False
-    known: bool = True
+    __slots__ = ("known", "quoted", "text", "value")
+    _FIELDS = ("file", "line", "col", "value", "text", "quoted", "known")
+
+    def __init__(
+        self,
+        file: str,
+        line: int,
+        col: int,
+        value: ScalarValue = None,
+        text: str = "",
+        quoted: bool = False,
+        known: bool = True,
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.col = col
+        self.value = value
+        self.text = text
+        self.quoted = quoted
+        self.known = known
 
 
-@dataclass(slots=True, eq=False)
 class YamlSeq(Node):
     """A sequence."""
 
-    items: list[Node] = field(default_factory=list)
+    __slots__ = ("items",)
+    _FIELDS = ("file", "line", "col", "items")
+
+    def __init__(self, file: str, line: int, col: int, items: list[Node] | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.col = col
+        self.items: list[Node] = [] if items is None else items
 
 
-@dataclass(slots=True, eq=False)
 class YamlMap(Node):
     """A mapping: key text → (key node, value node), in document order."""
 
-    entries: dict[str, tuple[YamlScalar, Node]] = field(default_factory=dict)
+    __slots__ = ("entries",)
+    _FIELDS = ("file", "line", "col", "entries")
+
+    def __init__(
+        self,
+        file: str,
+        line: int,
+        col: int,
+        entries: dict[str, tuple[YamlScalar, Node]] | None = None,
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.col = col
+        self.entries: dict[str, tuple[YamlScalar, Node]] = {} if entries is None else entries
 
     def get(self, key: str) -> Node | None:
         """The value node under ``key``, if present."""
@@ -95,8 +141,7 @@ def is_null(node: Node | None) -> bool:
     return node is None or (isinstance(node, YamlScalar) and node.value is None and node.known)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """Something the parser noticed, reported as a finding by the validator.
 
     Attributes:
@@ -118,8 +163,7 @@ class Problem:
     severity: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class SourceDocument:
+class SourceDocument(NamedTuple):
     """One input after unwrapping: the collector config it holds and how it was found.
 
     Attributes:
@@ -145,8 +189,7 @@ class SourceDocument:
     pod_env: tuple[tuple[str, str | None], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class CollectorConfig:
+class CollectorConfig(NamedTuple):
     """The effective config: every input merged the way ``--config a --config b`` merges.
 
     Attributes:

@@ -94,6 +94,8 @@ class TraceAnalysis:
     """Every span key in tree pre-order (top spans by start, children by start)."""
     depth: Mapping[str, int]
     """0 for top spans (roots, orphans), +1 per level."""
+    subtree_size: Mapping[str, int]
+    """Spans in each span's subtree, itself included."""
     self_time_ns: Mapping[str, int]
     """Duration minus the union of the children's time within the span."""
     critical_path_ns: Mapping[str, int]

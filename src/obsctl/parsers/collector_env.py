@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from obsctl.model.collector import (
@@ -15,14 +14,16 @@ from obsctl.model.collector import (
     YamlMap,
     YamlScalar,
 )
-from obsctl.parsers.collector_yaml import iter_scalars, resolve_plain_scalar
+from obsctl.parsers.collector_yaml import iter_string_scalars_containing, resolve_plain_scalar
 
 SUPPORTED_SCHEMES = frozenset({"env", "file", "yaml", "http", "https"})
 """Config providers compiled into the standard distributions."""
 
-_ENV_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):(.*)$", re.DOTALL)
-_BARE_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Patterns as re.compile's cache holds them: compiled on first use, i.e. only for configs with
+# ${…} references or an --env-file (compiling costs more start-up than most configs' checks).
+_ENV_NAME = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+_SCHEME = r"^([A-Za-z][A-Za-z0-9+.\-]*):(.*)$"
+_BARE_VAR = r"[A-Za-z_][A-Za-z0-9_]*"
 # ----------------------------------------------------------------------------- ${…} expansion
 
 
@@ -36,18 +37,30 @@ class EnvReference(NamedTuple):
     raw: str
 
 
-@dataclass(slots=True)
 class ExpansionContext:
-    """What expansion needs: the environment and the collected problems."""
+    """What expansion needs: the environment and the collected problems.
 
-    env: Mapping[str, str]
-    strict: bool = False
-    runtime: frozenset[str] = frozenset()
-    """Variables set where the collector runs but unknown offline (a Helm chart's
-    ``MY_POD_IP``): their values are unknown, not missing."""
-    problems: list[Problem] = field(default_factory=list)
-    unresolved: dict[str, list[tuple[YamlScalar, str]]] = field(default_factory=dict)
-    references: int = 0
+    A plain class, not a dataclass: the generated methods cost start-up and none is used.
+
+    Attributes:
+        runtime: variables set where the collector runs but unknown offline (a Helm chart's
+            ``MY_POD_IP``): their values are unknown, not missing.
+    """
+
+    __slots__ = ("env", "problems", "references", "runtime", "strict", "unresolved")
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        strict: bool = False,
+        runtime: frozenset[str] = frozenset(),
+    ) -> None:
+        self.env = env
+        self.strict = strict
+        self.runtime = runtime
+        self.problems: list[Problem] = []
+        self.unresolved: dict[str, list[tuple[YamlScalar, str]]] = {}
+        self.references = 0
 
 
 def _find_close(text: str, start: int) -> int:
@@ -134,8 +147,8 @@ def _expand_string(
             out.append(value)
             i = close + 1
             continue
-        if count % 2 == 1 and run < n and _BARE_VAR.match(text, run):
-            name = _BARE_VAR.match(text, run)
+        if count % 2 == 1 and run < n and re.compile(_BARE_VAR).match(text, run):
+            name = re.compile(_BARE_VAR).match(text, run)
             assert name is not None
             _problem(
                 ctx,
@@ -161,13 +174,13 @@ def _resolve_reference(
         inner, known, _ = _expand_string(inner, node, path, ctx, depth + 1)
         if not known:
             return raw, False
-    match = _SCHEME.match(inner)
+    match = re.match(_SCHEME, inner, re.DOTALL)
     if match is None:
         scheme, opaque = "env", inner
     else:
         scheme, opaque = match.group(1), match.group(2)
     if scheme not in SUPPORTED_SCHEMES:
-        if match is not None and not _ENV_NAME.match(inner.split(":", 1)[0]):
+        if match is not None and not re.match(_ENV_NAME, inner.split(":", 1)[0]):
             pass
         _problem(
             ctx,
@@ -191,7 +204,7 @@ def _resolve_reference(
         # file/http/https/yaml values are not read offline.
         return raw, False
     name, sep, default = opaque.partition(":-")
-    if not _ENV_NAME.match(name):
+    if not re.match(_ENV_NAME, name):
         _problem(
             ctx,
             node,
@@ -223,9 +236,8 @@ def expand_env(root: YamlMap, ctx: ExpansionContext) -> None:
     with ``N=5`` is the integer 5); embedded references are substituted as text; ``$$`` becomes
     ``$`` afterwards. Values that cannot be known offline are marked ``known=False``.
     """
-    for node, path in iter_scalars(root):
-        if isinstance(node.value, str) and "$" in node.value:
-            _expand_scalar(node, path, ctx)
+    for node, path in iter_string_scalars_containing(root, "$"):
+        _expand_scalar(node, path, ctx)
     for name, uses in sorted(ctx.unresolved.items()):
         # One finding per variable, at its first use: a pod IP referenced ten times is one
         # problem, not ten.
@@ -270,7 +282,7 @@ def parse_env_file(text: str) -> dict[str, str]:
             line = line[len("export ") :].lstrip()
         name, sep, value = line.partition("=")
         name = name.strip()
-        if not sep or not _ENV_NAME.match(name):
+        if not sep or not re.match(_ENV_NAME, name):
             continue
         value = value.strip()
         if value[:1] in ("'", '"'):

@@ -6,7 +6,6 @@ config is unwrapped with line numbers still pointing into the original file.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from obsctl.model.collector import (
     Node,
@@ -33,13 +32,23 @@ def _looks_like_collector(node: Node | None) -> bool:
     return isinstance(node, YamlMap) and any(k in COLLECTOR_KEYS for k in node.entries)
 
 
-@dataclass(slots=True)
 class _Unwrapped:
-    root: YamlMap | None
-    wrapper: str
-    detail: str = ""
-    problems: list[Problem] = field(default_factory=list)
-    refused: Problem | None = None
+    # A plain class: a dataclass's generated methods cost start-up, and none is used here.
+    __slots__ = ("detail", "problems", "refused", "root", "wrapper")
+
+    def __init__(
+        self,
+        root: YamlMap | None,
+        wrapper: str,
+        detail: str = "",
+        problems: list[Problem] | None = None,
+        refused: Problem | None = None,
+    ) -> None:
+        self.root = root
+        self.wrapper = wrapper
+        self.detail = detail
+        self.problems = problems if problems is not None else []
+        self.refused = refused
 
 
 def _parse_embedded(

@@ -40,6 +40,11 @@ _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _INT_PREFIXED = re.compile(r"^[-+]?0(x[0-9a-fA-F_]+|o[0-7_]+|b[01_]+)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_CORE_TAGS = "tag:yaml.org,2002:"
+_SPECIAL_START = frozenset("~nNtTfF+-.0123456789")
+"""First characters of the plain scalars that resolve to something other than a string."""
+
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML was built with it (about 8x faster than the pure one)."""
 
@@ -65,6 +70,8 @@ def resolve_plain_scalar(text: str) -> ScalarValue:
     >>> resolve_plain_scalar("yes"), resolve_plain_scalar("1.5"), resolve_plain_scalar("0x1f")
     ('yes', 1.5, 31)
     """
+    if text and text[0] not in _SPECIAL_START:
+        return text  # the common case: a word no pattern below can match
     if text in ("", "~", "null", "Null", "NULL"):
         return None
     if text in ("true", "True", "TRUE"):
@@ -96,10 +103,11 @@ def resolve_plain_scalar(text: str) -> ScalarValue:
 class _Frame:
     # Plain slotted classes for the composer's private state: each dataclass would add
     # ~0.5 ms to `obsctl validate`'s start-up.
-    __slots__ = ("anchor", "key", "key_is_merge", "merges", "node", "size")
+    __slots__ = ("anchor", "is_seq", "key", "key_is_merge", "merges", "node", "size")
 
     def __init__(self, node: YamlMap | YamlSeq, *, anchor: str | None = None) -> None:
         self.node = node
+        self.is_seq = isinstance(node, YamlSeq)
         self.size = 1
         self.key: YamlScalar | None = None
         self.key_is_merge = False
@@ -167,39 +175,77 @@ class _Composer:
             doc_start, doc_end = yaml.DocumentStartEvent, yaml.DocumentEndEvent
             file = self.pos.file
             at = self.pos.at
-            for raw_event in yaml.parse(text, Loader=_Loader):
-                event: Any = raw_event  # narrowed by the class checks below
-                cls = event.__class__
-                if cls is scalar_ev:
-                    node = self._scalar(event)
-                    self.total += 1
-                    if event.anchor:
-                        self.anchors[event.anchor] = (node, 1)
-                    self._add(stack, current, node, 1)
-                elif cls is map_start or cls is seq_start:
-                    line, col = at(event.start_mark)
-                    if len(stack) >= MAX_DEPTH:
-                        raise YamlRefused(
-                            f"nesting deeper than {MAX_DEPTH} levels refused", line, col
+            fixed = self.pos.fixed
+            line_base, col_base = 1 + self.pos.line_base, 1 + self.pos.col_base
+            # The loader's events pulled directly: yaml.parse wraps the same calls in a
+            # generator, one more frame switch per event.
+            loader = _Loader(text)
+            try:
+                for raw_event in iter(loader.get_event, None):
+                    event: Any = raw_event  # narrowed by the class checks below
+                    cls = event.__class__
+                    if cls is scalar_ev:
+                        # What _scalar does, inlined: most events are scalars.
+                        mark = event.start_mark
+                        if fixed is not None:
+                            line, col = fixed
+                        elif mark is None:
+                            line, col = 0, 0
+                        else:
+                            line, col = mark.line + line_base, mark.column + col_base
+                        text = event.value
+                        tag = event.tag
+                        plain = event.style in (None, "") and event.implicit[0]
+                        if tag == _STR_TAG or (not plain and tag in (None, "!")):
+                            value: ScalarValue = text
+                            quoted = not plain
+                        elif plain or (tag and tag.startswith(_CORE_TAGS)):
+                            value = resolve_plain_scalar(text)
+                            quoted = False
+                        else:
+                            value = text
+                            quoted = True
+                        node = YamlScalar(file, line, col, value, text, quoted)
+                        self.total += 1
+                        if event.anchor:
+                            self.anchors[event.anchor] = (node, 1)
+                        if stack:
+                            frame = stack[-1]
+                            if frame.key is None and not frame.is_seq:
+                                # A mapping key (what _add does for it, inlined).
+                                frame.size += 1
+                                frame.key = node
+                                frame.key_is_merge = text == "<<" and not quoted
+                                continue
+                        self._add(stack, current, node, 1)
+                    elif cls is map_start or cls is seq_start:
+                        line, col = at(event.start_mark)
+                        if len(stack) >= MAX_DEPTH:
+                            raise YamlRefused(
+                                f"nesting deeper than {MAX_DEPTH} levels refused", line, col
+                            )
+                        container: YamlMap | YamlSeq = (
+                            YamlMap(file, line, col)
+                            if cls is map_start
+                            else YamlSeq(file, line, col)
                         )
-                    container: YamlMap | YamlSeq = (
-                        YamlMap(file, line, col) if cls is map_start else YamlSeq(file, line, col)
-                    )
-                    stack.append(_Frame(container, anchor=event.anchor))
-                elif cls is map_end or cls is seq_end:
-                    frame = stack.pop()
-                    self.total += 1
-                    if frame.merges and isinstance(frame.node, YamlMap):
-                        self._apply_merges(frame.node, frame.merges)
-                    self._register(frame.anchor, frame.node, frame.size)
-                    self._add(stack, current, frame.node, frame.size)
-                elif cls is alias_ev:
-                    self._alias(event, stack, current)
-                elif cls is doc_start:
-                    current = []
-                    self.anchors = {}
-                elif cls is doc_end:
-                    docs.append(current[0] if current else None)
+                        stack.append(_Frame(container, anchor=event.anchor))
+                    elif cls is map_end or cls is seq_end:
+                        frame = stack.pop()
+                        self.total += 1
+                        if frame.merges and isinstance(frame.node, YamlMap):
+                            self._apply_merges(frame.node, frame.merges)
+                        self._register(frame.anchor, frame.node, frame.size)
+                        self._add(stack, current, frame.node, frame.size)
+                    elif cls is alias_ev:
+                        self._alias(event, stack, current)
+                    elif cls is doc_start:
+                        current = []
+                        self.anchors = {}
+                    elif cls is doc_end:
+                        docs.append(current[0] if current else None)
+            finally:
+                loader.dispose()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, col = self.pos.at(mark) if mark is not None else (0, 0)
@@ -233,22 +279,6 @@ class _Composer:
                 col,
             )
         self._add(stack, current, node, size)
-
-    def _scalar(self, event: yaml.ScalarEvent) -> YamlScalar:
-        line, col = self.pos.at(event.start_mark)
-        text = event.value
-        plain = event.style in (None, "") and event.implicit[0]
-        tag = event.tag
-        if tag == "tag:yaml.org,2002:str" or (not plain and tag in (None, "!")):
-            value: ScalarValue = text
-            quoted = not plain
-        elif plain or (tag and tag.startswith("tag:yaml.org,2002:")):
-            value = resolve_plain_scalar(text)
-            quoted = False
-        else:
-            value = text
-            quoted = True
-        return YamlScalar(self.pos.file, line, col, value=value, text=text, quoted=quoted)
 
     def _add(self, stack: list[_Frame], current: list[Node | None], node: Node, size: int) -> None:
         if not stack:
@@ -380,3 +410,38 @@ def iter_scalars(node: Node) -> Iterable[tuple[YamlScalar, str]]:
                 stack.append((item, f"{path}[{index}]"))
         elif isinstance(cur, YamlScalar):
             yield cur, path
+
+
+def iter_string_scalars_containing(node: Node, needle: str) -> Iterable[tuple[YamlScalar, str]]:
+    """``iter_scalars(node)`` restricted to string values containing ``needle``: the same
+    scalars in the same order, but the dotted path is only built for those yielded (building
+    it for every scalar is most of the walk's cost on a big config)."""
+    seen: set[int] = set()
+    # Each entry: (node, parent link); a link is (parent link, key or index, is_index).
+    stack: list[tuple[Node, Any]] = [(node, None)]
+    while stack:
+        cur, link = stack.pop()
+        if id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, YamlMap):
+            for key, (_k, child) in cur.entries.items():
+                stack.append((child, (link, key, False)))
+        elif isinstance(cur, YamlSeq):
+            for index, item in enumerate(cur.items):
+                stack.append((item, (link, index, True)))
+        elif isinstance(cur, YamlScalar):
+            text = cur.value
+            if isinstance(text, str) and needle in text:
+                yield cur, _path_of(link)
+
+
+def _path_of(link: Any) -> str:
+    parts: list[tuple[str | int, bool]] = []
+    while link is not None:
+        link, part, is_index = link
+        parts.append((part, is_index))
+    path = ""
+    for part, is_index in reversed(parts):
+        path = f"{path}[{part}]" if is_index else f"{path}.{part}" if path else str(part)
+    return path

@@ -2,7 +2,8 @@
 
 A deviation from "parsers use the stdlib only", for speed and memory: decoding a 100,000-span
 (44 MB) OTLP file into dicts with orjson costs 0.31 s and 405 MB and then 0.14 s to free;
-msgspec decodes it into typed structs in 0.16 s and 220 MB. Still pure (bytes in, ``Trace``
+msgspec decodes it into typed structs in 0.12 s and 155 MB, and one span at a time (the
+document down to raw span texts first) in 0.09 s and 6 MB. Still pure (bytes in, ``Trace``
 out, no I/O).
 
 This path handles well-formed documents only. Anything it does not accept (a JSON-lines file,
@@ -29,6 +30,7 @@ from obsctl.model.traces import (
     SpanLink,
     StatusCode,
     Trace,
+    make_span,
 )
 from obsctl.parsers._trace_common import (
     MAX_ATTR_STRING,
@@ -94,7 +96,10 @@ class _Scope(msgspec.Struct):
 class _ScopeSpans(msgspec.Struct):
     scope: _Scope | None = None
     instrumentationLibrary: _Scope | None = None
-    spans: list[_Span] | None = None
+    # Each span is decoded on its own (``_SPAN_DECODER``) right before its ``Span`` is built:
+    # the document's structs are then never all alive at once, only the input bytes and the
+    # spans built so far (100,000 spans: 62 MB instead of 210 MB after decoding, and faster).
+    spans: list[msgspec.Raw] | None = None
 
 
 class _Resource(msgspec.Struct):
@@ -120,6 +125,7 @@ class _Document(msgspec.Struct):
 
 
 _DECODER = msgspec.json.Decoder(_Document)
+_SPAN_DECODER = msgspec.json.Decoder(_Span)
 
 
 class _Unsupported(Exception):
@@ -147,16 +153,39 @@ def _value(v: _AnyValue | None) -> AttrValue:
     return None
 
 
-def _attrs(items: list[_KV] | None) -> Attributes:
+_SHARED_MAX = 16_384
+"""Most distinct strings ``_Shared`` keeps (attribute keys, span names, short values)."""
+_SHORT = 32
+"""Attribute string values up to this length are shared too (``GET``, ``200``, a host)."""
+
+
+class _Shared(dict[str, str]):
+    """One object per distinct string among those repeated on every span (attribute keys,
+    span names, short values): 100,000 spans carry a few dozen of them, and a separate copy
+    on each span costs ~250 bytes per span. Bounded, so unique strings cost one lookup."""
+
+    def __call__(self, text: str) -> str:
+        got = self.get(text)
+        if got is None:
+            if len(self) < _SHARED_MAX:
+                self[text] = text
+            return text
+        return got
+
+
+def _attrs(items: list[_KV] | None, shared: _Shared | None = None) -> Attributes:
     if not items:
         return ()
     out: list[tuple[str, AttrValue]] = []
     for kv in items:
         v = kv.value
-        if v is not None and v.stringValue is not None and len(v.stringValue) <= MAX_ATTR_STRING:
-            out.append((kv.key, v.stringValue))
+        key = kv.key if shared is None else shared(kv.key)
+        if v is not None and (text := v.stringValue) is not None and len(text) <= MAX_ATTR_STRING:
+            if shared is not None and len(text) <= _SHORT:
+                text = shared(text)
+            out.append((key, text))
         else:
-            out.append((kv.key, _value(v)))
+            out.append((key, _value(v)))
     return tuple(out)
 
 
@@ -216,26 +245,38 @@ def _spans(doc: _Document) -> list[Span]:
     out: list[Span] = []
     append = out.append
     trace_ids: dict[str, str] = {}
+    shared = _Shared()
     unset, child_of = StatusCode.UNSET, RefType.CHILD_OF
+    hex16 = _LOWER_HEX16.fullmatch
     for rs in groups:
         resource = _attrs(rs.resource.attributes if rs.resource else None)
         service = service_of(resource)
         for ss in rs.scopeSpans or rs.instrumentationLibrarySpans or ():
             scope_obj = ss.scope or ss.instrumentationLibrary
             scope = scope_obj.name if scope_obj is not None and scope_obj.name else None
-            # Each struct is let go as soon as its span is built, so that the structs' memory
-            # is reused for the spans instead of both being held at the peak.
             raw_spans = ss.spans or []
             ss.spans = None
-            for index, sp in enumerate(raw_spans):
-                raw_spans[index] = None  # type: ignore[call-overload]
-                start = _nanos(sp.startTimeUnixNano)
-                end = start if sp.endTimeUnixNano is None else _nanos(sp.endTimeUnixNano)
+            decode_span = _SPAN_DECODER.decode
+            for raw in raw_spans:
+                sp = decode_span(raw)
+                # _nanos and _hex16 inlined for their common cases (two calls each per span).
+                start = sp.startTimeUnixNano
+                if type(start) is not int:
+                    start = int(start)
+                end = sp.endTimeUnixNano
+                if end is None:
+                    end = start
+                elif type(end) is not int:
+                    end = int(end)
                 if end < start:
                     raise _Unsupported("end before start")
+                span_id = sp.spanId
+                if hex16(span_id) is None:
+                    span_id = _hex16(span_id)
                 parent = sp.parentSpanId
                 if parent:
-                    parent = _hex16(parent)
+                    if hex16(parent) is None:
+                        parent = _hex16(parent)
                     if parent == "0000000000000000":
                         parent = None
                 else:
@@ -262,18 +303,18 @@ def _spans(doc: _Document) -> list[Span]:
                         trace_id=_trace_id(sp.traceId, trace_ids),
                     )
                 append(
-                    Span(
+                    make_span(
                         _trace_id(sp.traceId, trace_ids),
-                        _hex16(sp.spanId),
+                        span_id,
                         parent,
-                        sp.name,
+                        shared(sp.name),
                         service,
                         OTLP_KINDS.get(sp.kind, SpanKind.UNSPECIFIED),
                         start,
                         end,
                         code,
                         message,
-                        _attrs(sp.attributes),
+                        _attrs(sp.attributes, shared),
                         resource,
                         _events(sp.events, start) if sp.events else (),
                         links,

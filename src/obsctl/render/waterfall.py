@@ -90,18 +90,8 @@ class _Waterfall:
         self.lines: list[Text] = []
         self.hidden = 0
         self.budget = view.max_lines
-        self.sizes = self._subtree_sizes()
+        self.sizes = a.subtree_size
         self.visible = self._service_filter()
-
-    def _subtree_sizes(self) -> dict[str, int]:
-        a = self.a
-        sizes = dict.fromkeys(a.span_keys, 1)
-        parent = a.parent
-        for k in reversed(a.preorder):  # children before their parents
-            p = parent[k]
-            if p is not None:
-                sizes[p] += sizes[k]
-        return sizes
 
     def _service_filter(self) -> set[str] | None:
         svc = self.view.service
@@ -208,10 +198,19 @@ class _Waterfall:
 
     def _children_items(self, key: str) -> Iterator[tuple[str, Any]]:
         """Children to draw: ``("span", key)`` or ``("run", (keys…))`` for collapsed repeats."""
-        kids = [k for k in self.a.children[key] if self._shown(k)]
-        self.hidden += sum(self.sizes[k] for k in self.a.children[key]) - sum(
-            self.sizes[k] for k in kids
-        )
+        children = self.a.children[key]
+        # What _shown does, inlined: a span can have tens of thousands of children.
+        spans, index = self.a.trace.spans, self.a.index
+        visible, min_ns = self.visible, self.view.min_duration_ns
+        kids = [
+            k
+            for k in children
+            if (visible is None or k in visible)
+            and (s := spans[index[k]]).end_ns - s.start_ns >= min_ns
+        ]
+        if len(kids) != len(children):
+            sizes = self.sizes
+            self.hidden += sum(sizes[k] for k in children) - sum(sizes[k] for k in kids)
         yield from self._group(kids)
 
     def _group(self, kids: list[str]) -> Iterator[tuple[str, Any]]:
@@ -219,13 +218,17 @@ class _Waterfall:
             for k in kids:
                 yield "span", k
             return
+        spans, index = self.a.trace.spans, self.a.index
+        ops = [((s := spans[index[k]]).service, s.name) for k in kids]
         counts: dict[tuple[str, str], list[str]] = {}
-        for k in kids:
-            s = self.a.span(k)
-            counts.setdefault((s.service, s.name), []).append(k)
-        for k in kids:
-            s = self.a.span(k)
-            group = counts[(s.service, s.name)]
+        for k, op in zip(kids, ops, strict=True):
+            group = counts.get(op)
+            if group is None:
+                counts[op] = [k]
+            else:
+                group.append(k)
+        for k, op in zip(kids, ops, strict=True):
+            group = counts[op]
             if len(group) <= RUN_COLLAPSE:
                 yield "span", k
             elif k == group[0]:
@@ -237,10 +240,11 @@ class _Waterfall:
     def run_line(self, keys: tuple[str, ...], depth: int) -> Text:
         a = self.a
         first = a.span(keys[0])
-        total = sum(a.span(k).duration_ns for k in keys)
-        below = sum(self.sizes[k] - 1 for k in keys)
-        errors = sum(1 for k in keys if k in a.error_reasons)
-        cp = sum(1 for k in keys if a.critical_path_ns.get(k, 0) > 0)
+        spans, index, sizes, cp_ns = a.trace.spans, a.index, self.sizes, a.critical_path_ns
+        total = sum((s := spans[index[k]]).end_ns - s.start_ns for k in keys)
+        below = sum(sizes[k] for k in keys) - len(keys)
+        errors = sum(1 for k in keys if k in a.error_reasons) if a.error_reasons else 0
+        cp = sum(1 for k in keys if cp_ns[k] > 0)
         text = f"… {len(keys):,} more `{first.name}` spans, total {_dur(total)}"
         text += _extras(below, errors, cp, len(keys))
         return self.note_line(depth, text, _ERROR if errors else _DIM)
@@ -428,7 +432,7 @@ def print_waterfall(
         hint = "--full, --depth, --min-duration, --service or -o json"
         out.print(Text(f"… {_plural(wf.hidden, 'span')} not shown ({hint})", style=_DIM))
     out.print(legend)
-    span_ids = {s.span_id for s in a.trace.spans}
+    span_ids = {s.span_id for s in a.trace.spans} if logs else set()
     loose = [r for r in logs if r.span_id not in span_ids]
     if loose:
         out.print(Text(f"\nLogs of the trace outside its spans ({len(loose):,})", style="bold"))

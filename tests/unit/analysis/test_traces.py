@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import sys
 
 import pytest
 
@@ -202,18 +202,73 @@ def test_deep_chain_has_no_recursion_limit():
     assert a.critical_path_ns[sid(f"s{n - 1}")] == 2  # the innermost span [n-1, n+1]
 
 
-def test_wide_trace_is_fast():
-    n = 100_000
-    spans = [mk("root", None, 0, 10 * n)] + [
+def _wide(n: int) -> list[Span]:
+    return [mk("root", None, 0, 10 * n)] + [
         Span(TID, f"{i + 1:016x}", sid("root"), "child", "svc", SpanKind.CLIENT, 10 * i, 10 * i + 5)
         for i in range(n)
     ]
-    t0 = time.perf_counter()
-    a = run(*spans)
-    elapsed = time.perf_counter() - t0
+
+
+def _deep(n: int) -> list[Span]:
+    return [mk(f"s{i}", f"s{i - 1}" if i else None, i, 2 * n - i) for i in range(n)]
+
+
+def _bushy(n: int) -> list[Span]:
+    """Fan-out 4, children clipped by their parents, some async and some erroring."""
+    spans = [mk("n0", None, 0, 4**12)]
+    for i in range(1, n):
+        p = (i - 1) // 4
+        lo, hi = spans[p].start_ns, spans[p].end_ns
+        width = (hi - lo) // 4
+        start = lo + (i % 4) * width
+        spans.append(
+            mk(
+                f"n{i}",
+                f"n{p}",
+                start,
+                start + width + (width // 3 if i % 7 == 0 else 0),
+                service=f"svc{i % 5}",
+                ref=RefType.FOLLOWS_FROM if i % 11 == 0 else RefType.CHILD_OF,
+                status=StatusCode.ERROR if i % 13 == 0 else StatusCode.UNSET,
+            )
+        )
+    return spans
+
+
+def _lines_executed(spans: list[Span]) -> int:
+    """Python lines run by ``analyze_trace``: an operation count, unlike wall time the
+    same on a busy machine as on an idle one."""
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    trace = Trace(TID, tuple(spans))
+    sys.settrace(lambda frame, event, arg: local)
+    try:
+        analyze_trace(trace)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize("shape", [_wide, _deep, _bushy])
+def test_analysis_work_grows_linearly(shape):
+    # A quadratic step (a list scan per child of a 100,000-child span, say) would multiply
+    # the work by 16 here; linear work by 4 (plus sorting's log factor, in C).
+    small, big = _lines_executed(shape(1_500)), _lines_executed(shape(6_000))
+    assert big / small < 4.3, (small, big)
+
+
+def test_wide_trace():
+    n = 100_000
+    a = run(*_wide(n))
     assert sum(a.critical_path_ns.values()) == 10 * n
     assert a.self_time_ns[sid("root")] == 5 * n
-    assert elapsed < 5
+    assert a.subtree_size[sid("root")] == n + 1
 
 
 def test_empty_trace():

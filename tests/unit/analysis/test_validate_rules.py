@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from validate_helpers import BASE, run
 
 from obsctl.analysis.validate.rules import RULES
@@ -308,3 +310,17 @@ def test_non_map_component_config_reports_once() -> None:
         ("OTC206", 10),
         ("OTC203", 17),
     ]
+
+
+_KEY_PIECES = [
+    *("api", "Api", "_", "-", "key", "KEY", "token", "Token", "pass", "word", "wd", "secret"),
+    *("x-", "honeycomb", "team", "auth", "orization", "proxy", "pem", "dd", "sf", "file"),
+    *("\u212a", "\u017f", "\u0131", "\u0130", "e", "y", "\n"),
+]
+
+
+@given(st.lists(st.sampled_from(_KEY_PIECES), max_size=6).map("".join))
+def test_secret_key_check_agrees_with_its_pattern(key):
+    from obsctl.analysis.validate.best_practice import _secret_keys, is_secret_key
+
+    assert is_secret_key(key) == (_secret_keys().match(key) is not None)

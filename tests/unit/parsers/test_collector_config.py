@@ -218,3 +218,26 @@ def test_folded_block_points_at_the_scalar() -> None:
     assert isinstance(doc.root, YamlMap)
     key = doc.root.key_node("receivers")
     assert key is not None and (key.line, key.col) == (3, 10)
+
+
+def test_string_scalars_containing_match_the_full_walk() -> None:
+    from obsctl.parsers.collector_config import iter_scalars
+    from obsctl.parsers.collector_yaml import iter_string_scalars_containing
+
+    text = (
+        "a: &x {k: '$1', n: 5}\n"
+        "b: [plain, '${env:A}', [deep, {q: 'x$y'}], *x]\n"
+        "'': {'': '$e'}\n"
+        "c: {d: {e: $z, f: 1}}\n"
+    )
+    (root,), _ = compose_yaml(text, "x")
+    assert isinstance(root, YamlMap)
+    expected = [
+        (node, path)
+        for node, path in iter_scalars(root)
+        if isinstance(node.value, str) and "$" in node.value
+    ]
+    got = list(iter_string_scalars_containing(root, "$"))
+    assert [(id(n), p) for n, p in got] == [(id(n), p) for n, p in expected]
+    # The anchored map is visited once, through the alias met first.
+    assert [p for _n, p in got] == ["c.d.e", "", "b[3].k", "b[2][1].q", "b[1]"]

@@ -8,7 +8,7 @@ a located config tree and returns findings sorted by position.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from obsctl.analysis.validate.best_practice import check_best_practices
 from obsctl.analysis.validate.components import collect_components
@@ -33,8 +33,7 @@ from obsctl.model.findings import Finding, Severity
 __all__ = ["RULES", "ValidationResult", "problem_to_finding", "validate_collector_config"]
 
 
-@dataclass(frozen=True, slots=True)
-class ValidationResult:
+class ValidationResult(NamedTuple):
     """Findings, sorted, and the pipeline graph (``None`` when the config did not parse)."""
 
     findings: tuple[Finding, ...]

@@ -8,6 +8,7 @@ Each rule cites its source in the catalogue (``rules.py``): the collector's proc
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -31,12 +32,35 @@ QUIET_EXPORTERS = frozenset({"debug", "nop", "file"})
 DEBUG_EXTENSIONS = frozenset(
     {"zpages", "pprof", "health_check", "healthcheckv2", "remote_tap", "remotetap"}
 )
-SECRET_KEYS = re.compile(
-    r"^(authorization|proxy-authorization|x-api-key|api[-_]?key|apikey|[a-z0-9_-]*[-_]api[-_]?key|"
-    r"[a-z0-9_-]*token|password|passwd|secret|client_secret|secret_key|[a-z0-9_-]*secret|"
-    r"key_pem|x-honeycomb-team|dd-api-key|x-sf-token|signalfx_access_token)$",
-    re.IGNORECASE,
-)
+
+
+@functools.cache
+def _secret_keys() -> re.Pattern[str]:
+    return re.compile(
+        r"^(authorization|proxy-authorization|x-api-key|api[-_]?key|apikey|"
+        r"[a-z0-9_-]*[-_]api[-_]?key|"
+        r"[a-z0-9_-]*token|password|passwd|secret|client_secret|secret_key|[a-z0-9_-]*secret|"
+        r"key_pem|x-honeycomb-team|dd-api-key|x-sf-token|signalfx_access_token)$",
+        re.IGNORECASE,
+    )
+
+
+# Every alternative of the pattern contains one of these words: an ASCII key holding none of
+# them (case-insensitively) cannot match, and most keys of a config are such keys, so the
+# pattern (slow to compile, case-insensitive) is only built when a key might be a secret.
+# Other keys go to the pattern: its Unicode case folding is not str.lower().
+_SECRET_WORDS = ("authorization", "key", "token", "passw", "secret", "team")
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a component option named ``key`` holds a credential (``api_key``, ``token`` …)."""
+    if key.isascii():
+        low = key.lower()
+        if not any(word in low for word in _SECRET_WORDS):
+            return False
+    return _secret_keys().match(key) is not None
+
+
 POLICY_TYPES = {
     "always_sample": None,
     "latency": "latency",
@@ -294,7 +318,7 @@ def _secrets(declared: dict[str, dict[str, Declared]]) -> Iterator[Finding]:
     for kind in ("receivers", "processors", "exporters", "connectors", "extensions"):
         for decl in declared[kind].values():
             for key, knode, value, path in _walk(decl.config, decl.path):
-                if not SECRET_KEYS.match(key) or key.endswith("_file"):
+                if not is_secret_key(key) or key.endswith("_file"):
                     continue
                 if "${" in value.text or not isinstance(value.value, str) or not value.value:
                     continue

@@ -10,6 +10,7 @@ error.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -231,6 +232,7 @@ SCHEMAS: dict[tuple[str, str], dict[str, Spec]] = {
 # ------------------------------------------------------------------------------ IDs
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_id(raw: str) -> tuple[str, str] | str:
     """Split ``type[/name]`` as the collector does; an error message when malformed.
 
@@ -256,6 +258,7 @@ def parse_id(raw: str) -> tuple[str, str] | str:
     return type_, name
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical_id(raw: str) -> str:
     """The ID with spaces around its parts removed (how references are matched)."""
     parsed = parse_id(raw)
