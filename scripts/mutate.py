@@ -5,14 +5,16 @@
     .venv/bin/python scripts/mutate.py obsctl.model.time src/obsctl/analysis/windows.py
     .venv/bin/python scripts/mutate.py --show obsctl.model.time   # with the survivors' diffs
     .venv/bin/python scripts/mutate.py --survivors obsctl.model.time  # re-test survivors only
+    .venv/bin/python scripts/mutate.py --tests tests/unit/analysis obsctl.analysis.windows
 
 Runs mutmut (configured in pyproject.toml under ``[tool.mutmut]``) on those modules only, with
-the fast test tiers (``tests/unit``, ``tests/backends``); mutmut then runs, for each mutant,
-only the tests that reach the mutated function. Prints one line per module (killed, survived,
-no tests, kill rate) and the surviving mutants, which ``.venv/bin/mutmut show NAME`` explains.
-Results are kept in ``mutants/`` (git-ignored). A named run re-tests every mutant of the
-module; ``--survivors`` re-tests only those not killed last time (and mutants of changed
-functions), the quick loop while writing tests. See docs/testing.md.
+the fast test tiers (``tests/unit``, ``tests/backends``), or only the tests named with
+``--tests``; mutmut then runs, for each mutant, only the tests that reach the mutated
+function. Prints one line per module (killed, survived, no tests, kill rate) and the surviving
+mutants, which ``.venv/bin/mutmut show NAME`` explains. Results are kept in ``mutants/``
+(git-ignored). A named run re-tests every mutant of the module; ``--survivors`` re-tests only
+those not killed last time (and mutants of changed functions), the quick loop while writing
+tests. See docs/testing.md.
 
 Exit status: 0, or 1 when a module scores below ``--fail-under``, 2 on bad usage.
 """
@@ -105,8 +107,9 @@ def _ensure_mutmut() -> None:
 
 
 # Runs mutmut's CLI with ``only_mutate`` narrowed to the target files, so a run generates
-# mutants for those modules only (a first run over the whole package takes minutes). mutmut
-# keeps cached results valid across ``only_mutate`` changes.
+# mutants for those modules only (a first run over the whole package takes minutes), and with
+# the test selection narrowed to ``tests`` when given. mutmut keeps cached results valid across
+# ``only_mutate`` changes (a change of test selection re-tests everything).
 _NARROWED = """
 import sys
 from mutmut import configuration
@@ -114,15 +117,21 @@ from mutmut.__main__ import cli
 only = [p for p in sys.argv[1].split(",") if p]
 if only:
     configuration.config().only_mutate = only
-sys.argv = ["mutmut", *sys.argv[2:]]
+tests = [p for p in sys.argv[2].split(",") if p]
+if tests:
+    configuration.config().pytest_add_cli_args_test_selection = tests
+sys.argv = ["mutmut", *sys.argv[3:]]
 cli()
 """
 
 
 def _mutmut(
-    *args: str, log: Path | None = None, only: list[str] | None = None
+    *args: str,
+    log: Path | None = None,
+    only: list[str] | None = None,
+    tests: list[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-c", _NARROWED, ",".join(only or []), *args]
+    cmd = [sys.executable, "-c", _NARROWED, ",".join(only or []), ",".join(tests or []), *args]
     if log is None:
         return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     with log.open("w", encoding="utf-8") as fh:
@@ -140,12 +149,13 @@ def _drop_unmutated_copy(path: Path) -> None:
         copy.unlink()
 
 
-def _forget_test_map_unless_same_targets(modules: list[str]) -> None:
+def _forget_test_map_unless_same_targets(modules: list[str], tests: list[str]) -> None:
     """mutmut maps tests to the functions they reach only in the files it mutated in that run,
-    and only re-maps new tests later; after a run on other modules, build the map afresh."""
+    and only re-maps new tests later; after a run on other modules (or with other tests),
+    build the map afresh."""
     marker = ROOT / "mutants" / "mutate-targets.txt"
     marker.parent.mkdir(exist_ok=True)
-    wanted = "\n".join(sorted(modules))
+    wanted = "\n".join(sorted(modules) + [f"tests: {t}" for t in tests])
     if not marker.exists() or marker.read_text("utf-8") != wanted:
         (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         marker.write_text(wanted, "utf-8")
@@ -180,6 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "-j", "--jobs", type=int, default=2, help="parallel mutant runs (default: 2)"
     )
+    parser.add_argument(
+        "--tests",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="run only these tests (a file or directory; repeatable) instead of the fast tiers",
+    )
     parser.add_argument("--show", action="store_true", help="print the diff of each survivor")
     parser.add_argument(
         "--survivors",
@@ -211,7 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     _ensure_mutmut()
     for m in modules:
         _drop_unmutated_copy(path_of(m))
-    _forget_test_map_unless_same_targets(modules)
+    for t in args.tests:
+        if not (ROOT / t).exists():
+            print(f"mutate: no such test path {t}", file=sys.stderr)
+            return 2
+    _forget_test_map_unless_same_targets(modules, args.tests)
     log = ROOT / "mutants" / "mutate.log"
     log.parent.mkdir(exist_ok=True)
     print(f"mutate: {', '.join(modules)} (log: {log.relative_to(ROOT)})", file=sys.stderr)
@@ -236,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             *targets,
             log=log,
             only=[str(path_of(m)) for m in modules],
+            tests=args.tests,
         )
         if targets
         else subprocess.CompletedProcess([], 0)
