@@ -84,3 +84,22 @@ def test_go_float_e_is_the_shortest_round_trip_in_capital_e_form(v: float, text:
 )
 def test_go_duration_prints_each_unit_from_days_down(ms: int, text: str) -> None:
     assert go_duration(ms) == text
+
+
+@pytest.mark.parametrize(
+    ("ms", "text"),
+    [
+        (604_800_000, "1w"),
+        (1_209_600_000, "2w"),
+        (691_200_000, "8d"),  # not 1w1d
+        (7_776_000_000, "90d"),  # not 12w6d
+        (31_536_000_000, "1y"),
+        (63_072_000_000, "2y"),
+        (31_622_400_000, "366d"),  # not 1y1d
+        (32_140_800_000, "372d"),  # neither whole years nor whole weeks
+        (604_800_001, "7d1ms"),
+        (-1_209_600_000, "-2w"),
+    ],
+)
+def test_go_duration_uses_years_and_weeks_only_when_they_divide_exactly(ms: int, text: str) -> None:
+    assert go_duration(ms) == text
