@@ -44,7 +44,7 @@ def test_parse_number_reads_nan_with_any_sign(text: str) -> None:
     assert math.isnan(parse_number(text))
 
 
-@pytest.mark.parametrize("text", ["abc", "1.2.3", "-"])
+@pytest.mark.parametrize("text", ["abc", "1.2.3", "-", "", "--1", "+-1"])
 def test_parse_number_rejects_garbage_naming_it(text: str) -> None:
     with pytest.raises(NotationError, match=f"^{re.escape(f'invalid number {text!r}')}$"):
         parse_number(text)
