@@ -6,6 +6,7 @@
     .venv/bin/python scripts/mutate.py --show obsctl.model.time   # with the survivors' diffs
     .venv/bin/python scripts/mutate.py --survivors obsctl.model.time  # re-test survivors only
     .venv/bin/python scripts/mutate.py --tests tests/unit/analysis obsctl.analysis.windows
+    .venv/bin/python scripts/mutate.py --sample 5 obsctl.analysis.engine.evaluator  # 1 in 5
 
 Runs mutmut (configured in pyproject.toml under ``[tool.mutmut]``) on those modules only, with
 the fast test tiers (``tests/unit``, ``tests/backends``), or only the tests named with
@@ -161,9 +162,20 @@ def _forget_test_map_unless_same_targets(modules: list[str], tests: list[str]) -
         marker.write_text(wanted, "utf-8")
 
 
-def _glob(module: str) -> str:
+def _glob(module: str, sample: int = 1) -> str:
     # mutmut names a mutant <module>.x_<function>__mutmut_<n> (methods: x<sep><Class><sep>...).
-    return f"{module}.x*"
+    if sample == 1:
+        return f"{module}.x*"
+    return f"{module}.x*__mutmut_*[{_sample_digits(sample)}]"
+
+
+def _sample_digits(sample: int) -> str:
+    """Last digits of the mutant numbers in a 1-in-``sample`` sample (2, 5 or 10)."""
+    return "".join(str(d) for d in range(10) if d % sample == 0)
+
+
+def _in_sample(name: str, sample: int) -> bool:
+    return sample == 1 or int(name.rsplit("_", 1)[1]) % 10 % sample == 0
 
 
 def results(modules: list[str]) -> dict[str, dict[str, str]]:
@@ -196,6 +208,15 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         metavar="PATH",
         help="run only these tests (a file or directory; repeatable) instead of the fast tiers",
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        choices=(1, 2, 5, 10),
+        default=1,
+        metavar="K",
+        help="test only every K-th mutant of each function (K = 2, 5 or 10): an estimate for "
+        "big modules on a busy machine; --survivors then stays within the sample",
     )
     parser.add_argument("--show", action="store_true", help="print the diff of each survivor")
     parser.add_argument(
@@ -236,17 +257,17 @@ def main(argv: list[str] | None = None) -> int:
     log = ROOT / "mutants" / "mutate.log"
     log.parent.mkdir(exist_ok=True)
     print(f"mutate: {', '.join(modules)} (log: {log.relative_to(ROOT)})", file=sys.stderr)
-    targets = [_glob(m) for m in modules]
+    targets = [_glob(m, args.sample) for m in modules]
     if args.survivors:
         previous = results(modules)
         targets = sorted(
             name
             for statuses in previous.values()
             for name, status in statuses.items()
-            if status not in DETECTED
+            if status not in DETECTED and _in_sample(name, args.sample)
         )
         if not targets and not any(previous.values()):
-            targets = [_glob(m) for m in modules]  # never run: everything
+            targets = [_glob(m, args.sample) for m in modules]  # never run: everything
         elif not targets:
             print("mutate: no survivors left", file=sys.stderr)
     run = (
@@ -272,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     width = max(len(m) for m in modules)
     print(f"{'module':<{width}}  mutants  killed  survived  no-tests  kill rate")
     survivors: list[str] = []
-    for module, statuses in results(modules).items():
+    for module, all_statuses in results(modules).items():
+        statuses = {n: s for n, s in all_statuses.items() if _in_sample(n, args.sample)}
         counts = Counter(statuses.values())
         detected = sum(counts[s] for s in DETECTED)
         undetected = sum(counts[s] for s in UNDETECTED)
