@@ -169,8 +169,8 @@ def test_comparison_between_vectors_keeps_the_left_value_and_name() -> None:
     assert vec(ST, "y > on(g) sum by (g) (x{i!='4'}) * 20") == {'{g="a"}': 100.0}
     assert vec(ST, "y > ignoring(nope) sum by (g) (x{i!='4'}) * 20") == {'y{g="a"}': 100.0}
     assert vec(ST, "y > bool on(g) sum by (g) (x{i!='4'}) * 20") == {
-        '{g="a"}': 0.0,
-        '{g="b"}': 1.0,
+        '{g="a"}': 1.0,
+        '{g="b"}': 0.0,
     }
 
 
