@@ -95,10 +95,10 @@ def test_sort_warns_in_a_range_query_only() -> None:
 
 
 H = load(
-    # forced at le=3 at 0s (by 5), at le=2 at 60s (by 6)
+    # forced at le=2 at 0s (by 6), at le=3 at 60s (by 5)
     'h_bucket{le="1"} 10 10',
-    'h_bucket{le="2"} 10 4',
-    'h_bucket{le="3"} 5 12',
+    'h_bucket{le="2"} 4 10',
+    'h_bucket{le="3"} 12 5',
     'h_bucket{le="+Inf"} 12 12',
     'g_bucket{le="abc"} 1',
     'g_bucket{le="+Inf"} 1',
@@ -123,8 +123,8 @@ def test_histogram_quantile_monotonicity_info_of_one_step() -> None:
     assert res.annotations.infos == [
         "PromQL info: input to histogram_quantile needed to be fixed for monotonicity "
         "(see https://prometheus.io/docs/prometheus/latest/querying/functions/"
-        '#histogram_quantile) for metric name "h_bucket", from buckets 3 to 3, with a max '
-        "diff of 5, over 1 samples from 1970-01-01T00:00:00Z to 1970-01-01T00:00:00Z (1:25)"
+        '#histogram_quantile) for metric name "h_bucket", from buckets 2 to 2, with a max '
+        "diff of 6, over 1 samples from 1970-01-01T00:00:00Z to 1970-01-01T00:00:00Z (1:25)"
     ]
 
 
@@ -148,4 +148,22 @@ def test_histogram_quantile_out_of_range_q_warns() -> None:
     assert instant(H, "histogram_quantile(1, g_bucket)", 0).annotations.warnings == [
         'PromQL warning: bucket label "le" is missing or has a malformed value of "abc" '
         'for metric name "g_bucket" (1:23)'
+    ]
+
+
+def test_monotonicity_info_without_a_position_has_no_suffix() -> None:
+    from obsctl.analysis.engine.compile import compile_expr
+    from obsctl.parsers.promql_parser import parse_expr
+
+    node = compile_expr(parse_expr("histogram_quantile(0.5, h_bucket)"))  # no query text
+    res = Engine(H).instant(node, 0)
+    assert res.annotations.infos == [
+        "PromQL info: input to histogram_quantile needed to be fixed for monotonicity "
+        "(see https://prometheus.io/docs/prometheus/latest/querying/functions/"
+        '#histogram_quantile) for metric name "h_bucket", from buckets 2 to 2, with a max '
+        "diff of 6, over 1 samples from 1970-01-01T00:00:00Z to 1970-01-01T00:00:00Z"
+    ]
+    res = Engine(ST).instant(compile_expr(parse_expr("quantile(2, x)")), 0)
+    assert res.annotations.warnings == [
+        "PromQL warning: quantile value should be between 0 and 1, got 2"
     ]

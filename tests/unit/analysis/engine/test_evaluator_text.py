@@ -11,6 +11,7 @@ from obsctl.analysis.engine.evaluator import (
     _go_float,
     _go_labels,
     _go_quote,
+    _natsort_less,
     _om_float,
     _parse_go_float,
     _rfc3339,
@@ -236,3 +237,32 @@ def test_sort_by_label_ties_fall_back_to_the_whole_label_set() -> None:
         'm{g="1", i="a"}',
         'm{g="1", i="b"}',
     ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "less"),
+    [
+        ("a9", "a10", True),
+        ("a10", "a9", False),
+        ("a9", "a010", True),
+        ("a010", "a9", False),
+        ("a09", "a9", False),  # equal numbers: neither is less
+        ("a9", "a09", False),
+        ("a9", "a09x", True),  # then the shorter wins
+        ("a09x", "a9", False),
+        ("a", "b", True),
+        ("b", "a", False),
+        ("1", "a", True),
+        ("a", "1", False),
+        ("x2y", "x2z", True),
+        ("", "a", True),
+        ("a", "", False),
+    ],
+)
+def test_natural_order_compares_digit_runs_as_numbers(a: str, b: str, less: bool) -> None:
+    assert _natsort_less(a, b) is less
+
+
+def test_sort_desc_orders_by_value_with_nan_last() -> None:
+    st = load('s{i="a"} 2', 's{i="b"} NaN', 's{i="c"} -1', 's{i="d"} 10')
+    assert ordered(st, "sort_desc(s)") == ['s{i="d"}', 's{i="a"}', 's{i="c"}', 's{i="b"}']
