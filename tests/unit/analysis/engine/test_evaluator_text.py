@@ -266,3 +266,8 @@ def test_natural_order_compares_digit_runs_as_numbers(a: str, b: str, less: bool
 def test_sort_desc_orders_by_value_with_nan_last() -> None:
     st = load('s{i="a"} 2', 's{i="b"} NaN', 's{i="c"} -1', 's{i="d"} 10')
     assert ordered(st, "sort_desc(s)") == ['s{i="d"}', 's{i="a"}', 's{i="c"}', 's{i="b"}']
+
+
+def test_sort_orders_by_value_with_nan_last_as_prometheus_does() -> None:
+    st = load('s{i="a"} 2', 's{i="b"} NaN', 's{i="c"} -1', 's{i="d"} 10')
+    assert ordered(st, "sort(s)") == ['s{i="c"}', 's{i="a"}', 's{i="d"}', 's{i="b"}']
