@@ -202,3 +202,41 @@ def test_anchored_and_smoothed_rate_reach_before_the_range() -> None:
     assert vec(st, "a_total smoothed", 120) == {"a_total": 20.0}
     assert vec(st, "a_total smoothed", 270) == {"a_total": 40.0}
     assert vec(st, "a_total smoothed", 0) == {"a_total": 0.0}
+
+
+def test_smoothed_selector_takes_the_last_sample_when_none_follows() -> None:
+    st = load("one 7")
+    assert vec(st, "one smoothed", 100) == {"one": 7.0}
+    assert vec(st, "one smoothed", 0) == {"one": 7.0}
+    assert vec(st, "one smoothed", 301) == {}
+
+
+def test_smoothed_selector_samples_are_stamped_with_the_evaluation_time() -> None:
+    st = load("a_total 0 10 20 30 40")
+    assert vec(st, "timestamp(a_total smoothed)", 90) == {"{}": 90.0}
+    assert vec(st, "timestamp(a_total)", 90) == {"{}": 60.0}
+
+
+def test_info_reads_the_info_series_at_the_time_of_the_selector_inside_a_function() -> None:
+    st = load(
+        'target_info{instance="a", job="j", ver="old"} 1 1 stale',
+        'target_info{instance="a", job="j", ver="new"} _ _ _ 1 1 1 1 1 1 1 1',
+        'm_total{instance="a", job="j"} 0+1x10',
+    )
+    assert vec(st, 'info(rate(m_total{instance="a"}[2m] offset 9m))', 600) == {
+        '{instance="a", job="j", ver="old"}': pytest.approx(1 / 120)
+    }
+    assert vec(st, 'info(rate(m_total{instance="a"}[2m] @ 60))', 600) == {
+        '{instance="a", job="j", ver="old"}': pytest.approx(1 / 120)
+    }
+    assert vec(st, 'info(rate(m_total{instance="a"}[2m]))', 600) == {
+        '{instance="a", job="j", ver="new"}': pytest.approx(1 / 60)
+    }
+
+
+def test_sample_repr_shows_labels_value_and_time() -> None:
+    from obsctl.analysis.engine.evaluator import Sample
+
+    assert (
+        repr(Sample((("__name__", "x"), ("a", "1")), 1.5, 1000)) == 'Sample(x{a="1"}, 1.5, t=1000)'
+    )
