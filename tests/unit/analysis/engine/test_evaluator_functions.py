@@ -240,3 +240,23 @@ def test_sample_repr_shows_labels_value_and_time() -> None:
     assert (
         repr(Sample((("__name__", "x"), ("a", "1")), 1.5, 1000)) == 'Sample(x{a="1"}, 1.5, t=1000)'
     )
+
+
+def test_scalar_arguments_are_evaluated_at_the_evaluation_time() -> None:
+    assert vec(ST, "clamp(x, time() - 100, time() - 98)", 100) == {'{i="1"}': 2.0, '{i="2"}': 0.0}
+    assert vec(ST, "clamp_min(x, time() - 97)", 100) == {'{i="1"}': 3.0, '{i="2"}': 3.0}
+    assert vec(ST, "clamp_max(x, time() - 99)", 100) == {'{i="1"}': 1.0, '{i="2"}': -5.0}
+
+
+def test_min_of_and_max_of_evaluate_selector_arguments() -> None:
+    assert scalar(ST, 'max_of(scalar(x{i="1"}), 2)', 120) == 3.0
+    assert scalar(ST, 'min_of(2, scalar(x{i="1"}))', 120) == 2.0
+
+
+def test_histogram_quantiles_labels_each_quantile() -> None:
+    st = load('h_bucket{le="1"} 5', 'h_bucket{le="2"} 10', 'h_bucket{le="+Inf"} 10', "qq 0.5")
+    assert vec(st, 'histogram_quantiles(h_bucket, "q", 0.25, scalar(qq), 1)') == {
+        '{q="0.25"}': 0.5,
+        '{q="0.5"}': 1.0,
+        '{q="1.0"}': 2.0,
+    }

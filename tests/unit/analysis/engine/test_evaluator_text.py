@@ -68,6 +68,18 @@ def test_rfc3339_of_milliseconds_cuts_to_seconds() -> None:
     assert _rfc3339(1_709_210_096_999) == "2024-02-29T12:34:56Z"
 
 
+def test_rfc3339_is_utc_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert _rfc3339(0) == "1970-01-01T00:00:00Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 @pytest.mark.parametrize(
     ("q", "text"),
     [
