@@ -260,3 +260,64 @@ def test_histogram_quantiles_labels_each_quantile() -> None:
         '{q="0.5"}': 1.0,
         '{q="1.0"}': 2.0,
     }
+
+
+def test_histogram_fraction_evaluates_its_bounds_at_the_step() -> None:
+    st = load('h_bucket{le="1"} 5', 'h_bucket{le="2"} 10', 'h_bucket{le="+Inf"} 10', "hi 1")
+    assert vec(st, "histogram_fraction(0, scalar(hi), h_bucket)") == {"{}": 0.5}
+    assert vec(st, "histogram_fraction(scalar(hi), 2, h_bucket)") == {"{}": 0.5}
+
+
+INFO = load(
+    'target_info{instance="a", job="j", ver="old"} 1 1 stale',
+    'target_info{instance="a", job="j", ver="new"} _ _ _ 1 1 1 1 1 1 1 1',
+    'target_info{instance="b", job="j", ver="x"} 1 1 1 1 1 1 1 1 1 1 1',
+    'target_info{instance="b", job="j", ver="y"} 1 1 1 1 1 1 1 1 1 1 1',
+    'm_total{instance="a", job="j"} 0+1x10',
+)
+
+
+def test_info_of_a_binary_expression_reads_at_the_left_selectors_time() -> None:
+    assert vec(INFO, 'info(m_total{instance="a"} offset 9m * 2)', 600) == {
+        '{instance="a", job="j", ver="old"}': 2.0
+    }
+
+
+def test_info_ignores_info_series_of_other_targets_even_when_ambiguous() -> None:
+    assert vec(INFO, 'info(m_total{instance="a"})', 600) == {
+        'm_total{instance="a", job="j", ver="new"}': 10.0
+    }
+
+
+def test_info_with_two_info_series_for_one_target_at_the_same_time_fails() -> None:
+    from obsctl.analysis.engine.evaluator import EvalError
+
+    st = load(
+        'target_info{instance="b", job="j", ver="x"} 1',
+        'target_info{instance="b", job="j", ver="y"} 1',
+        'm{instance="b", job="j"} 1',
+    )
+    with pytest.raises(EvalError) as exc:
+        instant(st, "info(m)", 0)
+    assert str(exc.value) == (
+        'found duplicate series for info metric: existing {__name__="target_info", '
+        'instance="b", job="j", ver="x"} @ 0, new {__name__="target_info", instance="b", '
+        'job="j", ver="y"} @ 0'
+    )
+
+
+def test_annotations_from_inside_a_subquery_reach_the_query() -> None:
+    res = instant(ST, "max_over_time(rate(x[2m])[4m:1m])", 240)
+    assert res.annotations.infos == [
+        "PromQL info: metric might not be a counter, name does not end in "
+        '_total/_sum/_count/_bucket: "x" (1:20)'
+    ]
+
+
+def test_a_subquery_of_a_scalar_plan_is_one_series_without_labels() -> None:
+    from obsctl.analysis.engine import plan as P
+
+    res = Engine(ST).instant(P.Subquery(P.Call("time", ()), 120_000, 60_000), 120_000).value
+    assert [(s.labels, s.ts, s.vals) for s in res] == [  # type: ignore[union-attr]
+        ((), [60_000, 120_000], [60.0, 120.0])
+    ]
