@@ -321,3 +321,8 @@ def test_a_subquery_of_a_scalar_plan_is_one_series_without_labels() -> None:
     assert [(s.labels, s.ts, s.vals) for s in res] == [  # type: ignore[union-attr]
         ((), [60_000, 120_000], [60.0, 120.0])
     ]
+
+
+def test_smoothed_selector_goes_on_after_a_series_without_samples_nearby() -> None:
+    st = load("a_old 1", "b_new _ _ _ _ _ _ _ _ _ _ 5")
+    assert vec(st, '{__name__=~"a_old|b_new"} smoothed', 600) == {"b_new": 5.0}

@@ -153,6 +153,8 @@ R = load('x{a="abc-123", b="x"} 1', 'x{a="", b="y"} 2')
         ("$1x", ""),  # "1x" is a name, not group 1 followed by x
         ("${1}x", "abcx"),
         ("$$1", "$1"),
+        ("a$$1", "a$1"),
+        ("}${1}", "}abc"),
         ("a$", "a$"),
         ("$-", "$-"),
         ("${1", "${1"),
@@ -265,6 +267,8 @@ def test_sort_by_label_ties_fall_back_to_the_whole_label_set() -> None:
         ("a", "b", True),
         ("b", "a", False),
         ("1", "a", True),
+        ("10", "a", True),  # a number against text: compared as text
+        ("a", "10", False),
         ("a", "1", False),
         ("x2y", "x2z", True),
         ("", "a", True),
@@ -283,3 +287,13 @@ def test_sort_desc_orders_by_value_with_nan_last() -> None:
 def test_sort_orders_by_value_with_nan_last_as_prometheus_does() -> None:
     st = load('s{i="a"} 2', 's{i="b"} NaN', 's{i="c"} -1', 's{i="d"} 10')
     assert ordered(st, "sort(s)") == ['s{i="c"}', 's{i="a"}', 's{i="d"}', 's{i="b"}']
+
+
+def test_sort_by_label_ties_are_ordered_by_labels_whatever_the_input_order() -> None:
+    st = load('m{g="1", i="a"} 1', 'm{g="1", i="b"} 2', 'm{g="1", i="c"} 3', 'm{g="1", i="d"} 4')
+    assert ordered(st, 'sort_by_label(sort_desc(m), "g")') == [
+        'm{g="1", i="a"}',
+        'm{g="1", i="b"}',
+        'm{g="1", i="c"}',
+        'm{g="1", i="d"}',
+    ]
