@@ -62,6 +62,8 @@ def test_duration_expression_with_fraction_of_a_millisecond_truncates() -> None:
         ("x[max_of(1m, (1 - 1) ^ -1 - (1 - 1) ^ -1)]", "2:41: duration is NaN or infinite"),
         ("x[min_of((1 - 1) ^ -1 - (1 - 1) ^ -1, 1m)]", "2:41: duration is NaN or infinite"),
         ("x[10 ^ 12]", "2:9: duration is out of range"),
+        ("x[min_of(1m, (1 - 1) ^ -1 - (1 - 1) ^ -1)]", "2:41: duration is NaN or infinite"),
+        ("x[max_of((1 - 1) ^ -1 - (1 - 1) ^ -1, 1m)]", "2:41: duration is NaN or infinite"),
         ("x offset -(10^12)", "9:16: duration is out of range"),
     ],
 )

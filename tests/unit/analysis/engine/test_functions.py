@@ -93,6 +93,7 @@ def _same(a: float, b: float) -> bool:
         ("deg", math.pi, 180.0),
         ("sgn", -2.0, -1.0),
         ("sgn", 3.0, 1.0),
+        ("sgn", 0.5, 1.0),
         ("sgn", 0.0, 0.0),
         ("sgn", -0.0, -0.0),
         ("sgn", NAN, NAN),
@@ -216,6 +217,7 @@ def test_irate_and_idelta() -> None:
 def test_deriv_is_the_regression_slope_per_second() -> None:
     assert RANGE_IMPL["deriv"](_ra([1.0, 3.0, 5.0], [0, 1000, 2000])) == 2.0
     assert RANGE_IMPL["deriv"](_ra([1.0], [0])) is None
+    assert RANGE_IMPL["deriv"](_ra([1.0, 4.0], [0, 1000])) == 3.0
 
 
 def test_predict_linear_extrapolates_from_the_evaluation_time() -> None:
@@ -231,3 +233,15 @@ def test_double_exponential_smoothing_takes_both_factors_in_order() -> None:
     assert RANGE_IMPL["double_exponential_smoothing"](ra) == pytest.approx(4.7)
     ra = _ra([1.0, 3.0, 4.0, 10.0], params=[0.5, 0.25])
     assert RANGE_IMPL["holt_winters"](ra) == pytest.approx(8.1875)
+
+
+def test_date_functions_read_utc_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert DATE["hour"](LEAP_DAY) == 12.0
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -45,6 +45,7 @@ def test_avg_values_plain_and_single() -> None:
 
 def test_avg_values_switches_to_an_incremental_mean_on_overflow() -> None:
     assert m.avg_values([1e308, 1e308]) == 1e308
+    assert m.avg_values([6e307, 6e307, 6e307]) == pytest.approx(6e307, rel=1e-15)  # at the 3rd
     assert m.avg_values([1e308, 1e308, -1e308]) == pytest.approx(1e308 / 3, rel=1e-15)
     assert m.avg_values([1e308, 1e308, 1e308, 1e308]) == pytest.approx(1e308, rel=1e-15)
     assert m.avg_values([-1e308, -1e308, 0.0]) == pytest.approx(-6.666666666666667e307, rel=1e-15)
@@ -121,6 +122,7 @@ def test_linear_regression_is_not_constant_when_only_a_later_value_differs() -> 
     [
         (1.0, 2.0, 0.5),
         (1.0, 0.0, INF),
+        (0.5, 0.0, INF),
         (-1.0, 0.0, -INF),
         (1.0, -0.0, -INF),
         (-1.0, -0.0, INF),
@@ -289,6 +291,8 @@ def test_almost_equal() -> None:
     assert not m.almost_equal(NAN, 1.0, 1e-12)
     assert m.almost_equal(INF, INF, 1e-12)
     assert m.almost_equal(1.0, 1.0 + 1e-13, 1e-12)
+    assert m.almost_equal(1.0 + 1e-13, 1.0, 1e-12)
+    assert not m.almost_equal(0.0, 1e-12 * 2.2250738585072014e-308, 1e-12)
     assert not m.almost_equal(1.0, 1.0 + 1e-11, 1e-12)
     assert not m.almost_equal(1.0, 1.1, 1e-12)
     assert m.almost_equal(0.0, 1e-320, 1e-12)
@@ -387,3 +391,39 @@ def test_bucket_fraction_nan_cases() -> None:
     assert math.isnan(m.bucket_fraction(0.0, 1.0, _b((1.0, 0.0), (INF, 0.0))))
     assert math.isnan(m.bucket_fraction(NAN, 1.0, _b((1.0, 5.0), (INF, 10.0))))
     assert math.isnan(m.bucket_fraction(0.0, NAN, _b((1.0, 5.0), (INF, 10.0))))
+
+
+def test_bucket_fraction_with_only_a_minus_inf_bucket_is_nan() -> None:
+    assert math.isnan(
+        m.bucket_fraction(
+            0.0,
+            1.0,
+            _b(
+                (-INF, 5.0),
+            ),
+        )
+    )
+
+
+def test_bucket_fraction_with_a_first_bucket_at_zero_counts_it_whole() -> None:
+    assert m.bucket_fraction(-1.0, 1.0, _b((0.0, 2.0), (2.0, 6.0), (INF, 10.0))) == 0.2
+
+
+def test_bucket_fraction_caps_ranks_of_decreasing_counts_at_the_total() -> None:
+    assert m.bucket_fraction(1.5, INF, _b((1.0, 10.0), (2.0, 4.0), (INF, 5.0))) == 0.0
+
+
+def test_bucket_quantile_reads_buckets_fixed_as_almost_equal() -> None:
+    buckets = _b((1.0, 10.0), (2.0, 10.0 - 1e-12), (INF, 20.0))
+    assert m.bucket_quantile(0.75, buckets)[0] == 2.0
+
+
+def test_bucket_quantile_keeps_fixing_after_an_almost_equal_bucket() -> None:
+    buckets = _b((1.0, 10.0), (2.0, 10.0 - 1e-12), (3.0, 5.0), (INF, 20.0))
+    assert m.bucket_quantile(0.5, buckets) == (1.0, True, 3.0, 3.0, 5.0)
+
+
+def test_anchored_increase_adds_every_value_before_a_reset() -> None:
+    ts, vals = _secs(0, 10, 20, 30, 40), [5.0, 1.0, 6.0, 2.0, 3.0]
+    got = m.extended_rate(ts, vals, 0, 40_000, 40.0, smoothed=False, is_counter=True, is_rate=False)
+    assert got == 9.0

@@ -44,7 +44,7 @@ def test_parse_number_reads_nan_with_any_sign(text: str) -> None:
     assert math.isnan(parse_number(text))
 
 
-@pytest.mark.parametrize("text", ["abc", "1.2.3", "-", "", "--1", "+-1"])
+@pytest.mark.parametrize("text", ["abc", "1.2.3", "-", "", "--1", "+-1", "-+1"])
 def test_parse_number_rejects_garbage_naming_it(text: str) -> None:
     with pytest.raises(NotationError, match=f"^{re.escape(f'invalid number {text!r}')}$"):
         parse_number(text)
@@ -170,3 +170,35 @@ def test_series_line_values_follow_after_a_space_or_tab() -> None:
 def test_series_line_rejects_text_glued_to_the_metric() -> None:
     with pytest.raises(NotationError, match=r"^invalid series line 'x\{\}1'$"):
         parse_series_line("x{}1")
+
+
+def test_values_limit_counts_one_step_per_plain_value() -> None:
+    assert parse_values("1 2", max_values=2) == [1.0, 2.0]
+
+
+def test_metric_label_names_may_start_with_a_capital_x() -> None:
+    assert parse_metric('x{X="1", Xa="2"}')[0] == (("X", "1"), ("Xa", "2"), ("__name__", "x"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x{", "expected a label name"),
+        ("x{a", "expected '='"),
+        ("x{a=X1X}", "expected a quoted label value"),
+    ],
+)
+def test_metric_ending_early_is_an_error_not_a_crash(text: str, message: str) -> None:
+    with pytest.raises(NotationError) as exc:
+        parse_metric(text)
+    assert str(exc.value) == f"invalid series {text!r}: {message}"
+
+
+def test_metric_capital_x_escape_is_unknown() -> None:
+    with pytest.raises(NotationError, match=r"^unknown escape sequence \\X$"):
+        parse_metric('x{a="\\X41"}')
+
+
+def test_series_line_rejects_a_capital_x_glued_to_the_metric() -> None:
+    with pytest.raises(NotationError):
+        parse_series_line("x{}X1")

@@ -60,6 +60,9 @@ def test_regex_dot_matches_newline() -> None:
         ("(a)(?i)b", "(a)(?i:b)"),
         ("a)", "a)"),  # an unbalanced close is left for the compiler to reject
         ("[a", "[a"),
+        ("[", "["),
+        ("[^", "[^"),
+        ("[ab(?i)]", "[ab(?i)]"),  # still inside the class after its first character
         ("a\\", "a\\"),
     ],
 )
