@@ -65,6 +65,9 @@ def test_duration_expression_with_fraction_of_a_millisecond_truncates() -> None:
         ("x[min_of(1m, (1 - 1) ^ -1 - (1 - 1) ^ -1)]", "2:41: duration is NaN or infinite"),
         ("x[max_of((1 - 1) ^ -1 - (1 - 1) ^ -1, 1m)]", "2:41: duration is NaN or infinite"),
         ("x offset -(10^12)", "9:16: duration is out of range"),
+        ("x[10 ^ 10]", "2:9: duration is out of range"),
+        ("x[(step() - 1m):1m]", "3:14: duration must be greater than 0"),
+        ("x[1m:(step() - 1m)]", "6:17: duration must be greater than 0"),
     ],
 )
 def test_invalid_duration_expressions_fail_naming_the_span(q: str, message: str) -> None:
@@ -76,6 +79,23 @@ def test_invalid_duration_expressions_fail_naming_the_span(q: str, message: str)
 
 def test_duration_just_inside_the_range_is_accepted() -> None:
     assert _range_ms("x[9 * 10 ^ 9]") == 9_000_000_000_000
+    assert _range_ms("x[9223372030 * 1]") == 9_223_372_030_000
+    assert _range_ms("x[9223372036.854776 * 1]") == 9_223_372_036_854  # 2^63 ns exactly
+
+
+def test_subquery_durations_from_expressions() -> None:
+    sq = _c("x[step() * 4:step()] offset (step() - 1m)")
+    assert isinstance(sq, P.Subquery)
+    assert (sq.range_ms, sq.step_ms, sq.offset_ms) == (60_000, 15_000, -45_000)
+
+
+def test_fill_values_are_carried_over() -> None:
+    b = _c("x + fill(0) y")
+    assert isinstance(b, P.Binary) and (b.fill_lhs, b.fill_rhs) == (0.0, 0.0)
+    b = _c("x + fill_left(1) y")
+    assert isinstance(b, P.Binary) and (b.fill_lhs, b.fill_rhs) == (1.0, None)
+    b = _c("x + on(a) fill_right(2) y")
+    assert isinstance(b, P.Binary) and (b.fill_lhs, b.fill_rhs) == (None, 2.0)
 
 
 def test_offsets_may_be_negative_and_zero() -> None:

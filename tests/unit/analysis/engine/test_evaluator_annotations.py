@@ -167,3 +167,13 @@ def test_monotonicity_info_without_a_position_has_no_suffix() -> None:
     assert res.annotations.warnings == [
         "PromQL warning: quantile value should be between 0 and 1, got 2"
     ]
+
+
+def test_positions_of_negated_parameters_and_subquery_arguments() -> None:
+    assert _annos("quantile(-(2), x)")[0] == [
+        "PromQL warning: quantile value should be between 0 and 1, got -2 (1:10)"
+    ]
+    assert _annos("rate(x[5m:1m])")[1] == [
+        "PromQL info: metric might not be a counter, name does not end in "
+        '_total/_sum/_count/_bucket: "x" (1:6)'
+    ]
