@@ -205,3 +205,20 @@ def test_literals() -> None:
     assert isinstance(s, P.String) and s.value == "a"
     inf = _c("Inf")
     assert isinstance(inf, P.Number) and math.isinf(inf.value)
+
+
+def test_without_query_text_nodes_have_no_position() -> None:
+    node = compile_expr(parse_expr("(x)"))
+    assert isinstance(node, P.Paren) and node.expr.pos is None
+
+
+def test_step_and_range_default_to_zero() -> None:
+    node = compile_expr(parse_expr("x[step() + range() + 1m]"))
+    assert isinstance(node, P.MatrixSel) and node.range_ms == 60_000
+
+
+def test_positions_count_lines_from_the_start_of_the_text() -> None:
+    node = compile_expr(parse_expr("\nx"), "\nx")
+    assert node.pos == (2, 1)
+    agg = compile_expr(parse_expr("sum(\n\n  x)"), "sum(\n\n  x)")
+    assert isinstance(agg, P.Aggregate) and agg.expr.pos == (3, 3)

@@ -46,11 +46,13 @@ def _same(a: float, b: float) -> bool:
         ("ln", INF, INF),
         ("ln", NAN, NAN),
         ("log2", 8.0, 3.0),
+        ("log2", 0.5, -1.0),
         ("log2", 0.0, -INF),
         ("log2", -1.0, NAN),
         ("log2", INF, INF),
         ("log2", NAN, NAN),
         ("log10", 1000.0, 3.0),
+        ("log10", 0.01, -2.0),
         ("log10", 0.0, -INF),
         ("log10", -1.0, NAN),
         ("log10", NAN, NAN),
@@ -226,6 +228,8 @@ def test_predict_linear_extrapolates_from_the_evaluation_time() -> None:
     ra = _ra([1.0, 3.0, 5.0], [0, 1000, 2000], params=[0.0], t=3000)
     assert RANGE_IMPL["predict_linear"](ra) == 7.0
     assert RANGE_IMPL["predict_linear"](_ra([1.0], [0], params=[10.0])) is None
+    ra = _ra([1.0, 3.0], [0, 1000], params=[1.0], t=1000)
+    assert RANGE_IMPL["predict_linear"](ra) == 5.0
 
 
 def test_double_exponential_smoothing_takes_both_factors_in_order() -> None:

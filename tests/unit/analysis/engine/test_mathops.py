@@ -166,6 +166,7 @@ def test_mod_has_the_sign_of_the_dividend(a: float, b: float, want: float) -> No
         (0.0, -3.0, INF),
         (10.0, 400.0, INF),
         (-10.0, 401.0, -INF),
+        (0.5, -2001.0, INF),
         (-10.0, 400.0, INF),
         (-10.0, 400.5, INF),
         (-8.0, 1 / 3, NAN),
@@ -427,3 +428,11 @@ def test_anchored_increase_adds_every_value_before_a_reset() -> None:
     ts, vals = _secs(0, 10, 20, 30, 40), [5.0, 1.0, 6.0, 2.0, 3.0]
     got = m.extended_rate(ts, vals, 0, 40_000, 40.0, smoothed=False, is_counter=True, is_rate=False)
     assert got == 9.0
+
+
+def test_irate_of_an_unchanged_counter_is_zero() -> None:
+    assert m.instant_value([0, 10_000], [5.0, 5.0], is_rate=True) == 0.0
+
+
+def test_interpolating_a_counter_between_equal_values_is_flat() -> None:
+    assert m.interpolate(0, 5.0, 10, 5.0, 5, is_counter=True) == 5.0

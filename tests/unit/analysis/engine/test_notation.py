@@ -200,5 +200,5 @@ def test_metric_capital_x_escape_is_unknown() -> None:
 
 
 def test_series_line_rejects_a_capital_x_glued_to_the_metric() -> None:
-    with pytest.raises(NotationError):
+    with pytest.raises(NotationError, match=r"^invalid series line 'x\{\}X1'$"):
         parse_series_line("x{}X1")
