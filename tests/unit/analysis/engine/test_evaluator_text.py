@@ -297,3 +297,11 @@ def test_sort_by_label_ties_are_ordered_by_labels_whatever_the_input_order() -> 
         'm{g="1", i="c"}',
         'm{g="1", i="d"}',
     ]
+
+
+def test_sort_by_label_moves_on_to_the_next_label_on_a_tie() -> None:
+    st = load('m{a="1", g="1", i="y"} 1', 'm{a="2", g="1", i="x"} 2')
+    assert ordered(st, 'sort_by_label(m, "g", "i")') == [
+        'm{a="2", g="1", i="x"}',
+        'm{a="1", g="1", i="y"}',
+    ]
