@@ -63,6 +63,23 @@ def test_get_contexts_marks_current(cli):
     assert rows == [["*", "prod", "https://prom.prod", "tempo"], ["dev", "http://localhost:9090"]]
 
 
+def test_get_contexts_piped_at_80_columns_keeps_every_column_whole(cli):
+    url = "https://mimir-query-frontend.observability.svc.cluster.local:8080/prometheus"
+    am = "https://alertmanager.observability.svc.cluster.local:9093"
+    res = cli(
+        "config", "set-context", "production-eu-west-1", "--prometheus-url", url,
+        "--alertmanager-url", am, "--use",
+    )  # fmt: skip
+    assert res.exit_code == ExitCode.OK, res.output
+    for fmt in ("text", "wide"):
+        res = cli("config", "get-contexts", "-o", fmt, env={"COLUMNS": "80"})
+        assert res.exit_code == ExitCode.OK, res.output
+        lines = res.stdout.splitlines()
+        assert lines[0].split() == ["CURRENT", "NAME", "PROMETHEUS", "ALERTMANAGER", "TRACES"]
+        assert lines[1].split() == ["*", "production-eu-west-1", url, am]
+        assert [line for line in lines if line != line.rstrip()] == []
+
+
 def test_use_context_and_current_context(cli):
     path = write_config()
     res = cli("config", "use-context", "dev")

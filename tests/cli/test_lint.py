@@ -404,3 +404,15 @@ def test_baseline_keys_do_not_depend_on_how_the_path_is_typed(
     assert doc["summary"]["suppressed"] == len(keys)
     res = cli("lint", str(bad), "--baseline", str(moved))
     assert res.stderr.rstrip().endswith(f"; {len(keys)} suppressed by the baseline")
+
+
+def test_summary_piped_at_80_columns_keeps_names_whole(cli, tmp_path):
+    name = "a_really_long_metric_name_for_http_server_request_duration_in_the_gateway_total"
+    path = tmp_path / "long.prom"
+    path.write_text(f'# HELP {name} x\n# TYPE {name} counter\n{name}{{route="/a"}} 1\n')
+    res = cli("lint", str(path), env={"COLUMNS": "80"})
+    assert res.exit_code == ExitCode.OK, res.output
+    lines = res.stdout.splitlines()
+    assert f"{name}       1" in lines
+    assert f"{name}{{route}}       1" in lines
+    assert [line for line in lines if line != line.rstrip()] == []

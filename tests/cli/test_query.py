@@ -375,7 +375,8 @@ def test_output_env_var_applies_where_offered_and_is_ignored_elsewhere(
     res = cli("query", "bench_requests_total", "--prometheus-url", URL)
     assert res.exit_code == ExitCode.OK, res.output
     assert res.stderr.splitlines() == [
-        "obsctl: note: OBSCTL_OUTPUT=sarif ignored: obsctl query writes text, json, ndjson, csv"
+        "obsctl: note: OBSCTL_OUTPUT=sarif ignored: obsctl query writes text, wide, json, "
+        "ndjson, csv"
     ]
     assert not res.stdout.startswith("{")
     monkeypatch.setenv("OBSCTL_OUTPUT", "json")

@@ -28,6 +28,7 @@ SHARED = (
     "--fail-on",
     "--list-rules",
     "--explain",
+    "--stdin-name",
 )
 
 
@@ -136,3 +137,62 @@ def test_shared_options_share_one_panel(cli) -> None:
     rules = _panels(cli, "rules check")
     for option in SHARED:
         assert lint[option] == validate[option] == rules[option] == "Rules", option
+
+
+@pytest.mark.parametrize(("command", "path", "rule", "prefix", "quiet"), COMMANDS)
+def test_stdin_name_names_stdin_in_findings_sarif_and_baseline_keys(
+    cli, tmp_path, monkeypatch, command, path, rule, prefix, quiet
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = Path(path).read_bytes()
+    name = f"deploy/{Path(path).name}"
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / name).write_bytes(data)
+    res = _run(cli, command, "-", "--stdin-name", name, "-o", "json", input=data)
+    findings = json.loads(res.stdout)["findings"]
+    assert rule in [f["rule_id"] for f in findings]
+    assert {f["file"] for f in findings} == {name}
+    assert json.loads(res.stdout)["inputs"] == [name]
+    res = _run(cli, command, "-", "--stdin-name", name, "-o", "sarif", input=data)
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for result in json.loads(res.stdout)["runs"][0]["results"]
+        for loc in result["locations"]
+    }
+    assert uris == {name}
+    # A baseline written from the file itself accepts the same findings read from stdin.
+    res = _run(cli, command, name, "--write-baseline")
+    assert res.exit_code == ExitCode.OK, res.output
+    res = _run(cli, command, "-", "--stdin-name", name, "--baseline",
+               "obsctl-baseline.json", "-o", "json", input=data)  # fmt: skip
+    assert res.exit_code == ExitCode.OK, res.output
+    assert _ids(res.stdout) == []
+    assert json.loads(res.stdout)["summary"]["suppressed"] == len(findings)
+    # Without the name, stdin is another input: nothing is suppressed.
+    res = _run(cli, command, "-", "--baseline", "obsctl-baseline.json", "-o", "json", input=data)
+    assert rule in _ids(res.stdout)
+
+
+@pytest.mark.parametrize(("command", "path", "rule", "prefix", "quiet"), COMMANDS)
+def test_stdin_name_needs_stdin(cli, command, path, rule, prefix, quiet) -> None:
+    res = _run(cli, command, path, "--stdin-name", "x.yaml")
+    assert res.exit_code == ExitCode.USAGE
+    assert res.stderr == (
+        "obsctl: error: --stdin-name names standard input: give - among the inputs\n"
+    )
+
+
+@pytest.mark.parametrize(("command", "path", "rule", "prefix", "quiet"), COMMANDS)
+def test_list_rules_piped_at_80_columns_is_one_whole_line_per_rule(
+    cli, command, path, rule, prefix, quiet
+) -> None:
+    doc = json.loads(_run(cli, command, "--list-rules", "-o", "json").stdout)
+    res = _run(cli, command, "--list-rules", "--ignore", rule, env={"COLUMNS": "80"})
+    assert res.exit_code == ExitCode.OK, res.output
+    lines = res.stdout.splitlines()
+    assert len(lines) == 1 + len(doc["rules"])
+    for r, line in zip(doc["rules"], lines[1:], strict=True):
+        assert line.split()[0] == r["rule_id"]
+        assert line.endswith("  " + r["summary"]), line
+    assert lines[1 + [r["rule_id"] for r in doc["rules"]].index(rule)].split()[1] == "off"
+    assert [line for line in lines if line != line.rstrip()] == []

@@ -35,6 +35,7 @@ PROMTOOL_ERRORS = {
     "unknown-field.yaml": [("RUL101", 6, 9)],
     "mixed.yaml": [("RUL110", 8, 14)],
     "merge-keys.yaml": [],
+    "null-values.yaml": [],
     "good.yaml": [],
     "empty.yaml": [],
     "multi-document.yaml": [],

@@ -177,6 +177,45 @@ def test_search_table_and_json(cli):
     }
 
 
+def test_search_piped_at_80_columns_is_never_cut(cli):
+    root = "POST /api/v2/checkout/{cart_id}/confirm-payment-and-reserve-inventory"
+    body = {
+        "traces": [
+            {
+                "traceID": TID,
+                "rootServiceName": "checkout-frontend-gateway",
+                "rootTraceName": root,
+                "startTimeUnixNano": "1764064800000000000",
+                "durationMs": 120,
+            }
+        ]
+    }
+    for fmt in ("text", "wide"):
+        with respx.mock(base_url=TEMPO) as mock:
+            mock.get("/api/search").respond(200, json=body)
+            res = cli("trace", "search", "--tempo-url", TEMPO, "-o", fmt, env={"COLUMNS": "80"})
+        assert res.exit_code == ExitCode.OK, res.output
+        lines = res.stdout.splitlines()
+        assert lines[0].split() == ["TRACE", "ID", "ROOT", "START", "DUR", "SPANS", "ERR"]
+        assert lines[1].startswith(f"{TID}  checkout-frontend-gateway: {root}  ")
+        assert len(lines[1]) > 80
+        assert [line for line in lines if line != line.rstrip()] == []
+
+
+def test_waterfall_piped_at_80_columns_keeps_span_names_whole(cli, tmp_path):
+    doc = json.loads(Path(OTLP).read_text())
+    long = "POST /charge/with-a-very-long-operation-name-that-does-not-fit-in-eighty-columns"
+    text = json.dumps(doc).replace('"POST /charge"', json.dumps(long))
+    assert long in text
+    path = tmp_path / "long.json"
+    path.write_text(text)
+    res = cli("trace", "--file", str(path), env={"COLUMNS": "80"})
+    assert res.exit_code == ExitCode.OK, res.output
+    lines = res.stdout.splitlines()
+    assert any(f"✗ payment {long}  " in line for line in lines)
+    assert [line for line in lines if line != line.rstrip()] == []
+
+
 def test_help_shows_all_three_forms(cli):
     res = cli("trace", "--help")
     assert res.exit_code == ExitCode.OK

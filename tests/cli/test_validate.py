@@ -266,7 +266,8 @@ EXPECTED = {
     "demo.yaml": [("OTC203", 15), ("OTC203", 24), ("OTC203", 32), ("OTC203", 59)],
     "connectors.yaml": [("OTC203", 40)],
     "tail-sampling.yaml": [("OTC154", 8), ("OTC203", 51)],
-    "helm-values.yaml": [("OTC115", 9), ("OTC154", 9), ("OTC203", 9), ("OTC154", 17)],
+    # The chart's own defaults (debug exporter, health_check, MY_POD_IP) are not the user's.
+    "helm-values.yaml": [("OTC154", 17)],
     "configmap.yaml": [("OTC303", 12), ("OTC201", 16), ("OTC306", 18), ("OTC302", 20)],
 }
 BROKEN = [
@@ -394,3 +395,61 @@ def test_json_golden(cli, monkeypatch):
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(res.stdout)
     assert json.loads(res.stdout) == json.loads(golden.read_text())
+
+
+HELM_GATEWAY = Path(__file__).resolve().parents[1] / "fixtures/otelcol/helm-gateway-values.yaml"
+
+
+def test_helm_values_chart_defaults_are_not_the_users_warnings(cli):
+    # Before, the chart's defaults gave: OTC115 for the unused default debug exporter, OTC203
+    # for the chart's mandatory health_check extension, OTC154 for MY_POD_IP (which the chart
+    # sets in the pod), and OTC154 for the values' own extraEnvs.
+    res = cli("validate", str(HELM_GATEWAY), "-o", "json")
+    assert res.exit_code == ExitCode.OK, res.output
+    doc = json.loads(res.stdout)
+    assert doc["findings"] == []
+    assert doc["summary"] == {"info": 0, "warning": 0, "error": 0, "chart_defaults": 2}
+    res = cli("validate", str(HELM_GATEWAY))
+    assert res.exit_code == ExitCode.OK, res.output
+    assert res.stdout == ""
+    assert res.stderr == (
+        "0 errors, 0 warnings, 0 info in 1 input; 2 about the Helm chart's default config not "
+        "shown\n"
+    )
+
+
+def test_helm_values_user_mistakes_still_show(cli, tmp_path):
+    text = HELM_GATEWAY.read_text()
+    text = text.replace("${env:MIMIR_TENANT}", "${env:MIMIR_TENANTS}")  # a typo: not in extraEnvs
+    text = text.replace("exporters: [otlp_grpc/tempo]", "exporters: [otlp_grpc/temp]")
+    path = write(tmp_path, "values.yaml", text)
+    res = cli("validate", path, "-o", "json")
+    assert res.exit_code == ExitCode.FINDINGS, res.output
+    found = [(f["rule_id"], f["line"], f["message"]) for f in json.loads(res.stdout)["findings"]]
+    assert [(r, line) for r, line, _ in found] == [("OTC115", 57), ("OTC154", 64), ("OTC107", 69)]
+    assert "MIMIR_TENANTS is not set" in found[1][2]
+    assert "(in the Helm chart" not in " ".join(m for _, _, m in found)
+
+
+def test_helm_values_an_error_in_the_merged_defaults_stays_and_says_so(cli, tmp_path):
+    # Removing the chart's health_check extension leaves the chart's service.extensions
+    # naming it: the collector would refuse the config, so the error is kept.
+    text = HELM_GATEWAY.read_text().replace(
+        "config:\n", "config:\n  extensions:\n    health_check: null\n"
+    )
+    path = write(tmp_path, "values.yaml", text)
+    res = cli("validate", path, "-o", "json")
+    assert res.exit_code == ExitCode.FINDINGS, res.output
+    errors = [f for f in json.loads(res.stdout)["findings"] if f["severity"] == "error"]
+    assert [(f["rule_id"], f["line"]) for f in errors] == [("OTC107", 42)]
+    assert errors[0]["message"].endswith("(in the Helm chart's default config)")
+
+
+def test_my_pod_ip_outside_helm_values_is_still_not_set(cli, tmp_path):
+    text = "receivers:\n  otlp:\n    protocols:\n      grpc:\n"
+    text += "        endpoint: ${env:MY_POD_IP}:4317\n"
+    text += "exporters:\n  debug: {}\nservice:\n  pipelines:\n    traces:\n"
+    text += "      receivers: [otlp]\n      exporters: [debug]\n"
+    res = cli("validate", write(tmp_path, "c.yaml", text), "-o", "json")
+    rules = [f["rule_id"] for f in json.loads(res.stdout)["findings"]]
+    assert "OTC154" in rules

@@ -20,6 +20,7 @@ from tests.integration.test_correlate_e2e import RULES as CORRELATE_RULES
 from tests.integration.test_doctor_pipeline import FAILING_RULE
 from tests.integration.test_rules_backtest import RULES as BACKTEST_RULES
 from tests.integration.test_rules_server import RULES as SERVER_RULES
+from tests.integration.test_rules_server import VM_RULES
 from tests.unit.parsers.test_alert_rules_and_expr import PROMETHEUS_RULE, RULE_FILE
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
@@ -28,6 +29,7 @@ EMBEDDED = {
     "doctor-failing-rule.yaml": FAILING_RULE,
     "rules-backtest.yaml": BACKTEST_RULES,
     "rules-server.yaml": SERVER_RULES,
+    "rules-server-victoria-metrics.yaml": VM_RULES,
     "alert-rules-unit.yaml": RULE_FILE,
     "alert-rules-unit-prometheusrule.yaml": PROMETHEUS_RULE,
 }

@@ -81,6 +81,11 @@ class LocalBackend:
         """The trace with ``trace_id``; see ``fetch``."""
         return (await self.fetch(trace_id)).trace
 
+    async def trace_ids_with_prefix(self, prefix: str, limit: int = 6) -> list[str]:
+        """Up to ``limit`` stored trace IDs starting with the hex ``prefix`` (as git resolves a
+        shortened commit ID)."""
+        return await asyncio.to_thread(self.reader.trace_ids_with_prefix, prefix, limit)
+
     async def search(self, query: TraceSearch) -> list[TraceSummary]:
         """Traces with a span matching ``query``, most recent first."""
         return await asyncio.to_thread(self.reader.search, query)

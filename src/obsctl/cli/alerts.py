@@ -57,7 +57,7 @@ def list_(
         bool,
         typer.Option("--pending/--no-pending", help="Include pending alerts (rules API)."),
     ] = True,
-    output: Annotated[Literal["text", "json"], output_option()] = "text",
+    output: Annotated[Literal["text", "wide", "json"], output_option(wide=True)] = "text",
 ) -> None:
     """List firing and pending alerts, most urgent first.
 

@@ -38,7 +38,8 @@ def view(
 
 @app.command("get-contexts")
 def get_contexts(
-    ctx: typer.Context, output: Annotated[Literal["text", "json"], output_option()] = "text"
+    ctx: typer.Context,
+    output: Annotated[Literal["text", "wide", "json"], output_option(wide=True)] = "text",
 ) -> None:
     """List contexts; the current one is marked with *.
 
@@ -173,8 +174,8 @@ def set_context(
       obsctl config set-context prod --prometheus-url https://mimir.example.com \\
           --flavor mimir --path-prefix /prometheus --tenant team-a --token-env MIMIR_TOKEN
     """
+    from obsctl.cli.values import seconds_flag, size_flag
     from obsctl.errors import UsageError
-    from obsctl.model.units import parse_size
     from obsctl.workflows.config import upsert_context
 
     state = get_state(ctx)
@@ -193,12 +194,12 @@ def set_context(
         if v is not None
     }
     if timeout is not None:
-        settings["timeout"] = state.duration(timeout, option="--timeout").total_seconds()
+        settings["timeout"] = seconds_flag(timeout, option="--timeout")
     if max_response_size is not None:
-        try:
-            settings["max_response_size"] = parse_size(max_response_size)
-        except ValueError as exc:
-            raise UsageError(f"--max-response-size: {exc}") from None
+        # At least a byte: the config loader refuses a zero size (the file would not load).
+        settings["max_response_size"] = size_flag(
+            max_response_size, option="--max-response-size", minimum=1
+        )
     if header:
         pairs = []
         for text in header:

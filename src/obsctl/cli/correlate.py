@@ -133,7 +133,9 @@ def correlate(
             rich_help_panel=CONNECTION,
         ),
     ] = None,
-    output: Annotated[Literal["text", "json", "markdown"], output_option()] = "text",
+    output: Annotated[
+        Literal["text", "wide", "json", "markdown"], output_option(wide=True)
+    ] = "text",
 ) -> None:
     """Find the slow traces behind an alert and where their time went (see HELP)."""
     from obsctl.render import emit

@@ -58,13 +58,10 @@ def demo(
                 f"obsctl demo needs {package} (the demo shop's instrumentation)",
                 hint="pip install 'obsctl[demo]' (scripts/demo.sh does it for a checkout)",
             )
+    from obsctl.cli.values import seconds_flag
     from obsctl.demo.run import run_demo
-    from obsctl.model.time import TimeSyntaxError, parse_duration
 
-    try:
-        baseline = parse_duration(warmup, allow_zero=True).total_seconds()
-    except TimeSyntaxError as exc:
-        raise UsageError(f"--warmup: {exc}") from None
+    baseline = seconds_flag(warmup, option="--warmup", allow_zero=True)
     state = get_state(ctx)
     consoles = state.consoles
 

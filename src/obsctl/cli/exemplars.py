@@ -38,7 +38,7 @@ def exemplars(
         int | None,
         typer.Option("--limit", "-n", min=1, help="Show at most this many exemplars."),
     ] = None,
-    output: Annotated[Literal["text", "json"], output_option()] = "text",
+    output: Annotated[Literal["text", "wide", "json"], output_option(wide=True)] = "text",
 ) -> None:
     """List the exemplars behind a query: time, value, trace ID and series.
 

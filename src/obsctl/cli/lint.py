@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import typer
 
@@ -17,11 +17,13 @@ from obsctl.cli.options import (
     IgnoreOpt,
     ListRulesOpt,
     SelectOpt,
+    StdinNameOpt,
     WriteBaselineOpt,
     emit_findings,
     rule_request,
 )
 from obsctl.cli.state import get_state
+from obsctl.cli.values import seconds_flag, size_flag
 
 INPUT_PANEL = "Input"
 
@@ -108,6 +110,7 @@ def lint(
     write_baseline: WriteBaselineOpt = False,
     list_rules: ListRulesOpt = False,
     explain: ExplainOpt = None,
+    stdin_name: StdinNameOpt = None,
 ) -> None:
     """Check metric naming, exposition structure and cardinality; CI-friendly output.
 
@@ -131,9 +134,11 @@ def lint(
         limit=limit,
         input_format=None if input_format == "auto" else input_format,
         diff=diff,
-        timeout=_seconds(state, timeout),
-        max_bytes=_bytes(max_bytes),
-        rules=rule_request(select, ignore, baseline, write_baseline, list_rules, explain),
+        timeout=seconds_flag(timeout, option="--timeout"),
+        max_bytes=size_flag(max_bytes, option="--max-bytes", minimum=1),
+        rules=rule_request(
+            select, ignore, baseline, write_baseline, list_rules, explain, stdin_name
+        ),
     )
     env = LintEnvironment(
         user_config=lambda: state.settings.extra,
@@ -144,25 +149,3 @@ def lint(
         progress=state.progress,
     )
     emit_findings(ctx, run_lint(request, env), output, fail_on)
-
-
-def _seconds(state: Any, text: str) -> float:
-    """``--timeout``: a duration, or a bare number of seconds (as before)."""
-    try:
-        return float(text)
-    except ValueError:
-        return float(state.duration(text, option="--timeout").total_seconds())
-
-
-def _bytes(text: str) -> int:
-    """``--max-bytes``: a size (``10MiB``) or a bare number of bytes."""
-    from obsctl.errors import UsageError
-    from obsctl.model.units import parse_size
-
-    try:
-        size = parse_size(text)
-    except ValueError as exc:
-        raise UsageError(f"--max-bytes: {exc}") from None
-    if size <= 0:
-        raise UsageError("--max-bytes must be above 0")
-    return size

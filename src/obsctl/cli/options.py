@@ -278,15 +278,22 @@ def _output_from_env(ctx: click.Context, param: click.Parameter, value: Any) -> 
     return value
 
 
-def output_option() -> Any:
+def output_option(*, wide: bool = False) -> Any:
     """A ``-o/--output`` option (env ``OBSCTL_OUTPUT``, used where the command offers that
     format); annotate it with a ``Literal`` of the command's formats, e.g.
-    ``Annotated[Literal["text", "json"], output_option()]``."""
+    ``Annotated[Literal["text", "json"], output_option()]``. ``wide``: the formats include
+    ``wide`` (text with nothing shortened to the terminal's width), and the help says so."""
+    help_text = "Output format (default from OBSCTL_OUTPUT when the command offers it)."
+    if wide:
+        help_text = (
+            "Output format; wide: text with nothing shortened to fit the terminal (default "
+            "from OBSCTL_OUTPUT when the command offers it)."
+        )
     return typer.Option(
         "--output",
         "-o",
         callback=_output_from_env,
-        help="Output format (default from OBSCTL_OUTPUT when the command offers it).",
+        help=help_text,
         rich_help_panel=OUTPUT,
         show_default=True,
     )
@@ -400,6 +407,16 @@ ExplainOpt = Annotated[
     ),
 ]
 
+StdinNameOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--stdin-name",
+        metavar="NAME",
+        help="The file name standard input (-) stands for in findings, SARIF and baseline keys.",
+        rich_help_panel=RULES,
+    ),
+]
+
 
 def rule_request(
     select: list[str] | None,
@@ -408,6 +425,7 @@ def rule_request(
     write_baseline: bool,
     list_rules: bool,
     explain: list[str] | None,
+    stdin_name: str | None = None,
 ) -> RuleRequest:
     """The shared rule options as a ``model.findings.RuleRequest``."""
     from obsctl.model.findings import RuleRequest
@@ -419,6 +437,7 @@ def rule_request(
         write_baseline=write_baseline,
         list_rules=list_rules,
         explain=tuple(explain or ()),
+        stdin_name=stdin_name,
     )
 
 
@@ -433,6 +452,7 @@ def emit_findings(ctx: click.Context, outcome: FindingsOutcome, output: str, fai
     from obsctl.render import emit
 
     state = get_state(ctx)
+    state.consoles.clear_progress()  # reading a big input may have shown it
     if not isinstance(outcome, FindingsReport) and output != "json":
         output = "text"  # a rule listing, an explanation, or the baseline note
     emit(outcome, output, state.consoles)

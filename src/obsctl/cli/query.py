@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from obsctl.model.metrics import QueryAnswer, WatchFrame
     from obsctl.model.time import TimeRange
 
-QueryFormat = Literal["text", "json", "ndjson", "csv"]
-ListFormat = Literal["text", "json"]
+QueryFormat = Literal["text", "wide", "json", "ndjson", "csv"]
+ListFormat = Literal["text", "wide", "json"]
 
 StepOpt = Annotated[
     str,
@@ -100,7 +100,7 @@ def query(
             help="Send the expression without the offline PromQL check (the server judges it).",
         ),
     ] = False,
-    output: Annotated[QueryFormat, output_option()] = "text",
+    output: Annotated[QueryFormat, output_option(wide=True)] = "text",
     raw: Annotated[
         bool,
         typer.Option(
@@ -289,7 +289,7 @@ def series(
     end: EndOpt = None,
     limit: LimitOpt = None,
     no_check: NoCheckOpt = False,
-    output: Annotated[ListFormat, output_option()] = "text",
+    output: Annotated[ListFormat, output_option(wide=True)] = "text",
 ) -> None:
     """List the series matching one or more selectors.
 
@@ -333,7 +333,7 @@ def labels(
     start: StartOpt = None,
     end: EndOpt = None,
     no_check: NoCheckOpt = False,
-    output: Annotated[ListFormat, output_option()] = "text",
+    output: Annotated[ListFormat, output_option(wide=True)] = "text",
 ) -> None:
     """List label names, or the values of one label.
 
@@ -368,7 +368,7 @@ def metadata(
         typer.Argument(metavar="[METRIC]", help="Only this metric.", shell_complete=metric_names),
     ] = None,
     limit: LimitOpt = None,
-    output: Annotated[ListFormat, output_option()] = "text",
+    output: Annotated[ListFormat, output_option(wide=True)] = "text",
 ) -> None:
     """Show the type, unit and help of scraped metrics.
 

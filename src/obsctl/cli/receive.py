@@ -67,9 +67,9 @@ def receive(
     import time
     from pathlib import Path
 
+    from obsctl.cli.values import duration_flag, size_flag
     from obsctl.errors import UsageError
-    from obsctl.model.time import TimeSyntaxError, parse_duration
-    from obsctl.model.units import format_size, parse_size
+    from obsctl.model.units import format_size
     from obsctl.receiver.server import Progress, Receiver, ReceiverConfig
 
     state = get_state(ctx)
@@ -77,26 +77,17 @@ def receive(
     host, sep, port_text = listen.rpartition(":")
     if not sep or not port_text.isdigit() or int(port_text) > 65535:
         raise UsageError(f"--listen {listen!r}: expected HOST:PORT, e.g. 127.0.0.1:4318")
-    sizes: dict[str, int] = {}
-    for name, text in (("--max-size", max_size), ("--max-body", max_body)):
-        try:
-            sizes[name] = parse_size(text)
-        except ValueError as exc:
-            raise UsageError(f"{name}: {exc}") from None
-    if sizes["--max-body"] < 1:
-        raise UsageError("--max-body must be at least 1 byte")
-    try:
-        keep = parse_duration(retention, allow_zero=True)
-    except TimeSyntaxError as exc:
-        raise UsageError(f"--retention: {exc}") from None
+    max_store = size_flag(max_size, option="--max-size")  # 0: no limit
+    body_limit = size_flag(max_body, option="--max-body", minimum=1)
+    keep = duration_flag(retention, option="--retention", allow_zero=True)
     interactive = consoles.err_stream.isatty()
     config = ReceiverConfig(
         host=host.strip("[]") or "127.0.0.1",
         port=int(port_text),
         store=Path(state.endpoint("local").url).expanduser(),
         retention_ns=int(keep.total_seconds() * 1e9) or None,
-        max_store_bytes=sizes["--max-size"] or None,
-        max_body=sizes["--max-body"],
+        max_store_bytes=max_store or None,
+        max_body=body_limit,
         durable=fsync,
         progress_interval=5.0 if interactive else 60.0,
     )

@@ -26,6 +26,7 @@ from obsctl.cli.options import (
     SelectOpt,
     SinceOpt,
     StartOpt,
+    StdinNameOpt,
     WriteBaselineOpt,
     emit_findings,
     output_option,
@@ -192,6 +193,7 @@ def check(
     write_baseline: WriteBaselineOpt = False,
     list_rules: ListRulesOpt = False,
     explain: ExplainOpt = None,
+    stdin_name: StdinNameOpt = None,
 ) -> None:
     """Check Prometheus rule files: everything promtool check rules rejects, and more.
 
@@ -223,7 +225,9 @@ def check(
         server=server,
         scrape_interval_s=_seconds(state, scrape_interval, "--scrape-interval"),
         lookback_s=_seconds(state, lookback, "--lookback") or 7 * 86400.0,
-        rules=rule_request(select, ignore, baseline, write_baseline, list_rules, explain),
+        rules=rule_request(
+            select, ignore, baseline, write_baseline, list_rules, explain, stdin_name
+        ),
     )
     env = RulesEnvironment(
         endpoint=lambda: state.endpoint("prometheus"),

@@ -114,7 +114,7 @@ def list_(
         ),
     ] = None,
     expired: Annotated[bool, typer.Option("--expired", help="Include expired silences.")] = False,
-    output: Annotated[Literal["text", "json"], output_option()] = "text",
+    output: Annotated[Literal["text", "wide", "json"], output_option(wide=True)] = "text",
 ) -> None:
     """List active and pending silences (and expired ones with --expired)."""
     from obsctl.parsers.matchers import parse_matchers

@@ -135,14 +135,11 @@ class AppState:
             raise UsageError(str(exc)) from None
 
     def duration(self, text: str, *, option: str) -> timedelta:
-        """Parse a duration flag; bad input is a usage error naming the option."""
-        from obsctl.errors import UsageError
-        from obsctl.model.time import TimeSyntaxError, parse_duration
+        """Parse a duration flag; bad input is a usage error naming the option
+        (``cli.values.duration_flag``)."""
+        from obsctl.cli.values import duration_flag
 
-        try:
-            return parse_duration(text)
-        except TimeSyntaxError as exc:
-            raise UsageError(f"{option}: {exc}") from None
+        return duration_flag(text, option=option)
 
     # ----------------------------------------------------------------- async
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -159,9 +156,8 @@ class AppState:
         try:
             asyncio.run(main())
         finally:
-            if self._consoles is not None and self._consoles.status is not None:
-                self._consoles.status.clear()
-                self._consoles.status = None
+            if self._consoles is not None:
+                self._consoles.clear_progress()
         return box[0]
 
 

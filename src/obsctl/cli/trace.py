@@ -48,11 +48,13 @@ app = typer.Typer(
         "a file.\n\n"
         "Draws a waterfall with the critical path and errors marked, then a per-service "
         "summary; -o json gives every span with its self and critical-path time.\n\n"
-        "TRACE_ID is 1-32 hex characters (left-padded) or Tempo's base64 form. Without "
+        "TRACE_ID is 1-32 hex characters (left-padded) or Tempo's base64 form; in the local "
+        "store a shortened ID resolves to the one trace it starts, as in git. Without "
         "--backend, each configured trace backend is asked in turn. Files may be OTLP JSON "
         "(also the Collector's file exporter), Jaeger JSON or Zipkin v2 JSON. Exit codes: 0 ok, "
-        "2 bad arguments or file, 3 backend unreachable, 4 backend error or bad payload, "
-        "5 trace (or --span) not found.\n\n"
+        "2 bad arguments or file, or a shortened ID several stored traces start with, "
+        "3 backend unreachable, 4 backend error or bad payload, 5 trace (or --span) not "
+        "found.\n\n"
         "[bold]Examples[/bold]\n\n"
         "  obsctl trace 4bf92f3577b34da6a3ce929d0e0e4736\n\n"
         "  obsctl trace --file trace.json --min-duration 5ms -o json\n\n"
@@ -155,7 +157,7 @@ def show(
             "--raw", help="Print the backend's (or file's) body unchanged.", rich_help_panel=OUTPUT
         ),
     ] = False,
-    output: Annotated[Literal["text", "json", "ndjson"], output_option()] = "text",
+    output: Annotated[Literal["text", "wide", "json", "ndjson"], output_option(wide=True)] = "text",
 ) -> None:
     """Show one trace: by ID from a backend, or from a file."""
     from obsctl.render import emit
@@ -217,7 +219,7 @@ def search(
     start: StartOpt = None,
     end: EndOpt = None,
     backend: BackendOpt = None,
-    output: Annotated[Literal["text", "json"], output_option()] = "text",
+    output: Annotated[Literal["text", "wide", "json"], output_option(wide=True)] = "text",
 ) -> None:
     """Search traces (help text: ``SEARCH_HELP``)."""
     from obsctl.errors import UsageError

@@ -14,6 +14,7 @@ from obsctl.cli.options import (
     IgnoreOpt,
     ListRulesOpt,
     SelectOpt,
+    StdinNameOpt,
     WriteBaselineOpt,
     emit_findings,
     rule_request,
@@ -101,6 +102,7 @@ def validate(
     write_baseline: WriteBaselineOpt = False,
     list_rules: ListRulesOpt = False,
     explain: ExplainOpt = None,
+    stdin_name: StdinNameOpt = None,
 ) -> None:
     """Validate OpenTelemetry Collector configs offline, reporting every problem at once.
 
@@ -125,6 +127,8 @@ def validate(
         feature_gates=tuple(feature_gates or ()),
         otelcol=otelcol,
         graph=graph,
-        rules=rule_request(select, ignore, baseline, write_baseline, list_rules, explain),
+        rules=rule_request(
+            select, ignore, baseline, write_baseline, list_rules, explain, stdin_name
+        ),
     )
     emit_findings(ctx, run_validate(options, stdin=sys.stdin.buffer), output, fail_on)

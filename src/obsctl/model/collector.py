@@ -128,6 +128,11 @@ class SourceDocument:
         wrapper: ``plain``, ``configmap``, ``opentelemetrycollector`` or ``helm``.
         problems: parse-time problems (YAML errors, duplicate keys, env syntax …).
         empty: the input held no document at all (empty, or comments only).
+        defaults_at: Helm values: the position (line, col) every node of the chart's own
+            default ``config`` carries, so findings about those defaults can be told apart.
+        pod_env: Helm values: environment variables the chart sets in the collector's pod
+            (``MY_POD_IP``, ``extraEnvs``); the value is ``None`` when it is known only at
+            run time (``valueFrom``, the pod IP).
     """
 
     file: str
@@ -136,6 +141,8 @@ class SourceDocument:
     problems: tuple[Problem, ...] = ()
     empty: bool = False
     detail: str = ""
+    defaults_at: tuple[int, int] | None = None
+    pod_env: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

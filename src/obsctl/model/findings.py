@@ -118,6 +118,9 @@ class FindingsReport:
     summaries: tuple[tuple[str, object], ...] = ()
     suppressed: int = 0
     """Findings a ``--baseline`` accepted (left out of ``findings``)."""
+    chart_defaults: int = 0
+    """``validate`` on Helm values: warnings and info about the chart's own default config
+    (left out of ``findings``)."""
 
     def count(self, severity: Severity) -> int:
         """Number of findings of exactly ``severity``."""
@@ -150,6 +153,8 @@ class RuleRequest(NamedTuple):
         write_baseline: accept every current finding into ``baseline`` instead of reporting.
         list_rules: list the rules and stop.
         explain: explain these rules and stop.
+        stdin_name: the name findings, SARIF and baseline keys give standard input (``-``),
+            as if it were that file (``--stdin-name``); default ``-``/``<stdin>``.
     """
 
     select: tuple[str, ...] = ()
@@ -158,3 +163,4 @@ class RuleRequest(NamedTuple):
     write_baseline: bool = False
     list_rules: bool = False
     explain: tuple[str, ...] = ()
+    stdin_name: str | None = None

@@ -14,7 +14,7 @@ from obsctl.model.collector import (
     YamlScalar,
     YamlSeq,
 )
-from obsctl.parsers.collector_wrappers import helm_defaults, is_helm_values, unwrap
+from obsctl.parsers.collector_wrappers import helm_defaults, helm_pod_env, is_helm_values, unwrap
 from obsctl.parsers.collector_yaml import YamlRefused, compose_yaml, tree_from_python
 
 
@@ -67,7 +67,15 @@ def parse_collector_document(text: str, file: str) -> SourceDocument:
             base = tree_from_python(helm_defaults(), file, key.line, key.col)
             assert isinstance(base, YamlMap)
             merged = merge_trees(base, config, null_deletes=True)
-            return SourceDocument(file, merged, "helm", tuple(problems), detail="config")
+            return SourceDocument(
+                file,
+                merged,
+                "helm",
+                tuple(problems),
+                detail="config",
+                defaults_at=(key.line, key.col),
+                pod_env=helm_pod_env(doc),
+            )
     first = present[0]
     if not isinstance(first, YamlMap):
         kind = "a list" if isinstance(first, YamlSeq) else "a scalar"

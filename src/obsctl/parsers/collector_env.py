@@ -42,6 +42,9 @@ class ExpansionContext:
 
     env: Mapping[str, str]
     strict: bool = False
+    runtime: frozenset[str] = frozenset()
+    """Variables set where the collector runs but unknown offline (a Helm chart's
+    ``MY_POD_IP``): their values are unknown, not missing."""
     problems: list[Problem] = field(default_factory=list)
     unresolved: dict[str, list[tuple[YamlScalar, str]]] = field(default_factory=dict)
     references: int = 0
@@ -200,6 +203,8 @@ def _resolve_reference(
         return raw, False
     if name in ctx.env:
         return ctx.env[name], True
+    if name in ctx.runtime:
+        return raw, False
     if sep:
         return default, True
     ctx.unresolved.setdefault(name, []).append((node, path))

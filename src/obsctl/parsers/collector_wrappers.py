@@ -13,6 +13,7 @@ from obsctl.model.collector import (
     Problem,
     YamlMap,
     YamlScalar,
+    YamlSeq,
 )
 from obsctl.parsers.collector_yaml import YamlRefused, compose_yaml
 
@@ -214,6 +215,26 @@ def helm_defaults() -> dict[str, object]:
             },
         },
     }
+
+
+HELM_POD_ENV = ("MY_POD_IP",)
+"""Variables the chart's pod template always sets (``MY_POD_IP`` from ``status.podIP``)."""
+
+
+def helm_pod_env(doc: YamlMap) -> tuple[tuple[str, str | None], ...]:
+    """The environment the chart gives the collector's pod: ``HELM_POD_ENV`` and the values'
+    ``extraEnvs`` (``name`` with a literal ``value``, or ``None`` for ``valueFrom``)."""
+    env: dict[str, str | None] = dict.fromkeys(HELM_POD_ENV)
+    extra = doc.get("extraEnvs")
+    for item in extra.items if isinstance(extra, YamlSeq) else ():
+        if not isinstance(item, YamlMap):
+            continue
+        name, value = item.get("name"), item.get("value")
+        if not isinstance(name, YamlScalar) or not isinstance(name.value, str):
+            continue
+        literal = value.text if isinstance(value, YamlScalar) and value.value is not None else None
+        env[name.value] = literal
+    return tuple(env.items())
 
 
 def is_helm_values(doc: YamlMap) -> bool:

@@ -721,4 +721,165 @@ def tokenize(text: str) -> list[Token]:
     ['sum', '(', 'IDENTIFIER', '(', 'IDENTIFIER', '{', 'IDENTIFIER', '=', 'STRING', '}', \
 '[', 'DURATION', ']', ')', ')', 'EOF']
     """
-    return _Lexer(text).run()
+    tokens = _fast_tokenize(text)
+    return _Lexer(text).run() if tokens is None else tokens
+
+
+# ---------------------------------------------------------------------------- fast path
+#
+# Most expressions use a small part of the language: names, calls, selectors with quoted
+# values, plain ranges, numbers and operators. ``_fast_tokenize`` reads those with one regular
+# expression match per token and gives up (``None``) on anything else (comments, escapes,
+# backquotes, ``fill`` modifiers, duration arithmetic, every error), leaving it to the state
+# machine above. Where it answers, its tokens are the state machine's, to the offset (tested
+# differentially on Prometheus's parser cases and on generated text).
+
+_FAST_STATEMENT: Final = re.compile(
+    r"""[ \t\n\r]*(?:
+        (?P<word>[a-zA-Z_:][a-zA-Z0-9_:]*)
+      | (?P<number>[0-9]|\.(?=[0-9]))
+      | (?P<string>"[^"\\\n\udc80-\udcff]*"|'[^'\\\n\udc80-\udcff]*')
+      | (?P<op>==|!=|<=|</|>=|>/|=(?!~)|[-+*/%^@,<>])
+      | (?P<open>\()
+      | (?P<close>\))
+      | (?P<brace>\{)
+      | (?P<bracket>\[)
+      | (?P<eof>\Z)
+    )""",
+    re.VERBOSE,
+)
+_FAST_BRACES: Final = re.compile(
+    r"""[ \t\n\r]*(?:
+        (?P<label>[a-zA-Z_][a-zA-Z0-9_]*)
+      | (?P<string>"[^"\\\n\udc80-\udcff]*"|'[^'\\\n\udc80-\udcff]*')
+      | (?P<op>=~|!~|!=|=|,)
+      | (?P<close>\})
+    )""",
+    re.VERBOSE,
+)
+_FAST_RANGE: Final = re.compile(r"[ \t\n\r]*(?:(?P<number>[0-9]|\.(?=[0-9]))|(?P<other>.?))", re.S)
+_FILL: Final = frozenset({"fill", "fill_left", "fill_right"})
+_new = tuple.__new__  # Token(...) without the named tuple's Python-level __new__
+
+
+# Plain integers/decimals and integer durations (``5m``, ``1h30m``), where the state machine
+# would read exactly this much; anything else goes through its own number routine.
+_FAST_NUMBER: Final = re.compile(
+    r"(?P<DURATION>[0-9]+[smhdwy]s?(?:[0-9]+[smhdw]s?)*)(?![a-zA-Z0-9_])"
+    r"|(?P<NUMBER>[0-9]+(?:\.[0-9]+)?)(?![a-zA-Z0-9_.])"
+)
+
+
+def _fast_number(lexer: _Lexer, start: int) -> Token | None:
+    """The number or duration at ``start`` (``lexer.pos`` is left after it)."""
+    m = _FAST_NUMBER.match(lexer.input, start)
+    if m is not None:
+        lexer.pos = m.end()
+        return _new(Token, (m.lastgroup, start, m.group()))
+    lexer.start = lexer.pos = start
+    lexer.out = []
+    lexer.lex_number_or_duration()
+    tok = lexer.out[0]
+    return None if tok.kind == ERROR else tok
+
+
+def _fast_tokenize(text: str) -> list[Token] | None:
+    """The tokens of a common expression, or ``None`` when the state machine must read it."""
+    out: list[Token] = []
+    append = out.append
+    statement = _FAST_STATEMENT.match
+    braces = _FAST_BRACES.match
+    key = _KEY.get
+    lexer: _Lexer | None = None
+    depth = 0
+    pos = 0
+    while True:
+        m = statement(text, pos)
+        if m is None:
+            return None
+        group = m.lastgroup
+        start, pos = m.span(group)  # type: ignore[arg-type]
+        if group == "word":
+            word = text[start:pos]
+            kind = key(word.lower())
+            if kind is None:
+                kind = METRIC_IDENTIFIER if ":" in word else IDENTIFIER
+            elif kind in _FILL:
+                return None
+            append(_new(Token, (kind, start, word)))
+        elif group == "op":
+            op = text[start:pos]
+            append(_new(Token, (op, start, op)))
+        elif group == "string":
+            append(_new(Token, (STRING, start, text[start:pos])))
+        elif group == "open":
+            depth += 1
+            append(_new(Token, ("(", start, "(")))
+        elif group == "close":
+            depth -= 1
+            if depth < 0:
+                return None
+            append(_new(Token, (")", start, ")")))
+        elif group == "number":
+            if lexer is None:
+                lexer = _Lexer(text)
+            tok = _fast_number(lexer, start)
+            if tok is None:
+                return None
+            append(tok)
+            pos = lexer.pos
+        elif group == "brace":
+            append(_new(Token, ("{", start, "{")))
+            while True:
+                m = braces(text, pos)
+                if m is None:
+                    return None
+                group = m.lastgroup
+                start, pos = m.span(group)  # type: ignore[arg-type]
+                value = text[start:pos]
+                if group == "label":
+                    append(_new(Token, (IDENTIFIER, start, value)))
+                elif group == "string":
+                    append(_new(Token, (STRING, start, value)))
+                elif group == "op":
+                    append(_new(Token, (value, start, value)))
+                else:
+                    append(_new(Token, ("}", start, "}")))
+                    break
+        elif group == "bracket":
+            # ``[`` d ``]``, ``[`` d ``:`` ``]`` or ``[`` d ``:`` d ``]`` (d: number or duration)
+            append(_new(Token, ("[", start, "[")))
+            if lexer is None:
+                lexer = _Lexer(text)
+            colon = False
+            while True:
+                m = _FAST_RANGE.match(text, pos)
+                if m is None or m.lastgroup != "number":
+                    return None
+                tok = _fast_number(lexer, m.start("number"))
+                if tok is None:
+                    return None
+                append(tok)
+                m = _FAST_RANGE.match(text, lexer.pos)
+                assert m is not None
+                ch = m.group("other")
+                pos = m.end()
+                if ch == ":" and not colon:
+                    colon = True
+                    append(_new(Token, (":", pos - 1, ":")))
+                    m = _FAST_RANGE.match(text, pos)
+                    assert m is not None
+                    if m.group("other") == "]":
+                        pos = m.end()
+                        append(_new(Token, ("]", pos - 1, "]")))
+                        break
+                    continue
+                if ch != "]":
+                    return None
+                append(_new(Token, ("]", pos - 1, "]")))
+                break
+        else:  # end of input
+            if depth != 0:
+                return None
+            append(_new(Token, (EOF, len(text), "")))
+            return out

@@ -14,6 +14,7 @@ like Prometheus does.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sys
@@ -52,6 +53,7 @@ from obsctl.model.promql_ast import (
     VectorSelector,
     compile_matcher_regex,
 )
+from obsctl.parsers._fast_init import fast_init
 from obsctl.parsers.promql_lexer import (
     AGGREGATORS,
     COMMENT,
@@ -162,6 +164,7 @@ _OFFSET_EXPECTED: Final = ("offset", "number, duration, step(), or range()")
 _MAX_NS: Final = 1 << 63
 _UNKNOWN_FUNCTION_RETURN: Final = ValueType.VECTOR
 _MAX_RECURSION: Final = 200_000
+_CLOSING: Final = frozenset({")", "}", "]", NUMBER, DURATION})
 
 
 def parse_expr(text: str, options: ParseOptions = ALL_FEATURES) -> Expr:
@@ -208,6 +211,19 @@ def parse_metric_selector(text: str) -> VectorSelector:
     return selector
 
 
+_new_PosRange = fast_init(PosRange)
+_new_VectorSelector = fast_init(VectorSelector)
+_new_MatrixSelector = fast_init(MatrixSelector)
+_new_LabelMatcher = fast_init(LabelMatcher)
+_new_BinaryExpr = fast_init(BinaryExpr)
+_new_AggregateExpr = fast_init(AggregateExpr)
+_new_Call = fast_init(Call)
+_new_NumberLiteral = fast_init(NumberLiteral)
+_new_StringLiteral = fast_init(StringLiteral)
+_new_ParenExpr = fast_init(ParenExpr)
+_new_VectorMatching = fast_init(VectorMatching)
+
+
 class _Parser:
     __slots__ = ("bad_ranges", "errors", "i", "last_closing", "opts", "text", "toks")
 
@@ -226,7 +242,7 @@ class _Parser:
     def peek(self) -> Token:
         tok = self.toks[self.i]
         if tok.kind == ERROR:
-            self.errors.append(ParseErr(PosRange(tok.pos, len(self.text)), tok.text))
+            self.errors.append(ParseErr(_new_PosRange(tok.pos, len(self.text)), tok.text))
             raise _Abort
         return tok
 
@@ -235,12 +251,20 @@ class _Parser:
         return self.toks[min(self.i + 1, len(self.toks) - 1)]
 
     def advance(self) -> Token:
-        tok = self.peek()
-        if tok.kind != EOF:
+        tok = self.toks[self.i]
+        kind = tok.kind
+        if kind == ERROR:
+            self.peek()  # records the lexer's error and aborts
+        if kind != EOF:
             self.i += 1
-        if tok.kind in (")", "}", "]", NUMBER, DURATION):
-            self.last_closing = tok.end
+        if kind in _CLOSING:
+            self.last_closing = tok.pos + len(tok.text)
         return tok
+
+    def advance_end(self) -> int:
+        """``advance()`` and return the end offset of the token passed."""
+        tok = self.advance()
+        return tok.pos + len(tok.text)
 
     def expect(self, kind: str, context: str = "", expected: str = "") -> Token:
         if self.peek().kind != kind:
@@ -257,7 +281,7 @@ class _Parser:
             message += " in " + context
         if expected:
             message += ", expected " + expected
-        self.errors.append(ParseErr(PosRange(tok.pos, tok.end), message))
+        self.errors.append(ParseErr(_new_PosRange(tok.pos, tok.end), message))
         raise _Abort
 
     # ------------------------------------------------------------------ entry
@@ -278,7 +302,7 @@ class _Parser:
         expr: Expr | None = None
         try:
             if self.peek().kind == EOF:
-                self.error(PosRange(0, 0), "no expression found in input")
+                self.error(_new_PosRange(0, 0), "no expression found in input")
                 raise _Abort
             expr = self.expr(0)
             if self.peek().kind != EOF:
@@ -286,13 +310,13 @@ class _Parser:
         except _Abort:
             pass
         except RecursionError:
-            self.error(PosRange(0, len(self.text)), "expression nested too deeply")
+            self.error(_new_PosRange(0, len(self.text)), "expression nested too deeply")
         if expr is not None and not self.errors:
             try:
                 _Checker(self).check(expr)
             except RecursionError:
                 self.errors.clear()
-                self.error(PosRange(0, len(self.text)), "expression nested too deeply")
+                self.error(_new_PosRange(0, len(self.text)), "expression nested too deeply")
         if self.errors:
             raise PromQLParseError(self.text, self.errors)
         assert expr is not None
@@ -309,12 +333,12 @@ class _Parser:
             self.advance()
             matching, return_bool = self.bin_modifiers()
             rhs = self.expr(bp if tok.kind == "^" else bp + 1)
-            pos = PosRange(lhs.pos.start, rhs.pos.end)
+            pos = _new_PosRange(lhs.pos.start, rhs.pos.end)
             if not self.opts.binop_fill_modifiers and (
                 matching.fill_lhs is not None or matching.fill_rhs is not None
             ):
                 self.error(pos, "binop fill modifiers are experimental and not enabled")
-            lhs = BinaryExpr(cast(BinaryOp, tok.kind), lhs, rhs, pos, matching, return_bool)
+            lhs = _new_BinaryExpr(cast(BinaryOp, tok.kind), lhs, rhs, pos, matching, return_bool)
 
     def unary(self) -> Expr:
         tok = self.peek()
@@ -323,9 +347,9 @@ class _Parser:
             operand = self.expr(_POW_BP)
             if isinstance(operand, NumberLiteral):
                 value = -operand.value if tok.kind == "-" else operand.value
-                return replace(operand, value=value, pos=PosRange(tok.pos, operand.pos.end))
+                return replace(operand, value=value, pos=_new_PosRange(tok.pos, operand.pos.end))
             return UnaryExpr(
-                "-" if tok.kind == "-" else "+", operand, PosRange(tok.pos, operand.pos.end)
+                "-" if tok.kind == "-" else "+", operand, _new_PosRange(tok.pos, operand.pos.end)
             )
         return self.postfix(self.primary())
 
@@ -336,12 +360,15 @@ class _Parser:
             return self.number_literal()
         if kind == STRING:
             self.advance()
-            return StringLiteral(self.unquote(tok), PosRange(tok.pos, tok.end))
+            return _new_StringLiteral(
+                self.unquote(tok), _new_PosRange(tok.pos, tok.pos + len(tok.text))
+            )
         if kind == "(":
             self.advance()
             inner = self.expr(0)
-            close = self.expect(")")
-            return ParenExpr(inner, PosRange(tok.pos, close.end))
+            if self.peek().kind != ")":
+                self.unexpected()
+            return _new_ParenExpr(inner, _new_PosRange(tok.pos, self.advance_end()))
         if kind == "{":
             return self.vector_selector(None)
         nxt = self.peek2().kind
@@ -355,22 +382,22 @@ class _Parser:
 
     def number_literal(self) -> NumberLiteral:
         tok = self.advance()
-        pos = PosRange(tok.pos, tok.end)
+        pos = _new_PosRange(tok.pos, tok.pos + len(tok.text))
         if tok.kind == DURATION:
             seconds, err = parse_duration(tok.text)
             if err:
                 self.error(pos, err)
-            return NumberLiteral(seconds, pos, duration=True)
+            return _new_NumberLiteral(seconds, pos, duration=True)
         value, err = parse_number(tok.text)
         if err:
             self.error(pos, f"error parsing number: {err}")
-        return NumberLiteral(value, pos)
+        return _new_NumberLiteral(value, pos)
 
     def unquote(self, tok: Token) -> str:
         value, ok = unquote_string(tok.text)
         if not ok:
             self.error(
-                PosRange(tok.pos, tok.end),
+                _new_PosRange(tok.pos, tok.end),
                 f"error unquoting string {go_quote(tok.text)}: invalid syntax",
             )
         return value
@@ -381,7 +408,7 @@ class _Parser:
         self.expect("(")
         args: list[Expr] = []
         if self.peek().kind == ")":
-            return args, self.advance().end
+            return args, self.advance_end()
         while True:
             args.append(self.expr(0))
             tok = self.peek()
@@ -389,24 +416,26 @@ class _Parser:
                 self.advance()
                 if self.peek().kind == ")":
                     self.error(
-                        PosRange(tok.pos, tok.end),
+                        _new_PosRange(tok.pos, tok.end),
                         "trailing commas not allowed in function call args",
                     )
-                    return args, self.advance().end
+                    return args, self.advance_end()
                 continue
-            return args, self.expect(")").end
+            if tok.kind != ")":
+                self.unexpected()
+            return args, self.advance_end()
 
     def call(self) -> Expr:
         name = self.advance()
         args, end = self.call_args()
         func = FUNCTIONS.get(name.text)
-        name_pos = PosRange(name.pos, name.end)
+        name_pos = _new_PosRange(name.pos, name.pos + len(name.text))
         if func is None:
             self.error(name_pos, f"unknown function with name {go_quote(name.text)}")
             func = Function(name.text, (), _UNKNOWN_FUNCTION_RETURN, variadic=-1)
         elif func.experimental and not self.opts.experimental_functions:
             self.error(name_pos, f"function {go_quote(name.text)} is not enabled")
-        return Call(func, tuple(args), PosRange(name.pos, end))
+        return _new_Call(func, tuple(args), _new_PosRange(name.pos, end))
 
     def aggregate(self) -> Expr:
         op = self.advance()
@@ -422,13 +451,13 @@ class _Parser:
                 without = self.advance().kind == "without"
                 grouping = self.grouping_labels()
                 end = self.last_closing
-        pos = PosRange(op.pos, end)
+        pos = _new_PosRange(op.pos, end)
         name = op.kind
         param: Expr | None = None
-        fallback: Expr = args[-1] if args else NumberLiteral(math.nan, pos)
+        fallback: Expr = args[-1] if args else _new_NumberLiteral(math.nan, pos)
         if not args:
             self.error(pos, "no arguments for aggregate expression provided")
-            return AggregateExpr(name, fallback, pos, None, grouping, without)
+            return _new_AggregateExpr(name, fallback, pos, None, grouping, without)
         desired = 1
         if name in AGGREGATORS_WITH_PARAM:
             if name in EXPERIMENTAL_AGGREGATORS and not self.opts.experimental_functions:
@@ -437,7 +466,7 @@ class _Parser:
                     f"{name}() is experimental and must be enabled with "
                     "--enable-feature=promql-experimental-functions",
                 )
-                return AggregateExpr(name, fallback, pos, None, grouping, without)
+                return _new_AggregateExpr(name, fallback, pos, None, grouping, without)
             desired = 2
             param = args[0]
         if len(args) != desired:
@@ -446,8 +475,8 @@ class _Parser:
                 "wrong number of arguments for aggregate expression provided, "
                 f"expected {desired}, got {len(args)}",
             )
-            return AggregateExpr(name, fallback, pos, param, grouping, without)
-        return AggregateExpr(name, args[desired - 1], pos, param, grouping, without)
+            return _new_AggregateExpr(name, fallback, pos, param, grouping, without)
+        return _new_AggregateExpr(name, args[desired - 1], pos, param, grouping, without)
 
     def grouping_labels(self) -> tuple[str, ...]:
         self.expect("(", "grouping opts", '"("')
@@ -460,11 +489,11 @@ class _Parser:
             if tok.kind in _MAYBE_LABEL:
                 self.advance()
                 name = tok.text
-                pos = PosRange(tok.pos, tok.end)
+                pos = _new_PosRange(tok.pos, tok.pos + len(name))
             elif tok.kind == STRING:
                 self.advance()
                 name = self.unquote(tok)
-                pos = PosRange(tok.pos + 1, tok.end)
+                pos = _new_PosRange(tok.pos + 1, tok.end)
             else:
                 self.unexpected("grouping opts", "label")
             if not name or (max(name) >= "\udc80" and _has_surrogate(name)):
@@ -517,7 +546,7 @@ class _Parser:
                 if self.peek().kind == "fill_left":
                     self.advance()
                     fill_lhs = self.fill_value()
-        return VectorMatching(card, matching, on, include, fill_lhs, fill_rhs), return_bool
+        return _new_VectorMatching(card, matching, on, include, fill_lhs, fill_rhs), return_bool
 
     def fill_value(self) -> float:
         self.expect("(")
@@ -534,7 +563,7 @@ class _Parser:
     def vector_selector(self, name: Token | None) -> VectorSelector:
         matchers: list[LabelMatcher] = []
         start = name.pos if name is not None else self.peek().pos
-        end = name.end if name is not None else start
+        end = name.pos + len(name.text) if name is not None else start
         if self.peek().kind == "{":
             self.advance()
             while True:
@@ -550,11 +579,11 @@ class _Parser:
                     continue
                 if tok.kind != "}":
                     self.unexpected("label matching", '"," or "}"')
-            end = self.advance().end
+            end = self.advance_end()
         if name is not None:
-            matchers.append(LabelMatcher("__name__", MatchOp.EQUAL, name.text))
-        return VectorSelector(
-            name.text if name is not None else None, tuple(matchers), PosRange(start, end)
+            matchers.append(_new_LabelMatcher("__name__", MatchOp.EQUAL, name.text))
+        return _new_VectorSelector(
+            name.text if name is not None else None, tuple(matchers), _new_PosRange(start, end)
         )
 
     def label_matcher(self) -> LabelMatcher | None:
@@ -568,7 +597,7 @@ class _Parser:
             self.advance()
             label = self.unquote(tok)
             if self.peek().kind not in _MATCH_OPS:
-                return LabelMatcher("__name__", MatchOp.EQUAL, label)
+                return _new_LabelMatcher("__name__", MatchOp.EQUAL, label)
         else:
             self.unexpected("label matching", 'identifier or "}"')
         op = _MATCH_OPS[self.advance().kind]
@@ -580,8 +609,8 @@ class _Parser:
         if op in (MatchOp.REGEX, MatchOp.NOT_REGEX):
             problem = _regex_error(value)
             if problem:
-                self.error(PosRange(tok.pos, value_tok.end), problem)
-        return LabelMatcher(label, op, value)
+                self.error(_new_PosRange(tok.pos, value_tok.end), problem)
+        return _new_LabelMatcher(label, op, value)
 
     # ------------------------------------------------------------------ postfix modifiers
     def postfix(self, expr: Expr) -> Expr:
@@ -616,12 +645,14 @@ class _Parser:
             elif expr.timestamp is not None or expr.start_or_end is not None:
                 problem = "no @ modifiers allowed before range"
             if problem:
-                self.error(PosRange(lbracket.pos, rbracket.end), problem)
+                self.error(_new_PosRange(lbracket.pos, rbracket.pos + 1), problem)
             if not isinstance(expr, VectorSelector):
-                self.bad_ranges[id(expr)] = PosRange(expr.pos.start, rbracket.end)
+                self.bad_ranges[id(expr)] = _new_PosRange(expr.pos.start, rbracket.pos + 1)
                 return expr
             seconds, rexpr = _split_duration(rng)
-            return MatrixSelector(expr, seconds, PosRange(expr.pos.start, rbracket.end), rexpr)
+            return _new_MatrixSelector(
+                expr, seconds, _new_PosRange(expr.pos.start, rbracket.pos + 1), rexpr
+            )
         if tok.kind != ":":
             self.unexpected("subquery or range", '":" or "]"')
         self.advance()
@@ -636,7 +667,7 @@ class _Parser:
         return SubqueryExpr(
             expr,
             seconds,
-            PosRange(expr.pos.start, rbracket.end),
+            _new_PosRange(expr.pos.start, rbracket.pos + 1),
             rexpr,
             step_s,
             step_expr,
@@ -653,7 +684,7 @@ class _Parser:
                 self.error(expr.pos, "offset may not be set multiple times")
                 return expr
             return replace(
-                expr, offset=seconds, offset_expr=dexpr, pos=PosRange(expr.pos.start, end)
+                expr, offset=seconds, offset_expr=dexpr, pos=_new_PosRange(expr.pos.start, end)
             )
         if isinstance(expr, MatrixSelector):
             vs = expr.vector_selector
@@ -663,14 +694,14 @@ class _Parser:
             return replace(
                 expr,
                 vector_selector=replace(vs, offset=seconds, offset_expr=dexpr),
-                pos=PosRange(expr.pos.start, end),
+                pos=_new_PosRange(expr.pos.start, end),
             )
         if isinstance(expr, SubqueryExpr):
             if expr.offset != 0 or expr.offset_expr is not None:
                 self.error(expr.pos, "offset may not be set multiple times")
                 return expr
             return replace(
-                expr, offset=seconds, offset_expr=dexpr, pos=PosRange(expr.pos.start, end)
+                expr, offset=seconds, offset_expr=dexpr, pos=_new_PosRange(expr.pos.start, end)
             )
         self.error(
             expr.pos,
@@ -730,10 +761,13 @@ class _Parser:
             return expr
         if isinstance(expr, MatrixSelector):
             vs = replace(expr.vector_selector, timestamp=millis, start_or_end=start_or_end)
-            return replace(expr, vector_selector=vs, pos=PosRange(expr.pos.start, end))
+            return replace(expr, vector_selector=vs, pos=_new_PosRange(expr.pos.start, end))
         assert isinstance(expr, VectorSelector | SubqueryExpr)
         return replace(
-            expr, timestamp=millis, start_or_end=start_or_end, pos=PosRange(expr.pos.start, end)
+            expr,
+            timestamp=millis,
+            start_or_end=start_or_end,
+            pos=_new_PosRange(expr.pos.start, end),
         )
 
     def set_extended(self, expr: Expr, which: str) -> Expr:
@@ -763,10 +797,14 @@ class _Parser:
 
     # ------------------------------------------------------------------ durations
     def positive_duration(self, context: tuple[str, str]) -> DurationValue:
-        value = self.duration_expr(0, context)
+        toks, i = self.toks, self.i
+        if toks[i].kind in (NUMBER, DURATION) and toks[i + 1].kind in ("]", ":"):
+            value: DurationValue = self.duration_literal()  # what duration_expr comes to
+        else:
+            value = self.duration_expr(0, context)
         if isinstance(value, NumberLiteral) and value.value <= 0:
             self.error(value.pos, "duration must be greater than 0")
-            return NumberLiteral(0.0, value.pos)
+            return _new_NumberLiteral(0.0, value.pos)
         return value
 
     def offset_duration(self) -> DurationValue:
@@ -796,21 +834,21 @@ class _Parser:
     def signed_literal(self, sign: Token, lit: NumberLiteral) -> NumberLiteral:
         value = -lit.value if sign.kind == "-" else lit.value
         if _duration_out_of_range(value):
-            self.error(PosRange(sign.pos, sign.end), "duration out of range")
-            return NumberLiteral(0.0, PosRange(0, 0))
-        return NumberLiteral(value, PosRange(sign.pos, lit.pos.end), lit.duration)
+            self.error(_new_PosRange(sign.pos, sign.end), "duration out of range")
+            return _new_NumberLiteral(0.0, _new_PosRange(0, 0))
+        return _new_NumberLiteral(value, _new_PosRange(sign.pos, lit.pos.end), lit.duration)
 
     def duration_literal(self) -> NumberLiteral:
         lit = self.number_literal()
         if _duration_out_of_range(lit.value):
             self.error(lit.pos, "duration out of range")
-            return NumberLiteral(0.0, PosRange(0, 0))
+            return _new_NumberLiteral(0.0, _new_PosRange(0, 0))
         return lit
 
     def apply_unary(self, op: Token, value: DurationValue) -> DurationValue:
         if isinstance(value, DurationExpr):
             if op.kind == "-":
-                return DurationExpr("-", None, value, PosRange(op.pos, value.pos.end))
+                return DurationExpr("-", None, value, _new_PosRange(op.pos, value.pos.end))
             return value
         return self.signed_literal(op, value)
 
@@ -824,11 +862,11 @@ class _Parser:
             self.advance()
             self.experimental_duration(lhs)
             rhs = self.duration_expr(bp if tok.kind == "^" else bp + 1, context)
-            pos = PosRange(lhs.pos.start, rhs.pos.end)
+            pos = _new_PosRange(lhs.pos.start, rhs.pos.end)
             if tok.kind in ("/", "%") and isinstance(rhs, NumberLiteral) and rhs.value == 0:
                 what = "division by zero" if tok.kind == "/" else "modulo by zero"
-                self.error(PosRange(tok.pos, tok.end), what)
-                lhs = NumberLiteral(0.0, PosRange(0, 0))  # Prometheus's placeholder
+                self.error(_new_PosRange(tok.pos, tok.end), what)
+                lhs = _new_NumberLiteral(0.0, _new_PosRange(0, 0))  # Prometheus's placeholder
                 continue
             lhs = DurationExpr(cast(DurationOp, tok.kind), lhs, rhs, pos)
 
@@ -871,7 +909,7 @@ class _Parser:
         if self.peek().kind != ")":
             self.unexpected(*context)
         close = self.advance()
-        result = DurationExpr(op, lhs, rhs, PosRange(tok.pos, close.end))
+        result = DurationExpr(op, lhs, rhs, _new_PosRange(tok.pos, close.end))
         self.experimental_duration(result)
         return result
 
@@ -883,7 +921,7 @@ class _Parser:
 def _wrap(inner: DurationValue, start: int, end: int) -> DurationExpr:
     if isinstance(inner, DurationExpr):
         return replace(inner, wrapped=True)
-    return DurationExpr("+", None, inner, PosRange(start, end), wrapped=True)
+    return DurationExpr("+", None, inner, _new_PosRange(start, end), wrapped=True)
 
 
 def _split_duration(value: DurationValue) -> tuple[float, DurationExpr | None]:
@@ -933,25 +971,24 @@ def parse_duration(text: str) -> tuple[float, str]:
     """
     if text == "0":
         return 0.0, ""
-    bad = f"not a valid duration string: {go_quote(text)}"
     if not text or not text[0].isdigit():
-        return 0.0, bad
+        return 0.0, _bad_duration(text)
     total = 0
     last = 0
     pos = 0
     while pos < len(text):
         m = _DURATION_PART.match(text, pos)
         if m is None:
-            return 0.0, bad
+            return 0.0, _bad_duration(text)
         digits, unit = m.group(1), m.group(2)
         if not unit:
-            return 0.0, bad
+            return 0.0, _bad_duration(text)
         pos = m.end()
         if unit not in _DURATION_UNITS:
             return 0.0, f"unknown unit {go_quote(unit)} in duration {go_quote(text)}"
         order, mult = _DURATION_UNITS[unit]
         if order <= last:
-            return 0.0, bad
+            return 0.0, _bad_duration(text)
         last = order
         value = int(digits)
         if value > _MAX_NS // mult:
@@ -960,6 +997,10 @@ def parse_duration(text: str) -> tuple[float, str]:
         if total > _MAX_NS - 1:
             return 0.0, "duration out of range"
     return total / 1e9, ""
+
+
+def _bad_duration(text: str) -> str:
+    return f"not a valid duration string: {go_quote(text)}"
 
 
 def parse_number(text: str) -> tuple[float, str]:
@@ -972,6 +1013,8 @@ def parse_number(text: str) -> tuple[float, str]:
     >>> parse_number("1e400")[1]
     'strconv.ParseFloat: parsing "1e400": value out of range'
     """
+    if len(text) < 300 and _PLAIN_DECIMAL.fullmatch(text):
+        return float(text), ""  # what the steps below come to, without their exceptions
     as_int = _go_parse_int(text)
     if as_int is not None:
         return float(as_int), ""
@@ -983,16 +1026,18 @@ def parse_number(text: str) -> tuple[float, str]:
     if lowered == "nan":
         return math.nan, ""
     cleaned = text.replace("_", "")
-    syntax = f"strconv.ParseFloat: parsing {go_quote(text)}: invalid syntax"
     if lowered.startswith(("0x", "-0x", "+0x")) or not _underscores_ok(text):
-        return 0.0, syntax
+        return 0.0, f"strconv.ParseFloat: parsing {go_quote(text)}: invalid syntax"
     try:
         value = float(cleaned)
     except ValueError:
-        return 0.0, syntax
+        return 0.0, f"strconv.ParseFloat: parsing {go_quote(text)}: invalid syntax"
     if math.isinf(value):
         return value, f"strconv.ParseFloat: parsing {go_quote(text)}: value out of range"
     return value, ""
+
+
+_PLAIN_DECIMAL: Final = re.compile(r"[0-9]+\.[0-9]+")
 
 
 def _underscores_ok(text: str) -> bool:
@@ -1107,6 +1152,7 @@ def unquote_string(text: str) -> tuple[str, bool]:
     return out.decode("utf-8", "surrogateescape"), True
 
 
+@functools.lru_cache(maxsize=1024)  # rule files repeat their patterns (code=~"5..")
 def _regex_error(pattern: str) -> str:
     try:
         compile_matcher_regex(pattern)
@@ -1138,6 +1184,16 @@ class _Checker:
             )
 
     def check(self, node: Expr) -> ValueType:
+        # The most frequent leaves first, by exact type (the node classes have no subclasses).
+        kind = type(node)
+        if kind is VectorSelector:
+            self.check_selector(node, bypass_empty=False)  # type: ignore[arg-type]
+            return ValueType.VECTOR
+        if kind is MatrixSelector:
+            self.check_selector(node.vector_selector, bypass_empty=False)  # type: ignore[union-attr]
+            return ValueType.MATRIX
+        if kind is NumberLiteral:
+            return ValueType.SCALAR
         # Types of wrappers and operators come from their checked operands (bottom-up), so
         # deep nesting stays linear.
         if isinstance(node, ParenExpr | StepInvariantExpr):
@@ -1212,7 +1268,7 @@ class _Checker:
         end = node.rhs.pos.start - 1
         while end > 0 and text[end] in " \t\n\r":
             end -= 1
-        return PosRange(start, end)
+        return _new_PosRange(start, end)
 
     def check_binary(self, node: BinaryExpr, lt: ValueType, rt: ValueType) -> None:
         """The operator's own checks, given its operands' (already checked) types."""

@@ -6,7 +6,6 @@ only this module walks the syntax tree, so the checks stay independent of the pa
 
 from __future__ import annotations
 
-from obsctl.errors import UsageError
 from obsctl.model.promql_ast import (
     AggregateExpr,
     BinaryExpr,
@@ -22,7 +21,12 @@ from obsctl.model.promql_ast import (
     VectorSelector,
 )
 from obsctl.model.rules import ExprError, ExprFacts, RuleFile, Selector
-from obsctl.parsers.promql import PromQLSyntaxError, check_promql
+from obsctl.parsers._fast_init import fast_init
+from obsctl.parsers.promql import check_promql
+from obsctl.parsers.promql_parser import PromQLParseError, parse_expr
+
+_new_Selector = fast_init(Selector)
+_new_ExprFacts = fast_init(ExprFacts)
 
 COMPARISON_OPS = frozenset({"==", "!=", ">", "<", ">=", "<="})
 FILTER_FUNCTIONS = frozenset({"absent", "absent_over_time"})
@@ -60,7 +64,10 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
     Raises:
         UsageError / PromQLSyntaxError: the expression is empty or does not parse.
     """
-    root = check_promql(expr)
+    return _describe(check_promql(expr), outputs)
+
+
+def _describe(root: Expr, outputs: bool) -> ExprFacts:
     selectors: list[Selector] = []
     functions: set[str] = set()
     label_uses: set[str] = set()
@@ -69,7 +76,11 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
 
     def walk(node: Expr, funcs: tuple[str, ...], range_s: float | None) -> None:
         nonlocal comparison
-        if isinstance(node, VectorSelector):
+        kind = type(node)  # the node classes have no subclasses
+        if kind is NumberLiteral or kind is StringLiteral:
+            return
+        if kind is VectorSelector:
+            assert isinstance(node, VectorSelector)
             name = node.name
             matchers = []
             for m in node.matchers:
@@ -78,7 +89,7 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
                     continue
                 matchers.append((m.name, m.op.value, m.value))
                 label_uses.add(m.name)
-            selectors.append(Selector(name, tuple(matchers), range_s, funcs))
+            selectors.append(_new_Selector(name, tuple(matchers), range_s, funcs))
         elif isinstance(node, MatrixSelector):
             rng = node.range if node.range_expr is None else None
             walk(node.vector_selector, funcs, rng)
@@ -114,7 +125,7 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
 
     walk(root, (), None)
     output, dropped = _output_labels(root) if outputs else (None, frozenset[str]())
-    return ExprFacts(
+    return _new_ExprFacts(
         selectors=tuple(selectors),
         comparison=comparison,
         output_labels=output,
@@ -177,22 +188,34 @@ def _output_labels(node: Expr) -> tuple[frozenset[str] | None, frozenset[str]]:
     return None, frozenset()
 
 
+def expression_plan(rule_file: RuleFile) -> dict[str, bool]:
+    """Each distinct non-empty expression of the file → whether its output labels are needed
+    (an alert whose labels or annotations use ``$labels``/``.Labels``), in file order."""
+    plan: dict[str, bool] = {}
+    for group in rule_file.groups:
+        for rule in group.rules:
+            expr = rule.expr
+            if not expr.strip():
+                continue
+            templated = rule.kind == "alert" and any(
+                "abels" in v for _, v in (*rule.labels, *rule.annotations)
+            )
+            plan[expr] = plan.get(expr, False) or templated
+    return plan
+
+
+def facts_or_error(expr: str, outputs: bool) -> ExprFacts | ExprError:
+    """``expr_facts``, with a parse error as a value (the reason and offset
+    ``PromQLSyntaxError`` would carry)."""
+    if not expr.strip():  # pragma: no cover - blank expressions are not planned
+        return ExprError("empty PromQL expression", 0)
+    try:
+        root = parse_expr(expr)
+    except PromQLParseError as exc:
+        return ExprError(exc.first.message, exc.first.pos.start)
+    return _describe(root, outputs)
+
+
 def expression_facts(rule_file: RuleFile) -> dict[str, ExprFacts | ExprError]:
     """Each distinct non-empty expression of the file, parsed once."""
-    rules = [r for g in rule_file.groups for r in g.rules if r.expr.strip()]
-    templated = {
-        r.expr
-        for r in rules
-        if r.kind == "alert" and any("abels" in v for _, v in (*r.labels, *r.annotations))
-    }
-    out: dict[str, ExprFacts | ExprError] = {}
-    for rule in rules:
-        if rule.expr in out:
-            continue
-        try:
-            out[rule.expr] = expr_facts(rule.expr, outputs=rule.expr in templated)
-        except PromQLSyntaxError as err:
-            out[rule.expr] = ExprError(err.reason, err.pos)
-        except UsageError as err:  # pragma: no cover - blank expressions are skipped
-            out[rule.expr] = ExprError(err.message, 0)
-    return out
+    return {e: facts_or_error(e, o) for e, o in expression_plan(rule_file).items()}

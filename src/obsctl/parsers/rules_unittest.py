@@ -7,7 +7,6 @@ Durations use the Prometheus form (``1m``, ``1h30m``, ``0``).
 from __future__ import annotations
 
 import math
-import re
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -25,11 +24,7 @@ from obsctl.model.rule_unittests import (
     TestGroup,
     UnitTestFile,
 )
-
-_DURATION = re.compile(r"(\d+)(ms|y|w|d|h|m|s)")
-_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
-_UNIT_MS["w"] = 7 * _UNIT_MS["d"]
-_UNIT_MS["y"] = 365 * _UNIT_MS["d"]
+from obsctl.parsers.rule_file import parse_prom_duration_ms
 
 
 def parse_duration_ms(text: str) -> int:
@@ -43,22 +38,8 @@ def parse_duration_ms(text: str) -> int:
     Raises:
         ValueError: not a duration.
     """
-    t = text.strip()
-    if t == "0":
-        return 0
-    pos = total = 0
-    last_unit = -1
-    order = ["y", "w", "d", "h", "m", "s", "ms"]
-    for m in _DURATION.finditer(t):
-        if m.start() != pos:
-            break
-        unit = order.index(m.group(2))
-        if unit <= last_unit:
-            raise ValueError(f"not a valid duration string: {text!r}")
-        last_unit = unit
-        total += int(m.group(1)) * _UNIT_MS[m.group(2)]
-        pos = m.end()
-    if pos != len(t) or not t:
+    total = parse_prom_duration_ms(text.strip())
+    if total is None:
         raise ValueError(f"not a valid duration string: {text!r}")
     return total
 

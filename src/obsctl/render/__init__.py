@@ -5,6 +5,11 @@ renderer registered with ``@renderer(ResultType, "text", "json", …)``. Each fe
 renderers in its own module (``render/query.py``, ``render/trace.py``, …), and ``RENDER_MODULES``
 says which module draws which result type: ``emit`` imports it on first use, so callers never
 import a render module for its side effect.
+
+``wide`` is the text output with nothing shortened to fit the terminal: ``emit`` draws it with
+the type's ``text`` renderer and ``Consoles.wide`` set, which ``render.table.fit_width`` (the one
+place tables and the waterfall ask how wide they may be) reads. Off a terminal, text is never
+shortened anyway.
 """
 
 from __future__ import annotations
@@ -70,6 +75,9 @@ def emit(result: object, fmt: str, consoles: Consoles) -> None:
     Raises:
         LookupError: no renderer is registered for the pair (a programming error).
     """
+    if fmt == "wide":
+        consoles.wide = True
+        fmt = "text"
     fn = _lookup(type(result), fmt)
     if fn is None:
         raise LookupError(f"no {fmt!r} renderer for {type(result).__name__}")

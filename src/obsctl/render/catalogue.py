@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from rich.table import Table
 from rich.text import Text
 
 from obsctl.model.rule_catalog import BaselineWritten, RuleCatalog
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, write_json
+from obsctl.render.table import PlainTable, fit_width, write_lines
 
 _SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -19,7 +19,7 @@ _SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 @renderer(RuleCatalog, "text")
 def render_catalog_text(catalog: RuleCatalog, consoles: Consoles) -> None:
     """``--list-rules``: one line per rule (ID, severity, name, summary; a changed severity
-    starred, disabled rules dimmed); ``--explain``: each rule's header, summary, why and
+    starred, disabled rules ``off``); ``--explain``: each rule's header, summary, why and
     source."""
     out = consoles.out
     if catalog.explain:
@@ -34,23 +34,17 @@ def render_catalog_text(catalog: RuleCatalog, consoles: Consoles) -> None:
                 out.print(Text(f"source: {r.help_uri}", style="dim"), soft_wrap=True)
             out.print()
         return
-    table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 0))
-    table.add_column("ID", no_wrap=True)
-    table.add_column("SEVERITY", no_wrap=True)
-    table.add_column("NAME", no_wrap=True)
-    table.add_column("SUMMARY", overflow="fold")
+    # One line per rule: whole in a pipe (``| grep OBS2``), SUMMARY shortened on a terminal
+    # (``--explain RULE`` has it all).
+    table = PlainTable(
+        ["ID", "SEVERITY", "NAME", "SUMMARY"],
+        right=[False] * 4,
+        shrink=[False, False, False, True],
+    )
     for r in catalog.rules:
-        sev = Text(r.severity, style=_SEV_STYLE.get(r.severity, ""))
-        if r.severity != r.default_severity:
-            sev.append("*")
-        style = "" if r.enabled else "dim"
-        table.add_row(
-            Text(r.rule_id, style=style or "bold"),
-            sev if r.enabled else Text("off", style="dim"),
-            Text(r.name, style=style),
-            Text(r.summary, style=style),
-        )
-    out.print(table)
+        changed = "*" if r.severity != r.default_severity else ""
+        table.add([r.rule_id, r.severity + changed if r.enabled else "off", r.name, r.summary])
+    write_lines(consoles, table.lines(fit_width(consoles)), header=1)
 
 
 @renderer(RuleCatalog, "json")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 
 from obsctl.model.config_view import ConfigView, ContextList
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, write_json
+from obsctl.render.table import PlainTable, fit_width, write_lines
 
 
 @renderer(ConfigView, "text")
@@ -66,14 +66,15 @@ def render_contexts_text(result: ContextList, consoles: Consoles) -> None:
     if not result.rows:
         consoles.note(f"no contexts in {result.path}; built-in local defaults are in use")
         return
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    for col in ("CURRENT", "NAME", "PROMETHEUS", "ALERTMANAGER", "TRACES"):
-        table.add_column(col, no_wrap=True)
+    # On a terminal the URLs give up width; piped (and -o wide), nothing is cut.
+    table = PlainTable(
+        ["CURRENT", "NAME", "PROMETHEUS", "ALERTMANAGER", "TRACES"],
+        right=[False] * 5,
+        shrink=[False, False, True, True, True],
+    )
     for name, prom, am, traces in result.rows:
-        table.add_row(
-            "*" if name == result.current else "", Text(name), Text(prom), Text(am), Text(traces)
-        )
-    consoles.out.print(table)
+        table.add(["*" if name == result.current else "", name, prom, am, traces])
+    write_lines(consoles, table.lines(fit_width(consoles)), header=1)
 
 
 @renderer(ContextList, "json")

@@ -114,6 +114,8 @@ class Consoles:
         """``--quiet``: no notes and no status line (warnings and errors still show)."""
         self.status: StatusLine | None = None
         """The transient status line, erased around other stderr output."""
+        self.wide = False
+        """``-o wide``: text output is not shortened to the terminal's width."""
 
     @property
     def out(self) -> Console:
@@ -171,6 +173,13 @@ class Consoles:
             width = stream_width(self.err_stream) if enabled else 80
             self.status = StatusLine(self.err_stream, enabled=enabled, width=width)
         return self.status
+
+    def clear_progress(self) -> None:
+        """Erase the status line for good (the work is done); a later ``progress`` starts a
+        new one."""
+        if self.status is not None:
+            self.status.clear()
+            self.status = None
 
     def _diagnostic(self, label: str, style: str, message: str) -> None:
         self.write_err(paint(f"obsctl: {label}: ", style, self.err_color) + message + "\n")

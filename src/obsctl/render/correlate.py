@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from obsctl.model.alerts import AlertWindow, format_labels
@@ -20,6 +19,7 @@ from obsctl.model.time import format_duration, format_rfc3339
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, json_float, write_json
+from obsctl.render.table import PlainTable, fit_width, write_lines
 from obsctl.render.trace import log_doc
 
 TOP_BOTTLENECKS = 5
@@ -100,24 +100,25 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
     out = consoles.out
     ref = _time_format(result.range.start, result.range.end)
     out.print(Text(_window_title(result), style="bold"))
-    wt = Table(box=None, pad_edge=False, show_edge=False, expand=False)
-    wt.add_column("#", justify="right", no_wrap=True)
-    wt.add_column("START", no_wrap=True)
-    wt.add_column("END", no_wrap=True)
-    wt.add_column("DURATION", justify="right", no_wrap=True)
-    wt.add_column("LABELS")
-    wt.add_column("SOURCES")
+    wt = PlainTable(
+        ["#", "START", "END", "DURATION", "LABELS", "SOURCES"],
+        right=[True, False, False, True, False, False],
+        shrink=[False, False, False, False, True, False],
+    )
     for i, w in enumerate(result.windows, start=1):
         end = _short_time(w.end, ref) + (" (firing)" if w.open else "")
-        wt.add_row(
-            str(i),
-            Text(_short_time(w.start, ref)),
-            Text(end),
-            Text(format_duration(w.duration)),
-            Text(" ".join(f"{k}={v}" for k, v in w.labels) or "-"),
-            Text(", ".join(str(s) for s in w.sources)),
+        wt.add(
+            [
+                str(i),
+                _short_time(w.start, ref),
+                end,
+                format_duration(w.duration),
+                " ".join(f"{k}={v}" for k, v in w.labels) or "-",
+                ", ".join(str(s) for s in w.sources),
+            ]
         )
-    out.print(wt)
+    width = fit_width(consoles)
+    write_lines(consoles, wt.lines(width), header=1)
     out.print()
     n = len(result.traces)
     title = f"Traces ranked by {result.rank_by}: {n} of {result.candidates} candidates"
@@ -128,14 +129,18 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
         out.print(Text(_TRACE_HEADER, style="bold"))
         for r in result.traces:
             first, detail = _trace_lines(r, ref)
-            out.print(first)
+            out.print(first, soft_wrap=width is None)
             if detail:
-                _print_indented(out, detail, 6)
+                _print_indented(out, detail, 6, width)
             for record in r.error_logs:
                 line = Text("↳ ", style="dim").append(record.severity, style="red")
                 line.append(f" {record.service}: ", style="dim")
                 line.append(" ".join(record.body.split()))
-                out.print(Text("      ").append_text(line), no_wrap=True, overflow="ellipsis")
+                line = Text("      ").append_text(line)
+                if width is None:  # whole off a terminal and with -o wide
+                    out.print(line, soft_wrap=True)
+                else:
+                    out.print(line, no_wrap=True, overflow="ellipsis")
         if any(r.latency_source and r.latency_source.value != "root_span" for r in result.traces):
             out.print(
                 Text("  * latency from the search or the exemplar: trace not fetched", style="dim")
@@ -153,6 +158,7 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
                     f": {_bottleneck_line(b)}", style="not bold"
                 ),
                 2,
+                width,
             )
     if result.baseline is not None:
         out.print()
@@ -172,6 +178,7 @@ def render_correlation_text(result: CorrelationResult, consoles: Consoles) -> No
                     f": {_slower_line(s)}", style="not bold"
                 ),
                 2,
+                width,
             )
     links = [(r.rank, _links(result, r)) for r in result.traces if r.found]
     if any(by_ui for _, by_ui in links):
@@ -193,10 +200,13 @@ _TRACE_HEADER = (
 )
 
 
-def _print_indented(out: Console, text: Text, indent: int) -> None:
-    """``text`` wrapped to the console width with every line indented (no trailing blanks)."""
-    width = max(20, out.width - indent)
-    for line in text.wrap(out, width):
+def _print_indented(out: Console, text: Text, indent: int, width: int | None) -> None:
+    """``text`` wrapped to ``width`` with every line indented (no trailing blanks); one line
+    when ``width`` is ``None`` (off a terminal, ``-o wide``)."""
+    if width is None:
+        out.print(Text(" " * indent).append_text(text), soft_wrap=True)
+        return
+    for line in text.wrap(out, max(20, width - indent)):
         line.rstrip()
         out.print(Text(" " * indent).append_text(line), soft_wrap=True)
 

@@ -47,6 +47,9 @@ def summary_line(report: FindingsReport) -> str:
     )
     if report.suppressed:
         line += f"; {report.suppressed} suppressed by the baseline"
+    if report.chart_defaults:
+        n = report.chart_defaults
+        line += f"; {n} about the Helm chart's default config not shown"
     return line
 
 
@@ -161,9 +164,11 @@ def render_findings_json(report: FindingsReport, consoles: Consoles) -> None:
             "schema_version": SCHEMA_VERSION,
             "tool": report.tool,
             "inputs": list(report.inputs),
-            # "suppressed" appears when a baseline left findings out.
+            # "suppressed" appears when a baseline left findings out, "chart_defaults" when
+            # findings about a Helm chart's own defaults were.
             "summary": {s.value: report.count(s) for s in Severity}
-            | ({"suppressed": report.suppressed} if report.suppressed else {}),
+            | ({"suppressed": report.suppressed} if report.suppressed else {})
+            | ({"chart_defaults": report.chart_defaults} if report.chart_defaults else {}),
             "findings": [finding_to_dict(f) for f in report.findings],
             "summaries": {name: _plain(value) for name, value in report.summaries},
         },

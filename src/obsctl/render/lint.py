@@ -7,13 +7,12 @@ and the ``--diff`` summary.
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from obsctl.model.metric_families import CountEntry, LintSummary, SnapshotDiff
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
+from obsctl.render.table import PlainTable, fit_width, write_lines
 
 
 @renderer(LintSummary, "text")
@@ -34,23 +33,22 @@ def render_lint_summary_text(summary: LintSummary, consoles: Consoles) -> None:
     if not summary.top_metrics and not summary.top_labels:
         out.print()
         return
-    _top_table(out, "top metrics", "series", summary.top_metrics)
+    _top_table(consoles, "top metrics", "series", summary.top_metrics)
     if summary.top_metrics and summary.top_labels:
         out.print()
-    _top_table(out, "top labels", "values", summary.top_labels)
+    _top_table(consoles, "top labels", "values", summary.top_labels)
     out.print()
 
 
-def _top_table(out: Console, title: str, unit: str, entries: tuple[CountEntry, ...]) -> None:
-    """One ranked list; stacked (not side by side) so long names fit 80 columns."""
+def _top_table(consoles: Consoles, title: str, unit: str, entries: tuple[CountEntry, ...]) -> None:
+    """One ranked list; stacked (not side by side) so long names fit a terminal (they give
+    up width there), and stay whole in a pipe (one line each, for ``grep``)."""
     if not entries:
         return
-    table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1, 0, 2))
-    table.add_column(title, overflow="fold", ratio=1)
-    table.add_column(unit, justify="right", no_wrap=True)
+    table = PlainTable([title, unit], right=[False, True], shrink=[True, False])
     for entry in entries:
-        table.add_row(Text(entry.name), f"{entry.count:,}")
-    out.print(table)
+        table.add([entry.name, f"{entry.count:,}"])
+    write_lines(consoles, table.lines(fit_width(consoles)), header=1)
 
 
 @renderer(SnapshotDiff, "text")

@@ -2,8 +2,9 @@
 
 Rich's ``Table`` costs ~0.3 ms a row; a 1,000-series range summary is drawn here in a few
 milliseconds. On a terminal, columns marked ``shrink`` give up width (an ellipsis) when a
-line is too long; written to a pipe or a file, nothing is ever truncated (``width`` is
-``None``): data that leaves the terminal must survive ``| grep`` whole.
+line is too long; written to a pipe or a file, or with ``-o wide``, nothing is ever truncated
+(``width`` is ``None``): data that leaves the terminal must survive ``| grep`` whole.
+``fit_width`` is the one place renderers ask how wide they may draw.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def truncate(text: str, width: int) -> str:
 
 
 def fit_width(consoles: Consoles) -> int | None:
-    """The width tables shrink to: the terminal's, or ``None`` (no limit) off a terminal."""
-    return consoles.out.width if consoles.out_is_terminal else None
+    """The width tables shrink to: the terminal's, or ``None`` (no limit) off a terminal and
+    with ``-o wide``."""
+    return consoles.out.width if consoles.out_is_terminal and not consoles.wide else None
 
 
 class PlainTable:

@@ -11,7 +11,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 
 from obsctl.model.logs import LogRecord
@@ -25,6 +24,7 @@ from obsctl.model.traces import Span
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, dumps, write_json
+from obsctl.render.table import PlainTable, fit_width, write_lines
 from obsctl.render.waterfall import (
     _DIM,
     _ERROR,
@@ -119,32 +119,35 @@ def _warnings(a: TraceAnalysis, consoles: Consoles) -> None:
         )
 
 
-def _services_table(a: TraceAnalysis) -> Table:
-    table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
-    table.add_column("SERVICE", no_wrap=True, overflow="ellipsis", max_width=30)
-    table.add_column("SPANS", justify="right", no_wrap=True)
-    table.add_column("ERRORS", justify="right", no_wrap=True)
-    table.add_column("SELF TIME", justify="right", no_wrap=True)
-    table.add_column("CRITICAL PATH", justify="right", no_wrap=True)
+def _services_table(a: TraceAnalysis) -> PlainTable:
+    table = PlainTable(
+        ["SERVICE", "SPANS", "ERRORS", "SELF TIME", "CRITICAL PATH"],
+        right=[False, True, True, True, True],
+        shrink=[True, False, False, False, False],
+    )
     cp_total = sum(s.critical_path_ns for s in a.services) or 1
     for s in a.services[:20]:
         share = f"{_dur(s.critical_path_ns)} ({100 * s.critical_path_ns / cp_total:.0f}%)"
-        table.add_row(
-            Text(s.service, style=_SERVICE),
-            f"{s.span_count:,}",
-            Text(f"{s.error_count:,}", style=_ERROR if s.error_count else ""),
-            _dur(s.self_time_ns),
-            share if s.critical_path_ns else "-",
+        table.add(
+            [
+                s.service,
+                f"{s.span_count:,}",
+                f"{s.error_count:,}",
+                _dur(s.self_time_ns),
+                share if s.critical_path_ns else "-",
+            ]
         )
     if len(a.services) > 20:
-        table.add_row(Text(f"… {len(a.services) - 20} more services", style=_DIM), "", "", "", "")
+        table.add([f"… {len(a.services) - 20} more services", "", "", "", ""])
     return table
 
 
-def _errors_block(a: TraceAnalysis, consoles: Consoles) -> None:
+def _errors_block(a: TraceAnalysis, consoles: Consoles, width: int | None) -> None:
     if not a.error_span_ids:
         return
     out = consoles.out
+    # Folded to a terminal's width; whole lines off a terminal (and with -o wide).
+    fold: dict[str, Any] = {"overflow": "fold"} if width is not None else {"soft_wrap": True}
     out.print(Text("\nErrors", style="bold"))
     origins = set(a.error_origin_ids)
     shown = [k for k in a.error_span_ids if k in origins][:5]
@@ -152,7 +155,7 @@ def _errors_block(a: TraceAnalysis, consoles: Consoles) -> None:
         span = a.span(k)
         line = Text("  ✗ ", style=_ERROR).append(span.service, style=_SERVICE)
         line.append(f" {span.name} ({k}): {a.error_reasons[k]}", style=_ERROR)
-        out.print(line, overflow="fold")
+        out.print(line, **fold)
         for ev in span.events:
             if ev.name == "exception":
                 attrs = dict(ev.attributes)
@@ -163,7 +166,7 @@ def _errors_block(a: TraceAnalysis, consoles: Consoles) -> None:
                 )
                 text = f"      exception at +{_dur(ev.time_ns - a.start_ns)}"
                 text += f": {detail}" if detail else ""
-                out.print(Text(text, style=_DIM), overflow="fold")
+                out.print(Text(text, style=_DIM), **fold)
     rest = len(a.error_span_ids) - len(shown)
     if rest:
         more = _plural(rest, "more error span")
@@ -288,10 +291,11 @@ def render_trace_text(result: TraceResult, consoles: Consoles) -> None:
     _warnings(a, consoles)
     _header(result, consoles)
     out.print()
-    print_waterfall(a, result.view, out, result.logs)
-    _errors_block(a, consoles)
+    width = fit_width(consoles)
+    print_waterfall(a, result.view, out, result.logs, width)
+    _errors_block(a, consoles, width)
     out.print(Text("\nServices", style="bold"))
-    out.print(_services_table(a))
+    write_lines(consoles, _services_table(a).lines(width), header=1)
     links = result.links
     for label, url in (
         ("Jaeger UI", links.jaeger_ui),
@@ -477,34 +481,29 @@ def _summary_doc(s: Any) -> dict[str, Any]:
 @renderer(TraceSearchResult, "text")
 def render_search_text(result: TraceSearchResult, consoles: Consoles) -> None:
     """One row per trace."""
-    out = consoles.out
     if not result.traces:
         consoles.note(f"no traces found in {result.backend} for {result.query}")
         return
-    table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
-    table.add_column("TRACE ID", no_wrap=True, min_width=32)
-    # Trace IDs stay whole (they are what one copies); ROOT takes what is left.
-    root_w = max(8, out.width - (32 + 16 + 6 + 5 + 3 + 5 * 2))
-    table.add_column("ROOT", overflow="ellipsis", no_wrap=True, max_width=root_w)
-    table.add_column("START", no_wrap=True, min_width=16)
-    table.add_column("DUR", justify="right", no_wrap=True, min_width=6)
-    table.add_column("SPANS", justify="right", no_wrap=True, min_width=5)
-    table.add_column("ERR", justify="right", no_wrap=True, min_width=3)
+    # Trace IDs stay whole (they are what one copies); on a terminal ROOT gives up the width.
+    table = PlainTable(
+        ["TRACE ID", "ROOT", "START", "DUR", "SPANS", "ERR"],
+        right=[False, False, False, True, True, True],
+        shrink=[False, True, False, False, False, False],
+    )
     for s in result.traces:
-        root = Text(s.root_service, style=_SERVICE)
-        if s.root_name:
-            root.append(f": {s.root_name}")
-        local = s.start.astimezone().strftime("%Y-%m-%d %H:%M")
+        root = f"{s.root_service}: {s.root_name}" if s.root_name else s.root_service
         errors = s.error_count
-        table.add_row(
-            Text(s.trace_id),
-            root,
-            local,
-            _dur(s.duration_ns),
-            "-" if s.span_count is None else f"{s.span_count:,}",
-            Text("-" if errors is None else f"{errors:,}", style=_ERROR if errors else ""),
+        table.add(
+            [
+                s.trace_id,
+                root,
+                s.start.astimezone().strftime("%Y-%m-%d %H:%M"),
+                _dur(s.duration_ns),
+                "-" if s.span_count is None else f"{s.span_count:,}",
+                "-" if errors is None else f"{errors:,}",
+            ]
         )
-    out.print(table)
+    write_lines(consoles, table.lines(fit_width(consoles)), header=1)
     consoles.note(
         f"{_plural(len(result.traces), 'trace')} from {result.backend}: {result.query}"
         + (" (limit reached: raise --limit)" if len(result.traces) >= result.limit else "")

@@ -70,8 +70,15 @@ class _Waterfall:
         view: TraceView,
         width: int,
         logs: Mapping[str, Sequence[LogRecord]] | None = None,
+        *,
+        clip: bool = True,
     ) -> None:
         self.a = a
+        self.clip = clip
+        """Shorten names to the width (on a terminal); else the label column grows to fit."""
+        self.span_labels: list[tuple[int, int]] = []
+        """Unclipped: (line index, label length) of each span line, for ``align_labels``."""
+        self._label_len = 0
         self.logs = logs or {}
         self.view = view
         self.width = max(width, 40)
@@ -140,6 +147,8 @@ class _Waterfall:
         """The span's line, then its log lines (those that fit the line budget)."""
         if not self._emit(self.span_line(key, depth, parent_service, below)):
             return False
+        if not self.clip:
+            self.span_labels.append((len(self.lines) - 1, self._label_len))
         for record in self.logs.get(self.a.span(key).span_id, ()):
             if not self._emit(self.log_line(record, depth + 1)):
                 break
@@ -152,7 +161,8 @@ class _Waterfall:
         line = Text(self._indent(depth)).append("↳ ", style=_DIM)
         line.append(f"+{offset} ", style=_DIM).append(record.severity or "LOG", style=style)
         line.append(" " + " ".join(record.body.split()), style=_ERROR if record.is_error else "")
-        line.truncate(self.width)
+        if self.clip:
+            line.truncate(self.width)
         return line
 
     def span_line(
@@ -170,13 +180,17 @@ class _Waterfall:
         suffix = f" (+{hidden_below:,})" if hidden_below else ""
         room = self.label_w - len(label.plain) - len(suffix)
         if span.service != parent_service:
-            svc = _clip(span.service, max(4, room // 2))
+            svc = _clip(span.service, max(4, room // 2)) if self.clip else span.service
             label.append(svc, style=_DIM if dim else _SERVICE)
             label.append(" ")
             room -= len(svc) + 1
-        label.append(_clip(name, max(1, room)), style=_ERROR if is_error else (_DIM if dim else ""))
+        if self.clip:
+            name = _clip(name, max(1, room))
+        label.append(name, style=_ERROR if is_error else (_DIM if dim else ""))
         label.append(suffix, style=_DIM)
-        label.truncate(self.label_w, pad=True)
+        self._label_len = len(label.plain)
+        if self.clip or self._label_len < self.label_w:
+            label.truncate(self.label_w, pad=True)
         dur = Text(_dur(span.duration_ns).rjust(self.dur_w), style=_ERROR if is_error else "")
         style = _ERROR if is_error else (_CRITICAL if on_cp else _DIM)
         return (
@@ -188,7 +202,8 @@ class _Waterfall:
 
     def note_line(self, depth: int, text: str, style: str = _DIM) -> Text:
         line = Text(self._indent(depth)) + Text(text, style=style)
-        line.truncate(self.width)
+        if self.clip:
+            line.truncate(self.width)
         return line
 
     def _children_items(self, key: str) -> Iterator[tuple[str, Any]]:
@@ -360,29 +375,55 @@ class _Waterfall:
                 stack.append((*item, depth + 1, service))
         return self.lines
 
+    def align_labels(self) -> None:
+        """Unclipped, widen the label column to the longest label drawn, so that durations and
+        bars stay aligned (only the lines drawn are measured: bounded by the line budget)."""
+        longest = max((n for _, n in self.span_labels), default=0)
+        if longest <= self.label_w:
+            return
+        for i, n in self.span_labels:
+            line = self.lines[i]
+            head, tail = line.divide([max(n, self.label_w)])
+            self.lines[i] = head.append(" " * (longest - max(n, self.label_w))).append_text(tail)
+        self.label_w = longest
+
 
 def print_waterfall(
     a: TraceAnalysis,
     view: TraceView,
     out: Console,
     logs: Sequence[LogRecord] = (),
+    width: int | None = None,
 ) -> None:
     """The waterfall with its column header, what it left out, and the legend; each log
-    record under its span (those of no span of the trace after the legend)."""
+    record under its span (those of no span of the trace after the legend).
+
+    ``width``: the terminal's, names shortened to fit; ``None`` (off a terminal, ``-o wide``):
+    nothing shortened, bars as wide as on an ``out.width`` terminal.
+    """
     by_span: dict[str, list[LogRecord]] = {}
     for record in logs:
         by_span.setdefault(record.span_id or "", []).append(record)
-    wf = _Waterfall(a, view, out.width, by_span)
+    wf = _Waterfall(a, view, out.width if width is None else width, by_span, clip=width is not None)
     lines = wf.build()
+    wf.align_labels()
+
+    def show(line: Text) -> None:
+        if wf.clip:
+            out.print(line, no_wrap=True, overflow="crop")
+        else:  # no cropping, and no trailing blanks (the bars' right margin)
+            line.rstrip()
+            out.print(line, soft_wrap=True)
+
     legend = Text("◆ critical path  ✗ error", style=_DIM)
     scale = Text(
         f"0{' ' * (wf.bar_w - len(_dur(a.duration_ns)) - 1)}{_dur(a.duration_ns)}", style=_DIM
     )
     head = Text(_clip("SPAN", wf.label_w).ljust(wf.label_w), style="bold")
     head.append(" " + "DUR".rjust(wf.dur_w) + " ", style="bold").append(scale)
-    out.print(head, no_wrap=True, overflow="crop")
+    show(head)
     for line in lines:
-        out.print(line, no_wrap=True, overflow="crop")
+        show(line)
     if wf.hidden:
         hint = "--full, --depth, --min-duration, --service or -o json"
         out.print(Text(f"… {_plural(wf.hidden, 'span')} not shown ({hint})", style=_DIM))
@@ -392,4 +433,4 @@ def print_waterfall(
     if loose:
         out.print(Text(f"\nLogs of the trace outside its spans ({len(loose):,})", style="bold"))
         for record in loose[:50]:
-            out.print(wf.log_line(record, 0), no_wrap=True, overflow="crop")
+            show(wf.log_line(record, 0))

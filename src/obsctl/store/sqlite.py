@@ -288,6 +288,22 @@ class StoreReader:
         spans.sort(key=lambda s: (s.start_ns, s.span_id))
         return Trace(trace_id=trace_id, spans=tuple(spans))
 
+    def trace_ids_with_prefix(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` trace IDs (32 lowercase hex) that start with the hex ``prefix``,
+        in order; a range scan of the ``(trace_id, span_id)`` index."""
+        shift = 4 * (32 - len(prefix))
+        low = int(prefix, 16) << shift if prefix else 0
+        high = (int(prefix, 16) + 1) << shift if prefix else 1 << 128
+        cond, args = "trace_id >= ?", [low.to_bytes(16, "big")]
+        if high < 1 << 128:
+            cond += " AND trace_id < ?"
+            args.append(high.to_bytes(16, "big"))
+        rows = self.db.execute(
+            f"SELECT DISTINCT trace_id FROM spans WHERE {cond} ORDER BY trace_id LIMIT ?",
+            (*args, limit),
+        ).fetchall()
+        return [bytes(tid).hex() for (tid,) in rows]
+
     def search(self, query: TraceSearch) -> list[TraceSummary]:
         """Traces with a span matching every filter, newest matching span first.
 

@@ -15,7 +15,7 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -43,9 +43,30 @@ def is_url(name: str) -> bool:
     return name.startswith(("http://", "https://"))
 
 
-def display_name(name: str) -> str:
-    """How messages and results name an input: ``<stdin>`` for ``-``."""
-    return "<stdin>" if name == STDIN else name
+def display_name(name: str, stdin_name: str | None = None) -> str:
+    """How messages and results name an input: ``stdin_name`` (``--stdin-name``), else
+    ``<stdin>``, for ``-``.
+
+    >>> display_name("-"), display_name("-", "deploy/app.yaml"), display_name("m.prom", "x")
+    ('<stdin>', 'deploy/app.yaml', 'm.prom')
+    """
+    if name != STDIN:
+        return name
+    return stdin_name or "<stdin>"
+
+
+def check_stdin_name(inputs: Sequence[str], stdin_name: str | None) -> None:
+    """``--stdin-name`` names standard input, so it needs ``-`` among the inputs.
+
+    Raises:
+        UsageError: ``stdin_name`` is given (or empty) and no input is ``-``.
+    """
+    if stdin_name is None:
+        return
+    if not stdin_name.strip():
+        raise UsageError("--stdin-name: give a name, e.g. --stdin-name deploy/app.yaml")
+    if STDIN not in inputs:
+        raise UsageError("--stdin-name names standard input: give - among the inputs")
 
 
 def _stdin(stdin: StdinArg) -> IO[bytes]:
@@ -92,6 +113,8 @@ class InputStream:
     ) -> None:
         self.name = name
         self._size = size
+        self.raw_read = 0
+        """Bytes taken from the file or pipe so far (compressed bytes for gzip)."""
         self._stream = stream
         self._owned = owned
         self.tail = tail
@@ -116,12 +139,20 @@ class InputStream:
             self._stream.seek(0)
         except OSError as exc:
             raise UsageError(f"cannot read {self.name}: {exc}") from None
+        self.raw_read = 0
+
+    @property
+    def size(self) -> int | None:
+        """The file's size on disk; ``None`` for a pipe or device."""
+        return self._size
 
     def _read(self, size: int = CHUNK) -> bytes:
         try:
-            return self._stream.read(size)
+            data = self._stream.read(size)
         except (OSError, EOFError) as exc:
             raise UsageError(f"cannot read {self.name}: {exc}") from None
+        self.raw_read += len(data)
+        return data
 
     def _raw(self) -> Iterator[bytes]:
         if self._first:

@@ -6,6 +6,7 @@ I/O lives here (files, gzip, stdin, HTTP through the backends); parsing and rule
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,8 +26,9 @@ from obsctl.errors import UsageError
 from obsctl.lifetime import keep_until_exit
 from obsctl.model.findings import Finding, FindingsReport, RuleRequest
 from obsctl.model.metric_families import CountEntry, Exposition, LintSummary
+from obsctl.model.units import format_size
 from obsctl.parsers.exposition import ExpositionParser, detect_format
-from obsctl.workflows.inputs import no_cyclic_gc, open_input
+from obsctl.workflows.inputs import check_stdin_name, display_name, no_cyclic_gc, open_input
 
 if TYPE_CHECKING:
     from obsctl.workflows.findings import FindingsOutcome
@@ -93,17 +95,45 @@ class LintEnvironment:
 # ---------------------------------------------------------------------------- reading
 
 
-def parse_input(name: str, *, fmt: str | None, stdin: IO[bytes] | None = None) -> Exposition:
-    """Parse one file or ``-`` (stdin), plain or gzip-compressed, streaming."""
+PROGRESS_EVERY = 0.2
+"""Seconds between two bytes-read updates of the status line."""
+
+
+def parse_input(
+    name: str,
+    *,
+    fmt: str | None,
+    stdin: IO[bytes] | None = None,
+    source: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Exposition:
+    """Parse one file or ``-`` (stdin), plain or gzip-compressed, streaming; ``source`` names
+    it in findings (default ``name``); ``progress`` hears the bytes read (``reading m.prom:
+    120.0 MiB of 480.0 MiB (25%)…``), at most every ``PROGRESS_EVERY`` seconds."""
+    label = source or display_name(name)
     with open_input(name, stdin=stdin, what="expositions") as inp:
         chunks = inp.chunks(what="expositions")
         first = next(chunks, b"")
-        parser = ExpositionParser(name, fmt or detect_format(first[:65536], inp.tail))
+        parser = ExpositionParser(source or name, fmt or detect_format(first[:65536], inp.tail))
+        last = 0.0
+
+        def report() -> None:
+            nonlocal last
+            now = time.monotonic()
+            if progress is None or now - last < PROGRESS_EVERY:
+                return
+            last = now
+            done, size = inp.raw_read, inp.size
+            of = f" of {format_size(size)} ({100 * done // size}%)" if size else " read"
+            progress(f"reading {label}: {format_size(done)}{of}…")
+
         with no_cyclic_gc():
             if first and parser.feed(first):
+                report()
                 for chunk in chunks:
                     if not parser.feed(chunk):
                         break
+                    report()
             return parser.close()
 
 
@@ -351,9 +381,13 @@ def run_lint(request: LintRequest, env: LintEnvironment) -> FindingsOutcome:
                     log=env.log,
                 )
             )
-        return parse_input(name, fmt=request.input_format, stdin=env.stdin)
+        source = rules.stdin_name if name == "-" else None
+        return parse_input(
+            name, fmt=request.input_format, stdin=env.stdin, source=source, progress=env.progress
+        )
 
     def produce(selection: RuleSelection) -> FindingsReport:
+        check_stdin_name(request.inputs, rules.stdin_name)
         config = replace(base, selection=selection)
         if request.diff:
             return diff_report(read(request.inputs[0]), read(request.inputs[1]), config)

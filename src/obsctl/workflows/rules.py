@@ -138,8 +138,9 @@ def _has_magic(text: str) -> bool:
     return any(ch in text for ch in "*?[")
 
 
-def read_rule_file(name: str, stdin: IO[bytes] | None) -> RuleFile:
-    """Read (the shared input reader: files, stdin, gzip, size cap) and parse one input.
+def read_rule_file(name: str, stdin: IO[bytes] | None, stdin_name: str | None = None) -> RuleFile:
+    """Read (the shared input reader: files, stdin, gzip, size cap) and parse one input;
+    ``stdin_name`` names ``-`` (``--stdin-name``).
 
     Raises:
         UsageError: unreadable, too large or not UTF-8 (exit 2).
@@ -147,7 +148,7 @@ def read_rule_file(name: str, stdin: IO[bytes] | None) -> RuleFile:
     """
     from obsctl.workflows.inputs import display_name, read_input
 
-    display = display_name(name)
+    display = display_name(name, stdin_name)
     data = read_input(name, stdin=stdin, max_bytes=MAX_BYTES, what="rule files")
     try:
         text = data.decode("utf-8-sig")
@@ -175,8 +176,12 @@ async def gather_server_facts(
     now: datetime,
     lookback: timedelta,
     note: Callable[[str], None],
+    probe_flavor: bool = False,
 ) -> ServerFacts:
     """Ask the server what the checks need (see the module docstring).
+
+    ``probe_flavor``: the flavour is not configured nor detected; when the server cannot
+    answer something, ask whether it is VictoriaMetrics so that the note names it rightly.
 
     Raises:
         BackendUnreachable / BackendError: the label or count queries failed (exit 3/4).
@@ -199,22 +204,42 @@ async def gather_server_facts(
         if labels:
             label_names[name] = labels
 
+    probed = not probe_flavor
+
+    async def server_name() -> str:
+        nonlocal probed
+        if not probed:
+            probed = True
+            if prom.flavor == "prometheus" and await prom.is_victoria_metrics():
+                prom.flavor = "victoriametrics"
+        return prom.name
+
     types: dict[str, str] = {}
     try:
         meta = await prom.metadata()
         types = {m.metric: m.type for m in meta.entries if m.type}
         if not meta.entries:
-            note(f"{prom.name} returned no metric metadata: counters are recognised by name")
+            note(
+                f"{await server_name()} returned no metric metadata: counters are recognised "
+                "by name"
+            )
     except BackendError as err:
-        note(f"{prom.name} has no metric metadata ({err.message}): counters recognised by name")
+        note(
+            f"{await server_name()} has no metric metadata ({err.message}): counters "
+            "recognised by name"
+        )
 
     scrape: float | None = None
     try:
         scrape = _scrape_interval(await prom.config_yaml())
         if scrape is None:
-            note(f"{prom.name} does not show its scrape interval: using --scrape-interval")
+            note(
+                f"{await server_name()} does not show its scrape interval: using --scrape-interval"
+            )
     except BackendError as err:
-        note(f"{prom.name} has no config endpoint ({err.message}): using --scrape-interval")
+        note(
+            f"{await server_name()} has no config endpoint ({err.message}): using --scrape-interval"
+        )
 
     selectors = sorted(
         {
@@ -281,12 +306,19 @@ def check_report(
     request: RulesCheckRequest, env: RulesEnvironment, selection: RuleSelection
 ) -> FindingsReport:
     """Read every input, check it, and return the report."""
+    from obsctl.workflows.inputs import check_stdin_name, no_cyclic_gc
+
     names = expand_inputs(request.inputs)
-    files = [read_rule_file(name, env.stdin) for name in names]
+    check_stdin_name(names, request.rules.stdin_name)
+    # Reading builds a node per YAML scalar and a syntax tree per expression, all acyclic: with
+    # the collector paused a 5,000-rule file reads in a third of the time. The trees live until
+    # the report is out, so they are frozen rather than scanned once more when it resumes.
+    with no_cyclic_gc(freeze=True):
+        files = [read_rule_file(name, env.stdin, request.rules.stdin_name) for name in names]
+        parsed = [expression_facts(f) for f in files]
     options = replace(request.options, recorded=recorded_names(files))
     if request.scrape_interval_s is not None:
         options = replace(options, scrape_interval_s=request.scrape_interval_s)
-    parsed = [expression_facts(f) for f in files]
     server: ServerFacts | None = None
     if request.server:
         good = [(e, f) for p in parsed for e, f in p.items() if isinstance(f, ExprFacts)]
@@ -294,9 +326,10 @@ def check_report(
         if request.scrape_interval_s is not None:
             server = replace(server, scrape_interval_s=request.scrape_interval_s)
     findings = []
-    for rule_file, facts in zip(files, parsed, strict=True):
-        hits = check_rule_file(rule_file, options, facts=facts, server=server)
-        findings.extend(selection.findings(hits, rule_file.source))
+    with no_cyclic_gc(freeze=True):
+        for rule_file, facts in zip(files, parsed, strict=True):
+            hits = check_rule_file(rule_file, options, facts=facts, server=server)
+            findings.extend(selection.findings(hits, rule_file.source))
     return FindingsReport(
         tool="rules check",
         findings=tuple(findings),
@@ -308,9 +341,11 @@ def check_report(
 async def _server_facts(
     request: RulesCheckRequest, env: RulesEnvironment, good: list[tuple[str, ExprFacts]]
 ) -> ServerFacts:
-    from obsctl.workflows.query import open_prometheus
+    from obsctl.workflows.query import open_prometheus, resolve_flavor
 
-    async with open_prometheus(env.endpoint(), log=env.log) as prom:
+    endpoint = env.endpoint()
+    flavor = resolve_flavor(endpoint)
+    async with open_prometheus(endpoint, log=env.log, flavor=flavor or "prometheus") as prom:
         return await gather_server_facts(
             prom,
             [f for _, f in good],
@@ -318,6 +353,7 @@ async def _server_facts(
             now=env.now(),
             lookback=timedelta(seconds=request.lookback_s),
             note=env.note,
+            probe_flavor=flavor is None,
         )
 
 

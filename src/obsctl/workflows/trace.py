@@ -73,6 +73,57 @@ def _padded_not_found(typed: str, full_id: str, err: NotFound) -> NotFound:
     )
 
 
+PREFIX_CANDIDATES = 4
+"""Candidates an ambiguous shortened ID lists."""
+
+
+def _short_hex(typed: str) -> str | None:
+    """``typed`` as lowercase hex when it is a shortened hex ID (1-31 digits), else ``None``."""
+    digits = typed.strip().lower()
+    if 0 < len(digits) < 32 and all(c in "0123456789abcdef" for c in digits):
+        return digits
+    return None
+
+
+async def resolve_stored_prefix(
+    settings: Settings, kinds: list[str], typed: str
+) -> tuple[str, str] | None:
+    """A shortened hex ID resolved as git resolves a commit prefix, in the local store.
+
+    Returns:
+        ``(kind, full ID)`` when ``typed`` padded with zeros is a stored ID, or when exactly
+        one stored trace's ID starts with ``typed``; ``None`` when ``typed`` is not a
+        shortened hex ID, no store is among ``kinds`` (or none exists yet), or no stored ID
+        starts with it.
+
+    Raises:
+        UsageError: several stored IDs start with ``typed`` (the first few are listed).
+    """
+    digits = _short_hex(typed)
+    stores = [k for k in kinds if KINDS[k].locator == "path"]
+    if digits is None or not stores:
+        return None
+    from obsctl.backends.local import open_local
+
+    try:
+        async with open_local(settings.endpoint(stores[0]).url) as local:
+            # An exact ID wins, as in git: 16 digits are also a whole 64-bit (Jaeger) ID.
+            padded = digits.rjust(32, "0")
+            if await local.trace_ids_with_prefix(padded, 1) == [padded]:
+                return stores[0], padded
+            ids = await local.trace_ids_with_prefix(digits, PREFIX_CANDIDATES + 1)
+    except BackendUnreachable:
+        return None
+    if len(ids) > 1:
+        shown = ", ".join(ids[:PREFIX_CANDIDATES])
+        more = ", …" if len(ids) > PREFIX_CANDIDATES else ""
+        raise UsageError(
+            f"trace ID {digits} is ambiguous: the local store holds traces {shown}{more}",
+            hint="type more digits of the ID",
+        )
+    return (stores[0], ids[0]) if ids else None
+
+
 def backends_to_try(settings: Settings, backend: str | None) -> list[str]:
     """``--backend`` alone when given, else the configured trace backends, in preference
     order; with none configured, the local store when there is one, else the local defaults."""
@@ -237,11 +288,21 @@ async def show_trace(
             fetched = load_trace_file(file, stdin=stdin, trace_id=trace_id, keep_raw=view.raw)
         else:
             full_id = parse_trace_id(trace_id or "")
+            kinds = backends_to_try(settings, backend)
+            resolved = await resolve_stored_prefix(settings, kinds, trace_id or "")
+            if resolved is not None:
+                backend, full_id = resolved
             try:
                 fetched = await fetch_trace_from(
                     settings, full_id, backend=backend, start=start, end=end, log=log
                 )
             except NotFound as err:
+                digits = _short_hex(trace_id or "")
+                if digits is not None and all(KINDS[k].locator == "path" for k in kinds):
+                    raise NotFound(
+                        f"no trace in the local store has an ID starting with {digits}",
+                        hint="`obsctl trace search --backend local` lists recent ones",
+                    ) from None
                 raise _padded_not_found(trace_id or "", full_id, err) from None
         if view.raw and file is None and not fetched.raw:
             raise UsageError(

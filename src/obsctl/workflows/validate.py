@@ -23,8 +23,8 @@ from obsctl.model.collector import (
     YamlScalar,
     YamlSeq,
 )
-from obsctl.model.findings import Finding, FindingsReport, Location, RuleRequest
-from obsctl.workflows.inputs import read_input
+from obsctl.model.findings import Finding, FindingsReport, Location, RuleRequest, Severity
+from obsctl.workflows.inputs import check_stdin_name, display_name, read_input
 
 if TYPE_CHECKING:
     from obsctl.analysis.catalogue import RuleSelection
@@ -177,6 +177,7 @@ def validate_report(
         raise UsageError("no input: give one or more config files, or - for stdin")
     if options.inputs.count("-") > 1:
         raise UsageError("- (stdin) can be given only once")
+    check_stdin_name(options.inputs, options.rules.stdin_name)
     if options.distribution not in DISTRIBUTION_CHOICES:
         raise UsageError(f"unknown distribution {options.distribution!r}")
 
@@ -192,7 +193,7 @@ def validate_report(
     inputs: list[_Input] = []
     for name in options.inputs:
         data = _read_bytes(name, stdin)
-        display = "<stdin>" if name == "-" else name
+        display = display_name(name, options.rules.stdin_name)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -206,7 +207,16 @@ def validate_report(
 
     documents = tuple(i.document for i in inputs if i.document is not None)
     config = merge_documents(documents)
-    ctx = ExpansionContext(env=env, strict=options.strict_env)
+    # A Helm chart sets variables in the collector's pod: MY_POD_IP (known only at run time)
+    # and the values' extraEnvs. They are what the collector sees, so none is "not set".
+    runtime: set[str] = set()
+    for doc in documents:
+        for name, value in doc.pod_env:
+            if value is not None:
+                env[name] = value
+            elif name not in env:
+                runtime.add(name)
+    ctx = ExpansionContext(env=env, strict=options.strict_env, runtime=frozenset(runtime))
     if config.root is not None:
         expand_env(config.root, ctx)
 
@@ -226,6 +236,7 @@ def validate_report(
         findings.extend(_run_otelcol(options, inputs, config, env))
     if selection is not None:
         findings = selection.apply(findings)
+    findings, chart_defaults = _chart_defaults(findings, documents)
     findings = _with_source_lines(findings, {i.name: i.lines for i in inputs})
     summaries: tuple[tuple[str, object], ...] = ()
     if options.graph and result.graph is not None:
@@ -237,7 +248,32 @@ def validate_report(
         rules=rules,
         inputs=tuple(i.name for i in inputs),
         summaries=summaries,
+        chart_defaults=chart_defaults,
     )
+
+
+def _chart_defaults(
+    findings: list[Finding], documents: Sequence[SourceDocument]
+) -> tuple[list[Finding], int]:
+    """Findings about a Helm chart's own defaults (the default ``debug`` exporter left unused,
+    the mandatory ``health_check`` extension): warnings and info are left out and counted, as
+    the user did not write them; errors stay (the merged config would fail), marked as coming
+    from the chart.
+
+    Returns:
+        The findings to report and how many were left out.
+    """
+    at = {(d.file, *d.defaults_at) for d in documents if d.defaults_at is not None}
+    if not at:
+        return findings, 0
+    kept: list[Finding] = []
+    for f in findings:
+        loc = f.location
+        if (loc.file, loc.line, loc.col) not in at:
+            kept.append(f)
+        elif f.severity is Severity.ERROR:
+            kept.append(replace(f, message=f"{f.message} (in the Helm chart's default config)"))
+    return kept, len(findings) - len(kept)
 
 
 _SECRET_VALUE = re.compile(r"^(\s*(?:-\s+)?[^:#]+:\s*)(\S.*)$")
@@ -289,9 +325,8 @@ def _run_otelcol(
     binary = options.otelcol or ""
     if not (Path(binary).is_file() and os.access(binary, os.X_OK)):
         raise UsageError(f"--otelcol {binary}: not an executable file")
-    plain = all(
-        i.document is not None and i.document.wrapper == "plain" and i.name != "<stdin>"
-        for i in inputs
+    plain = "-" not in options.inputs and all(
+        i.document is not None and i.document.wrapper == "plain" for i in inputs
     )
     with tempfile.TemporaryDirectory(prefix="obsctl-otelcol-") as tmp:
         if plain:

@@ -491,3 +491,38 @@ def test_one_duplicate_beyond_the_listed_ones_is_summed_up():
     assert hits(text, False)[-1][1] == (
         f"1 more duplicate samples of g (only the first {MAX_DUPLICATES} are listed)"
     )
+
+
+def _backwards(series: int) -> str:
+    """``series`` histogram series, each with its two finite buckets in the wrong order."""
+    lines = [H]
+    for i in range(series):
+        lines.append(
+            f'h_bucket{{i="{i}",le="2"}} 1\nh_bucket{{i="{i}",le="1"}} 1\n'
+            f'h_bucket{{i="{i}",le="+Inf"}} 1\nh_count{{i="{i}"}} 1\nh_sum{{i="{i}"}} 1\n'
+        )
+    return "".join(lines)
+
+
+def test_bucket_order_beyond_the_listed_series_is_summed_up_as_duplicates_are():
+    found = [f for f in hits(_backwards(MAX_DUPLICATES + 7), False) if f[0] == "OBS311"]
+    assert len(found) == MAX_DUPLICATES + 1
+    assert found[0] == ("OBS311", 'h{i="0"}: bucket le="1" follows le="2"', 3, "h", None)
+    last_listed = 3 + 5 * (MAX_DUPLICATES - 1)  # the last listed series: its second bucket
+    assert found[MAX_DUPLICATES - 1][2] == last_listed
+    assert found[-1] == (
+        "OBS311",
+        f"7 more series of h with buckets out of order (only the first {MAX_DUPLICATES} are "
+        "listed)",
+        last_listed,
+        "h",
+        None,
+    )
+
+
+def test_bucket_order_up_to_the_cap_is_listed_in_full():
+    found = [f for f in hits(_backwards(MAX_DUPLICATES), False) if f[0] == "OBS311"]
+    assert len(found) == MAX_DUPLICATES
+    assert not [f for f in found if "more series" in f[1]]
+    found = [f for f in hits(_backwards(MAX_DUPLICATES + 1), False) if f[0] == "OBS311"]
+    assert found[-1][1].startswith("1 more series of h with buckets out of order")

@@ -116,35 +116,36 @@ def sample() -> CorrelationResult:
     )
 
 
-def render(result: CorrelationResult, fmt: str, width: int = 80) -> str:
-    out = io.StringIO()
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def render(result: CorrelationResult, fmt: str, width: int = 80, *, tty: bool = False) -> str:
+    out = Tty() if tty else io.StringIO()
     console = Console(file=out, width=width, color_system=None, markup=False, highlight=False)
     emit(result, fmt, Consoles(out=console, err=Console(file=io.StringIO())))
-    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+    return out.getvalue().rstrip("\n")
 
 
-TEXT_80 = """\
+# Piped (not a terminal), COLUMNS=80: nothing is cut or wrapped, and no line ends in a blank.
+TEXT_PIPED = """\
 HighCheckoutLatency: 2 firing windows in 2026-11-25 09:00:00–10:00:00 UTC
-#  START     END                DURATION  LABELS             SOURCES
-1  09:29:00  09:51:00             22m00s  service=checkout   alerts_series,
-                                          severity=page      rules
-2  09:55:00  10:00:00 (firing)     5m00s  service=checkout   alertmanager
-                                          severity=page
+#  START     END                DURATION  LABELS                          SOURCES
+1  09:29:00  09:51:00             22m00s  service=checkout severity=page  alerts_series, rules
+2  09:55:00  10:00:00 (firing)     5m00s  service=checkout severity=page  alertmanager
 
 Traces ranked by latency: 2 of 14 candidates
   #  TRACE ID                          START     LATENCY  EXTENT  ERR  SERVICE
   1  4bf92f3577b34da6a3ce929d0e0e4736  09:40:00    1.23s      3s    2  checkout
-      bottleneck payments-db SELECT orders (71% of its critical path); root
-      checkout POST /checkout
+      bottleneck payments-db SELECT orders (71% of its critical path); root checkout POST /checkout
   2  00000000000000000000000000abc123  09:57:00   950ms*       -    -  -
       not found (expired or sampled out?)
   * latency from the search or the exemplar: trace not fetched
 
 Bottlenecks: critical-path time across 1 trace
-  payments-db SELECT orders: 71% of critical-path time; the largest share in 1
-  of 1 trace
-  checkout POST /checkout: 29% of critical-path time; the largest share in 0 of
-  1 trace
+  payments-db SELECT orders: 71% of critical-path time; the largest share in 1 of 1 trace
+  checkout POST /checkout: 29% of critical-path time; the largest share in 0 of 1 trace
 
 Compared with the baseline 09:07:00–09:29:00 (12 traces)
   payments-db SELECT orders: median 45ms → 820ms (+775ms, 18.2×; 12 vs 1 spans)
@@ -152,9 +153,33 @@ Compared with the baseline 09:07:00–09:29:00 (12 traces)
 Links
    1 jaeger: https://jaeger.example/trace/4bf92f3577b34da6a3ce929d0e0e4736"""
 
+# On an 80-column terminal: the labels column gives up width, long lines wrap.
+TEXT_TTY_HEAD = """\
+HighCheckoutLatency: 2 firing windows in 2026-11-25 09:00:00–10:00:00 UTC
+#  START     END                DURATION  LABELS            SOURCES
+1  09:29:00  09:51:00             22m00s  service=checkou…  alerts_series, rules
+2  09:55:00  10:00:00 (firing)     5m00s  service=checkou…  alertmanager
 
-def test_text_at_80_columns(correlation: CorrelationResult) -> None:
-    assert render(correlation, "text") == TEXT_80
+Traces ranked by latency: 2 of 14 candidates
+  #  TRACE ID                          START     LATENCY  EXTENT  ERR  SERVICE
+  1  4bf92f3577b34da6a3ce929d0e0e4736  09:40:00    1.23s      3s    2  checkout
+      bottleneck payments-db SELECT orders (71% of its critical path); root
+      checkout POST /checkout"""
+
+
+def test_text_piped_is_never_cut(correlation: CorrelationResult) -> None:
+    text = render(correlation, "text")
+    assert text == TEXT_PIPED
+    assert not [line for line in text.splitlines() if line != line.rstrip()]
+
+
+def test_text_on_an_80_column_terminal_fits_and_wide_does_not_cut(
+    correlation: CorrelationResult,
+) -> None:
+    text = render(correlation, "text", tty=True)
+    assert text.startswith(TEXT_TTY_HEAD)
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert render(correlation, "wide", tty=True) == TEXT_PIPED
 
 
 def test_json_contract(correlation: CorrelationResult) -> None:

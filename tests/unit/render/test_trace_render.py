@@ -34,12 +34,24 @@ def span(
     )
 
 
-def render(spans: list[Span], fmt: str = "text", view: TraceView | None = None, width: int = 80):
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def render(
+    spans: list[Span],
+    fmt: str = "text",
+    view: TraceView | None = None,
+    width: int = 80,
+    *,
+    tty: bool = False,
+):
     trace = Trace(TID, tuple(spans))
     result = TraceResult(
         FetchedTrace(trace, b"{}", "t.json", "otlp"), analyze_trace(trace), view=view or TraceView()
     )
-    out, err = io.StringIO(), io.StringIO()
+    out, err = (Tty() if tty else io.StringIO()), io.StringIO()
     consoles = Consoles(
         out=Console(file=out, width=width, color_system=None, markup=False, highlight=False),
         err=Console(file=err, width=width, color_system=None, markup=False, highlight=False),
@@ -140,3 +152,73 @@ def test_json_schema_fields():
 def test_rfc3339_ns():
     assert rfc3339_ns(1_764_064_800_000_000_001) == "2025-11-25T10:00:00.000000001Z"
     assert rfc3339_ns(0) == "1970-01-01T00:00:00Z"
+
+
+LONG = "SELECT orders.id, orders.total FROM orders JOIN customers ON customers.id = orders.cid"
+LONG_SERVICE = "payments-database-read-replica-eu-west-1"
+
+
+def long_names() -> list[Span]:
+    return [
+        span(1, None, 0, 100 * MS, "GET /checkout", "frontend"),
+        span(2, 1, 10 * MS, 60 * MS, LONG, LONG_SERVICE),
+        span(3, 1, 60 * MS, 90 * MS, "render", "frontend"),
+    ]
+
+
+def test_waterfall_on_a_terminal_shortens_names_to_fit():
+    out, _ = render(long_names(), tty=True)
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert LONG not in out and LONG_SERVICE not in out
+    assert any(
+        "…" in line and line.lstrip().startswith("· payments-database… SELECT") for line in lines
+    )
+
+
+def test_waterfall_piped_or_wide_keeps_names_whole_and_bars_aligned():
+    for out in (render(long_names())[0], render(long_names(), "wide", tty=True)[0]):
+        lines = out.splitlines()
+        assert f"{LONG_SERVICE} {LONG}" in out
+        assert [line for line in lines if line != line.rstrip()] == []
+        rows = [line for line in lines if "ms " in line and ("█" in line or "━" in line)]
+        assert len(rows) == 3
+        # Durations end in one column, whatever the length of the names before them.
+        assert len({line.index("ms ") for line in rows}) == 1
+        head = next(line for line in lines if line.startswith("SPAN"))
+        assert head.index("DUR") + 3 == rows[0].index("ms ") + 2
+        # The services table: the long service name whole too.
+        assert any(line.startswith(LONG_SERVICE + "  ") for line in lines)
+
+
+def test_services_table_on_a_terminal_fits():
+    out, _ = render(long_names(), tty=True, width=60)
+    table = out.split("Services\n", 1)[1].splitlines()
+    assert table[0].startswith("SERVICE") and all(len(line) <= 60 for line in table)
+
+
+def render_search(fmt: str, *, tty: bool) -> str:
+    from datetime import UTC, datetime
+
+    from obsctl.model.trace_analysis import TraceSearchResult
+    from obsctl.model.traces import TraceSummary
+
+    root = "POST /api/v2/checkout/{cart_id}/confirm-payment-and-reserve-inventory"
+    summary = TraceSummary(TID, "checkout", root, datetime(2025, 11, 25, tzinfo=UTC), 120 * MS, 5)
+    out = Tty() if tty else io.StringIO()
+    consoles = Consoles(
+        out=Console(file=out, width=80, color_system=None, markup=False, highlight=False),
+        err=Console(file=io.StringIO(), width=80, color_system=None),
+    )
+    emit(TraceSearchResult("tempo", "{}", (summary,), 20), fmt, consoles)
+    return out.getvalue()
+
+
+def test_search_on_a_terminal_shortens_root_and_wide_does_not():
+    lines = render_search("text", tty=True).splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    # Trace IDs stay whole (they are what one copies); ROOT gives up the width.
+    assert lines[1].startswith(f"{TID}  checkout…  20")
+    wide = render_search("wide", tty=True)
+    assert wide == render_search("text", tty=False)
+    assert "confirm-payment-and-reserve-inventory  " in wide

@@ -19,6 +19,7 @@ from obsctl.model.metric_families import (
     GAUGE_HISTOGRAM,
     HISTOGRAM,
     INFO,
+    MAX_DUPLICATES,
     STATESET,
     SUMMARY,
     Exposition,
@@ -27,6 +28,9 @@ from obsctl.model.metric_families import (
 )
 
 E = Severity.ERROR
+
+MAX_LISTED = MAX_DUPLICATES
+"""Findings of one repeated kind (OBS301, OBS311) listed per family; one more counts the rest."""
 
 PARSE_ERROR = define(
     "OBS000",
@@ -162,6 +166,9 @@ BUCKET_ORDER = define(
     """
     Buckets are exposed in increasing `le` order (the text format documentation and
     OpenMetrics both require it). Consumers that stream the exposition rely on the order.
+
+    Reported once per series; as with duplicates, the first 100 series of a family are
+    listed, then one finding counts the rest.
     """,
 )
 INTERLEAVED = define(
@@ -379,6 +386,10 @@ def _check_histogram(fam: MetricFamily, om: bool) -> Iterator[Hit]:
         yield from _check_grouping(fam, groups)  # type: ignore[arg-type]
     isnan = math.isnan
     inf_value = math.inf
+    # OBS311 is listed for the first MAX_LISTED series and counted after, as OBS301 is: an
+    # exporter that writes every histogram's buckets backwards would otherwise bury the rest.
+    unordered = 0
+    last_unordered_line = 0
     for g in groups.values():
         # Built only when a finding needs it: most series are fine, and there may be many.
         series = _LazySeries(name, g.key)
@@ -413,12 +424,15 @@ def _check_histogram(fam: MetricFamily, om: bool) -> Iterator[Hit]:
                 )
             if seen_any and le <= last_le and ordered_ok:
                 ordered_ok = False
-                yield Hit(
-                    BUCKET_ORDER,
-                    f'{series}: bucket le="{le_text}" follows le="{last_le:g}"',
-                    s.line,
-                    name,
-                )
+                unordered += 1
+                if unordered <= MAX_LISTED:
+                    last_unordered_line = s.line
+                    yield Hit(
+                        BUCKET_ORDER,
+                        f'{series}: bucket le="{le_text}" follows le="{last_le:g}"',
+                        s.line,
+                        name,
+                    )
             seen_any = True
             last_le = le
         valid = [(le, s) for _t, le, s in g.buckets if not isnan(le) and not isnan(s.value)]
@@ -496,6 +510,14 @@ def _check_histogram(fam: MetricFamily, om: bool) -> Iterator[Hit]:
                     total.line,
                     name,
                 )
+    if unordered > MAX_LISTED:
+        yield Hit(
+            BUCKET_ORDER,
+            f"{unordered - MAX_LISTED:,} more series of {name} with buckets out of order "
+            f"(only the first {MAX_LISTED} are listed)",
+            last_unordered_line,
+            name,
+        )
 
 
 def _check_summary(fam: MetricFamily, om: bool) -> Iterator[Hit]:

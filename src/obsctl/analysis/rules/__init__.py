@@ -8,6 +8,7 @@ workflow reads the files and asks the server.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -91,6 +92,16 @@ class _Out:
         self.hits.append(
             Hit(rule, message, line, subject or f"{group}/{name}", hint, col, text, extra)
         )
+
+
+@functools.lru_cache(maxsize=4096)  # rule files repeat their templates
+def _template_problem(text: str) -> tuple[int, str] | None:
+    """``check_template``'s complaint about ``text`` (line, message), or ``None``."""
+    try:
+        check_template(text)
+    except TemplateError as err:
+        return err.line, err.message
+    return None
 
 
 def recorded_names(files: Iterable[RuleFile]) -> frozenset[str]:
@@ -227,13 +238,13 @@ def _check_rule(
         return
     for what, pairs in (("label", rule.labels), ("annotation", rule.annotations)):
         for key, value in pairs:
-            try:
-                check_template(value)
-            except TemplateError as err:
+            problem = _template_problem(value)
+            if problem is not None:
+                line, message = problem
                 where = f"{'labels' if what == 'label' else 'annotations'}.{key}:value"
                 add(
                     c.INVALID_TEMPLATE,
-                    f'{what} "{key}": template: __alert_{rule.name}:{err.line}: {err.message}',
+                    f'{what} "{key}": template: __alert_{rule.name}:{line}: {message}',
                     rule.at(where),
                 )
     interval = group.interval_s if group.interval_s is not None else options.evaluation_interval_s

@@ -60,6 +60,9 @@ class TemplateError(ValueError):
         self.line = line
 
 
+_QUOTES = re.compile("[\"`']")
+
+
 def _actions(text: str) -> list[tuple[str, int]]:
     """Each ``{{ … }}`` action's inner text (trim markers removed) and its line."""
     out: list[tuple[str, int]] = []
@@ -71,6 +74,9 @@ def _actions(text: str) -> list[tuple[str, int]]:
         line = text.count("\n", 0, start) + 1
         i = start + 2
         quote: str | None = None
+        close = text.find("}}", i)
+        if close >= 0 and not _QUOTES.search(text, i, close):
+            i = close  # no quoted text inside: the first "}}" closes the action
         while i < len(text):
             ch = text[i]
             if quote is not None:

@@ -1,0 +1,116 @@
+"""The lexer's fast path reads common expressions exactly as the state machine does.
+
+``_fast_tokenize`` either gives up (``None``) or returns the very tokens (kind, offset, text)
+of ``_Lexer``; checked on Prometheus's parser cases and on generated near-PromQL text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from obsctl.parsers.promql_lexer import Token, _fast_tokenize, _Lexer, tokenize
+
+_CASES = json.loads(
+    (Path(__file__).parents[2] / "data" / "promql" / "parse_test_cases.json").read_text()
+)["cases"]
+
+FRAGMENTS = [
+    *("sum", "by", "without", "rate", "x", "job", "a:b", ":c", "on", "group_left", "bool"),
+    *("offset", "fill", "fill_left", "inf", "NaN", "step", "start", "Sum", "é", "_x1"),
+    *("(", ")", "{", "}", "[", "]", ",", ":", "=", "=~", "!=", "!~", "==", "!", "~"),
+    *(">", ">=", "<", "<=", "</", ">/", "+", "-", "*", "/", "%", "^", "@", "#c\n"),
+    *("5m", "1h30m", "5ms", "5mss", "5m3", "1.5m", "0.05", ".5", "5.", "0x1f", "1e3", "1_0"),
+    *("10", "0", "07", "5y", "5ys", "3w2d", "5m:1m", "5m:", "1e", "5_m"),
+    *('"v"', "'v'", '"a\\"b"', '"\\x41"', "`r`", '"', "'", '"é"', '"\n"'),
+    *(" ", "  ", "\n", "\t", "\r", "\f", "\v"),
+]
+
+
+def _same(text: str) -> list[Token] | None:
+    fast = _fast_tokenize(text)
+    if fast is not None:
+        slow = _Lexer(text).run()
+        assert fast == slow
+        assert all(type(tok) is Token for tok in fast)
+    return fast
+
+
+@pytest.mark.parametrize("case", _CASES, ids=lambda c: c["input"][:40])
+def test_prometheus_cases(case: dict[str, object]) -> None:
+    _same(str(case["input"]))
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=14).map("".join))
+@example('sum by (job) (rate(x_total{code=~"5.."}[5m])) / sum(rate(x_total[5m])) > 0.05')
+@example("a[5m:1m] offset 1h30m @ 100")
+@example("a[ 5m : ]")
+@example("x{a!~'y',b=\"\"}")
+def test_generated_text(text: str) -> None:
+    _same(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'sum by (job, instance) (rate(http_requests_1_total{code=~"5.."}[5m])) > 0.05',
+        "job:http_requests:rate5m[5m:1m] offset 1h",
+        "histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))",
+        "up == 0 and on (job) absent(y)",
+        "",
+    ],
+)
+def test_common_shapes_take_the_fast_path(text: str) -> None:
+    assert _same(text) is not None
+    assert tokenize(text) == _Lexer(text).run()
+
+
+@pytest.mark.parametrize(
+    "text", ["a # comment", 'x{a="\\n"}', "fill(1)", "x[5m+1m]", "(", ")", "a =~ b", "`r`"]
+)
+def test_everything_else_goes_to_the_state_machine(text: str) -> None:
+    assert _fast_tokenize(text) is None
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        "PosRange", "VectorSelector", "MatrixSelector", "LabelMatcher", "BinaryExpr",
+        "AggregateExpr", "Call", "NumberLiteral", "StringLiteral", "ParenExpr", "VectorMatching",
+    ],
+)  # fmt: skip
+def test_fast_constructors_build_the_same_nodes(cls: str) -> None:
+    """The parser's slot-setting constructors give the objects the classes' own would."""
+    import dataclasses
+
+    from obsctl.model import promql_ast
+    from obsctl.parsers import promql_parser
+
+    real = getattr(promql_ast, cls)
+    fast = getattr(promql_parser, f"_new_{cls}")
+    assert fast is not real  # the fast path is in use
+    fields = dataclasses.fields(real)
+    required = [object() for f in fields if f.default is dataclasses.MISSING]
+    everything = [object() for _ in fields]
+    for args in (required, everything):
+        made, want = fast(*args), real(*args)
+        assert type(made) is real
+        assert all(getattr(made, f.name) is getattr(want, f.name) for f in fields)
+    keywords = {f.name: object() for f in fields}
+    assert fast(**keywords) == real(**keywords)
+
+
+def test_fast_constructors_fill_default_factories() -> None:
+    from obsctl.model.rules import RuleDef
+    from obsctl.parsers._fast_init import fast_init
+
+    make = fast_init(RuleDef)
+    assert make is not RuleDef
+    args = ("alert", "A", "up == 0", None, None, (), (), (1, 1))
+    made, want = make(*args), RuleDef(*args)  # type: ignore[arg-type]
+    assert made == want and made.field_pos == {} and made.field_pos is not make(*args).field_pos
+    assert make(*args, field_pos={"expr": (2, 3)}).field_pos == {"expr": (2, 3)}  # type: ignore[arg-type]
