@@ -134,3 +134,33 @@ async def test_silence_from_the_console_reaches_alertmanager(console: ObsctlApp,
         panel = app.query_one(AlertsPanel)
         assert panel.alerts is not None
         assert ALERT not in [a.name for a in panel.alerts]
+
+
+async def test_traces_view_filters_go_to_tempo_search(console: ObsctlApp, bed: Bed) -> None:  # noqa: F811
+    from urllib.parse import parse_qs, urlsplit
+
+    from obsctl.tui.screens.drill import TracesScreen
+
+    app = console
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _until(pilot, lambda: app.refreshes > 0, "the first refresh")
+        before = len(bed.tempo.requests)
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TracesScreen)
+        assert not screen.can_live  # Tempo is not the local store
+        await _until(pilot, lambda: screen.searches >= 1, "the search")
+        await pilot.press("slash", *"service:checkout op:POST >250ms error", "enter")
+        await _until(pilot, lambda: screen.searches >= 2, "the filtered search")
+        searches = [
+            parse_qs(urlsplit(p).query)
+            for p in bed.tempo.requests[before:]
+            if p.startswith("/api/search")
+        ]
+        assert searches[0]["q"] == ["{ }"]
+        assert searches[-1]["q"] == [
+            '{ resource.service.name = "checkout" && name = "POST" && duration >= 250ms'
+            " && status = error }"
+        ]
+        assert searches[-1]["limit"] == ["50"]

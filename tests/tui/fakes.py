@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from obsctl.errors import ObsctlError
 from obsctl.model.alerts import AlertRow, AlertWindow
 from obsctl.model.correlation import CorrelationResult, LatencySource, PathShare, RankedTrace
 from obsctl.model.doctor import PipelineReport
+from obsctl.model.logs import LogRecord
 from obsctl.model.metrics import QueryResult, Series, float_array
 from obsctl.model.time import TimeRange
 from obsctl.model.trace_analysis import TraceAnalysis
@@ -216,6 +218,31 @@ TRACE = Trace(
 )
 
 
+LOGS = [
+    LogRecord(
+        time_ns=_T0 + 880 * _MS,
+        service="postgres",
+        severity_number=13,
+        severity_text="WARN",
+        body="slow query:\n  930 ms on orders",
+        trace_id=TRACE_ID,
+        span_id="c" * 16,
+        attributes=(("db.table", "orders"),),
+    ),
+    LogRecord(
+        time_ns=_T0 + 1170 * _MS,
+        service="payments",
+        severity_number=17,
+        severity_text="ERROR",
+        body="card declined by issuer",
+        trace_id=TRACE_ID,
+        span_id="d" * 16,
+    ),
+]
+"""The fake trace's log lines (a local store's OTLP logs): one under the database span, an
+error under the payment."""
+
+
 def correlation(alert_name: str = "TargetDown") -> CorrelationResult:
     """What correlate answers for the fake incident: two ranked traces."""
     window = AlertWindow(NOW - timedelta(minutes=42), NOW, (("job", "api"),))
@@ -265,13 +292,29 @@ class FakeIncidents:
     def __init__(self, *, error: ObsctlError | None = None) -> None:
         self.error = error
         self.gate: asyncio.Event | None = None
+        self.stream_gate: asyncio.Event | None = None
+        """Set: correlate streams its ranked traces, then waits for it before it ends."""
         self.correlated: list[tuple[str, datetime, datetime]] = []
         self.traces: list[str] = []
         self.silences: list[tuple[AlertRow, timedelta, str, datetime]] = []
         self.searches: list[TraceSearch] = []
+        self.error_searches: list[bool] = []
+        """``errors`` of each search."""
+        self.recent: list[TraceSummary] = list(RECENT)
+        """What the trace search answers (a test adds to it: traces arriving)."""
+        self.local_store = False
+        """Whether the search reads the local store (the traces view can go live)."""
+        self.log_records: list[LogRecord] | None = list(LOGS)
+        """What ``logs`` answers (``None``: no log source)."""
+        self.logs_asked: list[str] = []
 
     async def correlate(
-        self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
+        self,
+        alert: AlertRow,
+        start: datetime,
+        end: datetime,
+        note: Callable[[str], None],
+        ranked: Callable[[Sequence[RankedTrace]], None] | None = None,
     ) -> CorrelationResult:
         self.correlated.append((alert.name, start, end))
         note("1 firing window (alertmanager)")
@@ -279,7 +322,15 @@ class FakeIncidents:
             await self.gate.wait()
         if self.error is not None:
             raise self.error
-        return correlation(alert.name)
+        result = correlation(alert.name)
+        if ranked is not None and self.stream_gate is not None:
+            # The missing trace is known first (ranked 1st of 1), then the slow one lands
+            # ahead of it; correlate ends only when ``stream_gate`` is set.
+            ranked([replace(result.traces[1], rank=1)])
+            await asyncio.sleep(0)
+            ranked(result.traces)
+            await self.stream_gate.wait()
+        return result
 
     async def trace(self, trace_id: str) -> TraceAnalysis:
         self.traces.append(trace_id)
@@ -293,11 +344,21 @@ class FakeIncidents:
             raise self.error
         return "5b9c1f0e-silence"
 
-    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
+    async def recent_traces(
+        self, search: TraceSearch, *, errors: bool = False
+    ) -> Sequence[TraceSummary]:
         self.searches.append(search)
+        self.error_searches.append(errors)
         if self.error is not None:
             raise self.error
-        return RECENT
+        return list(self.recent)
+
+    def search_is_live(self) -> bool:
+        return self.local_store
+
+    async def logs(self, trace: Trace) -> Sequence[LogRecord] | None:
+        self.logs_asked.append(trace.trace_id)
+        return self.log_records
 
 
 RECENT = [

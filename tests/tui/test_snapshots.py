@@ -111,3 +111,34 @@ def test_query_editor(snap_compare, make_app, size):
 def test_traces_view(snap_compare, make_app, size):
     app = make_app(incidents=FakeIncidents())
     assert snap_compare(app, terminal_size=size, run_before=keys("t"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_correlate_streaming(snap_compare, make_app, size):
+    """Ranked traces listed while correlate still runs (it never ends here)."""
+    import asyncio
+
+    from obsctl.tui.screens.drill import CorrelateScreen
+
+    incidents = FakeIncidents()
+    incidents.stream_gate = asyncio.Event()
+
+    async def run(pilot: Pilot[int]) -> None:
+        await loaded(pilot)
+        await pilot.press("c")
+        for _ in range(50):
+            await pilot.pause()
+            screen = pilot.app.screen
+            if isinstance(screen, CorrelateScreen) and len(screen.ranked) == 2:
+                break
+        await pilot.pause()
+
+    app = _five(make_app, incidents)
+    assert snap_compare(app, terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_traces_view_filtered(snap_compare, make_app, size):
+    app = make_app(incidents=FakeIncidents())
+    run = keys("t", "slash", *"service:frontend >500ms", "enter")
+    assert snap_compare(app, terminal_size=size, run_before=run)

@@ -20,8 +20,8 @@ def tui(
             "-q",
             metavar="EXPR",
             help=(
-                "PromQL for one panel; repeat for more. Default panels: up, and "
-                "sum by (job) (up == 0)."
+                "PromQL for one panel; repeat for more. Default: the context's saved "
+                "panels (w), else up and sum by (job) (up == 0)."
             ),
             show_default=False,
         ),
@@ -44,7 +44,7 @@ def tui(
 ) -> None:
     """Watch PromQL queries and firing alerts live, in a full-screen dashboard.
 
-    One panel per query lists its series with the latest value and a sparkline over --since; an alerts panel shows what Alertmanager is firing (name, severity, age, summary); the status line shows the context, endpoint health and the last refresh. A backend that fails shows its error in its panel and the dashboard keeps refreshing. Keys: tab or 1-9 move between panels, enter shows all labels or annotations, t lists recent traces, c correlates the selected alert with its traces (enter opens a trace's waterfall, then a span), s silences it, a adds its expression as a panel, n/e/d add, edit and remove panels, / filters rows, o sorts by value, + - [ ] zoom and pan the range, l goes live, r refreshes, ? helps, q quits (docs/tui.md). For a plain terminal or a pipe use [bold]obsctl query --watch[/bold].
+    One panel per query lists its series with the latest value and a sparkline over --since; an alerts panel shows what Alertmanager is firing (name, severity, age, summary); the status line shows the context, endpoint health and the last refresh. A backend that fails shows its error in its panel and the dashboard keeps refreshing. Keys: tab or 1-9 move between panels, enter shows all labels or annotations, t lists recent traces, c correlates the selected alert with its traces (enter opens a trace's waterfall, then a span), s silences it, a adds its expression as a panel, n/e/d add, edit and remove panels, w saves them to the context, / filters rows, o sorts by value, + - [ ] zoom and pan the range, l goes live, r refreshes, ? helps, q quits (docs/tui.md). For a plain terminal or a pipe use [bold]obsctl query --watch[/bold].
 
     [bold]Examples[/bold]
 
@@ -60,7 +60,8 @@ def tui(
     from obsctl.workflows.tui_sources import DEFAULT_QUERIES, check_queries
 
     state = get_state(ctx)
-    exprs = list(query or DEFAULT_QUERIES)
+    # -q wins; else the context's saved panels (`w` in the dashboard); else the defaults.
+    exprs = list(query or state.settings.panels or DEFAULT_QUERIES)
     flavor = resolve_flavor(state.endpoint("prometheus"))
     check_queries(exprs, flavor)
     span = state.duration(since, option="--since")
@@ -88,6 +89,15 @@ def tui(
     from obsctl.tui.sources import open_sources
     from obsctl.workflows.tui_sources import LiveIncidents
 
+    def save_panels(panels: tuple[str, ...]) -> str:
+        from obsctl.workflows.config import save_panels as save
+
+        config, path = state.load_config_file()
+        name = state.settings.context
+        save(config, path, name, panels)
+        n = len(panels)
+        return f"{n} panel{'s' if n != 1 else ''} saved to context {name!r} in {path}"
+
     metrics, alerts = open_sources(prometheus, alertmanager)
     incidents = LiveIncidents(state.settings, log=state.http_log)
     app = ObsctlApp(
@@ -101,6 +111,10 @@ def tui(
         end=fixed_end,
         incidents=incidents,
         flavor=flavor,
+        save_panels=save_panels,
     )
     app.run()
+    if app.crash is not None:
+        # A bug inside the dashboard: the error boundary reports it as one line (exit 70).
+        raise app.crash
     raise typer.Exit(app.return_code or 0)

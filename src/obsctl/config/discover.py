@@ -228,7 +228,13 @@ def resolve_settings(
         )
         for kind in ENDPOINT_KINDS
     }
-    return Settings(context=name, endpoints=endpoints, config_path=path, extra=config.extra)
+    return Settings(
+        context=name,
+        endpoints=endpoints,
+        config_path=path,
+        extra=config.extra,
+        panels=ctx.panels if ctx else (),
+    )
 
 
 # ----------------------------------------------------------------------- capabilities cache

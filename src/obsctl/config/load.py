@@ -199,7 +199,11 @@ class _Walker:
         endpoints: dict[str, EndpointSpec] = {}
         if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
             return Context(name=name, line=knode.start_mark.line + 1)
+        panels: tuple[str, ...] = ()
         for kind, eknode, evnode in self.mapping(node, f"context {name!r}"):
+            if kind == "tui":
+                panels = self.tui_section(evnode, f"contexts.{name}.tui")
+                continue
             if kind not in ENDPOINT_KINDS:
                 raise self.err(
                     f"unknown endpoint {kind!r} in context {name!r}",
@@ -207,7 +211,31 @@ class _Walker:
                     hint="endpoints: " + ", ".join(ENDPOINT_KINDS),
                 )
             endpoints[kind] = self.endpoint(kind, evnode, f"contexts.{name}.{kind}")
-        return Context(name=name, endpoints=endpoints, line=knode.start_mark.line + 1)
+        return Context(
+            name=name, endpoints=endpoints, line=knode.start_mark.line + 1, panels=panels
+        )
+
+    def tui_section(self, node: yaml.Node, path: str) -> tuple[str, ...]:
+        """A context's ``tui:`` section: ``panels``, a list of PromQL strings."""
+        panels: list[str] = []
+        if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
+            return ()
+        for key, knode, vnode in self.mapping(node, path):
+            if key != "panels":
+                raise self.err(f"unknown key {key!r} in {path}", knode, hint="keys: panels")
+            if isinstance(vnode, yaml.ScalarNode) and vnode.value in ("", "~", "null"):
+                continue
+            if not isinstance(vnode, yaml.SequenceNode):
+                raise self.err(f"{path}.panels must be a list of PromQL strings", vnode)
+            for item in vnode.value:
+                # PromQL as written: no ${VAR} substitution in a query.
+                if not isinstance(item, yaml.ScalarNode):
+                    raise self.err(f"{path}.panels: each panel is one PromQL string", item)
+                expr = str(item.value)
+                if not expr.strip():
+                    raise self.err(f"{path}.panels: an empty expression", item)
+                panels.append(expr)
+        return tuple(panels)
 
     def endpoint(self, kind: str, node: yaml.Node, path: str) -> EndpointSpec:
         line = node.start_mark.line + 1
@@ -318,6 +346,8 @@ def dump_config(config: Config) -> str:
         eps: dict[str, Any] = {}
         for kind, spec in ctx.endpoints.items():
             eps[kind] = _spec_to_doc(spec)
+        if ctx.panels:
+            eps["tui"] = {"panels": list(ctx.panels)}
         contexts[name] = eps
     doc["contexts"] = contexts
     doc.update(config.extra)

@@ -130,6 +130,9 @@ class Context:
     name: str
     endpoints: dict[str, EndpointSpec] = field(default_factory=dict)
     line: int = 0
+    panels: tuple[str, ...] = ()
+    """``tui: {panels: [...]}``: the PromQL panels ``obsctl tui`` starts with (saved by its
+    ``w`` key) when no ``--query`` is given."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +195,8 @@ class Settings:
     endpoints: dict[str, Endpoint]
     config_path: str | None
     extra: dict[str, object] = field(default_factory=dict)
+    panels: tuple[str, ...] = ()
+    """The context's saved ``obsctl tui`` panels (``Context.panels``)."""
 
     def endpoint(self, kind: str) -> Endpoint:
         """The endpoint of ``kind`` (always present: defaults fill the gaps)."""

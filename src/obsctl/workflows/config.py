@@ -217,3 +217,30 @@ def remove_context(config: Config, path: str, name: str) -> None:
     contexts = {k: v for k, v in config.contexts.items() if k != name}
     current = None if config.current_context == name else config.current_context
     write_config_file(replace(config, contexts=contexts, current_context=current), path)
+
+
+def save_panels(config: Config, path: str, name: str | None, panels: tuple[str, ...]) -> None:
+    """Make ``panels`` the PromQL panels ``obsctl tui`` starts with in context ``name``
+    (``contexts.NAME.tui.panels``); the rest of the file is kept, as ``set-context`` keeps it.
+
+    Raises:
+        ConfigError: no context, or ``name`` is not defined in the file.
+    """
+    if name is None:
+        raise ConfigError(
+            "no context to save the panels in",
+            hint="create one: obsctl config set-context NAME --prometheus-url URL --use",
+        )
+    if name not in config.contexts:
+        raise ConfigError(
+            f"context {name!r} is not in {path}",
+            hint=f"create it: obsctl config set-context {name} --prometheus-url URL",
+        )
+    contexts = dict(config.contexts)
+    contexts[name] = replace(contexts[name], panels=tuple(panels))
+    updated = replace(config, contexts=contexts)
+    from obsctl.config.load import dump_config, load_config
+
+    # Round-trip through the loader so that what we write is what we would accept.
+    load_config(dump_config(updated), source=path, env={}, substitute=False)
+    write_config_file(updated, path)

@@ -69,6 +69,7 @@ from obsctl.model.correlation import (
     CorrelationResult,
     MergedCandidate,
     RankBy,
+    RankedTrace,
     TraceExemplar,
     TraceFacts,
 )
@@ -648,19 +649,24 @@ async def fetch_all(
     logs: LogBackend | None = None,
     *,
     on_done: Callable[[], None] = lambda: None,
+    on_fetched: Callable[[MergedCandidate, TraceFacts | str], None] | None = None,
 ) -> tuple[dict[str, TraceFacts], dict[str, str], dict[str, TraceLinks]]:
     """Fetch and analyse ``cands`` concurrently (bounded by ``sem``); missing ones get notes,
-    fetched ones links to ``targets``; ``on_done`` hears each one finish. With a log source,
-    each trace's facts carry the error log lines of its bottleneck."""
+    fetched ones links to ``targets``; ``on_done`` hears each one finish, ``on_fetched`` gets
+    each one's facts (or the note on why it is missing) as it lands. With a log source, each
+    trace's facts carry the error log lines of its bottleneck."""
     targets = targets or LinkTargets()
 
     async def one(cand: MergedCandidate) -> tuple[TraceFacts, TraceLinks] | str:
         try:
-            return await _fetch_one(
+            res = await _fetch_one(
                 cand.trace_id, backends, cand.sources, sem, analyze, targets, logs
             )
         finally:
             on_done()
+        if on_fetched is not None:
+            on_fetched(cand, res if isinstance(res, str) else res[0])
+        return res
 
     results = await asyncio.gather(*(one(c) for c in cands))
     facts: dict[str, TraceFacts] = {}
@@ -684,11 +690,14 @@ async def correlate_alert(
     analyze: Analyzer,
     note: Callable[[str], None] = lambda _line: None,
     progress: Callable[[str], None] = lambda _line: None,
+    on_ranked: Callable[[Sequence[RankedTrace]], None] | None = None,
 ) -> CorrelationResult:
     """Find the alert's firing windows, the traces behind them, rank and explain them.
 
     ``progress`` hears each step as it starts, and each fetched trace (``fetching traces
-    4/10…``).
+    4/10…``). ``on_ranked`` gets the traces fetched so far, ranked among themselves (the same
+    ``rank_traces``), each time one more lands: a console can show them as they arrive. The
+    last call has every trace, in the order of the result.
 
     Raises:
         NotFound: the alert never fired in the range (exit 5).
@@ -750,10 +759,30 @@ async def correlate_alert(
         done += 1
         progress(f"fetching traces {done}/{total}…")
 
+    arrived: list[MergedCandidate] = []
+    so_far: dict[str, TraceFacts] = {}
+    why: dict[str, str] = {}
+
+    def landed(cand: MergedCandidate, got: TraceFacts | str) -> None:
+        arrived.append(cand)
+        if isinstance(got, str):
+            why[cand.trace_id] = got
+        else:
+            so_far[cand.trace_id] = got
+        if on_ranked is not None:
+            on_ranked(rank_traces(arrived, so_far, rank_by=req.rank_by, notes=why))
+
     progress(f"fetching traces 0/{total}…")
     (facts, notes, links), (base_facts, _, _) = await asyncio.gather(
         fetch_all(
-            top, sources.traces, sem, analyze, req.link_targets, sources.logs, on_done=fetched
+            top,
+            sources.traces,
+            sem,
+            analyze,
+            req.link_targets,
+            sources.logs,
+            on_done=fetched,
+            on_fetched=landed if on_ranked is not None else None,
         ),
         fetch_all(base_cands, sources.traces, sem, analyze, on_done=fetched),
     )
@@ -1008,8 +1037,11 @@ async def run_correlate(
     note: Callable[[str], None] = lambda _line: None,
     analyze: Analyzer | None = None,
     progress: Callable[[str], None] = lambda _line: None,
+    on_ranked: Callable[[Sequence[RankedTrace]], None] | None = None,
 ) -> CorrelationResult:
     """Build the backends the settings name, run ``correlate_alert``, close the clients.
+
+    ``on_ranked`` hears the traces ranked so far as each one is fetched (``correlate_alert``).
 
     Prometheus is used when configured or when ``--rules`` needs it; Alertmanager when
     configured. With neither configured and no ``--window``, their local defaults are tried.
@@ -1071,7 +1103,12 @@ async def run_correlate(
                     f"{ep.display_name} search API unavailable (obsctl doctor)"
                 )
         return await correlate_alert(
-            req, sources, analyze=analyze or analyze_for_correlate, note=note, progress=progress
+            req,
+            sources,
+            analyze=analyze or analyze_for_correlate,
+            note=note,
+            progress=progress,
+            on_ranked=on_ranked,
         )
 
 

@@ -11,7 +11,7 @@ import getpass
 import math
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 from urllib.parse import parse_qs, urlsplit
@@ -19,16 +19,18 @@ from urllib.parse import parse_qs, urlsplit
 from obsctl.backends.alertmanager import AlertmanagerClient, parse_alerts
 from obsctl.backends.http import LogFn, make_client
 from obsctl.backends.prometheus import PrometheusClient
+from obsctl.config.kinds import KINDS
 from obsctl.config.schema import Endpoint, Settings
 from obsctl.errors import UsageError
 from obsctl.model import alerts as model_alerts
 from obsctl.model.alerts import AlertRow, Matcher
-from obsctl.model.correlation import CorrelationResult
+from obsctl.model.correlation import CorrelationResult, RankedTrace
 from obsctl.model.doctor import PipelineReport
+from obsctl.model.logs import LogRecord
 from obsctl.model.metrics import QueryResult
 from obsctl.model.time import format_rfc3339
 from obsctl.model.trace_analysis import TraceAnalysis
-from obsctl.model.traces import TraceSearch, TraceSummary
+from obsctl.model.traces import Trace, TraceSearch, TraceSummary
 from obsctl.redact import redact
 from obsctl.workflows.query import ROUND_STEPS, precheck, resolve_flavor, round_step_at_least
 
@@ -276,9 +278,15 @@ class IncidentSource(Protocol):
     """What the dashboard's drill-down asks: correlate an alert, fetch a trace, silence."""
 
     async def correlate(
-        self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
+        self,
+        alert: AlertRow,
+        start: datetime,
+        end: datetime,
+        note: Callable[[str], None],
+        ranked: Callable[[Sequence[RankedTrace]], None] | None = None,
     ) -> CorrelationResult:
-        """The ranked traces behind ``alert`` in ``[start, end]``; ``note`` gets progress."""
+        """The ranked traces behind ``alert`` in ``[start, end]``; ``note`` gets progress,
+        ``ranked`` the traces fetched so far, ranked, each time one more lands."""
         ...
 
     async def trace(self, trace_id: str) -> TraceAnalysis:
@@ -291,9 +299,139 @@ class IncidentSource(Protocol):
         """Silence this alert instance from ``now`` for ``duration``; the silence ID."""
         ...
 
-    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
-        """Traces found by a trace search, newest first."""
+    async def recent_traces(
+        self, search: TraceSearch, *, errors: bool = False
+    ) -> Sequence[TraceSummary]:
+        """Traces found by a trace search, newest first; ``errors``: only traces with an
+        error span, where the backend's search can say so."""
         ...
+
+    def search_is_live(self) -> bool:
+        """Whether the trace search reads the local store (``obsctl receive`` adds to it as
+        traces arrive, so searching again shows new ones)."""
+        ...
+
+    async def logs(self, trace: Trace) -> Sequence[LogRecord] | None:
+        """The trace's log records, oldest first, where a log source has them; ``None``
+        when there is no log source."""
+        ...
+
+
+ERRORS_PUSHED: frozenset[str] = frozenset({"tempo", "jaeger"})
+"""Trace kinds whose search can be asked for error traces only (``with_errors``); the others
+are filtered on what their search answers."""
+
+
+def with_errors(kind: str, search: TraceSearch) -> TraceSearch:
+    """``search`` narrowed to traces with an error span, in the terms of ``kind``'s search:
+    TraceQL ``status = error`` for Tempo, the ``error=true`` tag for Jaeger; unchanged for
+    the others (not in ``ERRORS_PUSHED``).
+
+    >>> from datetime import datetime, UTC
+    >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+    >>> with_errors("tempo", TraceSearch(t, t, service="api")).traceql
+    '{ resource.service.name = "api" && status = error }'
+    >>> with_errors("jaeger", TraceSearch(t, t, service="api")).tags
+    (('error', 'true'),)
+    """
+    if kind == "tempo":
+        from obsctl.backends.tempo import traceql_for
+
+        base = traceql_for(search)
+        inner = base[1:-1].strip()
+        traceql = "{ " + (f"{inner} && " if inner else "") + "status = error }"
+        return replace(search, traceql=traceql)
+    if kind == "jaeger":
+        return replace(search, tags=(*search.tags, ("error", "true")))
+    return search
+
+
+@dataclass(frozen=True, slots=True)
+class TraceFilter:
+    """The traces view's ``/`` filter, parsed.
+
+    Attributes:
+        service: ``service:NAME``: a span of that service (the backend's search).
+        operation: ``op:NAME``: a span of that name (the backend's search).
+        min_duration_ns: ``>500ms``: at least that long (the backend's search, and the trace).
+        errors: ``error``: an error span (the backend's search where it can, and the trace).
+        words: any other word: in the root service or operation (filtered here).
+    """
+
+    service: str | None = None
+    operation: str | None = None
+    min_duration_ns: int | None = None
+    errors: bool = False
+    words: tuple[str, ...] = ()
+
+    def search(self, start: datetime, end: datetime, limit: int) -> TraceSearch:
+        """The backend search for this filter over ``[start, end]``."""
+        return TraceSearch(
+            start=start,
+            end=end,
+            service=self.service,
+            operation=self.operation,
+            min_duration_ns=self.min_duration_ns,
+            limit=limit,
+        )
+
+    def pushed(self) -> tuple[str | None, str | None, int | None, bool]:
+        """What goes to the backend: a change asks it again."""
+        return self.service, self.operation, self.min_duration_ns, self.errors
+
+    def keeps(self, trace: TraceSummary) -> bool:
+        """Whether ``trace`` passes what can be checked on its summary (duration, errors,
+        words); service and operation were the backend's to match, on any span."""
+        if self.min_duration_ns is not None and trace.duration_ns < self.min_duration_ns:
+            return False
+        if self.errors and not trace.error_count:
+            return False
+        where = f"{trace.root_service} {trace.root_name}".lower()
+        return all(word in where for word in self.words)
+
+
+def parse_trace_filter(text: str) -> TraceFilter:
+    """``service:checkout op:PlaceOrder >500ms error slow``: see ``TraceFilter``.
+
+    A ``>`` word that is not a duration is an ordinary word.
+
+    >>> parse_trace_filter("service:checkout >1.5s error pay")
+    TraceFilter(service='checkout', operation=None, min_duration_ns=1500000000, errors=True, words=('pay',))
+    """  # noqa: E501 - a doctest line
+    service = operation = None
+    min_ns: int | None = None
+    errors = False
+    words: list[str] = []
+    for word in text.split():
+        key, sep, value = word.partition(":")
+        low = key.lower()
+        if sep and value and low in ("service", "svc"):
+            service = value
+        elif sep and value and low in ("op", "operation", "name"):
+            operation = value
+        elif word.startswith(">") and (ns := duration_ns(word[1:])) is not None:
+            min_ns = ns
+        elif word.lower() in ("error", "errors"):
+            errors = True
+        else:
+            words.append(word.lower())
+    return TraceFilter(service, operation, min_ns, errors, tuple(words))
+
+
+def duration_ns(text: str) -> int | None:
+    """``500ms``, ``2s``, ``150us`` in nanoseconds (``None`` when not a duration).
+
+    >>> duration_ns("500ms"), duration_ns("1.5s"), duration_ns("fast")
+    (500000000, 1500000000, None)
+    """
+    for unit, scale in (("ms", 10**6), ("us", 10**3), ("µs", 10**3), ("ns", 1), ("s", 10**9)):
+        if text.endswith(unit):
+            try:
+                value = float(text[: -len(unit)])
+            except ValueError:
+                return None
+            return int(value * scale) if value >= 0 and math.isfinite(value) else None
+    return None
 
 
 class LiveIncidents:
@@ -310,9 +448,15 @@ class LiveIncidents:
         self._log = log
 
     async def correlate(
-        self, alert: AlertRow, start: datetime, end: datetime, note: Callable[[str], None]
+        self,
+        alert: AlertRow,
+        start: datetime,
+        end: datetime,
+        note: Callable[[str], None],
+        ranked: Callable[[Sequence[RankedTrace]], None] | None = None,
     ) -> CorrelationResult:
-        """``run_correlate`` for the alert over the dashboard's range.
+        """``run_correlate`` for the alert over the dashboard's range; ``ranked`` hears the
+        traces ranked so far as each one is fetched.
 
         Raises:
             NotFound, BackendUnreachable, BackendError: as ``obsctl correlate``.
@@ -325,7 +469,9 @@ class LiveIncidents:
         request = plan_correlate(options, end)
         # Each step and each fetched trace (``fetching traces 4/10…``) reaches the view's
         # status line through ``note``, as the workflow reports it.
-        return await run_correlate(self._settings, request, log=self._log, note=note, progress=note)
+        return await run_correlate(
+            self._settings, request, log=self._log, note=note, progress=note, on_ranked=ranked
+        )
 
     async def trace(self, trace_id: str) -> TraceAnalysis:
         """``fetch_trace`` from the configured trace backends, then ``analyze_trace``.
@@ -363,13 +509,47 @@ class LiveIncidents:
         silence_id, _ = await add_silence(self._settings, request, log=self._log)
         return silence_id
 
-    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
-        """``search_traces`` on the first configured trace backend, newest first.
+    def _search_kind(self) -> str:
+        from obsctl.workflows.trace import backends_to_try
+
+        return backends_to_try(self._settings, None)[0]
+
+    async def recent_traces(
+        self, search: TraceSearch, *, errors: bool = False
+    ) -> Sequence[TraceSummary]:
+        """``search_traces`` on the first configured trace backend, newest first, with
+        ``errors`` put to the backend where its search has it (``with_errors``).
 
         Raises:
+            UsageError: Jaeger without a service.
             BackendUnreachable, BackendError, ParseError: as ``obsctl trace search``.
         """
         from obsctl.workflows.trace import search_traces
 
-        found = await search_traces(self._settings, search, log=self._log)
+        kind = self._search_kind()
+        query = with_errors(kind, search) if errors else search
+        found = await search_traces(self._settings, query, backend=kind, log=self._log)
         return sorted(found.traces, key=lambda t: t.start, reverse=True)
+
+    def search_is_live(self) -> bool:
+        """The search reads the local store."""
+        return KINDS[self._search_kind()].locator == "path"
+
+    async def logs(self, trace: Trace) -> Sequence[LogRecord] | None:
+        """``trace_logs`` (the local store's OTLP logs of the trace), as ``obsctl trace``
+        shows them under its spans; ``None`` without a local store. Bodies and attributes
+        pass the redaction point: the console draws them.
+        """
+        from obsctl.workflows.trace import local_stores, trace_logs
+
+        if not local_stores(self._settings):
+            return None
+        records = await trace_logs(self._settings, trace)
+        return [
+            replace(
+                r,
+                body=redact(r.body, shapes=False),
+                attributes=tuple((k, redact(str(v), shapes=False)) for k, v in r.attributes),
+            )
+            for r in records
+        ]

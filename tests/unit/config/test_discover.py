@@ -113,3 +113,53 @@ def test_explicit_missing_file_is_an_error(tmp_path):
         resolve_settings(
             config_path=str(tmp_path / "nope.yaml"), context=None, url_flags={}, env={}
         )
+
+
+def test_saved_tui_panels_round_trip_and_keep_the_rest(cfg, monkeypatch):
+    from obsctl.config.discover import load_config_file
+    from obsctl.workflows.config import save_panels
+
+    monkeypatch.setenv("PROD_TOKEN", "t")
+    import yaml
+
+    before = yaml.safe_load(Path(cfg).read_text())
+    config, path = load_config_file(cfg, substitute=False)
+    panels = ("up", 'sum by (code) (rate(http_requests_total{job="api"}[5m]))', "x ${NOT_A_VAR}")
+    save_panels(config, path, "prod", panels)
+    assert settings(cfg, env={"PROD_TOKEN": "t"}).panels == panels
+    # The other context, the endpoints and the token reference are as they were.
+    assert settings(cfg, context="staging").panels == ()
+    after = yaml.safe_load(Path(cfg).read_text())
+    assert after["contexts"]["prod"].pop("tui") == {"panels": list(panels)}
+    assert after == before
+    again, _ = load_config_file(cfg, substitute=False)
+    # Saving again replaces the list.
+    save_panels(again, path, "prod", ("up",))
+    assert settings(cfg, env={"PROD_TOKEN": "t"}).panels == ("up",)
+
+
+def test_saving_panels_needs_a_context_in_the_file(cfg):
+    from obsctl.config.discover import load_config_file
+    from obsctl.workflows.config import save_panels
+
+    config, path = load_config_file(cfg, substitute=False)
+    with pytest.raises(ConfigError, match="no context to save the panels in"):
+        save_panels(config, path, None, ("up",))
+    with pytest.raises(ConfigError, match="context 'nope' is not in"):
+        save_panels(config, path, "nope", ("up",))
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("    tui:\n      colors: dark\n", "unknown key 'colors' in contexts.prod.tui"),
+        ("    tui:\n      panels: up\n", "contexts.prod.tui.panels must be a list"),
+        ("    tui:\n      panels: ['']\n", "contexts.prod.tui.panels: an empty expression"),
+        ("    tui:\n      panels: [[up]]\n", "each panel is one PromQL string"),
+    ],
+)
+def test_bad_tui_sections_name_the_key(tmp_path, section, message):
+    path = tmp_path / "c.yaml"
+    path.write_text("contexts:\n  prod:\n    prometheus: http://p:9090\n" + section)
+    with pytest.raises(ConfigError, match=message):
+        settings(str(path))

@@ -479,3 +479,37 @@ async def test_jaeger_search_needs_a_service_label() -> None:
     assert jaeger.searches == []
     assert [(q.service, q.traceql) for q in zipkin.searches] == [(None, None)]
     assert res.sources == ("zipkin search",)
+
+
+class _StaggeredTraces(FakeTraces):
+    """Trace ``n`` takes ``n`` × 10 ms to fetch: they land in ID order, not rank order."""
+
+    async def fetch_trace(self, trace_id):
+        await asyncio.sleep(int(trace_id, 16) * 0.01)
+        return await super().fetch_trace(trace_id)
+
+
+async def test_ranked_traces_stream_in_as_they_are_fetched() -> None:
+    # Latency grows with the ID, except 5, which is missing: the slowest lands last.
+    traces = {tid(i): make_trace(i, T_FIRE, 100 * i, [("db", "q", 50)]) for i in (1, 2, 3, 4)}
+    hits = [TraceSummary(tid(i), "checkout", "GET", T_FIRE, 100 * i * MS) for i in range(1, 6)]
+    tempo = _StaggeredTraces("tempo", traces, {"incident": hits})
+    calls: list[list[tuple[int, str, bool]]] = []
+    res = await correlate_alert(
+        req(
+            rule=None,
+            manual=((T_FIRE, T_FIRE + timedelta(minutes=10)),),
+            compare_baseline=False,
+        ),
+        Sources(traces=[tempo]),
+        analyze=simple_analyze,
+        on_ranked=lambda ranked: calls.append([(t.rank, t.trace_id, t.found) for t in ranked]),
+    )
+    # One call per fetched trace; each ranks what has arrived so far, slowest first.
+    assert [len(c) for c in calls] == [1, 2, 3, 4, 5]
+    assert calls[0] == [(1, tid(1), True)]
+    assert calls[1] == [(1, tid(2), True), (2, tid(1), True)]
+    assert calls[3] == [(1, tid(4), True), (2, tid(3), True), (3, tid(2), True), (4, tid(1), True)]
+    # The last call is the result's ranking.
+    assert calls[-1] == [(t.rank, t.trace_id, t.found) for t in res.traces]
+    assert calls[-1][0] == (1, tid(5), False)  # known from the search only: still first

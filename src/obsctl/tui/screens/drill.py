@@ -8,6 +8,7 @@ after the screen was closed is dropped with it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from rich.text import Text
@@ -21,12 +22,13 @@ from textual.widgets import DataTable, Footer, Static
 from obsctl.errors import ObsctlError
 from obsctl.model.alerts import AlertRow
 from obsctl.model.correlation import CorrelationResult, RankedTrace
+from obsctl.model.logs import LogRecord
 from obsctl.model.trace_analysis import TraceAnalysis
-from obsctl.model.traces import Span, TraceSearch, TraceSummary
+from obsctl.model.traces import Span, Trace, TraceSummary
 from obsctl.redact import redact
 from obsctl.tui.screens.detail import DetailScreen
 from obsctl.tui.widgets.query_panel import error_text, fit
-from obsctl.workflows.tui_sources import IncidentSource
+from obsctl.workflows.tui_sources import IncidentSource, TraceFilter, parse_trace_filter
 
 CP_MARK = "◆"
 """Marks a span on the critical path (a glyph, so it shows without colour)."""
@@ -76,7 +78,7 @@ class DrillScreen(Screen[None]):
             yield Static(classes="drill-status")
             table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
             yield table
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Title the panel and focus the table."""
@@ -102,9 +104,17 @@ class CorrelateScreen(DrillScreen):
     """``c`` on an alert: correlate it over the dashboard's range, list the ranked traces."""
 
     def __init__(
-        self, source: IncidentSource, alert: AlertRow, start: datetime, end: datetime
+        self,
+        source: IncidentSource,
+        alert: AlertRow,
+        start: datetime,
+        end: datetime,
+        *,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(f"Traces behind {alert.name or '(no alertname)'}")
+        self.clock = clock or (lambda: datetime.now(UTC))
+        """Times the run for the status line (the app's clock: frozen in tests)."""
         self.source = source
         self.alert = alert
         self.start = start
@@ -112,8 +122,12 @@ class CorrelateScreen(DrillScreen):
         self.result: CorrelationResult | None = None
         self.error: ObsctlError | None = None
         self.notes: list[str] = []
+        self.ranked: list[RankedTrace] = []
+        """The traces in the table, by rank: those fetched so far while correlate runs."""
         self.first_result_at: float | None = None
-        """``time.perf_counter()`` when the ranked traces were shown (the benchmark reads it)."""
+        """``time.perf_counter()`` when the first ranked trace was shown (the benchmark reads
+        it)."""
+        self._began = datetime.now(UTC)
 
     def on_mount(self) -> None:
         """Start correlating."""
@@ -134,24 +148,49 @@ class CorrelateScreen(DrillScreen):
 
     @work(exclusive=True, group="correlate")
     async def run_correlate(self) -> None:
-        """``obsctl correlate`` for the alert; the table fills when it is done."""
-        began = time.perf_counter()
+        """``obsctl correlate`` for the alert; ranked traces fill the table as they are
+        fetched, and the final ranking replaces them when it is done."""
+        self._began = self.clock()
         try:
-            result = await self.source.correlate(self.alert, self.start, self.end, self._note)
+            result = await self.source.correlate(
+                self.alert, self.start, self.end, self._note, self._ranked
+            )
         except ObsctlError as err:
             self.error = err
             self.status(error_text(err))
             return
         if not self.is_attached:
             return
-        self.show_result(result, time.perf_counter() - began)
+        self.show_result(result, self._took())
 
-    def show_result(self, result: CorrelationResult, took: float) -> None:
-        """Fill the table with the ranked traces."""
-        self.result = result
+    def _ranked(self, traces: Sequence[RankedTrace]) -> None:
+        # Called from the workflow (same event loop) each time one more trace is fetched.
+        if not self.is_attached or self.result is not None:
+            return
+        self.fill(traces)
+        took = self._took()
+        self.status(
+            Text(
+                f"correlating… {len(traces)} traces ranked so far · {took:.1f}s",
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        )
+
+    def _took(self) -> float:
+        return max(0.0, (self.clock() - self._began).total_seconds())
+
+    def fill(self, traces: Sequence[RankedTrace]) -> None:
+        """The table shows ``traces`` by rank. A cursor moved down stays on its trace as
+        others land above it; on the first row it stays on the first (the best so far)."""
         table = self.table
+        at = None
+        if table.row_count and 0 < table.cursor_row < len(self.ranked):
+            at = self.ranked[table.cursor_row].trace_id
+        self.ranked = list(traces)
+        table.clear()
         width = max(20, self.size.width - 3 - 16 - 8 - 3 - 12)
-        for trace in result.traces:
+        for trace in self.ranked:
             errors = str(trace.error_count) if trace.error_count is not None else "-"
             table.add_row(
                 Text(str(trace.rank), justify="right"),
@@ -161,7 +200,17 @@ class CorrelateScreen(DrillScreen):
                 Text(fit(bottleneck_text(trace), width)),
                 key=trace.trace_id,
             )
-        self.first_result_at = time.perf_counter()
+        if at is not None:
+            row = next((i for i, t in enumerate(self.ranked) if t.trace_id == at), 0)
+            table.move_cursor(row=row, animate=False)
+        if self.ranked and self.first_result_at is None:
+            self.first_result_at = time.perf_counter()
+
+    def show_result(self, result: CorrelationResult, took: float) -> None:
+        """Fill the table with the final ranking."""
+        self.result = result
+        table = self.table
+        self.fill(result.traces)
         parts = [f"{len(result.traces)} traces ranked by {result.rank_by.value}"]
         n = len(result.windows)
         parts.append(f"{n} firing window" + ("s" if n != 1 else ""))
@@ -179,64 +228,122 @@ class CorrelateScreen(DrillScreen):
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if self.result is None or not 0 <= event.cursor_row < len(self.result.traces):
+        if not 0 <= event.cursor_row < len(self.ranked):
             return
-        trace = self.result.traces[event.cursor_row]
+        trace = self.ranked[event.cursor_row]
         self.app.push_screen(WaterfallScreen(self.source, trace.trace_id))
 
 
 class TracesScreen(DrillScreen):
     """``t``: recent traces from the trace backend's search over the dashboard's range;
-    ``/`` filters them (service, operation, ``>500ms``, ``error``), enter opens one."""
+    ``/`` filters them (``service:NAME``, ``op:NAME``, ``>500ms``, ``error`` go to the
+    backend's search; other words match the root service or operation here), enter opens
+    one. On the local store with a live dashboard, the search follows now and runs again
+    every ``LIVE_EVERY`` seconds: traces appear as ``obsctl receive`` stores them."""
 
     BINDINGS = [  # noqa: RUF012
         Binding("escape", "back", "Back"),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("r", "reload", "Reload"),
+        Binding("l", "live", "Live"),
         Binding("q", "app.quit_app", "Quit"),
     ]
 
     LIMIT = 50
+    LIVE_EVERY = 2.0
 
-    def __init__(self, source: IncidentSource, start: datetime, end: datetime) -> None:
+    def __init__(
+        self,
+        source: IncidentSource,
+        start: datetime,
+        end: datetime,
+        *,
+        live: bool = False,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         super().__init__("Recent traces")
         self.source = source
         self.start = start
         self.end = end
+        self.span = end - start
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.can_live = live and source.search_is_live()
+        """The search reads the local store and the dashboard follows now."""
+        self.live = self.can_live
         self.found: list[TraceSummary] = []
         self.shown: list[TraceSummary] = []
         self.filter_text = ""
+        self.filter = TraceFilter()
+        self.searched: TraceFilter | None = None
+        """The filter of the last search sent (what the backend was asked)."""
+        self.searches = 0
+        """Completed searches (tests wait on it)."""
         self.error: ObsctlError | None = None
 
     def on_mount(self) -> None:
-        """Search."""
+        """Search (and again every ``LIVE_EVERY`` seconds while live)."""
         super().on_mount()
         self.status(Text("searching…", style="dim"))
         self.search()
+        if self.can_live:
+            self.set_interval(self.LIVE_EVERY, self._tick)
+
+    def _tick(self) -> None:
+        if self.live and not any(w.group == "traces" and w.is_running for w in self.workers):
+            self.search()
 
     def action_reload(self) -> None:
         """Search again."""
         self.search()
 
+    def action_live(self) -> None:
+        """``l``: follow the local store as it fills, or stop (keeps the list still)."""
+        if not self.can_live:
+            self.notify(
+                "live needs the local store (obsctl receive) and a live dashboard", timeout=4
+            )
+            return
+        self.live = not self.live
+        if self.live:
+            self.search()
+        else:
+            self.redraw()
+
+    def range(self) -> tuple[datetime, datetime]:
+        """The range searched: the dashboard's, or while live the same length up to now."""
+        if self.live:
+            end = self.clock()
+            return end - self.span, end
+        return self.start, self.end
+
     @work(exclusive=True, group="traces")
     async def search(self) -> None:
-        """The backend's search over the range, newest first."""
-        query = TraceSearch(start=self.start, end=self.end, limit=self.LIMIT)
+        """The backend's search over the range with the filter's service, operation, minimum
+        duration and errors; newest first."""
+        wanted = self.filter
+        start, end = self.range()
+        query = wanted.search(start, end, self.LIMIT)
         try:
-            found = await self.source.recent_traces(query)
+            found = await self.source.recent_traces(query, errors=wanted.errors)
         except ObsctlError as err:
             self.error = err
+            self.searched = wanted
             self.status(error_text(err))
             return
         if self.is_attached:
             self.error = None
+            self.searched = wanted
             self.found = list(found)
+            self.searches += 1
             self.redraw()
 
     def redraw(self) -> None:
-        """Fill the table with the traces the filter keeps."""
-        self.shown = [t for t in self.found if trace_matches(t, self.filter_text)]
+        """Fill the table with the traces the filter keeps; the cursor stays on its trace."""
+        at = None
         table = self.table
+        if table.row_count and 0 <= table.cursor_row < len(self.shown):
+            at = self.shown[table.cursor_row].trace_id
+        self.shown = [t for t in self.found if self.filter.keeps(t)]
         table.clear(columns=True)
         width = self.size.width or 80
         root_w = max(16, width - 8 - 16 - 8 - 5 - 4 - 14)
@@ -261,11 +368,39 @@ class TracesScreen(DrillScreen):
                 ),
                 key=t.trace_id,
             )
-        parts = [f"{len(self.found)} traces (newest first, at most {self.LIMIT})"]
+        if at is not None:
+            row = next((i for i, t in enumerate(self.shown) if t.trace_id == at), 0)
+            table.move_cursor(row=row, animate=False)
+        self.status(self.summary())
+
+    def summary(self) -> Text:
+        """``7 of 50 traces · live · searched service=api >500.0ms error`` (what matters
+        first: it is cut at the width)."""
         if self.filter_text:
-            parts.append(f"/{self.filter_text}: {len(self.shown)} shown")
-        parts.append("/ filters: service, operation, >500ms, error")
-        self.status(Text(" · ".join(parts), no_wrap=True, overflow="ellipsis"))
+            parts = [f"{len(self.shown)} of {len(self.found)} traces"]
+        else:
+            parts = [f"{len(self.found)} traces (newest first, at most {self.LIMIT})"]
+        if self.live:
+            parts.append("live")
+        elif self.can_live:
+            parts.append("paused (l: live)")
+        asked = self.searched
+        if asked is not None and any(asked.pushed()):
+            terms = []
+            if asked.service:
+                terms.append(f"service={asked.service}")
+            if asked.operation:
+                terms.append(f"op={asked.operation}")
+            if asked.min_duration_ns:
+                terms.append(f">{format_ns(asked.min_duration_ns)}")
+            if asked.errors:
+                terms.append("error")
+            parts.append("searched " + " ".join(terms))
+        if self.filter_text:
+            parts.append(f"/{self.filter_text}")
+        else:
+            parts.append("/ filters: service:NAME op:NAME >500ms error, words")
+        return Text(" · ".join(parts), no_wrap=True, overflow="ellipsis")
 
     def action_filter(self) -> None:
         """Ask for the filter in a line under the table."""
@@ -273,25 +408,34 @@ class TracesScreen(DrillScreen):
 
         for old in self.query("#trace-filter"):
             old.remove()
-        box = Input(value=self.filter_text, placeholder="filter", id="trace-filter")
+        box = Input(
+            value=self.filter_text,
+            placeholder="service:NAME op:NAME >500ms error words (enter searches)",
+            id="trace-filter",
+        )
         self.mount(box, before=self.query_one(Footer))
         box.focus()
 
     def on_input_changed(self, event: object) -> None:
-        """Filter as you type."""
+        """Filter what was found as you type (duration, errors, words)."""
         from textual.widgets import Input
 
         if isinstance(event, Input.Changed):
             self.filter_text = event.value.strip()
+            self.filter = parse_trace_filter(self.filter_text)
             self.redraw()
 
     def on_input_submitted(self, event: object) -> None:
-        """Keep the filter, back to the table."""
+        """Keep the filter, back to the table; ask the backend again when what it is asked
+        (service, operation, duration, errors) changed."""
         from textual.widgets import Input
 
         if isinstance(event, Input.Submitted):
             event.input.remove()
             self.table.focus()
+            if self.searched is None or self.filter.pushed() != self.searched.pushed():
+                self.status(Text("searching…", style="dim"))
+                self.search()
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -300,42 +444,6 @@ class TracesScreen(DrillScreen):
             self.app.push_screen(
                 WaterfallScreen(self.source, self.shown[event.cursor_row].trace_id)
             )
-
-
-def trace_matches(trace: TraceSummary, text: str) -> bool:
-    """The traces view's filter: every word must match. ``>500ms`` / ``>2s``: at least that
-    long; ``error``: has error spans; any other word: in the root service or operation.
-
-    >>> from datetime import datetime, UTC
-    >>> t = TraceSummary("ab", "checkout", "POST /pay", datetime.now(UTC), 700_000_000,
-    ...     error_count=1)
-    >>> [trace_matches(t, w) for w in ("", "check", ">500ms", ">1s", "error", "pay error")]
-    [True, True, True, False, True, True]
-    """
-    for word in text.lower().split():
-        if word.startswith(">"):
-            wanted = _duration_ns(word[1:])
-            if wanted is not None and trace.duration_ns < wanted:
-                return False
-            continue
-        if word in ("error", "errors"):
-            if not trace.error_count:
-                return False
-            continue
-        if word not in f"{trace.root_service} {trace.root_name}".lower():
-            return False
-    return True
-
-
-def _duration_ns(text: str) -> int | None:
-    """``500ms``, ``2s``, ``150us`` in nanoseconds (``None`` when not a duration)."""
-    for unit, scale in (("ms", 10**6), ("us", 10**3), ("µs", 10**3), ("ns", 1), ("s", 10**9)):
-        if text.endswith(unit):
-            try:
-                return int(float(text[: -len(unit)]) * scale)
-            except ValueError:
-                return None
-    return None
 
 
 def bar(start: int, end: int, lo: int, hi: int, width: int) -> str:
@@ -367,6 +475,11 @@ class WaterfallScreen(DrillScreen):
         self.error: ObsctlError | None = None
         self.keys: list[str] = []
         self._spans: dict[str, Span] = {}
+        self.logs: Sequence[LogRecord] | None = None
+        """The trace's log records (``None``: no log source)."""
+        self.logs_loaded = False
+        """Whether the log source has answered (or failed: then no logs)."""
+        self._summary = ""
 
     def on_mount(self) -> None:
         """Fetch the trace."""
@@ -376,15 +489,32 @@ class WaterfallScreen(DrillScreen):
 
     @work(exclusive=True, group="trace")
     async def fetch(self) -> None:
-        """Fetch and analyse the trace, then draw it."""
+        """Fetch and analyse the trace, draw it, then fetch its log lines (for the span
+        view)."""
         try:
             analysis = await self.source.trace(self.trace_id)
         except ObsctlError as err:
             self.error = err
             self.status(error_text(err))
             return
-        if self.is_attached:
-            self.show(analysis)
+        if not self.is_attached:
+            return
+        self.show(analysis)
+        self.fetch_logs(analysis.trace)
+
+    @work(exclusive=True, group="logs")
+    async def fetch_logs(self, trace: Trace) -> None:
+        """The trace's log lines from the log source, for the span view."""
+        try:
+            logs = await self.source.logs(trace)
+        except ObsctlError:
+            logs = None  # no logs is never a failed view
+        if not self.is_attached:
+            return
+        self.logs = logs
+        self.logs_loaded = True
+        if logs:
+            self._show_summary()
 
     def show(self, a: TraceAnalysis) -> None:
         """The waterfall: one row per span, tree order."""
@@ -419,15 +549,20 @@ class WaterfallScreen(DrillScreen):
                 key=key,
             )
         started = datetime.fromtimestamp(lo / 1e9, tz=UTC).strftime("%H:%M:%S")
-        self.status(
-            Text(
-                f"{len(spans)} spans · {format_ns(hi - lo)} from {started} UTC · "
-                f"{CP_MARK} critical path ({on_path} spans) · {ERR_MARK} error · "
-                "enter: span details",
-                no_wrap=True,
-                overflow="ellipsis",
-            )
+        self._summary = (
+            f"{format_ns(hi - lo)} from {started} UTC · "
+            f"{CP_MARK} critical path ({on_path} spans) · {ERR_MARK} error"
         )
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        n = len(self.logs or ())
+        logs = f" · {n} log line{'s' if n != 1 else ''}" if n else ""
+        spans = len(self.keys)
+        line = (
+            f"{spans} span{'s' if spans != 1 else ''}{logs} · {self._summary} · enter: span details"
+        )
+        self.status(Text(line, no_wrap=True, overflow="ellipsis"))
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -435,15 +570,30 @@ class WaterfallScreen(DrillScreen):
         if self.analysis is None or not 0 <= event.cursor_row < len(self.keys):
             return
         key = self.keys[event.cursor_row]
-        self.app.push_screen(DetailScreen("Span", span_detail(self._spans[key], self.analysis)))
+        span = self._spans[key]
+        logs = None
+        if self.logs is not None:
+            logs = [r for r in self.logs if r.span_id == span.span_id]
+        body = span_detail(span, self.analysis, logs, loading=not self.logs_loaded)
+        self.app.push_screen(DetailScreen("Span", body))
 
 
 def _value(v: object) -> str:
     return str(v).lower() if isinstance(v, bool) else str(v)
 
 
-def span_detail(span: Span, a: TraceAnalysis) -> Text:
-    """A span's timing, critical-path share, attributes, resource and events."""
+def span_detail(
+    span: Span,
+    a: TraceAnalysis,
+    logs: Sequence[LogRecord] | None = None,
+    *,
+    loading: bool = False,
+) -> Text:
+    """A span's timing, critical-path share, attributes, resource, events and log lines.
+
+    ``logs``: the span's log records, oldest first (``None``: no log source, no section);
+    ``loading``: the log source has not answered yet.
+    """
     key = next((k for k, s in zip(a.span_keys, a.trace.spans, strict=True) if s is span), "")
     text = Text()
     text.append(f"{span.service}: {span.name}\n", style="bold")
@@ -476,6 +626,26 @@ def span_detail(span: Span, a: TraceAnalysis) -> Text:
         text.append(f"  +{offset} ", style="cyan")
         text.append(event.name + "\n", style="bold")
         for k, v in event.attributes:
+            text.append(f"      {k}: ", style="dim")
+            text.append(_value(v) + "\n")
+    if loading:
+        text.append("\nLogs\n", style="bold underline")
+        text.append("  (loading…)\n", style="dim")
+        return text
+    if logs is None:
+        return text
+    text.append("\nLogs\n", style="bold underline")
+    if not logs:
+        text.append("  (none)\n", style="dim")
+    for record in logs:
+        offset = format_ns(max(0, record.time_ns - span.start_ns))
+        style = "bold red" if record.is_error else "bold"
+        text.append(f"  +{offset} ", style="cyan")
+        text.append(record.severity or "LOG", style=style)
+        text.append(
+            " " + " ".join(record.body.split()) + "\n", style="red" if record.is_error else ""
+        )
+        for k, v in record.attributes:
             text.append(f"      {k}: ", style="dim")
             text.append(_value(v) + "\n")
     return text

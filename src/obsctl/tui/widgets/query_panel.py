@@ -278,7 +278,8 @@ class QueryPanel(TablePanel):
         avail = max(20, (self.size.width or 80) - 6 - 1)
         value_w = max([5, *(len(v) for v in values)])
         # Labels take what they need (up to half the width); the sparkline takes the rest.
-        label_w = max(8, min(max([6, *(len(x) for x in labels)]), avail // 2))
+        # An empty panel's "no series" line fits whole.
+        label_w = max(8 if series else 9, min(max([6, *(len(x) for x in labels)]), avail // 2))
         spark_w = max(8, avail - value_w - label_w)
         table.clear(columns=True)
         table.add_column(Text("SERIES"), width=label_w, key="series")
