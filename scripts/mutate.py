@@ -5,14 +5,17 @@
     .venv/bin/python scripts/mutate.py obsctl.model.time src/obsctl/analysis/windows.py
     .venv/bin/python scripts/mutate.py --show obsctl.model.time   # with the survivors' diffs
     .venv/bin/python scripts/mutate.py --survivors obsctl.model.time  # re-test survivors only
+    .venv/bin/python scripts/mutate.py --tests tests/unit/analysis obsctl.analysis.windows
+    .venv/bin/python scripts/mutate.py --sample 5 obsctl.analysis.engine.evaluator  # 1 in 5
 
 Runs mutmut (configured in pyproject.toml under ``[tool.mutmut]``) on those modules only, with
-the fast test tiers (``tests/unit``, ``tests/backends``); mutmut then runs, for each mutant,
-only the tests that reach the mutated function. Prints one line per module (killed, survived,
-no tests, kill rate) and the surviving mutants, which ``.venv/bin/mutmut show NAME`` explains.
-Results are kept in ``mutants/`` (git-ignored). A named run re-tests every mutant of the
-module; ``--survivors`` re-tests only those not killed last time (and mutants of changed
-functions), the quick loop while writing tests. See docs/testing.md.
+the fast test tiers (``tests/unit``, ``tests/backends``), or only the tests named with
+``--tests``; mutmut then runs, for each mutant, only the tests that reach the mutated
+function. Prints one line per module (killed, survived, no tests, kill rate) and the surviving
+mutants, which ``.venv/bin/mutmut show NAME`` explains. Results are kept in ``mutants/``
+(git-ignored). A named run re-tests every mutant of the module; ``--survivors`` re-tests only
+those not killed last time (and mutants of changed functions), the quick loop while writing
+tests. See docs/testing.md.
 
 Modules that most of the suite reaches (every PromQL evaluation runs the lexer and the
 parser) would run thousands of tests per mutant; ``[tool.mutate.tests]`` in pyproject.toml
@@ -129,8 +132,9 @@ def _ensure_mutmut() -> None:
 
 
 # Runs mutmut's CLI with ``only_mutate`` narrowed to the target files, so a run generates
-# mutants for those modules only (a first run over the whole package takes minutes). mutmut
-# keeps cached results valid across ``only_mutate`` changes.
+# mutants for those modules only (a first run over the whole package takes minutes), and with
+# the test selection narrowed to ``tests`` when given. mutmut keeps cached results valid across
+# ``only_mutate`` changes (a change of test selection re-tests everything).
 _NARROWED = """
 import sys
 from mutmut import configuration
@@ -178,7 +182,8 @@ def _drop_copied_tests() -> None:
 
 def _forget_test_map_unless_same_targets(modules: list[str], tests: list[str]) -> None:
     """mutmut maps tests to the functions they reach only in the files it mutated in that run,
-    and only re-maps new tests later; after a run on other modules, build the map afresh."""
+    and only re-maps new tests later; after a run on other modules (or with other tests),
+    build the map afresh."""
     marker = ROOT / "mutants" / "mutate-targets.txt"
     marker.parent.mkdir(exist_ok=True)
     wanted = "\n".join([*sorted(modules), *(f"tests: {t}" for t in tests)])
@@ -187,9 +192,15 @@ def _forget_test_map_unless_same_targets(modules: list[str], tests: list[str]) -
         marker.write_text(wanted, "utf-8")
 
 
-def _glob(module: str) -> str:
+def _glob(module: str, sample: int = 1) -> str:
     # mutmut names a mutant <module>.x_<function>__mutmut_<n> (methods: x<sep><Class><sep>...).
-    return f"{module}.x*"
+    # A 1-in-K sample: the mutants whose number is a multiple of K, by their last digits.
+    tail = {1: "", 2: "[02468]", 5: "[05]", 10: "0", 20: "[02468]0"}[sample]
+    return f"{module}.x*__mutmut_*{tail}" if tail else f"{module}.x*"
+
+
+def _in_sample(name: str, sample: int) -> bool:
+    return int(name.rsplit("_", 1)[1]) % sample == 0
 
 
 def results(modules: list[str]) -> dict[str, dict[str, str]]:
@@ -222,6 +233,15 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         metavar="PATH",
         help="run only these tests per mutant (repeatable; default: [tool.mutate.tests])",
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        choices=(1, 2, 5, 10, 20),
+        default=1,
+        metavar="K",
+        help="test only every K-th mutant of each function (K = 2, 5, 10 or 20): an estimate for "
+        "big modules on a busy machine; --survivors then stays within the sample",
     )
     parser.add_argument("--show", action="store_true", help="print the diff of each survivor")
     parser.add_argument(
@@ -256,23 +276,27 @@ def main(argv: list[str] | None = None) -> int:
         _drop_unmutated_copy(path_of(m))
     _drop_copied_tests()
     tests = args.tests or tests_for(modules)
+    for t in tests:
+        if not (ROOT / t).exists():
+            print(f"mutate: no such test path {t}", file=sys.stderr)
+            return 2
     _forget_test_map_unless_same_targets(modules, tests)
     log = ROOT / "mutants" / "mutate.log"
     log.parent.mkdir(exist_ok=True)
     print(f"mutate: {', '.join(modules)} (log: {log.relative_to(ROOT)})", file=sys.stderr)
     if tests:
         print(f"mutate: tests: {' '.join(tests)}", file=sys.stderr)
-    targets = [_glob(m) for m in modules]
+    targets = [_glob(m, args.sample) for m in modules]
     if args.survivors:
         previous = results(modules)
         targets = sorted(
             name
             for statuses in previous.values()
             for name, status in statuses.items()
-            if status not in DETECTED
+            if status not in DETECTED and _in_sample(name, args.sample)
         )
         if not targets and not any(previous.values()):
-            targets = [_glob(m) for m in modules]  # never run: everything
+            targets = [_glob(m, args.sample) for m in modules]  # never run: everything
         elif not targets:
             print("mutate: no survivors left", file=sys.stderr)
     run = (
@@ -304,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     width = max(len(m) for m in modules)
     print(f"{'module':<{width}}  mutants  killed  survived  no-tests  kill rate")
     survivors: list[str] = []
-    for module, statuses in results(modules).items():
+    for module, all_statuses in results(modules).items():
+        statuses = {n: s for n, s in all_statuses.items() if _in_sample(n, args.sample)}
         counts = Counter(statuses.values())
         detected = sum(counts[s] for s in DETECTED)
         undetected = sum(counts[s] for s in UNDETECTED)

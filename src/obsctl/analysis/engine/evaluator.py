@@ -1256,7 +1256,7 @@ def _sort(eng: Engine, q: _Query, node: Call, t: int) -> Vector:
     vec = eng._vector_arg(q, node.args[0], t)
     name = node.func
     if name == "sort":
-        return Vector(sorted(vec, key=lambda s: (0, 0.0) if math.isnan(s.v) else (1, s.v)))
+        return Vector(sorted(vec, key=lambda s: (1, 0.0) if math.isnan(s.v) else (0, s.v)))
     if name == "sort_desc":
         return Vector(sorted(vec, key=lambda s: (1, 0.0) if math.isnan(s.v) else (0, -s.v)))
     names = [_string_arg(a) for a in node.args[1:]]

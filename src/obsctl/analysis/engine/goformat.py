@@ -54,17 +54,20 @@ def go_float_e(v: float) -> str:
 
 
 def go_duration(ms: int) -> str:
-    """A duration as Prometheus prints one (``model.Duration``): ``1h30m``, ``5m``, ``0s``."""
+    """A duration as Prometheus prints one (``model.Duration``): ``1h30m``, ``5m``, ``0s``.
+
+    Years and weeks only when they divide the duration exactly (``2w``, but ``8d``, not
+    ``1w1d``), as Prometheus does.
+    """
     if ms == 0:
         return "0s"
-    out = []
     sign = "-" if ms < 0 else ""
     ms = abs(ms)
-    for unit, size in (("y", 31_536_000_000), ("w", 604_800_000), ("d", 86_400_000)):
-        if ms >= size:
-            out.append(f"{ms // size}{unit}")
-            ms %= size
-    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)):
+    for unit, size in (("y", 31_536_000_000), ("w", 604_800_000)):
+        if ms % size == 0:
+            return f"{sign}{ms // size}{unit}"
+    out = []
+    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)):
         if ms >= size:
             out.append(f"{ms // size}{unit}")
             ms %= size

@@ -49,9 +49,11 @@ def parse_number(text: str) -> float:
     t = text.strip()
     sign = 1.0
     body = t
-    if body[:1] in "+-":
+    if body[:1] in ("+", "-"):
         sign = -1.0 if body[0] == "-" else 1.0
         body = body[1:]
+    if body[:1] in ("+", "-"):
+        raise NotationError(f"invalid number {text!r}")
     low = body.lower()
     if low == "inf":
         return sign * math.inf

@@ -18,11 +18,14 @@ from obsctl.parsers.promql_parser import parse_expr
 from tests.unit.analysis.engine.promqltest import EvalCase, parse_script
 
 _ROOT = Path(__file__).resolve().parents[4]
-# ``../shared`` next to the checkout (one level further up from a worktree under ``wt/``).
+# ``shared/data/promqltest`` in the nearest directory above the checkout: ``../shared`` next
+# to it, one level further up from a worktree under ``wt/``, and further still from mutmut's
+# copy of the tests in ``mutants/`` (where a miss would skip the suite, and every mutant it
+# alone would catch would "survive").
 DATA = next(
     (
         d / "shared" / "data" / "promqltest"
-        for d in (_ROOT.parent, _ROOT.parent.parent)
+        for d in _ROOT.parents
         if (d / "shared" / "data" / "promqltest").is_dir()
     ),
     _ROOT.parent / "shared" / "data" / "promqltest",
