@@ -93,10 +93,11 @@ def rules() -> None:
     """Prometheus alerting and recording rules: check them in CI, backtest alerts."""
 
 
-def _seconds(state: Any, text: str | None, option: str) -> float | None:
-    if text is None:
-        return None
-    return float(state.duration(text, option=option).total_seconds())
+def _seconds(text: str | None, option: str) -> float | None:
+    """An optional duration flag in seconds (``cli.values.seconds_flag``)."""
+    from obsctl.cli.values import seconds_flag
+
+    return None if text is None else seconds_flag(text, option=option)
 
 
 def check(
@@ -213,7 +214,7 @@ def check(
 
     state = get_state(ctx)
     options = CheckOptions(
-        evaluation_interval_s=_seconds(state, evaluation_interval, "--evaluation-interval") or 60,
+        evaluation_interval_s=_seconds(evaluation_interval, "--evaluation-interval") or 60,
         required_labels=_names(require_label, ("severity",)),
         required_annotations=_names(require_annotation, ("summary",)),
         noisy_functions=frozenset(_names(noisy_function, tuple(sorted(DEFAULT_NOISY)))),
@@ -223,8 +224,8 @@ def check(
         inputs=tuple(inputs or ()),
         options=options,
         server=server,
-        scrape_interval_s=_seconds(state, scrape_interval, "--scrape-interval"),
-        lookback_s=_seconds(state, lookback, "--lookback") or 7 * 86400.0,
+        scrape_interval_s=_seconds(scrape_interval, "--scrape-interval"),
+        lookback_s=_seconds(lookback, "--lookback") or 7 * 86400.0,
         rules=rule_request(
             select, ignore, baseline, write_baseline, list_rules, explain, stdin_name
         ),
@@ -314,8 +315,8 @@ def backtest(
         inputs=tuple(inputs or ()),
         start=time_range.start,
         end=time_range.end,
-        evaluation_interval_s=_seconds(state, evaluation_interval, "--evaluation-interval") or 60,
-        flap_window_s=_seconds(state, flap_window, "--flap-window") or 3600,
+        evaluation_interval_s=_seconds(evaluation_interval, "--evaluation-interval") or 60,
+        flap_window_s=_seconds(flap_window, "--flap-window") or 3600,
         budget=budget,
     )
     env = RulesEnvironment(
