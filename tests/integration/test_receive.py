@@ -292,7 +292,7 @@ def test_doctor_reports_the_store(tmp_path: Path, cli) -> None:  # type: ignore[
     assert local["status"] == "ok", res.output
     assert local["stats"]["spans"] == 5 and local["stats"]["traces"] == 2
     assert local["stats"]["logs"] == 2 and local["stats"]["size_bytes"] > 0
-    assert local["version"].startswith("store v2, ")
+    assert local["version"].startswith("store v3, ")
 
 
 def test_doctor_on_a_missing_store_is_unreachable(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]

@@ -152,34 +152,164 @@ def _indexes(path: Path) -> set[str]:
     return {r[0] for r in rows}
 
 
-def test_a_version_1_store_is_read_and_upgraded_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "s.sqlite"
-    tid = os.urandom(16)
-    w = StoreWriter(path)
-    w.write([decode_trace_request(trace_request(trace_ids=[tid]), json=False)], [])
-    w.close()
-    assert _indexes(path) == {"spans_time", "spans_service"}
-    db = sqlite3.connect(path)
-    db.executescript(
-        """
-        DROP INDEX spans_time; DROP INDEX spans_service;
+# The span tables of earlier versions, as they wrote them: no ``id`` column (the implicit
+# rowid), other span indexes (version 1: five; version 2: two covering ones by start time).
+_OLD_SPANS = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE resources(
+  key BLOB PRIMARY KEY, service TEXT NOT NULL, blob BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE spans(
+  trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_span_id BLOB,
+  service TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
+  start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, duration_ns INTEGER NOT NULL,
+  status INTEGER NOT NULL, resource_key BLOB NOT NULL, scope TEXT NOT NULL, blob BLOB NOT NULL,
+  UNIQUE(trace_id, span_id));
+"""
+_OLD_INDEXES = {
+    "1": """
         CREATE INDEX spans_start ON spans(start_ns);
         CREATE INDEX spans_service ON spans(service, start_ns);
         CREATE INDEX spans_name ON spans(name, start_ns);
         CREATE INDEX spans_duration ON spans(duration_ns);
-        UPDATE meta SET value='1' WHERE key='schema';
-        """
-    )
+    """,
+    "2": """
+        CREATE INDEX spans_time ON spans(start_ns, duration_ns, service, name);
+        CREATE INDEX spans_service ON spans(service, start_ns, duration_ns, name);
+    """,
+}
+
+
+def _old_store(path: Path, version: str, bodies: list[bytes]) -> None:
+    """A store as version ``version`` wrote it (no logs table: created on upgrade)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executescript(_OLD_SPANS + _OLD_INDEXES[version])
+    db.execute("INSERT INTO meta VALUES('schema', ?)", (version,))
+    for body in bodies:
+        decoded = decode_trace_request(body, json=False)
+        db.executemany("INSERT OR IGNORE INTO resources VALUES(?,?,?)", decoded.resources)
+        db.executemany(f"INSERT INTO spans VALUES({','.join('?' * 13)})", decoded.rows)
     db.close()
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_an_older_store_is_read_as_it_is_and_upgraded_by_the_writer(
+    tmp_path: Path, version: str
+) -> None:
+    path = tmp_path / "s.sqlite"
+    old, new, db_tid = os.urandom(16), os.urandom(16), os.urandom(16)
+    retried = trace_request(trace_ids=[old], start_ns=T0)
+    _old_store(
+        path,
+        version,
+        [retried, trace_request(trace_ids=[db_tid], service="db", start_ns=T0 + 5 * 10**9)],
+    )
     r = StoreReader(path)
-    assert r.trace(tid.hex()) is not None
-    assert _search(r, service="api") == [tid.hex()]
+    assert r.trace(old.hex()) is not None
+    assert _search(r, service="api") == [old.hex()]
+    assert _search(r) == [db_tid.hex(), old.hex()]  # newest first
     r.close()
-    StoreWriter(path).close()
+
+    w = StoreWriter(path)
     assert _indexes(path) == {"spans_time", "spans_service"}
+    w.write(
+        [
+            decode_trace_request(retried, json=False),  # a retry: already stored
+            decode_trace_request(trace_request(trace_ids=[new], start_ns=T0 + 10**9), json=False),
+        ],
+        [],
+    )
     r = StoreReader(path)
-    assert r.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("2",)
-    assert _search(r, service="api", operation="child1") == [tid.hex()]
+    assert r.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("3",)
+    assert r.stats().spans == 9
+    # The rows kept their order: ids are the old rowids, new rows come after them.
+    assert [bytes(t) for (t,) in r.db.execute("SELECT trace_id FROM spans ORDER BY id")] == [
+        *[old] * 3,
+        *[db_tid] * 3,
+        *[new] * 3,
+    ]
+    trace = r.trace(old.hex())
+    assert trace is not None and [s.name for s in trace.spans] == ["root", "child1", "child2"]
+    assert _search(r, service="api", operation="child1") == [new.hex(), old.hex()]
+    assert _search(r) == [db_tid.hex(), new.hex(), old.hex()]
+    assert w.prune(before_ns=T0 + 10**6, max_bytes=None) == 3
+    assert _search(r) == [db_tid.hex(), new.hex()]
+    w.close()
+
+
+def test_search_returns_the_newest_traces_across_and_within_time_buckets(
+    tmp_path: Path,
+) -> None:
+    w = StoreWriter(tmp_path)
+    bucket = 1 << sqlite_store._BUCKET_SHIFT
+    base = (T0 // bucket + 1) * bucket  # the start of a bucket
+    # Start offsets (ns from base), written in an order that is not their time order: two
+    # traces share a bucket, others are a bucket (or many) apart, one sits on the edge.
+    ms = 10**6
+    offsets = [
+        bucket + 7 * ms,
+        5 * ms,
+        bucket * 40,
+        bucket - ms,
+        bucket + 3 * ms,
+        0,
+        bucket * 40 + ms,
+    ]
+    tids = [os.urandom(16) for _ in offsets]
+    for tid, off in zip(tids, offsets, strict=True):
+        w.write(
+            [decode_trace_request(trace_request(trace_ids=[tid], start_ns=base + off), json=False)],
+            [],
+        )
+    newest_first = [t.hex() for _, t in sorted(zip(offsets, tids, strict=True), reverse=True)]
+    r = StoreReader(tmp_path)
+    for limit in range(1, len(offsets) + 1):
+        assert _search(r, limit=limit) == newest_first[:limit]
+    start = datetime.fromtimestamp((base + bucket - 2 * ms) / 1e9, UTC)
+    end = datetime.fromtimestamp((base + bucket + 5 * ms) / 1e9, UTC)
+    in_window = r.search(TraceSearch(start=start, end=end, limit=10))
+    assert [s.trace_id for s in in_window] == [tids[4].hex(), tids[3].hex()]
+
+
+def test_every_span_query_reads_an_index(tmp_path: Path) -> None:
+    """EXPLAIN QUERY PLAN of each statement the reader and writer run on spans: each seeks
+    in an index, but for the two that read every span (count, the size limit's cut)."""
+    statements: list[str] = []
+    w = StoreWriter(tmp_path)
+    tid = os.urandom(16)
+    w.write([decode_trace_request(trace_request(trace_ids=[tid], traces=1), json=False)], [])
+    w.write([decode_trace_request(trace_request(traces=20, service="db"), json=False)], [])
+    r = StoreReader(tmp_path)
+    r.db.set_trace_callback(statements.append)
+    w.db.set_trace_callback(statements.append)
+    r.trace(tid.hex())
+    r.trace_ids_with_prefix(tid.hex()[:3], 5)
+    for kw in (
+        {},
+        {"service": "db"},
+        {"operation": "child1"},
+        {"service": "db", "operation": "child1", "min_duration_ns": 1, "max_duration_ns": 10**9},
+        {"min_duration_ns": 10**6},
+        {"tags": (("route", "/r1"),)},
+    ):
+        _search(r, **kw)
+    r.stats()
+    w.prune(before_ns=T0 + 1, max_bytes=1)
+    span_queries = [
+        q for q in statements if " spans" in q and q.split()[0].upper() in ("SELECT", "DELETE")
+    ]
+    assert len(span_queries) > 10
+    db = sqlite3.connect(tmp_path / "store.sqlite")
+    for q in span_queries:
+        plan = [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + q)]
+        # Only counting every span, and reading them oldest first up to an offset (the size
+        # limit's cut), go through a whole index; everything else seeks.
+        whole = "count(" in q or " OFFSET " in q
+        for step in plan:
+            if step.startswith("SEARCH spans"):
+                assert "INDEX" in step or "PRIMARY KEY" in step, (q, plan)
+            elif step.startswith("SCAN spans"):
+                assert whole and "COVERING INDEX" in step, (q, plan)
+    db.close()
 
 
 def test_a_store_of_an_unknown_schema_is_refused(tmp_path: Path) -> None:
@@ -189,7 +319,7 @@ def test_a_store_of_an_unknown_schema_is_refused(tmp_path: Path) -> None:
     db.execute("UPDATE meta SET value='99' WHERE key='schema'")
     db.commit()
     db.close()
-    with pytest.raises(UsageError, match="store schema 99, this obsctl writes 2"):
+    with pytest.raises(UsageError, match="store schema 99, this obsctl writes 3"):
         StoreWriter(path)
     with pytest.raises(UsageError, match="unsupported store schema 99"):
         StoreReader(path)
