@@ -40,6 +40,10 @@ from obsctl.store import StoreReader, StoreWriter
 
 CLIENTS = 8
 DURATION = float(os.environ.get("BENCH_DURATION", "20"))
+RANDOM_IDS = os.environ.get("BENCH_TRACE_IDS", "") == "random"
+"""By default the 50 trace IDs of a post share their first 4 bytes (a counter), so they land
+next to each other in the store's trace-ID index; ``BENCH_TRACE_IDS=random`` scatters them
+over the index, as the random IDs of SDKs are."""
 BIG = int(os.environ.get("BENCH_SPANS", "1000000"))
 SERVICES = [f"svc-{i}" for i in range(10)]
 
@@ -117,19 +121,25 @@ def bench_ingest(work: Path) -> None:
     ]
     bodies = [b for b, _ in exports]
     kib = len(bodies[0]) // 1024
-    print(f"ingest: {CLIENTS} clients, {kib} KiB per 500-span export, {DURATION:.0f} s")
+    ids_kind = "random" if RANDOM_IDS else "a counter per post as the first 4 bytes of"
+    print(
+        f"ingest: {CLIENTS} clients, {kib} KiB per 500-span export, {DURATION:.0f} s, "
+        f"{ids_kind} trace IDs"
+    )
 
     counter = iter(range(1, 1 << 31))
     lock = threading.Lock()
 
     def fresh() -> bytes:
-        # Every post carries new trace IDs: the first 4 bytes of each become a counter
-        # (a byte-level replace, ~1 ms per export, so the clients stay cheap).
+        # Every post carries new trace IDs: the first 4 bytes of each become a counter, or
+        # scattered (a byte-level replace, ~1 ms per export, so the clients stay cheap).
         with lock:
             n = next(counter)
         body, ids = exports[n % len(exports)]
         prefix = n.to_bytes(4, "big")
-        for tid in ids:
+        for j, tid in enumerate(ids):
+            if RANDOM_IDS:  # a bijection of the trace's number: scattered, never repeated
+                prefix = ((n * len(ids) + j) * 0x9E3779B1 % (1 << 32)).to_bytes(4, "big")
             body = body.replace(tid, prefix + tid[4:])
         return body
 
