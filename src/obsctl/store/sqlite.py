@@ -31,6 +31,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -246,7 +247,7 @@ class StoreWriter:
             if sql is None:
                 one = "(" + ",".join("?" * width) + ")"
                 sql = self._sql[(head, len(chunk))] = head + ",".join([one] * len(chunk))
-            self.db.execute(sql, [v for row in chunk for v in row])
+            self.db.execute(sql, list(chain.from_iterable(chunk)))
 
     def used_bytes(self) -> int:
         """Bytes of the database in use (pages not on the free list)."""
