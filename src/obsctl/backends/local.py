@@ -133,9 +133,7 @@ async def probe_local(
     except ObsctlError as err:
         raise BackendError(err.message, backend="local", hint=err.hint) from None
     res.latency_ms = (time.perf_counter() - started) * 1000
-    from obsctl.store.sqlite import SCHEMA_VERSION
-
-    res.version = f"store v{SCHEMA_VERSION}"
+    res.version = f"store v{stats.schema}"
     res.stats.update(
         {
             "spans": stats.spans,

@@ -140,6 +140,8 @@ class StoreStats:
     newest_ns: int | None
     size_bytes: int
     """Bytes in use (database pages not on the free list, plus the WAL)."""
+    schema: str = str(SCHEMA_VERSION)
+    """The store's schema version (an older one until a receiver upgrades it)."""
 
 
 class StoreWriter:
@@ -383,7 +385,8 @@ class StoreReader:
             raise UsageError(f"{self.path} is not an obsctl store ({exc})") from None
         if row is None or row[0] not in _READABLE:
             raise UsageError(f"{self.path}: unsupported store schema {row and row[0]}")
-        self._bucketed = row[0] == str(SCHEMA_VERSION)
+        self.schema: str = row[0]
+        self._bucketed = self.schema == str(SCHEMA_VERSION)
         """Version 3's search indexes (by time bucket); older stores are searched by time."""
         self._resources: dict[bytes, Any] = {}
         self._lock = threading.Lock()
@@ -571,6 +574,7 @@ class StoreReader:
             oldest_ns=_min(oldest, lo),
             newest_ns=_max(newest, hi),
             size_bytes=(pages - free) * size + wal_size,
+            schema=self.schema,
         )
 
 

@@ -152,8 +152,8 @@ def _indexes(path: Path) -> set[str]:
     return {r[0] for r in rows}
 
 
-# The span tables of earlier versions, as they wrote them: no ``id`` column (the implicit
-# rowid), other span indexes (version 1: five; version 2: two covering ones by start time).
+# The tables of earlier versions, as they wrote them: spans without the ``id`` column (the
+# implicit rowid), other span indexes (version 1: five; version 2: two by start time).
 _OLD_SPANS = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE resources(
@@ -164,6 +164,13 @@ CREATE TABLE spans(
   start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, duration_ns INTEGER NOT NULL,
   status INTEGER NOT NULL, resource_key BLOB NOT NULL, scope TEXT NOT NULL, blob BLOB NOT NULL,
   UNIQUE(trace_id, span_id));
+CREATE TABLE logs(
+  id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, trace_id BLOB, span_id BLOB,
+  service TEXT NOT NULL, severity INTEGER NOT NULL, severity_text TEXT NOT NULL,
+  body TEXT NOT NULL, resource_key BLOB NOT NULL, scope TEXT NOT NULL, blob BLOB NOT NULL);
+CREATE INDEX logs_trace ON logs(trace_id) WHERE trace_id IS NOT NULL;
+CREATE INDEX logs_time ON logs(time_ns);
+CREATE INDEX logs_service ON logs(service, time_ns);
 """
 _OLD_INDEXES = {
     "1": """
@@ -180,7 +187,7 @@ _OLD_INDEXES = {
 
 
 def _old_store(path: Path, version: str, bodies: list[bytes]) -> None:
-    """A store as version ``version`` wrote it (no logs table: created on upgrade)."""
+    """A store of spans as version ``version`` wrote it."""
     db = sqlite3.connect(path, isolation_level=None)
     db.executescript(_OLD_SPANS + _OLD_INDEXES[version])
     db.execute("INSERT INTO meta VALUES('schema', ?)", (version,))
@@ -207,6 +214,7 @@ def test_an_older_store_is_read_as_it_is_and_upgraded_by_the_writer(
     assert r.trace(old.hex()) is not None
     assert _search(r, service="api") == [old.hex()]
     assert _search(r) == [db_tid.hex(), old.hex()]  # newest first
+    assert r.stats().schema == version
     r.close()
 
     w = StoreWriter(path)
@@ -220,6 +228,7 @@ def test_an_older_store_is_read_as_it_is_and_upgraded_by_the_writer(
     )
     r = StoreReader(path)
     assert r.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("3",)
+    assert StoreReader(path).stats().schema == "3"
     assert r.stats().spans == 9
     # The rows kept their order: ids are the old rowids, new rows come after them.
     assert [bytes(t) for (t,) in r.db.execute("SELECT trace_id FROM spans ORDER BY id")] == [
