@@ -69,9 +69,10 @@ CREATE TABLE IF NOT EXISTS spans(
   start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, duration_ns INTEGER NOT NULL,
   status INTEGER NOT NULL, resource_key BLOB NOT NULL, scope TEXT NOT NULL, blob BLOB NOT NULL,
   UNIQUE(trace_id, span_id));
-CREATE INDEX IF NOT EXISTS spans_time ON spans({_BUCKET}, id, start_ns, duration_ns, service, name);
+CREATE INDEX IF NOT EXISTS spans_time
+  ON spans({_BUCKET}, id, start_ns, duration_ns, service, name, status);
 CREATE INDEX IF NOT EXISTS spans_service
-  ON spans(service, {_BUCKET}, id, start_ns, duration_ns, name);
+  ON spans(service, {_BUCKET}, id, start_ns, duration_ns, name, status);
 """
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
