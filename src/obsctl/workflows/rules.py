@@ -307,6 +307,7 @@ def check_report(
 ) -> FindingsReport:
     """Read every input, check it, and return the report."""
     from obsctl.workflows.inputs import check_stdin_name, no_cyclic_gc
+    from obsctl.workflows.rules_split import file_expression_facts
 
     names = expand_inputs(request.inputs)
     check_stdin_name(names, request.rules.stdin_name)
@@ -315,7 +316,7 @@ def check_report(
     # the report is out, so they are frozen rather than scanned once more when it resumes.
     with no_cyclic_gc(freeze=True):
         files = [read_rule_file(name, env.stdin, request.rules.stdin_name) for name in names]
-        parsed = [expression_facts(f) for f in files]
+        parsed = file_expression_facts(files)
     options = replace(request.options, recorded=recorded_names(files))
     if request.scrape_interval_s is not None:
         options = replace(options, scrape_interval_s=request.scrape_interval_s)
