@@ -95,14 +95,14 @@ def test_bench_shaped_file(cli, tmp_path: Path, rules: int) -> None:
 def test_bench_shaped_file_in_two_processes(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The expressions parsed half in a forked child (``workflows.rules_split``): the same
+    """The expressions parsed partly by a forked helper (``workflows.rules_split``): the same
     findings, byte for byte."""
     from obsctl.workflows import rules_split
 
     if not hasattr(os, "fork"):
         pytest.skip("needs os.fork")
     monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "2")
-    monkeypatch.setattr(rules_split, "SPLIT_MIN_EXPRESSIONS", 50)
+    monkeypatch.setattr(rules_split, "SPLIT_MIN_BYTES", 1)
     forks: list[int] = []
     real_fork = os.fork
 

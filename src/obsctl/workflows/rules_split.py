@@ -1,57 +1,54 @@
-"""The expression facts of big rule sets in two processes: this one parses the first half of
-the distinct expressions, a forked child the second half.
+"""The expression facts of big rule sets with a helper process: while this process reads the
+YAML and then parses the expressions front to back, a forked child parses them back to front
+and streams what it found; the two meet in the middle.
 
 Parsing PromQL is most of ``rules check``'s time on a big rule set (5,000 rules: 0.3 s of
-0.55 s CPU), and each expression is parsed on its own, so the work splits without any join
-logic: the child sends back what ``facts_or_error`` returned for each of its expressions, as
-plain tuples through a pipe (half the pickling cost of the dataclasses), and this process
-puts them in place. When the child fails or dies for any reason, this process parses the rest
-itself: the result is always the one-process result, the child only saves time.
+0.55 s CPU, reading the YAML 0.1 s), and each expression is parsed on its own. The child starts
+before the YAML is read: it takes the ``expr:`` values from the raw texts
+(``expression_candidates``, a guess) and sends, in batches through a pipe, what
+``facts_or_error`` returned for each, as plain tuples (half the pickling cost of the
+dataclasses). This process never waits for it: before parsing an expression it looks whether
+the child's batches already hold it (keyed by the exact text, so a wrong guess is only a
+miss), and when it is done it stops the child. The result is always the one-process result;
+the child only saves time, and the two halves balance themselves whatever the file's shape.
 
-When: ``SPLIT_MIN_EXPRESSIONS`` distinct expressions or more, where ``os.fork`` exists and the
-process may run on two CPUs, and, by default, only while the machine has a CPU to spare (the
-1-minute load average at least one below the CPU count): on busy cores the second process
-costs about 15 % more CPU and saves no wall time. ``OBSCTL_RULES_PROCESSES=1`` never splits,
-``=2`` splits whatever the load.
+When: inputs of ``SPLIT_MIN_BYTES`` or more, where ``os.fork`` exists and the process may run
+on two CPUs, and, by default, only while the machine has a CPU to spare (the 1-minute load
+average at least one below the CPU count): on busy cores the second process costs CPU and
+saves no wall time. ``OBSCTL_RULES_PROCESSES=1`` never starts it, ``=2`` whatever the load.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import struct
 from collections.abc import Sequence
 from typing import Any, Final
 
 from obsctl.model.rules import ExprError, ExprFacts, RuleFile, Selector
 from obsctl.parsers._fast_init import fast_init
 from obsctl.parsers.rule_expr import expression_plan, facts_or_error
+from obsctl.parsers.rule_file import expression_candidates
 
-SPLIT_MIN_EXPRESSIONS: Final = 1000
-"""Fewer distinct expressions are parsed in one process (a fork and the transfer cost about
-20 ms; one expression takes 50-80 µs)."""
+SPLIT_MIN_BYTES: Final = 256 << 10
+"""Smaller inputs (under ~1,000 rules) are parsed in one process: a fork costs a few ms."""
+BATCH: Final = 64
+"""Expressions per batch the child sends."""
+_POLL: Final = 16
+"""This process looks for the child's batches at most every so many expressions."""
 
 Facts = ExprFacts | ExprError
 _Encoded = tuple[Any, ...]  # plain data: see _encode
+_LEN = struct.Struct("<I")
 _new_ExprFacts = fast_init(ExprFacts)
 _new_Selector = fast_init(Selector)
 
 
-def file_expression_facts(files: Sequence[RuleFile]) -> list[dict[str, Facts]]:
-    """``expression_facts`` of each file: every distinct expression parsed once over all the
-    files, in two processes when ``split_enabled`` says so."""
-    plans = [expression_plan(f) for f in files]
-    keys = list(dict.fromkeys((e, o) for plan in plans for e, o in plan.items()))
-    if split_enabled(len(keys)):
-        done = facts_split(keys)
-    else:
-        done = {key: facts_or_error(*key) for key in keys}
-    return [{e: done[e, o] for e, o in plan.items()} for plan in plans]
-
-
-def split_enabled(count: int) -> bool:
-    """Whether ``count`` distinct expressions are parsed in two processes (module docstring)."""
+def split_enabled(size: int) -> bool:
+    """Whether inputs of ``size`` characters get a helper process (module docstring)."""
     setting = os.environ.get("OBSCTL_RULES_PROCESSES", "").strip()
-    if count < SPLIT_MIN_EXPRESSIONS or setting == "1" or not hasattr(os, "fork"):
+    if size < SPLIT_MIN_BYTES or setting == "1" or not hasattr(os, "fork"):
         return False
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -68,51 +65,117 @@ def split_enabled(count: int) -> bool:
     return load <= cpus - 1
 
 
-def facts_split(keys: Sequence[tuple[str, bool]]) -> dict[tuple[str, bool], Facts]:
-    """``facts_or_error`` of each (expression, outputs) key: the first half here, the second
-    in a forked child."""
-    import pickle  # before the fork: the child has it too
+class Helper:
+    """The forked child parsing expressions back to front, seen from this process."""
 
-    half = len(keys) // 2
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child (tests compare what it sends back)
-        code = 1
-        try:
-            os.close(r)
-            encoded = [_encode(facts_or_error(e, o)) for e, o in keys[half:]]
-            with os.fdopen(w, "wb") as out:
-                pickle.dump(encoded, out, protocol=pickle.HIGHEST_PROTOCOL)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    done = {key: facts_or_error(*key) for key in keys[:half]}
-    loaded: object = None
-    try:
-        with os.fdopen(r, "rb") as pipe:
-            r = -1
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid = pid
+        self.fd = fd
+        self.got: dict[str, _Encoded] = {}
+        self._buffer = bytearray()
+
+    @classmethod
+    def start(cls, texts: Sequence[str]) -> Helper | None:
+        """Fork the child for the rule files ``texts`` when ``split_enabled``."""
+        if not split_enabled(sum(len(t) for t in texts)):
+            return None
+        import pickle  # before the fork: the child has it too
+
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (tests compare what it sends back)
+            code = 1
             try:
-                loaded = pickle.load(pipe)  # our own child's bytes, not input
-            except (EOFError, OSError, ValueError, pickle.UnpicklingError):
-                loaded = None  # the child failed or died: parse the rest here
-        _, status = os.waitpid(pid, 0)
-        pid = 0
-        if os.waitstatus_to_exitcode(status) != 0:
-            loaded = None
-    finally:
-        if r >= 0:
-            os.close(r)
-        if pid:
-            _stop(pid)
-    rest = keys[half:]
-    if isinstance(loaded, list) and len(loaded) == len(rest):
-        for key, item in zip(rest, loaded, strict=True):
-            done[key] = _decode(item)
+                os.close(r)
+                _child(texts, w, pickle.dumps)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        os.set_blocking(r, False)
+        return cls(pid, r)
+
+    def drain(self) -> None:
+        """Take in the batches the child has sent so far (never waits)."""
+        import pickle
+
+        if self.fd < 0:
+            return
+        try:
+            while chunk := os.read(self.fd, 1 << 20):
+                self._buffer += chunk
+            self._close()  # end of file: the child is done or died
+        except BlockingIOError:
+            pass
+        except OSError:
+            self._close()
+        buf = self._buffer
+        at = 0
+        while len(buf) - at >= 4:
+            (size,) = _LEN.unpack_from(buf, at)
+            if len(buf) - at - 4 < size:
+                break
+            try:
+                batch = pickle.loads(buf[at + 4 : at + 4 + size])  # our own child's bytes
+            except (pickle.UnpicklingError, EOFError, ValueError):
+                self.stop()
+                return
+            self.got.update(batch)
+            at += 4 + size
+        del buf[:at]
+
+    def stop(self) -> None:
+        """End the child (its remaining work is not needed) and reap it."""
+        self._close()
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self.pid = 0
+
+    def _close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def _child(texts: Sequence[str], w: int, dumps: Any) -> None:
+    found = dict.fromkeys(c for text in texts for c in expression_candidates(text) if c.strip())
+    todo = list(found)[::-1]
+    with os.fdopen(w, "wb") as out:
+        for at in range(0, len(todo), BATCH):
+            batch = [(e, _encode(facts_or_error(e, True))) for e in todo[at : at + BATCH]]
+            data = dumps(batch, protocol=5)
+            out.write(_LEN.pack(len(data)) + data)
+            out.flush()
+
+
+def file_expression_facts(
+    files: Sequence[RuleFile], helper: Helper | None = None
+) -> list[dict[str, Facts]]:
+    """``expression_facts`` of each file: every distinct expression parsed once over all the
+    files, front to back, taking what ``helper`` has already parsed; ``helper`` is stopped."""
+    plans = [expression_plan(f) for f in files]
+    keys = list(dict.fromkeys((e, o) for plan in plans for e, o in plan.items()))
+    done: dict[tuple[str, bool], Facts] = {}
+    if helper is None:
+        done = {key: facts_or_error(*key) for key in keys}
     else:
-        for key in rest:
-            done[key] = facts_or_error(*key)
-    return done
+        try:
+            got = helper.got
+            poll = 0
+            for n, key in enumerate(keys):
+                item = got.get(key[0])
+                if item is None and n >= poll:
+                    helper.drain()
+                    poll = n + _POLL
+                    item = got.get(key[0])
+                done[key] = facts_or_error(*key) if item is None else _decode(item, key[1])
+        finally:
+            helper.stop()
+    return [{e: done[e, o] for e, o in plan.items()} for plan in plans]
 
 
 def _encode(facts: Facts) -> _Encoded:
@@ -129,11 +192,14 @@ def _encode(facts: Facts) -> _Encoded:
     )
 
 
-def _decode(item: _Encoded) -> Facts:
+def _decode(item: _Encoded, outputs: bool) -> Facts:
+    """The facts ``facts_or_error(expr, outputs)`` returns, from the child's
+    ``facts_or_error(expr, True)``."""
     if len(item) == 2:
-        reason, pos = item
-        return ExprError(reason, pos)
+        return ExprError(*item)
     selectors, comparison, output, dropped, uses, functions, created = item
+    if not outputs:
+        output, dropped = None, frozenset()
     return _new_ExprFacts(
         tuple(_new_Selector(*s) for s in selectors),
         comparison,
@@ -143,12 +209,3 @@ def _decode(item: _Encoded) -> Facts:
         functions,
         created,
     )
-
-
-def _stop(pid: int) -> None:
-    """End a child whose part is no longer wanted, and reap it."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass

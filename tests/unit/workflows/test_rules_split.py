@@ -1,4 +1,5 @@
-"""Expression facts in two processes (``workflows.rules_split``) are the one-process facts."""
+"""Expression facts with a helper process (``workflows.rules_split``) are the one-process
+facts, and the helper's guesses (``expression_candidates``) are only ever a speed-up."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import os
 
 import pytest
 
-from obsctl.parsers.rule_expr import expression_facts, expression_plan, facts_or_error
-from obsctl.parsers.rule_file import parse_rule_file
+from obsctl.parsers.rule_expr import expression_facts
+from obsctl.parsers.rule_file import expression_candidates, parse_rule_file
 from obsctl.workflows import rules_split
 from tests.cli.test_rules_check_golden import bench_shaped
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 MIXED = """groups:
   - name: a
@@ -25,65 +26,116 @@ MIXED = """groups:
         expr: sum by (job) (rate(x_total[5m])
       - alert: Plain
         expr: label_replace(up, "a", "$1", "b", "(.*)") == 0 unless on (a) y offset 5m
+      - alert: Block
+        expr: |
+          sum without (instance) (
+            rate(errors_total[5m])
+          ) > 0
+        labels: {severity: page}
 """
 
 
-def _keys(text: str) -> list[tuple[str, bool]]:
-    rule_file = parse_rule_file(text, source="x.yaml")
-    return list(expression_plan(rule_file).items())
+def _helper(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> rules_split.Helper:
+    monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "2")
+    monkeypatch.setattr(rules_split, "SPLIT_MIN_BYTES", 1)
+    helper = rules_split.Helper.start(texts)
+    assert helper is not None
+    return helper
 
 
-def test_split_facts_are_the_one_process_facts() -> None:
-    keys = _keys(bench_shaped(300)) + _keys(MIXED)
-    split = rules_split.facts_split(keys)
-    assert list(split) == keys
-    assert split == {key: facts_or_error(*key) for key in keys}
-    assert any(not hasattr(f, "selectors") for f in split.values())  # parse errors travel too
+def _finished(helper: rules_split.Helper) -> None:
+    """Wait until the child has sent everything (for tests: this process never waits)."""
+    while helper.fd >= 0:
+        helper.drain()
 
 
-def test_a_failing_child_leaves_the_work_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+@needs_fork
+def test_helper_facts_are_the_one_process_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two files; the same expression is templated in one file and not in the other, so each
+    # file gets the facts its own plan asks for.
+    texts = [
+        bench_shaped(300) + MIXED.replace("groups:\n", ""),
+        MIXED.replace("annotations:", "x:"),
+    ]
+    files = [parse_rule_file(t, source=f"{i}.yaml") for i, t in enumerate(texts)]
+    want = [expression_facts(f) for f in files]
+    assert (
+        want[1]["sum by (job) (rate(x_total[5m])) > 1"]
+        != want[0]["sum by (job) (rate(x_total[5m])) > 1"]
+    )
+    helper = _helper(texts, monkeypatch)
+    _finished(helper)
+    assert len(helper.got) == len({e for w in want for e in w})  # every expression guessed
+    assert rules_split.file_expression_facts(files, helper) == want
+    assert helper.pid == 0  # stopped and reaped
+    assert rules_split.file_expression_facts(files, None) == want
+
+
+@needs_fork
+def test_a_failing_child_leaves_the_work_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def broken(_facts: object) -> tuple[object, ...]:
         raise RuntimeError("child fails")
 
     monkeypatch.setattr(rules_split, "_encode", broken)  # only the child encodes
-    keys = _keys(bench_shaped(100))
-    assert rules_split.facts_split(keys) == {key: facts_or_error(*key) for key in keys}
+    text = bench_shaped(100)
+    files = [parse_rule_file(text, source="x.yaml")]
+    helper = _helper([text], monkeypatch)
+    _finished(helper)
+    assert helper.got == {}
+    assert rules_split.file_expression_facts(files, helper) == [expression_facts(files[0])]
 
 
-def test_file_facts_per_file_keep_each_files_plan(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # The same expression is templated in one file and not in the other: each file gets the
-    # facts its own plan asks for, whether split or not.
-    one = parse_rule_file(MIXED, source="one.yaml")
-    plain = MIXED.replace('annotations: {summary: "{{ $labels.job }}"}', "")
-    two = parse_rule_file(plain, source="two.yaml")
-    want = [expression_facts(one), expression_facts(two)]
-    assert want[0] != want[1]  # the templated alert's output labels are worked out
-    monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "2")
-    monkeypatch.setattr(rules_split, "SPLIT_MIN_EXPRESSIONS", 1)
-    assert rules_split.file_expression_facts([one, two]) == want
-    monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "1")
-    assert rules_split.file_expression_facts([one, two]) == want
+@needs_fork
+def test_wrong_guesses_are_only_misses(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = bench_shaped(100)
+    files = [parse_rule_file(text, source="x.yaml")]
+    # The child is given other texts than the files read: nothing it sends is used wrongly.
+    helper = _helper([text.replace("rate(", "irate(").replace("> 0.05", "< 1")], monkeypatch)
+    _finished(helper)
+    assert helper.got
+    assert rules_split.file_expression_facts(files, helper) == [expression_facts(files[0])]
+
+
+def test_candidates_are_what_yaml_reads() -> None:
+    text = (
+        bench_shaped(200)
+        + MIXED.replace("groups:\n", "")
+        + (
+            "  - name: quoted\n    rules:\n"
+            "      - record: a\n        expr: 'x{a=''b''}'\n"
+            "      - record: b\n        expr: \"y{a='c'} > 0\"\n"
+            "      - record: c\n        expr: |-\n          z\n\n          or w\n\n"
+            "      - record: d\n        expr: |+\n          keep\n\n"
+            "      - record: e\n        expr: up\n          == 1\n"  # continued plain scalar
+            "      - record: f\n        expr: >\n          folded\n"  # not guessed
+            "      - record: g\n        expr: up # comment\n"  # not guessed
+        )
+    )
+    read = [r.expr for g in parse_rule_file(text, source="x").groups for r in g.rules]
+    guessed = expression_candidates(text)
+    assert set(guessed) <= set(read)
+    assert set(read) - set(guessed) == {"up == 1", "folded\n", "up"}
 
 
 @pytest.mark.parametrize(
-    ("setting", "count", "load", "cpus", "expected"),
+    ("setting", "size", "load", "cpus", "expected"),
     [
-        ("", 5000, 0.3, 2, True),
-        ("", 5000, 1.5, 2, False),  # no CPU to spare
-        ("", 999, 0.0, 2, False),  # too few expressions
-        ("", 5000, 0.0, 1, False),
-        ("1", 5000, 0.0, 4, False),
-        ("2", 5000, 9.0, 2, True),
+        ("", 1 << 20, 0.3, 2, True),
+        ("", 1 << 20, 1.5, 2, False),  # no CPU to spare
+        ("", 1000, 0.0, 2, False),  # too small
+        ("", 1 << 20, 0.0, 1, False),
+        ("1", 1 << 20, 0.0, 4, False),
+        ("2", 1 << 20, 9.0, 2, True),
         ("2", 10, 0.0, 2, False),
     ],
 )
 def test_when_to_split(
-    monkeypatch: pytest.MonkeyPatch, setting: str, count: int, load: float, cpus: int,
+    monkeypatch: pytest.MonkeyPatch, setting: str, size: int, load: float, cpus: int,
     expected: bool,
 ) -> None:  # fmt: skip
     monkeypatch.setenv("OBSCTL_RULES_PROCESSES", setting)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False)
-    assert rules_split.split_enabled(count) is expected
+    assert rules_split.split_enabled(size) is expected
