@@ -398,7 +398,7 @@ _BLOCK_HEADER = re.compile(r"\|[-+]?")
 
 
 def expression_candidates(text: str) -> list[str]:
-    """The ``expr:`` values of a rule file's text as YAML most likely reads them, found
+    r"""The ``expr:`` values of a rule file's text as YAML most likely reads them, found
     without composing the YAML: one-line plain and quoted scalars and literal block scalars
     (``|``, ``|-``, ``|+``); other spellings are left out.
 
