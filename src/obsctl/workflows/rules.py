@@ -25,7 +25,6 @@ from obsctl.analysis.rules import (
     metric_names,
     recorded_names,
 )
-from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError, UsageError
 from obsctl.model.findings import FindingsReport, RuleRequest
 from obsctl.model.rules import (
@@ -43,6 +42,7 @@ from obsctl.parsers.rule_file import parse_rule_file
 
 if TYPE_CHECKING:
     from obsctl.analysis.rules.backtest import BudgetTerm
+    from obsctl.config.schema import Endpoint
     from obsctl.backends.prometheus import PrometheusClient
     from obsctl.workflows.findings import FindingsOutcome
     from obsctl.workflows.lint import Runner
