@@ -42,8 +42,8 @@ from obsctl.parsers.rule_file import parse_rule_file
 
 if TYPE_CHECKING:
     from obsctl.analysis.rules.backtest import BudgetTerm
-    from obsctl.config.schema import Endpoint
     from obsctl.backends.prometheus import PrometheusClient
+    from obsctl.config.schema import Endpoint
     from obsctl.workflows.findings import FindingsOutcome
     from obsctl.workflows.lint import Runner
 

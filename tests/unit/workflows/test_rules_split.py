@@ -122,8 +122,9 @@ def test_candidates_are_what_yaml_reads() -> None:
 @pytest.mark.parametrize(
     ("setting", "size", "load", "cpus", "expected"),
     [
-        ("", 1 << 20, 0.3, 2, True),
-        ("", 1 << 20, 1.5, 2, False),  # no CPU to spare
+        ("", 1 << 20, 1, 2, True),
+        ("", 1 << 20, 2, 2, False),  # no CPU to spare
+        ("", 1 << 20, None, 2, False),  # not known
         ("", 1000, 0.0, 2, False),  # too small
         ("", 1 << 20, 0.0, 1, False),
         ("1", 1 << 20, 0.0, 4, False),
@@ -132,10 +133,15 @@ def test_candidates_are_what_yaml_reads() -> None:
     ],
 )
 def test_when_to_split(
-    monkeypatch: pytest.MonkeyPatch, setting: str, size: int, load: float, cpus: int,
+    monkeypatch: pytest.MonkeyPatch, setting: str, size: int, load: float | None, cpus: int,
     expected: bool,
 ) -> None:  # fmt: skip
     monkeypatch.setenv("OBSCTL_RULES_PROCESSES", setting)
-    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(rules_split, "_runnable", lambda: load)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False)
     assert rules_split.split_enabled(size) is expected
+
+
+def test_runnable_is_a_count() -> None:
+    busy = rules_split._runnable()
+    assert busy is None or busy >= 0
