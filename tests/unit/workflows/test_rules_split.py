@@ -145,3 +145,23 @@ def test_when_to_split(
 def test_runnable_is_a_count() -> None:
     busy = rules_split._runnable()
     assert busy is None or busy >= 0
+
+
+def test_the_helper_stops_where_this_process_has_been() -> None:
+    import mmap
+    import pickle
+
+    text = bench_shaped(100)
+    todo = list(dict.fromkeys(expression_candidates(text)))
+    progress = mmap.mmap(-1, 8)
+    rules_split._COUNT.pack_into(progress, 0, 70)  # this process started on 70 expressions
+    r, w = os.pipe()
+    rules_split._child([text], w, pickle.dumps, progress)  # in this process, for the test
+    with os.fdopen(r, "rb") as pipe:
+        data = pipe.read()
+    sent: list[str] = []
+    while data:
+        (size,) = rules_split._LEN.unpack_from(data)
+        sent += [e for e, _ in pickle.loads(data[4 : 4 + size])]
+        data = data[4 + size :]
+    assert sent == todo[70:][::-1]
