@@ -317,6 +317,7 @@ def check_report(
     request: RulesCheckRequest, env: RulesEnvironment, selection: RuleSelection
 ) -> FindingsReport:
     """Read every input, check it, and return the report."""
+    from obsctl.lifetime import keep_until_exit
     from obsctl.workflows.inputs import check_stdin_name, display_name, no_cyclic_gc
     from obsctl.workflows.rules_split import Helper, file_expression_facts
 
@@ -355,6 +356,8 @@ def check_report(
         for rule_file, facts in zip(files, parsed, strict=True):
             hits = check_rule_file(rule_file, options, facts=facts, server=server)
             findings.extend(selection.findings(hits, rule_file.source))
+    # Millions of small objects: freed by the process's end, not one by one (obsctl.lifetime).
+    keep_until_exit((files, parsed))
     return FindingsReport(
         tool="rules check",
         findings=tuple(findings),
