@@ -68,7 +68,8 @@ def parse_prom_duration(text: str) -> float | None:
 
 
 def _pos(node: Node) -> Pos:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -88,7 +89,10 @@ def _pairs(node: MappingNode) -> list[tuple[Node, Node]]:
     """A mapping's key/value pairs with YAML merge keys (``<<: *anchor``) expanded, as go-yaml
     does: keys written in the mapping win over merged ones."""
     pairs: list[tuple[Node, Node]] = node.value
-    if not any(k.value == "<<" for k, _ in pairs):
+    for k, _ in pairs:
+        if k.value == "<<":
+            break
+    else:
         return pairs  # no merge key (a non-scalar key's value is a list, never "<<")
     merged: list[tuple[Node, Node]] = []
     own: list[tuple[Node, Node]] = []
@@ -131,7 +135,7 @@ class _Reader:
         """Keys of ``node`` → (key node, value node); unknown and repeated keys reported."""
         out: dict[str, tuple[Node, Node]] = {}
         for k, v in _pairs(node):
-            key = str(k.value) if isinstance(k, ScalarNode) else "?"
+            key = k.value if k.__class__ is ScalarNode else "?"  # no subclasses: see string()
             if key in out:
                 line = out[key][0].start_mark.line + 1
                 self.problem(STRUCTURE, f'mapping key "{key}" already defined at line {line}', k)
@@ -162,19 +166,29 @@ class _Reader:
         where: dict[str, Pos] = {}
         seen: dict[str, int] = {}
         for k, v in _pairs(node):
-            key = self.string(k, "string")
-            value = self.string(v, "string")
-            if key is None or value is None:
-                continue
+            if k.__class__ is ScalarNode and v.__class__ is ScalarNode:
+                key = k.value  # self.string() of both, inline: the common case
+                if not k.style and key in _NULLS:
+                    key = ""
+                value = v.value
+                if not v.style and value in _NULLS:
+                    value = ""
+            else:
+                key = self.string(k, "string")
+                value = self.string(v, "string")
+                if key is None or value is None:
+                    continue
             if key in seen:
                 self.problem(
                     STRUCTURE, f'mapping key "{key}" already defined at line {seen[key]}', k
                 )
                 continue
-            seen[key] = k.start_mark.line + 1
+            mark = k.start_mark
+            seen[key] = mark.line + 1
             pairs.append((key, value))
-            where[f"{what}.{key}"] = _pos(k)
-            where[f"{what}.{key}:value"] = _pos(v)
+            where[f"{what}.{key}"] = (mark.line + 1, mark.column + 1)
+            mark = v.start_mark
+            where[f"{what}.{key}:value"] = (mark.line + 1, mark.column + 1)
         return tuple(pairs), where
 
     def duration(self, node: Node, what: str, group: str = "", rule: str = "") -> float | None:
