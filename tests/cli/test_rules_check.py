@@ -154,6 +154,25 @@ def test_exit_codes_for_unreadable_input(cli, tmp_path) -> None:
     assert cli("rules", "check", str(tmp_path / "*.nothing")).exit_code == ExitCode.USAGE
 
 
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_the_first_bad_input_decides_the_error(cli, tmp_path, monkeypatch, processes) -> None:
+    # All inputs are read before the YAML is (so that a helper process can start on them):
+    # the error is still the first one in input order, as when they are read one by one.
+    from obsctl.workflows import rules_split
+
+    monkeypatch.setenv("OBSCTL_RULES_PROCESSES", processes)
+    monkeypatch.setattr(rules_split, "SPLIT_MIN_BYTES", 1)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("groups:\n  - name: x\n    rules:\n      - record: a\n        expr: up\n[")
+    missing = tmp_path / "missing.yaml"
+    res = cli("rules", "check", str(bad), str(missing))
+    assert res.exit_code == ExitCode.USAGE
+    assert "not YAML" in res.stderr and "no such file" not in res.stderr
+    res = cli("rules", "check", str(missing), str(bad))
+    assert res.exit_code == ExitCode.USAGE
+    assert "no such file" in res.stderr and "not YAML" not in res.stderr
+
+
 def test_directories_globs_and_stdin(cli, tmp_path) -> None:
     res = cli("rules", "check", str(RULES), "--select", "RUL1", "-o", "json")
     doc = json.loads(res.stdout)

@@ -92,6 +92,31 @@ def test_bench_shaped_file(cli, tmp_path: Path, rules: int) -> None:
     _check(f"bench-{rules}", got)
 
 
+def test_bench_shaped_file_in_two_processes(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The expressions parsed partly by a forked helper (``workflows.rules_split``): the same
+    findings, byte for byte."""
+    from obsctl.workflows import rules_split
+
+    if not hasattr(os, "fork"):
+        pytest.skip("needs os.fork")
+    monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "2")
+    monkeypatch.setattr(rules_split, "SPLIT_MIN_BYTES", 1)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    path = tmp_path / "bench-500.yaml"
+    path.write_text(bench_shaped(500))
+    _check("bench-500", _findings(cli, path))
+    assert forks == [1]
+
+
 def test_every_shipped_rule_file(cli, tmp_path: Path) -> None:
     got: dict[str, object] = {}
     for path in sorted(FIXTURES.glob("*.yaml")):

@@ -6,6 +6,8 @@ only this module walks the syntax tree, so the checks stay independent of the pa
 
 from __future__ import annotations
 
+from typing import Any
+
 from obsctl.model.promql_ast import (
     AggregateExpr,
     BinaryExpr,
@@ -67,6 +69,10 @@ def expr_facts(expr: str, *, outputs: bool = True) -> ExprFacts:
     return _describe(check_promql(expr), outputs)
 
 
+_OP_TEXT = {op: op.value for op in MatchOp}
+_EQUAL = MatchOp.EQUAL
+
+
 def _describe(root: Expr, outputs: bool) -> ExprFacts:
     selectors: list[Selector] = []
     functions: set[str] = set()
@@ -74,53 +80,56 @@ def _describe(root: Expr, outputs: bool) -> ExprFacts:
     created: set[str] = set()
     comparison = False
 
-    def walk(node: Expr, funcs: tuple[str, ...], range_s: float | None) -> None:
+    def walk(node: Any, funcs: tuple[str, ...], range_s: float | None) -> None:
+        # ``node`` is an ``Expr``; one identity test per node kind, the frequent ones first
+        # (the node classes have no subclasses).
         nonlocal comparison
-        kind = type(node)  # the node classes have no subclasses
-        if kind is NumberLiteral or kind is StringLiteral:
-            return
+        kind = type(node)
         if kind is VectorSelector:
-            assert isinstance(node, VectorSelector)
             name = node.name
             matchers = []
             for m in node.matchers:
-                if m.name == "__name__" and m.op is MatchOp.EQUAL and name in (None, m.value):
+                if m.name == "__name__" and m.op is _EQUAL and name in (None, m.value):
                     name = m.value
                     continue
-                matchers.append((m.name, m.op.value, m.value))
+                matchers.append((m.name, _OP_TEXT[m.op], m.value))
                 label_uses.add(m.name)
             selectors.append(_new_Selector(name, tuple(matchers), range_s, funcs))
-        elif isinstance(node, MatrixSelector):
-            rng = node.range if node.range_expr is None else None
-            walk(node.vector_selector, funcs, rng)
-        elif isinstance(node, SubqueryExpr):
-            walk(node.expr, funcs, node.range if node.range_expr is None else None)
-        elif isinstance(node, Call):
+        elif kind is Call:
             fname = node.func.name
+            args = node.args
             functions.add(fname)
             if fname in FILTER_FUNCTIONS:
                 comparison = True
-            if fname in _LABEL_SETTERS and len(node.args) > 1:
+            if fname in _LABEL_SETTERS and len(args) > 1:
                 created.add(_string_arg(node, 1))
-            for arg in node.args:
-                walk(arg, (fname, *funcs), range_s)
-        elif isinstance(node, AggregateExpr):
+            inner = (fname, *funcs)
+            for arg in args:
+                walk(arg, inner, range_s)
+        elif kind is MatrixSelector:
+            rng = node.range if node.range_expr is None else None
+            walk(node.vector_selector, funcs, rng)
+        elif kind is BinaryExpr:
+            op = node.op
+            if op in ("and", "unless") or (op in COMPARISON_OPS and not node.return_bool):
+                comparison = True
+            matching = node.matching
+            if matching is not None:
+                label_uses.update(matching.matching_labels)
+                label_uses.update(matching.include)
+            walk(node.lhs, funcs, range_s)
+            walk(node.rhs, funcs, range_s)
+        elif kind is AggregateExpr:
             if node.op in FILTER_AGGREGATIONS:
                 comparison = True
             label_uses.update(node.grouping)
             walk(node.expr, funcs, range_s)
             if node.param is not None:
                 walk(node.param, funcs, range_s)
-        elif isinstance(node, BinaryExpr):
-            op = node.op
-            if op in ("and", "unless") or (op in COMPARISON_OPS and not node.return_bool):
-                comparison = True
-            if node.matching is not None:
-                label_uses.update(node.matching.matching_labels)
-                label_uses.update(node.matching.include)
-            walk(node.lhs, funcs, range_s)
-            walk(node.rhs, funcs, range_s)
-        elif isinstance(node, ParenExpr | UnaryExpr):
+        elif kind is SubqueryExpr:
+            rng = node.range if node.range_expr is None else None
+            walk(node.expr, funcs, rng)
+        elif kind is ParenExpr or kind is UnaryExpr:
             walk(node.expr, funcs, range_s)
 
     walk(root, (), None)

@@ -68,7 +68,8 @@ def parse_prom_duration(text: str) -> float | None:
 
 
 def _pos(node: Node) -> Pos:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -88,7 +89,10 @@ def _pairs(node: MappingNode) -> list[tuple[Node, Node]]:
     """A mapping's key/value pairs with YAML merge keys (``<<: *anchor``) expanded, as go-yaml
     does: keys written in the mapping win over merged ones."""
     pairs: list[tuple[Node, Node]] = node.value
-    if not any(k.value == "<<" for k, _ in pairs):
+    for k, _ in pairs:
+        if k.value == "<<":
+            break
+    else:
         return pairs  # no merge key (a non-scalar key's value is a list, never "<<")
     merged: list[tuple[Node, Node]] = []
     own: list[tuple[Node, Node]] = []
@@ -131,7 +135,7 @@ class _Reader:
         """Keys of ``node`` → (key node, value node); unknown and repeated keys reported."""
         out: dict[str, tuple[Node, Node]] = {}
         for k, v in _pairs(node):
-            key = str(k.value) if isinstance(k, ScalarNode) else "?"
+            key = k.value if k.__class__ is ScalarNode else "?"  # no subclasses: see string()
             if key in out:
                 line = out[key][0].start_mark.line + 1
                 self.problem(STRUCTURE, f'mapping key "{key}" already defined at line {line}', k)
@@ -162,19 +166,29 @@ class _Reader:
         where: dict[str, Pos] = {}
         seen: dict[str, int] = {}
         for k, v in _pairs(node):
-            key = self.string(k, "string")
-            value = self.string(v, "string")
-            if key is None or value is None:
-                continue
+            if k.__class__ is ScalarNode and v.__class__ is ScalarNode:
+                key = k.value  # self.string() of both, inline: the common case
+                if not k.style and key in _NULLS:
+                    key = ""
+                value = v.value
+                if not v.style and value in _NULLS:
+                    value = ""
+            else:
+                key = self.string(k, "string")
+                value = self.string(v, "string")
+                if key is None or value is None:
+                    continue
             if key in seen:
                 self.problem(
                     STRUCTURE, f'mapping key "{key}" already defined at line {seen[key]}', k
                 )
                 continue
-            seen[key] = k.start_mark.line + 1
+            mark = k.start_mark
+            seen[key] = mark.line + 1
             pairs.append((key, value))
-            where[f"{what}.{key}"] = _pos(k)
-            where[f"{what}.{key}:value"] = _pos(v)
+            where[f"{what}.{key}"] = (mark.line + 1, mark.column + 1)
+            mark = v.start_mark
+            where[f"{what}.{key}:value"] = (mark.line + 1, mark.column + 1)
         return tuple(pairs), where
 
     def duration(self, node: Node, what: str, group: str = "", rule: str = "") -> float | None:
@@ -391,6 +405,91 @@ def parse_rule_file(text: str, *, source: str) -> RuleFile:
         if doc is not None:
             reader.document(doc)
     return RuleFile(source, tuple(reader.groups), tuple(reader.problems), tuple(text.splitlines()))
+
+
+_KEY_PREFIX = re.compile(r"[ \t]*(?:-[ \t]+)?")
+_BLOCK_HEADER = re.compile(r"\|[-+]?")
+
+
+def expression_candidates(text: str) -> list[str]:
+    r"""The ``expr:`` values of a rule file's text as YAML most likely reads them, found
+    without composing the YAML: one-line plain and quoted scalars and literal block scalars
+    (``|``, ``|-``, ``|+``); other spellings are left out.
+
+    Only a guess, for work that may start before the file is read (each candidate's facts,
+    keyed by the exact text): a wrong or missing candidate costs time, never a result.
+
+    >>> expression_candidates("- expr: up == 0\n  x: 1\n- expr: |\n    a\n    or b\n")
+    ['up == 0', 'a\nor b\n']
+    """
+    found: list[str] = []
+    size = len(text)
+    at = text.find("expr:")
+    while at >= 0:
+        line_start = text.rfind("\n", 0, at) + 1
+        line_end = text.find("\n", at)
+        if line_end < 0:
+            line_end = size
+        key_col = at - line_start
+        value = text[at + 5 : line_end].strip(" \t\r")
+        if (
+            value
+            and text[at + 5] in " \t"
+            and _KEY_PREFIX.fullmatch(text, line_start, at) is not None
+        ):
+            candidate = _candidate(text, value, key_col, line_end)
+            if candidate is not None:
+                found.append(candidate)
+        at = text.find("expr:", line_end)
+    return found
+
+
+def _candidate(text: str, value: str, key_col: int, line_end: int) -> str | None:
+    head = value[0]
+    if head == "|":
+        if _BLOCK_HEADER.fullmatch(value):
+            return _literal_block(text, line_end + 1, key_col, value[1:])
+        return None
+    if head == '"':
+        if len(value) > 1 and value[-1] == '"' and "\\" not in value:
+            return value[1:-1]
+        return None
+    if head == "'":
+        if len(value) > 1 and value[-1] == "'":
+            return value[1:-1].replace("''", "'")
+        return None
+    if head in "#>[]{}&*!%@`,?:-" or " #" in value:
+        return None
+    if text.startswith(" " * (key_col + 1), line_end + 1):
+        return None  # a plain scalar continued on the next line
+    return value
+
+
+def _literal_block(text: str, pos: int, key_col: int, chomp: str) -> str:
+    lines: list[str] = []
+    indent = -1
+    size = len(text)
+    while pos < size:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = size
+        line = text[pos:end].removesuffix("\r")
+        pos = end + 1
+        stripped = line.lstrip(" ")
+        if not stripped:
+            lines.append("")
+            continue
+        col = len(line) - len(stripped)
+        if indent < 0:
+            indent = col
+        if col <= key_col or col < indent:
+            break
+        lines.append(line[indent:])
+    body = "\n".join(lines)
+    if chomp == "+":
+        return body + "\n" if lines else ""
+    body = body.rstrip("\n")
+    return body if chomp == "-" or not body else body + "\n"
 
 
 def iter_rules(rule_file: RuleFile) -> Iterator[tuple[RuleGroupDef, RuleDef]]:

@@ -25,7 +25,6 @@ from obsctl.analysis.rules import (
     metric_names,
     recorded_names,
 )
-from obsctl.config.schema import Endpoint
 from obsctl.errors import BackendError, UsageError
 from obsctl.model.findings import FindingsReport, RuleRequest
 from obsctl.model.rules import (
@@ -44,6 +43,7 @@ from obsctl.parsers.rule_file import parse_rule_file
 if TYPE_CHECKING:
     from obsctl.analysis.rules.backtest import BudgetTerm
     from obsctl.backends.prometheus import PrometheusClient
+    from obsctl.config.schema import Endpoint
     from obsctl.workflows.findings import FindingsOutcome
     from obsctl.workflows.lint import Runner
 
@@ -146,15 +146,26 @@ def read_rule_file(name: str, stdin: IO[bytes] | None, stdin_name: str | None = 
         UsageError: unreadable, too large or not UTF-8 (exit 2).
         ParseError: not YAML at all (exit 2).
     """
+    display, text = read_rule_text(name, stdin, stdin_name)
+    return parse_rule_file(text, source=display)
+
+
+def read_rule_text(
+    name: str, stdin: IO[bytes] | None, stdin_name: str | None = None
+) -> tuple[str, str]:
+    """The display name and text of one input (``read_rule_file`` without the parsing).
+
+    Raises:
+        UsageError: unreadable, too large or not UTF-8 (exit 2).
+    """
     from obsctl.workflows.inputs import display_name, read_input
 
     display = display_name(name, stdin_name)
     data = read_input(name, stdin=stdin, max_bytes=MAX_BYTES, what="rule files")
     try:
-        text = data.decode("utf-8-sig")
+        return display, data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{display}: not UTF-8 text (byte {exc.start})") from None
-    return parse_rule_file(text, source=display)
 
 
 # ---------------------------------------------------------------------------- server
@@ -306,16 +317,31 @@ def check_report(
     request: RulesCheckRequest, env: RulesEnvironment, selection: RuleSelection
 ) -> FindingsReport:
     """Read every input, check it, and return the report."""
-    from obsctl.workflows.inputs import check_stdin_name, no_cyclic_gc
+    from obsctl.lifetime import keep_until_exit
+    from obsctl.workflows.inputs import check_stdin_name, display_name, no_cyclic_gc
+    from obsctl.workflows.rules_split import Helper, file_expression_facts
 
+    stdin_name = request.rules.stdin_name
     names = expand_inputs(request.inputs)
-    check_stdin_name(names, request.rules.stdin_name)
+    check_stdin_name(names, stdin_name)
     # Reading builds a node per YAML scalar and a syntax tree per expression, all acyclic: with
     # the collector paused a 5,000-rule file reads in a third of the time. The trees live until
     # the report is out, so they are frozen rather than scanned once more when it resumes.
     with no_cyclic_gc(freeze=True):
-        files = [read_rule_file(name, env.stdin, request.rules.stdin_name) for name in names]
-        parsed = [expression_facts(f) for f in files]
+        texts = _read_texts(names, env.stdin, stdin_name)
+        # A helper process may parse expressions from the texts while the YAML is read.
+        helper = Helper.start([t for t in texts if isinstance(t, str)])
+        try:
+            files: list[RuleFile] = []
+            for name, text in zip(names, texts, strict=False):  # texts stop at a failure
+                if isinstance(text, UsageError):
+                    raise text  # the first failure in input order, as when read one by one
+                files.append(parse_rule_file(text, source=display_name(name, stdin_name)))
+        except BaseException:
+            if helper is not None:
+                helper.stop()
+            raise
+        parsed = file_expression_facts(files, helper)
     options = replace(request.options, recorded=recorded_names(files))
     if request.scrape_interval_s is not None:
         options = replace(options, scrape_interval_s=request.scrape_interval_s)
@@ -330,12 +356,28 @@ def check_report(
         for rule_file, facts in zip(files, parsed, strict=True):
             hits = check_rule_file(rule_file, options, facts=facts, server=server)
             findings.extend(selection.findings(hits, rule_file.source))
+    # Millions of small objects: freed by the process's end, not one by one (obsctl.lifetime).
+    keep_until_exit((files, parsed))
     return FindingsReport(
         tool="rules check",
         findings=tuple(findings),
         rules=selection.rule_infos(),
         inputs=tuple(f.source for f in files),
     )
+
+
+def _read_texts(
+    names: Sequence[str], stdin: IO[bytes] | None, stdin_name: str | None
+) -> list[str | UsageError]:
+    """Each input's text, or the error reading it stopped at (raised in input order later)."""
+    texts: list[str | UsageError] = []
+    for name in names:
+        try:
+            texts.append(read_rule_text(name, stdin, stdin_name)[1])
+        except UsageError as err:
+            texts.append(err)
+            break  # nothing after the first failure is read, as before
+    return texts
 
 
 async def _server_facts(

@@ -39,6 +39,7 @@ _COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket", "_created")
 _REGEX_META = re.compile(r"[.*+?()\[\]{}|^$\\]")
 _TEMPLATE_LABEL = re.compile(r"(?:\$labels|\.Labels)\.([A-Za-z_][A-Za-z0-9_]*)")
 _TEMPLATE_INDEX = re.compile(r"index\s+(?:\$labels|\.Labels)\s+\"([^\"]+)\"")
+_LEVEL_METRIC_OPS = re.compile(r"[^:]+(?::[^:]+){2,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +223,7 @@ def _check_rule(
                 f"braces present in the recording rule name; should it be in expr?: {rule.name}",
                 rule.at("record"),
             )
-        elif not re.fullmatch(r"[^:]+(?::[^:]+){2,}", rule.name):
+        elif not _LEVEL_METRIC_OPS.fullmatch(rule.name):
             add(
                 c.RECORD_NAME_CONVENTION,
                 f"recording rule name {rule.name!r} is not level:metric:operations",
@@ -299,9 +300,16 @@ def _check_rule(
 def _template_labels(rule: RuleDef) -> set[str]:
     used: set[str] = set()
     for _key, value in (*rule.labels, *rule.annotations):
-        used.update(_TEMPLATE_LABEL.findall(value))
-        used.update(_TEMPLATE_INDEX.findall(value))
+        used.update(_labels_used(value))
     return used
+
+
+@functools.lru_cache(maxsize=4096)  # rule files repeat their templates
+def _labels_used(text: str) -> tuple[str, ...]:
+    """The labels a label or annotation template reads (``$labels.x``, ``index $labels "x"``)."""
+    if "abels" not in text:
+        return ()
+    return (*_TEMPLATE_LABEL.findall(text), *_TEMPLATE_INDEX.findall(text))
 
 
 def _block_scalar(lines: tuple[str, ...], line: int) -> bool:

@@ -1,0 +1,167 @@
+"""Expression facts with a helper process (``workflows.rules_split``) are the one-process
+facts, and the helper's guesses (``expression_candidates``) are only ever a speed-up."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from obsctl.parsers.rule_expr import expression_facts
+from obsctl.parsers.rule_file import expression_candidates, parse_rule_file
+from obsctl.workflows import rules_split
+from tests.cli.test_rules_check_golden import bench_shaped
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+MIXED = """groups:
+  - name: a
+    rules:
+      - alert: Templated
+        expr: sum by (job) (rate(x_total[5m])) > 1
+        annotations: {summary: "{{ $labels.job }}"}
+      - record: job:x:rate5m
+        expr: sum by (job) (rate(x_total[5m])) > 1
+      - record: bad
+        expr: sum by (job) (rate(x_total[5m])
+      - alert: Plain
+        expr: label_replace(up, "a", "$1", "b", "(.*)") == 0 unless on (a) y offset 5m
+      - alert: Block
+        expr: |
+          sum without (instance) (
+            rate(errors_total[5m])
+          ) > 0
+        labels: {severity: page}
+"""
+
+
+def _helper(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> rules_split.Helper:
+    monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "2")
+    monkeypatch.setattr(rules_split, "SPLIT_MIN_BYTES", 1)
+    helper = rules_split.Helper.start(texts)
+    assert helper is not None
+    return helper
+
+
+def _finished(helper: rules_split.Helper) -> None:
+    """Wait until the child has sent everything (for tests: this process never waits)."""
+    while helper.fd >= 0:
+        helper.drain()
+
+
+@needs_fork
+def test_helper_facts_are_the_one_process_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two files; the same expression is templated in one file and not in the other, so each
+    # file gets the facts its own plan asks for.
+    texts = [
+        bench_shaped(300) + MIXED.replace("groups:\n", ""),
+        MIXED.replace("annotations:", "x:"),
+    ]
+    files = [parse_rule_file(t, source=f"{i}.yaml") for i, t in enumerate(texts)]
+    want = [expression_facts(f) for f in files]
+    assert (
+        want[1]["sum by (job) (rate(x_total[5m])) > 1"]
+        != want[0]["sum by (job) (rate(x_total[5m])) > 1"]
+    )
+    helper = _helper(texts, monkeypatch)
+    _finished(helper)
+    assert len(helper.got) == len({e for w in want for e in w})  # every expression guessed
+    assert rules_split.file_expression_facts(files, helper) == want
+    assert helper.pid == 0  # stopped and reaped
+    assert rules_split.file_expression_facts(files, None) == want
+
+
+@needs_fork
+def test_a_failing_child_leaves_the_work_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(_facts: object) -> tuple[object, ...]:
+        raise RuntimeError("child fails")
+
+    monkeypatch.setattr(rules_split, "_encode", broken)  # only the child encodes
+    text = bench_shaped(100)
+    files = [parse_rule_file(text, source="x.yaml")]
+    helper = _helper([text], monkeypatch)
+    _finished(helper)
+    assert helper.got == {}
+    assert rules_split.file_expression_facts(files, helper) == [expression_facts(files[0])]
+
+
+@needs_fork
+def test_wrong_guesses_are_only_misses(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = bench_shaped(100)
+    files = [parse_rule_file(text, source="x.yaml")]
+    # The child is given other texts than the files read: nothing it sends is used wrongly.
+    helper = _helper([text.replace("rate(", "irate(").replace("> 0.05", "< 1")], monkeypatch)
+    _finished(helper)
+    assert helper.got
+    assert rules_split.file_expression_facts(files, helper) == [expression_facts(files[0])]
+
+
+def test_candidates_are_what_yaml_reads() -> None:
+    text = (
+        bench_shaped(200)
+        + MIXED.replace("groups:\n", "")
+        + (
+            "  - name: quoted\n    rules:\n"
+            "      - record: a\n        expr: 'x{a=''b''}'\n"
+            "      - record: b\n        expr: \"y{a='c'} > 0\"\n"
+            "      - record: c\n        expr: |-\n          z\n\n          or w\n\n"
+            "      - record: d\n        expr: |+\n          keep\n\n"
+            "      - record: e\n        expr: up\n          == 1\n"  # continued plain scalar
+            "      - record: f\n        expr: >\n          folded\n"  # not guessed
+            "      - record: g\n        expr: up # comment\n"  # not guessed
+        )
+    )
+    read = [r.expr for g in parse_rule_file(text, source="x").groups for r in g.rules]
+    guessed = expression_candidates(text)
+    assert set(guessed) <= set(read)
+    assert set(read) - set(guessed) == {"up == 1", "folded\n", "up"}
+
+
+@pytest.mark.parametrize(
+    ("setting", "size", "load", "cpus", "expected"),
+    [
+        ("", 1 << 20, 1, 2, True),
+        ("", 1 << 20, 2, 2, False),  # no CPU to spare
+        ("", 1 << 20, None, 2, False),  # not known
+        ("", 1000, 0.0, 2, False),  # too small
+        ("", 1 << 20, 0.0, 1, False),
+        ("1", 1 << 20, 0.0, 4, False),
+        ("2", 1 << 20, 9.0, 2, True),
+        ("2", 10, 0.0, 2, False),
+    ],
+)
+def test_when_to_split(
+    monkeypatch: pytest.MonkeyPatch, setting: str, size: int, load: float | None, cpus: int,
+    expected: bool,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("OBSCTL_RULES_PROCESSES", setting)
+    monkeypatch.setattr(rules_split, "_runnable", lambda: load)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False)
+    assert rules_split.split_enabled(size) is expected
+
+
+def test_runnable_is_a_count() -> None:
+    busy = rules_split._runnable()
+    assert busy is None or busy >= 0
+
+
+def test_the_helper_stops_where_this_process_has_been() -> None:
+    import mmap
+    import pickle
+
+    text = bench_shaped(100)
+    todo = list(dict.fromkeys(expression_candidates(text)))
+    progress = mmap.mmap(-1, 8)
+    rules_split._COUNT.pack_into(progress, 0, 70)  # this process started on 70 expressions
+    r, w = os.pipe()
+    rules_split._child([text], w, pickle.dumps, progress)  # in this process, for the test
+    with os.fdopen(r, "rb") as pipe:
+        data = pipe.read()
+    sent: list[str] = []
+    while data:
+        (size,) = rules_split._LEN.unpack_from(data)
+        sent += [e for e, _ in pickle.loads(data[4 : 4 + size])]
+        data = data[4 + size :]
+    assert sent == todo[70:][::-1]
