@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from array import array
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Final
 
 COUNTER: Final = "counter"
@@ -136,6 +137,37 @@ class LabelStats:
     """True when counting stopped at the parser's ``max_distinct`` (``distinct`` is a floor)."""
     sealed_hashes: array[int] | None = None
     """``value_hashes`` packed 8 bytes each once the family ended (see ``MetricFamily.seal``)."""
+    sealed_examples: tuple[str, array[int]] | None = None
+    """``examples`` once the family ended: the values sorted and joined, and where each ends
+    (a few bytes a value instead of a string object and a set slot)."""
+
+    @property
+    def sampled_values(self) -> list[str]:
+        """The sampled values (``examples``), sorted; also once packed."""
+        packed = self.sealed_examples
+        if packed is None:
+            return sorted(self.examples)
+        text, ends = packed
+        return list(map(text.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+
+    def seal(self) -> None:
+        """Pack the value hashes and the sampled values (see ``MetricFamily.seal``)."""
+        if self.sealed_hashes is None:
+            self.sealed_hashes = _packed(self.value_hashes)
+            self.value_hashes = set()
+        if self.sealed_examples is None:
+            values = sorted(self.examples)
+            self.sealed_examples = ("".join(values), array("q", accumulate(map(len, values))))
+            self.examples = set()
+
+    def unseal(self) -> None:
+        """Undo ``seal``."""
+        if self.sealed_hashes is not None:
+            self.value_hashes = set(self.sealed_hashes)
+            self.sealed_hashes = None
+        if self.sealed_examples is not None:
+            self.examples = set(self.sampled_values)
+            self.sealed_examples = None
 
     @property
     def distinct(self) -> int:
@@ -219,7 +251,8 @@ class MetricFamily:
         return len(self.series_hashes) if sealed is None else len(sealed)
 
     def seal(self) -> None:
-        """Pack the distinct-value hash sets (~50 bytes an entry) into arrays (8 bytes).
+        """Pack the distinct-value hash sets (~50 bytes an entry) into arrays (8 bytes), and
+        each label's sampled values into one string (see ``LabelStats.seal``).
 
         A parser seals a family when another one starts: an exporter's thousands of ended
         families then cost a fraction of the memory. Counts stay the same; ``unseal`` brings
@@ -229,9 +262,7 @@ class MetricFamily:
             self.sealed_hashes = _packed(self.series_hashes)
             self.series_hashes = set()
         for st in self.labels.values():
-            if st.sealed_hashes is None:
-                st.sealed_hashes = _packed(st.value_hashes)
-                st.value_hashes = set()
+            st.seal()
 
     def unseal(self) -> None:
         """Undo ``seal`` (the family continues after another one)."""
@@ -239,9 +270,7 @@ class MetricFamily:
             self.series_hashes = set(self.sealed_hashes)
             self.sealed_hashes = None
         for st in self.labels.values():
-            if st.sealed_hashes is not None:
-                st.value_hashes = set(st.sealed_hashes)
-                st.sealed_hashes = None
+            st.unseal()
 
 
 def _packed(hashes: set[int]) -> array[int]:

@@ -105,6 +105,7 @@ def _child(name: str, source: str, fmt: str, start: int, w: int) -> None:
             if not parser.feed(chunk):
                 break
         part = parser.part()
+    del parser  # its working state (patterns, proven rows kept packed) is not sent
     with os.fdopen(w, "wb") as out:
         pickle.dump(part, out, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -165,6 +166,7 @@ def parse_split(
                     break
         if parser.stopped:
             return parser.close()  # the rest would not have been read
+        parser.pause()  # the child's part may arrive later: wait at an ended family's size
         with os.fdopen(r, "rb") as pipe:
             r = -1
             try:

@@ -203,3 +203,17 @@ def test_split_point_moves_back_over_the_family_comments(tmp_path: Path) -> None
     path.write_text(body * 2)
     with path.open("rb") as f:
         assert lint_split.split_point(f.fileno(), len(text)) == 0
+
+
+def test_a_paused_family_that_goes_on_counts_as_if_never_paused() -> None:
+    body = "".join(f'a{{i="{i}"}} 1\n' for i in range(50))
+    data = f'# TYPE a gauge\n{body}# HELP a Late.\n{body}a{{i="new"}} 2\n'.encode()
+    cut = data.index(b"# HELP a")
+    parser = ExpositionParser("x", "text")
+    parser.feed(data[:cut])
+    parser.pause()
+    parser.feed(data[cut:])
+    paused = parser.close()
+    assert _norm(paused) == _norm(_serial(data, "text"))
+    assert paused.families[0].series_count == 51
+    assert paused.families[0].duplicate_count == 50
