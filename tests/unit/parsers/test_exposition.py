@@ -286,6 +286,74 @@ def test_bulk_histogram_verification_matches_per_sample_rules(seed: int) -> None
     )
 
 
+def _histogram_two_keys(rng: random.Random, series: int, om: bool) -> list[str]:
+    lines = ["# HELP h x", "# TYPE h histogram"]
+    for s in range(series):
+        count = 0
+        key = f'job="j{s % 7}",pod="p{s // 7}"'
+        for le in ("0.5", "1", "2.5", "10", "+Inf"):
+            count += rng.randint(0, 3)
+            lines.append(f'h_bucket{{{key},le="{le}"}} {count}')
+        lines.append(f"h_sum{{{key}}} {count * 0.5}")
+        lines.append(f"h_count{{{key}}} {count}")
+        if om and rng.random() < 0.5:
+            lines.append(f"h_created{{{key}}} 1700000000")
+    return lines
+
+
+def _rename_series(lines: list[str], i: int) -> None:
+    """Every line of the series at ``i`` takes the label values of another series."""
+    key = lines[i].split("{", 1)[1].split(',le="', 1)[0].split("}", 1)[0]
+    other = next((ln for ln in lines[2:] if key not in ln and "{" in ln), None)
+    if other is not None:
+        new = other.split("{", 1)[1].split(',le="', 1)[0].split("}", 1)[0]
+        lines[:] = [ln.replace(key + ",", new + ",").replace(key + "}", new + "}") for ln in lines]
+
+
+def _repeat_buckets(lines: list[str], i: int) -> None:
+    """The buckets of the series at ``i`` again at the end, without a _sum or _count."""
+    key = lines[i].split("{", 1)[1].split(',le="', 1)[0]
+    lines.extend([ln for ln in lines if ln.startswith("h_bucket{" + key + ",")])
+
+
+def _same_bounds_everywhere(lines: list[str], _i: int) -> None:
+    """Every series has a bound twice (the bounds still repeat from series to series)."""
+    lines[:] = [ln.replace('le="2.5"', 'le="1"') for ln in lines]
+
+
+PERIODIC_MUTATIONS = [
+    *MUTATIONS,
+    _repeat_buckets,
+    _same_bounds_everywhere,
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('pod="p', 'pod="q')),  # mid-series
+    _rename_series,  # a series repeats another one's labels, elsewhere
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('le="2.5"', 'le="1"')),  # repeat
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('le="+Inf"', 'le="20"')),  # no +Inf
+]
+
+
+@pytest.mark.parametrize("fmt", ["text", "openmetrics"])
+@pytest.mark.parametrize("seed", range(60))
+def test_bulk_verification_of_series_with_two_labels_matches_per_sample_rules(
+    seed: int, fmt: str
+) -> None:
+    rng = random.Random(seed)
+    om = fmt == "openmetrics"
+    lines = _histogram_two_keys(rng, rng.randint(2, 40), om)
+    # Each mutation in turn, at a bucket line of a series (not its first one), then maybe
+    # another one anywhere.
+    buckets = [i for i, ln in enumerate(lines) if 'le="0.5"' not in ln and "_bucket" in ln]
+    PERIODIC_MUTATIONS[seed % len(PERIODIC_MUTATIONS)](lines, rng.choice(buckets))
+    if rng.random() < 0.3:
+        rng.choice(PERIODIC_MUTATIONS)(lines, rng.randrange(2, len(lines) - 1))
+    text = "\n".join(lines) + "\n" + ("# EOF\n" if om else "")
+    bulk = parse_exposition_text(text, fmt=fmt, keep_samples=False)
+    detailed = parse_exposition_text(text, fmt=fmt, keep_samples=True)
+    assert list(lint_exposition(bulk, LintConfig())) == list(
+        lint_exposition(detailed, LintConfig())
+    )
+
+
 def test_well_formed_histogram_is_verified_in_bulk() -> None:
     text = "\n".join(_histogram_text(random.Random(1), 50)) + "\n"
     fam = parse_exposition_text(text, fmt="text", keep_samples=False).families[0]
