@@ -177,20 +177,47 @@ def test_a_failing_child_falls_back_to_one_process(
     assert _norm(split) == _norm(_serial_file(path, monkeypatch))
 
 
-def test_no_split_unless_asked_nor_for_small_files_stdin_or_one_cpu(
+def test_no_split_for_small_files_stdin_one_cpu_or_when_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    for wanted in (None, "auto", "2"):
+        if wanted is None:
+            monkeypatch.delenv("OBSCTL_LINT_PROCESSES", raising=False)
+        else:
+            monkeypatch.setenv("OBSCTL_LINT_PROCESSES", wanted)
+        assert lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+        assert not lint_split.split_enabled(None)
+        assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES - 1)
+    monkeypatch.setenv("OBSCTL_LINT_PROCESSES", "1")
+    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+    monkeypatch.setenv("OBSCTL_LINT_PROCESSES", "2")
+    monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+
+
+def test_by_default_two_processes_only_while_a_cpu_is_idle(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("OBSCTL_LINT_PROCESSES", raising=False)
-    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
-    monkeypatch.setenv("OBSCTL_LINT_PROCESSES", "2")
-    assert not lint_split.split_enabled(None)
-    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES - 1)
-    monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
-    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
     monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (0.9, 3.0, 3.0))
     assert lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
-    monkeypatch.setenv("OBSCTL_LINT_PROCESSES", "1")
+    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (1.4, 0.1, 0.1))
     assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+    monkeypatch.setenv("OBSCTL_LINT_PROCESSES", "2")  # told: whatever the load
+    assert lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+    monkeypatch.delenv("OBSCTL_LINT_PROCESSES")
+
+    def no_load() -> tuple[float, float, float]:
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(lint_split.os, "getloadavg", no_load)
+    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+    monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: set(range(8)))
+    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (6.5, 6.5, 6.5))
+    assert lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
 
 
 def test_split_point_moves_back_over_the_family_comments(tmp_path: Path) -> None:
