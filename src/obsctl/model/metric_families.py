@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from array import array
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Final
 
 COUNTER: Final = "counter"
@@ -137,9 +136,9 @@ class LabelStats:
     """True when counting stopped at the parser's ``max_distinct`` (``distinct`` is a floor)."""
     sealed_hashes: array[int] | None = None
     """``value_hashes`` packed 8 bytes each once the family ended (see ``MetricFamily.seal``)."""
-    sealed_examples: tuple[str, array[int]] | None = None
-    """``examples`` once the family ended: the values sorted and joined, and where each ends
-    (a few bytes a value instead of a string object and a set slot)."""
+    sealed_examples: str | tuple[str, ...] | None = None
+    """``examples`` once the family ended: the values sorted, one a line (a few bytes a value
+    instead of a string object and a set slot), or a tuple if one of them holds a newline."""
 
     @property
     def sampled_values(self) -> list[str]:
@@ -147,8 +146,9 @@ class LabelStats:
         packed = self.sealed_examples
         if packed is None:
             return sorted(self.examples)
-        text, ends = packed
-        return list(map(text.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+        if isinstance(packed, tuple):
+            return list(packed)
+        return packed.split("\n")
 
     def seal(self) -> None:
         """Pack the value hashes and the sampled values (see ``MetricFamily.seal``)."""
@@ -157,7 +157,9 @@ class LabelStats:
             self.value_hashes = set()
         if self.sealed_examples is None:
             values = sorted(self.examples)
-            self.sealed_examples = ("".join(values), array("q", accumulate(map(len, values))))
+            text = "\n".join(values)
+            fits = values and text.count("\n") == len(values) - 1
+            self.sealed_examples = text if fits else tuple(values)
             self.examples = set()
 
     def unseal(self) -> None:

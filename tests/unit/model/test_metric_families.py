@@ -23,3 +23,14 @@ def test_a_label_without_samples_seals_empty() -> None:
     st = LabelStats("le", 1)
     st.seal()
     assert st.sampled_values == [] and st.distinct == 0
+
+
+def test_values_without_newlines_pack_into_one_string() -> None:
+    values = {"", "b", "a", "ünï", "x y"}
+    st = LabelStats("path", 1, examples=set(values))
+    st.seal()
+    assert isinstance(st.sealed_examples, str)
+    assert st.sampled_values == sorted(values)
+    one = LabelStats("solo", 1, examples={""})
+    one.seal()
+    assert one.sampled_values == [""]
