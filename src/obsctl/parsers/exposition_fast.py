@@ -572,6 +572,34 @@ def _grouped_in_order(parts: Sequence[tuple[list[Any], list[int], int]]) -> bool
     return not any(map(and_, same, map(lt, kinds[:-1], kinds[1:])))
 
 
+def _grouped_after_buckets(
+    series: list[Any],
+    m: int,
+    bucket_lines: list[int],
+    others: Sequence[tuple[list[Any], list[int]]],
+) -> bool:
+    """``_grouped_in_order`` for a histogram whose buckets passed ``_periodic_buckets``:
+    ``m`` buckets per series, ``series`` their keys in order, and ``others`` the keys and
+    lines of the ``_count``, ``_sum`` and ``_created`` samples (keys all among ``series``).
+
+    With the bucket lines rising, each series' samples are adjacent with its buckets first
+    exactly when every other sample of the series lies after its last bucket and before the
+    next series' first bucket: no sorting of the family's lines needed.
+    """
+    if not all(map(lt, bucket_lines[:-1], bucket_lines[1:])):
+        return False
+    index = dict(zip(series, range(len(series)), strict=True))
+    after = bucket_lines[m - 1 :: m]
+    before = [*bucket_lines[m::m], math.inf]
+    for keys, lines in others:
+        at = list(map(index.__getitem__, keys))
+        if not all(map(lt, map(after.__getitem__, at), lines)):
+            return False
+        if not all(map(lt, lines, map(before.__getitem__, at))):
+            return False
+    return True
+
+
 def verify_summary(base: str, entries: Sequence[_Deferred], om: bool) -> bool:
     """True when a summary provably has no structure problem.
 
@@ -790,11 +818,15 @@ def verify_histogram(base: str, entries: Sequence[_Deferred], om: bool) -> bool:
         return False
     if any(map(math.isnan, sum_vals)) or any(map(lt, sum_vals, repeat(0.0))):
         return False
-    return _grouped_in_order(
-        (
-            (keys if keys is not None else list(map(key_of, rows)), _lines(buckets), 1),
-            (list(map(other_key, count_rows)), _lines(counts), 0),
-            (list(map(other_key, sum_rows)), _lines(sums), 0),
-            (created_keys, _lines(parts["_c"]), 0),
-        )
+    others = (
+        (list(map(other_key, count_rows)), _lines(counts)),
+        (list(map(other_key, sum_rows)), _lines(sums)),
+        (created_keys, _lines(parts["_c"])),
     )
+    bucket_lines = _lines(buckets)
+    if periodic:
+        return _grouped_after_buckets(
+            periodic[0], len(rows) // len(periodic[0]), bucket_lines, others
+        )
+    assert keys is not None
+    return _grouped_in_order(((keys, bucket_lines, 1), *((k, ln, 0) for k, ln in others)))

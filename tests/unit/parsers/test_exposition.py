@@ -321,8 +321,16 @@ def _same_bounds_everywhere(lines: list[str], _i: int) -> None:
     lines[:] = [ln.replace('le="2.5"', 'le="1"') for ln in lines]
 
 
+def _count_into_next_series(lines: list[str], i: int) -> None:
+    """The next ``_count`` line three lines further down, among the next series' buckets."""
+    at = next((j for j in range(i, len(lines)) if lines[j].startswith("h_count")), None)
+    if at is not None:
+        lines.insert(at + 3, lines.pop(at))
+
+
 PERIODIC_MUTATIONS = [
     *MUTATIONS,
+    _count_into_next_series,
     _repeat_buckets,
     _same_bounds_everywhere,
     lambda lines, i: lines.__setitem__(i, lines[i].replace('pod="p', 'pod="q')),  # mid-series
@@ -559,3 +567,13 @@ def test_shapes_learned_from_earlier_families_change_nothing(seed: int) -> None:
         summary = [(f.name, f.type, f.series_count, f.sample_count) for f in expo.families]
         results.append((summary, expo.problems, lint_exposition(expo, LintConfig())))
     assert results[0] == results[1]
+
+
+def test_grouping_after_buckets_needs_the_buckets_in_line_order() -> None:
+    from obsctl.parsers.exposition_fast import _grouped_after_buckets
+
+    counts = (["a", "b"], [4, 8])
+    assert _grouped_after_buckets(["a", "b"], 3, [1, 2, 3, 5, 6, 7], [counts])
+    # Rows are kept in the order read, so the bucket lines rise; if not, nothing is proven.
+    assert not _grouped_after_buckets(["a", "b"], 3, [1, 3, 2, 5, 6, 7], [counts])
+    assert not _grouped_after_buckets(["a", "b"], 3, [1, 2, 3, 5, 6, 7], [(["a", "b"], [6, 8])])
