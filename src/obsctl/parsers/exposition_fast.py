@@ -241,10 +241,14 @@ class FastPath:
             pats = _compile_shapes(*key)
             self._fast_cache[key] = pats
         self._fast, self._fast_rows = pats
+        # What the lines of a run must start with (see ``_names_ok``): with several shapes,
+        # the family's name (the patterns then read a name that long and the suffix).
         self._fast_prefixes = (
-            tuple({sname + ("{" if names else " "): None for sname, names in shapes})
-            if key[0] != -1
-            else None
+            None
+            if key[0] == -1
+            else (base,)
+            if key[0] is not None
+            else tuple({sname + ("{" if names else " "): None for sname, names in shapes})
         )
         self._shapes = shapes
 
@@ -254,7 +258,9 @@ class FastPath:
         Every line of the block matched a shape's pattern with a legal name, ending in the
         shape's suffix (several shapes: and as long as the family name), and a name ends at
         ``{`` or a blank; so the lines start with the expected names exactly when as many
-        lines as the block has start with one of them (``name{`` or ``name ``).
+        lines as the block has start with one of them (``name{`` or ``name ``). With several
+        shapes the pattern reads a name as long as the family's, then a suffix: a line
+        starting with the family name then names one of its samples, so one count does.
         """
         prefixes = self._fast_prefixes
         if prefixes is None:

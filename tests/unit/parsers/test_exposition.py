@@ -577,3 +577,25 @@ def test_grouping_after_buckets_needs_the_buckets_in_line_order() -> None:
     # Rows are kept in the order read, so the bucket lines rise; if not, nothing is proven.
     assert not _grouped_after_buckets(["a", "b"], 3, [1, 3, 2, 5, 6, 7], [counts])
     assert not _grouped_after_buckets(["a", "b"], 3, [1, 2, 3, 5, 6, 7], [(["a", "b"], [6, 8])])
+
+
+@pytest.mark.parametrize("fmt", ["text", "openmetrics"])
+def test_histograms_with_names_of_one_length_stay_apart_without_metadata(fmt: str) -> None:
+    def series(name: str, s: int) -> str:
+        b = "".join(f'{name}_bucket{{k="{s}",le="{le}"}} {i}\n' for i, le in enumerate("12"))
+        return (
+            b
+            + f'{name}_bucket{{k="{s}",le="+Inf"}} 2\n{name}_sum{{k="{s}"}} 1\n'
+            + (f'{name}_count{{k="{s}"}} 2\n')
+        )
+
+    h1 = "".join(series("h1", s) for s in range(12))
+    h2 = "".join(series("h2", s) for s in range(12))
+    text = f"# TYPE h1 histogram\n{h1}{h2}" + ("# EOF\n" if fmt == "openmetrics" else "")
+    results = []
+    for keep in (False, True):
+        expo = parse_exposition_text(text, fmt=fmt, keep_samples=keep)
+        fams = [(f.name, f.type, f.sample_count, f.series_count) for f in expo.families]
+        results.append((fams, lint_exposition(expo, LintConfig())))
+    assert results[0] == results[1]
+    assert [f[0] for f in results[0][0]][:1] == ["h1"] and results[0][0][0][2] == 60
