@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final
 
@@ -152,10 +152,12 @@ def parse_split(
     size: int,
     *,
     source: str | None = None,
+    progress: Callable[[], None] = lambda: None,
 ) -> Exposition | None:
     """Parse ``name`` (its first chunk ``first``, the following ones in ``chunks``) in two
     processes; ``None`` when there is no split point (``chunks`` is then untouched).
-    ``source`` names the input in the result (default ``name``).
+    ``source`` names the input in the result (default ``name``); ``progress`` is called after
+    each chunk this process parses.
     """
     import pickle  # before the fork: the child has it too
 
@@ -179,9 +181,11 @@ def parse_split(
     parser = ExpositionParser(source or name, fmt)
     try:
         if parser.feed(first):
+            progress()
             for chunk in _upto(chunks, start - len(first), rest):
                 if not parser.feed(chunk):
                     break
+                progress()
         if parser.stopped:
             return parser.close()  # the rest would not have been read
         parser.pause()  # the child's part may arrive later: wait at an ended family's size
@@ -206,6 +210,7 @@ def parse_split(
     for chunk in _chain(rest, chunks):
         if not parser.feed(chunk):
             break
+        progress()
     return parser.close()
 
 

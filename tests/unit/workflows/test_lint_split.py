@@ -244,3 +244,29 @@ def test_a_paused_family_that_goes_on_counts_as_if_never_paused() -> None:
     assert _norm(paused) == _norm(_serial(data, "text"))
     assert paused.families[0].series_count == 51
     assert paused.families[0].duplicate_count == 50
+
+
+def test_two_processes_show_how_far_this_half_got(
+    small_split: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from obsctl.workflows import lint as lint_workflow
+
+    path = _big_file(tmp_path, "big.prom")
+    monkeypatch.setattr(lint_workflow, "PROGRESS_EVERY", 0.0)
+    split_results: list[bool] = []
+    real_split = lint_split.parse_split
+
+    def spy(*args: Any, **kw: Any) -> Exposition | None:
+        got = real_split(*args, **kw)
+        split_results.append(got is not None)
+        return got
+
+    monkeypatch.setattr(lint_workflow, "parse_split", spy)
+    seen: list[str] = []
+    expo = parse_input(str(path), fmt=None, progress=seen.append)
+    assert split_results == [True]
+    assert len(seen) >= 2 and all(s.startswith(f"reading {path}: ") for s in seen)
+    # What this process read (1 MiB at a time): its half, not the child's.
+    percents = [int(s.rsplit("(", 1)[1].split("%")[0]) for s in seen]
+    assert percents == sorted(percents) and percents[-1] < 100
+    assert _norm(expo) == _norm(_serial_file(path, monkeypatch))
