@@ -19,10 +19,11 @@ promtool reads OpenMetrics as the text format, so for ``om`` it gets the same fi
 ``_created`` samples and ``# EOF`` removed (the equivalent text exposition).
 
     .venv/bin/python bench/lint_big.py [--shapes huge,many,om,mix] [--sizes 1000000] [--keep DIR]
-        [--repeat 3] [--processes 1|2]
+        [--repeat 3] [--processes auto|1|2]
 
 Besides wall time and memory it prints the CPU time (user + system, children included) of
-both tools: promtool's Go runtime uses both cores, and so does obsctl with ``--processes 2``.
+both tools: promtool's Go runtime uses both cores, and so does obsctl when it parses in two
+processes (``--processes 2``, or ``auto`` while a CPU is idle).
 """
 
 from __future__ import annotations
@@ -289,12 +290,17 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3, help="interleaved runs per tool")
     ap.add_argument(
         "--processes",
-        choices=("1", "2"),
-        default="1",
-        help="obsctl's OBSCTL_LINT_PROCESSES (2: big files parsed in two processes)",
+        choices=("auto", "1", "2"),
+        default="auto",
+        help="obsctl's OBSCTL_LINT_PROCESSES (2: big files parsed in two processes; auto, "
+        "the default: two while a CPU is idle)",
     )
     args = ap.parse_args()
-    os.environ["OBSCTL_LINT_PROCESSES"] = args.processes
+    if args.processes == "auto":
+        os.environ.pop("OBSCTL_LINT_PROCESSES", None)
+    else:
+        os.environ["OBSCTL_LINT_PROCESSES"] = args.processes
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     promtool = shutil.which("promtool")
     obsctl = str(Path(sys.executable).with_name("obsctl"))
     if promtool is None:
@@ -359,9 +365,10 @@ def main() -> int:
             )
     print("targets: wall × ≤ 0.5, RSS × ≤ 0.25 on every shape, linear growth")
     print(
-        f"obsctl processes: {args.processes} (--processes 2: files of 8 MiB and more in two); "
-        "cpu × compares the CPU time both tools used"
+        f"obsctl processes: {args.processes} (files of 8 MiB and more in two: with 2 always, "
+        "with auto while a CPU is idle); cpu × compares the CPU time both tools used"
     )
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
     if not args.keep:
         shutil.rmtree(folder)
     return 0

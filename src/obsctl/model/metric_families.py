@@ -136,6 +136,40 @@ class LabelStats:
     """True when counting stopped at the parser's ``max_distinct`` (``distinct`` is a floor)."""
     sealed_hashes: array[int] | None = None
     """``value_hashes`` packed 8 bytes each once the family ended (see ``MetricFamily.seal``)."""
+    sealed_examples: str | tuple[str, ...] | None = None
+    """``examples`` once the family ended: the values sorted, one a line (a few bytes a value
+    instead of a string object and a set slot), or a tuple if one of them holds a newline."""
+
+    @property
+    def sampled_values(self) -> list[str]:
+        """The sampled values (``examples``), sorted; also once packed."""
+        packed = self.sealed_examples
+        if packed is None:
+            return sorted(self.examples)
+        if isinstance(packed, tuple):
+            return list(packed)
+        return packed.split("\n")
+
+    def seal(self) -> None:
+        """Pack the value hashes and the sampled values (see ``MetricFamily.seal``)."""
+        if self.sealed_hashes is None:
+            self.sealed_hashes = _packed(self.value_hashes)
+            self.value_hashes = set()
+        if self.sealed_examples is None:
+            values = sorted(self.examples)
+            text = "\n".join(values)
+            fits = values and text.count("\n") == len(values) - 1
+            self.sealed_examples = text if fits else tuple(values)
+            self.examples = set()
+
+    def unseal(self) -> None:
+        """Undo ``seal``."""
+        if self.sealed_hashes is not None:
+            self.value_hashes = set(self.sealed_hashes)
+            self.sealed_hashes = None
+        if self.sealed_examples is not None:
+            self.examples = set(self.sampled_values)
+            self.sealed_examples = None
 
     @property
     def distinct(self) -> int:
@@ -219,7 +253,8 @@ class MetricFamily:
         return len(self.series_hashes) if sealed is None else len(sealed)
 
     def seal(self) -> None:
-        """Pack the distinct-value hash sets (~50 bytes an entry) into arrays (8 bytes).
+        """Pack the distinct-value hash sets (~50 bytes an entry) into arrays (8 bytes), and
+        each label's sampled values into one string (see ``LabelStats.seal``).
 
         A parser seals a family when another one starts: an exporter's thousands of ended
         families then cost a fraction of the memory. Counts stay the same; ``unseal`` brings
@@ -229,9 +264,7 @@ class MetricFamily:
             self.sealed_hashes = _packed(self.series_hashes)
             self.series_hashes = set()
         for st in self.labels.values():
-            if st.sealed_hashes is None:
-                st.sealed_hashes = _packed(st.value_hashes)
-                st.value_hashes = set()
+            st.seal()
 
     def unseal(self) -> None:
         """Undo ``seal`` (the family continues after another one)."""
@@ -239,9 +272,7 @@ class MetricFamily:
             self.series_hashes = set(self.sealed_hashes)
             self.sealed_hashes = None
         for st in self.labels.values():
-            if st.sealed_hashes is not None:
-                st.value_hashes = set(st.sealed_hashes)
-                st.sealed_hashes = None
+            st.unseal()
 
 
 def _packed(hashes: set[int]) -> array[int]:

@@ -213,6 +213,7 @@ class ExpositionParser(FastPath):
         self._line = start_line
         self._crlf_reported = False
         self._last_ts: dict[int, float] = {}
+        self._paused = False
 
     # ------------------------------------------------------------------ public
     @property
@@ -224,6 +225,10 @@ class ExpositionParser(FastPath):
         """Parse the complete lines in ``pending + data``; returns False once stopped."""
         if self.result.stopped:
             return False
+        if self._paused:
+            self._paused = False
+            if self._current is not None:
+                self._current.unseal()
         self.result.bytes_read += len(data)
         if self._first and data:
             self._first = False
@@ -282,9 +287,23 @@ class ExpositionParser(FastPath):
         return res
 
     # ------------------------------------------------------------------ parts
+    def pause(self) -> None:
+        """The rest of the input is being read elsewhere (see ``join``) and may not come back
+        here: pack the current family's hash sets as an ended family's (``MetricFamily.seal``)
+        while waiting. ``feed`` unpacks them if the input goes on here after all."""
+        if self._current is not None:
+            self._current.seal()
+            self._paused = True
+
     def part(self) -> PartResult:
-        """``close()``, with what ``join`` needs to tell whether the parts are independent."""
+        """``close()``, with what ``join`` needs to tell whether the parts are independent.
+
+        Every family of a part has ended (the input goes on in another parser, or not at
+        all), so the last one is packed like the others before it travels.
+        """
         res = self.close()
+        if self._current is not None:
+            self._current.seal()
         return PartResult(res, self._crlf_reported, self._name_roots())
 
     def join(self, later: PartResult) -> Exposition | None:

@@ -116,12 +116,6 @@ def parse_input(
         chunks = inp.chunks(what="expositions")
         first = next(chunks, b"")
         fmt = fmt or detect_format(first[:65536], inp.tail)
-        if not inp.compressed and split_enabled(inp.size):
-            with no_cyclic_gc():
-                expo = parse_split(name, fmt, first, chunks, inp.size or 0, source=source)
-            if expo is not None:
-                return expo
-        parser = ExpositionParser(source or name, fmt)
         last = 0.0
 
         def report() -> None:
@@ -134,6 +128,16 @@ def parse_input(
             of = f" of {format_size(size)} ({100 * done // size}%)" if size else " read"
             progress(f"reading {label}: {format_size(done)}{of}…")
 
+        if not inp.compressed and split_enabled(inp.size):
+            # The status line follows this process's half (it stays at about 50 % while
+            # the child finishes the other one).
+            with no_cyclic_gc():
+                expo = parse_split(
+                    name, fmt, first, chunks, inp.size or 0, source=source, progress=report
+                )
+            if expo is not None:
+                return expo
+        parser = ExpositionParser(source or name, fmt)
         with no_cyclic_gc():
             if first and parser.feed(first):
                 report()

@@ -581,3 +581,45 @@ def test_exposition_label_override_by_name_and_exempt_labels_first():
     )
     got = [h[:2] for h in hits(text, b) if h[0] in ("OBS203", "OBS204")]
     assert got == [("OBS204", "label 'id' of h has many distinct values: 2 (budget 2)")]
+
+
+# ----------------------------------------------------------------------------- the quick no
+
+
+def _without_lookahead(value: str) -> str | None:
+    """``classify_value``'s first step without the lookahead that turns values down early."""
+    from obsctl.analysis.lint import cardinality
+
+    for name, pat in (*cardinality.CLASSES, ("IP address", cardinality._IPV4)):
+        if pat.fullmatch(value):
+            return name
+    return None
+
+
+def test_the_lookahead_turns_down_no_value_a_class_matches() -> None:
+    from obsctl.analysis.lint import cardinality
+
+    rng = random.Random(7)
+    alphabet = "0123456789abcdefxyzABCDEFGHJKMNPXYZ@.-_:/ Teyj"
+    samples = [
+        UUID,
+        "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "ARZ3NDEKTSV4RRFFQ69G5FAV01",
+        "ABCDEF00-E29B-41D4-A716-446655440000",
+        "DEADBEEFDEADBEEF",
+        "1700000000.5",
+        "1700000000123",
+        "0x" + "ab" * 9,
+        "2024-01-02T03:04:05Z",
+        "a.b@example.com",
+        " x@y.org",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+        "10.0.0.1:9100",
+        "pod-17-123",
+        "GET",
+    ]
+    samples += ["".join(rng.choices(alphabet, k=rng.randint(1, 40))) for _ in range(3000)]
+    for value in samples:
+        m = cardinality._CLASSES_FIRST.fullmatch(value)
+        got = cardinality._CLASS_OF_GROUP[m.lastgroup] if m and m.lastgroup else None
+        assert got == _without_lookahead(value), value

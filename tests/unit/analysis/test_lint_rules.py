@@ -320,3 +320,24 @@ def test_config_errors(section: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError) as err:
         load_lint_config(section, source="obsctl.yaml")
     assert message in str(err.value)
+
+
+def test_metric_unit_finds_what_trying_every_prefix_finds() -> None:
+    from obsctl.analysis.lint.naming import BASE_UNITS, UNIT_PREFIXES, metric_unit
+
+    def by_trying(name: str) -> tuple[str, str] | None:
+        for seg in name.split("_"):
+            if seg in BASE_UNITS:
+                return seg, BASE_UNITS[seg]
+            for prefix in UNIT_PREFIXES:
+                if seg.startswith(prefix) and seg[len(prefix) :] in BASE_UNITS:
+                    return seg, BASE_UNITS[seg[len(prefix) :]]
+        return None
+
+    assert not [(a, b) for a in UNIT_PREFIXES for b in UNIT_PREFIXES if a != b and b.startswith(a)]
+    words = [*BASE_UNITS, *UNIT_PREFIXES, "", "x", "kilox", "mega", "kil", "total", "ratio"]
+    names = [f"{p}{u}" for p in UNIT_PREFIXES for u in BASE_UNITS]
+    names += [f"app_{a}_{b}_{c}" for a in words[::5] for b in words[::3] for c in ("", "total")]
+    names += [f"q_{p}{u}x_{w}" for p in UNIT_PREFIXES[::4] for u in BASE_UNITS for w in words[:3]]
+    for name in names:
+        assert metric_unit(name) == by_trying(name), name

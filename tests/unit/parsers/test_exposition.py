@@ -286,6 +286,82 @@ def test_bulk_histogram_verification_matches_per_sample_rules(seed: int) -> None
     )
 
 
+def _histogram_two_keys(rng: random.Random, series: int, om: bool) -> list[str]:
+    lines = ["# HELP h x", "# TYPE h histogram"]
+    for s in range(series):
+        count = 0
+        key = f'job="j{s % 7}",pod="p{s // 7}"'
+        for le in ("0.5", "1", "2.5", "10", "+Inf"):
+            count += rng.randint(0, 3)
+            lines.append(f'h_bucket{{{key},le="{le}"}} {count}')
+        lines.append(f"h_sum{{{key}}} {count * 0.5}")
+        lines.append(f"h_count{{{key}}} {count}")
+        if om and rng.random() < 0.5:
+            lines.append(f"h_created{{{key}}} 1700000000")
+    return lines
+
+
+def _rename_series(lines: list[str], i: int) -> None:
+    """Every line of the series at ``i`` takes the label values of another series."""
+    key = lines[i].split("{", 1)[1].split(',le="', 1)[0].split("}", 1)[0]
+    other = next((ln for ln in lines[2:] if key not in ln and "{" in ln), None)
+    if other is not None:
+        new = other.split("{", 1)[1].split(',le="', 1)[0].split("}", 1)[0]
+        lines[:] = [ln.replace(key + ",", new + ",").replace(key + "}", new + "}") for ln in lines]
+
+
+def _repeat_buckets(lines: list[str], i: int) -> None:
+    """The buckets of the series at ``i`` again at the end, without a _sum or _count."""
+    key = lines[i].split("{", 1)[1].split(',le="', 1)[0]
+    lines.extend([ln for ln in lines if ln.startswith("h_bucket{" + key + ",")])
+
+
+def _same_bounds_everywhere(lines: list[str], _i: int) -> None:
+    """Every series has a bound twice (the bounds still repeat from series to series)."""
+    lines[:] = [ln.replace('le="2.5"', 'le="1"') for ln in lines]
+
+
+def _count_into_next_series(lines: list[str], i: int) -> None:
+    """The next ``_count`` line three lines further down, among the next series' buckets."""
+    at = next((j for j in range(i, len(lines)) if lines[j].startswith("h_count")), None)
+    if at is not None:
+        lines.insert(at + 3, lines.pop(at))
+
+
+PERIODIC_MUTATIONS = [
+    *MUTATIONS,
+    _count_into_next_series,
+    _repeat_buckets,
+    _same_bounds_everywhere,
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('pod="p', 'pod="q')),  # mid-series
+    _rename_series,  # a series repeats another one's labels, elsewhere
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('le="2.5"', 'le="1"')),  # repeat
+    lambda lines, i: lines.__setitem__(i, lines[i].replace('le="+Inf"', 'le="20"')),  # no +Inf
+]
+
+
+@pytest.mark.parametrize("fmt", ["text", "openmetrics"])
+@pytest.mark.parametrize("seed", range(60))
+def test_bulk_verification_of_series_with_two_labels_matches_per_sample_rules(
+    seed: int, fmt: str
+) -> None:
+    rng = random.Random(seed)
+    om = fmt == "openmetrics"
+    lines = _histogram_two_keys(rng, rng.randint(2, 40), om)
+    # Each mutation in turn, at a bucket line of a series (not its first one), then maybe
+    # another one anywhere.
+    buckets = [i for i, ln in enumerate(lines) if 'le="0.5"' not in ln and "_bucket" in ln]
+    PERIODIC_MUTATIONS[seed % len(PERIODIC_MUTATIONS)](lines, rng.choice(buckets))
+    if rng.random() < 0.3:
+        rng.choice(PERIODIC_MUTATIONS)(lines, rng.randrange(2, len(lines) - 1))
+    text = "\n".join(lines) + "\n" + ("# EOF\n" if om else "")
+    bulk = parse_exposition_text(text, fmt=fmt, keep_samples=False)
+    detailed = parse_exposition_text(text, fmt=fmt, keep_samples=True)
+    assert list(lint_exposition(bulk, LintConfig())) == list(
+        lint_exposition(detailed, LintConfig())
+    )
+
+
 def test_well_formed_histogram_is_verified_in_bulk() -> None:
     text = "\n".join(_histogram_text(random.Random(1), 50)) + "\n"
     fam = parse_exposition_text(text, fmt="text", keep_samples=False).families[0]
@@ -491,3 +567,35 @@ def test_shapes_learned_from_earlier_families_change_nothing(seed: int) -> None:
         summary = [(f.name, f.type, f.series_count, f.sample_count) for f in expo.families]
         results.append((summary, expo.problems, lint_exposition(expo, LintConfig())))
     assert results[0] == results[1]
+
+
+def test_grouping_after_buckets_needs_the_buckets_in_line_order() -> None:
+    from obsctl.parsers.exposition_fast import _grouped_after_buckets
+
+    counts = (["a", "b"], [4, 8])
+    assert _grouped_after_buckets(["a", "b"], 3, [1, 2, 3, 5, 6, 7], [counts])
+    # Rows are kept in the order read, so the bucket lines rise; if not, nothing is proven.
+    assert not _grouped_after_buckets(["a", "b"], 3, [1, 3, 2, 5, 6, 7], [counts])
+    assert not _grouped_after_buckets(["a", "b"], 3, [1, 2, 3, 5, 6, 7], [(["a", "b"], [6, 8])])
+
+
+@pytest.mark.parametrize("fmt", ["text", "openmetrics"])
+def test_histograms_with_names_of_one_length_stay_apart_without_metadata(fmt: str) -> None:
+    def series(name: str, s: int) -> str:
+        b = "".join(f'{name}_bucket{{k="{s}",le="{le}"}} {i}\n' for i, le in enumerate("12"))
+        return (
+            b
+            + f'{name}_bucket{{k="{s}",le="+Inf"}} 2\n{name}_sum{{k="{s}"}} 1\n'
+            + (f'{name}_count{{k="{s}"}} 2\n')
+        )
+
+    h1 = "".join(series("h1", s) for s in range(12))
+    h2 = "".join(series("h2", s) for s in range(12))
+    text = f"# TYPE h1 histogram\n{h1}{h2}" + ("# EOF\n" if fmt == "openmetrics" else "")
+    results = []
+    for keep in (False, True):
+        expo = parse_exposition_text(text, fmt=fmt, keep_samples=keep)
+        fams = [(f.name, f.type, f.sample_count, f.series_count) for f in expo.families]
+        results.append((fams, lint_exposition(expo, LintConfig())))
+    assert results[0] == results[1]
+    assert [f[0] for f in results[0][0]][:1] == ["h1"] and results[0][0][0][2] == 60

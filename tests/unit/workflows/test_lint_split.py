@@ -177,20 +177,47 @@ def test_a_failing_child_falls_back_to_one_process(
     assert _norm(split) == _norm(_serial_file(path, monkeypatch))
 
 
-def test_no_split_unless_asked_nor_for_small_files_stdin_or_one_cpu(
+def test_no_split_for_small_files_stdin_one_cpu_or_when_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    for wanted in (None, "auto", "2"):
+        if wanted is None:
+            monkeypatch.delenv("OBSCTL_LINT_PROCESSES", raising=False)
+        else:
+            monkeypatch.setenv("OBSCTL_LINT_PROCESSES", wanted)
+        assert lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+        assert not lint_split.split_enabled(None)
+        assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES - 1)
+    monkeypatch.setenv("OBSCTL_LINT_PROCESSES", "1")
+    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+    monkeypatch.setenv("OBSCTL_LINT_PROCESSES", "2")
+    monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+
+
+def test_by_default_two_processes_only_while_a_cpu_is_idle(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("OBSCTL_LINT_PROCESSES", raising=False)
-    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
-    monkeypatch.setenv("OBSCTL_LINT_PROCESSES", "2")
-    assert not lint_split.split_enabled(None)
-    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES - 1)
-    monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
-    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
     monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (0.9, 3.0, 3.0))
     assert lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
-    monkeypatch.setenv("OBSCTL_LINT_PROCESSES", "1")
+    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (1.4, 0.1, 0.1))
     assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+    monkeypatch.setenv("OBSCTL_LINT_PROCESSES", "2")  # told: whatever the load
+    assert lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+    monkeypatch.delenv("OBSCTL_LINT_PROCESSES")
+
+    def no_load() -> tuple[float, float, float]:
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(lint_split.os, "getloadavg", no_load)
+    assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
+    monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: set(range(8)))
+    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (6.5, 6.5, 6.5))
+    assert lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
 
 
 def test_split_point_moves_back_over_the_family_comments(tmp_path: Path) -> None:
@@ -203,3 +230,43 @@ def test_split_point_moves_back_over_the_family_comments(tmp_path: Path) -> None
     path.write_text(body * 2)
     with path.open("rb") as f:
         assert lint_split.split_point(f.fileno(), len(text)) == 0
+
+
+def test_a_paused_family_that_goes_on_counts_as_if_never_paused() -> None:
+    body = "".join(f'a{{i="{i}"}} 1\n' for i in range(50))
+    data = f'# TYPE a gauge\n{body}# HELP a Late.\n{body}a{{i="new"}} 2\n'.encode()
+    cut = data.index(b"# HELP a")
+    parser = ExpositionParser("x", "text")
+    parser.feed(data[:cut])
+    parser.pause()
+    parser.feed(data[cut:])
+    paused = parser.close()
+    assert _norm(paused) == _norm(_serial(data, "text"))
+    assert paused.families[0].series_count == 51
+    assert paused.families[0].duplicate_count == 50
+
+
+def test_two_processes_show_how_far_this_half_got(
+    small_split: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from obsctl.workflows import lint as lint_workflow
+
+    path = _big_file(tmp_path, "big.prom")
+    monkeypatch.setattr(lint_workflow, "PROGRESS_EVERY", 0.0)
+    split_results: list[bool] = []
+    real_split = lint_split.parse_split
+
+    def spy(*args: Any, **kw: Any) -> Exposition | None:
+        got = real_split(*args, **kw)
+        split_results.append(got is not None)
+        return got
+
+    monkeypatch.setattr(lint_workflow, "parse_split", spy)
+    seen: list[str] = []
+    expo = parse_input(str(path), fmt=None, progress=seen.append)
+    assert split_results == [True]
+    assert len(seen) >= 2 and all(s.startswith(f"reading {path}: ") for s in seen)
+    # What this process read (1 MiB at a time): its half, not the child's.
+    percents = [int(s.rsplit("(", 1)[1].split("%")[0]) for s in seen]
+    assert percents == sorted(percents) and percents[-1] < 100
+    assert _norm(expo) == _norm(_serial_file(path, monkeypatch))

@@ -295,6 +295,8 @@ UNIT_PREFIXES = (
     "peta",
     "pebi",
 )
+_PREFIXES = frozenset(UNIT_PREFIXES)
+_PREFIX_LENGTHS = sorted({len(p) for p in UNIT_PREFIXES})
 ABBREVIATIONS = ("s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "tb", "pb", "m", "h", "d")
 TYPE_WORDS = {
     COUNTER: "counter",
@@ -318,9 +320,11 @@ def metric_unit(name: str) -> tuple[str, str] | None:
         base = BASE_UNITS.get(seg)
         if base is not None:
             return seg, base
-        for prefix in UNIT_PREFIXES:
-            if seg.startswith(prefix):
-                base = BASE_UNITS.get(seg[len(prefix) :])
+        # No prefix starts another one, so at most one can start ``seg``: look it up by
+        # length rather than trying each in turn (this runs for every family).
+        for cut in _PREFIX_LENGTHS:
+            if seg[:cut] in _PREFIXES:
+                base = BASE_UNITS.get(seg[cut:])
                 if base is not None:
                     return seg, base
     return None
