@@ -9,8 +9,8 @@ or when the child failed for any reason, this process parses the rest itself, as
 never split: the result is always the one-process result, and the child only saves time.
 
 For plain seekable files of ``SPLIT_MIN_BYTES`` or more, where ``os.fork`` exists and the
-process may run on two CPUs, by default only while one of them is idle (see
-``split_enabled``; ``OBSCTL_LINT_PROCESSES`` forces one or two). The child is forked, not
+process may run on two CPUs, by default only while one of them is idle
+(``second_process.wanted``; ``OBSCTL_LINT_PROCESSES`` forces one or two). The child is forked, not
 spawned: it shares the parent's hash seed, so the series and value hashes of both parts
 agree. While it waits for the child's part, the parent keeps its last family packed, and the
 child sends its families packed (``MetricFamily.seal``): on 1M samples the two processes
@@ -20,13 +20,13 @@ together peak at 1.5 to 1.9 times one process's memory.
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final
 
 from obsctl.model.metric_families import Exposition
 from obsctl.parsers.exposition import ExpositionParser, PartResult
+from obsctl.workflows import second_process
 from obsctl.workflows.inputs import CHUNK
 
 SPLIT_MIN_BYTES: Final = 8 << 20
@@ -36,33 +36,9 @@ _LOOK_BACK: Final = 4096
 
 
 def split_enabled(size: int | None) -> bool:
-    """Whether a plain file of ``size`` bytes is parsed in two processes.
-
-    ``OBSCTL_LINT_PROCESSES``: ``1`` never, ``2`` whenever two CPUs are usable; unset (or
-    ``auto``), only while one of them is idle: a busy machine would run the second process
-    in the time of others, for ~10 % more CPU and no shorter wall time.
-    """
-    if size is None or size < SPLIT_MIN_BYTES or not hasattr(os, "fork"):
-        return False
-    wanted = os.environ.get("OBSCTL_LINT_PROCESSES", "").strip().lower()
-    if wanted not in ("", "auto", "2"):
-        return False
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    if cpus < 2:
-        return False
-    return wanted == "2" or _idle_cpu(cpus)
-
-
-def _idle_cpu(cpus: int) -> bool:
-    """Whether the last minute's load left at least one of ``cpus`` free."""
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return False
-    return load <= cpus - 1
+    """Whether a plain file of ``size`` bytes is parsed in two processes
+    (``second_process.wanted`` with ``OBSCTL_LINT_PROCESSES``)."""
+    return second_process.wanted("OBSCTL_LINT_PROCESSES", size, SPLIT_MIN_BYTES)
 
 
 def split_point(fd: int, size: int) -> int:
@@ -203,7 +179,7 @@ def parse_split(
         if r >= 0:
             os.close(r)
         if pid:
-            _stop(pid)
+            second_process.stop(pid)
     joined = parser.join(part) if part is not None else None
     if joined is not None:
         return joined
@@ -217,12 +193,3 @@ def parse_split(
 def _chain(first: list[bytes], then: Iterator[bytes]) -> Iterator[bytes]:
     yield from first
     yield from then
-
-
-def _stop(pid: int) -> None:
-    """End a child whose part is no longer wanted, and reap it."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass

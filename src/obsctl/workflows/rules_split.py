@@ -12,18 +12,15 @@ the child's batches already hold it (keyed by the exact text, so a wrong guess i
 miss), and when it is done it stops the child. The result is always the one-process result;
 the child only saves time, and the two halves balance themselves whatever the file's shape.
 
-When: inputs of ``SPLIT_MIN_BYTES`` or more, where ``os.fork`` exists and the process may run
-on two CPUs, and, by default, only when the machine has a CPU to spare (fewer tasks waiting
-for a CPU than there are CPUs, this one included): on busy cores the second process costs
-about 15 % more CPU and saves no wall time. ``OBSCTL_RULES_PROCESSES=1`` never starts it,
-``=2`` whatever the load.
+When: inputs of ``SPLIT_MIN_BYTES`` or more, and when ``second_process.wanted`` says so (by
+default only while a CPU is idle; ``OBSCTL_RULES_PROCESSES=1`` never, ``=2`` whatever the
+load).
 """
 
 from __future__ import annotations
 
 import mmap
 import os
-import signal
 import struct
 from collections.abc import Sequence
 from typing import Any, Final
@@ -32,6 +29,7 @@ from obsctl.model.rules import ExprError, ExprFacts, RuleFile, Selector
 from obsctl.parsers._fast_init import fast_init
 from obsctl.parsers.rule_expr import expression_plan, facts_or_error
 from obsctl.parsers.rule_file import expression_candidates
+from obsctl.workflows import second_process
 
 SPLIT_MIN_BYTES: Final = 256 << 10
 """Smaller inputs (under ~1,000 rules) are parsed in one process: a fork costs a few ms."""
@@ -49,34 +47,9 @@ _new_Selector = fast_init(Selector)
 
 
 def split_enabled(size: int) -> bool:
-    """Whether inputs of ``size`` characters get a helper process (module docstring)."""
-    setting = os.environ.get("OBSCTL_RULES_PROCESSES", "").strip()
-    if size < SPLIT_MIN_BYTES or setting == "1" or not hasattr(os, "fork"):
-        return False
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    if cpus < 2:
-        return False
-    if setting == "2":
-        return True
-    busy = _runnable()
-    return busy is not None and busy <= cpus - 1
-
-
-def _runnable() -> float | None:
-    """How many tasks want a CPU right now, this process included (Linux's count of runnable
-    tasks), else the 1-minute load average; ``None`` when neither is known."""
-    try:
-        with open("/proc/loadavg", "rb") as f:  # noqa: PTH123 - one small read
-            return float(f.read().split()[3].split(b"/")[0])
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return None
+    """Whether inputs of ``size`` characters get a helper process
+    (``second_process.wanted`` with ``OBSCTL_RULES_PROCESSES``)."""
+    return second_process.wanted("OBSCTL_RULES_PROCESSES", size, SPLIT_MIN_BYTES)
 
 
 class Helper:
@@ -149,11 +122,7 @@ class Helper:
         """End the child (its remaining work is not needed) and reap it."""
         self._close()
         if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
+            second_process.stop(self.pid)
             self.pid = 0
 
     def _close(self) -> None:

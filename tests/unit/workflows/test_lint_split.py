@@ -13,7 +13,7 @@ import pytest
 from obsctl.analysis.lint import LintConfig, lint_exposition, summarize_exposition
 from obsctl.model.metric_families import Exposition
 from obsctl.parsers.exposition import ExpositionParser, detect_format
-from obsctl.workflows import lint_split
+from obsctl.workflows import lint_split, second_process
 from obsctl.workflows.lint import parse_input
 
 SHAPES = Path(__file__).resolve().parents[2] / "fixtures" / "exposition" / "shapes"
@@ -180,7 +180,7 @@ def test_a_failing_child_falls_back_to_one_process(
 def test_no_split_for_small_files_stdin_one_cpu_or_when_told(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    monkeypatch.setattr(second_process, "runnable", lambda: 1.0)
     monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     for wanted in (None, "auto", "2"):
         if wanted is None:
@@ -202,21 +202,17 @@ def test_by_default_two_processes_only_while_a_cpu_is_idle(
 ) -> None:
     monkeypatch.delenv("OBSCTL_LINT_PROCESSES", raising=False)
     monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
-    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (0.9, 3.0, 3.0))
+    monkeypatch.setattr(second_process, "runnable", lambda: 1.0)  # this process only
     assert lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
-    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (1.4, 0.1, 0.1))
+    monkeypatch.setattr(second_process, "runnable", lambda: 2.0)
     assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
     monkeypatch.setenv("OBSCTL_LINT_PROCESSES", "2")  # told: whatever the load
     assert lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
     monkeypatch.delenv("OBSCTL_LINT_PROCESSES")
-
-    def no_load() -> tuple[float, float, float]:
-        raise OSError("no load average here")
-
-    monkeypatch.setattr(lint_split.os, "getloadavg", no_load)
+    monkeypatch.setattr(second_process, "runnable", lambda: None)  # not known
     assert not lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
     monkeypatch.setattr(lint_split.os, "sched_getaffinity", lambda _pid: set(range(8)))
-    monkeypatch.setattr(lint_split.os, "getloadavg", lambda: (6.5, 6.5, 6.5))
+    monkeypatch.setattr(second_process, "runnable", lambda: 6.5)
     assert lint_split.split_enabled(lint_split.SPLIT_MIN_BYTES)
 
 
