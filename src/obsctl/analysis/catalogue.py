@@ -13,7 +13,7 @@ line-independent key. ``--list-rules`` and ``--explain`` are answered from the c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from obsctl.errors import UsageError
@@ -300,7 +300,7 @@ class RuleSelection:
             if not self.enabled(rule):
                 continue
             overridden = any(_match_len(t, rule) >= 0 for t, _ in self.severities)
-            out.append(replace(f, severity=self.severity(rule)) if overridden else f)
+            out.append(f.replace(severity=self.severity(rule)) if overridden else f)
         return out
 
     def rule_infos(self) -> tuple[RuleInfo, ...]:
