@@ -27,7 +27,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from operator import attrgetter, eq
+from itertools import islice
+from operator import attrgetter, eq, itemgetter, le
 from typing import TypeVar
 
 from obsctl.model.time import from_unix_ns
@@ -53,6 +54,7 @@ _START = attrgetter("start_ns")
 _END = attrgetter("end_ns")
 _SPAN_ID = attrgetter("span_id")
 _PARENT_ID = attrgetter("parent_span_id")
+_KEY = itemgetter(0)
 _HOST_KEYS = ("host.id", "host.ip", "host.name", "ip", "hostname")
 _HTTP_STATUS_KEYS = ("http.response.status_code", "http.status_code")
 _ERROR_KEYS = frozenset({"error", *_HTTP_STATUS_KEYS})
@@ -145,7 +147,10 @@ def _resolve_parents(
 def _children(starts: Sequence[int], parents: Sequence[int]) -> list[list[int]]:
     """Children of each span, by start time (then position): filled in global start order."""
     children: list[list[int]] = [[] for _ in starts]
-    for i in sorted(range(len(starts)), key=starts.__getitem__):
+    n = len(starts)
+    # Decoders hand spans over sorted by start: then start order is position order.
+    in_order = all(map(le, starts, islice(starts, 1, None)))
+    for i in range(n) if in_order else sorted(range(n), key=starts.__getitem__):
         p = parents[i]
         if p >= 0:
             children[p].append(i)
@@ -583,21 +588,26 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
         else:
             merged.append(new_section(section, (keys[i], lo, hi)))
 
+    # Errors and per-service totals in one pass over the spans.
     reasons: dict[str, str] = {}
     is_error = bytearray(n)
-    error_status, error_keys = StatusCode.ERROR, _ERROR_KEYS
+    per_service: dict[str, list[int]] = {}
+    error_status, no_error_key = StatusCode.ERROR, _ERROR_KEYS.isdisjoint
     for i, s in enumerate(spans):
-        if s.status_code is not error_status:
-            # Most spans carry none of the attributes error_reason looks at: skip the call.
-            for key, _value in s.attributes:
-                if key in error_keys:
-                    break
-            else:
-                continue
+        acc = per_service.get(s.service)
+        if acc is None:
+            acc = per_service[s.service] = [0, 0, 0, 0]
+        acc[0] += 1
+        acc[2] += self_time[i]
+        acc[3] += cp[i]
+        # Most spans carry none of the attributes error_reason looks at: skip the call.
+        if s.status_code is not error_status and no_error_key(map(_KEY, s.attributes)):
+            continue
         why = error_reason(s)
         if why is not None:
             reasons[keys[i]] = why
             is_error[i] = 1
+            acc[1] += 1
     origins: tuple[str, ...] = ()
     if reasons:
         below = bytearray(n)  # an error somewhere beneath
@@ -607,15 +617,6 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
                 below[p] = 1
         origins = tuple(keys[i] for i in order if is_error[i] and not below[i])
 
-    per_service: dict[str, list[int]] = {}
-    for i, s in enumerate(spans):
-        acc = per_service.get(s.service)
-        if acc is None:
-            acc = per_service[s.service] = [0, 0, 0, 0]
-        acc[0] += 1
-        acc[1] += is_error[i]
-        acc[2] += self_time[i]
-        acc[3] += cp[i]
     services = tuple(
         sorted(
             (ServiceSummary(name, a[0], a[1], a[2], a[3]) for name, a in per_service.items()),
