@@ -41,8 +41,12 @@ from obsctl.parsers._trace_common import (
 )
 from obsctl.parsers.otlp import OTLP_KINDS, OTLP_STATUS, any_value
 
+# gc=False on the structs decoded per attribute and per span (hundreds of thousands): they
+# are not tracked by the cyclic garbage collector, which makes each one cheaper to allocate
+# (~10% of decoding). They cannot be part of a reference cycle: decoded JSON has none.
 
-class _AnyValue(msgspec.Struct):
+
+class _AnyValue(msgspec.Struct, gc=False):
     stringValue: str | None = None
     intValue: int | str | None = None
     boolValue: bool | None = None
@@ -53,12 +57,12 @@ class _AnyValue(msgspec.Struct):
     kvlistValue: Any = None
 
 
-class _KV(msgspec.Struct):
+class _KV(msgspec.Struct, gc=False):
     key: str
     value: _AnyValue | None = None
 
 
-class _Status(msgspec.Struct):
+class _Status(msgspec.Struct, gc=False):
     code: int | str | None = None
     message: str | None = None
 
@@ -75,7 +79,7 @@ class _Link(msgspec.Struct):
     attributes: list[_KV] | None = None
 
 
-class _Span(msgspec.Struct):
+class _Span(msgspec.Struct, gc=False):
     traceId: str
     spanId: str
     startTimeUnixNano: int | str
