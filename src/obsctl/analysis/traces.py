@@ -615,7 +615,7 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
             p = parents[i]
             if p >= 0 and (is_error[i] or below[i]):
                 below[p] = 1
-        origins = tuple(keys[i] for i in order if is_error[i] and not below[i])
+        origins = tuple([keys[i] for i in order if is_error[i] and not below[i]])
 
     services = tuple(
         sorted(
@@ -652,7 +652,7 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
         self_time_ns=ValuesView(index, self_time),
         critical_path_ns=ValuesView(index, cp),
         critical_path=tuple(merged),
-        error_span_ids=tuple(keys[i] for i in order if is_error[i]),
+        error_span_ids=tuple([keys[i] for i in order if is_error[i]]) if reasons else (),
         error_reasons=reasons,
         error_origin_ids=origins,
         services=services,
