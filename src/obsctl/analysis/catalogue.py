@@ -13,7 +13,6 @@ line-independent key. ``--list-rules`` and ``--explain`` are answered from the c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from obsctl.errors import UsageError
@@ -156,9 +155,14 @@ def _entry(rule: RuleInfo, sel: RuleSelection) -> RuleEntry:
     )
 
 
-@dataclass(frozen=True, slots=True)
+_set = object.__setattr__
+
+
 class Hit:
     """One raw result of a check, before selection and overrides.
+
+    Written out by hand rather than as a frozen dataclass, as ``model.findings``' records
+    (start-up time); read-only, compared and hashed over every field.
 
     Attributes:
         rule: the rule that fired.
@@ -171,14 +175,61 @@ class Hit:
         extra: producer-specific fields for the JSON output (``group``, ``rule``).
     """
 
+    __match_args__ = ("rule", "message", "line", "subject", "hint", "col", "text", "extra")
+    __slots__ = __match_args__
+
     rule: RuleInfo
     message: str
-    line: int = 0
-    subject: str = ""
-    hint: str | None = None
-    col: int = 0
-    text: str | None = None
-    extra: tuple[tuple[str, str], ...] = ()
+    line: int
+    subject: str
+    hint: str | None
+    col: int
+    text: str | None
+    extra: tuple[tuple[str, str], ...]
+
+    def __init__(
+        self,
+        rule: RuleInfo,
+        message: str,
+        line: int = 0,
+        subject: str = "",
+        hint: str | None = None,
+        col: int = 0,
+        text: str | None = None,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        _set(self, "rule", rule)
+        _set(self, "message", message)
+        _set(self, "line", line)
+        _set(self, "subject", subject)
+        _set(self, "hint", hint)
+        _set(self, "col", col)
+        _set(self, "text", text)
+        _set(self, "extra", extra)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__match_args__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._key() == other._key()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__match_args__)
+        return f"Hit({fields})"
+
+    def __reduce__(self) -> tuple[type[Hit], tuple[object, ...]]:
+        return (Hit, self._key())
 
 
 def _match_len(token: str, rule: RuleInfo) -> int:
@@ -193,9 +244,11 @@ def _match_len(token: str, rule: RuleInfo) -> int:
 _EMPTY = Catalogue("")
 
 
-@dataclass(frozen=True, slots=True)
 class RuleSelection:
     """Which rules of a catalogue run, and at which severity.
+
+    Written out by hand rather than as a frozen dataclass (start-up time); read-only,
+    compared, hashed and shown by ``select``, ``ignore`` and ``severities``.
 
     Attributes:
         select: IDs/prefixes/names to enable (empty: all).
@@ -204,11 +257,52 @@ class RuleSelection:
         catalogue: the rules the tokens refer to.
     """
 
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    severities: tuple[tuple[str, Severity], ...] = ()
-    catalogue: Catalogue = field(default=_EMPTY, compare=False, repr=False)
-    _cache: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    __slots__ = ("_cache", "catalogue", "ignore", "select", "severities")
+
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    severities: tuple[tuple[str, Severity], ...]
+    catalogue: Catalogue
+    _cache: dict[str, bool]
+
+    def __init__(
+        self,
+        select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        severities: tuple[tuple[str, Severity], ...] = (),
+        catalogue: Catalogue = _EMPTY,
+    ) -> None:
+        _set(self, "select", select)
+        _set(self, "ignore", ignore)
+        _set(self, "severities", severities)
+        _set(self, "catalogue", catalogue)
+        _set(self, "_cache", {})
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.select, self.ignore, self.severities)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._key() == other._key()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"RuleSelection(select={self.select!r}, ignore={self.ignore!r}, "
+            f"severities={self.severities!r})"
+        )
+
+    def __reduce__(self) -> tuple[type[RuleSelection], tuple[object, ...]]:
+        return (RuleSelection, (*self._key(), self.catalogue))
 
     def with_flags(
         self, *, select: Sequence[str] = (), ignore: Sequence[str] = ()
@@ -300,7 +394,7 @@ class RuleSelection:
             if not self.enabled(rule):
                 continue
             overridden = any(_match_len(t, rule) >= 0 for t, _ in self.severities)
-            out.append(replace(f, severity=self.severity(rule)) if overridden else f)
+            out.append(f.replace(severity=self.severity(rule)) if overridden else f)
         return out
 
     def rule_infos(self) -> tuple[RuleInfo, ...]:

@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import islice
+from operator import attrgetter, eq, itemgetter, le
 from typing import TypeVar
 
 from obsctl.model.time import from_unix_ns
@@ -47,6 +49,12 @@ from obsctl.model.traces import (
 )
 
 _V = TypeVar("_V")
+# One span field of every span, at C speed: list(map(_START, spans)).
+_START = attrgetter("start_ns")
+_END = attrgetter("end_ns")
+_SPAN_ID = attrgetter("span_id")
+_PARENT_ID = attrgetter("parent_span_id")
+_KEY = itemgetter(0)
 _HOST_KEYS = ("host.id", "host.ip", "host.name", "ip", "hostname")
 _HTTP_STATUS_KEYS = ("http.response.status_code", "http.status_code")
 _ERROR_KEYS = frozenset({"error", *_HTTP_STATUS_KEYS})
@@ -64,7 +72,7 @@ def span_keys_of(spans: Sequence[Span]) -> list[str]:
 def _keys_and_index(spans: Sequence[Span]) -> tuple[list[str], dict[str, int], bool]:
     """``span_keys_of(spans)``, key → position, and whether the span IDs are unique (the
     common case: one dict then serves as the uniqueness test and the index)."""
-    ids = [s.span_id for s in spans]
+    ids = list(map(_SPAN_ID, spans))
     index = dict(zip(ids, range(len(ids)), strict=True))
     if len(index) == len(ids):
         return ids, index, True
@@ -92,14 +100,15 @@ def _resolve_parents(
     n = len(spans)
     if first is None:
         first = dict(zip([s.span_id for s in spans], range(n), strict=True))
-    pids = [s.parent_span_id for s in spans]
+    pids = list(map(_PARENT_ID, spans))
     if len(first) == n:
         # Unique IDs (the common case): one dict lookup per span.
         get = first.get
         fast = [-1 if pid is None else get(pid, -2) for pid in pids]
-        for i, sid in enumerate(pids):
-            if sid is not None and fast[i] == i:  # its own parent
-                fast[i] = -2
+        if any(map(eq, fast, range(n))):  # a span that is its own parent (rare)
+            for i, sid in enumerate(pids):
+                if sid is not None and fast[i] == i:
+                    fast[i] = -2
         if -2 not in fast:
             return fast, [None] * n
         return fast, [pid if p == -2 else None for pid, p in zip(pids, fast, strict=True)]
@@ -138,7 +147,10 @@ def _resolve_parents(
 def _children(starts: Sequence[int], parents: Sequence[int]) -> list[list[int]]:
     """Children of each span, by start time (then position): filled in global start order."""
     children: list[list[int]] = [[] for _ in starts]
-    for i in sorted(range(len(starts)), key=starts.__getitem__):
+    n = len(starts)
+    # Decoders hand spans over sorted by start: then start order is position order.
+    in_order = all(map(le, starts, islice(starts, 1, None)))
+    for i in range(n) if in_order else sorted(range(n), key=starts.__getitem__):
         p = parents[i]
         if p >= 0:
             children[p].append(i)
@@ -248,6 +260,8 @@ def _clock_skew(
     keys: Sequence[str],
     is_async: bytearray,
     adjust: bool,
+    starts: Sequence[int],
+    ends: Sequence[int],
 ) -> tuple[list[Span], list[SkewWarning]]:
     delta = [0] * len(spans)
     hosts = _hosts(spans)
@@ -261,14 +275,15 @@ def _clock_skew(
             continue
         if is_async[i]:
             continue
-        parent, child = spans[p], spans[i]
-        d = _skew_delta(
-            parent.start_ns + delta[p], parent.end_ns + delta[p], child.start_ns, child.end_ns
-        )
+        dp = delta[p]
+        p_start, p_end, c_start, c_end = starts[p] + dp, ends[p] + dp, starts[i], ends[i]
+        if c_start >= p_start and c_end <= p_end:
+            continue  # inside its parent: no skew (most spans; _skew_delta would say 0)
+        d = _skew_delta(p_start, p_end, c_start, c_end)
         delta[i] = d
         if d:
             warnings.append(
-                SkewWarning(keys[i], keys[p], child.service, parent.service, d, applied=adjust)
+                SkewWarning(keys[i], keys[p], spans[i].service, spans[p].service, d, applied=adjust)
             )
     if adjust and warnings:
         for i, d in enumerate(delta):
@@ -515,7 +530,7 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
     keys, index, unique = _keys_and_index(spans)
     # With unique IDs the keys are the IDs, and the index is what _resolve_parents needs.
     parents, missing = _resolve_parents(spans, index if unique else None)
-    starts = [s.start_ns for s in spans]
+    starts = list(map(_START, spans))
     children = _children(starts, parents)
     tops = sorted([i for i, p in enumerate(parents) if p < 0], key=starts.__getitem__)
     order = _preorder(tops, children)
@@ -525,15 +540,18 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
         tops = sorted([i for i, p in enumerate(parents) if p < 0], key=starts.__getitem__)
         order = _preorder(tops, children)
     is_async = _async_flags(spans, parents)
+    ends = list(map(_END, spans))
 
-    spans, skew = _clock_skew(spans, parents, order, keys, is_async, adjust_skew)
+    spans, skew = _clock_skew(
+        spans, parents, order, keys, is_async, adjust_skew, starts=starts, ends=ends
+    )
     if adjust_skew and skew:
-        starts = [s.start_ns for s in spans]
+        starts = list(map(_START, spans))
+        ends = list(map(_END, spans))
         children = _children(starts, parents)
         tops.sort(key=starts.__getitem__)
         order = _preorder(tops, children)
         trace = replace(trace, spans=tuple(spans))
-    ends = [s.end_ns for s in spans]
 
     depth = [0] * n
     for i in order:
@@ -561,27 +579,35 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
             cp[i] += hi - lo
         raw_sections.extend(reversed(secs))
     merged: list[CriticalSection] = []
+    # tuple.__new__ directly: the NamedTuple's own __new__ is a Python function, and a
+    # 100,000-span trace can have 100,000 sections.
+    new_section, section = tuple.__new__, CriticalSection
     for i, lo, hi in raw_sections:
         if merged and merged[-1].span_key == keys[i] and merged[-1].end_ns == lo:
             merged[-1] = merged[-1]._replace(end_ns=hi)
         else:
-            merged.append(CriticalSection(keys[i], lo, hi))
+            merged.append(new_section(section, (keys[i], lo, hi)))
 
+    # Errors and per-service totals in one pass over the spans.
     reasons: dict[str, str] = {}
     is_error = bytearray(n)
-    error_status, error_keys = StatusCode.ERROR, _ERROR_KEYS
+    per_service: dict[str, list[int]] = {}
+    error_status, no_error_key = StatusCode.ERROR, _ERROR_KEYS.isdisjoint
     for i, s in enumerate(spans):
-        if s.status_code is not error_status:
-            # Most spans carry none of the attributes error_reason looks at: skip the call.
-            for key, _value in s.attributes:
-                if key in error_keys:
-                    break
-            else:
-                continue
+        acc = per_service.get(s.service)
+        if acc is None:
+            acc = per_service[s.service] = [0, 0, 0, 0]
+        acc[0] += 1
+        acc[2] += self_time[i]
+        acc[3] += cp[i]
+        # Most spans carry none of the attributes error_reason looks at: skip the call.
+        if s.status_code is not error_status and no_error_key(map(_KEY, s.attributes)):
+            continue
         why = error_reason(s)
         if why is not None:
             reasons[keys[i]] = why
             is_error[i] = 1
+            acc[1] += 1
     origins: tuple[str, ...] = ()
     if reasons:
         below = bytearray(n)  # an error somewhere beneath
@@ -589,17 +615,8 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
             p = parents[i]
             if p >= 0 and (is_error[i] or below[i]):
                 below[p] = 1
-        origins = tuple(keys[i] for i in order if is_error[i] and not below[i])
+        origins = tuple([keys[i] for i in order if is_error[i] and not below[i]])
 
-    per_service: dict[str, list[int]] = {}
-    for i, s in enumerate(spans):
-        acc = per_service.get(s.service)
-        if acc is None:
-            acc = per_service[s.service] = [0, 0, 0, 0]
-        acc[0] += 1
-        acc[1] += is_error[i]
-        acc[2] += self_time[i]
-        acc[3] += cp[i]
     services = tuple(
         sorted(
             (ServiceSummary(name, a[0], a[1], a[2], a[3]) for name, a in per_service.items()),
@@ -635,7 +652,7 @@ def analyze_trace(trace: Trace, *, adjust_skew: bool = False) -> TraceAnalysis:
         self_time_ns=ValuesView(index, self_time),
         critical_path_ns=ValuesView(index, cp),
         critical_path=tuple(merged),
-        error_span_ids=tuple(keys[i] for i in order if is_error[i]),
+        error_span_ids=tuple([keys[i] for i in order if is_error[i]]) if reasons else (),
         error_reasons=reasons,
         error_origin_ids=origins,
         services=services,

@@ -162,7 +162,12 @@ def show(
 ) -> None:
     """Show one trace: by ID from a backend, or from a file."""
     from obsctl.render import emit
-    from obsctl.workflows.trace import TraceEnvironment, TraceShowRequest, run_trace_show
+    from obsctl.workflows.trace import (
+        TraceEnvironment,
+        TraceShowRequest,
+        run_trace_file,
+        run_trace_show,
+    )
 
     state = get_state(ctx)
     request = TraceShowRequest(
@@ -183,7 +188,11 @@ def show(
     env = TraceEnvironment(
         settings=lambda: state.settings, now=state.now(), stdin=_stdin, log=state.http_log
     )
-    emit(state.run(run_trace_show(request, env)), output, state.consoles)
+    if file is not None:  # no event loop needed (see workflows.trace.show_trace_file)
+        result = run_trace_file(request, env)
+    else:
+        result = state.run(run_trace_show(request, env))
+    emit(result, output, state.consoles)
 
 
 @app.command("search", help=SEARCH_HELP)

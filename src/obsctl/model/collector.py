@@ -10,7 +10,6 @@ same way.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 ScalarValue = str | int | float | bool | None
@@ -206,8 +205,7 @@ class CollectorConfig(NamedTuple):
         return tuple(d.wrapper for d in self.documents)
 
 
-@dataclass(frozen=True, slots=True)
-class PipelineView:
+class PipelineView(NamedTuple):
     """One pipeline, for ``--graph``: its components in order and connector links."""
 
     pipeline_id: str
@@ -216,10 +214,21 @@ class PipelineView:
     exporters: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class PipelineGraph:
-    """All pipelines and the connectors that bridge them (rendered by ``--graph``)."""
+class PipelineGraph(NamedTuple):
+    """All pipelines and the connectors that bridge them (rendered by ``--graph``).
+
+    NamedTuple records like the others here, not frozen dataclasses: defining those costs
+    start-up time on every ``validate``. ``as_dict`` is the JSON shape."""
 
     pipelines: tuple[PipelineView, ...]
     connectors: tuple[str, ...]
     extensions: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        """``{"pipelines": [{"pipeline_id", "receivers", "processors", "exporters"}],
+        "connectors", "extensions"}``."""
+        return {
+            "pipelines": [p._asdict() for p in self.pipelines],
+            "connectors": self.connectors,
+            "extensions": self.extensions,
+        }

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter, ne
 from typing import NamedTuple
 
 from obsctl.model.logs import LogRecord
 from obsctl.model.traces import Span, Trace, TraceSummary
+
+_SPAN_ID = attrgetter("span_id")
 
 
 class CriticalSection(NamedTuple):
@@ -125,7 +128,8 @@ class TraceAnalysis:
     @property
     def duplicate_span_ids(self) -> tuple[str, ...]:
         """Span IDs carried by more than one span (the repeats are keyed ``<id>_1`` …)."""
-        if len(self.span_keys) == len({s.span_id for s in self.trace.spans}):
+        # Unique IDs are their own keys; a repeat's key (``<id>_1``) differs from its ID.
+        if not any(map(ne, self.span_keys, map(_SPAN_ID, self.trace.spans))):
             return ()
         seen: set[str] = set()
         dups: dict[str, None] = {}

@@ -12,6 +12,7 @@ import dataclasses
 from collections import defaultdict
 
 from obsctl import __version__
+from obsctl.model.collector import PipelineGraph
 from obsctl.model.findings import Finding, FindingsReport, RuleInfo, Severity
 from obsctl.render import emit, renderer
 from obsctl.render.console import Consoles, paint
@@ -149,6 +150,8 @@ def finding_to_dict(f: Finding) -> dict[str, object]:
 
 
 def _plain(value: object) -> object:
+    if isinstance(value, PipelineGraph):
+        return value.as_dict()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     return value

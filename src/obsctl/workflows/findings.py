@@ -9,7 +9,6 @@ call it with their own producer, so the shared options behave identically on all
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -66,7 +65,7 @@ def run_findings(
         return BaselineWritten(baseline, count)
     if accepted is not None and baseline is not None:
         kept = tuple(apply_baseline(report.findings, accepted, name_of=input_namer(baseline)))
-        report = replace(report, findings=kept, suppressed=len(report.findings) - len(kept))
+        report = report.replace(findings=kept, suppressed=len(report.findings) - len(kept))
     return report
 
 

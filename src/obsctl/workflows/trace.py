@@ -23,6 +23,7 @@ from obsctl.model.logs import LogQuery, LogRecord
 from obsctl.model.time import TimeSyntaxError, format_duration, parse_duration, parse_instant
 from obsctl.model.trace_analysis import (
     FetchedTrace,
+    TraceAnalysis,
     TraceLinks,
     TraceResult,
     TraceSearchResult,
@@ -278,52 +279,79 @@ async def show_trace(
         UsageError: neither or a malformed ID; plus what loading/fetching raises.
     """
     view = view or TraceView()
-    if file is None and trace_id is None:
+    if file is not None:
+        return show_trace_file(
+            file=file, trace_id=trace_id, stdin=stdin, adjust_skew=adjust_skew, view=view
+        )
+    if trace_id is None:
         raise UsageError(
             "give a TRACE_ID, or --file PATH (- for stdin)",
             hint="search for traces with `obsctl trace search --service NAME`",
         )
     with no_cyclic_gc(freeze=True):
-        if file is not None:
-            fetched = load_trace_file(file, stdin=stdin, trace_id=trace_id, keep_raw=view.raw)
-        else:
-            full_id = parse_trace_id(trace_id or "")
-            kinds = backends_to_try(settings, backend)
-            resolved = await resolve_stored_prefix(settings, kinds, trace_id or "")
-            if resolved is not None:
-                backend, full_id = resolved
-            try:
-                fetched = await fetch_trace_from(
-                    settings, full_id, backend=backend, start=start, end=end, log=log
-                )
-            except NotFound as err:
-                digits = _short_hex(trace_id or "")
-                if digits is not None and all(KINDS[k].locator == "path" for k in kinds):
-                    raise NotFound(
-                        f"no trace in the local store has an ID starting with {digits}",
-                        hint="`obsctl trace search --backend local` lists recent ones",
-                    ) from None
-                raise _padded_not_found(trace_id or "", full_id, err) from None
-        if view.raw and file is None and not fetched.raw:
+        full_id = parse_trace_id(trace_id)
+        kinds = backends_to_try(settings, backend)
+        resolved = await resolve_stored_prefix(settings, kinds, trace_id)
+        if resolved is not None:
+            backend, full_id = resolved
+        try:
+            fetched = await fetch_trace_from(
+                settings, full_id, backend=backend, start=start, end=end, log=log
+            )
+        except NotFound as err:
+            digits = _short_hex(trace_id)
+            if digits is not None and all(KINDS[k].locator == "path" for k in kinds):
+                raise NotFound(
+                    f"no trace in the local store has an ID starting with {digits}",
+                    hint="`obsctl trace search --backend local` lists recent ones",
+                ) from None
+            raise _padded_not_found(trace_id, full_id, err) from None
+        if view.raw and not fetched.raw:
             raise UsageError(
                 f"--raw shows a backend's response body; {fetched.source} has none",
                 hint="-o json gives the whole trace",
             )
         analysis = analyze_trace(fetched.trace, adjust_skew=adjust_skew)
-    if view.span is not None and not analysis.find(view.span):
-        raise NotFound(
-            f"span {view.span} is not in trace {fetched.trace.trace_id}",
-            hint="span IDs are listed by `obsctl trace ID -o ndjson`",
-        )
-    links = (
-        trace_links(link_targets(settings), source=fetched.source, trace=fetched.trace)
-        if file is None
-        else TraceLinks()
-    )
-    logs = await trace_logs(settings, fetched.trace) if file is None else ()
+    _check_span(view, analysis)
+    links = trace_links(link_targets(settings), source=fetched.source, trace=fetched.trace)
+    logs = await trace_logs(settings, fetched.trace)
     result = TraceResult(fetched=fetched, analysis=analysis, links=links, view=view, logs=logs)
     keep_until_exit(result)  # freeing 100k spans only to exit is slow (see obsctl.lifetime)
     return result
+
+
+def show_trace_file(
+    *,
+    file: str,
+    trace_id: str | None,
+    stdin: Callable[[], BinaryIO],
+    adjust_skew: bool = False,
+    view: TraceView | None = None,
+) -> TraceResult:
+    """``obsctl trace --file``: load a trace file (or stdin) and analyse it.
+
+    Synchronous: nothing here waits on the network, so the command needs no event loop
+    (importing asyncio alone costs ~15 ms).
+
+    Raises:
+        UsageError, ParseError, NotFound: as ``load_trace_file``; NotFound for ``--span``.
+    """
+    view = view or TraceView()
+    with no_cyclic_gc(freeze=True):
+        fetched = load_trace_file(file, stdin=stdin, trace_id=trace_id, keep_raw=view.raw)
+        analysis = analyze_trace(fetched.trace, adjust_skew=adjust_skew)
+    _check_span(view, analysis)
+    result = TraceResult(fetched=fetched, analysis=analysis, links=TraceLinks(), view=view)
+    keep_until_exit(result)  # freeing 100k spans only to exit is slow (see obsctl.lifetime)
+    return result
+
+
+def _check_span(view: TraceView, analysis: TraceAnalysis) -> None:
+    if view.span is not None and not analysis.find(view.span):
+        raise NotFound(
+            f"span {view.span} is not in trace {analysis.trace.trace_id}",
+            hint="span IDs are listed by `obsctl trace ID -o ndjson`",
+        )
 
 
 async def trace_logs(
@@ -416,13 +444,10 @@ def _duration_ns(text: str | None, option: str) -> int:
     return int(_duration(text, option).total_seconds() * 1e9) if text else 0
 
 
-async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> TraceResult:
-    """``obsctl trace``: check and parse the request, then ``show_trace``.
-
-    Raises:
-        UsageError: ``--backend`` with ``--file``, a bad time or duration; plus what
-        ``show_trace`` raises. ConfigError: a broken config file, unless reading a file.
-    """
+def _show_args(
+    request: TraceShowRequest, env: TraceEnvironment
+) -> tuple[Settings, datetime | None, datetime | None, TraceView]:
+    """Settings, start, end and view of a ``trace`` request, checked and parsed."""
     if request.file is not None and request.backend is not None:
         raise UsageError("--backend and --file exclude each other")
     start = _instant(request.start, "--start", env.now)
@@ -447,6 +472,17 @@ async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> Tr
             settings = env.settings()
         except ConfigError:
             settings = Settings(context=None, endpoints={}, config_path=None)
+    return settings, start, end, view
+
+
+async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> TraceResult:
+    """``obsctl trace``: check and parse the request, then ``show_trace``.
+
+    Raises:
+        UsageError: ``--backend`` with ``--file``, a bad time or duration; plus what
+        ``show_trace`` raises. ConfigError: a broken config file, unless reading a file.
+    """
+    settings, start, end, view = _show_args(request, env)
     return await show_trace(
         settings,
         trace_id=request.trace_id,
@@ -458,6 +494,25 @@ async def run_trace_show(request: TraceShowRequest, env: TraceEnvironment) -> Tr
         adjust_skew=request.adjust_skew,
         view=view,
         log=env.log,
+    )
+
+
+def run_trace_file(request: TraceShowRequest, env: TraceEnvironment) -> TraceResult:
+    """``obsctl trace --file``: ``run_trace_show`` for a request with a file, without an
+    event loop (see ``show_trace_file``).
+
+    Raises:
+        UsageError, ParseError, NotFound: as ``run_trace_show``.
+    """
+    if request.file is None:
+        raise ValueError("run_trace_file needs a request with a file")
+    _settings, _start, _end, view = _show_args(request, env)
+    return show_trace_file(
+        file=request.file,
+        trace_id=request.trace_id,
+        stdin=env.stdin,
+        adjust_skew=request.adjust_skew,
+        view=view,
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
@@ -286,7 +285,7 @@ def _chart_defaults(
         if (loc.file, loc.line, loc.col) not in at:
             kept.append(f)
         elif f.severity is Severity.ERROR:
-            kept.append(replace(f, message=f"{f.message} (in the Helm chart's default config)"))
+            kept.append(f.replace(message=f"{f.message} (in the Helm chart's default config)"))
     return kept, len(findings) - len(kept)
 
 
@@ -306,7 +305,7 @@ def _with_source_lines(findings: list[Finding], lines: Mapping[str, list[str]]) 
         line = text[f.location.line - 1]
         if (f.location.file, f.location.line) in secret_lines:
             line = re.sub(_SECRET_VALUE, lambda m: m.group(1) + "****", line)
-        out.append(replace(f, source_line=line))
+        out.append(f.replace(source_line=line))
     return out
 
 

@@ -14,7 +14,6 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
 from obsctl.analysis.validate.registry import SINGULAR, Lookup, Registry
 from obsctl.analysis.validate.rules import finding_at
@@ -268,17 +267,28 @@ def canonical_id(raw: str) -> str:
     return f"{type_}/{name}" if name else type_
 
 
-@dataclass(slots=True)
 class Declared:
-    """One component defined in a section."""
+    """One component defined in a section (a plain class: a dataclass costs start-up time)."""
 
-    kind: str
-    id: str
-    type: str
-    key: YamlScalar
-    config: Node
-    lookup: Lookup | None
-    path: str
+    __slots__ = ("config", "id", "key", "kind", "lookup", "path", "type")
+
+    def __init__(
+        self,
+        kind: str,
+        id: str,
+        type: str,
+        key: YamlScalar,
+        config: Node,
+        lookup: Lookup | None,
+        path: str,
+    ) -> None:
+        self.kind = kind
+        self.id = id
+        self.type = type
+        self.key = key
+        self.config = config
+        self.lookup = lookup
+        self.path = path
 
     @property
     def canonical_type(self) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -77,23 +76,47 @@ class Lookup(NamedTuple):
     alias: str | None = None
 
 
-@dataclass(slots=True)
 class Registry:
     """Component types by kind, narrowed to what the chosen build contains.
+
+    A plain class, not a dataclass: defining a dataclass costs start-up time.
 
     Attributes:
         version: the collector version the registry describes.
         label: ``any``, a distribution name or ``custom``.
     """
 
-    version: str
-    label: str
-    components: dict[str, dict[str, ComponentInfo]]
-    everything: dict[str, dict[str, ComponentInfo]]
-    aliases: dict[str, dict[str, str]]
-    removed: dict[str, dict[str, Removed]]
-    deprecated: dict[str, dict[str, tuple[str, ...]]]
-    unmaintained: dict[str, set[str]]
+    __slots__ = (
+        "aliases",
+        "components",
+        "deprecated",
+        "everything",
+        "label",
+        "removed",
+        "unmaintained",
+        "version",
+    )
+
+    def __init__(
+        self,
+        *,
+        version: str,
+        label: str,
+        components: dict[str, dict[str, ComponentInfo]],
+        everything: dict[str, dict[str, ComponentInfo]],
+        aliases: dict[str, dict[str, str]],
+        removed: dict[str, dict[str, Removed]],
+        deprecated: dict[str, dict[str, tuple[str, ...]]],
+        unmaintained: dict[str, set[str]],
+    ) -> None:
+        self.version = version
+        self.label = label
+        self.components = components
+        self.everything = everything
+        self.aliases = aliases
+        self.removed = removed
+        self.deprecated = deprecated
+        self.unmaintained = unmaintained
 
     def lookup(self, kind: str, type_: str) -> Lookup | None:
         """Resolve ``type_`` (canonical or deprecated alias) within the chosen build."""
