@@ -374,3 +374,100 @@ def test_unterminated_string_points_at_its_quote_after_other_tokens() -> None:
         ("=", 4, "="),
         ("ERROR", 5, "unterminated quoted string"),
     ]
+
+
+# -- one bracket after another --------------------------------------------------------------------
+# Prometheus's lexer (promql/parser/lex.go) resets "got a colon" at every "[" but "got a
+# duration" only for a histogram's buckets in the test-series notation, never for a range: a
+# colon first in a later bracket is then no lexical error, and the parser reports it instead
+# (its rule ``expr LEFT_BRACKET error``, which names the colon).
+
+
+def test_colon_first_in_a_later_bracket_is_left_to_the_parser_as_prometheus_does() -> None:
+    from obsctl.parsers.promql_parser import PromQLParseError, parse_expr
+
+    text = "a[5m] + b[:1m]"
+    assert _stream(text) == [
+        ("IDENTIFIER", 0, "a"),
+        ("[", 1, "["),
+        ("DURATION", 2, "5m"),
+        ("]", 4, "]"),
+        ("+", 6, "+"),
+        ("IDENTIFIER", 8, "b"),
+        ("[", 9, "["),
+        (":", 10, ":"),
+        ("DURATION", 11, "1m"),
+        ("]", 13, "]"),
+        ("EOF", 14, ""),
+    ]
+    with pytest.raises(PromQLParseError) as info:
+        parse_expr(text)
+    first = info.value.first
+    assert (first.pos.start, first.pos.end, first.message) == (
+        10,
+        11,
+        'unexpected ":" in subquery or range selector, expected number, duration, step(), '
+        "or range()",
+    )
+
+
+def test_colon_first_in_the_first_bracket_is_a_lexical_error() -> None:
+    assert _stream("b[:1m] + a[5m]") == [
+        ("IDENTIFIER", 0, "b"),
+        ("[", 1, "["),
+        ("ERROR", 3, "unexpected colon before duration in duration expression"),
+    ]
+
+
+def test_subquery_colon_is_forgotten_at_the_next_bracket() -> None:
+    # "[" forgets the colon of the subquery before it: the second range may have its own.
+    assert _stream("a[5m:1m] + b[1h:]") == [
+        ("IDENTIFIER", 0, "a"),
+        ("[", 1, "["),
+        ("DURATION", 2, "5m"),
+        (":", 4, ":"),
+        ("DURATION", 5, "1m"),
+        ("]", 7, "]"),
+        ("+", 9, "+"),
+        ("IDENTIFIER", 11, "b"),
+        ("[", 12, "["),
+        ("DURATION", 13, "1h"),
+        (":", 15, ":"),
+        ("]", 16, "]"),
+        ("EOF", 17, ""),
+    ]
+
+
+def test_second_colon_in_a_later_bracket_is_still_refused() -> None:
+    assert _stream("a[1m] + b[1m::1m]")[-1] == ("ERROR", 13, "unexpected colon ':'")
+    # Two colons before any number: the second is refused in the duration expression.
+    assert _stream("a[1m] + b[::]")[-1] == (
+        "ERROR",
+        12,
+        "unexpected repeated colon in duration expression",
+    )
+
+
+def test_offset_and_at_after_ranges_read_plain_durations_and_numbers() -> None:
+    assert _stream("rate(a[5m:1m] offset 1h)[1h:] offset 2m @ 10") == [
+        ("IDENTIFIER", 0, "rate"),
+        ("(", 4, "("),
+        ("IDENTIFIER", 5, "a"),
+        ("[", 6, "["),
+        ("DURATION", 7, "5m"),
+        (":", 9, ":"),
+        ("DURATION", 10, "1m"),
+        ("]", 12, "]"),
+        ("offset", 14, "offset"),
+        ("DURATION", 21, "1h"),
+        (")", 23, ")"),
+        ("[", 24, "["),
+        ("DURATION", 25, "1h"),
+        (":", 27, ":"),
+        ("]", 28, "]"),
+        ("offset", 30, "offset"),
+        ("DURATION", 37, "2m"),
+        ("@", 40, "@"),
+        ("NUMBER", 42, "10"),
+        ("EOF", 44, ""),
+    ]
