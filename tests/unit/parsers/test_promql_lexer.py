@@ -48,6 +48,7 @@ def test_first_token_is_described_as_prometheus_does(text: str, desc: str) -> No
 def test_end_of_input_and_error_tokens_are_described() -> None:
     assert Token("EOF", 4, "").desc() == "end of input"
     assert Token("ERROR", 0, "boom").desc() == 'error "boom"'
+    assert Token("SPACE", 0, " ").desc() == 'SPACE " "'  # a kind without a name: the kind
 
 
 def test_token_end_is_its_offset_plus_its_length() -> None:
@@ -119,6 +120,12 @@ def test_go_unicode_names_code_point_and_printable_rune(ch: str, text: str) -> N
              ("IDENTIFIER", 14, "fill_right"), ("EOF", 24, "")],
         ),
         ("fill ", [("IDENTIFIER", 0, "fill"), ("EOF", 5, "")]),
+        ("fill_left", [("IDENTIFIER", 0, "fill_left"), ("EOF", 9, "")]),
+        (
+            "x # XX y\n+1",  # a comment holds anything up to the end of its line
+            [("IDENTIFIER", 0, "x"), ("COMMENT", 2, "# XX y"), ("+", 9, "+"), ("NUMBER", 10, "1"),
+             ("EOF", 11, "")],
+        ),
         (
             "a == b",
             [("IDENTIFIER", 0, "a"), ("==", 2, "=="), ("IDENTIFIER", 5, "b"), ("EOF", 6, "")],
@@ -332,6 +339,8 @@ def test_bad_numbers_and_durations_name_the_bad_text(text: str, bad: str) -> Non
         ('"\\U0011000"', (0, "illegal character U+0022 '\"' in escape sequence")),
         ('"\\08"', (0, "illegal character U+0038 '8' in escape sequence")),
         ('"\\777"', (0, "escape sequence is an invalid Unicode code point")),
+        ('"\\400"', (0, "escape sequence is an invalid Unicode code point")),  # 256: one past
+        ('"\\500"', (0, "escape sequence is an invalid Unicode code point")),  # 5 is octal too
         ('"\\ud800"', (0, "escape sequence is an invalid Unicode code point")),
         ('"\\udfff"', (0, "escape sequence is an invalid Unicode code point")),
         ('"\\U00110000"', (0, "escape sequence is an invalid Unicode code point")),
