@@ -285,6 +285,10 @@ def test_durations_are_one_token(text: str) -> None:
         ("1x", "1"),
         ("0x1.5", "0x1."),
         ("12a", "12"),
+        ("1X", "1"),  # any letter ends the text: X is no exponent, no base prefix here
+        ("1eX", "1e"),
+        ("1_X", "1_"),
+        ("0xX1", "0x"),
     ],
 )
 def test_bad_numbers_and_durations_name_the_bad_text(text: str, bad: str) -> None:

@@ -668,3 +668,13 @@ def test_metric_selector_refuses_what_prometheus_refuses(
         parse_metric_selector(text)
     first = info.value.first
     assert (first.pos.start, first.pos.end, first.message) == error
+
+
+def test_parsing_a_long_chain_restores_the_recursion_limit() -> None:
+    import sys
+
+    before = sys.getrecursionlimit()
+    tree = parse_expr(" + ".join(["x"] * 3000))
+    assert isinstance(tree, BinaryExpr)
+    assert tree.pos == PosRange(0, 4 * 3000 - 3)
+    assert sys.getrecursionlimit() == before
