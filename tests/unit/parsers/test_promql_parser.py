@@ -678,3 +678,85 @@ def test_parsing_a_long_chain_restores_the_recursion_limit() -> None:
     assert isinstance(tree, BinaryExpr)
     assert tree.pos == PosRange(0, 4 * 3000 - 3)
     assert sys.getrecursionlimit() == before
+
+
+# -- errors: message and range, as Prometheus reports them ----------------------------------------
+
+
+def _errors(text: str, options: ParseOptions | None = None) -> list[tuple[int, int, str]]:
+    with pytest.raises(PromQLParseError) as info:
+        parse_expr(text) if options is None else parse_expr(text, options)
+    return [(e.pos.start, e.pos.end, e.message) for e in info.value.errors]
+
+
+_WRONG_COUNT = "wrong number of arguments for aggregate expression provided, "
+
+
+@pytest.mark.parametrize(
+    ("text", "errors"),
+    [
+        # the whole string token, quotes included (Prometheus: the item's range)
+        ('sum by ("") (x)', [(8, 10, 'invalid label name for grouping: ""')]),
+        (
+            "sum by (a b) (x)",
+            [(10, 11, 'unexpected identifier "b" in grouping opts, expected "," or ")"')],
+        ),
+        ("foo offset 1m offset 2m", [(0, 13, "offset may not be set multiple times")]),
+        ("foo[5m] offset 1m offset 2m", [(0, 17, "offset may not be set multiple times")]),
+        ("foo[5m:] offset 1m offset 2m", [(0, 18, "offset may not be set multiple times")]),
+        ("foo offset -1e10", [(11, 12, "duration out of range")]),  # at the sign
+        ("foo offset 1e10", [(11, 15, "duration out of range")]),
+        ("round()", [(0, 7, 'expected at least 1 argument(s) in call to "round", got 0')]),
+        ("sum()", [(0, 5, "no arguments for aggregate expression provided")]),
+        (
+            "sum(x, y) by (a) + 1",  # the node of a refused aggregation still has its range
+            [
+                (
+                    0,
+                    16,
+                    _WRONG_COUNT + "expected 1, got 2",
+                )
+            ],
+        ),
+        (
+            "topk(x)",
+            [
+                (
+                    0,
+                    7,
+                    _WRONG_COUNT + "expected 2, got 1",
+                )
+            ],
+        ),
+    ],
+)
+def test_error_has_prometheus_message_and_range(
+    text: str, errors: list[tuple[int, int, str]]
+) -> None:
+    assert _errors(text) == errors
+
+
+def test_refused_experimental_aggregation_keeps_its_range_for_what_follows() -> None:
+    assert _errors("limitk(2, x) + 1", _OFF) == [
+        (
+            0,
+            12,
+            "limitk() is experimental and must be enabled with "
+            "--enable-feature=promql-experimental-functions",
+        )
+    ]
+
+
+def test_bad_regex_matcher_is_refused_over_the_whole_matcher() -> None:
+    ((start, end, message),) = _errors('x{a=~"("}')
+    assert (start, end) == (2, 8)
+    assert message.startswith("error parsing regexp: ")
+    assert message.endswith(": `(`")
+
+
+def test_error_location_on_an_earlier_line() -> None:
+    assert ParseErr(PosRange(1, 2), "x").location("ab\ncd\nef") == (1, 2)
+
+
+def test_largest_code_point_escape_is_a_string() -> None:
+    assert unquote_string('"\\U0010ffff"') == ("\U0010ffff", True)
