@@ -708,6 +708,19 @@ _WRONG_COUNT = "wrong number of arguments for aggregate expression provided, "
         ("foo offset 1e10", [(11, 15, "duration out of range")]),
         ("round()", [(0, 7, 'expected at least 1 argument(s) in call to "round", got 0')]),
         ("sum()", [(0, 5, "no arguments for aggregate expression provided")]),
+        ("foo[5m,]", [(6, 7, 'unexpected "," in subquery or range, expected ":" or "]"')]),
+        (
+            'bottomk("a", x)',
+            [(8, 11, "expected type scalar in aggregation parameter, got string")],
+        ),
+        (
+            "1 + fill(0) x",
+            [(0, 13, "filling in missing series only allowed between instant vectors")],
+        ),
+        (
+            "a and fill(0) b",
+            [(0, 15, "filling in missing series not allowed for set operators")],
+        ),
         (
             "sum(x, y) by (a) + 1",  # the node of a refused aggregation still has its range
             [
