@@ -773,3 +773,20 @@ def test_error_location_on_an_earlier_line() -> None:
 
 def test_largest_code_point_escape_is_a_string() -> None:
     assert unquote_string('"\\U0010ffff"') == ("\U0010ffff", True)
+
+
+def test_nesting_past_the_recursion_budget_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from obsctl.parsers import promql_parser
+
+    monkeypatch.setattr(promql_parser, "_MAX_RECURSION", 1500)  # the budget, made small
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        errors = _errors("(" * 2000 + "1" + ")" * 2000)
+    finally:
+        sys.setrecursionlimit(before)
+    assert errors == [(0, 4001, "expression nested too deeply")]
