@@ -102,6 +102,8 @@ def align(
             line.append(" " * gap)
         indent = line.cell_len
         last = row[-1] if row else Text()
+        if len(row) - 1 in right:
+            last = Text(" " * (widths[len(row) - 1] - last.cell_len)) + last
         avail = None if width is None else width - indent
         if avail is None or avail < 20 or last.cell_len <= avail:
             line.append_text(last)

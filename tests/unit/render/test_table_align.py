@@ -45,3 +45,8 @@ def test_no_wrap_when_the_room_left_is_too_narrow_to_read():
     label = "x" * 70
     lines = align([[label, "aaaa bbbb cccc dddd eeee ffff"]], gap=1, width=80)
     assert len(lines) == 1
+
+
+def test_a_right_aligned_last_column_is_padded_on_the_left():
+    lines = align([["rule", "samples/eval"], ["r", "2.0"]], right=(1,))
+    assert _plain(lines) == ["rule  samples/eval", "r              2.0"]
