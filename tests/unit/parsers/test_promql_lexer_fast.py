@@ -77,6 +77,25 @@ def test_common_shapes_take_the_fast_path(text: str) -> None:
     assert tokenize(text) == _Lexer(text).run()
 
 
+def test_tokenize_answers_common_shapes_without_the_state_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(self: _Lexer) -> list[Token]:
+        raise AssertionError("the state machine was used")
+
+    monkeypatch.setattr(_Lexer, "run", refuse)
+    assert [(t.kind, t.pos, t.text) for t in tokenize("rate(x[5m])")] == [
+        ("IDENTIFIER", 0, "rate"),
+        ("(", 4, "("),
+        ("IDENTIFIER", 5, "x"),
+        ("[", 6, "["),
+        ("DURATION", 7, "5m"),
+        ("]", 9, "]"),
+        (")", 10, ")"),
+        ("EOF", 11, ""),
+    ]
+
+
 @pytest.mark.parametrize(
     "text", ["a # comment", 'x{a="\\n"}', "fill(1)", "x[5m+1m]", "(", ")", "a =~ b", "`r`"]
 )
