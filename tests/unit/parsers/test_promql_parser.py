@@ -365,6 +365,25 @@ ONE_TO_ONE = VectorMatching(Cardinality.ONE_TO_ONE, (), False, (), None, None)
                 ),
             ),
         ),
+        (
+            "foo offset -max_of(1m, 2m)",
+            sel(
+                "foo",
+                0,
+                26,
+                offset_expr=DurationExpr(
+                    "-",
+                    None,
+                    DurationExpr(
+                        "max_of",
+                        num(60.0, 19, 21, duration=True),
+                        num(120.0, 23, 25, duration=True),
+                        PosRange(12, 26),
+                    ),
+                    PosRange(11, 26),
+                ),
+            ),
+        ),
         ("foo @ 1603774568", sel("foo", 0, 16, timestamp=1603774568000)),
         ("foo @ -1.5", sel("foo", 0, 10, timestamp=-1500)),
         ("foo @ start()", sel("foo", 0, 13, start_or_end="start")),
@@ -709,6 +728,13 @@ _WRONG_COUNT = "wrong number of arguments for aggregate expression provided, "
         ("round()", [(0, 7, 'expected at least 1 argument(s) in call to "round", got 0')]),
         ("sum()", [(0, 5, "no arguments for aggregate expression provided")]),
         ("foo[5m,]", [(6, 7, 'unexpected "," in subquery or range, expected ":" or "]"')]),
+        ("foo[5m:1m,]", [(9, 10, 'unexpected "," in subquery selector, expected "]"')]),
+        ("foo @ start", [(11, 11, "unexpected end of input in @, expected timestamp")]),
+        ("foo @ start(1)", [(12, 13, 'unexpected number "1" in @, expected timestamp')]),
+        ("(foo) anchored", [(0, 5, "anchored modifier not implemented")]),
+        ("1 smoothed", [(0, 1, "smoothed modifier not implemented")]),
+        ('sum by ("\\xff") (x)', [(8, 14, 'invalid label name for grouping: "\\xff"')]),
+        ('abs({a=""})', [(4, 10, "vector selector must contain at least one non-empty matcher")]),
         (
             'bottomk("a", x)',
             [(8, 11, "expected type scalar in aggregation parameter, got string")],
@@ -769,6 +795,25 @@ def test_bad_regex_matcher_is_refused_over_the_whole_matcher() -> None:
 
 def test_error_location_on_an_earlier_line() -> None:
     assert ParseErr(PosRange(1, 2), "x").location("ab\ncd\nef") == (1, 2)
+    assert ParseErr(PosRange(2, 3), "x").location("\nab") == (2, 2)  # a leading newline counts
+
+
+def test_info_second_argument_must_be_an_instant_vector() -> None:
+    assert _errors("info(x, 1)")[0] == (
+        0,
+        10,
+        'expected type instant vector in call to function "info", got scalar',
+    )
+
+
+def test_metric_selector_with_a_parse_error_is_not_checked_further() -> None:
+    with pytest.raises(PromQLParseError) as info:
+        parse_metric_selector('{a=~"("}')
+    assert [(e.pos.start, e.pos.end) for e in info.value.errors] == [(1, 7)]
+
+
+def test_code_point_just_past_the_surrogates_is_a_string() -> None:
+    assert unquote_string('"\\ue000"') == ("\ue000", True)
 
 
 def test_largest_code_point_escape_is_a_string() -> None:
