@@ -640,6 +640,7 @@ _OFF = ParseOptions(
         ("foo[5m] anchored", (0, 7, "anchored modifier is experimental and not enabled")),
         ("foo smoothed", (0, 3, "smoothed modifier is experimental and not enabled")),
         ("a + fill(0) b", (0, 13, "binop fill modifiers are experimental and not enabled")),
+        ("a + fill_left(0) b", (0, 18, "binop fill modifiers are experimental and not enabled")),
         ("mad_over_time(x[5m])", (0, 13, 'function "mad_over_time" is not enabled')),
     ],
 )
@@ -729,6 +730,11 @@ _WRONG_COUNT = "wrong number of arguments for aggregate expression provided, "
         ("sum()", [(0, 5, "no arguments for aggregate expression provided")]),
         ("foo[5m,]", [(6, 7, 'unexpected "," in subquery or range, expected ":" or "]"')]),
         ("foo[5m:1m,]", [(9, 10, 'unexpected "," in subquery selector, expected "]"')]),
+        ("sum(1)", [(4, 5, "expected type instant vector in aggregation expression, got scalar")]),
+        (
+            'limitk("a", x)',
+            [(7, 10, "expected type scalar in aggregation parameter, got string")],
+        ),
         ("foo @ start", [(11, 11, "unexpected end of input in @, expected timestamp")]),
         ("foo @ start(1)", [(12, 13, 'unexpected number "1" in @, expected timestamp')]),
         ("(foo) anchored", [(0, 5, "anchored modifier not implemented")]),
