@@ -493,7 +493,7 @@ class _Parser:
             elif tok.kind == STRING:
                 self.advance()
                 name = self.unquote(tok)
-                pos = _new_PosRange(tok.pos + 1, tok.end)
+                pos = _new_PosRange(tok.pos, tok.end)
             else:
                 self.unexpected("grouping opts", "label")
             if not name or (max(name) >= "\udc80" and _has_surrogate(name)):

@@ -48,6 +48,7 @@ def test_first_token_is_described_as_prometheus_does(text: str, desc: str) -> No
 def test_end_of_input_and_error_tokens_are_described() -> None:
     assert Token("EOF", 4, "").desc() == "end of input"
     assert Token("ERROR", 0, "boom").desc() == 'error "boom"'
+    assert Token("SPACE", 0, " ").desc() == 'SPACE " "'  # a kind without a name: the kind
 
 
 def test_token_end_is_its_offset_plus_its_length() -> None:
@@ -119,6 +120,12 @@ def test_go_unicode_names_code_point_and_printable_rune(ch: str, text: str) -> N
              ("IDENTIFIER", 14, "fill_right"), ("EOF", 24, "")],
         ),
         ("fill ", [("IDENTIFIER", 0, "fill"), ("EOF", 5, "")]),
+        ("fill_left", [("IDENTIFIER", 0, "fill_left"), ("EOF", 9, "")]),
+        (
+            "x # XX y\n+1",  # a comment holds anything up to the end of its line
+            [("IDENTIFIER", 0, "x"), ("COMMENT", 2, "# XX y"), ("+", 9, "+"), ("NUMBER", 10, "1"),
+             ("EOF", 11, "")],
+        ),
         (
             "a == b",
             [("IDENTIFIER", 0, "a"), ("==", 2, "=="), ("IDENTIFIER", 5, "b"), ("EOF", 6, "")],
@@ -278,6 +285,10 @@ def test_durations_are_one_token(text: str) -> None:
         ("1x", "1"),
         ("0x1.5", "0x1."),
         ("12a", "12"),
+        ("1X", "1"),  # any letter ends the text: X is no exponent, no base prefix here
+        ("1eX", "1e"),
+        ("1_X", "1_"),
+        ("0xX1", "0x"),
     ],
 )
 def test_bad_numbers_and_durations_name_the_bad_text(text: str, bad: str) -> None:
@@ -332,6 +343,8 @@ def test_bad_numbers_and_durations_name_the_bad_text(text: str, bad: str) -> Non
         ('"\\U0011000"', (0, "illegal character U+0022 '\"' in escape sequence")),
         ('"\\08"', (0, "illegal character U+0038 '8' in escape sequence")),
         ('"\\777"', (0, "escape sequence is an invalid Unicode code point")),
+        ('"\\400"', (0, "escape sequence is an invalid Unicode code point")),  # 256: one past
+        ('"\\500"', (0, "escape sequence is an invalid Unicode code point")),  # 5 is octal too
         ('"\\ud800"', (0, "escape sequence is an invalid Unicode code point")),
         ('"\\udfff"', (0, "escape sequence is an invalid Unicode code point")),
         ('"\\U00110000"', (0, "escape sequence is an invalid Unicode code point")),
@@ -373,4 +386,101 @@ def test_unterminated_string_points_at_its_quote_after_other_tokens() -> None:
         ("IDENTIFIER", 3, "a"),
         ("=", 4, "="),
         ("ERROR", 5, "unterminated quoted string"),
+    ]
+
+
+# -- one bracket after another --------------------------------------------------------------------
+# Prometheus's lexer (promql/parser/lex.go) resets "got a colon" at every "[" but "got a
+# duration" only for a histogram's buckets in the test-series notation, never for a range: a
+# colon first in a later bracket is then no lexical error, and the parser reports it instead
+# (its rule ``expr LEFT_BRACKET error``, which names the colon).
+
+
+def test_colon_first_in_a_later_bracket_is_left_to_the_parser_as_prometheus_does() -> None:
+    from obsctl.parsers.promql_parser import PromQLParseError, parse_expr
+
+    text = "a[5m] + b[:1m]"
+    assert _stream(text) == [
+        ("IDENTIFIER", 0, "a"),
+        ("[", 1, "["),
+        ("DURATION", 2, "5m"),
+        ("]", 4, "]"),
+        ("+", 6, "+"),
+        ("IDENTIFIER", 8, "b"),
+        ("[", 9, "["),
+        (":", 10, ":"),
+        ("DURATION", 11, "1m"),
+        ("]", 13, "]"),
+        ("EOF", 14, ""),
+    ]
+    with pytest.raises(PromQLParseError) as info:
+        parse_expr(text)
+    first = info.value.first
+    assert (first.pos.start, first.pos.end, first.message) == (
+        10,
+        11,
+        'unexpected ":" in subquery or range selector, expected number, duration, step(), '
+        "or range()",
+    )
+
+
+def test_colon_first_in_the_first_bracket_is_a_lexical_error() -> None:
+    assert _stream("b[:1m] + a[5m]") == [
+        ("IDENTIFIER", 0, "b"),
+        ("[", 1, "["),
+        ("ERROR", 3, "unexpected colon before duration in duration expression"),
+    ]
+
+
+def test_subquery_colon_is_forgotten_at_the_next_bracket() -> None:
+    # "[" forgets the colon of the subquery before it: the second range may have its own.
+    assert _stream("a[5m:1m] + b[1h:]") == [
+        ("IDENTIFIER", 0, "a"),
+        ("[", 1, "["),
+        ("DURATION", 2, "5m"),
+        (":", 4, ":"),
+        ("DURATION", 5, "1m"),
+        ("]", 7, "]"),
+        ("+", 9, "+"),
+        ("IDENTIFIER", 11, "b"),
+        ("[", 12, "["),
+        ("DURATION", 13, "1h"),
+        (":", 15, ":"),
+        ("]", 16, "]"),
+        ("EOF", 17, ""),
+    ]
+
+
+def test_second_colon_in_a_later_bracket_is_still_refused() -> None:
+    assert _stream("a[1m] + b[1m::1m]")[-1] == ("ERROR", 13, "unexpected colon ':'")
+    # Two colons before any number: the second is refused in the duration expression.
+    assert _stream("a[1m] + b[::]")[-1] == (
+        "ERROR",
+        12,
+        "unexpected repeated colon in duration expression",
+    )
+
+
+def test_offset_and_at_after_ranges_read_plain_durations_and_numbers() -> None:
+    assert _stream("rate(a[5m:1m] offset 1h)[1h:] offset 2m @ 10") == [
+        ("IDENTIFIER", 0, "rate"),
+        ("(", 4, "("),
+        ("IDENTIFIER", 5, "a"),
+        ("[", 6, "["),
+        ("DURATION", 7, "5m"),
+        (":", 9, ":"),
+        ("DURATION", 10, "1m"),
+        ("]", 12, "]"),
+        ("offset", 14, "offset"),
+        ("DURATION", 21, "1h"),
+        (")", 23, ")"),
+        ("[", 24, "["),
+        ("DURATION", 25, "1h"),
+        (":", 27, ":"),
+        ("]", 28, "]"),
+        ("offset", 30, "offset"),
+        ("DURATION", 37, "2m"),
+        ("@", 40, "@"),
+        ("NUMBER", 42, "10"),
+        ("EOF", 44, ""),
     ]
