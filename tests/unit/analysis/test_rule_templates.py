@@ -57,6 +57,11 @@ VALID = [
     "{{ define `x` }}a{{ end }}",
     '{{ template "x" $value }}',
     '{{ block "x" $value }}a{{ end }}',
+    "{{/**/}}",
+    "{{/* {{ x */ -}}",
+    "{{/* {{ x */}}",
+    "{{ `a\nb` }}",
+    "{{ range $k, $v = $labels }}{{ end }}",
 ]
 
 INVALID = [
@@ -133,6 +138,16 @@ INVALID = [
     ("{{ template x }}", 'unexpected "x" in template clause'),
     ("{{ template }}", 'unexpected "}}" in template clause'),
     ('{{ template "x" nope }}', 'function "nope" not defined'),
+    ("{{/*/}}", "unclosed comment"),
+    ("{{/* a */}}{{ oops }}{{/* b */}}", 'function "oops" not defined'),
+    ("{{/* a */ -}}{{ oops }}", 'function "oops" not defined'),
+    ("{{ if $value }}{{ end X }}", 'unexpected "X" in end'),
+    ('{{ if $value }}{{ end "a\tb" }}', 'unexpected "\\"a\\tb\\"" in end'),
+    ('{{ if $value }}{{ end "\x01" }}', 'unexpected "\\"\\x01\\"" in end'),
+    ('{{ if $value }}{{ end "\x80" }}', 'unexpected "\\"\\u0080\\"" in end'),
+    ("{{ end abcdefghij }}", 'unexpected "abcdefghij" in end'),
+    ("{{ if $value }}{{ else end }}{{ end }}", "unexpected <end> in else"),
+    ("{{ range $k, ) }}{{ end }}", 'unexpected ")" in range'),
 ]
 
 
@@ -175,3 +190,18 @@ def test_unexpected_eof_is_reported_on_the_last_line() -> None:
     with pytest.raises(TemplateError) as err:
         check_template("{{ if $value }}\nx\ny")
     assert (err.value.message, err.value.line) == ("unexpected EOF", 3)
+
+
+def test_unterminated_string_is_reported_on_the_line_of_its_action() -> None:
+    with pytest.raises(TemplateError) as err:
+        check_template('x\n{{ "a\nb" }}')
+    assert (err.value.message, err.value.line) == ("unterminated quoted string", 2)
+
+
+def test_else_with_chains_under_with_as_go_1_23_does() -> None:
+    # Prometheus 3 is built with Go 1.23+, whose text/template reads {{else with}} (promtool
+    # 2.42, built with an older Go, says: unexpected <with> in else).
+    check_template("{{ with $value }}a{{ else with $labels }}b{{ end }}")
+    with pytest.raises(TemplateError) as err:
+        check_template("{{ if $value }}a{{ else with $labels }}b{{ end }}")
+    assert err.value.message == "unexpected <with> in input"

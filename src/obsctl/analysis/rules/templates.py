@@ -143,7 +143,7 @@ def check_template(
         tokens.append(("end", "}}"))
         action = _Action(tokens, line, declared, functions)
         kind, first = tokens[0]
-        if kind != "keyword" or first == "nil":
+        if kind != "keyword":  # nil is an operand of its own kind
             action.pipeline("command")
             continue
         action.pos = 1
