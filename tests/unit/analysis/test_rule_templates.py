@@ -146,6 +146,7 @@ INVALID = [
     ('{{ if $value }}{{ end "\x01" }}', 'unexpected "\\"\\x01\\"" in end'),
     ('{{ if $value }}{{ end "\x80" }}', 'unexpected "\\"\\u0080\\"" in end'),
     ("{{ end abcdefghij }}", 'unexpected "abcdefghij" in end'),
+    ("{{ end abcdefghijk }}", 'unexpected "abcdefghij"... in end'),
     ("{{ if $value }}{{ else end }}{{ end }}", "unexpected <end> in else"),
     ("{{ range $k, ) }}{{ end }}", 'unexpected ")" in range'),
 ]

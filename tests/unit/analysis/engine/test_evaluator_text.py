@@ -164,6 +164,10 @@ R = load('x{a="abc-123", b="x"} 1', 'x{a="", b="y"} 2')
         ("${9}", ""),
         ("$0", "abc-123"),
         ("[$2]-[$1]", "[123]-[abc]"),
+        ("${1}-${2}", "abc-123"),  # each ${ closes at its own }
+        ("a}${1}", "a}abc"),  # a } before the ${ is not its end
+        ("x${1", "x${1"),
+        ("a$-", "a$-"),
     ],
 )
 def test_label_replace_expands_templates_like_go_regexp_expand(repl: str, value: str) -> None:
@@ -273,6 +277,10 @@ def test_sort_by_label_ties_fall_back_to_the_whole_label_set() -> None:
         ("x2y", "x2z", True),
         ("", "a", True),
         ("a", "", False),
+        ("a12", "a13", True),  # same length: compared digit by digit
+        ("a13", "a12", False),
+        ("a09b", "a9c", True),  # equal numbers: the next chunks decide
+        ("a9b", "a09a", False),  # leading zeros do not make a number longer
     ],
 )
 def test_natural_order_compares_digit_runs_as_numbers(a: str, b: str, less: bool) -> None:
@@ -305,3 +313,12 @@ def test_sort_by_label_moves_on_to_the_next_label_on_a_tie() -> None:
         'm{a="2", g="1", i="x"}',
         'm{a="1", g="1", i="y"}',
     ]
+
+
+def test_label_replace_and_join_keep_a_dropped_name_dropped() -> None:
+    # rate() drops the metric name; a label written by label_replace/label_join keeps it
+    # dropped, unless the label written is __name__ itself.
+    st = load('x{a="1"} 0+60x10')
+    assert vec(st, 'label_replace(rate(x[5m]), "b", "c", "", "")', 600) == {'{a="1", b="c"}': 1.0}
+    assert vec(st, 'label_join(rate(x[5m]), "b", "-", "a")', 600) == {'{a="1", b="1"}': 1.0}
+    assert vec(st, 'label_replace(rate(x[5m]), "__name__", "y", "", "")', 600) == {'y{a="1"}': 1.0}
