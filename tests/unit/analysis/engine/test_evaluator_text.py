@@ -7,6 +7,9 @@ import math
 import pytest
 
 from obsctl.analysis.engine.evaluator import (
+    Engine,
+    EvalError,
+    Matrix,
     _fmt_2g,
     _go_float,
     _go_labels,
@@ -16,7 +19,9 @@ from obsctl.analysis.engine.evaluator import (
     _parse_go_float,
     _rfc3339,
 )
-from tests.unit.analysis.engine.evalhelp import load, ordered, vec
+from obsctl.analysis.engine.labels import fmt
+from obsctl.analysis.engine.storage import Storage
+from tests.unit.analysis.engine.evalhelp import load, ordered, plan, vec
 
 
 @pytest.mark.parametrize(
@@ -322,3 +327,39 @@ def test_label_replace_and_join_keep_a_dropped_name_dropped() -> None:
     assert vec(st, 'label_replace(rate(x[5m]), "b", "c", "", "")', 600) == {'{a="1", b="c"}': 1.0}
     assert vec(st, 'label_join(rate(x[5m]), "b", "-", "a")', 600) == {'{a="1", b="1"}': 1.0}
     assert vec(st, 'label_replace(rate(x[5m]), "__name__", "y", "", "")', 600) == {'y{a="1"}': 1.0}
+
+
+def _range(
+    st: Storage, q: str, end_s: int, step_s: int = 60
+) -> list[tuple[str, list[int], list[float]]]:
+    res = Engine(st).range(plan(q, step_ms=step_s * 1000), 0, end_s * 1000, step_s * 1000).value
+    assert isinstance(res, Matrix)
+    return [(fmt(s.labels), s.ts, s.vals) for s in res]
+
+
+def test_range_query_merges_series_that_lose_their_name_at_disjoint_steps() -> None:
+    # a until 4m, b from 6m: once rate() drops the names, one series {x="1"} over both.
+    st = load('a{x="1"} 0+60x4', 'b{x="1"} _x6 0+120x4')
+    assert _range(st, 'rate({__name__=~"a|b"}[2m])', 600) == [
+        (
+            '{x="1"}',
+            [60_000, 120_000, 180_000, 240_000, 420_000, 480_000, 540_000, 600_000],
+            [
+                0.5,
+                1.0,
+                1.0,
+                1.0,
+                1.0,
+                2.0,
+                2.0,
+                2.0,
+            ],  # extrapolated to the zero point at each start
+        ),
+    ]
+
+
+def test_range_query_refuses_series_that_lose_their_name_at_the_same_step() -> None:
+    st = load('a{x="1"} 0+60x4', 'b{x="1"} _x3 0+60x4')
+    with pytest.raises(EvalError) as err:
+        _range(st, 'rate({__name__=~"a|b"}[2m])', 600)
+    assert str(err.value) == "vector cannot contain metrics with the same labelset"
