@@ -158,6 +158,14 @@ async def test_search_api_v3_params_and_summaries():
     assert (s.duration_ns, s.span_count, s.error_count) == (120_000_000, 5, 1)
 
 
+async def test_search_for_errors_sends_the_error_tag():
+    query = TraceSearch(start=T1, end=T2, service="frontend", tags=(("a", "b"),), errors=True)
+    with respx.mock(base_url=URL, assert_all_called=True) as mock:
+        route = mock.get("/api/v3/traces").respond(200, json={"result": {"resourceSpans": []}})
+        await search(query)
+    assert route.calls.last.request.url.params["query.attributes"] == '{"a":"b","error":"true"}'
+
+
 async def test_search_no_traces_and_legacy_fallback():
     query = TraceSearch(start=T1, end=T2, service="frontend", limit=3)
     with respx.mock(base_url=URL) as mock:

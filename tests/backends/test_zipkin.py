@@ -103,6 +103,17 @@ async def test_search_params_and_summaries():
     assert (s.root_service, s.span_count, s.error_count) == ("frontend", 5, 1)
 
 
+async def test_search_for_errors_adds_the_error_tag_to_the_annotation_query():
+    t = datetime(2025, 11, 25, 9, 0, tzinfo=UTC)
+    with respx.mock(base_url=URL, assert_all_called=True) as mock:
+        route = mock.get("/api/v2/traces").respond(200, json=[])
+        await backend_call(lambda b: b.search(TraceSearch(t, t, errors=True)))
+        assert route.calls.last.request.url.params["annotationQuery"] == "error"
+        query = TraceSearch(t, t, tags=(("http.method", "GET"),), errors=True)
+        await backend_call(lambda b: b.search(query))
+    assert route.calls.last.request.url.params["annotationQuery"] == "http.method=GET and error"
+
+
 async def test_search_rejects_traceql():
     q = TraceSearch(
         start=datetime(2025, 1, 1, tzinfo=UTC), end=datetime(2025, 1, 2, tzinfo=UTC), traceql="{}"

@@ -216,3 +216,68 @@ def test_get_contexts_shows_alertmanager(cli):
     res = cli("config", "get-contexts", "-o", "json")
     doc = json.loads(res.stdout)
     assert [c["alertmanager"] for c in doc["contexts"]] == [None, "http://am:9093"]
+
+
+COMMENTED = """\
+# team config: ask #sre before changing prod
+current-context: prod
+contexts:
+  # production, through the VPN
+  prod:
+    prometheus: https://prom.prod   # the HA pair's load balancer
+    alertmanager:
+      url: 'https://am.prod'
+      token_env: AM_TOKEN  # from vault
+  dev:
+    prometheus: http://localhost:9090
+doctor:
+  window: 30m   # our pipelines are slow
+"""
+
+
+def test_set_context_keeps_comments_quoting_and_order(cli):
+    path = write_config(COMMENTED)
+    res = cli("config", "set-context", "dev", "--tempo-url", "http://localhost:3200")
+    assert res.exit_code == ExitCode.OK, res.output
+    assert path.read_text() == COMMENTED.replace(
+        "    prometheus: http://localhost:9090\n",
+        "    prometheus: http://localhost:9090\n    tempo: http://localhost:3200\n",
+    )
+    head = path.read_text().partition("doctor:")[0]
+    res = cli(
+        "config", "set-context", "staging", "--prometheus-url", "https://p.stg", "--tenant", "b"
+    )
+    assert res.exit_code == ExitCode.OK, res.output
+    assert path.read_text().startswith(head + "  staging:\n")
+    assert yaml.safe_load(path.read_text())["contexts"]["staging"] == {
+        "prometheus": {"url": "https://p.stg", "tenant": "b"}
+    }
+    assert "  window: 30m   # our pipelines are slow\n" in path.read_text()
+
+
+def test_a_changed_value_is_replaced_and_the_rest_keeps_its_comments(cli):
+    path = write_config(COMMENTED)
+    res = cli("config", "set-context", "prod", "--alertmanager-url", "https://am2.prod")
+    assert res.exit_code == ExitCode.OK, res.output
+    text = path.read_text()
+    assert "      url: 'https://am2.prod'\n" in text  # its quoting kept too
+    assert "am.prod" not in text
+    assert "      token_env: AM_TOKEN  # from vault\n" in text
+    assert "    prometheus: https://prom.prod   # the HA pair's load balancer\n" in text
+
+
+def test_rename_use_and_delete_keep_comments_and_places(cli):
+    path = write_config(COMMENTED)
+    assert cli("config", "rename-context", "prod", "production").exit_code == ExitCode.OK
+    assert cli("config", "use-context", "dev").exit_code == ExitCode.OK
+    expected = COMMENTED.replace("  prod:\n", "  production:\n").replace(
+        "current-context: prod\n", "current-context: dev\n"
+    )
+    assert path.read_text() == expected
+    assert cli("config", "delete-context", "dev").exit_code == ExitCode.OK
+    text = path.read_text()
+    assert "current-context" not in text
+    assert "  dev:" not in text
+    assert text.startswith("# team config: ask #sre before changing prod\n")
+    assert "  # production, through the VPN\n  production:\n" in text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -260,3 +260,24 @@ def test_an_unreachable_link_only_grafana_does_not_fail_doctor(cli):
     assert res.exit_code == ExitCode.OK, res.output
     by_kind = {e["kind"]: e for e in json.loads(res.stdout)["endpoints"]}
     assert by_kind["grafana"]["status"] == "unreachable"
+
+
+def test_piped_text_keeps_each_message_on_one_line_without_padding(cli):
+    """Off a terminal nothing is folded at 80 columns or padded with blanks: a long error and
+    its hint survive ``| grep`` whole."""
+    long_url = f"{PROM}/a/very/long/path/prefix/that/makes/the/line/longer/than/eighty/columns"
+    with respx.mock() as mock:
+        mock.get(url__startswith=long_url).mock(side_effect=httpx.ConnectError("refused"))
+        res = cli("doctor", "--no-pipeline", "--prometheus-url", long_url)
+    assert res.exit_code == ExitCode.UNREACHABLE, res.output
+    lines = res.stdout.splitlines()
+    assert all(line == line.rstrip() for line in lines)
+    table = [line for line in lines if line.startswith(("ENDPOINT", "prometheus "))]
+    assert table[0].split() == ["ENDPOINT", "STATUS", "LATENCY", "VERSION", "URL"]
+    assert table[1].split() == ["prometheus", "✗", "unreachable", "-", "-", long_url]
+    assert table[0].index("URL") == table[1].index(long_url)
+    error = next(line for line in lines if line.startswith("error "))
+    assert error == f"error cannot connect to Prometheus at {long_url}: refused"
+    hint = next(line for line in lines if line.startswith("hint "))
+    assert hint.startswith(f"hint  is Prometheus running at {long_url}? Set --prometheus-url")
+    assert len(error) > 80

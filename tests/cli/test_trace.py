@@ -177,6 +177,21 @@ def test_search_table_and_json(cli):
     }
 
 
+def test_search_for_errors_on_tempo_and_not_with_traceql(cli):
+    with respx.mock(base_url=TEMPO) as mock:
+        route = mock.get("/api/search").respond(200, json={"traces": []})
+        res = cli("trace", "search", "--service", "api", "--error", "--tempo-url", TEMPO)
+        assert res.exit_code == ExitCode.OK, res.output
+        q = '{ resource.service.name = "api" && status = error }'
+        assert route.calls.last.request.url.params["q"] == q
+    res = cli("trace", "search", "--error", "-q", "{ }", "--tempo-url", TEMPO)
+    assert res.exit_code == ExitCode.USAGE
+    assert res.stderr.splitlines() == [
+        "obsctl: error: --error goes with the search fields, not --query",
+        "  hint: add status = error to the TraceQL",
+    ]
+
+
 def test_search_piped_at_80_columns_is_never_cut(cli):
     root = "POST /api/v2/checkout/{cart_id}/confirm-payment-and-reserve-inventory"
     body = {
@@ -413,3 +428,33 @@ def test_a_shortened_id_not_found_says_it_was_padded(cli):
         res = cli("trace", TID, "--tempo-url", TEMPO)
     assert res.exit_code == ExitCode.NOT_FOUND
     assert "padded" not in res.stderr
+
+
+def test_search_for_errors_in_the_local_store(cli, tmp_path):
+    from obsctl.parsers.otlp_proto import decode_trace_request
+    from obsctl.store import StoreWriter
+    from tests.unit.store.otlp_builders import trace_request
+
+    failing, fine = "4bf92f3577b34da6a3ce929d0e0e4736", "0af7651916cd43dd8448eb211c80319c"
+    writer = StoreWriter(tmp_path / "store.sqlite")
+    for tid, error in ((failing, True), (fine, False)):
+        body = trace_request(trace_ids=[bytes.fromhex(tid)], error=error)
+        writer.write([decode_trace_request(body, json=False)], [])
+    writer.close()
+    args = (
+        "trace",
+        "search",
+        "--backend",
+        "local",
+        "--store",
+        str(tmp_path),
+        "--start",
+        "2023-11-14",
+    )
+    found = json.loads(cli(*args, "-o", "json").stdout)["traces"]
+    assert {t["trace_id"] for t in found} == {failing, fine}
+    res = cli(*args, "--error", "-o", "json")
+    assert res.exit_code == ExitCode.OK, res.output
+    doc = json.loads(res.stdout)
+    assert [t["trace_id"] for t in doc["traces"]] == [failing]
+    assert doc["query"] == "status=error"

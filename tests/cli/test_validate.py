@@ -235,18 +235,18 @@ def test_empty_file(cli, tmp_path):
     assert "empty configuration file" in res.stdout
 
 
-def test_graph_fits_80_columns(cli, tmp_path, monkeypatch):
+def test_graph_in_a_pipe_keeps_cells_whole_past_columns(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     res = cli("validate", str(EXAMPLES / "connectors.yaml"), "--graph")
     assert res.exit_code == ExitCode.OK, res.output
     # the graph follows the findings (whose text lines are the shared renderer's)
     all_lines = res.stdout.splitlines()
-    lines = all_lines[next(i for i, ln in enumerate(all_lines) if ln.strip() == "traces") :]
+    lines = all_lines[next(i for i, ln in enumerate(all_lines) if ln == "traces") :]
     assert lines[1].startswith("╭")
-    assert max(len(ln) for ln in lines) <= 80
-    assert any("routing ▶ traces/acme," in ln for ln in lines)  # wrapped inside its cell
+    assert any("│ routing ▶ traces/acme, traces/default │" in ln for ln in lines)
     assert any("routing ◀ traces" in ln for ln in lines)
     assert "connector span_metrics: traces ▶ metrics" in res.stdout
+    assert all(ln == ln.rstrip() for ln in lines)
 
 
 def test_graph_in_json(cli):

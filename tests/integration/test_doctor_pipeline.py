@@ -196,7 +196,13 @@ def test_fail_on_gives_exit_1_and_text_names_the_problems(cli, stack, monkeypatc
     args = ("doctor", "--prometheus-url", stack["prometheus"].url)
     res = cli(*args, "--alertmanager-url", stack["alertmanager"].url, "--fail-on", "failing")
     assert res.exit_code == ExitCode.FINDINGS, res.output
-    assert all(len(line) <= 80 for line in res.stdout.splitlines())
+    # Piped, each problem and each hint is one whole line, even past COLUMNS.
+    assert all(line == line.rstrip() for line in res.stdout.splitlines())
+    assert (
+        "✗ failing  collector collector-a:8888 (otlp): 6.2% of spans refused by receivers (15m)\n"
+        "           hint: the pipeline pushes back (memory_limiter, full queues) or the data is "
+        "invalid: see the Collector's log and its exporters' checks\n"
+    ) in res.stdout
     assert "pipeline over 15m: 5 failing, 2 degraded, 13 ok\n" in res.stdout
     assert "✗ failing  collector collector-a:8888 (otlp): 6.2% of spans refused by" in res.stdout
     assert "! degraded collector collector-a:8888 (otlp/tempo): 90% of the exporter's" in (

@@ -86,7 +86,13 @@ def test_budget_gate(cli, tmp_path, prom: servers.Server) -> None:
     assert alert["over_budget"] == ["firings 3 breaks firings<=2"]
     res = _backtest(cli, tmp_path, prom, "--budget", "firing<=25%,longest<=10m")
     assert res.exit_code == ExitCode.OK, res.output
-    assert "ErrorsSeen" in res.stdout
+    text = res.stdout.splitlines()
+    assert text[1:] == [
+        "alert       firings  firing  longest  flaps   share",
+        "ErrorsSeen        3     14m       8m      1  23.33%",
+        "recording rule         series  samples/eval",
+        "service:bt_errors:sum       2           2.0",
+    ]
     assert "0 of 1 alerts over the budget" in res.stderr
     md = _backtest(cli, tmp_path, prom, "-o", "markdown").stdout
     assert "| ErrorsSeen | 3 | 14m | 8m | 1 | 23.33% |" in md

@@ -46,8 +46,11 @@ def _filters(
     params: dict[str, str] = {}
     if query.operation:
         params[operation] = query.operation
-    if query.tags:
-        params[tags] = orjson.dumps(dict(query.tags)).decode()
+    wanted = dict(query.tags)
+    if query.errors:
+        wanted["error"] = "true"  # how Jaeger tags a span whose status is error
+    if wanted:
+        params[tags] = orjson.dumps(wanted).decode()
     if query.min_duration_ns:
         params[min_duration] = go_duration(query.min_duration_ns)
     if query.max_duration_ns:

@@ -49,13 +49,16 @@ def _quote(value: str) -> str:
 
 
 def traceql_for(query: TraceSearch) -> str:
-    """The TraceQL of a search: ``query.traceql`` as given, else built from the other fields.
+    """The TraceQL of a search: ``query.traceql`` as given (``errors`` is then the caller's to
+    refuse), else built from the other fields.
 
     >>> from datetime import datetime, UTC
     >>> t = datetime(2026, 1, 1, tzinfo=UTC)
     >>> traceql_for(TraceSearch(t, t, service="api", tags=(("http.route", "/x"),),
     ...                         min_duration_ns=300_000_000))
     '{ resource.service.name = "api" && .http.route = "/x" && duration >= 300ms }'
+    >>> traceql_for(TraceSearch(t, t, service="api", errors=True))
+    '{ resource.service.name = "api" && status = error }'
     """
     if query.traceql:
         return query.traceql
@@ -71,6 +74,8 @@ def traceql_for(query: TraceSearch) -> str:
         conds.append(f"duration >= {go_duration(query.min_duration_ns)}")
     if query.max_duration_ns:
         conds.append(f"duration <= {go_duration(query.max_duration_ns)}")
+    if query.errors:
+        conds.append("status = error")
     return "{ " + " && ".join(conds) + " }" if conds else "{ }"
 
 

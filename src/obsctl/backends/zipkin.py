@@ -50,7 +50,8 @@ class ZipkinBackend(HttpTraceBackend):
         return self._fetched(trace_id, trace, resp, "/api/v2/trace")
 
     async def search(self, query: TraceSearch) -> list[TraceSummary]:
-        """Search by service, span name, tags (``annotationQuery``) and span duration."""
+        """Search by service, span name, tags and errors (``annotationQuery``) and span
+        duration."""
         reject_traceql(query, "Zipkin")
         end_ms = to_unix_ms(query.end)
         params: dict[str, str] = {
@@ -62,8 +63,11 @@ class ZipkinBackend(HttpTraceBackend):
             params["serviceName"] = query.service
         if query.operation:
             params["spanName"] = query.operation
-        if query.tags:
-            params["annotationQuery"] = " and ".join(f"{k}={v}" for k, v in query.tags)
+        terms = [f"{k}={v}" for k, v in query.tags]
+        if query.errors:
+            terms.append("error")  # a span tagged ``error``, whatever its value
+        if terms:
+            params["annotationQuery"] = " and ".join(terms)
         if query.min_duration_ns:
             params["minDuration"] = str(max(1, query.min_duration_ns // 1000))
         if query.max_duration_ns:

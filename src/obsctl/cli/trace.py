@@ -64,12 +64,13 @@ app = typer.Typer(
 
 
 SEARCH_HELP = (
-    "Search traces: TraceQL on Tempo; service, operation, tags and duration on Jaeger and "
-    "Zipkin.\n\n"
+    "Search traces by service, operation, tags, duration and errors (every backend), or "
+    "TraceQL (Tempo).\n\n"
     "Lists trace ID, root service and operation, start, duration, span and error counts, most "
     "recent first. Duration filters apply to spans. Jaeger needs --service.\n\n"
     "[bold]Examples[/bold]\n\n"
     "  obsctl trace search --service checkout --min-duration 500ms --since 6h\n\n"
+    "  obsctl trace search --service checkout --error --since 1h\n\n"
     "  obsctl trace search -q '{ status = error }' --backend tempo --limit 50"
 )
 
@@ -212,6 +213,10 @@ def search(
         str | None,
         typer.Option("--query", "-q", metavar="TRACEQL", help="A TraceQL query (Tempo only)."),
     ] = None,
+    errors: Annotated[
+        bool,
+        typer.Option("--error", help="Only traces with a span whose status is error."),
+    ] = False,
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, max=10_000, help="Most traces to list.")
     ] = 20,
@@ -228,6 +233,11 @@ def search(
     from obsctl.workflows.trace import search_traces
 
     state = get_state(ctx)
+    if errors and query:
+        raise UsageError(
+            "--error goes with the search fields, not --query",
+            hint="add status = error to the TraceQL",
+        )
     tags: list[tuple[str, str]] = []
     for item in tag or []:
         key, sep, value = item.partition("=")
@@ -249,6 +259,7 @@ def search(
         max_duration_ns=ns(max_duration, "--max-duration"),
         limit=limit,
         traceql=query,
+        errors=errors,
     )
     result = state.run(
         search_traces(

@@ -276,7 +276,9 @@ class TraceSearch:
     """A trace search, in backend-neutral terms.
 
     Tempo uses ``traceql`` when given, else builds TraceQL from the other fields; Jaeger and
-    Zipkin use service/operation/tags/durations.
+    Zipkin use service/operation/tags/durations. ``errors``: only traces with a span whose
+    status is error (TraceQL ``status = error``, Jaeger's ``error=true`` tag, Zipkin's
+    ``error`` tag, the local store's status column).
     """
 
     start: datetime
@@ -288,3 +290,4 @@ class TraceSearch:
     max_duration_ns: int | None = None
     limit: int = 20
     traceql: str | None = None
+    errors: bool = False

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from obsctl.model.doctor import CheckStatus, DoctorReport, PipelineReport, PipelineStatus
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, write_json
+from obsctl.render.table import PlainTable, align, fit_width, write_lines, write_text_lines
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,44 +27,44 @@ _STYLE = {
 
 @renderer(DoctorReport, "text")
 def render_doctor_text(report: DoctorReport, consoles: Consoles) -> None:
-    """One table row per endpoint, then details (capabilities, health, errors)."""
-    out = consoles.out
+    """One table row per endpoint, then details (capabilities, health, errors).
+
+    Lines are never wrapped nor padded: an error message piped to a file stays one line."""
     ctx = report.context or "(none)"
-    out.print(Text(f"context: {ctx}", style="bold"))
-    table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
-    table.add_column("ENDPOINT", no_wrap=True)
-    table.add_column("STATUS", no_wrap=True)
-    table.add_column("LATENCY", justify="right", no_wrap=True)
-    table.add_column("VERSION", no_wrap=True)
-    table.add_column("URL", overflow="fold")
+    lines = [Text(f"context: {ctx}", style="bold")]
+    rows: list[list[Text | str]] = [
+        [Text(h, style="bold") for h in ("ENDPOINT", "STATUS", "LATENCY", "VERSION", "URL")]
+    ]
     for c in report.checks:
         label, style = _STYLE[c.status]
         latency = f"{c.latency_ms:.0f} ms" if c.latency_ms is not None else "-"
         version = c.version or "-"
         if c.flavor and c.flavor not in ("prometheus", "unknown"):
             version = f"{version} ({c.flavor})"
-        table.add_row(Text(c.kind), Text(label, style=style), latency, Text(version), Text(c.url))
-    out.print(table)
+        rows.append([c.kind, Text(label, style=style), latency, version, c.url])
+    width = fit_width(consoles)
+    lines += align(rows, right=(2,), width=width)
     for c in report.checks:
-        details = Table.grid(padding=(0, 1))
-        details.add_column(no_wrap=True, style="dim")
-        details.add_column(overflow="fold")
+        details: list[list[Text | str]] = []
         if c.capabilities:
             caps = ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in c.capabilities.items())
-            details.add_row("capabilities", Text(caps))
+            details.append(["capabilities", caps])
         for key, value in c.stats.items():
-            details.add_row(key.replace("_", " "), f"{value:,}")
+            details.append([key.replace("_", " "), f"{value:,}"])
         for line in c.health:
-            details.add_row("health", Text(line, style="yellow"))
+            details.append(["health", Text(line, style="yellow")])
         if c.error:
-            details.add_row("error", Text(c.error, style="red"))
+            details.append(["error", Text(c.error, style="red")])
         if c.hint:
-            details.add_row("hint", Text(c.hint, style="cyan"))
-        if details.row_count:
-            out.print(Text(f"\n{c.kind} ({c.source})", style="bold"))
-            out.print(details)
+            details.append(["hint", Text(c.hint, style="cyan")])
+        if details:
+            for row in details:
+                row[0] = Text(str(row[0]), style="dim")
+            lines += [Text(), Text(f"{c.kind} ({c.source})", style="bold")]
+            lines += align(details, gap=1, width=width)
     if report.pipeline is not None:
-        _render_pipeline_text(report.pipeline, consoles)
+        lines += [Text(), *pipeline_lines(report.pipeline, width)]
+    write_text_lines(consoles, lines)
 
 
 _PIPELINE_STYLE = {
@@ -82,12 +81,11 @@ def pipeline_summary(report: PipelineReport) -> str:
     return summary or "nothing to check"
 
 
-def pipeline_view(report: PipelineReport) -> Group:
-    """The pipeline section as a Rich renderable (``doctor`` prints it; the TUI shows it):
-    problems one by one, worst first, with their hints; the ok checks counted; the notes."""
-    rows = Table.grid(padding=(0, 1))
-    rows.add_column(no_wrap=True)
-    rows.add_column(overflow="fold")
+def pipeline_lines(report: PipelineReport, width: int | None = None) -> list[Text]:
+    """The pipeline section as lines (``doctor`` prints them; the TUI shows them): problems
+    one by one, worst first, with their hints; the ok checks counted; the notes. ``width``
+    as ``render.table.align``'s."""
+    rows: list[list[Text | str]] = []
     order = {PipelineStatus.FAILING: 0, PipelineStatus.DEGRADED: 1}
     problems = sorted(
         (c for c in report.checks if c.status is not PipelineStatus.OK),
@@ -95,9 +93,9 @@ def pipeline_view(report: PipelineReport) -> Group:
     )
     for c in problems:
         label, style = _PIPELINE_STYLE[c.status]
-        rows.add_row(Text(label, style=style), Text(f"{c.component} {c.instance}: {c.message}"))
+        rows.append([Text(label, style=style), f"{c.component} {c.instance}: {c.message}"])
         if c.hint:
-            rows.add_row("", Text(f"hint: {c.hint}", style="cyan"))
+            rows.append(["", Text(f"hint: {c.hint}", style="cyan")])
     ok = [c for c in report.checks if c.status is PipelineStatus.OK]
     if ok:
         per: dict[str, int] = {}
@@ -105,16 +103,11 @@ def pipeline_view(report: PipelineReport) -> Group:
             per[c.component] = per.get(c.component, 0) + 1
         parts = ", ".join(f"{k} {n}" for k, n in per.items())
         label, style = _PIPELINE_STYLE[PipelineStatus.OK]
-        rows.add_row(Text(label, style=style), Text(f"{len(ok)} checks ({parts})"))
+        rows.append([Text(label, style=style), f"{len(ok)} checks ({parts})"])
     for note in report.notes:
-        rows.add_row(Text("note", style="dim"), Text(note))
+        rows.append([Text("note", style="dim"), note])
     title = Text(f"pipeline over {report.window}: {pipeline_summary(report)}", "bold")
-    return Group(title, rows) if rows.row_count else Group(title)
-
-
-def _render_pipeline_text(report: PipelineReport, consoles: Consoles) -> None:
-    consoles.out.print()
-    consoles.out.print(pipeline_view(report))
+    return [title, *align(rows, gap=1, width=width)]
 
 
 def _pipeline_json(report: PipelineReport) -> dict[str, object]:
@@ -162,23 +155,23 @@ def render_check_list(specs: Sequence[CheckSpec], fmt: str, consoles: Consoles) 
             consoles,
         )
         return
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    table.add_column("CHECK", no_wrap=True)
-    table.add_column("DEGRADED", justify="right", no_wrap=True)
-    table.add_column("FAILING", justify="right", no_wrap=True)
-    table.add_column("WHEN", no_wrap=True)
+    table = PlainTable(
+        ["CHECK", "DEGRADED", "FAILING", "WHEN"], [False, True, True, False], [False] * 4
+    )
 
     def level(x: float | None) -> str:
         return "-" if x is None else f"{x:g}"
 
     for s in specs:
-        table.add_row(
-            Text(s.key),
-            level(s.thresholds.degraded),
-            level(s.thresholds.failing),
-            f"{s.thresholds.direction} ({s.unit})",
+        table.add(
+            [
+                s.key,
+                level(s.thresholds.degraded),
+                level(s.thresholds.failing),
+                f"{s.thresholds.direction} ({s.unit})",
+            ]
         )
-    consoles.out.print(table)
+    write_lines(consoles, table.lines(None), header=1)
 
 
 @renderer(DoctorReport, "json")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rich.table import Table
 from rich.text import Text
 
 from obsctl.model.rules import AlertBacktest, BacktestReport
@@ -12,6 +11,7 @@ from obsctl.model.time import format_prom_duration
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
 from obsctl.render.json import SCHEMA_VERSION, write_json
+from obsctl.render.table import align, fit_width, write_text_lines
 
 
 def _dur(seconds: float) -> str:
@@ -48,21 +48,21 @@ def render_backtest_text(report: BacktestReport, consoles: Consoles) -> None:
         + Text(f"   budget {report.budget}" if report.budget else "", style="dim"),
         soft_wrap=True,
     )
+    width = fit_width(consoles)
+    lines: list[Text] = []
     if report.alerts:
-        table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 0))
-        for i, head in enumerate(_ALERT_HEAD):
-            table.add_column(head, justify="right" if 0 < i < 6 else "left", overflow="fold")
+        rows: list[list[Text | str]] = [[Text(h, style="bold") for h in _ALERT_HEAD]]
         for a in report.alerts:
             style = "red" if a.over_budget else ""
-            table.add_row(*(Text(c, style=style) for c in _alert_cells(a)))
-        out.print(table)
+            rows.append([Text(c, style=style) for c in _alert_cells(a)])
+        lines += align(rows, right=range(1, 6), width=width)
     if report.recordings:
-        table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 0))
-        for i, head in enumerate(_RECORD_HEAD):
-            table.add_column(head, justify="right" if i else "left", overflow="fold")
+        rows = [[Text(h, style="bold") for h in _RECORD_HEAD]]
         for r in report.recordings:
-            table.add_row(Text(r.name), f"{r.series:,}", f"{r.samples_per_eval:,.1f}")
-        out.print(table)
+            rows.append([r.name, f"{r.series:,}", f"{r.samples_per_eval:,.1f}"])
+        lines += align(rows, right=(1, 2), width=width)
+    if lines:
+        write_text_lines(consoles, lines)
     for note in report.notes:
         consoles.note(note)
     over = sum(1 for a in report.alerts if a.over_budget)

@@ -76,6 +76,66 @@ class PlainTable:
         return out
 
 
+def align(
+    rows: Sequence[Sequence[Text | str]],
+    *,
+    gap: int = 2,
+    right: Sequence[int] = (),
+    width: int | None = None,
+) -> list[Text]:
+    """Rows of styled cells as lines with aligned columns and no trailing blanks (the last
+    column is not padded): the few-row tables whose cells carry colour (``doctor``). Columns
+    listed in ``right`` are right-aligned. With a ``width`` (a terminal's, see ``fit_width``),
+    a last cell too long for it wraps at word boundaries under itself; without one nothing is
+    ever wrapped or cut."""
+    cells = [[c if isinstance(c, Text) else Text(c) for c in row] for row in rows]
+    ncols = max((len(row) for row in cells), default=0)
+    widths = [
+        max((row[i].cell_len for row in cells if i < len(row)), default=0) for i in range(ncols)
+    ]
+    lines = []
+    for row in cells:
+        line = Text()
+        for i, cell in enumerate(row[:-1]):
+            pad = widths[i] - cell.cell_len
+            line.append_text(Text(" " * pad) + cell if i in right else cell + Text(" " * pad))
+            line.append(" " * gap)
+        indent = line.cell_len
+        last = row[-1] if row else Text()
+        if len(row) - 1 in right:
+            last = Text(" " * (widths[len(row) - 1] - last.cell_len)) + last
+        avail = None if width is None else width - indent
+        if avail is None or avail < 20 or last.cell_len <= avail:
+            line.append_text(last)
+            line.rstrip()
+            lines.append(line)
+            continue
+        for n, part in enumerate(_wrap_words(last, avail)):
+            lines.append(line + part if n == 0 else Text(" " * indent) + part)
+    return lines
+
+
+def _wrap_words(text: Text, width: int) -> list[Text]:
+    """``text`` cut into pieces of at most ``width`` cells at blanks (inside a word only when
+    the word alone is longer), styles kept, the blanks at the cuts dropped."""
+    plain = text.plain
+    pieces = []
+    start = 0
+    while len(plain) - start > width:
+        cut = plain.rfind(" ", start, start + width + 1)
+        end, resume = (cut, cut + 1) if cut > start else (start + width, start + width)
+        pieces.append(text[start:end])
+        start = resume
+    pieces.append(text[start:])
+    return pieces
+
+
+def write_text_lines(consoles: Consoles, lines: Sequence[Text]) -> None:
+    """Write styled lines to stdout as they are: no wrapping, no padding (a terminal wraps
+    what is too long for it; a pipe gets every character)."""
+    consoles.out.print(Text("\n").join(lines), soft_wrap=True)
+
+
 def write_lines(consoles: Consoles, lines: Sequence[str], *, header: int = 0) -> None:
     """Write plain lines to stdout; the first ``header`` lines are bold on a colour terminal."""
     out = consoles.out

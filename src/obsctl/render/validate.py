@@ -15,8 +15,10 @@ from rich.text import Text
 from obsctl.model.collector import PipelineGraph
 from obsctl.render import renderer
 from obsctl.render.console import Consoles
+from obsctl.render.table import fit_width
 
 _CONNECTOR = "magenta"
+_UNLIMITED = 10_000
 
 
 def _bridges(graph: PipelineGraph) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -53,15 +55,13 @@ def _end_cell(
     return cell
 
 
-def pipeline_tables(graph: PipelineGraph) -> list[Table]:
-    """One table per pipeline (also used by tests)."""
+def pipeline_tables(graph: PipelineGraph) -> list[tuple[str, Table]]:
+    """Each pipeline's ID and its table."""
     fed_by, feeds = _bridges(graph)
     connectors = set(graph.connectors)
     tables = []
     for p in graph.pipelines:
         table = Table(
-            title=Text(p.pipeline_id, style="bold"),
-            title_justify="left",
             box=box.ROUNDED,
             show_edge=True,
             expand=False,
@@ -82,16 +82,24 @@ def pipeline_tables(graph: PipelineGraph) -> list[Table]:
             exp = _end_cell(p.exporters, i, connectors, "▶", feeds)
             arrow = "→" if i == 0 else ""
             table.add_row(rec, arrow, proc, arrow, exp)
-        tables.append(table)
+        tables.append((p.pipeline_id, table))
     return tables
 
 
 @renderer(PipelineGraph, "text")
 def render_pipeline_graph(graph: PipelineGraph, consoles: Consoles) -> None:
-    """The pipelines, one small table each, then the connectors and extensions."""
+    """The pipelines, one small table each, then the connectors and extensions. Off a
+    terminal a table is as wide as its cells (nothing folded at 80 columns)."""
     out = consoles.out
-    for table in pipeline_tables(graph):
-        out.print(table)
+    terminal_width = out.width
+    if fit_width(consoles) is None:
+        out.width = _UNLIMITED  # tables measure their cells against the console's width
+    try:
+        for pipeline_id, table in pipeline_tables(graph):
+            out.print(Text(pipeline_id, style="bold"))
+            out.print(table)
+    finally:
+        out.width = terminal_width
     fed_by, feeds = _bridges(graph)
     for cid in graph.connectors:
         line = Text("connector ", style="dim")
@@ -100,7 +108,8 @@ def render_pipeline_graph(graph: PipelineGraph, consoles: Consoles) -> None:
             f": {', '.join(fed_by.get(cid, ['(nothing)']))} ▶ "
             f"{', '.join(feeds.get(cid, ['(nothing)']))}"
         )
-        out.print(line)
+        out.print(line, soft_wrap=True)
     if graph.extensions:
-        out.print(Text("extensions: ", style="dim").append(", ".join(graph.extensions)))
+        extensions = Text("extensions: ", style="dim").append(", ".join(graph.extensions))
+        out.print(extensions, soft_wrap=True)
     out.print()

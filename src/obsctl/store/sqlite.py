@@ -411,6 +411,8 @@ class StoreReader:
         if query.max_duration_ns:
             conds.append("duration_ns <= ?")
             args.append(query.max_duration_ns)
+        if query.errors:
+            conds.append("status = 2")  # STATUS_CODE_ERROR
         for key, value in query.tags:
             # A byte-level prefilter in SQLite's C code; the exact check decodes the span.
             conds.append("instr(blob, ?) > 0 AND instr(blob, ?) > 0")

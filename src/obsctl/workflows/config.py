@@ -207,7 +207,8 @@ def rename_context(config: Config, path: str, old: str, new: str) -> None:
         for k, v in config.contexts.items()
     }
     current = new if config.current_context == old else config.current_context
-    write_config_file(replace(config, contexts=contexts, current_context=current), path)
+    updated = replace(config, contexts=contexts, current_context=current)
+    write_config_file(updated, path, rename=(old, new))
 
 
 def remove_context(config: Config, path: str, name: str) -> None:

@@ -481,6 +481,8 @@ def describe_search(kind: str, query: TraceSearch) -> str:
         parts.append(
             f"duration<={format_duration(timedelta(microseconds=query.max_duration_ns / 1000))}"
         )
+    if query.errors:
+        parts.append("status=error")
     return " ".join(parts) or "(all traces)"
 
 

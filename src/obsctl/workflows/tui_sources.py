@@ -303,7 +303,7 @@ class IncidentSource(Protocol):
         self, search: TraceSearch, *, errors: bool = False
     ) -> Sequence[TraceSummary]:
         """Traces found by a trace search, newest first; ``errors``: only traces with an
-        error span, where the backend's search can say so."""
+        error span (the backend's search is asked for them)."""
         ...
 
     def search_is_live(self) -> bool:
@@ -315,35 +315,6 @@ class IncidentSource(Protocol):
         """The trace's log records, oldest first, where a log source has them; ``None``
         when there is no log source."""
         ...
-
-
-ERRORS_PUSHED: frozenset[str] = frozenset({"tempo", "jaeger"})
-"""Trace kinds whose search can be asked for error traces only (``with_errors``); the others
-are filtered on what their search answers."""
-
-
-def with_errors(kind: str, search: TraceSearch) -> TraceSearch:
-    """``search`` narrowed to traces with an error span, in the terms of ``kind``'s search:
-    TraceQL ``status = error`` for Tempo, the ``error=true`` tag for Jaeger; unchanged for
-    the others (not in ``ERRORS_PUSHED``).
-
-    >>> from datetime import datetime, UTC
-    >>> t = datetime(2026, 1, 1, tzinfo=UTC)
-    >>> with_errors("tempo", TraceSearch(t, t, service="api")).traceql
-    '{ resource.service.name = "api" && status = error }'
-    >>> with_errors("jaeger", TraceSearch(t, t, service="api")).tags
-    (('error', 'true'),)
-    """
-    if kind == "tempo":
-        from obsctl.backends.tempo import traceql_for
-
-        base = traceql_for(search)
-        inner = base[1:-1].strip()
-        traceql = "{ " + (f"{inner} && " if inner else "") + "status = error }"
-        return replace(search, traceql=traceql)
-    if kind == "jaeger":
-        return replace(search, tags=(*search.tags, ("error", "true")))
-    return search
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,7 +489,7 @@ class LiveIncidents:
         self, search: TraceSearch, *, errors: bool = False
     ) -> Sequence[TraceSummary]:
         """``search_traces`` on the first configured trace backend, newest first, with
-        ``errors`` put to the backend where its search has it (``with_errors``).
+        ``errors`` put to the backend's search (``TraceSearch.errors``).
 
         Raises:
             UsageError: Jaeger without a service.
@@ -527,7 +498,7 @@ class LiveIncidents:
         from obsctl.workflows.trace import search_traces
 
         kind = self._search_kind()
-        query = with_errors(kind, search) if errors else search
+        query = replace(search, errors=True) if errors else search
         found = await search_traces(self._settings, query, backend=kind, log=self._log)
         return sorted(found.traces, key=lambda t: t.start, reverse=True)
 

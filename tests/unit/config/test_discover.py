@@ -138,6 +138,20 @@ def test_saved_tui_panels_round_trip_and_keep_the_rest(cfg, monkeypatch):
     assert settings(cfg, env={"PROD_TOKEN": "t"}).panels == ("up",)
 
 
+def test_saving_panels_keeps_the_files_comments(tmp_path):
+    from obsctl.config.discover import load_config_file
+    from obsctl.workflows.config import save_panels
+
+    path = tmp_path / "c.yaml"
+    text = "contexts:\n  # on call\n  prod:\n    prometheus: http://p:9090  # HA pair\n"
+    path.write_text(text)
+    config, _ = load_config_file(str(path), substitute=False)
+    save_panels(config, str(path), "prod", ("up", "rate(x[5m])"))
+    assert (
+        path.read_text() == text + "    tui:\n      panels:\n        - up\n        - rate(x[5m])\n"
+    )
+
+
 def test_saving_panels_needs_a_context_in_the_file(cfg):
     from obsctl.config.discover import load_config_file
     from obsctl.workflows.config import save_panels

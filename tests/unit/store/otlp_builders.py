@@ -16,9 +16,11 @@ def trace_request(
     start_ns: int = 1_700_000_000_000_000_000,
     duration_ns: int = 1_000_000,
     trace_ids: list[bytes] | None = None,
+    error: bool = True,
 ) -> bytes:
     """``traces`` traces of ``spans`` spans each (a root and its children); attribute
-    ``i`` on each span holds its index, ``route`` is ``/r<trace index>``."""
+    ``i`` on each span holds its index, ``route`` is ``/r<trace index>``; the last span's
+    status is error unless ``error`` is false."""
     req = ExportTraceServiceRequest()
     rs = req.resource_spans.add()
     kv = rs.resource.attributes.add()
@@ -38,7 +40,7 @@ def trace_request(
             s.name = "root" if i == 0 else f"child{i}"
             s.start_time_unix_nano = start_ns + t * 1000 + i
             s.end_time_unix_nano = s.start_time_unix_nano + duration_ns * (1 if i else 2)
-            if i == spans - 1:
+            if error and i == spans - 1:
                 s.status.code = 2
             a = s.attributes.add()
             a.key, a.value.int_value = "i", i

@@ -89,6 +89,20 @@ def test_search_filters(tmp_path: Path) -> None:
         _search(r, traceql="{ }")
 
 
+def test_search_for_errors_keeps_traces_with_an_error_span(tmp_path: Path) -> None:
+    w = StoreWriter(tmp_path)
+    w.write([decode_trace_request(trace_request(traces=3, service="api"), json=False)], [])
+    ok = trace_request(traces=4, service="api", error=False, start_ns=T0 + 10**9)
+    w.write([decode_trace_request(ok, json=False)], [])
+    r = StoreReader(tmp_path)
+    assert len(_search(r, limit=100)) == 7
+    failing = r.search(TraceSearch(WINDOW[0], WINDOW[1], errors=True, limit=100))
+    assert [s.error_count for s in failing] == [1, 1, 1]
+    # The newest traces have no error span: a limit counts error traces only.
+    assert len(_search(r, errors=True, limit=2)) == 2
+    assert _search(r, errors=True, service="db", limit=100) == []
+
+
 def test_retention_and_size_limits(tmp_path: Path) -> None:
     w = StoreWriter(tmp_path)
     old, new = os.urandom(16), os.urandom(16)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from obsctl.model.doctor import PipelineReport
-from obsctl.render.doctor import pipeline_view
+from obsctl.render.doctor import pipeline_lines
 
 
 class PipelineScreen(ModalScreen[None]):
@@ -27,6 +28,6 @@ class PipelineScreen(ModalScreen[None]):
             box.border_title = "Pipeline"
             box.border_subtitle = "escape to close"
             if self._report is not None:
-                yield Static(pipeline_view(self._report))
+                yield Static(Text("\n").join(pipeline_lines(self._report)))
             else:
                 yield Static(self._error or "the pipeline checks have not answered yet")
