@@ -363,3 +363,10 @@ def test_range_query_refuses_series_that_lose_their_name_at_the_same_step() -> N
     with pytest.raises(EvalError) as err:
         _range(st, 'rate({__name__=~"a|b"}[2m])', 600)
     assert str(err.value) == "vector cannot contain metrics with the same labelset"
+
+
+def test_clamp_bounds_may_be_scalar_expressions_over_series() -> None:
+    st = load('x{a="1"} 5', "lo 2", "hi 4")
+    assert vec(st, "clamp(x, scalar(lo), scalar(hi))") == {'{a="1"}': 4.0}
+    assert vec(st, "clamp_min(x, scalar(hi) + 2)") == {'{a="1"}': 6.0}
+    assert vec(st, "clamp_max(x, scalar(lo))") == {'{a="1"}': 2.0}
