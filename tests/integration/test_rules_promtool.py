@@ -72,3 +72,34 @@ def test_same_verdict_as_promtool(cli, tmp_path, name: str) -> None:
         assert promtool_fails and not obsctl_fails, DIFFERENT[name]
     else:
         assert obsctl_fails == promtool_fails, errors
+
+
+def test_shape_errors_are_worded_as_promtool_words_them(tmp_path: Path) -> None:
+    # "groups: 5" and its kin: promtool says what the node is (`!!int `5``) and the Go type it
+    # would not decode into; `rules check` and `rules test` read rule files with these words.
+    import re
+
+    from obsctl.errors import ParseError
+    from obsctl.parsers.rule_file import parse_rule_file
+    from obsctl.parsers.rules_unittest import parse_rule_groups
+    from tests.unit.parsers.test_rule_unittest_rule_files import SHAPES
+
+    promtool = servers.require_binary(servers.PROMTOOL_BIN)
+    for i, (text, pos, message) in enumerate(SHAPES):
+        path = tmp_path / f"shape{i:02d}.yml"
+        path.write_text(text + "\n", encoding="utf-8")
+        out = subprocess.run(
+            [promtool, "check", "rules", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        theirs = re.findall(rf"line {pos[0]}: (.*)", out.stdout + out.stderr)
+        assert message in theirs, (text, out.stdout + out.stderr)
+        with pytest.raises(ParseError) as err:
+            parse_rule_groups(text + "\n", source=path.name)
+        assert err.value.message == f"{path.name}:{pos[0]}:{pos[1]}: {message}"
+        if text != "5":  # `rules check` says what a rule file is instead
+            problems = parse_rule_file(text + "\n", source=path.name).problems
+            assert [(p.message, p.pos) for p in problems] == [(message, pos)], text

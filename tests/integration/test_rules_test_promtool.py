@@ -91,6 +91,52 @@ def test_shipped_unit_test_files_agree_with_promtool(tmp_path: Path) -> None:
     assert any(promtool.values()) and not all(promtool.values())
 
 
+RULE_LIMIT = """\
+groups:
+- name: g
+  limit: 1
+  rules:
+  - alert: Down
+    expr: up == 0
+"""
+EVAL_ERROR_AT_61M = """\
+rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+- interval: 1m
+  input_series:
+  - series: 'up{job="a"}'
+    values: '1x60 0x10'
+  - series: 'up{job="b"}'
+    values: '1x60 0x10'
+  alert_rule_test:
+  - alertname: Down
+    eval_time: 70m
+"""
+
+
+def test_evaluation_error_message_is_promtools(tmp_path: Path) -> None:
+    # The time of a failed evaluation is a Go time.Duration in promtool's message (1h1m0s).
+    (tmp_path / "rules.yml").write_text(RULE_LIMIT, encoding="utf-8")
+    test_file = tmp_path / "t.yml"
+    test_file.write_text(EVAL_ERROR_AT_61M, encoding="utf-8")
+    promtool = require_binary(PROMTOOL_BIN)
+    proc = subprocess.run(
+        [promtool, "test", "rules", str(test_file)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    output = proc.stdout + proc.stderr
+    theirs = [line.strip() for line in output.splitlines() if "rule: Down" in line]
+    (result,) = run_rules_tests([str(test_file)]).files
+    ours = [f.message for g in result.groups for f in g.failures]
+    assert theirs == ["rule: Down, time: 1h1m0s, err: exceeded limit of 1 with 2 alerts"]
+    assert ours == theirs
+
+
 def _interval_for(eval_ms: int) -> str:
     """The coarsest evaluation_interval whose grid holds ``eval_ms`` (promtool loads input
     samples only up to the last evaluation step)."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from obsctl.analysis import alert_templates
 from obsctl.analysis.engine import labels as L
 from obsctl.analysis.engine.evaluator import Engine, EvalError, Vector
-from obsctl.analysis.engine.goformat import go_duration, go_float_e
+from obsctl.analysis.engine.goformat import go_duration, go_float_e, go_time_duration
 from obsctl.analysis.engine.notation import (
     STALE,
     NotationError,
@@ -181,7 +181,7 @@ def _run(
             try:
                 _eval_rule(st, engine, storage, ts, ext, test.external_url, compile_expr)
             except (EvalError, ValueError) as exc:
-                errors.append(f"rule: {st.rule.name}, time: {go_duration(ts)}, err: {exc}")
+                errors.append(f"rule: {st.rule.name}, time: {go_time_duration(ts)}, err: {exc}")
         if errors:
             failures.extend(
                 TestFailure(kind="error", eval_time_s=(ts - mint) / 1000, message=e) for e in errors

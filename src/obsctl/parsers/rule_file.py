@@ -22,6 +22,7 @@ from obsctl.errors import ParseError
 from obsctl.model.findings import Location
 from obsctl.model.rules import Pos, Problem, RuleDef, RuleFile, RuleGroupDef
 from obsctl.parsers._fast_init import fast_init
+from obsctl.parsers.yaml_tags import go_yaml_kind
 
 GROUP_KEYS = ("name", "interval", "limit", "rules", "query_offset", "labels")
 RULE_KEYS = ("record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations")
@@ -110,12 +111,6 @@ def _pairs(node: MappingNode) -> list[tuple[Node, Node]]:
     return [(k, v) for k, v in merged if k.value not in written] + own
 
 
-def _kind(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "!!map"
-    return "!!seq" if isinstance(node, SequenceNode) else "!!str"
-
-
 class _Reader:
     """Walks the composed documents of one file and collects groups and problems."""
 
@@ -151,7 +146,7 @@ class _Reader:
         if node.__class__ is ScalarNode:  # the composers make no subclasses
             value: str = node.value
             return "" if not node.style and value in _NULLS else value
-        self.problem(STRUCTURE, f"cannot unmarshal {_kind(node)} into {where}", node)
+        self.problem(STRUCTURE, f"cannot unmarshal {go_yaml_kind(node)} into {where}", node)
         return None
 
     def string_map(
@@ -160,7 +155,9 @@ class _Reader:
         if _is_null(node):
             return (), {}
         if not isinstance(node, MappingNode):
-            self.problem(STRUCTURE, f"{what} must be a mapping of strings", node)
+            self.problem(
+                STRUCTURE, f"cannot unmarshal {go_yaml_kind(node)} into map[string]string", node
+            )
             return (), {}
         pairs: list[tuple[str, str]] = []
         where: dict[str, Pos] = {}
@@ -255,7 +252,7 @@ class _Reader:
         if not isinstance(node, SequenceNode):
             self.problem(
                 STRUCTURE,
-                f"cannot unmarshal {_kind(node)} into []rulefmt.RuleGroup",
+                f"cannot unmarshal {go_yaml_kind(node)} into []rulefmt.RuleGroup",
                 node,
             )
             return
@@ -264,7 +261,9 @@ class _Reader:
 
     def group(self, gnode: Node, *, crd: bool) -> None:
         if not isinstance(gnode, MappingNode):
-            self.problem(STRUCTURE, "cannot unmarshal a non-mapping into rulefmt.RuleGroup", gnode)
+            self.problem(
+                STRUCTURE, f"cannot unmarshal {go_yaml_kind(gnode)} into rulefmt.RuleGroup", gnode
+            )
             return
         fields = self.entries(gnode, CRD_GROUP_KEYS if crd else GROUP_KEYS, "rulefmt.RuleGroup")
         name = ""
@@ -292,7 +291,12 @@ class _Reader:
             if isinstance(rnode, SequenceNode):
                 rules = [r for r in (self.rule(n, name) for n in rnode.value) if r is not None]
             elif not _is_null(rnode):
-                self.problem(STRUCTURE, "cannot unmarshal into []rulefmt.RuleNode", rnode, name)
+                self.problem(
+                    STRUCTURE,
+                    f"cannot unmarshal {go_yaml_kind(rnode)} into []rulefmt.RuleNode",
+                    rnode,
+                    name,
+                )
         self.groups.append(
             RuleGroupDef(name, interval, labels, tuple(rules), _pos(gnode), name_pos)
         )
@@ -300,7 +304,10 @@ class _Reader:
     def rule(self, rnode: Node, group: str) -> RuleDef | None:
         if not isinstance(rnode, MappingNode):
             self.problem(
-                STRUCTURE, "cannot unmarshal a non-mapping into rulefmt.RuleNode", rnode, group
+                STRUCTURE,
+                f"cannot unmarshal {go_yaml_kind(rnode)} into rulefmt.RuleNode",
+                rnode,
+                group,
             )
             return None
         fields = self.entries(rnode, RULE_KEYS, "rulefmt.RuleNode")

@@ -25,6 +25,7 @@ from obsctl.model.rule_unittests import (
     UnitTestFile,
 )
 from obsctl.parsers.rule_file import parse_prom_duration_ms
+from obsctl.parsers.yaml_tags import go_yaml_kind
 
 
 def parse_duration_ms(text: str) -> int:
@@ -59,35 +60,46 @@ class _Doc:
     def is_null(self, node: Node | None) -> bool:
         return node is None or (isinstance(node, ScalarNode) and node.tag.endswith(":null"))
 
-    def mapping(self, node: Node, what: str, allowed: frozenset[str]) -> dict[str, Node]:
+    def mapping(
+        self, node: Node, what: str, allowed: frozenset[str], go_type: str | None = None
+    ) -> dict[str, Node]:
+        """``go_type``: the Go type promtool decodes ``node`` into, for its own words."""
         if not isinstance(node, MappingNode):
-            raise self.fail(node, f"{what} must be a mapping")
+            raise self.fail(node, self._mismatch(node, what, "a mapping", go_type))
         out: dict[str, Node] = {}
         for k, v in node.value:
             key = k.value if isinstance(k, ScalarNode) else None
             if key is None:
                 raise self.fail(k, f"{what}: keys must be strings")
             if key not in allowed:
-                raise self.fail(k, f"field {key} not found in {what}")
+                where = what if go_type is None else f"type {go_type}"
+                raise self.fail(k, f"field {key} not found in {where}")
             if key in out:
                 raise self.fail(k, f"{what}: key {key!r} given twice")
             out[key] = v
         return out
 
-    def seq(self, node: Node | None, what: str) -> list[Node]:
+    def _mismatch(self, node: Node, what: str, shape: str, go_type: str | None) -> str:
+        if go_type is None:
+            return f"{what} must be {shape}"
+        return f"cannot unmarshal {go_yaml_kind(node)} into {go_type}"
+
+    def seq(self, node: Node | None, what: str, go_type: str | None = None) -> list[Node]:
         if self.is_null(node):
             return []
         assert node is not None
         if not isinstance(node, SequenceNode):
-            raise self.fail(node, f"{what} must be a list")
+            raise self.fail(node, self._mismatch(node, what, "a list", go_type))
         return list(node.value)
 
-    def string(self, node: Node | None, what: str, default: str = "") -> str:
+    def string(
+        self, node: Node | None, what: str, default: str = "", go_type: str | None = None
+    ) -> str:
         if self.is_null(node):
             return default
         assert node is not None
         if not isinstance(node, ScalarNode):
-            raise self.fail(node, f"{what} must be a string")
+            raise self.fail(node, self._mismatch(node, what, "a string", go_type))
         return str(node.value)
 
     def duration(self, node: Node | None, what: str, default: int = 0) -> int:
@@ -122,15 +134,22 @@ class _Doc:
         assert node is not None
         raise self.fail(node, f"{what} must be true or false")
 
-    def string_map(self, node: Node | None, what: str) -> tuple[tuple[str, str], ...]:
+    def string_map(
+        self, node: Node | None, what: str, *, go: bool = False
+    ) -> tuple[tuple[str, str], ...]:
+        """``go``: mismatches in the words of promtool's ``map[string]string``."""
         if self.is_null(node):
             return ()
         assert node is not None
         if not isinstance(node, MappingNode):
-            raise self.fail(node, f"{what} must be a mapping")
+            go_type = "map[string]string" if go else None
+            raise self.fail(node, self._mismatch(node, what, "a mapping", go_type))
         out: dict[str, str] = {}
+        string = "string" if go else None
         for k, v in node.value:
-            out[self.string(k, f"{what} key")] = self.string(v, f"{what}.{k.value}")
+            out[self.string(k, f"{what} key", go_type=string)] = self.string(
+                v, f"{what}.{k.value}", go_type=string
+            )
         return tuple(sorted(out.items()))
 
 
@@ -310,20 +329,20 @@ def parse_rule_groups(text: str, *, source: str) -> list[RuleGroup]:
         if "spec" in keys and "kind" in keys:
             spec = {k.value: v for k, v in root.value if isinstance(k, ScalarNode)}["spec"]
             root = spec
-    top = d.mapping(root, "a rule file", frozenset({"groups"}))
+    top = d.mapping(root, "a rule file", frozenset({"groups"}), "rulefmt.RuleGroups")
     groups: list[RuleGroup] = []
     names: set[str] = set()
-    for gn in d.seq(top.get("groups"), "groups"):
-        g = d.mapping(gn, "a rule group", _RULE_GROUP_KEYS)
-        name = d.string(g.get("name"), "name")
+    for gn in d.seq(top.get("groups"), "groups", "[]rulefmt.RuleGroup"):
+        g = d.mapping(gn, "a rule group", _RULE_GROUP_KEYS, "rulefmt.RuleGroup")
+        name = d.string(g.get("name"), "name", go_type="string")
         if not name:
             raise d.fail(gn, "Groupname must not be empty")
         if name in names:
             raise d.fail(gn, f'groupname: "{name}" is repeated in the same file')
         names.add(name)
-        group_labels = d.string_map(g.get("labels"), "labels")
+        group_labels = d.string_map(g.get("labels"), "labels", go=True)
         rules = []
-        for rn in d.seq(g.get("rules"), "rules"):
+        for rn in d.seq(g.get("rules"), "rules", "[]rulefmt.RuleNode"):
             rules.append(_rule(d, rn, name, group_labels))
         limit_text = d.string(g.get("limit"), "limit", "0")
         try:
@@ -344,19 +363,19 @@ def parse_rule_groups(text: str, *, source: str) -> list[RuleGroup]:
 
 
 def _rule(d: _Doc, node: Node, group: str, group_labels: tuple[tuple[str, str], ...]) -> Rule:
-    r = d.mapping(node, "a rule", _RULE_KEYS)
-    record = d.string(r.get("record"), "record")
-    alert = d.string(r.get("alert"), "alert")
+    r = d.mapping(node, "a rule", _RULE_KEYS, "rulefmt.RuleNode")
+    record = d.string(r.get("record"), "record", go_type="string")
+    alert = d.string(r.get("alert"), "alert", go_type="string")
     where = f'group "{group}", rule "{record or alert}"'
     if record and alert:
         raise d.fail(node, f"{where}: only one of 'record' and 'alert' must be set")
     if not record and not alert:
         raise d.fail(node, f"{where}: one of 'record' or 'alert' must be set")
-    expr = d.string(r.get("expr"), "expr")
+    expr = d.string(r.get("expr"), "expr", go_type="string")
     if not expr.strip():
         raise d.fail(node, f"{where}: field 'expr' must be set in rule")
     labels = dict(group_labels)
-    labels.update(d.string_map(r.get("labels"), "labels"))
+    labels.update(d.string_map(r.get("labels"), "labels", go=True))
     if record:
         for key in ("annotations", "for", "keep_firing_for"):
             if key in r and not d.is_null(r[key]):
@@ -368,7 +387,7 @@ def _rule(d: _Doc, node: Node, group: str, group_labels: tuple[tuple[str, str], 
         for_ms=d.duration(r.get("for"), "for"),
         keep_firing_for_ms=d.duration(r.get("keep_firing_for"), "keep_firing_for"),
         labels=tuple(sorted(labels.items())),
-        annotations=d.string_map(r.get("annotations"), "annotations"),
+        annotations=d.string_map(r.get("annotations"), "annotations", go=True),
         source=d.source,
         line=node.start_mark.line + 1,
     )

@@ -229,6 +229,22 @@ def test_group_limit_is_an_evaluation_error() -> None:
     assert failure.message == "rule: Down, time: 0s, err: exceeded limit of 1 with 2 alerts"
 
 
+def test_evaluation_error_time_is_a_go_time_duration_since_the_epoch() -> None:
+    # promtool prints the time of a failed evaluation as Go's time.Duration (1h1m0s), not
+    # as model.Duration (1h1m) like eval_time; counted from the Unix epoch.
+    rules = RuleGroup("r", (Rule("alert", "Down", "up == 0"),), limit=1)
+    g = _group(
+        input_series=(
+            InputSeries('up{job="a"}', "1x60 0x10"),
+            InputSeries('up{job="b"}', "1x60 0x10"),
+        ),
+        alert_tests=(AlertTestCase(70 * 60_000, "Down", ()),),
+    )
+    (failure,) = run_test_group(g, _unit(g), [rules], _compile).failures
+    assert failure.message == "rule: Down, time: 1h1m0s, err: exceeded limit of 1 with 2 alerts"
+    assert failure.eval_time_s == 3660.0
+
+
 def test_query_offset_shifts_the_evaluation() -> None:
     rules = RuleGroup("r", (Rule("record", "seen", "x"),), query_offset_ms=60_000)
     g = _group(

@@ -53,6 +53,25 @@ def go_float_e(v: float) -> str:
     return f"{mant.upper()}E{'+' if e >= 0 else '-'}{abs(e):02d}"
 
 
+def go_time_duration(ms: int) -> str:
+    """A duration as Go's ``time.Duration`` prints one: ``1h1m0s``, ``1m0s``, ``1.5s``, ``500ms``.
+
+    promtool writes the time of a failed rule evaluation so (not as ``model.Duration``).
+    """
+    if ms == 0:
+        return "0s"
+    sign = "-" if ms < 0 else ""
+    ms = abs(ms)
+    if ms < 1000:
+        return f"{sign}{ms}ms"
+    secs, frac = divmod(ms, 1000)
+    fraction = f".{frac:03d}".rstrip("0") if frac else ""
+    mins, secs = divmod(secs, 60)
+    hours, mins = divmod(mins, 60)
+    head = f"{hours}h{mins}m" if hours else (f"{mins}m" if mins else "")
+    return f"{sign}{head}{secs}{fraction}s"
+
+
 def go_duration(ms: int) -> str:
     """A duration as Prometheus prints one (``model.Duration``): ``1h30m``, ``5m``, ``0s``.
 

@@ -35,10 +35,10 @@ _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
   | (?P<str>"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)+')
-  | (?P<var>\$[A-Za-z0-9_]*)
-  | (?P<field>(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\.)
+  | (?P<var>\$\w*)
+  | (?P<field>(?:\.[^\W\d]\w*)+|\.)
   | (?P<num>[-+]?(?:0[xX][0-9a-fA-F_]+|\d[\d_]*\.?\d*(?:[eE][-+]?\d+)?|\.\d+)i?)
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<ident>[^\W\d]\w*)
   | (?P<declare>:=)
   | (?P<assign>=)
   | (?P<pipe>\|)
@@ -61,6 +61,11 @@ class TemplateError(ValueError):
 
 
 _QUOTES = re.compile("[\"`']")
+_UNTERMINATED = {
+    '"': "unterminated quoted string",
+    "'": "unterminated character constant",
+    "`": "unterminated raw quoted string",
+}
 
 
 def _actions(text: str) -> list[tuple[str, int]]:
@@ -73,6 +78,11 @@ def _actions(text: str) -> list[tuple[str, int]]:
             return out
         line = text.count("\n", 0, start) + 1
         i = start + 2
+        body = i + 2 if text.startswith("- ", i) else i
+        if text.startswith("/*", body):
+            pos = _comment_end(text, body, line)
+            out.append(("/**/", line))
+            continue
         quote: str | None = None
         close = text.find("}}", i)
         if close >= 0 and not _QUOTES.search(text, i, close):
@@ -85,13 +95,15 @@ def _actions(text: str) -> list[tuple[str, int]]:
                     continue
                 if ch == quote:
                     quote = None
+                elif ch == "\n" and quote != "`":
+                    raise TemplateError(_UNTERMINATED[quote], line)
             elif ch in "\"`'":
                 quote = ch
             elif text.startswith("}}", i):
                 break
             i += 1
         else:
-            raise TemplateError("unclosed action", line)
+            raise TemplateError(_UNTERMINATED[quote] if quote else "unclosed action", line)
         inner = text[start + 2 : i]
         if inner.startswith("- ") or inner == "-":
             inner = inner[1:]
@@ -99,6 +111,19 @@ def _actions(text: str) -> list[tuple[str, int]]:
             inner = inner[:-1]
         out.append((inner, line))
         pos = i + 2
+
+
+def _comment_end(text: str, body: int, line: int) -> int:
+    """Where the text goes on after the comment action whose ``/*`` is at ``body``."""
+    end = text.find("*/", body + 2)
+    if end < 0:
+        raise TemplateError("unclosed comment", line)
+    end += 2
+    if text.startswith(" -}}", end):
+        return end + 4
+    if text.startswith("}}", end):
+        return end + 2
+    raise TemplateError("comment ends before closing delimiter", line)
 
 
 def check_template(
@@ -112,100 +137,214 @@ def check_template(
     declared = set(ALERT_VARIABLES) | {"$"}
     blocks: list[str] = []
     for inner, line in _actions(text):
-        stripped = inner.strip()
-        if stripped.startswith("/*"):
-            if not stripped.endswith("*/"):
-                raise TemplateError("unclosed comment", line)
+        if inner == "/**/":
             continue
-        tokens = [
-            (m.lastgroup or "other", m.group())
-            for m in _TOKEN.finditer(stripped)
-            if m.lastgroup != "ws"
-        ]
-        if not tokens:
-            raise TemplateError("missing value for command", line)
+        tokens = [(_kind(m), m.group()) for m in _TOKEN.finditer(inner) if m.lastgroup != "ws"]
+        tokens.append(("end", "}}"))
+        action = _Action(tokens, line, declared, functions)
         kind, first = tokens[0]
-        rest = tokens
-        if kind == "ident" and first == "end":
-            if len(tokens) > 1:
-                raise TemplateError(f"unexpected {tokens[1][1]} in end", line)
+        if kind != "keyword":  # nil is an operand of its own kind
+            action.pipeline("command")
+            continue
+        action.pos = 1
+        if first == "end":
+            action.expect_end("end")
             if not blocks:
                 raise TemplateError("unexpected {{end}}", line)
             blocks.pop()
-            continue
-        if kind == "ident" and first == "else":
+        elif first == "else":
             if not blocks or blocks[-1] not in ("if", "with", "range"):
                 raise TemplateError("unexpected {{else}}", line)
-            rest = tokens[1:]
-            if rest and rest[0][1] in ("if", "with"):
-                rest = rest[1:]
-            if not rest:
-                continue
-        elif kind == "ident" and first in ("break", "continue"):
+            kind, word = tokens[1]
+            if kind == "keyword" and word in ("if", "with"):
+                if blocks[-1] != word:  # Go reads it as an {{if}} or {{with}} out of place
+                    raise TemplateError(f"unexpected <{word}> in input", line)
+                action.pos = 2
+                action.pipeline(word)
+            else:
+                action.expect_end("else")
+        elif first in ("break", "continue"):
+            action.expect_end(f"{{{{{first}}}}}")
             if "range" not in blocks:
                 raise TemplateError(f"{{{{{first}}}}} outside {{{{range}}}}", line)
-            continue
-        elif kind == "ident" and first in _OPENERS:
+        elif first in ("if", "range", "with"):
             blocks.append(first)
-            rest = tokens[1:]
-            if first in ("define", "block"):
-                if not rest or rest[0][0] != "str":
-                    raise TemplateError(f"unexpected token in {first} clause", line)
-                rest = rest[1:]
-                if first == "define":
-                    continue
-            if not rest:
-                raise TemplateError(f"missing value for {first}", line)
-        elif kind == "ident" and first == "template":
-            rest = tokens[1:]
-            if not rest or rest[0][0] != "str":
-                raise TemplateError("unexpected token in template clause", line)
-            rest = rest[1:]
-        _check_pipeline(rest, line, declared, functions)
+            action.pipeline(first)
+        elif first in ("define", "block", "template") and (first != "define" or not blocks):
+            context = f"{first} clause"
+            action.expect_name(context)
+            if first == "define":
+                action.expect_end(context)
+            if first != "template":
+                blocks.append(first)
+            if first == "block" or action.peek()[0] != "end":
+                action.pipeline(context)
+        else:  # a {{define}} inside a block
+            raise action.unexpected(tokens[0], "command")
     if blocks:
         raise TemplateError("unexpected EOF", text.count("\n") + 1)
 
 
-def _check_pipeline(
-    tokens: list[tuple[str, str]], line: int, declared: set[str], functions: frozenset[str]
-) -> None:
-    depth = 0
-    if len(tokens) >= 2 and tokens[0][0] == "var" and tokens[1][0] in ("declare", "assign"):
-        declared.add(tokens[0][1])
-        tokens = tokens[2:]
-    elif len(tokens) >= 4 and tokens[0][0] == "var" and tokens[1][0] == "comma":
-        declared.update((tokens[0][1], tokens[2][1]))
-        tokens = tokens[4:]
-    if not tokens:
-        raise TemplateError("missing value for command", line)
-    expect_command = True
-    for kind, text in tokens:
-        if kind == "open":
-            depth += 1
-            expect_command = True
-            continue
-        if kind == "close":
-            depth -= 1
-            if depth < 0:
-                raise TemplateError("unexpected right paren", line)
-            expect_command = False
-            continue
-        if kind == "pipe":
-            if expect_command:
-                raise TemplateError("missing value for command", line)
-            expect_command = True
-            continue
-        expect_command = False
+_KEYWORDS = frozenset(
+    {
+        "block",
+        "break",
+        "continue",
+        "define",
+        "else",
+        "end",
+        "if",
+        "nil",
+        "range",
+        "template",
+        "with",
+    }
+)
+_OPERANDS = frozenset({"str", "var", "field", "num", "ident", "open", "nil"})
+_NOT_EXECUTABLE = frozenset({"str", "num", "nil", "true", "false", "."})
+
+
+def _kind(m: re.Match[str]) -> str:
+    kind = m.lastgroup or "other"
+    if kind == "ident" and m.group() in _KEYWORDS:
+        return "nil" if m.group() == "nil" else "keyword"
+    return kind
+
+
+def _item(kind: str, text: str) -> str:
+    """A token as Go's ``text/template`` names it in an "unexpected …" message."""
+    if kind == "keyword":
+        return f"<{text}>"
+    if len(text) > 10:
+        return _go_quote(text[:10]) + "..."
+    return _go_quote(text)
+
+
+def _go_quote(text: str) -> str:
+    """``text`` as Go's ``%q`` writes it (for the characters a template action can hold)."""
+    out = []
+    for ch in text:
+        if ch in '\\"':
+            out.append("\\" + ch)
+        elif ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif not ch.isprintable():
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x80 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+class _Action:
+    """One action's tokens (the last one ``end``), read as Go's template parser reads them."""
+
+    def __init__(
+        self,
+        tokens: list[tuple[str, str]],
+        line: int,
+        declared: set[str],
+        functions: frozenset[str],
+    ) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.line = line
+        self.declared = declared
+        self.functions = functions
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.pos]
+
+    def next(self) -> tuple[str, str]:
+        token = self.tokens[self.pos]
+        if token[0] != "end":
+            self.pos += 1
+        return token
+
+    def unexpected(self, token: tuple[str, str], context: str) -> TemplateError:
+        kind, text = token
+        if kind == "other" and not (text.isascii() and text.isprintable()):
+            message = f"unrecognized character in action: U+{ord(text):04X} {text!r}"
+            return TemplateError(message, self.line)
+        return TemplateError(f"unexpected {_item(kind, text)} in {context}", self.line)
+
+    def expect_end(self, context: str) -> None:
+        token = self.next()
+        if token[0] != "end":
+            raise self.unexpected(token, context)
+
+    def expect_name(self, context: str) -> None:
+        token = self.next()
+        if token[0] != "str" or token[1].startswith("'"):
+            raise self.unexpected(token, context)
+
+    def pipeline(self, context: str, end: str = "end") -> None:
+        """Go's ``pipeline``: declarations, then commands separated by ``|``, up to ``end``."""
+        self._declarations(context)
+        firsts: list[str] = []
+        while True:
+            token = self.next()
+            if token[0] == end:
+                break
+            if token[0] == "end":  # the action ends inside parentheses
+                raise TemplateError("unclosed left paren", self.line)
+            if token[0] not in _OPERANDS:
+                raise self.unexpected(token, context)
+            self.pos -= 1
+            firsts.append(self._command())
+        if not firsts:
+            raise TemplateError(f"missing value for {context}", self.line)
+        for stage, first in enumerate(firsts[1:], start=2):
+            if first in _NOT_EXECUTABLE:
+                raise TemplateError(f"non executable command in pipeline stage {stage}", self.line)
+
+    def _declarations(self, context: str) -> None:
+        tokens, i = self.tokens, self.pos
+        if tokens[i][0] != "var":
+            return
+        if tokens[i + 1][0] in ("declare", "assign"):
+            self.declared.add(tokens[i][1])
+            self.pos = i + 2
+        elif tokens[i + 1][0] == "comma":
+            if context != "range":
+                raise TemplateError(f"too many declarations in {context}", self.line)
+            if tokens[i + 2][0] not in ("var", "end", "close"):
+                raise TemplateError("range can only initialize variables", self.line)
+            self.declared.add(tokens[i][1])
+            self.pos = i + 2
+            if tokens[i + 2][0] == "var" and tokens[i + 3][0] in ("declare", "assign"):
+                self.declared.add(tokens[i + 2][1])
+                self.pos = i + 4
+            elif tokens[i + 2][0] == "var" and tokens[i + 3][0] == "comma":
+                raise TemplateError(f"too many declarations in {context}", self.line)
+
+    def _command(self) -> str:
+        """Go's ``command``: operands up to ``|`` or the end; the kind of the first one."""
+        first = ""
+        while True:
+            kind, text = self.peek()
+            if kind in _OPERANDS:
+                operand = self._operand()
+                first = first or operand
+                continue
+            if kind in ("end", "close"):
+                return first
+            self.pos += 1
+            if kind == "pipe":
+                return first
+            raise self.unexpected((kind, text), "operand")
+
+    def _operand(self) -> str:
+        kind, text = self.next()
         if kind == "var":
-            base = text
-            if base not in declared:
-                raise TemplateError(f'undefined variable "{base}"', line)
-        elif kind == "ident":
-            if text not in functions and text not in _CONSTANTS:
-                raise TemplateError(f'function "{text}" not defined', line)
-        elif kind == "other":
-            raise TemplateError(f"unexpected {text!r} in command", line)
-    if depth > 0:
-        raise TemplateError("unclosed left paren", line)
-    if expect_command:
-        raise TemplateError("missing value for command", line)
+            if text not in self.declared:
+                raise TemplateError(f"undefined variable {_go_quote(text)}", self.line)
+        elif kind == "ident" and text not in _CONSTANTS and text not in self.functions:
+            raise TemplateError(f"function {_go_quote(text)} not defined", self.line)
+        elif kind == "open":
+            self.pipeline("parenthesized pipeline", end="close")
+        while self.peek()[0] == "field":
+            self.pos += 1
+        return text if kind == "field" or text in _CONSTANTS else kind

@@ -7,6 +7,9 @@ import math
 import pytest
 
 from obsctl.analysis.engine.evaluator import (
+    Engine,
+    EvalError,
+    Matrix,
     _fmt_2g,
     _go_float,
     _go_labels,
@@ -16,7 +19,9 @@ from obsctl.analysis.engine.evaluator import (
     _parse_go_float,
     _rfc3339,
 )
-from tests.unit.analysis.engine.evalhelp import load, ordered, vec
+from obsctl.analysis.engine.labels import fmt
+from obsctl.analysis.engine.storage import Storage
+from tests.unit.analysis.engine.evalhelp import load, ordered, plan, vec
 
 
 @pytest.mark.parametrize(
@@ -164,6 +169,10 @@ R = load('x{a="abc-123", b="x"} 1', 'x{a="", b="y"} 2')
         ("${9}", ""),
         ("$0", "abc-123"),
         ("[$2]-[$1]", "[123]-[abc]"),
+        ("${1}-${2}", "abc-123"),  # each ${ closes at its own }
+        ("a}${1}", "a}abc"),  # a } before the ${ is not its end
+        ("x${1", "x${1"),
+        ("a$-", "a$-"),
     ],
 )
 def test_label_replace_expands_templates_like_go_regexp_expand(repl: str, value: str) -> None:
@@ -273,6 +282,10 @@ def test_sort_by_label_ties_fall_back_to_the_whole_label_set() -> None:
         ("x2y", "x2z", True),
         ("", "a", True),
         ("a", "", False),
+        ("a12", "a13", True),  # same length: compared digit by digit
+        ("a13", "a12", False),
+        ("a09b", "a9c", True),  # equal numbers: the next chunks decide
+        ("a9b", "a09a", False),  # leading zeros do not make a number longer
     ],
 )
 def test_natural_order_compares_digit_runs_as_numbers(a: str, b: str, less: bool) -> None:
@@ -305,3 +318,55 @@ def test_sort_by_label_moves_on_to_the_next_label_on_a_tie() -> None:
         'm{a="2", g="1", i="x"}',
         'm{a="1", g="1", i="y"}',
     ]
+
+
+def test_label_replace_and_join_keep_a_dropped_name_dropped() -> None:
+    # rate() drops the metric name; a label written by label_replace/label_join keeps it
+    # dropped, unless the label written is __name__ itself.
+    st = load('x{a="1"} 0+60x10')
+    assert vec(st, 'label_replace(rate(x[5m]), "b", "c", "", "")', 600) == {'{a="1", b="c"}': 1.0}
+    assert vec(st, 'label_join(rate(x[5m]), "b", "-", "a")', 600) == {'{a="1", b="1"}': 1.0}
+    assert vec(st, 'label_replace(rate(x[5m]), "__name__", "y", "", "")', 600) == {'y{a="1"}': 1.0}
+
+
+def _range(
+    st: Storage, q: str, end_s: int, step_s: int = 60
+) -> list[tuple[str, list[int], list[float]]]:
+    res = Engine(st).range(plan(q, step_ms=step_s * 1000), 0, end_s * 1000, step_s * 1000).value
+    assert isinstance(res, Matrix)
+    return [(fmt(s.labels), s.ts, s.vals) for s in res]
+
+
+def test_range_query_merges_series_that_lose_their_name_at_disjoint_steps() -> None:
+    # a until 4m, b from 6m: once rate() drops the names, one series {x="1"} over both.
+    st = load('a{x="1"} 0+60x4', 'b{x="1"} _x6 0+120x4')
+    assert _range(st, 'rate({__name__=~"a|b"}[2m])', 600) == [
+        (
+            '{x="1"}',
+            [60_000, 120_000, 180_000, 240_000, 420_000, 480_000, 540_000, 600_000],
+            [
+                0.5,
+                1.0,
+                1.0,
+                1.0,
+                1.0,
+                2.0,
+                2.0,
+                2.0,
+            ],  # extrapolated to the zero point at each start
+        ),
+    ]
+
+
+def test_range_query_refuses_series_that_lose_their_name_at_the_same_step() -> None:
+    st = load('a{x="1"} 0+60x4', 'b{x="1"} _x3 0+60x4')
+    with pytest.raises(EvalError) as err:
+        _range(st, 'rate({__name__=~"a|b"}[2m])', 600)
+    assert str(err.value) == "vector cannot contain metrics with the same labelset"
+
+
+def test_clamp_bounds_may_be_scalar_expressions_over_series() -> None:
+    st = load('x{a="1"} 5', "lo 2", "hi 4")
+    assert vec(st, "clamp(x, scalar(lo), scalar(hi))") == {'{a="1"}': 4.0}
+    assert vec(st, "clamp_min(x, scalar(hi) + 2)") == {'{a="1"}': 6.0}
+    assert vec(st, "clamp_max(x, scalar(lo))") == {'{a="1"}': 2.0}

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from obsctl.analysis.engine.goformat import go_duration, go_float, go_float_e
+from obsctl.analysis.engine.goformat import go_duration, go_float, go_float_e, go_time_duration
 
 
 @pytest.mark.parametrize(
@@ -103,3 +103,28 @@ def test_go_duration_prints_each_unit_from_days_down(ms: int, text: str) -> None
 )
 def test_go_duration_uses_years_and_weeks_only_when_they_divide_exactly(ms: int, text: str) -> None:
     assert go_duration(ms) == text
+
+
+@pytest.mark.parametrize(
+    ("ms", "text"),
+    [
+        (0, "0s"),
+        (1, "1ms"),
+        (999, "999ms"),
+        (1000, "1s"),
+        (1500, "1.5s"),
+        (1010, "1.01s"),
+        (60_000, "1m0s"),
+        (61_000, "1m1s"),
+        (60_500, "1m0.5s"),
+        (3_600_000, "1h0m0s"),
+        (3_660_000, "1h1m0s"),
+        (3_600_001, "1h0m0.001s"),
+        (90_000_000, "25h0m0s"),  # no days
+        (604_800_000, "168h0m0s"),  # no weeks
+        (-61_000, "-1m1s"),
+        (-500, "-500ms"),
+    ],
+)
+def test_go_time_duration_is_gos_time_duration_string(ms: int, text: str) -> None:
+    assert go_time_duration(ms) == text
