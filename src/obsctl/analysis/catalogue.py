@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from obsctl.errors import UsageError
-from obsctl.model.findings import Finding, Location, RuleInfo, Severity
+from obsctl.model.findings import Finding, Location, Record, RuleInfo, Severity
 
 if TYPE_CHECKING:
     from obsctl.model.rule_catalog import RuleCatalog, RuleEntry
@@ -158,11 +158,11 @@ def _entry(rule: RuleInfo, sel: RuleSelection) -> RuleEntry:
 _set = object.__setattr__
 
 
-class Hit:
+class Hit(Record):
     """One raw result of a check, before selection and overrides.
 
-    Written out by hand rather than as a frozen dataclass, as ``model.findings``' records
-    (start-up time); read-only, compared and hashed over every field.
+    A ``model.findings.Record`` rather than a frozen dataclass (start-up time); read-only,
+    compared and hashed over every field.
 
     Attributes:
         rule: the rule that fired.
@@ -207,30 +207,6 @@ class Hit:
         _set(self, "text", text)
         _set(self, "extra", extra)
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def _key(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__match_args__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._key() == other._key()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__match_args__)
-        return f"Hit({fields})"
-
-    def __reduce__(self) -> tuple[type[Hit], tuple[object, ...]]:
-        return (Hit, self._key())
-
 
 def _match_len(token: str, rule: RuleInfo) -> int:
     key = token.strip()
@@ -244,10 +220,10 @@ def _match_len(token: str, rule: RuleInfo) -> int:
 _EMPTY = Catalogue("")
 
 
-class RuleSelection:
+class RuleSelection(Record):
     """Which rules of a catalogue run, and at which severity.
 
-    Written out by hand rather than as a frozen dataclass (start-up time); read-only,
+    A ``model.findings.Record`` rather than a frozen dataclass (start-up time); read-only,
     compared, hashed and shown by ``select``, ``ignore`` and ``severities``.
 
     Attributes:
@@ -257,7 +233,9 @@ class RuleSelection:
         catalogue: the rules the tokens refer to.
     """
 
-    __slots__ = ("_cache", "catalogue", "ignore", "select", "severities")
+    __match_args__ = ("select", "ignore", "severities", "catalogue")
+    __slots__ = (*__match_args__, "_cache")
+    _compared = __match_args__[:3]
 
     select: tuple[str, ...]
     ignore: tuple[str, ...]
@@ -278,31 +256,11 @@ class RuleSelection:
         _set(self, "catalogue", catalogue)
         _set(self, "_cache", {})
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def _key(self) -> tuple[object, ...]:
-        return (self.select, self.ignore, self.severities)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._key() == other._key()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
     def __repr__(self) -> str:
         return (
             f"RuleSelection(select={self.select!r}, ignore={self.ignore!r}, "
             f"severities={self.severities!r})"
         )
-
-    def __reduce__(self) -> tuple[type[RuleSelection], tuple[object, ...]]:
-        return (RuleSelection, (*self._key(), self.catalogue))
 
     def with_flags(
         self, *, select: Sequence[str] = (), ignore: Sequence[str] = ()

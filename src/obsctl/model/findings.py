@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple, Self
 
 
 class Severity(StrEnum):
@@ -35,25 +35,62 @@ class Severity(StrEnum):
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
-# The four records below are written out by hand instead of as frozen dataclasses: every
-# findings command imports them at start-up, and generating their methods (``@dataclass``
-# compiles ~30 functions) cost ~2 ms of ``obsctl validate`` on a small config. They behave as
-# the dataclasses did: keyword or positional construction, read-only attributes, equality and
+# The records below are written out by hand instead of as frozen dataclasses: every findings
+# command imports them at start-up, and generating their methods (``@dataclass`` compiles ~30
+# functions) cost ~2 ms of ``obsctl validate`` on a small config. They behave as the
+# dataclasses did: keyword or positional construction, read-only attributes, equality and
 # hashing over the same fields, the same repr, ``Location`` ordering, pickling, and
 # ``replace`` (``dataclasses.replace`` needs a dataclass: use the method instead).
 
 _set = object.__setattr__
 
 
-def _frozen(self: object, name: str, value: object) -> None:
-    raise AttributeError(f"cannot assign to field {name!r}")
+class Record:
+    """Base of hand-written read-only records (these, and the rule catalogue's).
+
+    A subclass lists its fields in ``__match_args__``, in constructor order (``__slots__``
+    holds them), and sets them in ``__init__`` with ``object.__setattr__``. Equality and
+    hashing use the fields named in ``_compared`` (default: all), between records of the
+    same class only; the repr, pickling and ``replace`` use all of them.
+    """
+
+    __slots__ = ()
+    __match_args__: ClassVar[tuple[str, ...]] = ()
+    _compared: ClassVar[tuple[str, ...] | None] = None
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def _fields(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.__match_args__}
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self._compared or self.__match_args__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._key() == other._key()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in self._fields().items())
+        return f"{type(self).__name__}({fields})"
+
+    def __reduce__(self) -> tuple[type[Self], tuple[object, ...]]:
+        return (type(self), tuple(self._fields().values()))
+
+    def replace(self, **changes: object) -> Self:
+        """A copy with ``changes`` applied (what ``dataclasses.replace`` did)."""
+        return type(self)(**{**self._fields(), **changes})
 
 
-def _frozen_del(self: object, name: str) -> None:
-    raise AttributeError(f"cannot delete field {name!r}")
-
-
-class Location:
+class Location(Record):
     """A place in a file: ``file:line:col`` (line and column 1-based, 0 when unknown)."""
 
     __match_args__ = ("file", "line", "col")
@@ -67,17 +104,6 @@ class Location:
         _set(self, "file", file)
         _set(self, "line", line)
         _set(self, "col", col)
-
-    __setattr__ = _frozen
-    __delattr__ = _frozen_del
-
-    def _key(self) -> tuple[str, int, int]:
-        return (self.file, self.line, self.col)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._key() == other._key()
-        return NotImplemented
 
     def __lt__(self, other: Location) -> bool:
         if other.__class__ is self.__class__:
@@ -99,19 +125,6 @@ class Location:
             return self._key() >= other._key()
         return NotImplemented
 
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return f"Location(file={self.file!r}, line={self.line!r}, col={self.col!r})"
-
-    def __reduce__(self) -> tuple[type[Location], tuple[str, int, int]]:
-        return (Location, self._key())
-
-    def replace(self, **changes: object) -> Location:
-        """A copy with ``changes`` applied (what ``dataclasses.replace`` did)."""
-        return Location(**{**_fields(self), **changes})  # type: ignore[arg-type]
-
     def __str__(self) -> str:
         if self.line and self.col:
             return f"{self.file}:{self.line}:{self.col}"
@@ -120,7 +133,7 @@ class Location:
         return self.file
 
 
-class Finding:
+class Finding(Record):
     """One problem found by a rule.
 
     Attributes:
@@ -151,6 +164,7 @@ class Finding:
         "extra",
     )
     __slots__ = __match_args__
+    _compared = __match_args__[:8]  # not the code frame's text nor the JSON extras
 
     rule_id: str
     rule_name: str
@@ -187,46 +201,13 @@ class Finding:
         _set(self, "source_line", source_line)
         _set(self, "extra", extra)
 
-    __setattr__ = _frozen
-    __delattr__ = _frozen_del
-
-    def _key(self) -> tuple[object, ...]:
-        return (
-            self.rule_id,
-            self.rule_name,
-            self.severity,
-            self.message,
-            self.location,
-            self.hint,
-            self.subject,
-            self.path,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._key() == other._key()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return f"Finding({_repr_fields(self)})"
-
-    def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
-        return (Finding, tuple(_fields(self).values()))
-
-    def replace(self, **changes: object) -> Finding:
-        """A copy with ``changes`` applied (what ``dataclasses.replace`` did)."""
-        return Finding(**{**_fields(self), **changes})  # type: ignore[arg-type]
-
     @property
     def fingerprint(self) -> str:
         """A line-number-independent identity, for baselines."""
         return f"{self.rule_id}|{self.location.file}|{self.subject}|{self.message}"
 
 
-class RuleInfo:
+class RuleInfo(Record):
     """Metadata of a rule, for ``--list-rules``, ``--explain`` and SARIF rule descriptors."""
 
     __match_args__ = ("rule_id", "name", "severity", "summary", "explanation", "help_uri")
@@ -255,32 +236,8 @@ class RuleInfo:
         _set(self, "explanation", explanation)
         _set(self, "help_uri", help_uri)
 
-    __setattr__ = _frozen
-    __delattr__ = _frozen_del
 
-    def _key(self) -> tuple[object, ...]:
-        return tuple(_fields(self).values())
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._key() == other._key()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return f"RuleInfo({_repr_fields(self)})"
-
-    def __reduce__(self) -> tuple[type[RuleInfo], tuple[object, ...]]:
-        return (RuleInfo, self._key())
-
-    def replace(self, **changes: object) -> RuleInfo:
-        """A copy with ``changes`` applied (what ``dataclasses.replace`` did)."""
-        return RuleInfo(**{**_fields(self), **changes})  # type: ignore[arg-type]
-
-
-class FindingsReport:
+class FindingsReport(Record):
     """What ``lint`` and ``validate`` return: findings plus the context to render them.
 
     Attributes:
@@ -331,30 +288,6 @@ class FindingsReport:
         _set(self, "suppressed", suppressed)
         _set(self, "chart_defaults", chart_defaults)
 
-    __setattr__ = _frozen
-    __delattr__ = _frozen_del
-
-    def _key(self) -> tuple[object, ...]:
-        return tuple(_fields(self).values())
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._key() == other._key()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return f"FindingsReport({_repr_fields(self)})"
-
-    def __reduce__(self) -> tuple[type[FindingsReport], tuple[object, ...]]:
-        return (FindingsReport, self._key())
-
-    def replace(self, **changes: object) -> FindingsReport:
-        """A copy with ``changes`` applied (what ``dataclasses.replace`` did)."""
-        return FindingsReport(**{**_fields(self), **changes})  # type: ignore[arg-type]
-
     def count(self, severity: Severity) -> int:
         """Number of findings of exactly ``severity``."""
         return sum(1 for f in self.findings if f.severity is severity)
@@ -369,14 +302,6 @@ class FindingsReport:
         """Whether the run fails at the ``--fail-on`` threshold (``error`` … ``info``,
         or ``never``)."""
         return self.reaches(None if fail_on == "never" else Severity.parse(fail_on))
-
-
-def _fields(obj: Location | Finding | RuleInfo | FindingsReport) -> dict[str, object]:
-    return {name: getattr(obj, name) for name in obj.__match_args__}
-
-
-def _repr_fields(obj: Location | Finding | RuleInfo | FindingsReport) -> str:
-    return ", ".join(f"{name}={value!r}" for name, value in _fields(obj).items())
 
 
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
