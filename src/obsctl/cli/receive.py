@@ -105,7 +105,9 @@ def receive(
         )
 
     try:
-        receiver = Receiver(config, on_error=consoles.warn, on_progress=progress)
+        receiver = Receiver(
+            config, on_error=consoles.warn, on_progress=progress, on_note=consoles.note
+        )
     except OSError as exc:
         raise UsageError(
             f"cannot listen on {listen}: {exc.strerror or exc}",

@@ -137,6 +137,7 @@ class Receiver:
         config: where to listen, which store, limits.
         on_error: called with one line per rejected request (from handler threads).
         on_progress: called with the running totals every ``config.progress_interval`` s.
+        on_note: called with a line before and after an older store is upgraded.
     """
 
     def __init__(
@@ -145,12 +146,13 @@ class Receiver:
         *,
         on_error: Callable[[str], None] = lambda _line: None,
         on_progress: Callable[[Progress], None] = lambda _p: None,
+        on_note: Callable[[str], None] = lambda _line: None,
     ) -> None:
         self.config = config
         self.on_error = on_error
         self.on_progress = on_progress
         self.progress = Progress()
-        self.writer = StoreWriter(config.store, durable=config.durable)
+        self.writer = StoreWriter(config.store, durable=config.durable, note=on_note)
         self.store_path = self.writer.path
         self.jobs: queue.Queue[_Job | None] = queue.Queue(config.queue_size)
         self.budget = _Budget(config.max_inflight)

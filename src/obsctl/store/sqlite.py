@@ -29,7 +29,8 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -156,9 +157,17 @@ class StoreWriter:
             a power cut too. Without it (``NORMAL``, the default) a commit survives the process
             being killed (the WAL is in the OS's hands) but not a power cut; the fsync took
             37% of the writer's time under the ingest benchmark.
+        note: told, before and after, when an older store is upgraded (about 10 s per
+            million spans), so that a long start does not look like a hang.
     """
 
-    def __init__(self, path: str | Path, *, durable: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        durable: bool = False,
+        note: Callable[[str], None] = lambda _message: None,
+    ) -> None:
         self.path = store_file(path)
         self._sql: dict[tuple[str, int], str] = {}
         try:
@@ -183,7 +192,14 @@ class StoreWriter:
                     hint="start the receiver with another --store PATH",
                 )
             if row is not None and row[0] != str(SCHEMA_VERSION):
+                (spans,) = self.db.execute("SELECT count(*) FROM spans").fetchone()
+                note(
+                    f"upgrading the store {self.path} from schema {row[0]} to {SCHEMA_VERSION} "
+                    f"({spans:,} spans, about 10 s per million)"
+                )
+                began = time.monotonic()
                 self._upgrade()
+                note(f"store upgraded in {time.monotonic() - began:.1f} s")
             self.db.executescript(_SCHEMA)
             self.db.execute(
                 "INSERT OR REPLACE INTO meta VALUES('schema', ?)", (str(SCHEMA_VERSION),)

@@ -231,7 +231,11 @@ def test_an_older_store_is_read_as_it_is_and_upgraded_by_the_writer(
     assert r.stats().schema == version
     r.close()
 
-    w = StoreWriter(path)
+    notes: list[str] = []
+    w = StoreWriter(path, note=notes.append)
+    expected = f"upgrading the store {path} from schema {version} to 3 (6 spans, about 10 s"
+    assert notes[0] == expected + " per million)"
+    assert notes[1].startswith("store upgraded in ") and len(notes) == 2
     assert _indexes(path) == {"spans_time", "spans_service"}
     w.write(
         [
