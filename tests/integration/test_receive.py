@@ -6,6 +6,7 @@ import gzip
 import http.client
 import json
 import os
+import re
 import signal
 import threading
 from datetime import UTC, datetime, timedelta
@@ -188,8 +189,14 @@ def test_sigterm_and_sigint_stop_cleanly(tmp_path: Path) -> None:
         workdir = tmp_path / sig.name
         workdir.mkdir()
         rcv = start_receiver(workdir)
+        export_checkout(rcv.url)
         assert stop_receiver(rcv, sig) == 0
-        assert "stopping" in rcv.stderr()
+        lines = rcv.stderr().splitlines()
+        assert "obsctl: receive: stopping (flushing the store)" in lines
+        # The last report counts what was stored and the store's real size (not "0 B").
+        assert re.fullmatch(
+            r"obsctl: receive: [1-9]\d* spans .*, store [1-9][\d.]* [KM]iB", lines[-1]
+        )
 
 
 @pytest.mark.parametrize("listen", ["nonsense", "127.0.0.1:99999"])

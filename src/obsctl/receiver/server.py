@@ -192,6 +192,8 @@ class Receiver:
         self._stopping.set()
         self.jobs.put(None)
         self._writer_thread.join()
+        with contextlib.suppress(Exception):  # the last report gives the store's real size
+            self.progress.store_bytes = self.writer.used_bytes()
         self.writer.close()
         sys.setswitchinterval(self._switch_interval)
 
