@@ -141,17 +141,7 @@ def parse_split(
         start = split_point(f.fileno(), size)
     if start <= len(first) or start >= size:
         return None
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child (tests compare what it sends back)
-        code = 1
-        try:
-            os.close(r)
-            _child(name, source or name, fmt, start, w)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
+    pid, r = second_process.start(lambda w: _child(name, source or name, fmt, start, w))
     part: PartResult | None = None
     rest: list[bytes] = []
     parser = ExpositionParser(source or name, fmt)

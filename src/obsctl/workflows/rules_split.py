@@ -75,17 +75,7 @@ class Helper:
         import pickle  # before the fork: the child has it too
 
         progress = mmap.mmap(-1, _COUNT.size)  # shared with the child
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child (tests compare what it sends back)
-            code = 1
-            try:
-                os.close(r)
-                _child(texts, w, pickle.dumps, progress)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(w)
+        pid, r = second_process.start(lambda w: _child(texts, w, pickle.dumps, progress))
         os.set_blocking(r, False)
         return cls(pid, r, progress)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 
 
 def wanted(setting: str, size: int | None, min_size: int) -> bool:
@@ -46,6 +47,23 @@ def runnable() -> float | None:
         return os.getloadavg()[0]
     except (AttributeError, OSError):
         return None
+
+
+def start(work: Callable[[int], None]) -> tuple[int, int]:
+    """Fork a child that runs ``work(fd)``, ``fd`` the write end of a pipe, and exits: status
+    0 when ``work`` returned, 1 when it raised. Returns the child's pid and the read end."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child (its callers' tests compare what it sends)
+        code = 1
+        try:
+            os.close(r)
+            work(w)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
 
 
 def stop(pid: int) -> None:
