@@ -160,9 +160,7 @@ class Incidents:
     ) -> str:
         raise NotImplementedError
 
-    async def recent_traces(
-        self, search: TraceSearch, *, errors: bool = False
-    ) -> list[TraceSummary]:
+    async def recent_traces(self, search: TraceSearch) -> list[TraceSummary]:
         raise NotImplementedError
 
     def search_is_live(self) -> bool:

@@ -298,7 +298,6 @@ class FakeIncidents:
         self.traces: list[str] = []
         self.silences: list[tuple[AlertRow, timedelta, str, datetime]] = []
         self.searches: list[TraceSearch] = []
-        self.error_searches: list[bool] = []
         """``errors`` of each search."""
         self.recent: list[TraceSummary] = list(RECENT)
         """What the trace search answers (a test adds to it: traces arriving)."""
@@ -344,11 +343,8 @@ class FakeIncidents:
             raise self.error
         return "5b9c1f0e-silence"
 
-    async def recent_traces(
-        self, search: TraceSearch, *, errors: bool = False
-    ) -> Sequence[TraceSummary]:
+    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
         self.searches.append(search)
-        self.error_searches.append(errors)
         if self.error is not None:
             raise self.error
         return list(self.recent)

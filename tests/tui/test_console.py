@@ -354,7 +354,7 @@ async def test_traces_view_lists_filters_and_opens_a_trace(make_app):
         await settle(pilot)
         assert len(incidents.searches) == 2
         assert incidents.searches[1].min_duration_ns == 500_000_000
-        assert incidents.error_searches == [False, False]
+        assert [s.errors for s in incidents.searches] == [False, False]
         assert [r[1] for r in rows(screen.table)] == [TRACE_ID[:16], "2" * 16]
         status = str(screen.query_one(".drill-status", Static).render())
         assert status.startswith("2 of 3 traces · searched >500.0ms · />500ms")
@@ -362,7 +362,7 @@ async def test_traces_view_lists_filters_and_opens_a_trace(make_app):
         await settle(pilot)
         last = incidents.searches[-1]
         assert (last.service, last.operation, last.min_duration_ns) == ("frontend", "GET", None)
-        assert incidents.error_searches[-1] is True
+        assert incidents.searches[-1].errors is True
         # Errors and words are checked on what the backend answered, too.
         assert [r[1] for r in rows(screen.table)] == [TRACE_ID[:16]]
         # Enter with the same backend terms does not search again.

@@ -299,11 +299,8 @@ class IncidentSource(Protocol):
         """Silence this alert instance from ``now`` for ``duration``; the silence ID."""
         ...
 
-    async def recent_traces(
-        self, search: TraceSearch, *, errors: bool = False
-    ) -> Sequence[TraceSummary]:
-        """Traces found by a trace search, newest first; ``errors``: only traces with an
-        error span (the backend's search is asked for them)."""
+    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
+        """Traces found by a trace search, newest first."""
         ...
 
     def search_is_live(self) -> bool:
@@ -344,6 +341,7 @@ class TraceFilter:
             operation=self.operation,
             min_duration_ns=self.min_duration_ns,
             limit=limit,
+            errors=self.errors,
         )
 
     def pushed(self) -> tuple[str | None, str | None, int | None, bool]:
@@ -485,11 +483,8 @@ class LiveIncidents:
 
         return backends_to_try(self._settings, None)[0]
 
-    async def recent_traces(
-        self, search: TraceSearch, *, errors: bool = False
-    ) -> Sequence[TraceSummary]:
-        """``search_traces`` on the first configured trace backend, newest first, with
-        ``errors`` put to the backend's search (``TraceSearch.errors``).
+    async def recent_traces(self, search: TraceSearch) -> Sequence[TraceSummary]:
+        """``search_traces`` on the first configured trace backend, newest first.
 
         Raises:
             UsageError: Jaeger without a service.
@@ -498,8 +493,7 @@ class LiveIncidents:
         from obsctl.workflows.trace import search_traces
 
         kind = self._search_kind()
-        query = replace(search, errors=True) if errors else search
-        found = await search_traces(self._settings, query, backend=kind, log=self._log)
+        found = await search_traces(self._settings, search, backend=kind, log=self._log)
         return sorted(found.traces, key=lambda t: t.start, reverse=True)
 
     def search_is_live(self) -> bool:

@@ -324,7 +324,7 @@ class TracesScreen(DrillScreen):
         start, end = self.range()
         query = wanted.search(start, end, self.LIMIT)
         try:
-            found = await self.source.recent_traces(query, errors=wanted.errors)
+            found = await self.source.recent_traces(query)
         except ObsctlError as err:
             self.error = err
             self.searched = wanted
