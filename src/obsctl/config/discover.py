@@ -89,20 +89,20 @@ def write_config_file(config: Config, path: str, *, rename: tuple[str, str] | No
     """Write ``config`` to ``path`` atomically with mode 0600. Over an existing file, the
     user's comments, key order and quoting are kept (``config.roundtrip``); ``rename`` is a
     context renamed from its first name to its second."""
-    from obsctl.config.load import dump_config
+    from obsctl.config.load import config_document, dump_config
 
     target = Path(path)
-    text = dump_config(config)
     try:
         old_text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         old_text = None
+    text = None
     if old_text is not None and old_text.strip():
-        import yaml
-
         from obsctl.config.roundtrip import merge_into_text
 
-        text = merge_into_text(old_text, yaml.safe_load(text), rename) or text
+        text = merge_into_text(old_text, config_document(config), rename)
+    if text is None:
+        text = dump_config(config)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -338,6 +338,11 @@ def _closest(word: str, options: set[str]) -> str | None:
 
 def dump_config(config: Config) -> str:
     """Serialise ``config`` back to YAML (used by ``config set-context``/``use-context``)."""
+    return yaml.safe_dump(config_document(config), sort_keys=False, default_flow_style=False)
+
+
+def config_document(config: Config) -> dict[str, Any]:
+    """``config`` as the YAML document's plain data (what ``dump_config`` writes)."""
     doc: dict[str, Any] = {}
     if config.current_context:
         doc["current-context"] = config.current_context
@@ -351,7 +356,7 @@ def dump_config(config: Config) -> str:
         contexts[name] = eps
     doc["contexts"] = contexts
     doc.update(config.extra)
-    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
+    return doc
 
 
 def _spec_to_doc(spec: EndpointSpec) -> str | dict[str, Any]:
