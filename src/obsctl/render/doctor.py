@@ -29,7 +29,8 @@ _STYLE = {
 def render_doctor_text(report: DoctorReport, consoles: Consoles) -> None:
     """One table row per endpoint, then details (capabilities, health, errors).
 
-    Lines are never wrapped nor padded: an error message piped to a file stays one line."""
+    Off a terminal lines are never wrapped nor padded (an error message piped to a file
+    stays one line); on one, a long message wraps under its column (``render.table.align``)."""
     ctx = report.context or "(none)"
     lines = [Text(f"context: {ctx}", style="bold")]
     rows: list[list[Text | str]] = [
@@ -45,23 +46,20 @@ def render_doctor_text(report: DoctorReport, consoles: Consoles) -> None:
     width = fit_width(consoles)
     lines += align(rows, right=(2,), width=width)
     for c in report.checks:
-        details: list[list[Text | str]] = []
+        details: list[tuple[str, Text | str]] = []
         if c.capabilities:
             caps = ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in c.capabilities.items())
-            details.append(["capabilities", caps])
-        for key, value in c.stats.items():
-            details.append([key.replace("_", " "), f"{value:,}"])
-        for line in c.health:
-            details.append(["health", Text(line, style="yellow")])
+            details.append(("capabilities", caps))
+        details += [(key.replace("_", " "), f"{value:,}") for key, value in c.stats.items()]
+        details += [("health", Text(line, style="yellow")) for line in c.health]
         if c.error:
-            details.append(["error", Text(c.error, style="red")])
+            details.append(("error", Text(c.error, style="red")))
         if c.hint:
-            details.append(["hint", Text(c.hint, style="cyan")])
+            details.append(("hint", Text(c.hint, style="cyan")))
         if details:
-            for row in details:
-                row[0] = Text(str(row[0]), style="dim")
             lines += [Text(), Text(f"{c.kind} ({c.source})", style="bold")]
-            lines += align(details, gap=1, width=width)
+            rows = [[Text(key, style="dim"), value] for key, value in details]
+            lines += align(rows, gap=1, width=width)
     if report.pipeline is not None:
         lines += [Text(), *pipeline_lines(report.pipeline, width)]
     write_text_lines(consoles, lines)
