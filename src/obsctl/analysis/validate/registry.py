@@ -1,6 +1,6 @@
 """The component registry: which types exist, their signals, stability, aliases, distributions.
 
-Built from the JSON shipped in ``obsctl/data/otelcol-components.json`` (read by the workflow
+Built from the data shipped in ``obsctl/data/otelcol_components.py`` (imported by the workflow
 and passed in as a mapping, so this module stays pure), optionally narrowed to a distribution
 or to the components of a custom build (``--components``).
 """
@@ -183,7 +183,7 @@ def build_registry(
     """Build the registry from the shipped JSON.
 
     Args:
-        data: the parsed ``otelcol-components.json``.
+        data: ``obsctl.data.otelcol_components.DATA``.
         distribution: ``any`` (every known component), ``core``, ``contrib``, ``k8s`` or
             ``otlp``.
         custom: components of a custom build, by kind (overrides ``distribution``); types the
