@@ -5,6 +5,13 @@ share of a lint run, and the process is about to end anyway. ``keep_until_exit``
 most recent such object (the previous one is freed, so memory stays bounded across inputs)
 and the console entry point then leaves with ``os._exit`` once output is flushed and the
 exit handlers ran. Nothing here imports anything heavy.
+
+Even with nothing big to free, the interpreter's own teardown (every imported module's
+objects) costs ~8 ms, 12 % of a small ``obsctl validate``. Commands that only read their
+inputs and write to the standard streams (``lint``, ``validate``, ``rules check``, ``rules
+test``) call ``end_without_teardown`` to leave the same way. Commands that write files,
+run threads or hold connections do not: the teardown closes what they left open. A thread
+still running at the end always gets the normal exit, which waits for it.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import os
 import sys
 
 _kept: list[object] = []
+_quick: list[bool] = []
 
 
 def keep_until_exit(obj: object) -> None:
@@ -22,9 +30,22 @@ def keep_until_exit(obj: object) -> None:
     _kept[:] = [obj]
 
 
+def end_without_teardown() -> None:
+    """Let the process end with ``fast_exit`` (the caller leaves nothing open)."""
+    _quick[:] = [True]
+
+
 def holding() -> bool:
-    """Whether an object is being held for a fast exit."""
-    return bool(_kept)
+    """Whether an object is held for a fast exit, or a command asked for one
+    (``end_without_teardown``)."""
+    return bool(_kept or _quick)
+
+
+def fast_exit_wanted() -> bool:
+    """Whether the process should end with ``fast_exit``: ``holding``, and no other thread
+    is running (the normal exit waits for it)."""
+    threading = sys.modules.get("threading")
+    return holding() and (threading is None or threading.active_count() == 1)
 
 
 def exit_code(code: object) -> int:

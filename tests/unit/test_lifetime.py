@@ -33,3 +33,30 @@ def test_fast_exit_flushes_output_and_runs_exit_handlers() -> None:
     proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     assert proc.returncode == 4
     assert proc.stdout == "datahandler\n"
+
+
+def test_a_command_without_a_kept_object_can_ask_for_the_fast_exit() -> None:
+    lifetime._kept.clear()
+    lifetime._quick.clear()
+    assert not lifetime.holding()
+    lifetime.end_without_teardown()
+    try:
+        assert lifetime.holding()
+    finally:
+        lifetime._quick.clear()
+
+
+def test_a_running_thread_gets_the_normal_exit() -> None:
+    import threading
+
+    lifetime.end_without_teardown()
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)
+    worker.start()
+    try:
+        assert lifetime.holding()
+        assert not lifetime.fast_exit_wanted()
+    finally:
+        release.set()
+        worker.join()
+        lifetime._quick.clear()

@@ -35,8 +35,9 @@ def __getattr__(name: str) -> Any:
 def main() -> None:
     """Console-script entry point.
 
-    When a command kept a big result for the end of the process (``obsctl.lifetime``), exit
-    without tearing the interpreter down: freeing millions of objects only to exit is slow.
+    When a command kept a big result for the end of the process, or leaves nothing open
+    (``obsctl.lifetime``), exit without tearing the interpreter down: freeing millions of
+    objects, or every module's, only to exit is slow.
     """
     if sys.argv[1:] in (["--version"], ["-V"]) and "_OBSCTL_COMPLETE" not in os.environ:
         # What the eager --version option prints, without importing Typer or building the
@@ -62,6 +63,6 @@ def main() -> None:
     except SystemExit as exc:
         # Imported by whatever kept something; otherwise there is nothing to skip.
         lifetime = sys.modules.get("obsctl.lifetime")
-        if lifetime is None or not lifetime.holding():
+        if lifetime is None or not lifetime.fast_exit_wanted():
             raise
         lifetime.fast_exit(lifetime.exit_code(exc.code))

@@ -42,6 +42,11 @@ def run_findings(
         UsageError: unknown rules, ``--write-baseline`` without ``--baseline``, an unreadable
             baseline.
     """
+    from obsctl.lifetime import end_without_teardown
+
+    # These commands read their inputs and write the report (and a baseline, closed when
+    # written): nothing is left open for the interpreter's teardown to close.
+    end_without_teardown()
     selection = (configured or catalogue.selection()).with_flags(
         select=_split(request.select), ignore=_split(request.ignore)
     )

@@ -67,7 +67,10 @@ def run_rules_tests(
     with its ``error`` and no groups.
     """
     from obsctl.analysis.rules_unittest import alert_names_tested, run_test_group
+    from obsctl.lifetime import end_without_teardown
     from obsctl.parsers.rules_unittest import parse_rule_groups, parse_unit_test_file
+
+    end_without_teardown()  # reads files, writes the report only (see obsctl.lifetime)
 
     try:
         run_re = re.compile("|".join(run)) if run else None
