@@ -7,7 +7,7 @@ Parsing PromQL is most of ``rules check``'s time on a big rule set (5,000 rules:
 before the YAML is read: it takes the ``expr:`` values from the raw texts
 (``expression_candidates``, a guess) and sends, in batches through a pipe, what
 ``facts_or_error`` returned for each, as plain tuples (half the pickling cost of the
-dataclasses). This process never waits for it: before parsing an expression it looks whether
+records). This process never waits for it: before parsing an expression it looks whether
 the child's batches already hold it (keyed by the exact text, so a wrong guess is only a
 miss), and when it is done it stops the child. The result is always the one-process result;
 the child only saves time, and the two halves balance themselves whatever the file's shape.
@@ -28,7 +28,7 @@ from typing import Any, Final
 from obsctl.model.rules import ExprError, ExprFacts, RuleFile, Selector
 from obsctl.parsers._fast_init import fast_init
 from obsctl.parsers.rule_expr import expression_plan, facts_or_error
-from obsctl.parsers.rule_file import expression_candidates
+from obsctl.parsers.rule_text import expression_candidates
 from obsctl.workflows import second_process
 
 SPLIT_MIN_BYTES: Final = 256 << 10

@@ -8,7 +8,8 @@ import os
 import pytest
 
 from obsctl.parsers.rule_expr import expression_facts
-from obsctl.parsers.rule_file import expression_candidates, parse_rule_file
+from obsctl.parsers.rule_file import parse_rule_file
+from obsctl.parsers.rule_text import expression_candidates
 from obsctl.workflows import rules_split, second_process
 from tests.cli.test_rules_check_golden import bench_shaped
 
