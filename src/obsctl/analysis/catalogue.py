@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from obsctl.errors import UsageError
-from obsctl.model.findings import Finding, Location, Record, RuleInfo, Severity
+from obsctl.model.findings import Finding, Location, RuleInfo, Severity
+from obsctl.model.record import Record
 
 if TYPE_CHECKING:
     from obsctl.model.rule_catalog import RuleCatalog, RuleEntry
@@ -161,7 +162,7 @@ _set = object.__setattr__
 class Hit(Record):
     """One raw result of a check, before selection and overrides.
 
-    A ``model.findings.Record`` rather than a frozen dataclass (start-up time); read-only,
+    A ``model.record.Record`` rather than a frozen dataclass (start-up time); read-only,
     compared and hashed over every field.
 
     Attributes:
@@ -223,7 +224,7 @@ _EMPTY = Catalogue("")
 class RuleSelection(Record):
     """Which rules of a catalogue run, and at which severity.
 
-    A ``model.findings.Record`` rather than a frozen dataclass (start-up time); read-only,
+    A ``model.record.Record`` rather than a frozen dataclass (start-up time); read-only,
     compared, hashed and shown by ``select``, ``ignore`` and ``severities``.
 
     Attributes:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar, NamedTuple, Self
+from typing import NamedTuple
+
+from obsctl.model.record import Record
 
 
 class Severity(StrEnum):
@@ -35,59 +37,10 @@ class Severity(StrEnum):
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
-# The records below are written out by hand instead of as frozen dataclasses: every findings
-# command imports them at start-up, and generating their methods (``@dataclass`` compiles ~30
-# functions) cost ~2 ms of ``obsctl validate`` on a small config. They behave as the
-# dataclasses did: keyword or positional construction, read-only attributes, equality and
-# hashing over the same fields, the same repr, ``Location`` ordering, pickling, and
-# ``replace`` (``dataclasses.replace`` needs a dataclass: use the method instead).
+# The records below are ``Record`` classes instead of frozen dataclasses: every findings
+# command imports them at start-up (see ``obsctl.model.record``).
 
 _set = object.__setattr__
-
-
-class Record:
-    """Base of hand-written read-only records (these, and the rule catalogue's).
-
-    A subclass lists its fields in ``__match_args__``, in constructor order (``__slots__``
-    holds them), and sets them in ``__init__`` with ``object.__setattr__``. Equality and
-    hashing use the fields named in ``_compared`` (default: all), between records of the
-    same class only; the repr, pickling and ``replace`` use all of them.
-    """
-
-    __slots__ = ()
-    __match_args__: ClassVar[tuple[str, ...]] = ()
-    _compared: ClassVar[tuple[str, ...] | None] = None
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def _fields(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in self.__match_args__}
-
-    def _key(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self._compared or self.__match_args__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._key() == other._key()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={value!r}" for name, value in self._fields().items())
-        return f"{type(self).__name__}({fields})"
-
-    def __reduce__(self) -> tuple[type[Self], tuple[object, ...]]:
-        return (type(self), tuple(self._fields().values()))
-
-    def replace(self, **changes: object) -> Self:
-        """A copy with ``changes`` applied (what ``dataclasses.replace`` did)."""
-        return type(self)(**{**self._fields(), **changes})
 
 
 class Location(Record):
@@ -105,24 +58,27 @@ class Location(Record):
         _set(self, "line", line)
         _set(self, "col", col)
 
+    def _order(self) -> tuple[str, int, int]:
+        return (self.file, self.line, self.col)
+
     def __lt__(self, other: Location) -> bool:
         if other.__class__ is self.__class__:
-            return self._key() < other._key()
+            return self._order() < other._order()
         return NotImplemented
 
     def __le__(self, other: Location) -> bool:
         if other.__class__ is self.__class__:
-            return self._key() <= other._key()
+            return self._order() <= other._order()
         return NotImplemented
 
     def __gt__(self, other: Location) -> bool:
         if other.__class__ is self.__class__:
-            return self._key() > other._key()
+            return self._order() > other._order()
         return NotImplemented
 
     def __ge__(self, other: Location) -> bool:
         if other.__class__ is self.__class__:
-            return self._key() >= other._key()
+            return self._order() >= other._order()
         return NotImplemented
 
     def __str__(self) -> str:

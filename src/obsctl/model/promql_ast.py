@@ -22,7 +22,7 @@ Prometheus             here
 
 Differences from the Go types, all deliberate:
 
-* Nodes are frozen, slotted dataclasses; the parser builds them bottom-up.
+* Nodes are read-only slotted records (``model.record.Record``); the parser builds them bottom-up.
 * Every node carries ``pos``, a :class:`PosRange` of **character** offsets into the query
   string (``str`` indices, end exclusive). Prometheus counts bytes; the two agree for ASCII.
 * Durations (ranges, offsets, steps) are **float seconds**. Prometheus keeps nanosecond
@@ -41,10 +41,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from typing import Literal, TypeAlias
+
+from obsctl.model.record import Record
+
+_set = object.__setattr__
 
 
 class ValueType(StrEnum):
@@ -69,19 +72,24 @@ class ValueType(StrEnum):
 _DOCUMENTED = {ValueType.VECTOR: "instant vector", ValueType.MATRIX: "range vector"}
 
 
-@dataclass(frozen=True, slots=True)
-class PosRange:
+class PosRange(Record):
     """A half-open span ``[start, end)`` of character offsets into the query."""
+
+    __match_args__ = ("start", "end")
+    __slots__ = __match_args__
 
     start: int
     end: int
+
+    def __init__(self, start: int, end: int) -> None:
+        _set(self, "start", start)
+        _set(self, "end", end)
 
 
 # ----------------------------------------------------------------------------- functions
 
 
-@dataclass(frozen=True, slots=True)
-class Function:
+class Function(Record):
     """A PromQL function's signature (Prometheus ``parser.Function``).
 
     ``variadic`` follows Prometheus: ``0`` means exactly ``len(arg_types)`` arguments; ``n > 0``
@@ -91,11 +99,28 @@ class Function:
     ``--enable-feature=promql-experimental-functions`` on the server.
     """
 
+    __match_args__ = ("name", "arg_types", "return_type", "variadic", "experimental")
+    __slots__ = __match_args__
+
     name: str
     arg_types: tuple[ValueType, ...]
     return_type: ValueType
-    variadic: int = 0
-    experimental: bool = False
+    variadic: int
+    experimental: bool
+
+    def __init__(
+        self,
+        name: str,
+        arg_types: tuple[ValueType, ...],
+        return_type: ValueType,
+        variadic: int = 0,
+        experimental: bool = False,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "arg_types", arg_types)
+        _set(self, "return_type", return_type)
+        _set(self, "variadic", variadic)
+        _set(self, "experimental", experimental)
 
     @property
     def min_args(self) -> int:
@@ -414,13 +439,20 @@ def _copy_class(pattern: str, i: int, out: list[str]) -> int:
     return j + 1
 
 
-@dataclass(frozen=True, slots=True)
-class LabelMatcher:
+class LabelMatcher(Record):
     """``name op "value"`` inside a selector's braces; regexes are fully anchored."""
+
+    __match_args__ = ("name", "op", "value")
+    __slots__ = __match_args__
 
     name: str
     op: MatchOp
     value: str
+
+    def __init__(self, name: str, op: MatchOp, value: str) -> None:
+        _set(self, "name", name)
+        _set(self, "op", op)
+        _set(self, "value", value)
 
     def matches(self, value: str) -> bool:
         """Whether a label value (``""`` for a missing label) satisfies this matcher.
@@ -493,25 +525,38 @@ def format_metric_name(name: str) -> str:
 # ----------------------------------------------------------------------------- nodes
 
 
-@dataclass(frozen=True, slots=True)
-class NumberLiteral:
+class NumberLiteral(Record):
     """A float literal; ``duration`` is set when it was written as a duration (``5m``)."""
+
+    __match_args__ = ("value", "pos", "duration")
+    __slots__ = __match_args__
 
     value: float
     pos: PosRange
-    duration: bool = False
+    duration: bool
+
+    def __init__(self, value: float, pos: PosRange, duration: bool = False) -> None:
+        _set(self, "value", value)
+        _set(self, "pos", pos)
+        _set(self, "duration", duration)
 
     @property
     def type(self) -> ValueType:
         return ValueType.SCALAR
 
 
-@dataclass(frozen=True, slots=True)
-class StringLiteral:
+class StringLiteral(Record):
     """A string literal, unquoted (escapes resolved; backtick strings raw)."""
+
+    __match_args__ = ("value", "pos")
+    __slots__ = __match_args__
 
     value: str
     pos: PosRange
+
+    def __init__(self, value: str, pos: PosRange) -> None:
+        _set(self, "value", value)
+        _set(self, "pos", pos)
 
     @property
     def type(self) -> ValueType:
@@ -521,8 +566,7 @@ class StringLiteral:
 DurationOp: TypeAlias = Literal["+", "-", "*", "/", "%", "^", "step", "range", "min_of", "max_of"]
 
 
-@dataclass(frozen=True, slots=True)
-class DurationExpr:
+class DurationExpr(Record):
     """Arithmetic on durations, inside ``[…]`` and after ``offset`` (Prometheus ≥ 3.4).
 
     * binary ``+ - * / % ^``: ``lhs`` and ``rhs`` set;
@@ -534,11 +578,28 @@ class DurationExpr:
     Operands are :class:`NumberLiteral` (seconds) or nested :class:`DurationExpr`.
     """
 
+    __match_args__ = ("op", "lhs", "rhs", "pos", "wrapped")
+    __slots__ = __match_args__
+
     op: DurationOp
     lhs: NumberLiteral | DurationExpr | None
     rhs: NumberLiteral | DurationExpr | None
     pos: PosRange
-    wrapped: bool = False
+    wrapped: bool
+
+    def __init__(
+        self,
+        op: DurationOp,
+        lhs: NumberLiteral | DurationExpr | None,
+        rhs: NumberLiteral | DurationExpr | None,
+        pos: PosRange,
+        wrapped: bool = False,
+    ) -> None:
+        _set(self, "op", op)
+        _set(self, "lhs", lhs)
+        _set(self, "rhs", rhs)
+        _set(self, "pos", pos)
+        _set(self, "wrapped", wrapped)
 
     @property
     def type(self) -> ValueType:
@@ -552,8 +613,7 @@ DurationValue: TypeAlias = NumberLiteral | DurationExpr
 AtPreprocessor: TypeAlias = Literal["start", "end"]
 
 
-@dataclass(frozen=True, slots=True)
-class VectorSelector:
+class VectorSelector(Record):
     """An instant vector selector, ``name{matchers} offset … @ …``.
 
     ``matchers`` holds every matcher, the ``__name__="name"`` one included (last, as
@@ -562,18 +622,53 @@ class VectorSelector:
     Prometheus.
     """
 
+    __match_args__ = (
+        "name",
+        "matchers",
+        "pos",
+        "offset",
+        "offset_expr",
+        "timestamp",
+        "start_or_end",
+        "anchored",
+        "smoothed",
+    )
+    __slots__ = __match_args__
+
     name: str | None
     matchers: tuple[LabelMatcher, ...]
     pos: PosRange
-    offset: float = 0.0
+    offset: float
     """Offset in seconds (negative looks ahead); 0 when absent or given by ``offset_expr``."""
-    offset_expr: DurationExpr | None = None
-    timestamp: int | None = None
+    offset_expr: DurationExpr | None
+    timestamp: int | None
     """``@`` time in milliseconds since the epoch."""
-    start_or_end: AtPreprocessor | None = None
+    start_or_end: AtPreprocessor | None
     """``@ start()`` / ``@ end()``."""
-    anchored: bool = False
-    smoothed: bool = False
+    anchored: bool
+    smoothed: bool
+
+    def __init__(
+        self,
+        name: str | None,
+        matchers: tuple[LabelMatcher, ...],
+        pos: PosRange,
+        offset: float = 0.0,
+        offset_expr: DurationExpr | None = None,
+        timestamp: int | None = None,
+        start_or_end: AtPreprocessor | None = None,
+        anchored: bool = False,
+        smoothed: bool = False,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "matchers", matchers)
+        _set(self, "pos", pos)
+        _set(self, "offset", offset)
+        _set(self, "offset_expr", offset_expr)
+        _set(self, "timestamp", timestamp)
+        _set(self, "start_or_end", start_or_end)
+        _set(self, "anchored", anchored)
+        _set(self, "smoothed", smoothed)
 
     @property
     def type(self) -> ValueType:
@@ -589,66 +684,142 @@ class VectorSelector:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class MatrixSelector:
+class MatrixSelector(Record):
     """A range vector selector ``selector[range]``."""
+
+    __match_args__ = ("vector_selector", "range", "pos", "range_expr")
+    __slots__ = __match_args__
 
     vector_selector: VectorSelector
     range: float
     """Range in seconds (0 when given by ``range_expr``)."""
     pos: PosRange
-    range_expr: DurationExpr | None = None
+    range_expr: DurationExpr | None
+
+    def __init__(
+        self,
+        vector_selector: VectorSelector,
+        range: float,
+        pos: PosRange,
+        range_expr: DurationExpr | None = None,
+    ) -> None:
+        _set(self, "vector_selector", vector_selector)
+        _set(self, "range", range)
+        _set(self, "pos", pos)
+        _set(self, "range_expr", range_expr)
 
     @property
     def type(self) -> ValueType:
         return ValueType.MATRIX
 
 
-@dataclass(frozen=True, slots=True)
-class SubqueryExpr:
+class SubqueryExpr(Record):
     """``expr[range:step]`` with its own offset and ``@``."""
+
+    __match_args__ = (
+        "expr",
+        "range",
+        "pos",
+        "range_expr",
+        "step",
+        "step_expr",
+        "offset",
+        "offset_expr",
+        "timestamp",
+        "start_or_end",
+    )
+    __slots__ = __match_args__
 
     expr: Expr
     range: float
     """Seconds (0 when given by ``range_expr``)."""
     pos: PosRange
-    range_expr: DurationExpr | None = None
-    step: float = 0.0
+    range_expr: DurationExpr | None
+    step: float
     """Seconds; 0 means the evaluation's default step."""
-    step_expr: DurationExpr | None = None
-    offset: float = 0.0
-    offset_expr: DurationExpr | None = None
-    timestamp: int | None = None
-    start_or_end: AtPreprocessor | None = None
+    step_expr: DurationExpr | None
+    offset: float
+    offset_expr: DurationExpr | None
+    timestamp: int | None
+    start_or_end: AtPreprocessor | None
+
+    def __init__(
+        self,
+        expr: Expr,
+        range: float,
+        pos: PosRange,
+        range_expr: DurationExpr | None = None,
+        step: float = 0.0,
+        step_expr: DurationExpr | None = None,
+        offset: float = 0.0,
+        offset_expr: DurationExpr | None = None,
+        timestamp: int | None = None,
+        start_or_end: AtPreprocessor | None = None,
+    ) -> None:
+        _set(self, "expr", expr)
+        _set(self, "range", range)
+        _set(self, "pos", pos)
+        _set(self, "range_expr", range_expr)
+        _set(self, "step", step)
+        _set(self, "step_expr", step_expr)
+        _set(self, "offset", offset)
+        _set(self, "offset_expr", offset_expr)
+        _set(self, "timestamp", timestamp)
+        _set(self, "start_or_end", start_or_end)
 
     @property
     def type(self) -> ValueType:
         return ValueType.MATRIX
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(Record):
     """A function call; ``func`` carries the signature (argument and return types)."""
+
+    __match_args__ = ("func", "args", "pos")
+    __slots__ = __match_args__
 
     func: Function
     args: tuple[Expr, ...]
     pos: PosRange
+
+    def __init__(self, func: Function, args: tuple[Expr, ...], pos: PosRange) -> None:
+        _set(self, "func", func)
+        _set(self, "args", args)
+        _set(self, "pos", pos)
 
     @property
     def type(self) -> ValueType:
         return self.func.return_type
 
 
-@dataclass(frozen=True, slots=True)
-class AggregateExpr:
+class AggregateExpr(Record):
     """``op [by|without (grouping)] ([param,] expr)``."""
+
+    __match_args__ = ("op", "expr", "pos", "param", "grouping", "without")
+    __slots__ = __match_args__
 
     op: str
     expr: Expr
     pos: PosRange
-    param: Expr | None = None
-    grouping: tuple[str, ...] = ()
-    without: bool = False
+    param: Expr | None
+    grouping: tuple[str, ...]
+    without: bool
+
+    def __init__(
+        self,
+        op: str,
+        expr: Expr,
+        pos: PosRange,
+        param: Expr | None = None,
+        grouping: tuple[str, ...] = (),
+        without: bool = False,
+    ) -> None:
+        _set(self, "op", op)
+        _set(self, "expr", expr)
+        _set(self, "pos", pos)
+        _set(self, "param", param)
+        _set(self, "grouping", grouping)
+        _set(self, "without", without)
 
     @property
     def type(self) -> ValueType:
@@ -664,8 +835,7 @@ class Cardinality(StrEnum):
     MANY_TO_MANY = "many-to-many"
 
 
-@dataclass(frozen=True, slots=True)
-class VectorMatching:
+class VectorMatching(Record):
     """How the two sides of a vector/vector binary operation are matched.
 
     ``on`` tells whether ``matching_labels`` came from ``on(…)`` (else ``ignoring(…)`` or
@@ -673,65 +843,120 @@ class VectorMatching:
     ``MANY_TO_MANY``. ``fill_lhs``/``fill_rhs`` are the ``fill*()`` modifier values.
     """
 
-    card: Cardinality = Cardinality.ONE_TO_ONE
-    matching_labels: tuple[str, ...] = ()
-    on: bool = False
-    include: tuple[str, ...] = ()
-    fill_lhs: float | None = None
-    fill_rhs: float | None = None
+    __match_args__ = ("card", "matching_labels", "on", "include", "fill_lhs", "fill_rhs")
+    __slots__ = __match_args__
+
+    card: Cardinality
+    matching_labels: tuple[str, ...]
+    on: bool
+    include: tuple[str, ...]
+    fill_lhs: float | None
+    fill_rhs: float | None
+
+    def __init__(
+        self,
+        card: Cardinality = Cardinality.ONE_TO_ONE,
+        matching_labels: tuple[str, ...] = (),
+        on: bool = False,
+        include: tuple[str, ...] = (),
+        fill_lhs: float | None = None,
+        fill_rhs: float | None = None,
+    ) -> None:
+        _set(self, "card", card)
+        _set(self, "matching_labels", matching_labels)
+        _set(self, "on", on)
+        _set(self, "include", include)
+        _set(self, "fill_lhs", fill_lhs)
+        _set(self, "fill_rhs", fill_rhs)
 
 
-@dataclass(frozen=True, slots=True)
-class BinaryExpr:
+class BinaryExpr(Record):
     """``lhs op [bool] [on|ignoring(…) [group_left|group_right(…)]] [fill…] rhs``.
 
     ``matching`` is ``None`` unless both sides are instant vectors (as Prometheus sets it).
     """
 
+    __match_args__ = ("op", "lhs", "rhs", "pos", "matching", "return_bool")
+    __slots__ = __match_args__
+
     op: BinaryOp
     lhs: Expr
     rhs: Expr
     pos: PosRange
-    matching: VectorMatching | None = None
-    return_bool: bool = False
+    matching: VectorMatching | None
+    return_bool: bool
+
+    def __init__(
+        self,
+        op: BinaryOp,
+        lhs: Expr,
+        rhs: Expr,
+        pos: PosRange,
+        matching: VectorMatching | None = None,
+        return_bool: bool = False,
+    ) -> None:
+        _set(self, "op", op)
+        _set(self, "lhs", lhs)
+        _set(self, "rhs", rhs)
+        _set(self, "pos", pos)
+        _set(self, "matching", matching)
+        _set(self, "return_bool", return_bool)
 
     @property
     def type(self) -> ValueType:
         return _binary_type(self)
 
 
-@dataclass(frozen=True, slots=True)
-class UnaryExpr:
+class UnaryExpr(Record):
     """``-expr`` or ``+expr`` (a signed number literal is folded into the literal instead)."""
+
+    __match_args__ = ("op", "expr", "pos")
+    __slots__ = __match_args__
 
     op: Literal["+", "-"]
     expr: Expr
     pos: PosRange
 
+    def __init__(self, op: Literal["+", "-"], expr: Expr, pos: PosRange) -> None:
+        _set(self, "op", op)
+        _set(self, "expr", expr)
+        _set(self, "pos", pos)
+
     @property
     def type(self) -> ValueType:
         return _unwrapped_type(self.expr)
 
 
-@dataclass(frozen=True, slots=True)
-class ParenExpr:
+class ParenExpr(Record):
     """``( expr )``."""
+
+    __match_args__ = ("expr", "pos")
+    __slots__ = __match_args__
 
     expr: Expr
     pos: PosRange
 
+    def __init__(self, expr: Expr, pos: PosRange) -> None:
+        _set(self, "expr", expr)
+        _set(self, "pos", pos)
+
     @property
     def type(self) -> ValueType:
         return _unwrapped_type(self.expr)
 
 
-@dataclass(frozen=True, slots=True)
-class StepInvariantExpr:
+class StepInvariantExpr(Record):
     """Marks a subtree whose value is the same at every step (Prometheus's
     ``PreprocessExpr`` wraps ``@``-pinned selectors this way). The parser never builds it; an
     evaluator may."""
 
+    __match_args__ = ("expr",)
+    __slots__ = __match_args__
+
     expr: Expr
+
+    def __init__(self, expr: Expr) -> None:
+        _set(self, "expr", expr)
 
     @property
     def pos(self) -> PosRange:

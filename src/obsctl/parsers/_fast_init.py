@@ -1,7 +1,8 @@
 """``fast_init``: the name the parsers use for ``model._fast.fast_constructor``.
 
-The one implementation of fast construction of frozen, slotted dataclasses lives in
-``obsctl.model._fast`` (the trace decoders' ``model.traces.make_span`` uses it too).
+The one implementation of fast construction of frozen, slotted classes (dataclasses and
+``model.record.Record`` subclasses) lives in ``obsctl.model._fast`` (the trace decoders'
+``model.traces.make_span`` uses it too).
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ import functools
 import math
 import re
 import sys
-from dataclasses import dataclass, replace
 from typing import Final, NoReturn, cast
 
 from obsctl.model.promql_ast import (
@@ -53,6 +52,7 @@ from obsctl.model.promql_ast import (
     VectorSelector,
     compile_matcher_regex,
 )
+from obsctl.model.record import Record
 from obsctl.parsers._fast_init import fast_init
 from obsctl.parsers.promql_lexer import (
     AGGREGATORS,
@@ -69,28 +69,55 @@ from obsctl.parsers.promql_lexer import (
     tokenize,
 )
 
+_set = object.__setattr__
+
 __all__ = ["ParseErr", "ParseOptions", "PromQLParseError", "parse_expr", "parse_metric_selector"]
 
 
-@dataclass(frozen=True, slots=True)
-class ParseOptions:
+class ParseOptions(Record):
     """Prometheus's parser feature flags; all on by default (the newest server, every flag)."""
 
-    experimental_functions: bool = True
-    duration_expr: bool = True
-    extended_range_selectors: bool = True
-    binop_fill_modifiers: bool = True
+    __match_args__ = (
+        "experimental_functions",
+        "duration_expr",
+        "extended_range_selectors",
+        "binop_fill_modifiers",
+    )
+    __slots__ = __match_args__
+
+    experimental_functions: bool
+    duration_expr: bool
+    extended_range_selectors: bool
+    binop_fill_modifiers: bool
+
+    def __init__(
+        self,
+        experimental_functions: bool = True,
+        duration_expr: bool = True,
+        extended_range_selectors: bool = True,
+        binop_fill_modifiers: bool = True,
+    ) -> None:
+        _set(self, "experimental_functions", experimental_functions)
+        _set(self, "duration_expr", duration_expr)
+        _set(self, "extended_range_selectors", extended_range_selectors)
+        _set(self, "binop_fill_modifiers", binop_fill_modifiers)
 
 
 ALL_FEATURES: Final = ParseOptions()
 
 
-@dataclass(frozen=True, slots=True)
-class ParseErr:
+class ParseErr(Record):
     """One parse error: where (character offsets) and what, in Prometheus's words."""
+
+    __match_args__ = ("pos", "message")
+    __slots__ = __match_args__
 
     pos: PosRange
     message: str
+
+    def __init__(self, pos: PosRange, message: str) -> None:
+        _set(self, "pos", pos)
+        _set(self, "message", message)
 
     def location(self, query: str) -> tuple[int, int]:
         """1-based line and column of the error's start (columns count characters)."""
@@ -347,7 +374,7 @@ class _Parser:
             operand = self.expr(_POW_BP)
             if isinstance(operand, NumberLiteral):
                 value = -operand.value if tok.kind == "-" else operand.value
-                return replace(operand, value=value, pos=_new_PosRange(tok.pos, operand.pos.end))
+                return operand.replace(value=value, pos=_new_PosRange(tok.pos, operand.pos.end))
             return UnaryExpr(
                 "-" if tok.kind == "-" else "+", operand, _new_PosRange(tok.pos, operand.pos.end)
             )
@@ -683,25 +710,24 @@ class _Parser:
             if expr.offset != 0 or expr.offset_expr is not None:
                 self.error(expr.pos, "offset may not be set multiple times")
                 return expr
-            return replace(
-                expr, offset=seconds, offset_expr=dexpr, pos=_new_PosRange(expr.pos.start, end)
+            return expr.replace(
+                offset=seconds, offset_expr=dexpr, pos=_new_PosRange(expr.pos.start, end)
             )
         if isinstance(expr, MatrixSelector):
             vs = expr.vector_selector
             if vs.offset != 0 or vs.offset_expr is not None:
                 self.error(expr.pos, "offset may not be set multiple times")
                 return expr
-            return replace(
-                expr,
-                vector_selector=replace(vs, offset=seconds, offset_expr=dexpr),
+            return expr.replace(
+                vector_selector=vs.replace(offset=seconds, offset_expr=dexpr),
                 pos=_new_PosRange(expr.pos.start, end),
             )
         if isinstance(expr, SubqueryExpr):
             if expr.offset != 0 or expr.offset_expr is not None:
                 self.error(expr.pos, "offset may not be set multiple times")
                 return expr
-            return replace(
-                expr, offset=seconds, offset_expr=dexpr, pos=_new_PosRange(expr.pos.start, end)
+            return expr.replace(
+                offset=seconds, offset_expr=dexpr, pos=_new_PosRange(expr.pos.start, end)
             )
         self.error(
             expr.pos,
@@ -760,11 +786,10 @@ class _Parser:
             self.error(expr.pos, "@ <timestamp> may not be set multiple times")
             return expr
         if isinstance(expr, MatrixSelector):
-            vs = replace(expr.vector_selector, timestamp=millis, start_or_end=start_or_end)
-            return replace(expr, vector_selector=vs, pos=_new_PosRange(expr.pos.start, end))
+            vs = expr.vector_selector.replace(timestamp=millis, start_or_end=start_or_end)
+            return expr.replace(vector_selector=vs, pos=_new_PosRange(expr.pos.start, end))
         assert isinstance(expr, VectorSelector | SubqueryExpr)
-        return replace(
-            expr,
+        return expr.replace(
             timestamp=millis,
             start_or_end=start_or_end,
             pos=_new_PosRange(expr.pos.start, end),
@@ -790,9 +815,9 @@ class _Parser:
             return expr
         if getattr(vs, other):
             self.error(expr.pos, "anchored and smoothed modifiers cannot be used together")
-        new_vs = replace(vs, anchored=True) if which == "anchored" else replace(vs, smoothed=True)
+        new_vs = vs.replace(anchored=True) if which == "anchored" else vs.replace(smoothed=True)
         if isinstance(expr, MatrixSelector):
-            return replace(expr, vector_selector=new_vs)
+            return expr.replace(vector_selector=new_vs)
         return new_vs
 
     # ------------------------------------------------------------------ durations
@@ -920,7 +945,7 @@ class _Parser:
 
 def _wrap(inner: DurationValue, start: int, end: int) -> DurationExpr:
     if isinstance(inner, DurationExpr):
-        return replace(inner, wrapped=True)
+        return inner.replace(wrapped=True)
     return DurationExpr("+", None, inner, _new_PosRange(start, end), wrapped=True)
 
 
@@ -1319,7 +1344,7 @@ class _Checker:
             if filled:
                 self.error(node.pos, "filling in missing series not allowed for set operators")
         if card is not matching.card and node.matching is not None:
-            object.__setattr__(node, "matching", replace(matching, card=card))
+            object.__setattr__(node, "matching", matching.replace(card=card))
         if (lt is ValueType.SCALAR or rt is ValueType.SCALAR) and op in SET_OPS:
             self.error(
                 node.pos, f"set operator {go_quote(op)} not allowed in binary scalar expression"

@@ -350,7 +350,7 @@ def check_report(
         good = [(e, f) for p in parsed for e, f in p.items() if isinstance(f, ExprFacts)]
         server = env.run(_server_facts(request, env, good))
         if request.scrape_interval_s is not None:
-            server = replace(server, scrape_interval_s=request.scrape_interval_s)
+            server = server.replace(scrape_interval_s=request.scrape_interval_s)
     findings = []
     with no_cyclic_gc(freeze=True):
         for rule_file, facts in zip(files, parsed, strict=True):

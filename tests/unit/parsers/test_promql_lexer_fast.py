@@ -104,40 +104,41 @@ def test_everything_else_goes_to_the_state_machine(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "cls",
+    ("module", "cls"),
     [
-        "PosRange", "VectorSelector", "MatrixSelector", "LabelMatcher", "BinaryExpr",
-        "AggregateExpr", "Call", "NumberLiteral", "StringLiteral", "ParenExpr", "VectorMatching",
+        *(
+            ("obsctl.parsers.promql_parser", name)
+            for name in (
+                "PosRange", "VectorSelector", "MatrixSelector", "LabelMatcher", "BinaryExpr",
+                "AggregateExpr", "Call", "NumberLiteral", "StringLiteral", "ParenExpr",
+                "VectorMatching",
+            )
+        ),
+        ("obsctl.parsers.rule_expr", "Selector"),
+        ("obsctl.parsers.rule_expr", "ExprFacts"),
+        ("obsctl.workflows.rules_split", "Selector"),
+        ("obsctl.workflows.rules_split", "ExprFacts"),
+        ("obsctl.parsers.rule_file", "RuleDef"),
     ],
 )  # fmt: skip
-def test_fast_constructors_build_the_same_nodes(cls: str) -> None:
-    """The parser's slot-setting constructors give the objects the classes' own would."""
-    import dataclasses
+def test_fast_constructors_build_the_same_objects(module: str, cls: str) -> None:
+    """The parsers' slot-setting constructors give the objects the classes' own would, with
+    every argument given, with only the required ones (the defaults), and by keyword."""
+    import importlib
 
-    from obsctl.model import promql_ast
-    from obsctl.parsers import promql_parser
+    from obsctl.model import promql_ast, rules
 
-    real = getattr(promql_ast, cls)
-    fast = getattr(promql_parser, f"_new_{cls}")
+    real = getattr(promql_ast, cls, None) or getattr(rules, cls)
+    fast = getattr(importlib.import_module(module), f"_new_{cls}")
     assert fast is not real  # the fast path is in use
-    fields = dataclasses.fields(real)
-    required = [object() for f in fields if f.default is dataclasses.MISSING]
+    fields = real.__match_args__
+    required = [object() for _ in fields[: len(fields) - len(real.__init__.__defaults__ or ())]]
     everything = [object() for _ in fields]
     for args in (required, everything):
         made, want = fast(*args), real(*args)
         assert type(made) is real
-        assert all(getattr(made, f.name) is getattr(want, f.name) for f in fields)
-    keywords = {f.name: object() for f in fields}
+        assert all(getattr(made, name) is getattr(want, name) for name in fields)
+        with pytest.raises(AttributeError):
+            made.pos = None
+    keywords = {name: object() for name in fields}
     assert fast(**keywords) == real(**keywords)
-
-
-def test_fast_constructors_fill_default_factories() -> None:
-    from obsctl.model.rules import RuleDef
-    from obsctl.parsers._fast_init import fast_init
-
-    make = fast_init(RuleDef)
-    assert make is not RuleDef
-    args = ("alert", "A", "up == 0", None, None, (), (), (1, 1))
-    made, want = make(*args), RuleDef(*args)  # type: ignore[arg-type]
-    assert made == want and made.field_pos == {} and made.field_pos is not make(*args).field_pos
-    assert make(*args, field_pos={"expr": (2, 3)}).field_pos == {"expr": (2, 3)}  # type: ignore[arg-type]

@@ -96,7 +96,7 @@ def judge(result: AlertBacktest, terms: Sequence[BudgetTerm]) -> AlertBacktest:
         if _breaks(term, actual):
             shown = f"{actual:.2%}" if term.is_share else f"{actual:g}"
             broken.append(f"{term.key} {shown} breaks {term.text}")
-    return replace(result, over_budget=tuple(broken))
+    return result.replace(over_budget=tuple(broken))
 
 
 def summarize_alert(
