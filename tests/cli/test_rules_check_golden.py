@@ -97,12 +97,12 @@ def test_bench_shaped_file_in_two_processes(
 ) -> None:
     """The expressions parsed partly by a forked helper (``workflows.rules_split``): the same
     findings, byte for byte."""
-    from obsctl.workflows import rules_split
+    from obsctl.workflows import rules_early
 
     if not hasattr(os, "fork"):
         pytest.skip("needs os.fork")
     monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "2")
-    monkeypatch.setattr(rules_split, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(rules_early, "SPLIT_MIN_BYTES", 1)
     forks: list[int] = []
     real_fork = os.fork
 
@@ -126,3 +126,30 @@ def test_every_shipped_rule_file(cli, tmp_path: Path) -> None:
         path.write_text(text)
         got[name] = _findings(cli, path)
     _check("shipped", got)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_entry_point_with_the_helper_started_before_the_cli(tmp_path: Path) -> None:
+    """Through the console entry point, which forks the helper before the CLI loads
+    (``workflows/rules_early.py``): the same report, byte for byte, as in one process."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "bench-1500.yaml"
+    path.write_text(bench_shaped(1500))
+    assert path.stat().st_size >= 256 << 10  # big enough for the helper
+    code = "import sys; from obsctl.cli import main; sys.argv[0] = 'obsctl'; main()"
+    outs = []
+    for processes in ("2", "1"):
+        proc = subprocess.run(
+            [sys.executable, "-c", code, "rules", "check", "-o", "json", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env={**os.environ, "OBSCTL_RULES_PROCESSES": processes},
+        )
+        assert proc.returncode == 1, proc.stderr
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1]
+    assert json.loads(outs[0])["summary"]["error"] > 0

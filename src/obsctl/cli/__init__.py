@@ -44,6 +44,11 @@ def main() -> None:
         # command tree first.
         sys.stdout.write(f"obsctl {__version__}\n")
         return
+    if sys.argv[1:3] == ["rules", "check"] and "_OBSCTL_COMPLETE" not in os.environ:
+        # Its helper process for big rule sets starts on the named files while the CLI loads.
+        from obsctl.workflows import rules_early
+
+        rules_early.start(sys.argv[3:])
     from obsctl.cli.root import app
     from obsctl.redact import redacting
 

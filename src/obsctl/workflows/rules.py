@@ -39,6 +39,7 @@ from obsctl.model.rules import (
 )
 from obsctl.parsers.rule_expr import expression_facts
 from obsctl.parsers.rule_file import parse_rule_file
+from obsctl.workflows.rules_early import MAX_BYTES
 
 if TYPE_CHECKING:
     from obsctl.analysis.rules.backtest import BudgetTerm
@@ -47,8 +48,6 @@ if TYPE_CHECKING:
     from obsctl.workflows.findings import FindingsOutcome
     from obsctl.workflows.lint import Runner
 
-MAX_BYTES = 32 * 1024 * 1024
-"""Largest rule file accepted (32 MiB; large rule sets are a few MiB)."""
 CONCURRENCY = 4
 LogFn = Callable[[str], None]
 

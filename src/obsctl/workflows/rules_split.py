@@ -11,10 +11,12 @@ records). This process never waits for it: before parsing an expression it looks
 the child's batches already hold it (keyed by the exact text, so a wrong guess is only a
 miss), and when it is done it stops the child. The result is always the one-process result;
 the child only saves time, and the two halves balance themselves whatever the file's shape.
+The console entry point usually forks the child already, before the CLI loads
+(``rules_early``).
 
-When: inputs of ``SPLIT_MIN_BYTES`` or more, and when ``second_process.wanted`` says so (by
-default only while a CPU is idle; ``OBSCTL_RULES_PROCESSES=1`` never, ``=2`` whatever the
-load).
+When: inputs of ``rules_early.SPLIT_MIN_BYTES`` or more, and when ``second_process.wanted``
+says so (by default only while a CPU is idle; ``OBSCTL_RULES_PROCESSES=1`` never, ``=2``
+whatever the load).
 """
 
 from __future__ import annotations
@@ -29,10 +31,8 @@ from obsctl.model.rules import ExprError, ExprFacts, RuleFile, Selector
 from obsctl.parsers._fast_init import fast_init
 from obsctl.parsers.rule_expr import expression_plan, facts_or_error
 from obsctl.parsers.rule_text import expression_candidates
-from obsctl.workflows import second_process
+from obsctl.workflows import rules_early, second_process
 
-SPLIT_MIN_BYTES: Final = 256 << 10
-"""Smaller inputs (under ~1,000 rules) are parsed in one process: a fork costs a few ms."""
 BATCH: Final = 32
 """Expressions per batch the child sends."""
 _POLL: Final = 16
@@ -41,15 +41,14 @@ _POLL: Final = 16
 Facts = ExprFacts | ExprError
 _Encoded = tuple[Any, ...]  # plain data: see _encode
 _LEN = struct.Struct("<I")
-_COUNT = struct.Struct("=q")
+_COUNT = rules_early.PROGRESS
 _new_ExprFacts = fast_init(ExprFacts)
 _new_Selector = fast_init(Selector)
 
 
 def split_enabled(size: int) -> bool:
-    """Whether inputs of ``size`` characters get a helper process
-    (``second_process.wanted`` with ``OBSCTL_RULES_PROCESSES``)."""
-    return second_process.wanted("OBSCTL_RULES_PROCESSES", size, SPLIT_MIN_BYTES)
+    """Whether inputs of ``size`` characters get a helper process (``rules_early.wanted``)."""
+    return rules_early.wanted(size)
 
 
 class Helper:
@@ -64,18 +63,23 @@ class Helper:
 
     def reached(self, count: int) -> None:
         """Tell the child that this process has started on its ``count``-th expression: the
-        child stops where it would only repeat this process's work (``_child``)."""
+        child stops where it would only repeat this process's work (``run_child``)."""
         _COUNT.pack_into(self._progress, 0, count)
 
     @classmethod
     def start(cls, texts: Sequence[str]) -> Helper | None:
-        """Fork the child for the rule files ``texts`` when ``split_enabled``."""
-        if not split_enabled(sum(len(t) for t in texts)):
-            return None
-        import pickle  # before the fork: the child has it too
+        """The child the console entry point started (``rules_early``), else a child forked
+        now for the rule files ``texts`` when ``split_enabled``."""
+        early = rules_early.claim()
+        if early is not None:
+            pid, r, progress = early
+        elif split_enabled(sum(len(t) for t in texts)):
+            import pickle  # noqa: F401 - before the fork: the child has it too
 
-        progress = mmap.mmap(-1, _COUNT.size)  # shared with the child
-        pid, r = second_process.start(lambda w: _child(texts, w, pickle.dumps, progress))
+            progress = mmap.mmap(-1, _COUNT.size)  # shared with the child
+            pid, r = second_process.start(lambda w: run_child(texts, w, progress))
+        else:
+            return None
         os.set_blocking(r, False)
         return cls(pid, r, progress)
 
@@ -121,10 +125,12 @@ class Helper:
             self.fd = -1
 
 
-def _child(texts: Sequence[str], w: int, dumps: Any, progress: mmap.mmap) -> None:
-    """Parse the candidates back to front, sending batches, until this process's progress
-    (it parses the file's distinct expressions front to back, the same list when the guesses
-    are right) reaches the next one."""
+def run_child(texts: Sequence[str], w: int, progress: mmap.mmap) -> None:
+    """The child's work: parse the candidates back to front, sending batches to ``w``, until
+    this process's progress (it parses the file's distinct expressions front to back, the
+    same list when the guesses are right) reaches the next one."""
+    from pickle import dumps
+
     todo = list(dict.fromkeys(c for t in texts for c in expression_candidates(t) if c.strip()))
     read = _COUNT.unpack_from
     with os.fdopen(w, "wb") as out:

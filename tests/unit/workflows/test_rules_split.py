@@ -10,7 +10,7 @@ import pytest
 from obsctl.parsers.rule_expr import expression_facts
 from obsctl.parsers.rule_file import parse_rule_file
 from obsctl.parsers.rule_text import expression_candidates
-from obsctl.workflows import rules_split, second_process
+from obsctl.workflows import rules_early, rules_split, second_process
 from tests.cli.test_rules_check_golden import bench_shaped
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -38,7 +38,7 @@ MIXED = """groups:
 
 def _helper(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> rules_split.Helper:
     monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "2")
-    monkeypatch.setattr(rules_split, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(rules_early, "SPLIT_MIN_BYTES", 1)
     helper = rules_split.Helper.start(texts)
     assert helper is not None
     return helper
@@ -157,7 +157,7 @@ def test_the_helper_stops_where_this_process_has_been() -> None:
     progress = mmap.mmap(-1, 8)
     rules_split._COUNT.pack_into(progress, 0, 70)  # this process started on 70 expressions
     r, w = os.pipe()
-    rules_split._child([text], w, pickle.dumps, progress)  # in this process, for the test
+    rules_split.run_child([text], w, progress)  # in this process, for the test
     with os.fdopen(r, "rb") as pipe:
         data = pipe.read()
     sent: list[str] = []
@@ -166,3 +166,95 @@ def test_the_helper_stops_where_this_process_has_been() -> None:
         sent += [e for e, _ in pickle.loads(data[4 : 4 + size])]
         data = data[4 + size :]
     assert sent == todo[70:][::-1]
+
+
+@needs_fork
+def test_the_helper_started_before_the_cli_loads_is_the_one_used(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``rules_early.start`` forks on the arguments that name files (options and their
+    values, directories and missing paths are passed over); ``Helper.start`` takes that
+    child over instead of forking another, and the facts are the one-process facts."""
+    texts = [bench_shaped(300), MIXED]
+    paths = []
+    for i, text in enumerate(texts):
+        path = tmp_path / f"{i}.yaml"
+        path.write_text(text)
+        paths.append(str(path))
+    monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "2")
+    monkeypatch.setattr(rules_early, "SPLIT_MIN_BYTES", 1)
+    forks: list[int] = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    args = ["-o", "json", paths[0], "--scrape-interval", "1m", str(tmp_path), "gone.yaml"]
+    rules_early.start([*args, paths[1]])
+    assert forks == [1]
+    (pid, _fd, _progress) = rules_early._started[0]
+    helper = rules_split.Helper.start(texts)
+    assert helper is not None and helper.pid == pid and forks == [1]
+    assert rules_early.claim() is None  # taken over once
+    _finished(helper)
+    assert len(helper.got) == len(set(expression_candidates(texts[0] + texts[1])))
+    files = [parse_rule_file(t, source=f"{i}.yaml") for i, t in enumerate(texts)]
+    assert rules_split.file_expression_facts(files, helper) == [expression_facts(f) for f in files]
+
+
+@needs_fork
+def test_an_unclaimed_early_helper_is_stopped_at_exit(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(bench_shaped(300))
+    monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "2")
+    monkeypatch.setattr(rules_early, "SPLIT_MIN_BYTES", 1)
+    rules_early.start([str(path)])
+    pid = rules_early._started[0][0]
+    rules_early._stop_unclaimed()  # what atexit runs
+    assert rules_early.claim() is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped
+
+
+def test_no_early_helper_for_small_oversized_or_unnamed_inputs(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(bench_shaped(50))
+    monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "2")
+    rules_early.start([str(path)])  # under SPLIT_MIN_BYTES
+    rules_early.start(["-", str(tmp_path), "--list-rules"])  # nothing names a file
+    monkeypatch.setattr(rules_early, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(rules_early, "MAX_BYTES", 100)
+    rules_early.start([str(path)])  # over the limit: the command refuses it anyway
+    monkeypatch.setattr(rules_early, "MAX_BYTES", 1 << 30)
+    monkeypatch.setenv("OBSCTL_RULES_PROCESSES", "1")
+    rules_early.start([str(path)])
+    assert rules_early.claim() is None
+
+
+@needs_fork
+def test_the_child_can_get_far_ahead_before_this_process_reads() -> None:
+    """The helper sends ~240 bytes per expression while this process is still reading the
+    YAML: its pipe holds ``PIPE_BYTES`` (1 MiB, ~4,000 expressions) where the system allows,
+    not Linux's default 64 KiB, and the child writes that much without a reader."""
+    fcntl = pytest.importorskip("fcntl")
+    chunk = b"x" * (64 << 10)
+
+    def work(w: int) -> None:
+        os.set_blocking(w, False)  # a full pipe fails the child instead of blocking it
+        for _ in range(second_process.PIPE_BYTES // len(chunk)):
+            os.write(w, chunk)
+
+    try:
+        with open("/proc/sys/fs/pipe-max-size") as f:  # noqa: PTH123
+            if int(f.read()) < second_process.PIPE_BYTES:
+                pytest.skip("the system caps pipes below 1 MiB")
+    except OSError:
+        pytest.skip("no Linux pipe limits")
+    pid, r = second_process.start(work)
+    try:
+        assert fcntl.fcntl(r, fcntl.F_GETPIPE_SZ) >= second_process.PIPE_BYTES
+        _, status = os.waitpid(pid, 0)  # the child finished with nothing read yet
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        os.close(r)
