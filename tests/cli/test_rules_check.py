@@ -158,10 +158,10 @@ def test_exit_codes_for_unreadable_input(cli, tmp_path) -> None:
 def test_the_first_bad_input_decides_the_error(cli, tmp_path, monkeypatch, processes) -> None:
     # All inputs are read before the YAML is (so that a helper process can start on them):
     # the error is still the first one in input order, as when they are read one by one.
-    from obsctl.workflows import rules_split
+    from obsctl.workflows import rules_early
 
     monkeypatch.setenv("OBSCTL_RULES_PROCESSES", processes)
-    monkeypatch.setattr(rules_split, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(rules_early, "SPLIT_MIN_BYTES", 1)
     bad = tmp_path / "bad.yaml"
     bad.write_text("groups:\n  - name: x\n    rules:\n      - record: a\n        expr: up\n[")
     missing = tmp_path / "missing.yaml"
