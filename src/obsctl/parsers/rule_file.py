@@ -315,10 +315,13 @@ class _Reader:
         text: dict[str, str] = {}
         for key in ("record", "alert", "expr"):
             if key in fields:
-                value = self.string(fields[key][1], "string")
+                node = fields[key][1]
+                # Prometheus keeps these three as YAML nodes: a sequence or a mapping is no
+                # unmarshal error but an empty value, reported where it is written.
+                value = self.string(node, "string") if node.__class__ is ScalarNode else ""
                 if value is not None:
                     text[key] = value
-                    where[key] = _pos(fields[key][1])
+                    where[key] = _pos(node)
                     where[f"{key}:key"] = _pos(fields[key][0])
         kind: str = ""
         if text.get("alert") and not text.get("record"):

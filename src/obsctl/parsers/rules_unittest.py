@@ -342,8 +342,8 @@ def parse_rule_groups(text: str, *, source: str) -> list[RuleGroup]:
         names.add(name)
         group_labels = d.string_map(g.get("labels"), "labels", go=True)
         rules = []
-        for rn in d.seq(g.get("rules"), "rules", "[]rulefmt.RuleNode"):
-            rules.append(_rule(d, rn, name, group_labels))
+        for index, rn in enumerate(d.seq(g.get("rules"), "rules", "[]rulefmt.RuleNode"), 1):
+            rules.append(_rule(d, rn, name, index, group_labels))
         limit_text = d.string(g.get("limit"), "limit", "0")
         try:
             limit = int(limit_text)
@@ -362,24 +362,35 @@ def parse_rule_groups(text: str, *, source: str) -> list[RuleGroup]:
     return groups
 
 
-def _rule(d: _Doc, node: Node, group: str, group_labels: tuple[tuple[str, str], ...]) -> Rule:
+def _rule(
+    d: _Doc, node: Node, group: str, index: int, group_labels: tuple[tuple[str, str], ...]
+) -> Rule:
     r = d.mapping(node, "a rule", _RULE_KEYS, "rulefmt.RuleNode")
-    record = d.string(r.get("record"), "record", go_type="string")
-    alert = d.string(r.get("alert"), "alert", go_type="string")
-    where = f'group "{group}", rule "{record or alert}"'
+
+    def text(key: str) -> str:
+        # Prometheus keeps record, alert and expr as YAML nodes: a sequence or a mapping is
+        # no unmarshal error but an empty value.
+        value = r.get(key)
+        if value is not None and not isinstance(value, ScalarNode):
+            return ""
+        return d.string(value, key, go_type="string")
+
+    record, alert, expr = text("record"), text("alert"), text("expr")
+    where = f'group "{group}", rule {index}, "{alert or record}"'
     if record and alert:
-        raise d.fail(node, f"{where}: only one of 'record' and 'alert' must be set")
+        mark = r["alert"].start_mark  # promtool gives both places, the record's first
+        also = f"{mark.line + 1}:{mark.column + 1}"
+        raise d.fail(r["record"], f"{also}: {where}: only one of 'record' and 'alert' must be set")
     if not record and not alert:
-        raise d.fail(node, f"{where}: one of 'record' or 'alert' must be set")
-    expr = d.string(r.get("expr"), "expr", go_type="string")
+        raise d.fail(r.get("record", node), f"{where}: one of 'record' or 'alert' must be set")
     if not expr.strip():
-        raise d.fail(node, f"{where}: field 'expr' must be set in rule")
+        raise d.fail(r.get("expr", node), f"{where}: field 'expr' must be set in rule")
     labels = dict(group_labels)
     labels.update(d.string_map(r.get("labels"), "labels", go=True))
     if record:
         for key in ("annotations", "for", "keep_firing_for"):
             if key in r and not d.is_null(r[key]):
-                raise d.fail(r[key], f"{where}: invalid field '{key}' in recording rule")
+                raise d.fail(r["record"], f"{where}: invalid field '{key}' in recording rule")
     return Rule(
         kind="record" if record else "alert",
         name=record or alert,

@@ -451,8 +451,9 @@ groups:
         expr: up == 0
 """
     opts = CheckOptions(required_labels=(), required_annotations=())
+    # At the record's value where there is one (promtool: 4:17, and 0:0 without one).
     assert _report(text, opts) == [
-        ("RUL105", 4, 9, "one of 'record' or 'alert' must be set", None),
+        ("RUL105", 4, 17, "one of 'record' or 'alert' must be set", None),
         ("RUL105", 6, 9, "one of 'record' or 'alert' must be set", None),
     ]
 

@@ -67,3 +67,43 @@ def test_rule_file_shape_errors_use_promtools_words(
     with pytest.raises(ParseError) as err:
         parse_rule_groups(text + "\n", source="r.yml")
     assert err.value.message == f"r.yml:{pos[0]}:{pos[1]}: {message}"
+
+
+# Rule errors as `promtool test rules` prints them for the same files (Prometheus keeps
+# record, alert and expr as YAML nodes: a sequence or a mapping there is an empty value).
+RULE_ERRORS = [
+    (
+        "groups: [{name: g, rules: [{record: a, expr: [up]}]}]",
+        (1, 46),
+        'group "g", rule 1, "a": field \'expr\' must be set in rule',
+    ),
+    (
+        "groups: [{name: g, rules: [{record: [a], expr: up}]}]",
+        (1, 37),
+        "group \"g\", rule 1, \"\": one of 'record' or 'alert' must be set",
+    ),
+    (
+        'groups: [{name: g, rules: [{record: "", expr: up}]}]',
+        (1, 37),
+        "group \"g\", rule 1, \"\": one of 'record' or 'alert' must be set",
+    ),
+    (
+        "groups: [{name: g, rules: [{record: b, expr: up}, {alert: B, record: a, expr: up}]}]",
+        (1, 70),
+        "1:59: group \"g\", rule 2, \"B\": only one of 'record' and 'alert' must be set",
+    ),
+    (
+        "groups: [{name: g, rules: [{record: a, expr: up, annotations: {a: b}}]}]",
+        (1, 37),
+        'group "g", rule 1, "a": invalid field \'annotations\' in recording rule',
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "pos", "message"), RULE_ERRORS)
+def test_rule_errors_are_placed_and_worded_as_promtool_does(
+    text: str, pos: tuple[int, int], message: str
+) -> None:
+    with pytest.raises(ParseError) as err:
+        parse_rule_groups(text + "\n", source="r.yml")
+    assert err.value.message == f"r.yml:{pos[0]}:{pos[1]}: {message}"

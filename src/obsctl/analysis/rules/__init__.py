@@ -198,14 +198,16 @@ def _check_rule(
         out.add(info, message, pos, group=g, name=n, **kw)  # type: ignore[arg-type]
 
     if not rule.kind:
-        if "record" in rule.field_pos and "alert" in rule.field_pos:
+        # Both written and not empty (the name is then the alert's), or neither: promtool
+        # reports either at the record's value, where there is one.
+        if rule.name and "record" in rule.field_pos and "alert" in rule.field_pos:
             add(
                 c.RECORD_AND_ALERT,
                 "only one of 'record' and 'alert' must be set",
                 rule.at("record"),
             )
         else:
-            add(c.NO_RECORD_OR_ALERT, "one of 'record' or 'alert' must be set", rule.pos)
+            add(c.NO_RECORD_OR_ALERT, "one of 'record' or 'alert' must be set", rule.at("record"))
     if not rule.expr.strip():
         add(c.EXPR_MISSING, "field 'expr' must be set in rule", rule.at("expr"))
     elif isinstance(facts, ExprError):
