@@ -623,3 +623,27 @@ def test_the_lookahead_turns_down_no_value_a_class_matches() -> None:
         m = cardinality._CLASSES_FIRST.fullmatch(value)
         got = cardinality._CLASS_OF_GROUP[m.lastgroup] if m and m.lastgroup else None
         assert got == _without_lookahead(value), value
+
+
+def test_the_prefilter_passes_every_value_the_slow_checks_classify() -> None:
+    """``_MAYBE_REST`` only decides which values ``_classify_rest`` looks at: it must hold
+    for every value that function classifies, or a class would be missed."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from obsctl.analysis.lint.cardinality import _MAYBE_REST, _classify_rest
+
+    pieces = st.sampled_from(
+        ["/", "//", "://", "?", ":", " ", "#", "\n", "api", "v1", "12345", "p0", "x", "Ab3",
+         "0af7651916cd", "0af76519-16cd-43dd-8448-eb211c80319c", "deadbeefcafe", "fe80",
+         "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKL", "0123456789"]
+    )  # fmt: skip
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.lists(pieces, max_size=8).map("".join))
+    def check(value: str) -> None:
+        if _classify_rest(value) is not None:
+            assert _MAYBE_REST.search(value), value
+
+    check()
+    assert not _MAYBE_REST.search("/api/users/p0")  # the values it is there to turn down

@@ -191,9 +191,12 @@ _ID_SEGMENT = re.compile(
     f"|(?=[{_HEX}]*\\d)[{_HEX}]{{12,}}"
 )
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]{24,}")
-_MAYBE_REST = re.compile(r"[:/ ]|[^\n]{24}")
-"""Found in every value that ``_classify_rest`` may classify (``:`` for IPv6 and URLs, ``/``
-for paths, a blank for free text, 24 characters for tokens)."""
+_MAYBE_REST = re.compile(f"[: ?]|[^\\n]{{24}}|/(?:{_ID_SEGMENT.pattern})(?=[/?]|$)")
+"""Found in every value that ``_classify_rest`` may classify: ``:`` for IPv6 and URLs with a
+scheme, ``?`` for a query string, a blank for free text, 24 characters for tokens, and for a
+path an ID segment (``/`` then an ID up to the next ``/``, ``?`` or the end). Paths without
+IDs (``/api/users``), most of a big exporter's path labels, are turned down here instead of
+one by one in Python."""
 # CLASSES and then IPv4 as one alternation: a full match takes the first alternative that
 # matches the whole value, so this is the loop over them in one call (this runs for every
 # sampled label value of every family). Every class starts with a hex digit or a capital
