@@ -43,7 +43,7 @@ import re
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from functools import lru_cache
-from typing import Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
 from obsctl.model.record import Record
 
@@ -368,12 +368,18 @@ def re2_to_python(pattern: str) -> str:
                 out.append(re.escape(literal))
                 i = end + 2 if end >= 0 else n
                 continue
-            if pattern.startswith("\\z", i):
-                out.append("\\Z")
-                i += 2
-                continue
-            out.append(pattern[i : i + 2])
-            i += 2
+            escape, end = _escape_at(pattern, i)
+            out.append(_assertion(_ESCAPES_TO_PYTHON.get(escape, escape), pattern, end))
+            i = end
+            continue
+        if ch in "^$":
+            out.append(_assertion(ch, pattern, i + 1))
+            i += 1
+            continue
+        if pattern.startswith("(?<", i) and not pattern.startswith(("(?<=", "(?<!"), i):
+            scopes.append([])  # a named group, (?<name>…) in RE2, (?P<name>…) in Python
+            out.append("(?P<")
+            i += 3
             continue
         if ch == "[":
             i = _copy_class(pattern, i, out)
@@ -406,6 +412,32 @@ def re2_to_python(pattern: str) -> str:
     return "".join(out)
 
 
+_ESCAPES_TO_PYTHON: Final = {"\\z": "\\Z"}
+_ZERO_WIDTH: Final = frozenset({"^", "$", "\\b", "\\B", "\\A", "\\Z"})
+_REPEAT: Final = re.compile(r"[*+?]|\{(?:0|[1-9][0-9]*)(?:,(?:0|[1-9][0-9]*)?)?\}")
+
+
+def _escape_at(pattern: str, i: int) -> tuple[str, int]:
+    """The escape at ``pattern[i]`` as Python spells it, and where it ends: ``\\x{…}`` (any
+    number of hex digits in RE2) becomes the character itself."""
+    if pattern.startswith("\\x{", i):
+        end = pattern.find("}", i + 3)
+        if end > i + 3:
+            try:
+                return re.escape(chr(int(pattern[i + 3 : end], 16))), end + 1
+            except ValueError:
+                pass  # not hex, or past U+10FFFF: left for re.compile to refuse
+    return pattern[i : i + 2], i + 2
+
+
+def _assertion(token: str, pattern: str, after: int) -> str:
+    """``token`` as Python spells it; a zero-width assertion that a repeat follows (``^*``,
+    valid in RE2) in a group, since Python has nothing to repeat there."""
+    if token in _ZERO_WIDTH and _REPEAT.match(pattern, after):
+        return f"(?:{token})"
+    return token
+
+
 def _copy_class(pattern: str, i: int, out: list[str]) -> int:
     """Copy the bracket expression at ``pattern[i]``; return the index after it."""
     n = len(pattern)
@@ -426,8 +458,15 @@ def _copy_class(pattern: str, i: int, out: list[str]) -> int:
                 j = k + 2
                 continue
         if pattern[j] == "\\":
-            parts.append(pattern[j : j + 2])
-            j += 2
+            escape, j = _escape_at(pattern, j)
+            parts.append(escape)
+            if (
+                escape[1:] in ("d", "D", "s", "S", "w", "W")
+                and pattern.startswith("-", j)
+                and j + 1 < n
+            ):
+                parts.append("\\-")  # [\d-z]: no range from a class in RE2, a literal -
+                j += 1
             continue
         parts.append("\\[" if pattern[j] == "[" else pattern[j])
         j += 1

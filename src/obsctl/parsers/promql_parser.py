@@ -68,6 +68,7 @@ from obsctl.parsers.promql_lexer import (
     go_quote,
     tokenize,
 )
+from obsctl.parsers.re2_syntax import error_text
 
 _set = object.__setattr__
 
@@ -1179,6 +1180,12 @@ def unquote_string(text: str) -> tuple[str, bool]:
 
 @functools.lru_cache(maxsize=1024)  # rule files repeat their patterns (code=~"5..")
 def _regex_error(pattern: str) -> str:
+    """What Prometheus says about the pattern (Go's ``regexp/syntax``: ``re2_syntax``); for
+    the few patterns RE2 accepts and Python's ``re`` cannot compile (``\\pL``, ``^*``), the
+    error Python gives, since obsctl could not evaluate the matcher."""
+    go_error = error_text(pattern)
+    if go_error is not None:
+        return go_error
     try:
         compile_matcher_regex(pattern)
     except re.error as exc:
