@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.integration.servers import free_port
+from tests.integration.servers import dying_with_parent, free_port
 
 
 @dataclass
@@ -37,17 +37,19 @@ def start_receiver(workdir: Path, *extra: str, store: Path | None = None) -> Run
     log = workdir / f"receive-{port}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("OBSCTL_")}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "obsctl",
-            "receive",
-            "--listen",
-            f"127.0.0.1:{port}",
-            "--store",
-            str(store),
-            *extra,
-        ],
+        dying_with_parent(
+            [
+                sys.executable,
+                "-m",
+                "obsctl",
+                "receive",
+                "--listen",
+                f"127.0.0.1:{port}",
+                "--store",
+                str(store),
+                *extra,
+            ]
+        ),
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
         env=env,

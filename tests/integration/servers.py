@@ -16,6 +16,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -199,13 +200,26 @@ def start_prometheus(
     return _launch(args, workdir, port, "prometheus.log")
 
 
+def dying_with_parent(args: Sequence[str]) -> list[str]:
+    """``args`` run so that the server gets SIGTERM when the test process dies, however it
+    dies (a pytest killed mid-run used to leave Prometheus and Alertmanager running):
+    util-linux's ``setpriv --pdeathsig``, which Debian always has; elsewhere ``args`` as
+    they are, and the session's teardown still stops them."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or not sys.platform.startswith("linux"):
+        return list(args)
+    return [setpriv, "--pdeathsig", "TERM", "--", *args]
+
+
 def _launch(
     args: list[str], workdir: Path, port: int, log_name: str, *, ready_path: str = "/-/ready"
 ) -> Server:
     """Start ``args`` logging to ``workdir/log_name``; return once ``ready_path`` answers."""
     log = workdir / log_name
     with log.open("wb") as fh:
-        proc = subprocess.Popen(args, stdout=fh, stderr=subprocess.STDOUT, cwd=workdir)
+        proc = subprocess.Popen(
+            dying_with_parent(args), stdout=fh, stderr=subprocess.STDOUT, cwd=workdir
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(f"{url}{ready_path}", proc, log)
