@@ -46,12 +46,16 @@ DIFFERENT = {
 }
 
 
-def _promtool(path: Path) -> int:
+def _promtool(path: Path) -> subprocess.CompletedProcess[str]:
+    """``promtool check rules path``."""
     binary = servers.require_binary(servers.PROMTOOL_BIN)
-    proc = subprocess.run(
-        [binary, "check", "rules", str(path)], capture_output=True, timeout=60, check=False
+    return subprocess.run(
+        [binary, "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
-    return proc.returncode
 
 
 def _cases() -> list[str]:
@@ -64,7 +68,7 @@ def test_same_verdict_as_promtool(cli, tmp_path, name: str) -> None:
     if name in EMBEDDED:
         path = tmp_path / name
         path.write_text(EMBEDDED[name])
-    promtool_fails = _promtool(path) == 1
+    promtool_fails = _promtool(path).returncode == 1
     res = cli("rules", "check", str(path), "--select", "RUL1", "-o", "json")
     assert res.exit_code in (ExitCode.OK, ExitCode.FINDINGS), res.output
     errors = [f for f in json.loads(res.stdout)["findings"] if f["severity"] == "error"]
@@ -85,17 +89,10 @@ def test_shape_errors_are_worded_as_promtool_words_them(tmp_path: Path) -> None:
     from obsctl.parsers.rules_unittest import parse_rule_groups
     from tests.unit.parsers.test_rule_unittest_rule_files import SHAPES
 
-    promtool = servers.require_binary(servers.PROMTOOL_BIN)
     for i, (text, pos, message) in enumerate(SHAPES):
         path = tmp_path / f"shape{i:02d}.yml"
         path.write_text(text + "\n", encoding="utf-8")
-        out = subprocess.run(
-            [promtool, "check", "rules", str(path)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        out = _promtool(path)
         theirs = re.findall(rf"line {pos[0]}: (.*)", out.stdout + out.stderr)
         assert message in theirs, (text, out.stdout + out.stderr)
         with pytest.raises(ParseError) as err:
@@ -131,14 +128,7 @@ def test_regex_errors_as_prometheus_reports_them(tmp_path: Path) -> None:
         lines += [f"      - record: r:x:{i}", "        expr: '" + expr.replace("'", "''") + "'"]
     path = tmp_path / "regexes.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    promtool = servers.require_binary(servers.PROMTOOL_BIN)
-    out = subprocess.run(
-        [promtool, "check", "rules", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    out = _promtool(path)
     theirs: dict[str, str] = {}
     for line in (out.stdout + out.stderr).splitlines():
         m = re.search(r'"r:x:(\d+)": could not parse expression: \d+:\d+: parse error: (.*)', line)
