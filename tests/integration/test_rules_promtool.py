@@ -104,13 +104,13 @@ def test_shape_errors_are_worded_as_promtool_words_them(tmp_path: Path) -> None:
 
 
 def test_regex_errors_as_prometheus_reports_them(tmp_path: Path) -> None:
-    """Every regex of ``tests/unit/parsers/test_re2_syntax.py`` in one rule file: promtool
+    """Every regex of ``tests/unit/model/test_re2_syntax.py`` in one rule file: promtool
     refuses exactly the ones obsctl does, in the same words, but for the differences listed
     there (promtool 2.42 parsed ``^(?:…)$`` around the pattern where Prometheus 3 parses the
     pattern alone, and its Go was older)."""
     import re
 
-    from tests.unit.parsers.test_re2_syntax import (
+    from tests.unit.model.test_re2_syntax import (
         ANCHORED_WORDS,
         CASES,
         NEWER_GO_WORDS,

@@ -52,6 +52,7 @@ from obsctl.model.promql_ast import (
     VectorSelector,
     compile_matcher_regex,
 )
+from obsctl.model.re2_syntax import error_text
 from obsctl.model.record import Record
 from obsctl.parsers._fast_init import fast_init
 from obsctl.parsers.promql_lexer import (
@@ -68,7 +69,6 @@ from obsctl.parsers.promql_lexer import (
     go_quote,
     tokenize,
 )
-from obsctl.parsers.re2_syntax import error_text
 
 _set = object.__setattr__
 

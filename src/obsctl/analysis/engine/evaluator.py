@@ -45,6 +45,7 @@ from obsctl.analysis.engine.plan import (
     compile_regex,
 )
 from obsctl.analysis.engine.storage import Storage, StoredSeries
+from obsctl.model.re2_syntax import error_text as regex_error_text
 
 DEFAULT_LOOKBACK_MS = 300_000
 DEFAULT_SUBQUERY_STEP_MS = 60_000
@@ -1127,6 +1128,8 @@ def _label_replace(eng: Engine, q: _Query, node: Call, t: int) -> Vector:
     args = node.args
     dst, repl, src, regex = (_string_arg(a) for a in args[1:5])
     try:
+        if regex_error_text(regex) is not None:  # RE2 refuses it, as Prometheus does
+            raise re.error(regex)
         rx = re.compile(f"(?s:{_go_regex(regex)})")
     except re.error as exc:
         raise EvalError(f"invalid regular expression in label_replace(): {regex}") from exc

@@ -39,6 +39,11 @@ def _plan_fails(node: P.Node, message: str) -> None:
             "invalid regular expression in label_replace(): (",
         ),
         (
+            # Python's re accepts a look-ahead; RE2, and so Prometheus, refuses it.
+            'label_replace(x, "a", "$1", "a", "(?=b).*")',
+            "invalid regular expression in label_replace(): (?=b).*",
+        ),
+        (
             'label_replace(x, "", "$1", "a", "(.*)")',
             "invalid destination label name in label_replace(): ",
         ),

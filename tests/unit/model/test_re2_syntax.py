@@ -1,4 +1,4 @@
-"""``parsers.re2_syntax``: the regexes Prometheus refuses, in Go's words.
+"""``model.re2_syntax``: the regexes Prometheus refuses, in Go's words.
 
 Every expectation here was checked against Debian's promtool 2.42
 (``tests/integration/test_rules_promtool.py::test_regex_errors_as_prometheus_reports_them``
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from obsctl.model.re2_syntax import error_text
 from obsctl.parsers.promql_parser import PromQLParseError, parse_expr
-from obsctl.parsers.re2_syntax import error_text
 
 # pattern → (Go's error code, the text it quotes), or None: accepted
 CASES: dict[str, tuple[str, str] | None] = {

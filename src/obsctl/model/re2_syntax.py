@@ -55,7 +55,7 @@ def check(pattern: str) -> None:
     >>> check("(a")
     Traceback (most recent call last):
     ...
-    obsctl.parsers.re2_syntax.RegexSyntaxError: missing closing ): `(a`
+    obsctl.model.re2_syntax.RegexSyntaxError: missing closing ): `(a`
     """
     _Parser(pattern).parse()
 
