@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from obsctl.errors import ParseError
 from obsctl.model.alerts import Matcher
+from obsctl.model.re2_syntax import error_text as regex_error_text
 
 _NAME = r'(?:[a-zA-Z_][a-zA-Z0-9_]*|"(?:[^"\\]|\\.)*")'
 _VALUE = r'(?:"(?:[^"\\]|\\.)*"|[^,"{}]*)'
@@ -47,6 +48,10 @@ def parse_matcher(text: str) -> Matcher:
         )
     name, op, value = _unquote(m.group(1)), m.group(2), _unquote(m.group(3))
     if op in ("=~", "!~"):
+        # Alertmanager compiles it with Go's regexp: what RE2 refuses is refused here too.
+        go_error = regex_error_text(value)
+        if go_error is not None:
+            raise ParseError(f"bad regex in matcher {text!r}: {go_error}")
         try:
             re.compile(value)
         except re.error as exc:

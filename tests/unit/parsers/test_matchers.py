@@ -121,3 +121,18 @@ def test_routes_inherit_group_by_and_report_their_path():
 def test_bad_configs_say_where(doc, message):
     with pytest.raises(ParseError, match=message):
         parse_routing_tree(doc)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ('job=~"(?=api)"', "invalid or unsupported Perl syntax: `(?=`"),
+        ('job=~"(a)\\\\1"', "invalid escape sequence: `\\1`"),
+        ('job!~"a{1001}"', "invalid repeat count: `{1001}`"),
+    ],
+)
+def test_regexes_alertmanager_would_refuse_are_refused(text: str, why: str) -> None:
+    """Alertmanager compiles matcher regexes with Go's regexp: Python's re accepts these."""
+    with pytest.raises(ParseError) as err:
+        parse_matcher(text)
+    assert err.value.message == f"bad regex in matcher {text!r}: error parsing regexp: {why}"
