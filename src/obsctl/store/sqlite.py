@@ -412,6 +412,14 @@ class StoreReader:
         """Close the connection."""
         self.db.close()
 
+    def _follow_upgrade(self) -> None:
+        """Search by time bucket once a receiver has upgraded an older store this reader
+        was opened on (the TUI and ``trace search --follow`` keep their reader open)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is not None and row[0] == str(SCHEMA_VERSION):
+            self.schema = row[0]
+            self._bucketed = True
+
     def _resource(self, key: bytes) -> Any:
         attrs = self._resources.get(key)
         if attrs is None:
@@ -464,6 +472,8 @@ class StoreReader:
                 "--query (TraceQL) works with Tempo only; the local store searches by "
                 "--service, --operation, --tag and --min-duration"
             )
+        if not self._bucketed:
+            self._follow_upgrade()
         lo, hi = int(query.start.timestamp() * 1e9), int(query.end.timestamp() * 1e9)
         conds = ["start_ns >= ?", "start_ns <= ?"]
         args: list[Any] = [lo, hi]

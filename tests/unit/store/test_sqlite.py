@@ -395,3 +395,14 @@ def test_past_the_frame_limit_the_writer_checkpoints_and_the_wal_is_reused(
     assert wal.stat().st_size == full  # written again from its start
     w.close()
     assert StoreReader(path).stats().spans == 19 * 30 * 3
+
+
+def test_a_reader_open_across_the_upgrade_searches_the_new_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    tid = os.urandom(16)
+    _old_store(path, "2", [trace_request(trace_ids=[tid], start_ns=T0)])
+    r = StoreReader(path)
+    assert _search(r) == [tid.hex()] and r.stats().schema == "2"
+    StoreWriter(path, note=lambda _m: None).close()  # a receiver upgrades the store
+    assert _search(r, service="api") == [tid.hex()]
+    assert r.stats().schema == "3"  # it searches by time bucket now
