@@ -431,16 +431,30 @@ class FastPath:
                 j = idxs[0] if idxs is not None else 0
                 text = block.split("\n", j + 1)[j]
                 st = stats[lname] = LabelStats(lname, first_line + j, first_text=_clip(text))
+            # ``known``: every value of this block was seen before (by hash, as the distinct
+            # count itself is kept), so none is longer than the longest so far, and none is a
+            # new example when every distinct value so far is one. Most label columns of a
+            # big family (le, code, method) are known after its first block.
+            known = False
+            distinct = 0
             if not st.saturated:
-                st.value_hashes.update(map(hash, col))
-                if len(st.value_hashes) >= self._max_distinct:
+                hashes = st.value_hashes
+                distinct = len(hashes)
+                # A label with few distinct values in the blocks before (under a quarter of
+                # this block's rows): hash each value of the block once, not once per row.
+                few = 0 < distinct * 4 < len(col)
+                hashes.update(map(hash, set(col) if few else col))
+                known = len(hashes) == distinct
+                if len(hashes) >= self._max_distinct:
                     st.saturated = True
             need = LABEL_SAMPLE_LIMIT - len(st.examples)
-            if need > 0:
+            if need > 0 and not (known and len(st.examples) == distinct):
                 # The first ``need`` new distinct values among the block's first ones, in
                 # order (what adding them one by one until the limit gives), in C.
                 seen = dict.fromkeys(islice(col, LABEL_SAMPLE_LIMIT * 4))
                 st.examples.update(islice(filterfalse(st.examples.__contains__, seen), need))
+            if known:
+                continue
             longest = max(map(len, col))
             if longest > st.max_length:
                 idx = next(i for i, v in enumerate(col) if len(v) == longest)

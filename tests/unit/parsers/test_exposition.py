@@ -599,3 +599,30 @@ def test_histograms_with_names_of_one_length_stay_apart_without_metadata(fmt: st
         results.append((fams, lint_exposition(expo, LintConfig())))
     assert results[0] == results[1]
     assert [f[0] for f in results[0][0]][:1] == ["h1"] and results[0][0][0][2] == 60
+
+
+def test_label_stats_across_blocks_agree_with_the_line_parser() -> None:
+    """A family read in many blocks: after the first, a label column whose values were all
+    seen before skips the longest-value and example work (and hashes each distinct value
+    once); a later block that brings a new, longer value or a new example must still count.
+    The line parser (``keep_samples=True``) is the reference."""
+    lines = []
+    for i in range(400):
+        code = ("200", "404", "500")[i % 3] if i < 300 else "503-service-unavailable"
+        lines.append(f'h_total{{id="{i}",code="{code}",m="GET"}} {i}\n')
+    data = ("# TYPE h_total counter\n" + "".join(lines)).encode()
+    stats = []
+    for keep in (False, True):
+        parser = ExpositionParser("x", "text", keep_samples=keep)
+        for at in range(0, len(data), 997):  # many blocks of the one family
+            parser.feed(data[at : at + 997])
+        (family,) = parser.close().families
+        stats.append(
+            {
+                name: (st.distinct, st.sampled_values, st.max_length, st.longest, st.longest_line)
+                for name, st in family.labels.items()
+            }
+        )
+    assert stats[0] == stats[1]
+    assert stats[0]["code"][3] == "503-service-unavailable" and stats[0]["code"][4] == 302
+    assert stats[0]["code"][0] == 4 and stats[0]["m"][0] == 1
