@@ -345,7 +345,11 @@ def re2_to_python(pattern: str) -> str:
       them only at the start, so they become scoped groups (``a(?i:b)``), re-opened after
       each ``|`` of that group;
     * ``\\z`` (end of text) is Python's ``\\Z``; ``\\Q…\\E`` quotes literally;
-    * POSIX classes inside brackets (``[[:alpha:]]``).
+      ``\\x{…}`` (any number of hex digits) is the character itself;
+    * POSIX classes inside brackets (``[[:alpha:]]``), and a ``-`` after a class escape
+      (``[\\d-z]``) is a literal ``-``;
+    * ``(?<name>…)`` is Python's ``(?P<name>…)``; a repeated assertion (``^*``) is grouped,
+      since Python has nothing to repeat there.
 
     >>> re2_to_python(".*((?i)duc).*")
     '.*((?i:duc)).*'
