@@ -42,7 +42,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Final, Literal, TypeAlias
 
 from obsctl.model.record import Record
@@ -349,7 +349,9 @@ def re2_to_python(pattern: str) -> str:
     * POSIX classes inside brackets (``[[:alpha:]]``), and a ``-`` after a class escape
       (``[\\d-z]``) is a literal ``-``;
     * ``(?<name>…)`` is Python's ``(?P<name>…)``; a repeated assertion (``^*``) is grouped,
-      since Python has nothing to repeat there.
+      since Python has nothing to repeat there; a brace that does not start an RE2 count
+      (``a{,5}``, ``a{01}``: Python reads both as counts) is a literal brace;
+    * a negated POSIX class inside brackets (``[[:^digit:]]``) is spelled out as ranges.
 
     >>> re2_to_python(".*((?i)duc).*")
     '.*((?i:duc)).*'
@@ -378,6 +380,10 @@ def re2_to_python(pattern: str) -> str:
             continue
         if ch in "^$":
             out.append(_assertion(ch, pattern, i + 1))
+            i += 1
+            continue
+        if ch == "{" and _COUNTS.match(pattern, i) is None:
+            out.append("\\{")  # not a repeat in RE2 (a{,5}, a{01}): the brace itself
             i += 1
             continue
         if pattern.startswith("(?<", i) and not pattern.startswith(("(?<=", "(?<!"), i):
@@ -418,7 +424,9 @@ def re2_to_python(pattern: str) -> str:
 
 _ESCAPES_TO_PYTHON: Final = {"\\z": "\\Z"}
 _ZERO_WIDTH: Final = frozenset({"^", "$", "\\b", "\\B", "\\A", "\\Z"})
-_REPEAT: Final = re.compile(r"[*+?]|\{(?:0|[1-9][0-9]*)(?:,(?:0|[1-9][0-9]*)?)?\}")
+_COUNTS: Final = re.compile(r"\{(?:0|[1-9][0-9]*)(?:,(?:0|[1-9][0-9]*)?)?\}")
+"""A repeat count as RE2 reads one (no leading zeros, no empty minimum)."""
+_REPEAT: Final = re.compile(f"[*+?]|{_COUNTS.pattern}")
 
 
 def _escape_at(pattern: str, i: int) -> tuple[str, int]:
@@ -442,6 +450,21 @@ def _assertion(token: str, pattern: str, after: int) -> str:
     return token
 
 
+@cache
+def _negated_posix(name: str) -> str:
+    """``[:^name:]`` inside brackets, which Python cannot negate in place: the ranges of every
+    other character."""
+    inside = {c for c in range(128) if re.fullmatch(f"[{_POSIX_CLASSES[name]}]", chr(c))}
+    ranges = []
+    start = 0
+    for c in sorted(inside):
+        if c > start:
+            ranges.append((start, c - 1))
+        start = c + 1
+    ranges.append((start, 0x10FFFF))
+    return "".join(f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
+
+
 def _copy_class(pattern: str, i: int, out: list[str]) -> int:
     """Copy the bracket expression at ``pattern[i]``; return the index after it."""
     n = len(pattern)
@@ -459,6 +482,10 @@ def _copy_class(pattern: str, i: int, out: list[str]) -> int:
             name = pattern[j + 2 : k] if k > 0 else ""
             if name in _POSIX_CLASSES:
                 parts.append(_POSIX_CLASSES[name])
+                j = k + 2
+                continue
+            if name[:1] == "^" and name[1:] in _POSIX_CLASSES:
+                parts.append(_negated_posix(name[1:]))
                 j = k + 2
                 continue
         if pattern[j] == "\\":

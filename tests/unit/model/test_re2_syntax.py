@@ -151,3 +151,27 @@ def test_the_parser_reports_the_go_error_at_the_matcher() -> None:
         "1:4: parse error: error parsing regexp: invalid or unsupported Perl syntax: `(?=`"
     )
     parse_expr('up{job=~"api|web", path!~"/x/\\\\d{1,3}"}')  # accepted
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "hit"),
+    [
+        ("a{,5}", "a{,5}", True),  # not a count in RE2: literal text
+        ("a{,5}", "aaa", False),
+        ("a{01}", "a{01}", True),
+        ("a{1,3}", "aaa", True),
+        ("[[:^digit:]]+", "abc-é", True),
+        ("[[:^digit:]]+", "a1", False),
+        ("[[:alpha:][:^digit:]]", "5", False),
+        ("[\\d-z]", "-", True),
+        ("[\\d-z]", "y", False),
+        ("(?<n>x)y", "xy", True),
+        ("^*a$*", "a", True),
+        ("\\x{41}\\x{e9}", "Aé", True),
+    ],
+)
+def test_matchers_match_as_re2_matches(pattern: str, value: str, hit: bool) -> None:
+    """What RE2 spells differently from Python's re is translated, not only accepted."""
+    from obsctl.model.promql_ast import LabelMatcher, MatchOp
+
+    assert LabelMatcher("l", MatchOp.REGEX, pattern).matches(value) is hit
