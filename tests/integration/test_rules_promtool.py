@@ -160,3 +160,17 @@ def test_regex_errors_as_prometheus_reports_them(tmp_path: Path) -> None:
             continue
         # Errors quoting the whole pattern quote ^(?:pattern)$ in promtool 2.42.
         assert mine[pattern] == theirs[pattern].replace(f"`^(?:{pattern})$`", f"`{pattern}`")
+
+
+def test_the_regex_corpus_is_what_promtool_says() -> None:
+    """``tests/fixtures/re2/promtool.json`` (the unit tests hold obsctl to it) is current."""
+    servers.require_binary(servers.PROMTOOL_BIN)
+    script = Path(__file__).resolve().parents[2] / "scripts" / "re2_corpus.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr

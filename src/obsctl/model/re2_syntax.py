@@ -8,12 +8,14 @@ possessive repeats, ``\\Z``, counts over 1,000 …), and words its errors differ
 error it would return, with the same text. It only validates: matching stays with
 ``model.promql_ast.compile_matcher_regex``.
 
-Not checked: Unicode classes (``\\p{Greek}``) beyond their braces (Python's ``re`` has no
-``\\p`` at all), invalid UTF-8, and the size and nesting limits of Go's parser.
+Not checked: whether a well-formed Unicode class name (``\\p{Greek}``) is one Go knows
+(Python's ``re`` has no ``\\p`` at all), invalid UTF-8, and the size and nesting limits of
+Go's parser.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 MAX_REPEAT: Final = 1000
@@ -32,6 +34,10 @@ _C_ESCAPES: Final = frozenset("afnrtv")
 _OCTAL: Final = frozenset("01234567")
 _HEX: Final = frozenset("0123456789abcdefABCDEF")
 _WORD: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_COUNT: Final = re.compile(r"\{(0|[1-9][0-9]*)(,(0|[1-9][0-9]*)?)?\}")
+"""A repeat count as Go reads one; any other brace is a literal."""
+_CLASS_NAME: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_ -")
+"""What the name of a Unicode class (``\\p{Greek}``, ``\\p{Lu}``) may hold."""
 
 # The parse stack holds operands (the product of the repeat counts nested in each, for Go's
 # limit on them) and two pseudo-operators.
@@ -114,7 +120,7 @@ class _Parser:
                     i += 1
                 else:
                     lo, hi, end = parsed
-                    if lo < 0 or lo > MAX_REPEAT or hi > MAX_REPEAT or (hi >= 0 and lo > hi):
+                    if lo > MAX_REPEAT or hi > MAX_REPEAT or (hi >= 0 and lo > hi):
                         raise RegexSyntaxError("invalid repeat count", s[i:end])
                     repeat_at = i
                     i = self._repeat(i, end, lo, hi, last_repeat)
@@ -154,50 +160,22 @@ class _Parser:
         if not self.stack or self.stack[-1] < 0:
             raise RegexSyntaxError("missing argument to repetition operator", s[start:after])
         if s[start] == "{":
-            inner = self.stack[-1]
-            count = hi if hi > 0 else (lo if hi < 0 else 0)
-            # x{0}: Go does not look inside; x{0,} counts once.
-            product = 1 if hi == 0 else max(count, 1) * inner
+            # x{0}: Go does not look inside; x{n,} counts n times (x{0,} once).
+            product = 1 if hi == 0 else max(hi if hi > 0 else lo, 1) * self.stack[-1]
             if (lo >= 2 or hi >= 2) and product > MAX_REPEAT:
                 raise RegexSyntaxError("invalid repeat count", s[start:after])
             self.stack[-1] = product
         return after
 
     def _counts(self, i: int) -> tuple[int, int, int] | None:
-        """``{n}``, ``{n,}`` or ``{n,m}`` at ``i``: (min, max or -1, end); -1 for a count
-        too big; ``None`` when it is not one (Go: no leading zeros, digits only)."""
-        s = self.text
-        lo, j = self._int(i + 1)
-        if j < 0 or j >= len(s):
+        """``{n}``, ``{n,}`` or ``{n,m}`` at ``i``: (min, max or -1, end); ``None`` when it is
+        not one (Go: digits only, no leading zeros) and the brace is a literal."""
+        m = _COUNT.match(self.text, i)
+        if m is None:
             return None
-        hi = lo
-        if s[j] == ",":
-            j += 1
-            if j >= len(s):
-                return None
-            if s[j] == "}":
-                hi = -1
-            else:
-                hi, j = self._int(j)
-                if j < 0:
-                    return None
-                if hi < 0:
-                    lo = -1
-        if j >= len(s) or s[j] != "}":
-            return None
-        return lo, hi, j + 1
-
-    def _int(self, i: int) -> tuple[int, int]:
-        s = self.text
-        if i >= len(s) or not "0" <= s[i] <= "9":
-            return 0, -1
-        if s[i] == "0" and i + 1 < len(s) and "0" <= s[i + 1] <= "9":
-            return 0, -1
-        j = i
-        while j < len(s) and "0" <= s[j] <= "9":
-            j += 1
-        digits = s[i:j]
-        return (-1 if len(digits) > 8 else int(digits)), j
+        lo = int(m.group(1))
+        hi = lo if m.group(2) is None else (-1 if m.group(3) is None else int(m.group(3)))
+        return lo, hi, m.end()
 
     # ------------------------------------------------------------ groups, flags
 
@@ -279,6 +257,11 @@ class _Parser:
         end = s.find("}", i)
         if end < 0:
             raise RegexSyntaxError("invalid character class range", s[i:])
+        name = s[i + 3 : end].removeprefix("^")
+        if not name or any(c not in _CLASS_NAME for c in name):
+            # No Unicode category or script is named so (which of the well-formed names
+            # Go knows is not checked).
+            raise RegexSyntaxError("invalid character class range", s[i : end + 1])
         return end + 1
 
     def _escape(self, i: int) -> int:
