@@ -335,7 +335,7 @@ _POSIX_CLASSES = {
     "word": "0-9A-Za-z_",
     "xdigit": "0-9A-Fa-f",
 }
-_INLINE_FLAGS = re.compile(r"\(\?([ims]*(?:-[ims]*)?)\)")
+_INLINE_FLAGS = re.compile(r"\(\?([imsU]*(?:-[imsU]*)?)\)")
 
 
 def re2_to_python(pattern: str) -> str:
@@ -397,8 +397,11 @@ def re2_to_python(pattern: str) -> str:
         if ch == "(":
             m = _INLINE_FLAGS.match(pattern, i)
             if m is not None and m.group(1):
-                out.append(f"(?{m.group(1)}:")
-                scopes[-1].append(m.group(1))
+                # RE2's ungreedy flag has no Python spelling: dropped.
+                flags = m.group(1).replace("U", "")
+                if flags and flags != "-":
+                    out.append(f"(?{flags}:")
+                    scopes[-1].append(flags)
                 i = m.end()
                 continue
             scopes.append([])

@@ -182,10 +182,13 @@ MATCHING = [
 
 @pytest.mark.parametrize(("pattern", "value", "hit"), MATCHING, ids=_ids(MATCHING))
 def test_matchers_match_as_re2_matches(pattern: str, value: str, hit: bool) -> None:
-    """What RE2 spells differently from Python's re is translated, not only accepted."""
+    """What RE2 spells differently from Python's re is translated, not only accepted: by
+    the parser's matchers and the engine's (``rules test``) alike."""
+    from obsctl.analysis.engine.plan import compile_regex
     from obsctl.model.promql_ast import LabelMatcher, MatchOp
 
     assert LabelMatcher("l", MatchOp.REGEX, pattern).matches(value) is hit
+    assert (compile_regex(pattern).fullmatch(value) is not None) is hit
 
 
 def test_agrees_with_promtool_on_a_random_corpus() -> None:

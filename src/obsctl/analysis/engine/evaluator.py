@@ -1130,7 +1130,7 @@ def _label_replace(eng: Engine, q: _Query, node: Call, t: int) -> Vector:
     try:
         if regex_error_text(regex) is not None:  # RE2 refuses it, as Prometheus does
             raise re.error(regex)
-        rx = re.compile(f"(?s:{_go_regex(regex)})")
+        rx = compile_regex(regex)
     except re.error as exc:
         raise EvalError(f"invalid regular expression in label_replace(): {regex}") from exc
     if not _valid_label_name(dst):
@@ -1149,12 +1149,6 @@ def _label_replace(eng: Engine, q: _Query, node: Call, t: int) -> Vector:
         out.append(Sample(lbls, s.v, t, drop))
     _check_dupes(out)
     return out
-
-
-def _go_regex(rx: str) -> str:
-    from obsctl.analysis.engine.plan import go_regex
-
-    return go_regex(rx)
 
 
 def _label_join(eng: Engine, q: _Query, node: Call, t: int) -> Vector:

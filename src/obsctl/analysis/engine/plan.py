@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from obsctl.model.promql_ast import re2_to_python
+
 ValueType = Literal["scalar", "vector", "matrix", "string"]
 Pos = tuple[int, int] | None
 """``(line, column)`` of a node in the query text, 1-based, for annotations."""
@@ -177,78 +179,6 @@ class Paren(Node):
 
 
 def compile_regex(pattern: str) -> re.Pattern[str]:
-    """A Prometheus (RE2) label regex as a Python pattern (use ``fullmatch``: anchored)."""
-    return re.compile(f"(?s:{go_regex(pattern)})")
-
-
-_FLAGS = re.compile(r"\(\?([imsU-]+)\)")
-
-
-def go_regex(pattern: str) -> str:
-    """Translate the RE2 constructs Python spells differently.
-
-    RE2 allows flag groups such as ``(?i)`` anywhere; they apply to the rest of the
-    enclosing group. Python only accepts them at the very start, so each becomes a scoped
-    group ``(?i:…)`` closed where the enclosing group closes. ``\\z`` becomes ``\\Z``.
-    """
-    out: list[str] = []
-    pending: list[int] = [0]  # per open group: scoped groups to close at its end
-    flags_of: list[list[str]] = [[]]  # per open group: the flag groups opened in it
-    i = 0
-    n = len(pattern)
-    in_class = False
-    while i < n:
-        c = pattern[i]
-        if c == "\\" and i + 1 < n:
-            nxt = pattern[i + 1]
-            out.append("\\Z" if nxt == "z" and not in_class else c + nxt)
-            i += 2
-            continue
-        if in_class:
-            if c == "]":
-                in_class = False
-            out.append(c)
-            i += 1
-            continue
-        if c == "[":
-            in_class = True
-            out.append(c)
-            i += 1
-            if i < n and pattern[i] == "^":
-                out.append("^")
-                i += 1
-            if i < n and pattern[i] == "]":
-                out.append("\\]")
-                i += 1
-            continue
-        if c == "(":
-            m = _FLAGS.match(pattern, i)
-            if m is not None:
-                flags = m.group(1).replace("U", "")
-                if flags and flags != "-":
-                    out.append(f"(?{flags}:")
-                    pending[-1] += 1
-                    flags_of[-1].append(flags)
-                i = m.end()
-                continue
-            pending.append(0)
-            flags_of.append([])
-            out.append(c)
-            i += 1
-            continue
-        if c == ")":
-            if len(pending) > 1:
-                out.append(")" * pending.pop())
-                flags_of.pop()
-            out.append(")")
-            i += 1
-            continue
-        if c == "|" and pending[-1]:
-            # The flags stay on in the next alternative: close the scopes and reopen them.
-            out.append(")" * pending[-1] + "|" + "".join(f"(?{f}:" for f in flags_of[-1]))
-            i += 1
-            continue
-        out.append(c)
-        i += 1
-    out.append(")" * pending[0])
-    return "".join(out)
+    """A Prometheus (RE2) label regex as a Python pattern (use ``fullmatch``: anchored), with
+    the translation the parser's check uses (``model.promql_ast.re2_to_python``)."""
+    return re.compile(f"(?s:{re2_to_python(pattern)})")

@@ -8,9 +8,10 @@ import pytest
 
 from obsctl.analysis.engine.compile import compile_expr
 from obsctl.analysis.engine.evaluator import Engine, EvalError, Matrix, Vector
-from obsctl.analysis.engine.plan import compile_regex, go_regex
+from obsctl.analysis.engine.plan import compile_regex
 from obsctl.analysis.engine.storage import Storage
 from obsctl.analysis.engine.xxhash import labels_hash, xxh64
+from obsctl.model.promql_ast import re2_to_python
 from obsctl.parsers.promql_parser import parse_expr
 
 
@@ -94,7 +95,7 @@ def test_annotations_carry_positions() -> None:
     ],
 )
 def test_re2_constructs_translate(re2: str, py: str) -> None:
-    assert go_regex(re2) == py
+    assert re2_to_python(re2) == py
     compile_regex(re2)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from obsctl.analysis.engine import plan as P
+from obsctl.model.promql_ast import re2_to_python
 
 
 @pytest.mark.parametrize(
@@ -66,8 +67,8 @@ def test_regex_dot_matches_newline() -> None:
         ("a\\", "a\\"),
     ],
 )
-def test_go_regex_translates_re2_constructs(re2: str, py: str) -> None:
-    assert P.go_regex(re2) == py
+def test_re2_constructs_translate_for_the_engine(re2: str, py: str) -> None:
+    assert re2_to_python(re2) == py
 
 
 @pytest.mark.parametrize(
