@@ -211,7 +211,10 @@ class Matcher:
         """
         value = labels.get(self.name, "")
         if self.is_regex:
-            hit = re.fullmatch(self.value, value, flags=re.DOTALL) is not None
+            # RE2 as Python's re reads it (the translation PromQL matchers use), anchored.
+            from obsctl.model.promql_ast import compile_matcher_regex
+
+            hit = compile_matcher_regex(self.value).match(value) is not None
         else:
             hit = value == self.value
         return hit if self.is_equal else not hit

@@ -305,11 +305,7 @@ class MatchOp(StrEnum):
     NOT_REGEX = "!~"
 
 
-@lru_cache(maxsize=1024)
-def _anchored(pattern: str) -> re.Pattern[str]:
-    return compile_matcher_regex(pattern)
-
-
+@lru_cache(maxsize=1024)  # matchers repeat their patterns; compiled once each
 def compile_matcher_regex(pattern: str) -> re.Pattern[str]:
     """A label matcher's regex, fully anchored as Prometheus anchors it (``^(?s:…)$``).
 
@@ -541,7 +537,7 @@ class LabelMatcher(Record):
             return value == self.value
         if self.op is MatchOp.NOT_EQUAL:
             return value != self.value
-        hit = _anchored(self.value).match(value) is not None
+        hit = compile_matcher_regex(self.value).match(value) is not None
         return hit if self.op is MatchOp.REGEX else not hit
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from obsctl.errors import ParseError
 from obsctl.model.alerts import Matcher
+from obsctl.model.promql_ast import compile_matcher_regex
 from obsctl.model.re2_syntax import error_text as regex_error_text
 
 _NAME = r'(?:[a-zA-Z_][a-zA-Z0-9_]*|"(?:[^"\\]|\\.)*")'
@@ -53,7 +54,7 @@ def parse_matcher(text: str) -> Matcher:
         if go_error is not None:
             raise ParseError(f"bad regex in matcher {text!r}: {go_error}")
         try:
-            re.compile(value)
+            compile_matcher_regex(value)  # what Matcher.matches runs
         except re.error as exc:
             raise ParseError(f"bad regex in matcher {text!r}: {exc}") from None
     return Matcher(name, op, value)

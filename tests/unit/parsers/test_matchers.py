@@ -136,3 +136,10 @@ def test_regexes_alertmanager_would_refuse_are_refused(text: str, why: str) -> N
     with pytest.raises(ParseError) as err:
         parse_matcher(text)
     assert err.value.message == f"bad regex in matcher {text!r}: error parsing regexp: {why}"
+
+
+def test_regex_matchers_read_re2_spellings_as_re2_does() -> None:
+    """Go-valid spellings Python's re reads otherwise: a{,5} is literal text, (?<n>…) a group."""
+    assert parse_matcher('path=~"/a{,5}"').matches({"path": "/a{,5}"})
+    assert not parse_matcher('path=~"/a{,5}"').matches({"path": "/aaa"})
+    assert parse_matcher('job=~"(?<svc>api)-.*"').matches({"job": "api-1"})
