@@ -56,7 +56,9 @@ def patterns() -> list[str]:
     return sorted(found)
 
 
-def promtool_says(pats: list[str]) -> dict[str, str | None]:
+def regex_rule_file(pats: list[str]) -> str:
+    """A rule file with one recording rule per pattern, ``r:x:<index>``, matching ``up`` on it."""
+
     def quoted(pattern: str) -> str:
         return '"' + pattern.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -64,21 +66,30 @@ def promtool_says(pats: list[str]) -> dict[str, str | None]:
     for i, pattern in enumerate(pats):
         expr = "up{job=~" + quoted(pattern) + "}"
         lines += [f"      - record: r:x:{i}", "        expr: '" + expr.replace("'", "''") + "'"]
+    return "\n".join(lines) + "\n"
+
+
+def promtool_answers(pats: list[str], output: str) -> dict[str, str | None]:
+    """Per pattern of ``regex_rule_file(pats)``, promtool's parse error (``None``: none)."""
+    said: dict[str, str | None] = dict.fromkeys(pats)
+    for line in output.splitlines():
+        m = re.search(r'"r:x:(\d+)": could not parse expression: \d+:\d+: parse error: (.*)', line)
+        if m:
+            said[pats[int(m.group(1))]] = m.group(2)
+    return said
+
+
+def promtool_says(pats: list[str]) -> dict[str, str | None]:
     promtool = shutil.which("promtool")
     if promtool is None:
         raise SystemExit("promtool is not installed")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "regexes.yaml"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.write_text(regex_rule_file(pats), encoding="utf-8")
         out = subprocess.run(
             [promtool, "check", "rules", str(path)], capture_output=True, text=True, check=False
         )
-    said: dict[str, str | None] = dict.fromkeys(pats)
-    for line in (out.stdout + out.stderr).splitlines():
-        m = re.search(r'"r:x:(\d+)": could not parse expression: \d+:\d+: parse error: (.*)', line)
-        if m:
-            said[pats[int(m.group(1))]] = m.group(2)
-    return said
+    return promtool_answers(pats, out.stdout + out.stderr)
 
 
 def _unbalanced(pattern: str) -> bool:

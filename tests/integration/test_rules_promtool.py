@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,8 +109,6 @@ def test_regex_errors_as_prometheus_reports_them(tmp_path: Path) -> None:
     refuses exactly the ones obsctl does, in the same words, but for the differences listed
     there (promtool 2.42 parsed ``^(?:…)$`` around the pattern where Prometheus 3 parses the
     pattern alone, and its Go was older)."""
-    import re
-
     from tests.unit.model.test_re2_syntax import (
         ANCHORED_WORDS,
         CASES,
@@ -118,22 +117,13 @@ def test_regex_errors_as_prometheus_reports_them(tmp_path: Path) -> None:
         RAW_ONLY,
     )
 
-    def quoted(pattern: str) -> str:
-        return '"' + pattern.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
+    corpus = _re2_corpus_script()
     patterns = list(CASES)
-    lines = ["groups:", "  - name: g", "    rules:"]
-    for i, pattern in enumerate(patterns):
-        expr = "up{job=~" + quoted(pattern) + "}"
-        lines += [f"      - record: r:x:{i}", "        expr: '" + expr.replace("'", "''") + "'"]
     path = tmp_path / "regexes.yaml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(corpus.regex_rule_file(patterns), encoding="utf-8")
     out = _promtool(path)
-    theirs: dict[str, str] = {}
-    for line in (out.stdout + out.stderr).splitlines():
-        m = re.search(r'"r:x:(\d+)": could not parse expression: \d+:\d+: parse error: (.*)', line)
-        if m:
-            theirs[patterns[int(m.group(1))]] = m.group(2)
+    said = corpus.promtool_answers(patterns, out.stdout + out.stderr)
+    theirs = {pattern: message for pattern, message in said.items() if message is not None}
     res = subprocess.run(
         [sys.executable, "-m", "obsctl", "rules", "check", str(path), "-o", "json"],
         capture_output=True,
@@ -165,12 +155,26 @@ def test_regex_errors_as_prometheus_reports_them(tmp_path: Path) -> None:
 def test_the_regex_corpus_is_what_promtool_says() -> None:
     """``tests/fixtures/re2/promtool.json`` (the unit tests hold obsctl to it) is current."""
     servers.require_binary(servers.PROMTOOL_BIN)
-    script = Path(__file__).resolve().parents[2] / "scripts" / "re2_corpus.py"
     proc = subprocess.run(
-        [sys.executable, str(script), "--check"],
+        [sys.executable, str(_RE2_CORPUS), "--check"],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+_RE2_CORPUS = Path(__file__).resolve().parents[2] / "scripts" / "re2_corpus.py"
+
+
+def _re2_corpus_script() -> Any:
+    """``scripts/re2_corpus.py``, whose rule file and reading of promtool's answers the
+    regex tests share."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("re2_corpus", _RE2_CORPUS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
