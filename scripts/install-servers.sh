@@ -7,6 +7,8 @@ command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || 
 command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 ||
   missing+=(prometheus-alertmanager)
 command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
+# The test bed starts those servers under setpriv --pdeathsig, so that they die with pytest.
+command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 # Shell completion is tested in the real shells; zsh runs interactively inside tmux.
 for tool in bash zsh fish tmux; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
